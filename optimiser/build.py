@@ -1,0 +1,370 @@
+"""Stage 3: build the Pyomo model from the input (MODEL.md sections 2–5).
+
+Index sets are computed first, in plain Python, and are sparse: a commitment
+variable d[m,y] exists only for years y ≥ e_m in which the measure can still
+operate by the last year and can be funded (its gap is zero, or it has an
+eligible instrument with budget that year); a subsidy variable s[m,i,y] only
+for eligible pairs with a positive gap and a budget; a cap row only where the
+cap can bind. Pyomo rules only read these lists and dicts.
+
+``build_model`` lists the constraint families in order, one small function
+each; it reads as the model's table of contents.
+
+Symbols → names
+  d_{m,y}  ``model.d[m, y]``       share of m newly committed in y
+  x_{m,y}  Σ_{t≤y} d_{m,t}         share committed by y (an expression)
+  o_{m,y}  x_{m,y−L_m}             share operating in y (an expression)
+  s_{m,i,y} ``model.s[m, i, y]``   subsidy from i to m committed in y (M€)
+  σ_y      ``model.shortfall[y]``  shortfall in target year y (Mt)
+  b_{m,y}  ``model.b[m, y]``       lumpy: committed in full in y (binary)
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import pyomo.environ as pyo
+from pyomo.common.gc_manager import PauseGC
+
+from .data import PlanInput
+
+CO2 = "co2_price_eur_per_t"
+
+
+@dataclass
+class Index:
+    """Sparse index sets and coefficient lookups of one model instance."""
+
+    years: list[int]
+    target_years: list[int]
+    gap: dict[tuple[str, int], float] = field(default_factory=dict)  # Gap_{m,y} (M€ per full share)
+    d_keys: list[tuple[str, int]] = field(default_factory=list)
+    d_years: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    s_keys: list[tuple[str, str, int]] = field(default_factory=list)
+    s_by_my: dict[tuple[str, int], list[str]] = field(default_factory=lambda: defaultdict(list))
+    s_by_iy: dict[tuple[str, int], list[str]] = field(default_factory=lambda: defaultdict(list))
+    funding_keys: list[tuple[str, int]] = field(default_factory=list)
+    capex_cap: dict[tuple[str, str, int], float] = field(default_factory=dict)  # coefficient on d
+    eur_per_t_cap: dict[tuple[str, str, int], float] = field(default_factory=dict)
+    budget_keys: list[tuple[str, int]] = field(default_factory=list)
+    period_budget_keys: list[str] = field(default_factory=list)
+    resource_terms: dict[tuple[str, int], list[tuple[float, str, int]]] = field(default_factory=dict)
+    max_share_keys: list[str] = field(default_factory=list)
+    exclusive: dict[str, list[str]] = field(default_factory=dict)
+    lumpy_keys: list[tuple[str, int]] = field(default_factory=list)
+    target_terms: dict[int, list[tuple[float, str, int]]] = field(default_factory=dict)
+    excluded: dict[str, str] = field(default_factory=dict)  # measure → why it has no variable at all
+
+
+def unit_gap(inp: PlanInput, m: str, y: int) -> float:
+    """g_{m,y} = max(0, c_m − p_y): unprofitable gap per tonne (€/t)."""
+    return max(0.0, inp.measures[m].cost_eur_per_t - inp.co2_price[y])
+
+
+def index_sets(inp: PlanInput) -> Index:
+    years = inp.years
+    last = years[-1]
+    idx = Index(years=years, target_years=sorted(inp.targets))
+    budgets = inp.budgets
+    for mid, m in inp.measures.items():
+        first = max(m.earliest_year, years[0])
+        can_fund_any = False
+        for y in range(first, last + 1):
+            if y + m.lead_time_years > last:
+                break  # committed now, it cannot operate within the horizon
+            g = unit_gap(inp, mid, y) * m.abatement_mt * m.support_years
+            if g > 0:
+                insts = [i for i in m.eligible_instruments if budgets[i][y] > 0]
+                insts = [i for i in insts if _cap_coefficient(inp, mid, i) != 0.0]
+                if not insts:
+                    continue
+                idx.gap[(mid, y)] = g
+                idx.funding_keys.append((mid, y))
+                for i in insts:
+                    idx.s_keys.append((mid, i, y))
+                    idx.s_by_my[(mid, y)].append(i)
+                    idx.s_by_iy[(i, y)].append(mid)
+                    inst = inp.instruments[i]
+                    if inst.capex_share_cap is not None and inst.capex_share_cap * m.capex_meur < g:
+                        idx.capex_cap[(mid, i, y)] = inst.capex_share_cap * m.capex_meur
+                    if inst.eur_per_t_cap is not None and inst.eur_per_t_cap * m.abatement_mt * m.support_years < g:
+                        idx.eur_per_t_cap[(mid, i, y)] = inst.eur_per_t_cap * m.abatement_mt * m.support_years
+            else:
+                idx.gap[(mid, y)] = 0.0
+            idx.d_keys.append((mid, y))
+            idx.d_years[mid].append(y)
+            can_fund_any = True
+        if not can_fund_any:
+            idx.excluded[mid] = _why_excluded(inp, mid)
+            continue
+        idx.max_share_keys.append(mid)
+        if m.lumpy:
+            idx.lumpy_keys += [(mid, y) for y in idx.d_years[mid]]
+        if m.exclusive_group:
+            idx.exclusive.setdefault(m.exclusive_group, []).append(mid)
+    # a lone member is already bounded by its max_share ≤ 1
+    idx.exclusive = {g: ms for g, ms in idx.exclusive.items() if len(ms) > 1}
+
+    seen_budget = set()
+    for (mid, i, y) in idx.s_keys:
+        if (i, y) not in seen_budget:
+            seen_budget.add((i, y))
+            idx.budget_keys.append((i, y))
+    idx.budget_keys.sort(key=lambda k: (list(inp.instruments).index(k[0]), k[1]))
+    used = {i for (_, i, _) in idx.s_keys}
+    idx.period_budget_keys = [i for i, inst in inp.instruments.items() if inst.period_budget_meur is not None and i in used]
+
+    # resources: stock rows count what operates (committed ≥ L years before), flow rows what is built
+    usage_by_resource: dict[str, list[tuple[str, float]]] = defaultdict(list)
+    for (mid, r), a in inp.usage.items():
+        if a != 0 and mid in idx.d_years:
+            usage_by_resource[r].append((mid, a))
+    for r, res in inp.resources.items():
+        for y in years:
+            terms = []
+            for mid, a in usage_by_resource.get(r, []):
+                lead = inp.measures[mid].lead_time_years
+                for t in idx.d_years[mid]:
+                    if (res.kind == "stock" and t + lead <= y) or (res.kind == "flow" and t == y):
+                        terms.append((a, mid, t))
+            if terms:
+                idx.resource_terms[(r, y)] = terms
+
+    for y in idx.target_years:
+        idx.target_terms[y] = [
+            (inp.measures[mid].abatement_mt, mid, t)
+            for mid, ts in idx.d_years.items()
+            for t in ts
+            if t + inp.measures[mid].lead_time_years <= y
+        ]
+    return idx
+
+
+def _cap_coefficient(inp: PlanInput, mid: str, i: str) -> float | None:
+    """0.0 when instrument i can pay nothing to m (a zero cap), else None."""
+    inst, m = inp.instruments[i], inp.measures[mid]
+    if inst.capex_share_cap is not None and inst.capex_share_cap * m.capex_meur == 0:
+        return 0.0
+    if inst.eur_per_t_cap is not None and inst.eur_per_t_cap == 0:
+        return 0.0
+    return None
+
+
+def _why_excluded(inp: PlanInput, mid: str) -> str:
+    m = inp.measures[mid]
+    last = inp.years[-1]
+    first = max(m.earliest_year, inp.years[0])
+    if first > last:
+        return f"earliest year {m.earliest_year} is after {last}"
+    if first + m.lead_time_years > last:
+        return (f"lead time too long: committed in {first} at the earliest, it operates from "
+                f"{first + m.lead_time_years}, after {last}")
+    if not m.eligible_instruments:
+        return "needs a subsidy but is eligible for no instrument"
+    return "needs a subsidy but none of its instruments (" + ", ".join(m.eligible_instruments) + \
+        ") has budget or room under its caps in the years it could be committed"
+
+
+# ---------------------------------------------------------------- variables
+
+def add_variables(model: pyo.ConcreteModel, idx: Index, inp: PlanInput) -> None:
+    """d ≥ 0 per (m, y); s ≥ 0 per eligible (m, i, y); σ ≥ 0 per target year; b binary for lumpy measures."""
+    model.d = pyo.Var(idx.d_keys, within=pyo.NonNegativeReals)
+    model.s = pyo.Var(idx.s_keys, within=pyo.NonNegativeReals)
+    model.shortfall = pyo.Var(idx.target_years, within=pyo.NonNegativeReals)
+    model.b = pyo.Var(idx.lumpy_keys, within=pyo.Binary)
+
+
+# ---------------------------------------------------------------- constraint families
+
+def add_funding(model, idx: Index, inp: PlanInput) -> None:
+    """funding — the whole gap is paid, never more (EU state-aid rule).
+
+    Σ_{i:(m,i)∈E} s_{m,i,y} = Gap_{m,y} · d_{m,y}        ∀ m, y with Gap_{m,y} > 0
+
+    Gap_{m,y} = max(0, c_m − p_y) · A_m · D_m  (``idx.gap``, M€ per full share).
+    Dual: M€ per unit share (not reported).
+    """
+    model.funding = pyo.Constraint(
+        idx.funding_keys,
+        rule=lambda mdl, m, y: sum(mdl.s[m, i, y] for i in idx.s_by_my[(m, y)]) - idx.gap[(m, y)] * mdl.d[m, y] == 0,
+    )
+
+
+def add_capex_cap(model, idx: Index, inp: PlanInput) -> None:
+    """capex_cap — an instrument pays at most a share of the capex.
+
+    s_{m,i,y} ≤ capex_share_cap_i · K_m · d_{m,y}    (only where it can bind)
+    Dual: M€ per unit share.
+    """
+    model.capex_cap = pyo.Constraint(
+        list(idx.capex_cap),
+        rule=lambda mdl, m, i, y: mdl.s[m, i, y] - idx.capex_cap[(m, i, y)] * mdl.d[m, y] <= 0,
+    )
+
+
+def add_eur_per_t_cap(model, idx: Index, inp: PlanInput) -> None:
+    """eur_per_t_cap — an instrument pays at most so many € per tonne over the support period.
+
+    s_{m,i,y} ≤ eur_per_t_cap_i · A_m · D_m · d_{m,y}    (only where it can bind)
+    Dual: M€ per unit share.
+    """
+    model.eur_per_t_cap = pyo.Constraint(
+        list(idx.eur_per_t_cap),
+        rule=lambda mdl, m, i, y: mdl.s[m, i, y] - idx.eur_per_t_cap[(m, i, y)] * mdl.d[m, y] <= 0,
+    )
+
+
+def add_budget(model, idx: Index, inp: PlanInput) -> None:
+    """budget — yearly commitment ceiling of each instrument.
+
+    Σ_m s_{m,i,y} ≤ B_{i,y}        ∀ i, y with eligible spending
+    Shadow price: M€ saved per M€ added.
+    """
+    model.budget = pyo.Constraint(
+        idx.budget_keys,
+        rule=lambda mdl, i, y: sum(mdl.s[m, i, y] for m in idx.s_by_iy[(i, y)]) <= inp.budgets[i][y],
+    )
+
+
+def add_period_budget(model, idx: Index, inp: PlanInput) -> None:
+    """period_budget — an instrument's budget over all years, where given.
+
+    Σ_{m,y} s_{m,i,y} ≤ Bp_i
+    Shadow price: M€ saved per M€ added.
+    """
+    by_i: dict[str, list] = defaultdict(list)
+    for k in idx.s_keys:
+        by_i[k[1]].append(k)
+    model.period_budget = pyo.Constraint(
+        idx.period_budget_keys,
+        rule=lambda mdl, i: sum(mdl.s[k] for k in by_i[i]) <= inp.instruments[i].period_budget_meur,
+    )
+
+
+def add_resource(model, idx: Index, inp: PlanInput) -> None:
+    """resource — grid, hydrogen, CO2 storage (stock) and installation labour (flow).
+
+    stock:  Σ_m a_{m,r} · o_{m,y} ≤ Cap_{r,y}    (what operates in y: o_{m,y} = x_{m,y−L_m})
+    flow:   Σ_m a_{m,r} · d_{m,y} ≤ Cap_{r,y}    (what is being committed/built in y)
+    Shadow price: M€ per unit of capacity (e.g. per MW of grid in a cluster).
+    """
+    model.resource = pyo.Constraint(
+        list(idx.resource_terms),
+        rule=lambda mdl, r, y: sum(a * mdl.d[m, t] for a, m, t in idx.resource_terms[(r, y)])
+        <= inp.resources[r].capacity[y],
+    )
+
+
+def add_max_share(model, idx: Index, inp: PlanInput) -> None:
+    """max_share — at most the deployable share is committed.
+
+    x_{m,T} = Σ_y d_{m,y} ≤ u_m     (x is non-decreasing, so the last year covers every year)
+    Shadow price: M€ per unit share.
+    """
+    model.max_share = pyo.Constraint(
+        idx.max_share_keys,
+        rule=lambda mdl, m: sum(mdl.d[m, y] for y in idx.d_years[m]) <= inp.measures[m].max_share,
+    )
+
+
+def add_exclusive(model, idx: Index, inp: PlanInput) -> None:
+    """exclusive — options competing for the same emissions share one source.
+
+    Σ_{m∈g} x_{m,T} ≤ 1     ∀ g    (x non-decreasing: the last year covers every year)
+    Shadow price: M€ per unit share of the emission source.
+    """
+    model.exclusive = pyo.Constraint(
+        list(idx.exclusive),
+        rule=lambda mdl, g: sum(mdl.d[m, y] for m in idx.exclusive[g] for y in idx.d_years[m]) <= 1,
+    )
+
+
+def add_lumpy(model, idx: Index, inp: PlanInput) -> None:
+    """lumpy — all-or-nothing projects, committed in full in at most one year.
+
+    d_{m,y} = u_m · b_{m,y},   Σ_y b_{m,y} ≤ 1,   b ∈ {0, 1}
+    Duals: of the LP with b fixed at its optimum (not reported).
+    """
+    model.lumpy = pyo.Constraint(
+        idx.lumpy_keys,
+        rule=lambda mdl, m, y: mdl.d[m, y] - inp.measures[m].max_share * mdl.b[m, y] == 0,
+    )
+    lumpy_measures = sorted({m for m, _ in idx.lumpy_keys})
+    model.lumpy_once = pyo.Constraint(
+        lumpy_measures,
+        rule=lambda mdl, m: sum(mdl.b[m, y] for y in idx.d_years[m]) <= 1,
+    )
+
+
+def add_target(model, idx: Index, inp: PlanInput) -> None:
+    """target — the required reduction in every target year, or a penalised shortfall.
+
+    Σ_m A_m · o_{m,y} + σ_y ≥ T_y    ∀ target years y
+    Shadow price: € per tonne of annual abatement (M€ of extra commitments per extra Mt/yr).
+    """
+    model.target = pyo.Constraint(
+        idx.target_years,
+        rule=lambda mdl, y: sum(a * mdl.d[m, t] for a, m, t in idx.target_terms[y]) + mdl.shortfall[y]
+        >= inp.targets[y],
+    )
+
+
+def add_objective(model, idx: Index, inp: PlanInput) -> None:
+    """Minimise public cost plus the shortfall penalty.
+
+    min Σ_{m,i,y} w_i · s_{m,i,y} + P · Σ_y σ_y      (P in €/t × Mt = M€)
+    """
+    w = {i: inst.cost_weight for i, inst in inp.instruments.items()}
+    penalty = inp.settings.shortfall_penalty_eur_per_t
+    model.objective = pyo.Objective(
+        expr=sum(w[i] * model.s[m, i, y] for (m, i, y) in idx.s_keys)
+        + penalty * sum(model.shortfall[y] for y in idx.target_years),
+        sense=pyo.minimize,
+    )
+
+
+@dataclass(frozen=True)
+class Family:
+    name: str
+    function: object
+    meaning: str
+    shadow_price: str
+    unit: str
+
+
+#: Every constraint family, in the order the model is built. Names are the
+#: Pyomo component names, the docs/model.md rows and the plan's column names.
+FAMILIES: tuple[Family, ...] = (
+    Family("funding", add_funding, "the whole unprofitable gap is paid, never more", "—", "M€ per share"),
+    Family("capex_cap", add_capex_cap, "an instrument pays at most its share of capex", "M€ per share", "M€/share"),
+    Family("eur_per_t_cap", add_eur_per_t_cap, "an instrument pays at most its €/t cap", "M€ per share", "M€/share"),
+    Family("budget", add_budget, "yearly commitment ceiling of an instrument", "M€ saved per M€ added", "M€/M€"),
+    Family("period_budget", add_period_budget, "an instrument's budget over all years", "M€ saved per M€ added", "M€/M€"),
+    Family("resource", add_resource, "grid, hydrogen, CO2 storage (stock) and labour (flow) limits",
+           "M€ per unit of capacity", "M€/unit"),
+    Family("max_share", add_max_share, "at most the deployable share of a measure", "M€ per share", "M€/share"),
+    Family("exclusive", add_exclusive, "options for one emission source exclude each other", "M€ per share", "M€/share"),
+    Family("lumpy", add_lumpy, "all-or-nothing projects", "—", "—"),
+    Family("target", add_target, "required reduction in each target year", "€ per t of annual abatement", "€/t"),
+)
+
+
+@dataclass
+class Built:
+    model: pyo.ConcreteModel
+    index: Index
+    input: PlanInput
+
+
+def build_model(inp: PlanInput) -> Built:
+    """The model of MODEL.md sections 2–5 for this input."""
+    idx = index_sets(inp)
+    model = pyo.ConcreteModel(name="policymix")
+    with PauseGC():
+        add_variables(model, idx, inp)
+        for family in FAMILIES:
+            family.function(model, idx, inp)
+        add_objective(model, idx, inp)
+    return Built(model=model, index=idx, input=inp)

@@ -1,0 +1,158 @@
+"""The command line: a thin shell over the pipeline.
+
+Exit codes (MODEL.md section 10): 0 plan found and every target met · 3 plan
+written but a target is not met · 2 bad input or usage (nothing written) ·
+4 solver failure or time limit without a plan · 1 internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+
+from . import __version__
+from .data import InputError
+from .pipeline import (EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_SOLVER, SolverFailure, default_workbook, load,
+                       run_plan)
+from .read import DEFAULT_MAX_UNZIPPED_MB
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # usage errors: one line, exit 2
+        self.exit(EXIT_INPUT, f"policymix: error: {message} (see policymix {self.prog.split()[-1]} --help)\n")
+
+
+class _OverrideAction(argparse.Action):
+    def __call__(self, parser, namespace, values, option_string=None):
+        items = getattr(namespace, "overrides", None) or []
+        items.append((option_string.lstrip("-"), values))
+        namespace.overrides = items
+
+
+def _add_input_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--scenario", metavar="NAME", help="apply the named override set from the scenarios sheet")
+    for op, meta, helptext in (
+        ("set", "SHEET:ID:COLUMN=VALUE", "set a value (settings: --set settings:KEY=VALUE); wildcards allowed"),
+        ("scale", "SHEET:ID:COLUMN=FACTOR", "multiply values, e.g. --scale budgets:SDE++:*=1.2"),
+        ("add", "SHEET:ID:COLUMN=DELTA", "add to values, e.g. --add measures:tata_*:lead_time_years=2"),
+    ):
+        p.add_argument(f"--{op}", metavar=meta, action=_OverrideAction, dest="overrides", help=helptext)
+    p.add_argument("--max-unzipped-mb", type=float, default=DEFAULT_MAX_UNZIPPED_MB, metavar="MB",
+                   help=f"refuse workbooks whose parts inflate beyond this (default {DEFAULT_MAX_UNZIPPED_MB:g} MB)")
+    p.add_argument("--debug", action="store_true", help="show a traceback on errors")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="policymix", description="Least-public-cost policy mix for Dutch industrial decarbonisation.")
+    parser.add_argument("--version", action="version", version=f"policymix {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    plan = sub.add_parser("plan", help="solve a workbook and write the plan workbook",
+                          description="Solve WORKBOOK (default: the shipped Dutch default) and write a plan workbook.")
+    plan.add_argument("workbook", nargs="?", help="input or plan workbook (.xlsx); default: the shipped default")
+    plan.add_argument("-o", "--output", metavar="OUT.xlsx",
+                      help="plan workbook to write (default: outputs/plan-<scenario>-<timestamp>.xlsx)")
+    plan.add_argument("--json", metavar="FILE", help="also write the result as JSON ('-' for stdout)")
+    plan.add_argument("--force", action="store_true", help="replace an existing output file")
+    _add_input_options(plan)
+
+    check = sub.add_parser("check", help="validate a workbook without solving",
+                           description="Validate WORKBOOK and list every problem found.")
+    check.add_argument("workbook", help="input or plan workbook (.xlsx)")
+    _add_input_options(check)
+    return parser
+
+
+def _say(text: str, to_stderr: bool) -> None:
+    print(text, file=sys.stderr if to_stderr else sys.stdout)
+
+
+def _report_input_error(exc: InputError) -> int:
+    for p in exc.problems:
+        print(f"error: {p}", file=sys.stderr)
+    return EXIT_INPUT
+
+
+def cmd_plan(args) -> int:
+    quiet_stdout = args.json == "-"
+    outcome = run_plan(
+        args.workbook, scenario=args.scenario, overrides=args.overrides or [], output=args.output,
+        json_path=args.json, force=args.force, max_unzipped_mb=args.max_unzipped_mb,
+    )
+    r = outcome.result
+    for note in outcome.notes:
+        print(f"note: {note}", file=sys.stderr)
+    T = r.input.settings.target_year
+    _say(f"Workbook: {args.workbook or default_workbook()}" + (f"  (scenario {args.scenario})" if args.scenario else ""),
+         quiet_stdout)
+    for spec in r.overrides:
+        _say(f"  override: {spec}", quiet_stdout)
+    if r.target_met:
+        _say(f"Target met: {r.abatement_mt[T]:.2f} Mt/yr in {T} (target {r.target_mt[T]:.2f} Mt) "
+             f"at a public cost of {r.public_cost_meur:,.0f} M€.", quiet_stdout)
+    else:
+        short = ", ".join(f"{y}: {v:.2f} Mt short" for y, v in r.shortfall_mt.items() if v > 0)
+        _say(f"Target NOT met ({short}); abatement {r.abatement_mt[T]:.2f} Mt/yr in {T}, "
+             f"public cost {r.public_cost_meur:,.0f} M€.", quiet_stdout)
+    binding = [b for b in r.binding() if b[0] != "target"][:5]
+    if binding:
+        _say("Binding limits (shadow price):", quiet_stdout)
+        for fam, key, val in binding:
+            _say(f"  {fam} {_key_text(key)}: {val:,.3g}", quiet_stdout)
+    if outcome.plan_path:
+        _say(f"Plan written to {outcome.plan_path}", quiet_stdout)
+    if args.json and args.json != "-":
+        _say(f"JSON written to {args.json}", quiet_stdout)
+    return outcome.exit_code
+
+
+def _key_text(key) -> str:
+    if isinstance(key, tuple):
+        return " ".join(str(k) for k in key)
+    return str(key)
+
+
+def cmd_check(args) -> int:
+    wb, inp, applied = load(args.workbook, args.scenario, args.overrides or [], args.max_unzipped_mb)
+    for note in wb.notes:
+        print(f"note: {note}", file=sys.stderr)
+    print(
+        f"OK: {args.workbook}: {len(inp.measures)} measures, {len(inp.instruments)} instruments, "
+        f"{len(inp.resources)} resources, years {inp.years[0]}–{inp.years[-1]}"
+        + (f", {len(applied)} overrides applied" if applied else "")
+    )
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return EXIT_INPUT
+    try:
+        if args.command == "plan":
+            return cmd_plan(args)
+        return cmd_check(args)
+    except InputError as exc:
+        if getattr(args, "debug", False):
+            traceback.print_exc()
+        return _report_input_error(exc)
+    except SolverFailure as exc:
+        if getattr(args, "debug", False):
+            traceback.print_exc()
+        print(f"error: no plan: {exc.solution.message} (solver status: {exc.solution.status})", file=sys.stderr)
+        return EXIT_SOLVER
+    except KeyboardInterrupt:
+        print("interrupted: nothing was written", file=sys.stderr)
+        return 130
+    except Exception as exc:  # internal error: say so plainly, traceback only with --debug
+        if getattr(args, "debug", False):
+            traceback.print_exc()
+        print(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

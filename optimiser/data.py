@@ -1,0 +1,169 @@
+"""The input data as one typed object, and the problem type every stage reports.
+
+This module sits at the bottom of the package: every stage imports it and it
+imports no other stage. Everything here is plain, immutable data.
+
+Units: money in M€, abatement in Mt CO2-eq per year, unit costs in €/t.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input, named by where it is.
+
+    ``row`` is the spreadsheet row number (1-based, the header is row 1 of its
+    sheet). Any of the location fields may be None when it does not apply.
+    """
+
+    message: str
+    file: str | None = None
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+
+    def __str__(self) -> str:
+        where = []
+        if self.file:
+            where.append(self.file)
+        if self.sheet:
+            where.append(f"sheet '{self.sheet}'")
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column:
+            where.append(f"column '{self.column}'")
+        return (", ".join(where) + ": " if where else "") + self.message
+
+
+class InputError(Exception):
+    """Bad input or usage: carries every problem found (exit code 2)."""
+
+    def __init__(self, problems: list[Problem] | Problem | str):
+        if isinstance(problems, str):
+            problems = [Problem(problems)]
+        elif isinstance(problems, Problem):
+            problems = [problems]
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    def with_file(self, file: str) -> "InputError":
+        return InputError(
+            [p if p.file else Problem(p.message, file, p.sheet, p.row, p.column) for p in self.problems]
+        )
+
+
+@dataclass(frozen=True)
+class Settings:
+    start_year: int
+    target_year: int
+    target_reduction_mt: float
+    scenario_name: str = "default"
+    base_year_emissions_mt: float | None = None
+    shortfall_penalty_eur_per_t: float = 10_000.0
+    mip_gap: float = 1e-4
+    time_limit_s: float | None = None
+
+    @property
+    def years(self) -> list[int]:
+        return list(range(self.start_year, self.target_year + 1))
+
+
+@dataclass(frozen=True)
+class Measure:
+    measure_id: str
+    abatement_mt: float
+    cost_eur_per_t: float
+    support_years: float
+    earliest_year: int
+    eligible_instruments: tuple[str, ...]
+    name: str = ""
+    sector: str = ""
+    cluster: str = ""
+    capex_meur: float = 0.0
+    lead_time_years: int = 0
+    max_share: float = 1.0
+    lumpy: bool = False
+    exclusive_group: str = ""
+    source: str = ""
+    row: int | None = None  # source row in the measures sheet, for messages
+
+
+@dataclass(frozen=True)
+class Instrument:
+    instrument_id: str
+    name: str = ""
+    kind: str = ""
+    cost_weight: float = 1.0
+    capex_share_cap: float | None = None
+    eur_per_t_cap: float | None = None
+    period_budget_meur: float | None = None
+    source: str = ""
+    row: int | None = None
+
+
+@dataclass(frozen=True)
+class Resource:
+    resource_id: str
+    kind: str  # "stock" (used by what operates) or "flow" (used by what is built)
+    capacity: Mapping[int, float]
+    name: str = ""
+    unit: str = ""
+    source: str = ""
+    row: int | None = None
+
+
+@dataclass(frozen=True)
+class PlanInput:
+    """Everything the model needs, after validation (and overrides).
+
+    ``budgets[i][y]``: commitment ceiling of instrument i in year y (M€).
+    ``usage[(m, r)]``: use of resource r at full deployment of measure m.
+    ``prices[parameter][y]``: yearly price rows; ``co2_price_eur_per_t`` is required.
+    ``targets[y]``: required reduction (Mt) in each target year.
+    ``scenarios``: the scenarios sheet rows, kept so a plan can be re-run.
+    ``extra``: sheet rows the model does not use but a re-run needs (e.g. notes).
+    """
+
+    settings: Settings
+    measures: Mapping[str, Measure]
+    instruments: Mapping[str, Instrument]
+    budgets: Mapping[str, Mapping[int, float]]
+    resources: Mapping[str, Resource]
+    usage: Mapping[tuple[str, str], float]
+    prices: Mapping[str, Mapping[int, float]]
+    targets: Mapping[int, float]
+    scenarios: tuple["ScenarioRow", ...] = ()
+    sources: Mapping[tuple[str, str], str] = field(default_factory=dict)
+
+    @property
+    def years(self) -> list[int]:
+        return self.settings.years
+
+    @property
+    def co2_price(self) -> Mapping[int, float]:
+        return self.prices["co2_price_eur_per_t"]
+
+
+@dataclass(frozen=True)
+class ScenarioRow:
+    """One override: ``op`` (set, scale or add) ``value`` on SHEET:ID:COLUMN."""
+
+    scenario: str
+    sheet: str
+    id: str
+    column: str
+    op: str
+    value: object
+    note: str = ""
+    row: int | None = None
+
+    def spec(self) -> str:
+        if self.sheet.lower() == "settings":
+            target = f"settings:{self.id}"
+        else:
+            target = f"{self.sheet}:{self.id}:{self.column}"
+        return f"--{self.op} {target}={self.value}"

@@ -1,0 +1,151 @@
+"""The pipeline: read → apply scenario → build → solve → extract → write, in one short function.
+
+The CLI is a thin shell over :func:`run_plan`; tests and scripts call it too.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+
+from .build import build_model
+from .data import InputError, PlanInput, Problem
+from .extract import PlanResult, extract
+from .read import DEFAULT_MAX_UNZIPPED_MB, Workbook, read_workbook
+from .scenario import resolve
+from .solve import Solution, Solver, solver_version
+from .write import plan_json, write_json, write_plan
+
+EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_NOT_MET, EXIT_SOLVER = 0, 1, 2, 3, 4
+
+
+class SolverFailure(Exception):
+    """The solver did not prove a plan optimal (exit code 4)."""
+
+    def __init__(self, solution: Solution):
+        self.solution = solution
+        super().__init__(solution.message)
+
+
+def default_workbook() -> Path:
+    """The default workbook that ships with the package."""
+    try:
+        from importlib.resources import files
+
+        path = files("optimiser.inputs") / "default.xlsx"
+        if path.is_file():
+            return Path(str(path))
+    except (ModuleNotFoundError, TypeError):
+        pass
+    return Path(__file__).resolve().parent.parent / "inputs" / "default.xlsx"
+
+
+@dataclass
+class Outcome:
+    result: PlanResult
+    exit_code: int
+    plan_path: Path | None = None
+    json_path: str | None = None
+    notes: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def load(workbook: str | os.PathLike | None, scenario: str | None = None,
+         overrides: list[tuple[str, str]] = (), max_unzipped_mb: float = DEFAULT_MAX_UNZIPPED_MB
+         ) -> tuple[Workbook, PlanInput, list[str]]:
+    """Stages 1–2: the workbook read and validated, with the scenario and overrides applied."""
+    path = Path(workbook) if workbook else default_workbook()
+    wb = read_workbook(path, max_unzipped_mb)
+    try:
+        inp, applied = resolve(wb.input, scenario, list(overrides))
+    except InputError as exc:
+        raise exc.with_file(str(path)) from None
+    return wb, inp, [o.spec() for o in applied]
+
+
+def solve_input(inp: PlanInput, *, time_limit_s: float | None = None) -> PlanResult:
+    """Stages 3–5: build, solve and extract; raises :class:`SolverFailure` on a non-optimal solve."""
+    built = build_model(inp)
+    solver = Solver(built, time_limit_s=time_limit_s)
+    solution = solver.solve()
+    if not solution.ok:
+        raise SolverFailure(solution)
+    result = extract(inp, built.index, solution)
+    result.solver["name"] = solver_version()
+    result.solver["columns"] = solver.n_col
+    result.solver["rows"] = solver.n_row
+    return result
+
+
+def default_plan_path(scenario_name: str, outputs_dir: str | os.PathLike = "outputs") -> Path:
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in scenario_name) or "plan"
+    return Path(outputs_dir) / f"plan-{safe}-{stamp}.xlsx"
+
+
+def check_output_path(out: Path, inputs: list[Path], force: bool, what: str = "-o") -> None:
+    """Refuse to overwrite an input, or an existing file without --force."""
+    for src in inputs:
+        try:
+            same = out.exists() and src.exists() and os.path.samefile(out, src)
+        except OSError:
+            same = False
+        if same or out.resolve() == src.resolve():
+            raise InputError(Problem(f"{what} {out}: that is the input workbook; choose another output file"))
+    if out.exists() and not force:
+        raise InputError(Problem(f"{what} {out}: file exists; pass --force to replace it"))
+    if out.exists() and out.is_dir():
+        raise InputError(Problem(f"{what} {out}: is a folder, expected a file name"))
+
+
+def run_plan(workbook: str | os.PathLike | None = None, *, scenario: str | None = None,
+             overrides: list[tuple[str, str]] = (), output: str | os.PathLike | None = None,
+             json_path: str | None = None, force: bool = False, outputs_dir: str | os.PathLike = "outputs",
+             write_workbook: bool = True, max_unzipped_mb: float = DEFAULT_MAX_UNZIPPED_MB) -> Outcome:
+    """Plan one workbook end to end and write the plan (and JSON)."""
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    wb, inp, applied = load(workbook, scenario, overrides, max_unzipped_mb)
+    timings["read"] = time.perf_counter() - t0
+    src = Path(wb.path)
+    out = Path(output) if output else None
+    if out is not None:
+        check_output_path(out, [src], force)
+    if json_path and json_path != "-":
+        check_output_path(Path(json_path), [src] + ([out] if out else []), force, "--json")
+
+    t1 = time.perf_counter()
+    result = solve_input(inp)
+    timings["solve"] = time.perf_counter() - t1
+    result.overrides = applied
+    result.source_file = src.name
+    result.source_sha256 = wb.sha256
+    result.notes = list(wb.notes)
+
+    t2 = time.perf_counter()
+    plan_path = None
+    if write_workbook:
+        if out is not None:
+            plan_path = write_plan(result, out, force=force)
+        else:
+            plan_path = _write_new(result, inp.settings.scenario_name, outputs_dir)
+    if json_path:
+        write_json(plan_json(result), json_path, force=force)
+    timings["write"] = time.perf_counter() - t2
+    code = EXIT_OK if result.target_met else EXIT_NOT_MET
+    return Outcome(result, code, plan_path, json_path, wb.notes, timings)
+
+
+def _write_new(result: PlanResult, scenario_name: str, outputs_dir) -> Path:
+    """Write to a fresh default name; never collides with another run's file."""
+    base = default_plan_path(scenario_name, outputs_dir)
+    for n in range(1, 1000):
+        path = base if n == 1 else base.with_name(f"{base.stem}-{n}{base.suffix}")
+        try:
+            return write_plan(result, path, force=False)
+        except FileExistsError:
+            continue
+    raise InputError(Problem(f"cannot find a free file name in {outputs_dir}"))

@@ -1,0 +1,312 @@
+"""Stage 1: read and validate the input workbook.
+
+Together with :mod:`optimiser.write` this is the workbook layer: the only
+modules that import openpyxl. Every workbook is treated as untrusted: the file
+is checked to be a real .xlsx package whose parts do not inflate past a limit
+before any XML is parsed; openpyxl then parses it through defusedxml (no
+entity expansion, no external entities); macros are never loaded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .data import InputError, PlanInput, Problem
+from .manifest import RESULT_SHEETS, SHEET_BY_NAME, SHEETS, parse_value
+from .tables import Tables, to_input, year_columns_needed
+
+#: Largest total inflated size of a workbook's parts we agree to parse (MB).
+DEFAULT_MAX_UNZIPPED_MB = 200.0
+#: Largest compression ratio of one part (real workbooks stay far below 100).
+MAX_COMPRESSION_RATIO = 200.0
+
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+@dataclass
+class Workbook:
+    """An input workbook read from disk: the typed input plus what we noticed."""
+
+    input: PlanInput
+    tables: Tables
+    path: str
+    sha256: str
+    notes: list[str] = field(default_factory=list)
+
+
+def _fail(path: str, message: str) -> InputError:
+    return InputError(Problem(message, file=path))
+
+
+def sha256_of(path: str | os.PathLike) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def check_package(path: str, max_unzipped_mb: float = DEFAULT_MAX_UNZIPPED_MB) -> None:
+    """Refuse anything that is not a plain, reasonably sized .xlsx package.
+
+    Runs before any XML is parsed. The zip-bomb check reads only the zip's
+    central directory (declared sizes), so it takes milliseconds and no memory
+    whatever the parts would inflate to.
+    """
+    p = Path(path)
+    if not p.exists():
+        raise _fail(path, "file not found")
+    if p.is_dir():
+        raise _fail(path, "is a folder, expected an .xlsx workbook")
+    try:
+        with open(p, "rb") as f:
+            head = f.read(8)
+    except OSError as exc:
+        raise _fail(path, f"cannot be read ({exc.strerror})") from None
+    if not head:
+        raise _fail(path, "is empty, expected an .xlsx workbook")
+    if head == OLE2_MAGIC:
+        raise _fail(
+            path,
+            "is password-protected (encrypted) or an old binary .xls workbook: "
+            "save it without a password as .xlsx",
+        )
+    if not zipfile.is_zipfile(p):
+        raise _fail(path, "is not an .xlsx workbook (not a zip package; a CSV or text file?): save it as .xlsx")
+    try:
+        with zipfile.ZipFile(p) as z:
+            infos = z.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise _fail(path, f"is a damaged zip package ({exc})") from None
+    names = {i.filename for i in infos}
+    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+        raise _fail(path, "is a zip file but not an .xlsx workbook (no xl/workbook.xml part)")
+    limit = max_unzipped_mb * 1e6
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.compress_size > 0 and info.file_size / info.compress_size > MAX_COMPRESSION_RATIO and info.file_size > 1e6:
+            raise _fail(
+                path,
+                f"part '{info.filename}' would inflate {info.file_size / info.compress_size:.0f}-fold "
+                f"to {info.file_size / 1e6:.0f} MB: refused as a possible zip bomb",
+            )
+    if total > limit:
+        raise _fail(
+            path,
+            f"parts would inflate to {total / 1e6:.0f} MB, above the limit of {max_unzipped_mb:g} MB "
+            "(raise it with --max-unzipped-mb if the workbook is genuine)",
+        )
+
+
+def _header_key(value: object) -> object:
+    """Normalise a header cell: year headers become ints, names lower-case."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, (int, float)):
+        if float(value).is_integer():
+            return int(value)
+        return str(value)
+    text = str(value).strip()
+    if text.isdigit() and len(text) == 4:
+        return int(text)
+    return text.lower()
+
+
+def _load_raw(path: str) -> tuple[dict[str, list[tuple]], dict[str, set[tuple[int, int]]], list[str]]:
+    """Cell values per sheet (lower-cased names) and the cells holding formulas."""
+    import openpyxl  # the workbook layer
+    import warnings
+
+    notes: list[str] = []
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            wb = openpyxl.load_workbook(path, read_only=True, data_only=False, keep_vba=False, keep_links=False)
+    except InputError:
+        raise
+    except Exception as exc:  # openpyxl raises many kinds on damaged packages
+        raise _fail(path, f"cannot be read as an .xlsx workbook ({type(exc).__name__}: {exc})") from None
+    raw: dict[str, list[tuple]] = {}
+    formulas: dict[str, set[tuple[int, int]]] = {}
+    try:
+        for ws in wb.worksheets:
+            key = ws.title.strip().lower()
+            if key in raw:
+                raise _fail(path, f"two sheets are named '{ws.title}' (names are matched case-insensitively)")
+            rows = []
+            for r, cells in enumerate(ws.iter_rows(), start=1):
+                row = []
+                for c, cell in enumerate(cells):
+                    v = getattr(cell, "value", None)
+                    if getattr(cell, "data_type", None) == "f":
+                        formulas.setdefault(key, set()).add((r, c))
+                    row.append(v)
+                rows.append(tuple(row))
+            raw[key] = rows
+    finally:
+        wb.close()
+    if formulas:
+        # Formulas: use the value Excel cached when it last calculated the workbook.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            wb = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_vba=False, keep_links=False)
+        try:
+            for ws in wb.worksheets:
+                key = ws.title.strip().lower()
+                if key not in formulas:
+                    continue
+                cached = [row for row in ws.iter_rows(values_only=True)]
+                rows = raw[key]
+                for r, c in formulas[key]:
+                    value = cached[r - 1][c] if r - 1 < len(cached) and c < len(cached[r - 1]) else None
+                    row = list(rows[r - 1])
+                    row[c] = _Uncalculated(rows[r - 1][c]) if value is None else value
+                    rows[r - 1] = tuple(row)
+        finally:
+            wb.close()
+    return raw, formulas, notes
+
+
+class _Uncalculated(str):
+    """A formula cell with no cached value (never calculated)."""
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def parse_sheets(raw: dict[str, list[tuple]], path: str) -> tuple[Tables, list[Problem], list[str]]:
+    """Typed tables from raw cell rows, guided by the manifest."""
+    problems: list[Problem] = []
+    notes: list[str] = []
+    tables: Tables = {}
+    for name in raw:
+        if name not in SHEET_BY_NAME and name not in RESULT_SHEETS:
+            notes.append(f"sheet '{name}' is not an input sheet: ignored")
+
+    # settings first: the year columns of the other sheets depend on it
+    order = ["settings"] + [s.name for s in SHEETS if s.name != "settings"]
+    years: list[int] = []
+    for sheet_name in order:
+        spec = SHEET_BY_NAME[sheet_name]
+        rows = raw.get(sheet_name)
+        if rows is None:
+            if spec.required:
+                problems.append(Problem("required sheet is missing", path, sheet_name))
+            continue
+        if sheet_name != "settings" and not years:
+            years = year_columns_needed(tables)
+        header = rows[0] if rows else ()
+        columns: dict[object, int] = {}
+        for c, h in enumerate(header):
+            key = _header_key(h)
+            if key is None or key == "":
+                continue
+            if key in columns:
+                problems.append(
+                    Problem(f"duplicate column header '{h}' (also column {_column_letter(columns[key])})",
+                            path, sheet_name, 1, str(key))
+                )
+                continue
+            columns[key] = c
+        for col in spec.columns:
+            if col.required and col.name not in columns:
+                problems.append(Problem("required column is missing", path, sheet_name, 1, col.name))
+        known = {c.name for c in spec.columns}
+        for key in columns:
+            if isinstance(key, int) and spec.year_columns:
+                continue
+            if key not in known:
+                notes.append(f"sheet '{sheet_name}': column '{key}' is not an input column: ignored")
+        wanted_years: list[int] = []
+        if spec.year_columns:
+            for y in years:
+                if y not in columns:
+                    problems.append(Problem(f"year column {y} is missing (years {years[0]}–{years[-1]} are needed)",
+                                            path, sheet_name, 1, str(y)))
+                else:
+                    wanted_years.append(y)
+        table = []
+        for r, row in enumerate(rows[1:], start=2):
+            if all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
+                continue
+            out = {"_row": r}
+            for col in spec.columns:
+                c = columns.get(col.name)
+                if c is None:
+                    continue
+                cell = row[c] if c < len(row) else None
+                if isinstance(cell, _Uncalculated):
+                    problems.append(Problem(
+                        f"holds the formula {str(cell)!r} that was never calculated: open and save the "
+                        "workbook in Excel or LibreOffice so its values are stored", path, sheet_name, r, col.name))
+                    out.setdefault("_bad", set()).add(col.name)
+                    continue
+                value, err = parse_value(cell, col.type)
+                if err:
+                    problems.append(Problem(err, path, sheet_name, r, col.name))
+                    out.setdefault("_bad", set()).add(col.name)
+                    continue
+                out[col.name] = value
+            for y in wanted_years:
+                c = columns[y]
+                cell = row[c] if c < len(row) else None
+                if isinstance(cell, _Uncalculated):
+                    problems.append(Problem(
+                        f"holds the formula {str(cell)!r} that was never calculated: open and save the "
+                        "workbook in Excel or LibreOffice so its values are stored", path, sheet_name, r, str(y)))
+                    out.setdefault("_bad", set()).add(y)
+                    continue
+                value, err = parse_value(cell, "float")
+                if err:
+                    problems.append(Problem(err, path, sheet_name, r, str(y)))
+                    out.setdefault("_bad", set()).add(y)
+                    continue
+                out[y] = value
+            table.append(out)
+        tables[sheet_name] = table
+    return tables, problems, notes
+
+
+def read_workbook(path: str | os.PathLike, max_unzipped_mb: float = DEFAULT_MAX_UNZIPPED_MB) -> Workbook:
+    """Read, check and validate an input (or plan) workbook.
+
+    Raises :class:`InputError` with every problem found, each naming file,
+    sheet, row and column.
+    """
+    path = str(path)
+    check_package(path, max_unzipped_mb)
+    raw, _, notes = _load_raw(path)
+    tables, problems, sheet_notes = parse_sheets(raw, path)
+    notes += sheet_notes
+    try:
+        inp = to_input(tables)
+    except InputError as exc:
+        problems += exc.with_file(path).problems
+        inp = None
+    if problems:
+        raise InputError(_dedupe(problems))
+    return Workbook(input=inp, tables=tables, path=path, sha256=sha256_of(path), notes=notes)
+
+
+def _dedupe(problems: list[Problem]) -> list[Problem]:
+    seen = set()
+    out = []
+    for p in problems:
+        key = (p.sheet, p.row, p.column, p.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    return out

@@ -1,0 +1,212 @@
+"""Stage 4: hand the model to HiGHS and solve it.
+
+The hand-off is Pyomo's linear standard-form compiler (mixed form) passed
+straight to ``highspy.Highs.passModel``: measured in ``bench/`` against
+Pyomo's APPSI interface, it is the fastest route for models of this size, and
+it keeps the ``Highs`` instance so a sweep changes row bounds and coefficients
+and re-solves warm instead of rebuilding.
+
+A model with lumpy measures is a MILP: it is solved, then the binaries are
+fixed at their optimum and the LP is re-solved for the shadow prices.
+
+Shadow prices are reported as the contract's non-negative numbers: how much
+the objective falls when a limit is relaxed by one unit. For a ≤ row that is
+−dual, for a ≥ row +dual (HiGHS duals are ∂objective/∂bound).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import highspy
+import numpy as np
+from pyomo.common.gc_manager import PauseGC
+from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+
+from .build import Built
+
+INF = highspy.kHighsInf
+#: Duals smaller than this are numerical noise and reported as 0.
+DUAL_TOL = 1e-9
+
+
+@dataclass
+class Solution:
+    """What the solver found, keyed by the model's own names."""
+
+    ok: bool
+    status: str  # HiGHS model status text
+    message: str
+    objective: float = math.nan
+    values: dict[str, dict] = field(default_factory=dict)  # component → index → value
+    shadow: dict[str, dict] = field(default_factory=dict)  # family → index → shadow price (≥ 0 when relaxing helps)
+    mip: bool = False
+    mip_gap: float = 0.0
+    seconds: float = 0.0
+    iterations: int = 0
+
+
+class Solver:
+    """A compiled model on a live HiGHS instance (kept for re-solves)."""
+
+    def __init__(self, built: Built, *, time_limit_s: float | None = None, mip_gap: float | None = None,
+                 threads: int | None = None):
+        self.built = built
+        settings = built.input.settings
+        with PauseGC():
+            repn = LinearStandardFormCompiler().write(built.model, mixed_form=True)
+        self.columns = repn.columns
+        self.rows = repn.rows
+        A = repn.A.tocsc()
+        n_col, n_row = A.shape[1], A.shape[0]
+        c = np.asarray(repn.c.todense()).ravel() if n_col else np.zeros(0)
+        lower = np.array([v.lb if v.lb is not None else -INF for v in self.columns], dtype=float)
+        upper = np.array([v.ub if v.ub is not None else INF for v in self.columns], dtype=float)
+        rhs = np.asarray(repn.rhs, dtype=float)
+        # t == 0: equality (lower = upper = rhs); t == 1: ≤ rhs; t == -1: ≥ rhs
+        row_lower = np.array([rhs[k] if t in (0, -1) else -INF for k, (_, t) in enumerate(self.rows)], dtype=float)
+        row_upper = np.array([rhs[k] if t in (0, 1) else INF for k, (_, t) in enumerate(self.rows)], dtype=float)
+
+        self.col_of: dict[tuple[str, object], int] = {}
+        self.integer_cols: list[int] = []
+        for j, v in enumerate(self.columns):
+            name = v.parent_component().local_name
+            self.col_of[(name, v.index())] = j
+            if v.is_binary() or v.is_integer():
+                self.integer_cols.append(j)
+        self.row_of: dict[tuple[str, object], list[tuple[int, int]]] = {}
+        for k, (con, t) in enumerate(self.rows):
+            self.row_of.setdefault((con.parent_component().local_name, con.index()), []).append((k, t))
+
+        lp = highspy.HighsLp()
+        lp.num_col_ = n_col
+        lp.num_row_ = n_row
+        lp.col_cost_ = c
+        lp.col_lower_ = lower
+        lp.col_upper_ = upper
+        lp.row_lower_ = row_lower
+        lp.row_upper_ = row_upper
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = A.indptr.astype(np.int32)
+        lp.a_matrix_.index_ = A.indices.astype(np.int32)
+        lp.a_matrix_.value_ = A.data.astype(float)
+        if self.integer_cols:
+            integrality = [highspy.HighsVarType.kContinuous] * n_col
+            for j in self.integer_cols:
+                integrality[j] = highspy.HighsVarType.kInteger
+            lp.integrality_ = integrality
+        self.offset = float(np.sum(repn.c_offset)) if len(repn.c_offset) else 0.0
+
+        h = new_highs()
+        tl = time_limit_s if time_limit_s is not None else settings.time_limit_s
+        if tl:
+            h.setOptionValue("time_limit", float(tl))
+        gap = mip_gap if mip_gap is not None else settings.mip_gap
+        h.setOptionValue("mip_rel_gap", float(gap))
+        if threads:
+            h.setOptionValue("threads", int(threads))
+        h.passModel(lp)
+        self.highs = h
+        self.n_col, self.n_row = n_col, n_row
+        self.int_lower = lower[self.integer_cols] if self.integer_cols else None
+        self.int_upper = upper[self.integer_cols] if self.integer_cols else None
+
+    # ------------------------------------------------------------ solving
+
+    def solve(self) -> Solution:
+        h = self.highs
+        started = time.perf_counter()
+        if self.n_col == 0:
+            return Solution(ok=True, status="Optimal", message="empty model", objective=self.offset,
+                            values={}, shadow={}, seconds=0.0)
+        h.run()
+        status = h.getModelStatus()
+        text = h.modelStatusToString(status)
+        info = h.getInfo()
+        iterations = int(getattr(info, "simplex_iteration_count", 0) or 0)
+        if status != highspy.HighsModelStatus.kOptimal:
+            return Solution(ok=False, status=text, message=_explain(text), seconds=time.perf_counter() - started,
+                            mip=bool(self.integer_cols))
+        mip_gap = 0.0
+        if self.integer_cols:
+            mip_gap = float(getattr(info, "mip_gap", 0.0) or 0.0)
+            x = np.asarray(h.getSolution().col_value)
+            fixed = np.round(x[self.integer_cols])
+            cols = np.array(self.integer_cols, dtype=np.int32)
+            h.changeColsIntegrality(len(cols), cols, np.array([highspy.HighsVarType.kContinuous] * len(cols)))
+            h.changeColsBounds(len(cols), cols, fixed, fixed)
+            h.run()
+            status = h.getModelStatus()
+            if status != highspy.HighsModelStatus.kOptimal:
+                self._restore_integers()
+                text = h.modelStatusToString(status)
+                return Solution(ok=False, status=text, message="the LP with the lumpy decisions fixed failed: " + text,
+                                seconds=time.perf_counter() - started, mip=True)
+        sol = h.getSolution()
+        x = np.asarray(sol.col_value)
+        duals = np.asarray(sol.row_dual)
+        objective = float(h.getInfo().objective_function_value) + self.offset
+        if self.integer_cols:
+            self._restore_integers()
+        values: dict[str, dict] = {}
+        for (name, index), j in self.col_of.items():
+            values.setdefault(name, {})[index] = float(x[j])
+        shadow: dict[str, dict] = {}
+        for (name, index), rows in self.row_of.items():
+            total = 0.0
+            for k, t in rows:
+                dual = float(duals[k])
+                total += -dual if t == 1 else dual if t == -1 else -dual
+            shadow.setdefault(name, {})[index] = 0.0 if abs(total) < DUAL_TOL else total
+        return Solution(ok=True, status=text, message="optimal", objective=objective, values=values, shadow=shadow,
+                        mip=bool(self.integer_cols), mip_gap=mip_gap, seconds=time.perf_counter() - started,
+                        iterations=iterations)
+
+    def _restore_integers(self) -> None:
+        cols = np.array(self.integer_cols, dtype=np.int32)
+        self.highs.changeColsBounds(len(cols), cols, self.int_lower, self.int_upper)
+        self.highs.changeColsIntegrality(len(cols), cols, np.array([highspy.HighsVarType.kInteger] * len(cols)))
+
+    # ------------------------------------------------------------ what-if edits (sweeps)
+
+    def rows_of(self, family: str, index) -> list[tuple[int, int]]:
+        return self.row_of.get((family, index), [])
+
+
+def new_highs() -> highspy.Highs:
+    """A silent HiGHS instance: its banner goes to the C-level stdout, which
+    would corrupt ``--json -``, so stdout is pointed at /dev/null meanwhile."""
+    import os
+    import sys
+
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 1)
+            h = highspy.Highs()
+            h.setOptionValue("output_flag", False)
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+    return h
+
+
+def _explain(status_text: str) -> str:
+    low = status_text.lower()
+    if "time limit" in low:
+        return "the solver reached its time limit before proving a plan optimal (raise time_limit_s)"
+    if "infeasible" in low:
+        return "the solver found the model infeasible (this should not happen: the shortfall keeps it feasible)"
+    if "unbounded" in low:
+        return "the solver found the model unbounded (check for negative cost weights)"
+    return f"the solver stopped with status '{status_text}'"
+
+
+def solver_version() -> str:
+    try:
+        return f"HiGHS {new_highs().version()}"
+    except Exception:  # pragma: no cover - version() missing in old highspy
+        return "HiGHS"

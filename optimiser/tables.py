@@ -1,0 +1,409 @@
+"""Sheet tables ↔ the typed input object, with every validation rule of the contract.
+
+A *table* is what a sheet holds once its cells are typed: a list of rows, each
+a dict from manifest column name (or int year) to value, plus ``_row``, the
+spreadsheet row it came from. The reader makes tables from a workbook, the
+scenario stage edits tables, the plan writer writes them back: this module is
+the one place where tables become a :class:`PlanInput` and back, and so the
+one place where the value and reference rules live.
+"""
+
+from __future__ import annotations
+
+from .data import Instrument, InputError, Measure, PlanInput, Problem, Resource, ScenarioRow, Settings
+from .manifest import SETTINGS_KEYS, SHEET_BY_NAME, check_value, parse_value
+
+Row = dict
+Tables = dict[str, list[Row]]
+
+CO2_PRICE = "co2_price_eur_per_t"
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def add(self, message: str, sheet: str | None = None, row: int | None = None, column: str | None = None) -> None:
+        self.problems.append(Problem(message, None, sheet, row, column))
+
+
+def _settings(tables: Tables, out: _Collector) -> Settings | None:
+    values: dict[str, object] = {}
+    seen: dict[str, int] = {}
+    for r in tables.get("settings", []):
+        key = r.get("key")
+        if not key:
+            out.add("blank key, expected a setting name", "settings", r["_row"], "key")
+            continue
+        key_l = str(key).strip().lower()
+        if key_l not in SETTINGS_KEYS:
+            continue  # unknown keys are noted by the reader, not an error
+        if key_l in seen:
+            out.add(f"duplicate setting '{key_l}' (first on row {seen[key_l]})", "settings", r["_row"], "key")
+            continue
+        seen[key_l] = r["_row"]
+        col = SETTINGS_KEYS[key_l]
+        raw = r.get("value")
+        value, err = parse_value(raw, col.type)
+        if err:
+            out.add(f"setting '{key_l}': {err}", "settings", r["_row"], "value")
+            continue
+        if value is None:
+            if col.required:
+                out.add(f"setting '{key_l}' is blank, expected a value", "settings", r["_row"], "value")
+            continue
+        bad = check_value(value, col.check) if col.type in ("float", "int") else None
+        if bad:
+            out.add(f"setting '{key_l}': {bad}", "settings", r["_row"], "value")
+            continue
+        values[key_l] = value
+    for key, col in SETTINGS_KEYS.items():
+        if col.required and key not in values and key not in seen:
+            out.add(f"required setting '{key}' is missing", "settings", None, "key")
+    if any(k not in values for k, c in SETTINGS_KEYS.items() if c.required):
+        return None
+    start, target = values["start_year"], values["target_year"]
+    if start > target:
+        out.add(f"start_year {start} is after target_year {target}", "settings", seen["start_year"], "value")
+        return None
+    if target - start > 100:
+        out.add(f"start_year {start} to target_year {target} spans more than 100 years", "settings", seen["target_year"], "value")
+        return None
+    kwargs = {k: values[k] for k in values}
+    if "scenario_name" in kwargs:
+        kwargs["scenario_name"] = str(kwargs["scenario_name"])
+    return Settings(**kwargs)
+
+
+def _check_row(sheet: str, r: Row, out: _Collector) -> bool:
+    """Blank required cells and value rules of the manifest; True when clean."""
+    spec = SHEET_BY_NAME[sheet]
+    ok = True
+    unreadable = r.get("_bad", ())
+    for col in spec.columns:
+        if col.name in unreadable:
+            ok = False
+            continue
+        v = r.get(col.name)
+        if col.required and col.type != "ids" and (v is None or v == ""):
+            out.add("blank cell, expected a value", sheet, r["_row"], col.name)
+            ok = False
+            continue
+        if col.type in ("float", "int") and v is not None:
+            bad = check_value(v, col.check)
+            if bad:
+                out.add(bad, sheet, r["_row"], col.name)
+                ok = False
+        if col.choices and v not in (None, "") and str(v).lower() not in col.choices:
+            out.add(f"found {v!r}, expected one of {', '.join(col.choices)}", sheet, r["_row"], col.name)
+            ok = False
+    return ok
+
+
+def _unique(sheet: str, rows: list[Row], out: _Collector) -> dict[str, Row]:
+    """Rows by id; duplicate ids are problems (the later row is dropped)."""
+    id_col = SHEET_BY_NAME[sheet].id_column
+    by_id: dict[str, Row] = {}
+    for r in rows:
+        key = r.get(id_col)
+        if key is None or key == "":
+            continue  # reported as a blank required cell
+        if key in by_id:
+            out.add(f"duplicate id '{key}' (first on row {by_id[key]['_row']})", sheet, r["_row"], id_col)
+            continue
+        by_id[key] = r
+    return by_id
+
+
+def _year_values(sheet: str, r: Row, years: list[int], rule: str, out: _Collector) -> dict[int, float] | None:
+    values: dict[int, float] = {}
+    ok = True
+    for y in years:
+        if y in r.get("_bad", ()):
+            ok = False
+            continue
+        v = r.get(y)
+        if v is None:
+            out.add("blank cell, expected a number", sheet, r["_row"], str(y))
+            ok = False
+            continue
+        bad = check_value(v, rule)
+        if bad:
+            out.add(bad, sheet, r["_row"], str(y))
+            ok = False
+            continue
+        values[y] = float(v)
+    return values if ok else None
+
+
+def to_input(tables: Tables) -> PlanInput:
+    """Validate tables against every rule of the contract and build the input.
+
+    Raises :class:`InputError` listing every problem found.
+    """
+    out = _Collector()
+    settings = _settings(tables, out)
+    years = settings.years if settings else []
+    sources: dict[tuple[str, str], str] = {}
+
+    # instruments
+    instruments: dict[str, Instrument] = {}
+    for key, r in _unique("instruments", tables.get("instruments", []), out).items():
+        if not _check_row("instruments", r, out):
+            continue
+        instruments[key] = Instrument(
+            instrument_id=key,
+            name=r.get("name") or "",
+            kind=r.get("kind") or "",
+            cost_weight=1.0 if r.get("cost_weight") is None else r["cost_weight"],
+            capex_share_cap=r.get("capex_share_cap"),
+            eur_per_t_cap=r.get("eur_per_t_cap"),
+            period_budget_meur=r.get("period_budget_meur"),
+            source=r.get("source") or "",
+            row=r["_row"],
+        )
+    instrument_ids = {r.get("instrument_id") for r in tables.get("instruments", [])}
+
+    # measures
+    measures: dict[str, Measure] = {}
+    for key, r in _unique("measures", tables.get("measures", []), out).items():
+        ok = _check_row("measures", r, out)
+        eligible = tuple(r.get("eligible_instruments") or ())
+        for iid in eligible:
+            if iid not in instrument_ids:
+                out.add(f"unknown instrument '{iid}' (not in sheet 'instruments')", "measures", r["_row"], "eligible_instruments")
+                ok = False
+        if len(set(eligible)) != len(eligible):
+            out.add("an instrument is listed twice", "measures", r["_row"], "eligible_instruments")
+            ok = False
+        earliest = r.get("earliest_year")
+        if settings and earliest is not None and earliest > settings.target_year:
+            # allowed (the measure simply cannot be committed in the horizon) — no error
+            pass
+        if not ok or settings is None:
+            continue
+        measures[key] = Measure(
+            measure_id=key,
+            name=r.get("name") or "",
+            sector=r.get("sector") or "",
+            cluster=r.get("cluster") or "",
+            abatement_mt=r["abatement_mt"],
+            cost_eur_per_t=r["cost_eur_per_t"],
+            capex_meur=r.get("capex_meur") or 0.0,
+            support_years=r["support_years"],
+            earliest_year=settings.start_year if earliest is None else earliest,
+            lead_time_years=r.get("lead_time_years") or 0,
+            max_share=1.0 if r.get("max_share") is None else r["max_share"],
+            lumpy=bool(r.get("lumpy") or False),
+            exclusive_group=r.get("exclusive_group") or "",
+            eligible_instruments=eligible,
+            source=r.get("source") or "",
+            row=r["_row"],
+        )
+    measure_ids = {r.get("measure_id") for r in tables.get("measures", [])}
+
+    # budgets: one row per instrument
+    budgets: dict[str, dict[int, float]] = {}
+    for key, r in _unique("budgets", tables.get("budgets", []), out).items():
+        if not _check_row("budgets", r, out):
+            continue
+        if key not in instrument_ids:
+            out.add(f"budget row for unknown instrument '{key}'", "budgets", r["_row"], "instrument_id")
+            continue
+        values = _year_values("budgets", r, years, ">=0", out)
+        if values is not None:
+            budgets[key] = values
+        if r.get("source"):
+            sources[("budgets", key)] = r["source"]
+    budget_rows = {r.get("instrument_id") for r in tables.get("budgets", [])}
+    for key, inst in instruments.items():
+        if key not in budget_rows:
+            out.add(f"instrument '{key}' has no row in sheet 'budgets'", "instruments", inst.row, "instrument_id")
+
+    # resources
+    resources: dict[str, Resource] = {}
+    for key, r in _unique("resources", tables.get("resources", []), out).items():
+        if not _check_row("resources", r, out):
+            continue
+        values = _year_values("resources", r, years, ">=0", out)
+        if values is None:
+            continue
+        resources[key] = Resource(
+            resource_id=key,
+            kind=str(r["kind"]).lower(),
+            capacity=values,
+            name=r.get("name") or "",
+            unit=r.get("unit") or "",
+            source=r.get("source") or "",
+            row=r["_row"],
+        )
+    resource_ids = {r.get("resource_id") for r in tables.get("resources", [])}
+
+    # usage
+    usage: dict[tuple[str, str], float] = {}
+    first_row: dict[tuple[str, str], int] = {}
+    for r in tables.get("usage", []):
+        ok = _check_row("usage", r, out)
+        m, res = r.get("measure_id"), r.get("resource_id")
+        if m and m not in measure_ids:
+            out.add(f"unknown measure '{m}' (not in sheet 'measures')", "usage", r["_row"], "measure_id")
+            ok = False
+        if res and res not in resource_ids:
+            out.add(f"unknown resource '{res}' (not in sheet 'resources')", "usage", r["_row"], "resource_id")
+            ok = False
+        if m and res and (m, res) in first_row:
+            out.add(f"duplicate usage of '{res}' by '{m}' (first on row {first_row[(m, res)]})", "usage", r["_row"], "resource_id")
+            ok = False
+        if not ok:
+            continue
+        first_row[(m, res)] = r["_row"]
+        usage[(m, res)] = r["amount"]
+        if r.get("source"):
+            sources[("usage", f"{m}/{res}")] = r["source"]
+
+    # prices
+    prices: dict[str, dict[int, float]] = {}
+    for key, r in _unique("prices", tables.get("prices", []), out).items():
+        if not _check_row("prices", r, out):
+            continue
+        values = _year_values("prices", r, years, "", out)
+        if values is not None:
+            prices[key] = values
+        if r.get("source"):
+            sources[("prices", key)] = r["source"]
+    if "prices" in tables and CO2_PRICE not in {r.get("parameter") for r in tables["prices"]}:
+        out.add(f"required row '{CO2_PRICE}' is missing", "prices", None, "parameter")
+
+    # targets
+    targets: dict[int, float] = {}
+    for key, r in _unique("targets", tables.get("targets", []), out).items():
+        if not _check_row("targets", r, out):
+            continue
+        if settings and not (settings.start_year <= key <= settings.target_year):
+            out.add(
+                f"milestone year {key} is outside {settings.start_year}–{settings.target_year}",
+                "targets", r["_row"], "year",
+            )
+            continue
+        targets[key] = r["reduction_mt"]
+    if settings and settings.target_year in targets and targets[settings.target_year] != settings.target_reduction_mt:
+        out.add(
+            f"the {settings.target_year} milestone ({targets[settings.target_year]:g} Mt) differs from setting "
+            f"target_reduction_mt ({settings.target_reduction_mt:g} Mt): give the target year's reduction once",
+            "targets", None, "reduction_mt",
+        )
+    if settings:
+        targets[settings.target_year] = settings.target_reduction_mt
+
+    # scenarios
+    scenarios: list[ScenarioRow] = []
+    for r in tables.get("scenarios", []):
+        if not _check_row("scenarios", r, out):
+            continue
+        scenarios.append(
+            ScenarioRow(
+                scenario=str(r["scenario"]), sheet=str(r["sheet"]), id=str(r["id"]),
+                column=str(r["column"]), op=str(r["op"]).lower(), value=r["value"],
+                note=r.get("note") or "", row=r["_row"],
+            )
+        )
+
+    for r in tables.get("settings", []):
+        if r.get("source") and r.get("key"):
+            sources[("settings", str(r["key"]).strip().lower())] = r["source"]
+
+    if out.problems:
+        raise InputError(out.problems)
+    return PlanInput(
+        settings=settings,
+        measures=measures,
+        instruments=instruments,
+        budgets=budgets,
+        resources=resources,
+        usage=usage,
+        prices=prices,
+        targets=dict(sorted(targets.items())),
+        scenarios=tuple(scenarios),
+        sources=sources,
+    )
+
+
+def to_tables(inp: PlanInput, *, keep_rows: bool = False) -> Tables:
+    """The input as tables again (the effective inputs of a plan)."""
+    s = inp.settings
+    years = inp.years
+    rows: Tables = {}
+    settings_rows = []
+    for key, col in SETTINGS_KEYS.items():
+        value = getattr(s, key)
+        if value is None:
+            continue
+        settings_rows.append({"key": key, "value": value, "unit": col.unit, "source": inp.sources.get(("settings", key), "")})
+    rows["settings"] = settings_rows
+    rows["measures"] = [
+        {
+            "measure_id": m.measure_id, "name": m.name, "sector": m.sector, "cluster": m.cluster,
+            "abatement_mt": m.abatement_mt, "cost_eur_per_t": m.cost_eur_per_t, "capex_meur": m.capex_meur,
+            "support_years": m.support_years, "earliest_year": m.earliest_year,
+            "lead_time_years": m.lead_time_years, "max_share": m.max_share,
+            "lumpy": "yes" if m.lumpy else "no", "exclusive_group": m.exclusive_group,
+            "eligible_instruments": ";".join(m.eligible_instruments), "source": m.source,
+        }
+        for m in inp.measures.values()
+    ]
+    rows["instruments"] = [
+        {
+            "instrument_id": i.instrument_id, "name": i.name, "kind": i.kind, "cost_weight": i.cost_weight,
+            "capex_share_cap": i.capex_share_cap, "eur_per_t_cap": i.eur_per_t_cap,
+            "period_budget_meur": i.period_budget_meur, "source": i.source,
+        }
+        for i in inp.instruments.values()
+    ]
+    rows["budgets"] = [
+        {"instrument_id": i, **{y: b[y] for y in years}, "source": inp.sources.get(("budgets", i), "")}
+        for i, b in inp.budgets.items()
+    ]
+    rows["resources"] = [
+        {"resource_id": r.resource_id, "name": r.name, "kind": r.kind, "unit": r.unit,
+         **{y: r.capacity[y] for y in years}, "source": r.source}
+        for r in inp.resources.values()
+    ]
+    rows["usage"] = [
+        {"measure_id": m, "resource_id": r, "amount": a, "source": inp.sources.get(("usage", f"{m}/{r}"), "")}
+        for (m, r), a in inp.usage.items()
+    ]
+    rows["prices"] = [
+        {"parameter": p, **{y: v[y] for y in years}, "source": inp.sources.get(("prices", p), "")}
+        for p, v in inp.prices.items()
+    ]
+    rows["targets"] = [{"year": y, "reduction_mt": t} for y, t in inp.targets.items() if y != s.target_year]
+    rows["scenarios"] = [
+        {"scenario": o.scenario, "sheet": o.sheet, "id": o.id, "column": o.column, "op": o.op,
+         "value": o.value, "note": o.note}
+        for o in inp.scenarios
+    ]
+    row_of = {
+        "measures": [m.row for m in inp.measures.values()],
+        "instruments": [i.row for i in inp.instruments.values()],
+        "resources": [r.row for r in inp.resources.values()],
+        "scenarios": [o.row for o in inp.scenarios],
+    }
+    for sheet, sheet_rows in rows.items():
+        known = row_of.get(sheet, [])
+        for n, r in enumerate(sheet_rows):
+            r["_row"] = known[n] if n < len(known) and known[n] else n + 2
+    return rows
+
+
+def year_columns_needed(tables: Tables) -> list[int]:
+    """start_year … target_year as far as the settings table tells (for the reader)."""
+    found = {}
+    for r in tables.get("settings", []):
+        key = str(r.get("key") or "").strip().lower()
+        if key in ("start_year", "target_year"):
+            v, err = parse_value(r.get("value"), "int")
+            if not err and v is not None:
+                found[key] = v
+    if "start_year" in found and "target_year" in found and found["start_year"] <= found["target_year"] <= found["start_year"] + 100:
+        return list(range(found["start_year"], found["target_year"] + 1))
+    return []

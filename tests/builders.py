@@ -1,0 +1,62 @@
+"""Small input tables and workbooks for tests: built in code so every number is visible."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+from optimiser.write import write_input_workbook
+
+YEARS = [2024, 2025, 2026]
+
+
+def yearly(value, years=YEARS):
+    return {y: value for y in years}
+
+
+def settings_rows(start=2024, target=2026, reduction=3.0, **extra):
+    rows = [
+        {"key": "scenario_name", "value": "test"},
+        {"key": "start_year", "value": start},
+        {"key": "target_year", "value": target},
+        {"key": "target_reduction_mt", "value": reduction},
+    ]
+    rows += [{"key": k, "value": v} for k, v in extra.items()]
+    return rows
+
+
+def measure(mid, abatement, cost, *, support=10, eligible="G", **kw):
+    row = {"measure_id": mid, "name": mid.upper(), "sector": "test", "cluster": kw.pop("cluster", "north"),
+           "abatement_mt": abatement, "cost_eur_per_t": cost, "support_years": support,
+           "eligible_instruments": eligible}
+    row.update(kw)
+    return row
+
+
+def tables(measures=None, instruments=None, budgets=None, resources=None, usage=None, prices=None,
+           targets=None, scenarios=None, years=YEARS, reduction=3.0, **settings):
+    """A complete, valid table set; pass only what a test is about."""
+    t = {
+        "settings": settings_rows(years[0], years[-1], reduction, **settings),
+        "measures": measures if measures is not None else [
+            measure("a", 1.0, 50), measure("b", 2.0, 80), measure("c", 2.0, 120),
+        ],
+        "instruments": instruments if instruments is not None else [{"instrument_id": "G", "name": "grant"}],
+        "budgets": budgets if budgets is not None else [{"instrument_id": "G", **yearly(1e6, years)}],
+        "resources": resources if resources is not None else [],
+        "usage": usage if usage is not None else [],
+        "prices": prices if prices is not None else [{"parameter": "co2_price_eur_per_t", **yearly(0.0, years)}],
+    }
+    if targets is not None:
+        t["targets"] = targets
+    if scenarios is not None:
+        t["scenarios"] = scenarios
+    for sheet_rows in t.values():
+        for n, r in enumerate(sheet_rows, start=2):
+            r.setdefault("_row", n)
+    return copy.deepcopy(t)
+
+
+def workbook(path: Path, t: dict, years=YEARS) -> Path:
+    write_input_workbook(t, years, path)
+    return path
