@@ -184,7 +184,7 @@ def add_funding(model, idx: Index, inp: PlanInput) -> None:
     Σ_{i:(m,i)∈E} s_{m,i,y} = Gap_{m,y} · d_{m,y}        ∀ m, y with Gap_{m,y} > 0
 
     Gap_{m,y} = max(0, c_m − p_y) · A_m · D_m  (``idx.gap``, M€ per full share).
-    Dual: M€ per unit share (not reported).
+    Dual: not reported (an accounting identity, not a limit).
     """
     model.funding = pyo.Constraint(
         idx.funding_keys,
@@ -196,7 +196,7 @@ def add_capex_cap(model, idx: Index, inp: PlanInput) -> None:
     """capex_cap — an instrument pays at most a share of the capex.
 
     s_{m,i,y} ≤ capex_share_cap_i · K_m · d_{m,y}    (only where it can bind)
-    Dual: M€ per unit share.
+    Shadow price: M€ saved per M€ more room under the cap.
     """
     model.capex_cap = pyo.Constraint(
         list(idx.capex_cap),
@@ -208,7 +208,7 @@ def add_eur_per_t_cap(model, idx: Index, inp: PlanInput) -> None:
     """eur_per_t_cap — an instrument pays at most so many € per tonne over the support period.
 
     s_{m,i,y} ≤ eur_per_t_cap_i · A_m · D_m · d_{m,y}    (only where it can bind)
-    Dual: M€ per unit share.
+    Shadow price: M€ saved per M€ more room under the cap.
     """
     model.eur_per_t_cap = pyo.Constraint(
         list(idx.eur_per_t_cap),
@@ -337,9 +337,11 @@ class Family:
 #: Every constraint family, in the order the model is built. Names are the
 #: Pyomo component names, the docs/model.md rows and the plan's column names.
 FAMILIES: tuple[Family, ...] = (
-    Family("funding", add_funding, "the whole unprofitable gap is paid, never more", "—", "M€ per share"),
-    Family("capex_cap", add_capex_cap, "an instrument pays at most its share of capex", "M€ per share", "M€/share"),
-    Family("eur_per_t_cap", add_eur_per_t_cap, "an instrument pays at most its €/t cap", "M€ per share", "M€/share"),
+    Family("funding", add_funding, "the whole unprofitable gap is paid, never more", "—", "—"),
+    Family("capex_cap", add_capex_cap, "an instrument pays at most its share of capex",
+           "M€ saved per M€ more room under the cap", "M€/M€"),
+    Family("eur_per_t_cap", add_eur_per_t_cap, "an instrument pays at most its €/t cap",
+           "M€ saved per M€ more room under the cap", "M€/M€"),
     Family("budget", add_budget, "yearly commitment ceiling of an instrument", "M€ saved per M€ added", "M€/M€"),
     Family("period_budget", add_period_budget, "an instrument's budget over all years", "M€ saved per M€ added", "M€/M€"),
     Family("resource", add_resource, "grid, hydrogen, CO2 storage (stock) and labour (flow) limits",

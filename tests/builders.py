@@ -28,7 +28,7 @@ def settings_rows(start=2024, target=2026, reduction=3.0, **extra):
 def measure(mid, abatement, cost, *, support=10, eligible="G", **kw):
     row = {"measure_id": mid, "name": mid.upper(), "sector": "test", "cluster": kw.pop("cluster", "north"),
            "abatement_mt": abatement, "cost_eur_per_t": cost, "support_years": support,
-           "eligible_instruments": eligible}
+           "eligible_instruments": tuple(p for p in eligible.split(";") if p)}
     row.update(kw)
     return row
 
