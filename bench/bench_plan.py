@@ -1,0 +1,166 @@
+"""Benchmarks: end-to-end time of the default plan, and the Pyomo → HiGHS hand-off.
+
+    python bench/bench_plan.py                 # default workbook, 7 runs each
+    python bench/bench_plan.py --runs 11 --workbook my.xlsx --scale 1 10 50
+
+Prints medians (and min–max) measured side by side on this machine; nothing
+here asserts a time. Figures:
+
+1. ``policymix plan`` as a user runs it (fresh Python process, imports, read,
+   solve, plan workbook and JSON written): the number to compare with the 2 s
+   goal.
+2. In-process stage times of one plan (read, build, hand-off + solve,
+   extract, write).
+3. The hand-off choice: Pyomo's standard-form compiler passed to highspy (what
+   the planner uses) against Pyomo's APPSI HiGHS interface, on the workbook's
+   model and on copies with every measure replicated ×N.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from optimiser.build import build_model  # noqa: E402
+from optimiser.pipeline import default_workbook, solve_input  # noqa: E402
+from optimiser.read import read_workbook  # noqa: E402
+from optimiser.solve import Solver  # noqa: E402
+from optimiser.tables import to_input, to_tables  # noqa: E402
+
+
+def fmt(samples: list[float]) -> str:
+    return f"median {statistics.median(samples):7.3f} s  (min {min(samples):.3f}, max {max(samples):.3f}, n={len(samples)})"
+
+
+def end_to_end(workbook: Path, runs: int) -> list[float]:
+    times = []
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    with tempfile.TemporaryDirectory() as tmp:
+        for k in range(runs):
+            out = Path(tmp) / f"p{k}.xlsx"
+            t0 = time.perf_counter()
+            proc = subprocess.run([sys.executable, "-m", "optimiser", "plan", str(workbook), "-o", str(out),
+                                   "--json", str(Path(tmp) / f"p{k}.json")], capture_output=True, text=True, env=env)
+            times.append(time.perf_counter() - t0)
+            if proc.returncode not in (0, 3):
+                raise SystemExit(f"plan failed ({proc.returncode}): {proc.stderr}")
+    return times
+
+
+def stages(workbook: Path, runs: int) -> dict[str, list[float]]:
+    from optimiser.extract import extract
+    from optimiser.write import write_plan
+
+    out: dict[str, list[float]] = {"read": [], "build": [], "hand-off + solve": [], "extract": [], "write plan": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        for k in range(runs):
+            t0 = time.perf_counter()
+            inp = read_workbook(workbook).input
+            t1 = time.perf_counter()
+            built = build_model(inp)
+            t2 = time.perf_counter()
+            sol = Solver(built).solve()
+            t3 = time.perf_counter()
+            result = extract(inp, built.index, sol)
+            t4 = time.perf_counter()
+            write_plan(result, Path(tmp) / f"s{k}.xlsx")
+            t5 = time.perf_counter()
+            for name, a, b in (("read", t0, t1), ("build", t1, t2), ("hand-off + solve", t2, t3),
+                               ("extract", t3, t4), ("write plan", t4, t5)):
+                out[name].append(b - a)
+    return out
+
+
+def replicate(inp, factor: int):
+    """The input with every measure (and its usage) copied ``factor`` times; limits scaled alike."""
+    if factor == 1:
+        return inp
+    t = copy.deepcopy(to_tables(inp))
+    measures, usage = [], []
+    for k in range(factor):
+        for r in t["measures"]:
+            r2 = dict(r, measure_id=f"{r['measure_id']}~{k}")
+            r2["exclusive_group"] = f"{r['exclusive_group']}~{k}" if r.get("exclusive_group") else ""
+            r2["eligible_instruments"] = tuple(p for p in str(r["eligible_instruments"]).split(";") if p)
+            measures.append(r2)
+        for r in t["usage"]:
+            usage.append(dict(r, measure_id=f"{r['measure_id']}~{k}"))
+    t["measures"], t["usage"] = measures, usage
+    for r in t["budgets"] + t["resources"]:
+        for y in inp.years:
+            r[y] = r[y] * factor
+    for r in t["instruments"]:
+        if r.get("period_budget_meur") is not None:
+            r["period_budget_meur"] *= factor
+    for r in t["settings"]:
+        if r["key"] == "target_reduction_mt":
+            r["value"] *= factor
+    t["targets"] = [dict(r, reduction_mt=r["reduction_mt"] * factor) for r in t["targets"]]
+    t["scenarios"] = []
+    return to_input(t)
+
+
+def handoff(inp, runs: int) -> dict[str, list[float]]:
+    import pyomo.environ as pyo
+    from pyomo.contrib.appsi.solvers.highs import Highs as AppsiHighs
+
+    res: dict[str, list[float]] = {"standard form → highspy": [], "APPSI HiGHS": []}
+    objectives = {}
+    for _ in range(runs):
+        built = build_model(inp)
+        t0 = time.perf_counter()
+        sol = Solver(built).solve()
+        res["standard form → highspy"].append(time.perf_counter() - t0)
+        objectives["standard form → highspy"] = sol.objective
+
+        built = build_model(inp)
+        t0 = time.perf_counter()
+        opt = AppsiHighs()
+        opt.config.stream_solver = False
+        opt.config.load_solution = True
+        r = opt.solve(built.model)
+        res["APPSI HiGHS"].append(time.perf_counter() - t0)
+        objectives["APPSI HiGHS"] = pyo.value(built.model.objective)
+    a, b = objectives.values()
+    assert abs(a - b) <= 1e-6 * max(1.0, abs(a)), objectives
+    return res
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workbook", type=Path, default=default_workbook())
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--scale", type=int, nargs="*", default=[1, 10])
+    args = parser.parse_args()
+    inp = read_workbook(args.workbook).input
+    print(f"workbook: {args.workbook} ({len(inp.measures)} measures, {len(inp.years)} years)")
+    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+
+    print("\n1. policymix plan, end to end in a fresh process (goal: < 2 s)")
+    print("   " + fmt(end_to_end(args.workbook, args.runs)))
+
+    print("\n2. stages of one plan, in process")
+    for name, samples in stages(args.workbook, args.runs).items():
+        print(f"   {name:18s} {fmt(samples)}")
+
+    print("\n3. hand-off to HiGHS (compile + pass + solve; same optimum checked)")
+    for factor in args.scale:
+        big = replicate(inp, factor)
+        res = handoff(big, max(3, args.runs // 2))
+        ours, appsi = (statistics.median(v) for v in res.values())
+        print(f"   ×{factor:<3d} {len(big.measures):5d} measures: standard form {ours:7.3f} s   "
+              f"APPSI {appsi:7.3f} s   APPSI / standard form = {appsi / ours:4.1f}×")
+
+
+if __name__ == "__main__":
+    main()
