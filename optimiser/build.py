@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 import pyomo.environ as pyo
 from pyomo.common.gc_manager import PauseGC
+from pyomo.core.expr.numeric_expr import LinearExpression
 
 from .data import PlanInput
 
@@ -177,8 +178,27 @@ def add_variables(model: pyo.ConcreteModel, idx: Index, inp: PlanInput) -> None:
 
 
 # ---------------------------------------------------------------- constraint families
+#
+# Each family returns its rows as plain data — for every row key the linear
+# terms (coefficient, variable name, variable index), the sense and the
+# right-hand side — so the same numbers build the Pyomo model and update a
+# live HiGHS instance in a sweep (optimiser.solve.Solver.update).
 
-def add_funding(model, idx: Index, inp: PlanInput) -> None:
+Term = tuple[float, str, object]
+
+
+@dataclass
+class Rows:
+    sense: str  # "<=", "==" or ">="
+    terms: dict[object, list[Term]] = field(default_factory=dict)
+    rhs: dict[object, float] = field(default_factory=dict)
+
+    def add(self, key, terms: list[Term], rhs: float) -> None:
+        self.terms[key] = terms
+        self.rhs[key] = rhs
+
+
+def funding(idx: Index, inp: PlanInput) -> Rows:
     """funding — the whole gap is paid, never more (EU state-aid rule).
 
     Σ_{i:(m,i)∈E} s_{m,i,y} = Gap_{m,y} · d_{m,y}        ∀ m, y with Gap_{m,y} > 0
@@ -186,149 +206,148 @@ def add_funding(model, idx: Index, inp: PlanInput) -> None:
     Gap_{m,y} = max(0, c_m − p_y) · A_m · D_m  (``idx.gap``, M€ per full share).
     Dual: not reported (an accounting identity, not a limit).
     """
-    model.funding = pyo.Constraint(
-        idx.funding_keys,
-        rule=lambda mdl, m, y: sum(mdl.s[m, i, y] for i in idx.s_by_my[(m, y)]) - idx.gap[(m, y)] * mdl.d[m, y] == 0,
-    )
+    rows = Rows("==")
+    for (m, y) in idx.funding_keys:
+        rows.add((m, y), [(1.0, "s", (m, i, y)) for i in idx.s_by_my[(m, y)]] + [(-idx.gap[(m, y)], "d", (m, y))], 0.0)
+    return rows
 
 
-def add_capex_cap(model, idx: Index, inp: PlanInput) -> None:
+def capex_cap(idx: Index, inp: PlanInput) -> Rows:
     """capex_cap — an instrument pays at most a share of the capex.
 
     s_{m,i,y} ≤ capex_share_cap_i · K_m · d_{m,y}    (only where it can bind)
     Shadow price: M€ saved per M€ more room under the cap.
     """
-    model.capex_cap = pyo.Constraint(
-        list(idx.capex_cap),
-        rule=lambda mdl, m, i, y: mdl.s[m, i, y] - idx.capex_cap[(m, i, y)] * mdl.d[m, y] <= 0,
-    )
+    rows = Rows("<=")
+    for (m, i, y), cap in idx.capex_cap.items():
+        rows.add((m, i, y), [(1.0, "s", (m, i, y)), (-cap, "d", (m, y))], 0.0)
+    return rows
 
 
-def add_eur_per_t_cap(model, idx: Index, inp: PlanInput) -> None:
+def eur_per_t_cap(idx: Index, inp: PlanInput) -> Rows:
     """eur_per_t_cap — an instrument pays at most so many € per tonne over the support period.
 
     s_{m,i,y} ≤ eur_per_t_cap_i · A_m · D_m · d_{m,y}    (only where it can bind)
     Shadow price: M€ saved per M€ more room under the cap.
     """
-    model.eur_per_t_cap = pyo.Constraint(
-        list(idx.eur_per_t_cap),
-        rule=lambda mdl, m, i, y: mdl.s[m, i, y] - idx.eur_per_t_cap[(m, i, y)] * mdl.d[m, y] <= 0,
-    )
+    rows = Rows("<=")
+    for (m, i, y), cap in idx.eur_per_t_cap.items():
+        rows.add((m, i, y), [(1.0, "s", (m, i, y)), (-cap, "d", (m, y))], 0.0)
+    return rows
 
 
-def add_budget(model, idx: Index, inp: PlanInput) -> None:
+def budget(idx: Index, inp: PlanInput) -> Rows:
     """budget — yearly commitment ceiling of each instrument.
 
     Σ_m s_{m,i,y} ≤ B_{i,y}        ∀ i, y with eligible spending
     Shadow price: M€ saved per M€ added.
     """
-    model.budget = pyo.Constraint(
-        idx.budget_keys,
-        rule=lambda mdl, i, y: sum(mdl.s[m, i, y] for m in idx.s_by_iy[(i, y)]) <= inp.budgets[i][y],
-    )
+    rows = Rows("<=")
+    for (i, y) in idx.budget_keys:
+        rows.add((i, y), [(1.0, "s", (m, i, y)) for m in idx.s_by_iy[(i, y)]], inp.budgets[i][y])
+    return rows
 
 
-def add_period_budget(model, idx: Index, inp: PlanInput) -> None:
+def period_budget(idx: Index, inp: PlanInput) -> Rows:
     """period_budget — an instrument's budget over all years, where given.
 
     Σ_{m,y} s_{m,i,y} ≤ Bp_i
     Shadow price: M€ saved per M€ added.
     """
-    by_i: dict[str, list] = defaultdict(list)
+    rows = Rows("<=")
+    wanted = set(idx.period_budget_keys)
+    terms: dict[str, list[Term]] = defaultdict(list)
     for k in idx.s_keys:
-        by_i[k[1]].append(k)
-    model.period_budget = pyo.Constraint(
-        idx.period_budget_keys,
-        rule=lambda mdl, i: sum(mdl.s[k] for k in by_i[i]) <= inp.instruments[i].period_budget_meur,
-    )
+        if k[1] in wanted:
+            terms[k[1]].append((1.0, "s", k))
+    for i in idx.period_budget_keys:
+        rows.add(i, terms[i], inp.instruments[i].period_budget_meur)
+    return rows
 
 
-def add_resource(model, idx: Index, inp: PlanInput) -> None:
+def resource(idx: Index, inp: PlanInput) -> Rows:
     """resource — grid, hydrogen, CO2 storage (stock) and installation labour (flow).
 
     stock:  Σ_m a_{m,r} · o_{m,y} ≤ Cap_{r,y}    (what operates in y: o_{m,y} = x_{m,y−L_m})
     flow:   Σ_m a_{m,r} · d_{m,y} ≤ Cap_{r,y}    (what is being committed/built in y)
     Shadow price: M€ per unit of capacity (e.g. per MW of grid in a cluster).
     """
-    model.resource = pyo.Constraint(
-        list(idx.resource_terms),
-        rule=lambda mdl, r, y: sum(a * mdl.d[m, t] for a, m, t in idx.resource_terms[(r, y)])
-        <= inp.resources[r].capacity[y],
-    )
+    rows = Rows("<=")
+    for (r, y), terms in idx.resource_terms.items():
+        rows.add((r, y), [(a, "d", (m, t)) for a, m, t in terms], inp.resources[r].capacity[y])
+    return rows
 
 
-def add_max_share(model, idx: Index, inp: PlanInput) -> None:
+def max_share(idx: Index, inp: PlanInput) -> Rows:
     """max_share — at most the deployable share is committed.
 
     x_{m,T} = Σ_y d_{m,y} ≤ u_m     (x is non-decreasing, so the last year covers every year)
     Shadow price: M€ per unit share.
     """
-    model.max_share = pyo.Constraint(
-        idx.max_share_keys,
-        rule=lambda mdl, m: sum(mdl.d[m, y] for y in idx.d_years[m]) <= inp.measures[m].max_share,
-    )
+    rows = Rows("<=")
+    for m in idx.max_share_keys:
+        rows.add(m, [(1.0, "d", (m, y)) for y in idx.d_years[m]], inp.measures[m].max_share)
+    return rows
 
 
-def add_exclusive(model, idx: Index, inp: PlanInput) -> None:
+def exclusive(idx: Index, inp: PlanInput) -> Rows:
     """exclusive — options competing for the same emissions share one source.
 
     Σ_{m∈g} x_{m,T} ≤ 1     ∀ g    (x non-decreasing: the last year covers every year)
     Shadow price: M€ per unit share of the emission source.
     """
-    model.exclusive = pyo.Constraint(
-        list(idx.exclusive),
-        rule=lambda mdl, g: sum(mdl.d[m, y] for m in idx.exclusive[g] for y in idx.d_years[m]) <= 1,
-    )
+    rows = Rows("<=")
+    for g, members in idx.exclusive.items():
+        rows.add(g, [(1.0, "d", (m, y)) for m in members for y in idx.d_years[m]], 1.0)
+    return rows
 
 
-def add_lumpy(model, idx: Index, inp: PlanInput) -> None:
+def lumpy(idx: Index, inp: PlanInput) -> Rows:
     """lumpy — all-or-nothing projects, committed in full in at most one year.
 
-    d_{m,y} = u_m · b_{m,y},   Σ_y b_{m,y} ≤ 1,   b ∈ {0, 1}
+    d_{m,y} = u_m · b_{m,y}     ∀ lumpy m, y    (with lumpy_once: Σ_y b_{m,y} ≤ 1, b ∈ {0, 1})
     Duals: of the LP with b fixed at its optimum (not reported).
     """
-    model.lumpy = pyo.Constraint(
-        idx.lumpy_keys,
-        rule=lambda mdl, m, y: mdl.d[m, y] - inp.measures[m].max_share * mdl.b[m, y] == 0,
-    )
-    lumpy_measures = sorted({m for m, _ in idx.lumpy_keys})
-    model.lumpy_once = pyo.Constraint(
-        lumpy_measures,
-        rule=lambda mdl, m: sum(mdl.b[m, y] for y in idx.d_years[m]) <= 1,
-    )
+    rows = Rows("==")
+    for (m, y) in idx.lumpy_keys:
+        rows.add((m, y), [(1.0, "d", (m, y)), (-inp.measures[m].max_share, "b", (m, y))], 0.0)
+    return rows
 
 
-def add_target(model, idx: Index, inp: PlanInput) -> None:
+def lumpy_once(idx: Index, inp: PlanInput) -> Rows:
+    """lumpy_once — a lumpy project is committed in at most one year: Σ_y b_{m,y} ≤ 1."""
+    rows = Rows("<=")
+    for m in sorted({m for m, _ in idx.lumpy_keys}):
+        rows.add(m, [(1.0, "b", (m, y)) for y in idx.d_years[m]], 1.0)
+    return rows
+
+
+def target(idx: Index, inp: PlanInput) -> Rows:
     """target — the required reduction in every target year, or a penalised shortfall.
 
     Σ_m A_m · o_{m,y} + σ_y ≥ T_y    ∀ target years y
     Shadow price: € per tonne of annual abatement (M€ of extra commitments per extra Mt/yr).
     """
-    model.target = pyo.Constraint(
-        idx.target_years,
-        rule=lambda mdl, y: sum(a * mdl.d[m, t] for a, m, t in idx.target_terms[y]) + mdl.shortfall[y]
-        >= inp.targets[y],
-    )
+    rows = Rows(">=")
+    for y in idx.target_years:
+        rows.add(y, [(a, "d", (m, t)) for a, m, t in idx.target_terms[y]] + [(1.0, "shortfall", y)], inp.targets[y])
+    return rows
 
 
-def add_objective(model, idx: Index, inp: PlanInput) -> None:
+def objective(idx: Index, inp: PlanInput) -> list[Term]:
     """Minimise public cost plus the shortfall penalty.
 
     min Σ_{m,i,y} w_i · s_{m,i,y} + P · Σ_y σ_y      (P in €/t × Mt = M€)
     """
     w = {i: inst.cost_weight for i, inst in inp.instruments.items()}
     penalty = inp.settings.shortfall_penalty_eur_per_t
-    model.objective = pyo.Objective(
-        expr=sum(w[i] * model.s[m, i, y] for (m, i, y) in idx.s_keys)
-        + penalty * sum(model.shortfall[y] for y in idx.target_years),
-        sense=pyo.minimize,
-    )
+    return [(w[k[1]], "s", k) for k in idx.s_keys] + [(penalty, "shortfall", y) for y in idx.target_years]
 
 
 @dataclass(frozen=True)
 class Family:
     name: str
-    function: object
+    rows: object  # (Index, PlanInput) -> Rows
     meaning: str
     shadow_price: str
     unit: str
@@ -337,20 +356,49 @@ class Family:
 #: Every constraint family, in the order the model is built. Names are the
 #: Pyomo component names, the docs/model.md rows and the plan's column names.
 FAMILIES: tuple[Family, ...] = (
-    Family("funding", add_funding, "the whole unprofitable gap is paid, never more", "—", "—"),
-    Family("capex_cap", add_capex_cap, "an instrument pays at most its share of capex",
+    Family("funding", funding, "the whole unprofitable gap is paid, never more", "—", "—"),
+    Family("capex_cap", capex_cap, "an instrument pays at most its share of capex",
            "M€ saved per M€ more room under the cap", "M€/M€"),
-    Family("eur_per_t_cap", add_eur_per_t_cap, "an instrument pays at most its €/t cap",
+    Family("eur_per_t_cap", eur_per_t_cap, "an instrument pays at most its €/t cap",
            "M€ saved per M€ more room under the cap", "M€/M€"),
-    Family("budget", add_budget, "yearly commitment ceiling of an instrument", "M€ saved per M€ added", "M€/M€"),
-    Family("period_budget", add_period_budget, "an instrument's budget over all years", "M€ saved per M€ added", "M€/M€"),
-    Family("resource", add_resource, "grid, hydrogen, CO2 storage (stock) and labour (flow) limits",
+    Family("budget", budget, "yearly commitment ceiling of an instrument", "M€ saved per M€ added", "M€/M€"),
+    Family("period_budget", period_budget, "an instrument's budget over all years", "M€ saved per M€ added", "M€/M€"),
+    Family("resource", resource, "grid, hydrogen, CO2 storage (stock) and labour (flow) limits",
            "M€ per unit of capacity", "M€/unit"),
-    Family("max_share", add_max_share, "at most the deployable share of a measure", "M€ per share", "M€/share"),
-    Family("exclusive", add_exclusive, "options for one emission source exclude each other", "M€ per share", "M€/share"),
-    Family("lumpy", add_lumpy, "all-or-nothing projects", "—", "—"),
-    Family("target", add_target, "required reduction in each target year", "€ per t of annual abatement", "€/t"),
+    Family("max_share", max_share, "at most the deployable share of a measure", "M€ per share", "M€/share"),
+    Family("exclusive", exclusive, "options for one emission source exclude each other", "M€ per share", "M€/share"),
+    Family("lumpy", lumpy, "all-or-nothing projects (with lumpy_once)", "—", "—"),
+    Family("target", target, "required reduction in each target year", "€ per t of annual abatement", "€/t"),
 )
+#: Rows that belong to a family but carry no number a sweep could change.
+EXTRA_ROWS = (("lumpy_once", lumpy_once),)
+
+
+def all_rows(idx: Index, inp: PlanInput) -> dict[str, Rows]:
+    """Every row of the model, by component name."""
+    out = {f.name: f.rows(idx, inp) for f in FAMILIES}
+    out.update({name: fn(idx, inp) for name, fn in EXTRA_ROWS})
+    return out
+
+
+def _constraint(model, rows: Rows) -> pyo.Constraint:
+    sense = rows.sense
+
+    def rule(mdl, *key):
+        key = key[0] if len(key) == 1 else key
+        body = LinearExpression(
+            constant=0.0,
+            linear_coefs=[c for c, _, _ in rows.terms[key]],
+            linear_vars=[getattr(mdl, name)[index] for _, name, index in rows.terms[key]],
+        )
+        rhs = rows.rhs[key]
+        if sense == "<=":
+            return body <= rhs
+        if sense == ">=":
+            return body >= rhs
+        return body == rhs
+
+    return pyo.Constraint(list(rows.terms), rule=rule)
 
 
 @dataclass
@@ -361,12 +409,23 @@ class Built:
 
 
 def build_model(inp: PlanInput) -> Built:
-    """The model of MODEL.md sections 2–5 for this input."""
+    """The model of MODEL.md sections 2–5 for this input.
+
+    Reads as the table of contents: variables, then one component per
+    constraint family (FAMILIES, in order), then the objective.
+    """
     idx = index_sets(inp)
     model = pyo.ConcreteModel(name="policymix")
     with PauseGC():
         add_variables(model, idx, inp)
-        for family in FAMILIES:
-            family.function(model, idx, inp)
-        add_objective(model, idx, inp)
+        for name, rows in all_rows(idx, inp).items():
+            model.add_component(name, _constraint(model, rows))
+        model.objective = pyo.Objective(
+            expr=LinearExpression(
+                constant=0.0,
+                linear_coefs=[c for c, _, _ in objective(idx, inp)],
+                linear_vars=[getattr(model, name)[index] for _, name, index in objective(idx, inp)],
+            ),
+            sense=pyo.minimize,
+        )
     return Built(model=model, index=idx, input=inp)

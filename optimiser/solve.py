@@ -25,7 +25,8 @@ import numpy as np
 from pyomo.common.gc_manager import PauseGC
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
-from .build import Built
+from .build import Built, all_rows, index_sets, objective
+from .data import PlanInput
 
 INF = highspy.kHighsInf
 #: Duals smaller than this are numerical noise and reported as 0.
@@ -109,6 +110,7 @@ class Solver:
             h.setOptionValue("threads", int(threads))
         h.passModel(lp)
         self.highs = h
+        self._structure = None
         self.n_col, self.n_row = n_col, n_row
         self.int_lower = lower[self.integer_cols] if self.integer_cols else None
         self.int_upper = upper[self.integer_cols] if self.integer_cols else None
@@ -171,8 +173,53 @@ class Solver:
 
     # ------------------------------------------------------------ what-if edits (sweeps)
 
-    def rows_of(self, family: str, index) -> list[tuple[int, int]]:
-        return self.row_of.get((family, index), [])
+    @staticmethod
+    def structure(idx, rows: dict, obj: list) -> tuple:
+        """What must stay equal for a re-solve to reuse this instance: every row's variables."""
+        return (
+            tuple(idx.d_keys), tuple(idx.s_keys), tuple(idx.lumpy_keys), tuple(idx.target_years),
+            tuple((name, tuple((key, tuple((v, i) for _, v, i in terms)) for key, terms in r.terms.items()))
+                  for name, r in rows.items()),
+            tuple((v, i) for _, v, i in obj),
+        )
+
+    def update(self, inp: PlanInput) -> bool:
+        """Load the numbers of ``inp`` into the live HiGHS instance.
+
+        Returns False, changing nothing, when ``inp`` gives the model another
+        structure (another variable or term appears or disappears, e.g. a gap
+        that becomes zero or a budget that becomes zero): the caller then
+        builds afresh. Otherwise right-hand sides, coefficients and costs are
+        changed in place and the next :meth:`solve` starts from the last basis.
+        """
+        idx = index_sets(inp)
+        rows = all_rows(idx, inp)
+        obj = objective(idx, inp)
+        if self._structure is None:
+            self._structure = self.structure(self.built.index, all_rows(self.built.index, self.built.input),
+                                             objective(self.built.index, self.built.input))
+        if self.structure(idx, rows, obj) != self._structure:
+            return False
+        h = self.highs
+        col_of = self.col_of
+        for name, r in rows.items():
+            for key, terms in r.terms.items():
+                placed = self.row_of.get((name, key))
+                if not placed:
+                    continue
+                rhs = r.rhs[key]
+                for k, t in placed:
+                    h.changeRowBounds(k, rhs if t in (0, -1) else -INF, rhs if t in (0, 1) else INF)
+                    for c, v, i in terms:
+                        j = col_of.get((v, i))
+                        if j is not None:
+                            h.changeCoeff(k, j, c)
+        for c, v, i in obj:
+            j = col_of.get((v, i))
+            if j is not None:
+                h.changeColCost(j, c)
+        self.built = Built(model=self.built.model, index=idx, input=inp)
+        return True
 
 
 def new_highs() -> highspy.Highs:

@@ -168,7 +168,10 @@ def to_input(tables: Tables) -> PlanInput:
     measures: dict[str, Measure] = {}
     for key, r in _unique("measures", tables.get("measures", []), out).items():
         ok = _check_row("measures", r, out)
-        eligible = tuple(r.get("eligible_instruments") or ())
+        eligible = r.get("eligible_instruments") or ()
+        if isinstance(eligible, str):
+            eligible = parse_value(eligible, "ids")[0]
+        eligible = tuple(eligible)
         for iid in eligible:
             if iid not in instrument_ids:
                 out.add(f"unknown instrument '{iid}' (not in sheet 'instruments')", "measures", r["_row"], "eligible_instruments")
@@ -194,7 +197,7 @@ def to_input(tables: Tables) -> PlanInput:
             earliest_year=settings.start_year if earliest is None else earliest,
             lead_time_years=r.get("lead_time_years") or 0,
             max_share=1.0 if r.get("max_share") is None else r["max_share"],
-            lumpy=bool(r.get("lumpy") or False),
+            lumpy=bool(parse_value(r.get("lumpy"), "bool")[0]),
             exclusive_group=r.get("exclusive_group") or "",
             eligible_instruments=eligible,
             source=r.get("source") or "",
@@ -346,8 +349,8 @@ def to_tables(inp: PlanInput, *, keep_rows: bool = False) -> Tables:
             "abatement_mt": m.abatement_mt, "cost_eur_per_t": m.cost_eur_per_t, "capex_meur": m.capex_meur,
             "support_years": m.support_years, "earliest_year": m.earliest_year,
             "lead_time_years": m.lead_time_years, "max_share": m.max_share,
-            "lumpy": "yes" if m.lumpy else "no", "exclusive_group": m.exclusive_group,
-            "eligible_instruments": ";".join(m.eligible_instruments), "source": m.source,
+            "lumpy": m.lumpy, "exclusive_group": m.exclusive_group,
+            "eligible_instruments": tuple(m.eligible_instruments), "source": m.source,
         }
         for m in inp.measures.values()
     ]
