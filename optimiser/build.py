@@ -173,7 +173,8 @@ def add_variables(model: pyo.ConcreteModel, idx: Index, inp: PlanInput) -> None:
     """d ≥ 0 per (m, y); s ≥ 0 per eligible (m, i, y); σ ≥ 0 per target year; b binary for lumpy measures."""
     model.d = pyo.Var(idx.d_keys, within=pyo.NonNegativeReals)
     model.s = pyo.Var(idx.s_keys, within=pyo.NonNegativeReals)
-    model.shortfall = pyo.Var(idx.target_years, within=pyo.NonNegativeReals)
+    model.shortfall = pyo.Var(idx.target_years if inp.settings.objective == "min-cost" else [],
+                              within=pyo.NonNegativeReals)
     model.b = pyo.Var(idx.lumpy_keys, within=pyo.Binary)
 
 
@@ -334,12 +335,32 @@ def target(idx: Index, inp: PlanInput) -> Rows:
     return rows
 
 
+#: In max-abatement mode, public cost breaks ties: this many Mt/yr per M€ (far below any real trade-off).
+TIE_BREAK_MT_PER_MEUR = 1e-7
+
+
 def objective(idx: Index, inp: PlanInput) -> list[Term]:
-    """Minimise public cost plus the shortfall penalty.
+    """Minimise public cost plus the shortfall penalty (``objective = min-cost``, the default).
 
     min Σ_{m,i,y} w_i · s_{m,i,y} + P · Σ_y σ_y      (P in €/t × Mt = M€)
+
+    With ``objective = max-abatement`` (the reverse question): the most abatement
+    operating in the target year T within every budget and limit, no target rows,
+    public cost only as a tie-break:
+
+    min −Σ_m A_m · o_{m,T} + ε · Σ w_i · s_{m,i,y}     (in Mt/yr; ε = TIE_BREAK_MT_PER_MEUR)
     """
     w = {i: inst.cost_weight for i, inst in inp.instruments.items()}
+    if inp.settings.objective == "max-abatement":
+        T = inp.settings.target_year
+        gain: dict[tuple[str, int], float] = defaultdict(float)
+        for m, ts in idx.d_years.items():
+            for t in ts:
+                if t + inp.measures[m].lead_time_years <= T:
+                    gain[(m, t)] += inp.measures[m].abatement_mt
+        return [(-a, "d", k) for k, a in gain.items()] + [
+            (TIE_BREAK_MT_PER_MEUR * w[k[1]], "s", k) for k in idx.s_keys
+        ]
     penalty = inp.settings.shortfall_penalty_eur_per_t
     return [(w[k[1]], "s", k) for k in idx.s_keys] + [(penalty, "shortfall", y) for y in idx.target_years]
 
@@ -378,6 +399,8 @@ def all_rows(idx: Index, inp: PlanInput) -> dict[str, Rows]:
     """Every row of the model, by component name."""
     out = {f.name: f.rows(idx, inp) for f in FAMILIES}
     out.update({name: fn(idx, inp) for name, fn in EXTRA_ROWS})
+    if inp.settings.objective == "max-abatement":
+        out["target"] = Rows(">=")  # no target: abatement is what is maximised
     return out
 
 

@@ -38,6 +38,9 @@ def _add_input_options(p: argparse.ArgumentParser) -> None:
         ("add", "SHEET:ID:COLUMN=DELTA", "add to values, e.g. --add measures:tata_*:lead_time_years=2"),
     ):
         p.add_argument(f"--{op}", metavar=meta, action=_OverrideAction, dest="overrides", help=helptext)
+    p.add_argument("--objective", choices=("min-cost", "max-abatement"),
+                   help="min-cost (default): least public cost meeting the targets; max-abatement: most "
+                        "abatement within budgets and limits (same as --set settings:objective=…)")
     p.add_argument("--max-unzipped-mb", type=float, default=DEFAULT_MAX_UNZIPPED_MB, metavar="MB",
                    help=f"refuse workbooks whose parts inflate beyond this (default {DEFAULT_MAX_UNZIPPED_MB:g} MB)")
     p.add_argument("--debug", action="store_true", help="show a traceback on errors")
@@ -74,10 +77,17 @@ def _report_input_error(exc: InputError) -> int:
     return EXIT_INPUT
 
 
+def _overrides(args) -> list[tuple[str, str]]:
+    items = list(args.overrides or [])
+    if getattr(args, "objective", None):
+        items.append(("set", f"settings:objective={args.objective}"))
+    return items
+
+
 def cmd_plan(args) -> int:
     quiet_stdout = args.json == "-"
     outcome = run_plan(
-        args.workbook, scenario=args.scenario, overrides=args.overrides or [], output=args.output,
+        args.workbook, scenario=args.scenario, overrides=_overrides(args), output=args.output,
         json_path=args.json, force=args.force, max_unzipped_mb=args.max_unzipped_mb,
     )
     r = outcome.result
@@ -114,7 +124,7 @@ def _key_text(key) -> str:
 
 
 def cmd_check(args) -> int:
-    wb, inp, applied = load(args.workbook, args.scenario, args.overrides or [], args.max_unzipped_mb)
+    wb, inp, applied = load(args.workbook, args.scenario, _overrides(args), args.max_unzipped_mb)
     for note in wb.notes:
         print(f"note: {note}", file=sys.stderr)
     print(

@@ -66,6 +66,7 @@ class Settings:
     shortfall_penalty_eur_per_t: float = 10_000.0
     mip_gap: float = 1e-4
     time_limit_s: float | None = None
+    objective: str = "min-cost"  # or "max-abatement": most abatement within budgets and limits, no target
 
     @property
     def years(self) -> list[int]:

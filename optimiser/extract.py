@@ -142,7 +142,11 @@ def extract(inp: PlanInput, idx: Index, sol: Solution) -> PlanResult:
     abatement = {
         y: _clean(sum(a * d.get((m, t), 0.0) for a, m, t in idx.target_terms[y])) for y in sorted(inp.targets)
     }
-    shortfall_mt = {y: _clean(shortfall.get(y, 0.0)) for y in sorted(inp.targets)}
+    if inp.settings.objective == "max-abatement":
+        # no target rows: the shortfall is what the most abatement possible still misses
+        shortfall_mt = {y: _clean(max(0.0, inp.targets[y] - abatement[y])) for y in sorted(inp.targets)}
+    else:
+        shortfall_mt = {y: _clean(shortfall.get(y, 0.0)) for y in sorted(inp.targets)}
     resource_use = {}
     for r in inp.resources:
         for y in years:
@@ -154,7 +158,8 @@ def extract(inp: PlanInput, idx: Index, sol: Solution) -> PlanResult:
     return PlanResult(
         input=inp,
         status="target_met" if met else "target_not_met",
-        objective_meur=sol.objective,
+        # in max-abatement mode the solver's objective is in Mt/yr; the plan reports public cost
+        objective_meur=sol.objective if inp.settings.objective == "min-cost" else _clean(public_cost),
         public_cost_meur=_clean(public_cost),
         target_mt=dict(sorted(inp.targets.items())),
         abatement_mt=abatement,

@@ -53,6 +53,10 @@ def _settings(tables: Tables, out: _Collector) -> Settings | None:
                 out.add(f"setting '{key_l}' is blank, expected a value", "settings", r["_row"], "value")
             continue
         bad = check_value(value, col.check) if col.type in ("float", "int") else None
+        if col.choices and str(value).strip().lower() not in col.choices:
+            bad = f"found {value!r}, expected one of {', '.join(col.choices)}"
+        elif col.choices:
+            value = str(value).strip().lower()
         if bad:
             out.add(f"setting '{key_l}': {bad}", "settings", r["_row"], "value")
             continue

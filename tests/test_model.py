@@ -327,3 +327,15 @@ def test_more_budget_never_costs_more(ms, budget, factor):
     tight = plan(budgets=[{"instrument_id": "G", **yearly(budget)}], **kw)
     loose = plan(budgets=[{"instrument_id": "G", **yearly(budget * factor)}], **kw)
     assert loose.objective_meur <= tight.objective_meur + 1e-6
+
+
+def test_max_abatement_spends_the_budget_on_the_most_tonnes():
+    # budget 1000 M€ in one year: a (500 M€/Mt) in full = 1 Mt, then 500 M€ of b (800 M€/Mt) = 0.625 Mt;
+    # c (1200 M€/Mt) is never worth it. No target: the most abatement within the budget.
+    r = plan(years=[2024], reduction=3.0, objective="max-abatement", budgets=[{"instrument_id": "G", 2024: 1000.0}])
+    assert r.abatement_mt[2024] == pytest.approx(1.625)
+    assert r.public_cost_meur == pytest.approx(1000)
+    assert r.shortfall_mt[2024] == pytest.approx(3 - 1.625)
+    assert r.status == "target_not_met"
+    # one more M€ buys 1/800 Mt/yr: the budget's shadow price is in Mt/yr per M€ in this mode
+    assert r.shadow["budget"][("G", 2024)] == pytest.approx(1 / 800, rel=1e-4)
