@@ -55,7 +55,7 @@ class Index:
     exclusive: dict[str, list[str]] = field(default_factory=dict)
     lumpy_keys: list[tuple[str, int]] = field(default_factory=list)
     target_terms: dict[int, list[tuple[float, str, int]]] = field(default_factory=dict)
-    excluded: dict[str, str] = field(default_factory=dict)  # measure → why it has no variable at all
+    excluded: dict[str, tuple[str, str]] = field(default_factory=dict)  # measure → (kind, why it has no variable)
 
 
 def unit_gap(inp: PlanInput, m: str, y: int) -> float:
@@ -76,7 +76,7 @@ def index_sets(inp: PlanInput) -> Index:
                 break  # committed now, it cannot operate within the horizon
             g = unit_gap(inp, mid, y) * m.abatement_mt * m.support_years
             if g > 0:
-                insts = [i for i in m.eligible_instruments if budgets[i][y] > 0]
+                insts = [i for i in m.eligible_instruments if budgets[i][y] > 0 or inp.settings.elastic]
                 insts = [i for i in insts if _cap_coefficient(inp, mid, i) != 0.0]
                 if not insts:
                     continue
@@ -152,30 +152,46 @@ def _cap_coefficient(inp: PlanInput, mid: str, i: str) -> float | None:
     return None
 
 
-def _why_excluded(inp: PlanInput, mid: str) -> str:
+def _why_excluded(inp: PlanInput, mid: str) -> tuple[str, str]:
     m = inp.measures[mid]
     last = inp.years[-1]
     first = max(m.earliest_year, inp.years[0])
     if first > last:
-        return f"earliest year {m.earliest_year} is after {last}"
+        return "earliest_year", f"earliest year {m.earliest_year} is after {last}"
     if first + m.lead_time_years > last:
-        return (f"lead time too long: committed in {first} at the earliest, it operates from "
-                f"{first + m.lead_time_years}, after {last}")
+        return "lead_time", (f"lead time too long: committed in {first} at the earliest, it operates from "
+                             f"{first + m.lead_time_years}, after {last}")
     if not m.eligible_instruments:
-        return "needs a subsidy but is eligible for no instrument"
-    return "needs a subsidy but none of its instruments (" + ", ".join(m.eligible_instruments) + \
-        ") has budget or room under its caps in the years it could be committed"
+        return "eligibility", "needs a subsidy but is eligible for no instrument"
+    return "eligibility", ("needs a subsidy but none of its instruments (" + ", ".join(m.eligible_instruments)
+                           + ") has budget or room under its caps in the years it could be committed")
 
 
 # ---------------------------------------------------------------- variables
 
+def has_shortfall(inp: PlanInput) -> bool:
+    """σ exists unless the run is strict (no shortfall) or maximises abatement (no target)."""
+    return inp.settings.objective == "min-cost" and not inp.settings.strict
+
+
 def add_variables(model: pyo.ConcreteModel, idx: Index, inp: PlanInput) -> None:
-    """d ≥ 0 per (m, y); s ≥ 0 per eligible (m, i, y); σ ≥ 0 per target year; b binary for lumpy measures."""
+    """d ≥ 0 per (m, y); s ≥ 0 per eligible (m, i, y); σ ≥ 0 per target year; b binary for lumpy measures.
+
+    Elastic mode adds a penalised slack ≥ 0 to every budget, period budget and resource row.
+    """
     model.d = pyo.Var(idx.d_keys, within=pyo.NonNegativeReals)
     model.s = pyo.Var(idx.s_keys, within=pyo.NonNegativeReals)
-    model.shortfall = pyo.Var(idx.target_years if inp.settings.objective == "min-cost" else [],
-                              within=pyo.NonNegativeReals)
+    model.shortfall = pyo.Var(idx.target_years if has_shortfall(inp) else [], within=pyo.NonNegativeReals)
     model.b = pyo.Var(idx.lumpy_keys, within=pyo.Binary)
+    elastic = inp.settings.elastic
+    model.budget_slack = pyo.Var(idx.budget_keys if elastic else [], within=pyo.NonNegativeReals)
+    model.period_budget_slack = pyo.Var(idx.period_budget_keys if elastic else [], within=pyo.NonNegativeReals)
+    model.resource_slack = pyo.Var(list(idx.resource_terms) if elastic else [], within=pyo.NonNegativeReals)
+
+
+def _slack(inp: PlanInput, name: str, key) -> list:
+    """The elastic slack term of a limit row: Σ … − slack ≤ limit (none outside elastic mode)."""
+    return [(-1.0, name, key)] if inp.settings.elastic else []
 
 
 # ---------------------------------------------------------------- constraint families
@@ -245,7 +261,8 @@ def budget(idx: Index, inp: PlanInput) -> Rows:
     """
     rows = Rows("<=")
     for (i, y) in idx.budget_keys:
-        rows.add((i, y), [(1.0, "s", (m, i, y)) for m in idx.s_by_iy[(i, y)]], inp.budgets[i][y])
+        rows.add((i, y), [(1.0, "s", (m, i, y)) for m in idx.s_by_iy[(i, y)]] + _slack(inp, "budget_slack", (i, y)),
+                 inp.budgets[i][y])
     return rows
 
 
@@ -262,7 +279,7 @@ def period_budget(idx: Index, inp: PlanInput) -> Rows:
         if k[1] in wanted:
             terms[k[1]].append((1.0, "s", k))
     for i in idx.period_budget_keys:
-        rows.add(i, terms[i], inp.instruments[i].period_budget_meur)
+        rows.add(i, terms[i] + _slack(inp, "period_budget_slack", i), inp.instruments[i].period_budget_meur)
     return rows
 
 
@@ -275,7 +292,8 @@ def resource(idx: Index, inp: PlanInput) -> Rows:
     """
     rows = Rows("<=")
     for (r, y), terms in idx.resource_terms.items():
-        rows.add((r, y), [(a, "d", (m, t)) for a, m, t in terms], inp.resources[r].capacity[y])
+        rows.add((r, y), [(a, "d", (m, t)) for a, m, t in terms] + _slack(inp, "resource_slack", (r, y)),
+                 inp.resources[r].capacity[y])
     return rows
 
 
@@ -331,9 +349,14 @@ def target(idx: Index, inp: PlanInput) -> Rows:
     """
     rows = Rows(">=")
     for y in idx.target_years:
-        rows.add(y, [(a, "d", (m, t)) for a, m, t in idx.target_terms[y]] + [(1.0, "shortfall", y)], inp.targets[y])
+        shortfall = [(1.0, "shortfall", y)] if has_shortfall(inp) else []
+        rows.add(y, [(a, "d", (m, t)) for a, m, t in idx.target_terms[y]] + shortfall, inp.targets[y])
     return rows
 
+
+#: In elastic mode the shortfall penalty is multiplied by this, so that relaxing a limit is
+#: always preferred to missing the target; a shortfall remains only where no limit could help.
+ELASTIC_SHORTFALL_FACTOR = 1000.0
 
 #: In max-abatement mode, public cost breaks ties: this many Mt/yr per M€ (far below any real trade-off).
 TIE_BREAK_MT_PER_MEUR = 1e-7
@@ -343,6 +366,9 @@ def objective(idx: Index, inp: PlanInput) -> list[Term]:
     """Minimise public cost plus the shortfall penalty (``objective = min-cost``, the default).
 
     min Σ_{m,i,y} w_i · s_{m,i,y} + P · Σ_y σ_y      (P in €/t × Mt = M€)
+
+    Elastic mode adds  + Pb · Σ budget slack + Pr · Σ resource slack  and multiplies P by
+    ELASTIC_SHORTFALL_FACTOR; strict mode has no σ.
 
     With ``objective = max-abatement`` (the reverse question): the most abatement
     operating in the target year T within every budget and limit, no target rows,
@@ -361,8 +387,16 @@ def objective(idx: Index, inp: PlanInput) -> list[Term]:
         return [(-a, "d", k) for k, a in gain.items()] + [
             (TIE_BREAK_MT_PER_MEUR * w[k[1]], "s", k) for k in idx.s_keys
         ]
-    penalty = inp.settings.shortfall_penalty_eur_per_t
-    return [(w[k[1]], "s", k) for k in idx.s_keys] + [(penalty, "shortfall", y) for y in idx.target_years]
+    st = inp.settings
+    terms = [(w[k[1]], "s", k) for k in idx.s_keys]
+    if has_shortfall(inp):
+        penalty = st.shortfall_penalty_eur_per_t * (ELASTIC_SHORTFALL_FACTOR if st.elastic else 1.0)
+        terms += [(penalty, "shortfall", y) for y in idx.target_years]
+    if st.elastic:
+        terms += [(st.elastic_budget_penalty, "budget_slack", k) for k in idx.budget_keys]
+        terms += [(st.elastic_budget_penalty, "period_budget_slack", i) for i in idx.period_budget_keys]
+        terms += [(st.elastic_resource_penalty, "resource_slack", k) for k in idx.resource_terms]
+    return terms
 
 
 @dataclass(frozen=True)

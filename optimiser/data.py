@@ -67,6 +67,10 @@ class Settings:
     mip_gap: float = 1e-4
     time_limit_s: float | None = None
     objective: str = "min-cost"  # or "max-abatement": most abatement within budgets and limits, no target
+    elastic: bool = False  # budgets and resource limits may be exceeded at a penalty (what must give)
+    strict: bool = False  # no shortfall allowed; an infeasible target gives an IIS instead of a plan
+    elastic_budget_penalty: float = 10.0  # M€ per M€ of budget added (elastic mode)
+    elastic_resource_penalty: float = 10.0  # M€ per unit of capacity added (elastic mode)
 
     @property
     def years(self) -> list[int]:

@@ -35,6 +35,9 @@ class MeasureResult:
     commit_year: int | None
     status: str  # funded / partly funded / not funded
     reason: str
+    reduced_cost_eur_per_t: float | None = None  # how far its gap must fall before more is funded
+    blocked_by: list[dict] = field(default_factory=list)  # limits that hold it back {"kind","id","year"}
+    competes_for: list[dict] = field(default_factory=list)  # binding limits a funded measure draws on
 
 
 @dataclass
@@ -51,6 +54,8 @@ class PlanResult:
     instrument_cost_meur: dict[str, float]  # w_i · Σ spend
     resource_use: dict[tuple[str, int], float]
     shadow: dict[str, dict]  # family → index → value
+    relaxations: list[dict] = field(default_factory=list)  # elastic mode: what must give
+    alternatives: object = None  # optimiser.alternatives.Alternatives when asked for
     solver: dict = field(default_factory=dict)
     overrides: list[str] = field(default_factory=list)
     source_file: str = ""
@@ -136,8 +141,15 @@ def extract(inp: PlanInput, idx: Index, sol: Solution) -> PlanResult:
             gap_eur_per_t=gap,
             commit_year=commit_years[0] if commit_years else None,
             status=status,
-            reason="" if status == "funded" else why_not(inp, idx, sol, mid, share),
+            reason="",
         )
+        if status == "funded":
+            measures[mid].competes_for = touched_limits(inp, idx, sol, mid)
+        else:
+            measures[mid].reason, measures[mid].blocked_by = why_not(inp, idx, sol, mid, share)
+            measures[mid].reduced_cost_eur_per_t = reduced_cost_eur_per_t(inp, idx, sol, mid)
+            if status == "partly funded":
+                measures[mid].competes_for = touched_limits(inp, idx, sol, mid)
 
     abatement = {
         y: _clean(sum(a * d.get((m, t), 0.0) for a, m, t in idx.target_terms[y])) for y in sorted(inp.targets)
@@ -169,8 +181,20 @@ def extract(inp: PlanInput, idx: Index, sol: Solution) -> PlanResult:
         instrument_cost_meur=inst_cost,
         resource_use=resource_use,
         shadow=full_shadow_prices(inp, shadow),
+        relaxations=relaxations(sol),
         solver={"status": sol.status, "seconds": sol.seconds, "mip": sol.mip, "mip_gap": sol.mip_gap},
     )
+
+
+def relaxations(sol: Solution) -> list[dict]:
+    """Elastic mode: every budget and resource limit that had to give, in its own unit."""
+    out = []
+    for name, kind in (("budget_slack", "budget"), ("period_budget_slack", "budget"), ("resource_slack", "resource")):
+        for key, v in sol.values.get(name, {}).items():
+            if v > TOL:
+                lid, year = (key if isinstance(key, tuple) else (key, None))
+                out.append({"kind": kind, "id": lid, "year": None if year is None else str(year), "amount": v})
+    return sorted(out, key=lambda r: (r["kind"], r["id"], r["year"] or ""))
 
 
 def full_shadow_prices(inp: PlanInput, shadow: dict[str, dict]) -> dict[str, dict]:
@@ -195,72 +219,165 @@ def _pos(v: float) -> float:
     return 0.0 if v < TOL else v
 
 
-def why_not(inp: PlanInput, idx: Index, sol: Solution, mid: str, share: float) -> str:
-    """A plain reason why measure ``mid`` is not (fully) funded."""
+def touched_limits(inp: PlanInput, idx: Index, sol: Solution, mid: str) -> list[dict]:
+    """The binding limits measure ``mid`` draws on, as {"kind", "id", "year", "shadow_price"}.
+
+    Its instruments' budgets in the years it could be committed, their period
+    budgets, the resources it uses in the years it would operate (stock) or be
+    built (flow), and its exclusive group.
+    """
     m = inp.measures[mid]
-    if mid in idx.excluded:
-        return idx.excluded[mid]
     shadow = sol.shadow
     years_possible = idx.d_years.get(mid, [])
-    reasons: list[str] = []
-    T = inp.settings.target_year
-
-    def span(ys: list[int]) -> str:
-        ys = sorted(set(ys))
-        return str(ys[0]) if len(ys) == 1 else f"{ys[0]}–{ys[-1]}"
-
-    # budgets of its instruments in the years it could be committed
-    by_inst: dict[str, list[int]] = defaultdict(list)
+    out: list[dict] = []
+    insts = []
     for y in years_possible:
         for i in idx.s_by_my.get((mid, y), []):
-            if shadow.get("budget", {}).get((i, y), 0.0) > TOL:
-                by_inst[i].append(y)
-    for i, ys in by_inst.items():
-        reasons.append(f"budget of {i} exhausted in {span(ys)}")
-    for i in {i for y in years_possible for i in idx.s_by_my.get((mid, y), [])}:
-        if shadow.get("period_budget", {}).get(i, 0.0) > TOL:
-            reasons.append(f"period budget of {i} exhausted")
-    # resources it uses
+            if i not in insts:
+                insts.append(i)
+            v = shadow.get("budget", {}).get((i, y), 0.0)
+            if v > TOL:
+                out.append({"kind": "budget", "id": i, "year": y, "shadow_price": v})
+    for i in insts:
+        v = shadow.get("period_budget", {}).get(i, 0.0)
+        if v > TOL:
+            out.append({"kind": "period_budget", "id": i, "year": None, "shadow_price": v})
+    first_op = min((t + m.lead_time_years for t in years_possible), default=None)
     for (mm, r), a in inp.usage.items():
         if mm != mid or a <= 0:
             continue
-        res = inp.resources[r]
-        ys = [y for y in inp.years if shadow.get("resource", {}).get((r, y), 0.0) > TOL]
-        if res.kind == "stock":
-            first_op = min((t + m.lead_time_years for t in years_possible), default=None)
-            ys = [y for y in ys if first_op is not None and y >= first_op]
-        else:
-            ys = [y for y in ys if y in years_possible]
-        if ys:
-            label = res.name or r
-            reasons.append(f"{label} limit binding in {span(ys)}")
-    if m.exclusive_group and shadow.get("exclusive", {}).get(m.exclusive_group, 0.0) > TOL:
-        others = [o for o in idx.exclusive.get(m.exclusive_group, []) if o != mid]
-        reasons.append(f"its emission source (group '{m.exclusive_group}') goes to " + ", ".join(others))
-    # caps that cannot cover the gap
-    if years_possible and all(
-        sum(_room(idx, mid, i, y) for i in idx.s_by_my.get((mid, y), [])) < idx.gap.get((mid, y), 0.0) - TOL
-        for y in years_possible if idx.gap.get((mid, y), 0.0) > 0
-    ) and any(idx.gap.get((mid, y), 0.0) > 0 for y in years_possible):
+        stock = inp.resources[r].kind == "stock"
+        for y in inp.years:
+            v = shadow.get("resource", {}).get((r, y), 0.0)
+            if v > TOL and ((stock and first_op is not None and y >= first_op) or (not stock and y in years_possible)):
+                out.append({"kind": "resource", "id": r, "year": y, "shadow_price": v})
+    if m.exclusive_group:
+        v = shadow.get("exclusive", {}).get(m.exclusive_group, 0.0)
+        if v > TOL:
+            out.append({"kind": "exclusive", "id": m.exclusive_group, "year": None, "shadow_price": v})
+    return out
+
+
+def _span(ys: list[int]) -> str:
+    ys = sorted(set(ys))
+    return str(ys[0]) if len(ys) == 1 else f"{ys[0]}–{ys[-1]}"
+
+
+def describe_limits(inp: PlanInput, idx: Index, mid: str, limits: list[dict]) -> list[str]:
+    """Plain words for a list of limits, one phrase per limit (years folded into a span)."""
+    years: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for lim in limits:
+        years[(lim["kind"], lim["id"])].append(lim["year"])
+    phrases = []
+    for (kind, lid), ys in years.items():
+        if kind == "budget":
+            phrases.append(f"budget of {lid} exhausted in {_span(ys)}")
+        elif kind == "period_budget":
+            phrases.append(f"period budget of {lid} exhausted")
+        elif kind == "resource":
+            res = inp.resources[lid]
+            phrases.append(f"{res.name or lid} limit binding in {_span(ys)}")
+        elif kind == "exclusive":
+            others = [o for o in idx.exclusive.get(lid, []) if o != mid]
+            phrases.append(f"its emission source (group '{lid}') goes to " + ", ".join(others))
+    return phrases
+
+
+def why_not(inp: PlanInput, idx: Index, sol: Solution, mid: str, share: float) -> tuple[str, list[dict]]:
+    """Why measure ``mid`` is not (fully) funded: (plain reason, blocked_by limits)."""
+    m = inp.measures[mid]
+    if mid in idx.excluded:
+        kind, text = idx.excluded[mid]
+        return text, [{"kind": kind, "id": mid, "year": None}]
+    years_possible = idx.d_years.get(mid, [])
+    limits = touched_limits(inp, idx, sol, mid)
+    reasons = describe_limits(inp, idx, mid, limits)
+    blocked = [{k: v for k, v in lim.items() if k != "shadow_price"} for lim in limits]
+    gap_years = [y for y in years_possible if idx.gap.get((mid, y), 0.0) > 0]
+    if gap_years and all(
+        sum(_room(idx, mid, i, y) for i in idx.s_by_my.get((mid, y), [])) < idx.gap[(mid, y)] - TOL for y in gap_years
+    ):
         reasons.append("its instruments' caps together cannot pay its whole gap")
+        blocked.append({"kind": "cap", "id": ";".join(m.eligible_instruments), "year": None})
     if not reasons:
-        target_value = max(shadow.get("target", {}).values(), default=0.0)
-        need = min(
-            (unit_gap(inp, mid, y) * m.support_years for y in years_possible), default=None
-        )
+        target_value = max(sol.shadow.get("target", {}).values(), default=0.0)
+        need = min((unit_gap(inp, mid, y) * m.support_years for y in years_possible), default=None)
         if need is not None and need > target_value + TOL:
             reasons.append(
                 f"not needed at its cost: it needs {need:,.0f} € per t of annual abatement, "
                 f"the target is worth {target_value:,.0f} €/t at the margin"
             )
+            blocked.append({"kind": "cost", "id": mid, "year": None})
         elif share > TOL:
             reasons.append("the optimum is indifferent to funding more of it")
         else:
             reasons.append("cheaper measures meet the target")
-    return "; ".join(reasons)
+            blocked.append({"kind": "cost", "id": mid, "year": None})
+    return "; ".join(reasons), blocked
+
+
+def reduced_cost_eur_per_t(inp: PlanInput, idx: Index, sol: Solution, mid: str) -> float | None:
+    """By how many €/t the measure's gap would have to fall before more of it is funded.
+
+    The reduced cost of d_{m,y} (M€ per unit share) divided by what one €/t less gap
+    saves on that share: A_m · D_m · (the funding row's marginal M€ per M€ of gap).
+    The smallest over the years it could be committed; None when it has no
+    commitment variable or no gap to close (it is held back by a limit, not its cost).
+    """
+    m = inp.measures[mid]
+    reduced = sol.reduced.get("d", {})
+    funding = sol.shadow.get("funding", {})
+    best = None
+    for y in idx.d_years.get(mid, []):
+        if idx.gap.get((mid, y), 0.0) <= 0 or (mid, y) not in reduced:
+            continue
+        per_meur = abs(funding.get((mid, y), 0.0)) or 1.0
+        value = max(0.0, reduced[(mid, y)]) / (m.abatement_mt * m.support_years * per_meur)
+        best = value if best is None else min(best, value)
+    return best
 
 
 def _room(idx: Index, mid: str, i: str, y: int) -> float:
     """The most instrument i can pay m in y per full share under its caps."""
     g = idx.gap.get((mid, y), 0.0)
     return min(g, idx.capex_cap.get((mid, i, y), g), idx.eur_per_t_cap.get((mid, i, y), g))
+
+
+#: Rows of the model that are accounting identities, not limits a user could relax.
+IDENTITIES = ("funding", "lumpy", "lumpy_once")
+
+
+def describe_iis(inp: PlanInput, iis: list[tuple[str, object]]) -> list[dict]:
+    """An infeasible subset in the workbook's own words: {"kind", "id", "year", "text"}."""
+    out = []
+    for name, key in iis:
+        if name in IDENTITIES:
+            continue
+        year = None
+        if name == "target":
+            lid, year = "target_reduction_mt", key
+            text = f"target: {inp.targets[key]:g} Mt/yr required in {key} (sheet 'targets' / setting target_reduction_mt)"
+        elif name == "budget":
+            lid, year = key
+            text = f"budget of {lid} in {year}: {inp.budgets[lid][year]:,.0f} M€ (sheet 'budgets')"
+        elif name == "period_budget":
+            lid = key
+            text = f"period budget of {lid}: {inp.instruments[lid].period_budget_meur:,.0f} M€ (sheet 'instruments')"
+        elif name == "resource":
+            lid, year = key
+            res = inp.resources[lid]
+            text = f"{res.name or lid} in {year}: {res.capacity[year]:,.6g} {res.unit} (sheet 'resources', id {lid})"
+        elif name == "max_share":
+            lid = key
+            text = f"measure {lid} can deploy at most {inp.measures[lid].max_share:.0%} (sheet 'measures', max_share)"
+        elif name == "exclusive":
+            lid = key
+            text = f"exclusive group {lid}: its options share one emission source (sheet 'measures')"
+        elif name in ("capex_cap", "eur_per_t_cap"):
+            m, i, year = key
+            lid = f"{m}/{i}"
+            text = f"{name} of instrument {i} on measure {m} in {year} (sheet 'instruments')"
+        else:
+            lid, text = str(key), f"{name} {key}"
+        out.append({"kind": name, "id": lid, "year": None if year is None else str(year), "text": text})
+    return out

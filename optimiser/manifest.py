@@ -63,6 +63,14 @@ SETTINGS_KEYS: dict[str, Column] = {
         Column("objective", "str", False, "min-cost", "", "min-cost: least public cost meeting the targets; "
                "max-abatement: most abatement in the target year within budgets and limits (no target)",
                choices=("min-cost", "max-abatement")),
+        Column("elastic", "bool", False, False, "yes/no", "let budgets and resource limits give at a penalty, to "
+               "name what must be relaxed to meet the target"),
+        Column("strict", "bool", False, False, "yes/no", "allow no shortfall: an unreachable target gives the "
+               "conflicting limits (an irreducible infeasible subset) instead of a plan"),
+        Column("elastic_budget_penalty", "float", False, 10.0, "M€ per M€", "elastic mode: price of each M€ of "
+               "budget added", ">0"),
+        Column("elastic_resource_penalty", "float", False, 10.0, "M€ per unit", "elastic mode: price of each unit "
+               "of resource capacity added (MW, FTE, kt, Mt, …)", ">0"),
     )
 }
 

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from .build import build_model
 from .data import InputError, PlanInput, Problem
-from .extract import PlanResult, extract
+from .alternatives import generate as generate_alternatives
+from .extract import PlanResult, describe_iis, extract
 from .read import DEFAULT_MAX_UNZIPPED_MB, Workbook, read_workbook
 from .scenario import resolve
 from .solve import Solution, Solver, solver_version
@@ -28,6 +29,15 @@ class SolverFailure(Exception):
     def __init__(self, solution: Solution):
         self.solution = solution
         super().__init__(solution.message)
+
+
+class TargetInfeasible(Exception):
+    """Strict mode: no plan meets every target; ``iis`` names the conflicting limits (exit code 3)."""
+
+    def __init__(self, solution: Solution, iis: list[dict]):
+        self.solution = solution
+        self.iis = iis
+        super().__init__("no plan meets every target within the limits")
 
 
 def default_workbook() -> Path:
@@ -66,17 +76,26 @@ def load(workbook: str | os.PathLike | None, scenario: str | None = None,
     return wb, inp, [o.spec() for o in applied]
 
 
-def solve_input(inp: PlanInput, *, time_limit_s: float | None = None) -> PlanResult:
-    """Stages 3–5: build, solve and extract; raises :class:`SolverFailure` on a non-optimal solve."""
+def solve_input(inp: PlanInput, *, time_limit_s: float | None = None, alternatives: int = 0,
+                slack: float = 0.05) -> PlanResult:
+    """Stages 3–5: build, solve and extract.
+
+    Raises :class:`TargetInfeasible` (strict mode, with the conflicting limits)
+    or :class:`SolverFailure` on any other non-optimal solve.
+    """
     built = build_model(inp)
     solver = Solver(built, time_limit_s=time_limit_s)
     solution = solver.solve()
     if not solution.ok:
+        if inp.settings.strict and solution.status.lower() == "infeasible":
+            raise TargetInfeasible(solution, describe_iis(inp, solution.iis))
         raise SolverFailure(solution)
     result = extract(inp, built.index, solution)
     result.solver["name"] = solver_version()
     result.solver["columns"] = solver.n_col
     result.solver["rows"] = solver.n_row
+    if alternatives:
+        result.alternatives = generate_alternatives(built, solver, result, alternatives, slack)
     return result
 
 
@@ -104,7 +123,8 @@ def check_output_path(out: Path, inputs: list[Path], force: bool, what: str = "-
 def run_plan(workbook: str | os.PathLike | None = None, *, scenario: str | None = None,
              overrides: list[tuple[str, str]] = (), output: str | os.PathLike | None = None,
              json_path: str | None = None, force: bool = False, outputs_dir: str | os.PathLike = "outputs",
-             write_workbook: bool = True, max_unzipped_mb: float = DEFAULT_MAX_UNZIPPED_MB) -> Outcome:
+             write_workbook: bool = True, max_unzipped_mb: float = DEFAULT_MAX_UNZIPPED_MB,
+             alternatives: int = 0, slack: float = 0.05) -> Outcome:
     """Plan one workbook end to end and write the plan (and JSON)."""
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -118,7 +138,12 @@ def run_plan(workbook: str | os.PathLike | None = None, *, scenario: str | None 
         check_output_path(Path(json_path), [src] + ([out] if out else []), force, "--json")
 
     t1 = time.perf_counter()
-    result = solve_input(inp)
+    try:
+        result = solve_input(inp, alternatives=alternatives, slack=slack)
+    except TargetInfeasible as exc:
+        if json_path:
+            write_json(infeasible_json(exc), json_path, force=force)
+        raise
     timings["solve"] = time.perf_counter() - t1
     result.overrides = applied
     result.source_file = src.name
@@ -137,6 +162,15 @@ def run_plan(workbook: str | os.PathLike | None = None, *, scenario: str | None 
     timings["write"] = time.perf_counter() - t2
     code = EXIT_OK if result.target_met else EXIT_NOT_MET
     return Outcome(result, code, plan_path, json_path, wb.notes, timings)
+
+
+def infeasible_json(exc: TargetInfeasible) -> dict:
+    """The JSON result of a strict run whose target cannot be met: every contract key, no plan."""
+    return {
+        "status": "target_not_met", "objective_meur": None, "public_cost_meur": None, "abatement_mt": {},
+        "shortfall_mt": {}, "measures": {}, "shadow_prices": {"target": {}, "budget": {}, "resource": {}},
+        "relaxations": [], "iis": [{k: v for k, v in item.items() if k != "text"} for item in exc.iis],
+    }
 
 
 def _write_new(result: PlanResult, scenario_name: str, outputs_dir) -> Path:

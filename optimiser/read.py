@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,6 +77,9 @@ def check_package(path: str, max_unzipped_mb: float = DEFAULT_MAX_UNZIPPED_MB) -
             "save it without a password as .xlsx",
         )
     if not zipfile.is_zipfile(p):
+        if head.startswith(b"PK"):
+            raise _fail(path, "is a damaged or truncated zip package (an incomplete download or copy?): "
+                              "get the workbook again")
         raise _fail(path, "is not an .xlsx workbook (not a zip package; a CSV or text file?): save it as .xlsx")
     try:
         with zipfile.ZipFile(p) as z:
@@ -85,22 +89,21 @@ def check_package(path: str, max_unzipped_mb: float = DEFAULT_MAX_UNZIPPED_MB) -
     names = {i.filename for i in infos}
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
         raise _fail(path, "is a zip file but not an .xlsx workbook (no xl/workbook.xml part)")
-    limit = max_unzipped_mb * 1e6
-    total = 0
+    # The total first, so that the limit the user can set is what a refusal names.
+    total = sum(info.file_size for info in infos)
+    if total > max_unzipped_mb * 1e6:
+        raise _fail(
+            path,
+            f"parts would inflate to {total / 1e6:.0f} MB, above the limit of {max_unzipped_mb:g} MB: refused "
+            "as a possible zip bomb (raise the limit with --max-unzipped-mb if the workbook is genuine)",
+        )
     for info in infos:
-        total += info.file_size
         if info.compress_size > 0 and info.file_size / info.compress_size > MAX_COMPRESSION_RATIO and info.file_size > 1e6:
             raise _fail(
                 path,
                 f"part '{info.filename}' would inflate {info.file_size / info.compress_size:.0f}-fold "
                 f"to {info.file_size / 1e6:.0f} MB: refused as a possible zip bomb",
             )
-    if total > limit:
-        raise _fail(
-            path,
-            f"parts would inflate to {total / 1e6:.0f} MB, above the limit of {max_unzipped_mb:g} MB "
-            "(raise it with --max-unzipped-mb if the workbook is genuine)",
-        )
 
 
 def _header_key(value: object) -> object:
@@ -120,7 +123,12 @@ def _header_key(value: object) -> object:
 
 
 def _load_raw(path: str) -> tuple[dict[str, list[tuple]], dict[str, set[tuple[int, int]]], list[str]]:
-    """Cell values per sheet (lower-cased names) and the cells holding formulas."""
+    """Cell values per sheet (lower-cased names) and the cells holding formulas.
+
+    Only input sheets are read cell by cell; any other sheet (a plan's result
+    sheets, a user's notes) is listed with no rows, so nothing in it can stop
+    the workbook from being read.
+    """
     import openpyxl  # the workbook layer
     import warnings
 
@@ -132,7 +140,7 @@ def _load_raw(path: str) -> tuple[dict[str, list[tuple]], dict[str, set[tuple[in
     except InputError:
         raise
     except Exception as exc:  # openpyxl raises many kinds on damaged packages
-        raise _fail(path, f"cannot be read as an .xlsx workbook ({type(exc).__name__}: {exc})") from None
+        raise _unreadable(path, exc) from None
     raw: dict[str, list[tuple]] = {}
     formulas: dict[str, set[tuple[int, int]]] = {}
     try:
@@ -140,29 +148,39 @@ def _load_raw(path: str) -> tuple[dict[str, list[tuple]], dict[str, set[tuple[in
             key = ws.title.strip().lower()
             if key in raw:
                 raise _fail(path, f"two sheets are named '{ws.title}' (names are matched case-insensitively)")
-            rows = []
-            for r, cells in enumerate(ws.iter_rows(), start=1):
-                row = []
-                for c, cell in enumerate(cells):
-                    v = getattr(cell, "value", None)
-                    if getattr(cell, "data_type", None) == "f":
-                        formulas.setdefault(key, set()).add((r, c))
-                    row.append(v)
-                rows.append(tuple(row))
-            raw[key] = rows
+            raw[key] = rows = []
+            if key not in SHEET_BY_NAME:
+                continue
+            try:
+                for r, cells in enumerate(ws.iter_rows(), start=1):
+                    row = []
+                    for c, cell in enumerate(cells):
+                        v = getattr(cell, "value", None)
+                        if getattr(cell, "data_type", None) == "f":
+                            formulas.setdefault(key, set()).add((r, c))
+                        row.append(v)
+                    rows.append(tuple(row))
+            except Exception as exc:  # a cell or the sheet's XML cannot be parsed
+                raise _unreadable(path, exc, ws, key, rows) from None
     finally:
         wb.close()
     if formulas:
         # Formulas: use the value Excel cached when it last calculated the workbook.
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            wb = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_vba=False, keep_links=False)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                wb = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_vba=False, keep_links=False)
+        except Exception as exc:
+            raise _unreadable(path, exc) from None
         try:
             for ws in wb.worksheets:
                 key = ws.title.strip().lower()
                 if key not in formulas:
                     continue
-                cached = [row for row in ws.iter_rows(values_only=True)]
+                try:
+                    cached = [row for row in ws.iter_rows(values_only=True)]
+                except Exception as exc:
+                    raise _unreadable(path, exc, ws, key, raw[key]) from None
                 rows = raw[key]
                 for r, c in formulas[key]:
                     value = cached[r - 1][c] if r - 1 < len(cached) and c < len(cached[r - 1]) else None
@@ -172,6 +190,65 @@ def _load_raw(path: str) -> tuple[dict[str, list[tuple]], dict[str, set[tuple[in
         finally:
             wb.close()
     return raw, formulas, notes
+
+
+def _unreadable(path: str, exc: BaseException, ws=None, sheet: str | None = None,
+                rows: list[tuple] = ()) -> InputError:
+    """One clean, one-line problem for anything openpyxl cannot parse.
+
+    XML that declares entities (entity expansion, external entities) is named
+    as such: defusedxml refuses it before anything is expanded or fetched.
+    """
+    causes = []
+    e: BaseException | None = exc
+    while e is not None and len(causes) < 10:
+        causes.append(e)
+        e = e.__cause__ or e.__context__
+    try:
+        from defusedxml import DefusedXmlException
+    except ImportError:  # pragma: no cover - defusedxml is a dependency
+        DefusedXmlException = ()
+    for e in causes:
+        if DefusedXmlException and isinstance(e, DefusedXmlException):
+            return InputError(Problem(
+                f"contains XML entities or a DTD with entities ({type(e).__name__}), which a workbook never "
+                "needs: refused as a possible entity-expansion or external-entity attack", path, sheet))
+    root = causes[-1]
+    detail = " ".join(f"{type(root).__name__}: {root}".split())[:200]
+    if ws is None:
+        return InputError(Problem(f"cannot be read as an .xlsx workbook ({detail})", path))
+    row, col = _locate(ws)
+    if row is None:
+        row = len(rows) + 1
+    column = None
+    if col is not None:
+        header = rows[0] if rows else ()
+        name = _header_key(header[col - 1]) if col - 1 < len(header) else None
+        column = str(name) if name not in (None, "") else _column_letter(col - 1)
+        bad_value = getattr(root, "args", ("",))[0] if isinstance(root, ValueError) else ""
+        match = re.search(r"'([^']*)'$", str(bad_value))
+        if match:
+            return InputError(Problem(
+                f"found '{match.group(1)}' in a cell stored as a number, expected a number: retype the value",
+                path, sheet, row, column))
+    return InputError(Problem(f"this part of the sheet cannot be read ({detail})", path, sheet, row, column))
+
+
+def _locate(ws) -> tuple[int | None, int | None]:
+    """The row and column (1-based) of the first cell of a read-only sheet that openpyxl cannot parse."""
+    try:
+        from openpyxl.worksheet._reader import WorkSheetParser
+
+        with ws._get_source() as src:
+            parser = WorkSheetParser(src, ws._shared_strings, data_only=ws.parent.data_only)
+            try:
+                for _ in parser.parse():
+                    pass
+            except Exception:
+                return parser.row_counter or None, parser.col_counter or None
+    except Exception:  # openpyxl internals changed: fall back to the row count
+        return None, None
+    return None, None
 
 
 class _Uncalculated(str):
@@ -221,9 +298,12 @@ def parse_sheets(raw: dict[str, list[tuple]], path: str) -> tuple[Tables, list[P
                 )
                 continue
             columns[key] = c
+        # A missing column is one problem on row 1, not one "blank cell" per row as well.
+        absent: set = set()
         for col in spec.columns:
             if col.required and col.name not in columns:
                 problems.append(Problem("required column is missing", path, sheet_name, 1, col.name))
+                absent.add(col.name)
         known = {c.name for c in spec.columns}
         for key in columns:
             if isinstance(key, int) and spec.year_columns:
@@ -236,13 +316,14 @@ def parse_sheets(raw: dict[str, list[tuple]], path: str) -> tuple[Tables, list[P
                 if y not in columns:
                     problems.append(Problem(f"year column {y} is missing (years {years[0]}–{years[-1]} are needed)",
                                             path, sheet_name, 1, str(y)))
+                    absent.add(y)
                 else:
                     wanted_years.append(y)
         table = []
         for r, row in enumerate(rows[1:], start=2):
             if all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
                 continue
-            out = {"_row": r}
+            out = {"_row": r, "_bad": set(absent)} if absent else {"_row": r}
             for col in spec.columns:
                 c = columns.get(col.name)
                 if c is None:

@@ -43,6 +43,8 @@ class Solution:
     objective: float = math.nan
     values: dict[str, dict] = field(default_factory=dict)  # component → index → value
     shadow: dict[str, dict] = field(default_factory=dict)  # family → index → shadow price (≥ 0 when relaxing helps)
+    reduced: dict[str, dict] = field(default_factory=dict)  # variable → index → reduced cost (HiGHS col_dual)
+    iis: list[tuple[str, object]] = field(default_factory=list)  # (row family, index) of an infeasible subset
     mip: bool = False
     mip_gap: float = 0.0
     seconds: float = 0.0
@@ -129,8 +131,9 @@ class Solver:
         info = h.getInfo()
         iterations = int(getattr(info, "simplex_iteration_count", 0) or 0)
         if status != highspy.HighsModelStatus.kOptimal:
+            iis = self.iis() if status == highspy.HighsModelStatus.kInfeasible else []
             return Solution(ok=False, status=text, message=_explain(text), seconds=time.perf_counter() - started,
-                            mip=bool(self.integer_cols))
+                            mip=bool(self.integer_cols), iis=iis)
         mip_gap = 0.0
         if self.integer_cols:
             mip_gap = float(getattr(info, "mip_gap", 0.0) or 0.0)
@@ -149,12 +152,15 @@ class Solver:
         sol = h.getSolution()
         x = np.asarray(sol.col_value)
         duals = np.asarray(sol.row_dual)
+        col_duals = np.asarray(sol.col_dual)
         objective = float(h.getInfo().objective_function_value) + self.offset
         if self.integer_cols:
             self._restore_integers()
         values: dict[str, dict] = {}
+        reduced: dict[str, dict] = {}
         for (name, index), j in self.col_of.items():
             values.setdefault(name, {})[index] = float(x[j])
+            reduced.setdefault(name, {})[index] = float(col_duals[j])
         shadow: dict[str, dict] = {}
         for (name, index), rows in self.row_of.items():
             total = 0.0
@@ -163,8 +169,31 @@ class Solver:
                 total += -dual if t == 1 else dual if t == -1 else -dual
             shadow.setdefault(name, {})[index] = 0.0 if abs(total) < DUAL_TOL else total
         return Solution(ok=True, status=text, message="optimal", objective=objective, values=values, shadow=shadow,
+                        reduced=reduced,
                         mip=bool(self.integer_cols), mip_gap=mip_gap, seconds=time.perf_counter() - started,
                         iterations=iterations)
+
+    def iis(self) -> list[tuple[str, object]]:
+        """An irreducible infeasible subset of rows, as (component name, index), via HiGHS.
+
+        Column bounds (d ≥ 0, …) in the subset are left out: they are not limits a
+        user can relax.
+        """
+        h = self.highs
+        h.setOptionValue("iis_strategy", 4)  # find a true (irreducible) IIS
+        try:
+            status, iis = h.getIis()
+        except Exception:  # pragma: no cover - old highspy without getIis
+            return []
+        if not getattr(iis, "valid_", False):
+            return []
+        out = []
+        for k in iis.row_index_:
+            con, _ = self.rows[k]
+            item = (con.parent_component().local_name, con.index())
+            if item not in out:
+                out.append(item)
+        return out
 
     def _restore_integers(self) -> None:
         cols = np.array(self.integer_cols, dtype=np.int32)
@@ -246,7 +275,7 @@ def _explain(status_text: str) -> str:
     if "time limit" in low:
         return "the solver reached its time limit before proving a plan optimal (raise time_limit_s)"
     if "infeasible" in low:
-        return "the solver found the model infeasible (this should not happen: the shortfall keeps it feasible)"
+        return "no plan meets every target within the limits"
     if "unbounded" in low:
         return "the solver found the model unbounded (check for negative cost weights)"
     return f"the solver stopped with status '{status_text}'"
