@@ -51,7 +51,7 @@ def generate(built: Built, solver: Solver, optimum: PlanResult, n: int, slack: f
         if j is not None and c != 0:
             cols.append(j)
             vals.append(c)
-    ceiling = optimum.objective_meur * (1 + slack) + 1e-6 * max(1.0, abs(optimum.objective_meur))
+    ceiling = optimum.objective_meur * (1 + slack)
     h.addRow(-highspy.kHighsInf, ceiling, len(cols), np.array(cols, dtype=np.int32), np.array(vals, dtype=float))
     all_cols = np.arange(solver.n_col, dtype=np.int32)
     d_cols = {key: j for (name, key), j in solver.col_of.items() if name == "d"}

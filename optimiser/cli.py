@@ -8,19 +8,39 @@ written but a target is not met · 2 bad input or usage (nothing written) ·
 from __future__ import annotations
 
 import argparse
+import math
+import signal
 import sys
 import traceback
 
 from . import __version__
 from .data import InputError
-from .pipeline import (EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_SOLVER, SolverFailure, default_workbook, load,
-                       run_plan)
+from .pipeline import (EXIT_INPUT, EXIT_INTERNAL, EXIT_NOT_MET, EXIT_OK, EXIT_SOLVER, SolverFailure,
+                       TargetInfeasible, default_workbook, load, run_plan)
 from .read import DEFAULT_MAX_UNZIPPED_MB
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # usage errors: one line, exit 2
         self.exit(EXIT_INPUT, f"policymix: error: {message} (see policymix {self.prog.split()[-1]} --help)\n")
+
+
+def _megabytes(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid number of MB: {text!r}") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"expected a number of MB > 0, found {text!r}")
+    return value
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM (kill, a closing session): unwound like Ctrl-C."""
+
+
+def _terminated(signum, frame):
+    raise _Terminated
 
 
 class _OverrideAction(argparse.Action):
@@ -41,7 +61,7 @@ def _add_input_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--objective", choices=("min-cost", "max-abatement"),
                    help="min-cost (default): least public cost meeting the targets; max-abatement: most "
                         "abatement within budgets and limits (same as --set settings:objective=…)")
-    p.add_argument("--max-unzipped-mb", type=float, default=DEFAULT_MAX_UNZIPPED_MB, metavar="MB",
+    p.add_argument("--max-unzipped-mb", type=_megabytes, default=DEFAULT_MAX_UNZIPPED_MB, metavar="MB",
                    help=f"refuse workbooks whose parts inflate beyond this (default {DEFAULT_MAX_UNZIPPED_MB:g} MB)")
     p.add_argument("--debug", action="store_true", help="show a traceback on errors")
 
@@ -58,6 +78,16 @@ def make_parser() -> argparse.ArgumentParser:
                       help="plan workbook to write (default: outputs/plan-<scenario>-<timestamp>.xlsx)")
     plan.add_argument("--json", metavar="FILE", help="also write the result as JSON ('-' for stdout)")
     plan.add_argument("--force", action="store_true", help="replace an existing output file")
+    plan.add_argument("--elastic", action="store_true",
+                      help="let budgets and resource limits give at a penalty and report what must be relaxed, "
+                           "by how much and when, to meet the target (same as --set settings:elastic=yes)")
+    plan.add_argument("--strict", action="store_true",
+                      help="allow no shortfall: when the target cannot be met, list the conflicting limits "
+                           "(an irreducible infeasible subset) and exit 3")
+    plan.add_argument("--alternatives", type=int, default=0, metavar="N",
+                      help="also find N near-optimal plans that fund measures as different as possible")
+    plan.add_argument("--slack", default="5%", metavar="PCT",
+                      help="cost slack of the alternatives over the optimum (default 5%%)")
     _add_input_options(plan)
 
     check = sub.add_parser("check", help="validate a workbook without solving",
@@ -81,14 +111,36 @@ def _overrides(args) -> list[tuple[str, str]]:
     items = list(args.overrides or [])
     if getattr(args, "objective", None):
         items.append(("set", f"settings:objective={args.objective}"))
+    if getattr(args, "elastic", False):
+        items.append(("set", "settings:elastic=yes"))
+    if getattr(args, "strict", False):
+        items.append(("set", "settings:strict=yes"))
     return items
+
+
+def _slack(text: str) -> float:
+    """'5%', '5' and '0.05' all mean five per cent."""
+    raw = str(text).strip()
+    try:
+        value = float(raw.rstrip("%"))
+    except ValueError:
+        raise InputError(f"--slack {text}: expected a percentage such as 5%") from None
+    if raw.endswith("%") or value >= 1:
+        value /= 100
+    if not 0 <= value <= 10:
+        raise InputError(f"--slack {text}: expected a percentage between 0% and 1000%")
+    return value
 
 
 def cmd_plan(args) -> int:
     quiet_stdout = args.json == "-"
+    if args.alternatives < 0:
+        raise InputError(f"--alternatives {args.alternatives}: expected a whole number ≥ 0")
+    slack = _slack(args.slack)
     outcome = run_plan(
         args.workbook, scenario=args.scenario, overrides=_overrides(args), output=args.output,
         json_path=args.json, force=args.force, max_unzipped_mb=args.max_unzipped_mb,
+        alternatives=args.alternatives, slack=slack,
     )
     r = outcome.result
     for note in outcome.notes:
@@ -105,6 +157,16 @@ def cmd_plan(args) -> int:
         short = ", ".join(f"{y}: {v:.2f} Mt short" for y, v in r.shortfall_mt.items() if v > 0)
         _say(f"Target NOT met ({short}); abatement {r.abatement_mt[T]:.2f} Mt/yr in {T}, "
              f"public cost {r.public_cost_meur:,.0f} M€.", quiet_stdout)
+    if r.relaxations:
+        _say("What must give to meet the target (elastic run):", quiet_stdout)
+        for item in r.relaxations:
+            unit = r.input.resources[item["id"]].unit if item["kind"] == "resource" else "M€"
+            when = f" in {item['year']}" if item["year"] else " over all years"
+            _say(f"  +{item['amount']:,.4g} {unit} {item['kind']} {item['id']}{when}", quiet_stdout)
+    if r.alternatives is not None:
+        must = r.alternatives.must_haves()
+        _say(f"{len(r.alternatives.plans)} alternatives within {r.alternatives.slack:.0%} of the optimum; "
+             f"must-haves: {', '.join(must) if must else 'none'}", quiet_stdout)
     binding = [b for b in r.binding() if b[0] != "target"][:5]
     if binding:
         _say("Binding limits (shadow price):", quiet_stdout)
@@ -141,6 +203,10 @@ def main(argv: list[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return EXIT_INPUT
+    try:  # a kill unwinds the stack, so temporary files are removed and no output is half-written
+        previous = signal.signal(signal.SIGTERM, _terminated)
+    except ValueError:  # not the main thread
+        previous = None
     try:
         if args.command == "plan":
             return cmd_plan(args)
@@ -149,19 +215,29 @@ def main(argv: list[str] | None = None) -> int:
         if getattr(args, "debug", False):
             traceback.print_exc()
         return _report_input_error(exc)
+    except TargetInfeasible as exc:
+        print("Target cannot be met without a shortfall (--strict). Conflicting limits:", file=sys.stderr)
+        for item in exc.iis:
+            print(f"  - {item['text']}", file=sys.stderr)
+        if not exc.iis:
+            print("  (the solver could not isolate them)", file=sys.stderr)
+        return EXIT_NOT_MET
     except SolverFailure as exc:
         if getattr(args, "debug", False):
             traceback.print_exc()
         print(f"error: no plan: {exc.solution.message} (solver status: {exc.solution.status})", file=sys.stderr)
         return EXIT_SOLVER
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         print("interrupted: nothing was written", file=sys.stderr)
-        return 130
+        return 143 if isinstance(exc, _Terminated) else 130
     except Exception as exc:  # internal error: say so plainly, traceback only with --debug
         if getattr(args, "debug", False):
             traceback.print_exc()
         print(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)", file=sys.stderr)
         return EXIT_INTERNAL
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":  # pragma: no cover

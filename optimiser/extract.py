@@ -319,21 +319,32 @@ def why_not(inp: PlanInput, idx: Index, sol: Solution, mid: str, share: float) -
 def reduced_cost_eur_per_t(inp: PlanInput, idx: Index, sol: Solution, mid: str) -> float | None:
     """By how many €/t the measure's gap would have to fall before more of it is funded.
 
-    The reduced cost of d_{m,y} (M€ per unit share) divided by what one €/t less gap
-    saves on that share: A_m · D_m · (the funding row's marginal M€ per M€ of gap).
-    The smallest over the years it could be committed; None when it has no
-    commitment variable or no gap to close (it is held back by a limit, not its cost).
+    Committing one more unit share of m in y, paid through instrument i, changes the
+    objective by rc(d_{m,y}) + Gap_{m,y} · rc(s_{m,i,y}) (reduced costs from HiGHS; the
+    funding row's dual cancels along that direction). Each €/t less gap saves
+    A_m · D_m · (w_i + the shadow prices of i's budgets) M€ on that share. The
+    reduced cost reported is the smallest ratio over the years and instruments it
+    could use; None when it has no commitment variable or no gap to close (a limit,
+    not its cost, holds it back).
     """
     m = inp.measures[mid]
-    reduced = sol.reduced.get("d", {})
-    funding = sol.shadow.get("funding", {})
+    rd = sol.reduced.get("d", {})
+    rs = sol.reduced.get("s", {})
     best = None
     for y in idx.d_years.get(mid, []):
-        if idx.gap.get((mid, y), 0.0) <= 0 or (mid, y) not in reduced:
+        gap = idx.gap.get((mid, y), 0.0)
+        if gap <= 0 or (mid, y) not in rd:
             continue
-        per_meur = abs(funding.get((mid, y), 0.0)) or 1.0
-        value = max(0.0, reduced[(mid, y)]) / (m.abatement_mt * m.support_years * per_meur)
-        best = value if best is None else min(best, value)
+        for i in idx.s_by_my.get((mid, y), []):
+            if (mid, i, y) not in rs:
+                continue
+            step = rd[(mid, y)] + gap * rs[(mid, i, y)]
+            price = (inp.instruments[i].cost_weight + sol.shadow.get("budget", {}).get((i, y), 0.0)
+                     + sol.shadow.get("period_budget", {}).get(i, 0.0))
+            if price <= 0:
+                continue
+            value = max(0.0, step) / (m.abatement_mt * m.support_years * price)
+            best = value if best is None else min(best, value)
     return best
 
 

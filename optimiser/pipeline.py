@@ -99,10 +99,11 @@ def solve_input(inp: PlanInput, *, time_limit_s: float | None = None, alternativ
     return result
 
 
-def default_plan_path(scenario_name: str, outputs_dir: str | os.PathLike = "outputs") -> Path:
+def default_plan_path(scenario_name: str, outputs_dir: str | os.PathLike = "outputs", kind: str = "plan") -> Path:
+    """outputs/<kind>-<scenario>-<timestamp>.xlsx (kind: plan, sweep)."""
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in scenario_name) or "plan"
-    return Path(outputs_dir) / f"plan-{safe}-{stamp}.xlsx"
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in scenario_name) or kind
+    return Path(outputs_dir) / f"{kind}-{safe}-{stamp}.xlsx"
 
 
 def check_output_path(out: Path, inputs: list[Path], force: bool, what: str = "-o") -> None:
@@ -114,10 +115,10 @@ def check_output_path(out: Path, inputs: list[Path], force: bool, what: str = "-
             same = False
         if same or out.resolve() == src.resolve():
             raise InputError(Problem(f"{what} {out}: that is the input workbook; choose another output file"))
+    if out.is_dir():  # before the --force hint: --force cannot replace a folder
+        raise InputError(Problem(f"{what} {out}: is a folder, expected a file name"))
     if out.exists() and not force:
         raise InputError(Problem(f"{what} {out}: file exists; pass --force to replace it"))
-    if out.exists() and out.is_dir():
-        raise InputError(Problem(f"{what} {out}: is a folder, expected a file name"))
 
 
 def run_plan(workbook: str | os.PathLike | None = None, *, scenario: str | None = None,
@@ -175,11 +176,17 @@ def infeasible_json(exc: TargetInfeasible) -> dict:
 
 def _write_new(result: PlanResult, scenario_name: str, outputs_dir) -> Path:
     """Write to a fresh default name; never collides with another run's file."""
-    base = default_plan_path(scenario_name, outputs_dir)
+    return write_new(lambda path, force: write_plan(result, path, force=force), scenario_name, outputs_dir)
+
+
+def write_new(write, scenario_name: str, outputs_dir, kind: str = "plan") -> Path:
+    """Call ``write(path, force=False)`` on outputs/<kind>-<scenario>-<timestamp>[-n].xlsx until a
+    name is free (``write`` raises FileExistsError for a taken one): never replaces another run's file."""
+    base = default_plan_path(scenario_name, outputs_dir, kind)
     for n in range(1, 1000):
         path = base if n == 1 else base.with_name(f"{base.stem}-{n}{base.suffix}")
         try:
-            return write_plan(result, path, force=False)
+            return write(path, force=False)
         except FileExistsError:
             continue
     raise InputError(Problem(f"cannot find a free file name in {outputs_dir}"))

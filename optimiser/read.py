@@ -94,7 +94,7 @@ def check_package(path: str, max_unzipped_mb: float = DEFAULT_MAX_UNZIPPED_MB) -
     if total > max_unzipped_mb * 1e6:
         raise _fail(
             path,
-            f"parts would inflate to {total / 1e6:.0f} MB, above the limit of {max_unzipped_mb:g} MB: refused "
+            f"parts would inflate to {total / 1e6:.3g} MB, above the limit of {max_unzipped_mb:g} MB: refused "
             "as a possible zip bomb (raise the limit with --max-unzipped-mb if the workbook is genuine)",
         )
     for info in infos:
@@ -217,6 +217,12 @@ def _unreadable(path: str, exc: BaseException, ws=None, sheet: str | None = None
     detail = " ".join(f"{type(root).__name__}: {root}".split())[:200]
     if ws is None:
         return InputError(Problem(f"cannot be read as an .xlsx workbook ({detail})", path))
+    from xml.etree.ElementTree import ParseError
+    from xml.parsers.expat import ExpatError
+
+    if isinstance(root, (ParseError, ExpatError)):
+        return InputError(Problem(f"the sheet's XML is damaged ({detail}): repair or re-save the workbook",
+                                  path, sheet))
     row, col = _locate(ws)
     if row is None:
         row = len(rows) + 1
@@ -270,7 +276,7 @@ def parse_sheets(raw: dict[str, list[tuple]], path: str) -> tuple[Tables, list[P
     notes: list[str] = []
     tables: Tables = {}
     for name in raw:
-        if name not in SHEET_BY_NAME and name not in RESULT_SHEETS:
+        if name not in SHEET_BY_NAME and name not in RESULT_SHEETS and not name.startswith("alternative"):
             notes.append(f"sheet '{name}' is not an input sheet: ignored")
 
     # settings first: the year columns of the other sheets depend on it

@@ -65,7 +65,7 @@ def _columns(sheet: str, row: dict, pattern: str, op: str) -> list:
 
 
 def _apply_one(tables: Tables, o: ScenarioRow) -> list[Problem]:
-    where = o.spec() + (f" (scenario '{o.scenario}', row {o.row})" if o.row else "")
+    where = o.spec() + (f" (scenario '{o.scenario}')" if o.row else "")
     sheet = o.sheet.strip().lower()
     if sheet not in SHEET_BY_NAME or sheet == "scenarios":
         known = ", ".join(s for s in SHEET_BY_NAME if s != "scenarios")
@@ -163,7 +163,8 @@ def apply_overrides(inp: PlanInput, overrides: list[ScenarioRow]) -> PlanInput:
     tables = copy.deepcopy(to_tables(inp))
     problems: list[Problem] = []
     for o in overrides:
-        problems += _apply_one(tables, o)
+        # an override from the scenarios sheet is named by its row there
+        problems += [Problem(p.message, None, "scenarios", o.row) if o.row else p for p in _apply_one(tables, o)]
     if problems:
         raise InputError(problems)
     try:

@@ -32,6 +32,8 @@ def _settings(tables: Tables, out: _Collector) -> Settings | None:
     seen: dict[str, int] = {}
     for r in tables.get("settings", []):
         key = r.get("key")
+        if "key" in r.get("_bad", ()):
+            continue  # unreadable (reported by the reader)
         if not key:
             out.add("blank key, expected a setting name", "settings", r["_row"], "key")
             continue
@@ -42,6 +44,8 @@ def _settings(tables: Tables, out: _Collector) -> Settings | None:
             out.add(f"duplicate setting '{key_l}' (first on row {seen[key_l]})", "settings", r["_row"], "key")
             continue
         seen[key_l] = r["_row"]
+        if "value" in r.get("_bad", ()):
+            continue  # unreadable (reported by the reader)
         col = SETTINGS_KEYS[key_l]
         raw = r.get("value")
         value, err = parse_value(raw, col.type)
@@ -177,7 +181,7 @@ def to_input(tables: Tables) -> PlanInput:
             eligible = parse_value(eligible, "ids")[0]
         eligible = tuple(eligible)
         for iid in eligible:
-            if iid not in instrument_ids:
+            if "instruments" in tables and iid not in instrument_ids:  # a missing sheet is reported once
                 out.add(f"unknown instrument '{iid}' (not in sheet 'instruments')", "measures", r["_row"], "eligible_instruments")
                 ok = False
         if len(set(eligible)) != len(eligible):
@@ -214,7 +218,7 @@ def to_input(tables: Tables) -> PlanInput:
     for key, r in _unique("budgets", tables.get("budgets", []), out).items():
         if not _check_row("budgets", r, out):
             continue
-        if key not in instrument_ids:
+        if "instruments" in tables and key not in instrument_ids:
             out.add(f"budget row for unknown instrument '{key}'", "budgets", r["_row"], "instrument_id")
             continue
         values = _year_values("budgets", r, years, ">=0", out)
@@ -224,7 +228,7 @@ def to_input(tables: Tables) -> PlanInput:
             sources[("budgets", key)] = r["source"]
     budget_rows = {r.get("instrument_id") for r in tables.get("budgets", [])}
     for key, inst in instruments.items():
-        if key not in budget_rows:
+        if "budgets" in tables and key not in budget_rows:
             out.add(f"instrument '{key}' has no row in sheet 'budgets'", "instruments", inst.row, "instrument_id")
 
     # resources
@@ -252,10 +256,10 @@ def to_input(tables: Tables) -> PlanInput:
     for r in tables.get("usage", []):
         ok = _check_row("usage", r, out)
         m, res = r.get("measure_id"), r.get("resource_id")
-        if m and m not in measure_ids:
+        if m and "measures" in tables and m not in measure_ids:
             out.add(f"unknown measure '{m}' (not in sheet 'measures')", "usage", r["_row"], "measure_id")
             ok = False
-        if res and res not in resource_ids:
+        if res and "resources" in tables and res not in resource_ids:
             out.add(f"unknown resource '{res}' (not in sheet 'resources')", "usage", r["_row"], "resource_id")
             ok = False
         if m and res and (m, res) in first_row:
@@ -410,7 +414,7 @@ def year_columns_needed(tables: Tables) -> list[int]:
         if key in ("start_year", "target_year"):
             v, err = parse_value(r.get("value"), "int")
             if not err and v is not None:
-                found[key] = v
+                found.setdefault(key, v)  # the first row wins, as in the validation
     if "start_year" in found and "target_year" in found and found["start_year"] <= found["target_year"] <= found["start_year"] + 100:
         return list(range(found["start_year"], found["target_year"] + 1))
     return []

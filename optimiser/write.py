@@ -74,6 +74,8 @@ def plan_json(result: PlanResult) -> dict:
             mid: {
                 "committed_share": _num(mr.committed[T]),
                 "subsidy_meur": {i: _num(v) for i, v in mr.subsidy_meur.items()},
+                "reduced_cost_eur_per_t": _num(mr.reduced_cost_eur_per_t),
+                "blocked_by": [_limit_json(b) for b in mr.blocked_by],
             }
             for mid, mr in result.measures.items()
         },
@@ -86,7 +88,12 @@ def plan_json(result: PlanResult) -> dict:
                 r: {str(y): _num(result.shadow["resource"][(r, y)]) for y in years} for r in inp.resources
             },
         },
+        "relaxations": [dict(r, amount=_num(r["amount"])) for r in result.relaxations],
     }
+
+
+def _limit_json(limit: dict) -> dict:
+    return {"kind": limit["kind"], "id": limit["id"], "year": None if limit.get("year") is None else str(limit["year"])}
 
 
 def write_json(result_json: dict | list, path: str, *, force: bool = True) -> None:
@@ -137,6 +144,14 @@ def plan_workbook(result: PlanResult):
         sheet = _Sheet(wb, title, styles)
         write_sheet(sheet, result, generated=generated)
         sheet.finish()
+    if result.alternatives is not None:
+        sheet = _Sheet(wb, "Alternatives", styles)
+        _alternatives(sheet, result)
+        sheet.finish()
+        for k, alt in enumerate(result.alternatives.plans, start=1):
+            sheet = _Sheet(wb, f"Alternative {k}", styles)
+            _alternative(sheet, result, alt, k)
+            sheet.finish()
     add_input_sheets(wb, to_tables(result.input), result.input.years)
     return wb
 
@@ -426,6 +441,14 @@ def _summary(sheet: _Sheet, result: PlanResult, **_) -> None:
         if not rows:
             sheet.line(empty)
 
+    if result.input.settings.elastic:
+        sheet.heading("What must give (elastic run: limits relaxed at a penalty, least first)")
+        rows = [_relaxation_row(result, r) for r in result.relaxations]
+        sheet.table([_Col("limit"), _Col("id"), _Col("year"), _Col("amount to add", AMOUNT), _Col("unit"),
+                     _Col("in words")], rows)
+        if not rows:
+            sheet.line("Nothing must give: every target is met within every budget and limit.")
+
     sheet.heading("Solver")
     solver = result.solver
     sheet.pairs([
@@ -446,6 +469,19 @@ def _summary(sheet: _Sheet, result: PlanResult, **_) -> None:
         sheet.line(f"note: {note}")
 
 
+def _relaxation_row(result: PlanResult, r: dict) -> tuple:
+    inp = result.input
+    when = f" in {r['year']}" if r["year"] else " over all years"
+    if r["kind"] == "resource":
+        res = inp.resources[r["id"]]
+        unit = res.unit
+        words = f"+{r['amount']:,.4g} {unit} of {res.name or r['id']}{when}"
+    else:
+        unit = "M€"
+        words = f"+{r['amount']:,.1f} M€ of {r['id']} budget{when}"
+    return (r["kind"], r["id"], r["year"] or "all", r["amount"], unit, words)
+
+
 # ---------------------------------------------------------------- Measure plan
 
 def _measure_plan(sheet: _Sheet, result: PlanResult, **_) -> None:
@@ -458,7 +494,9 @@ def _measure_plan(sheet: _Sheet, result: PlanResult, **_) -> None:
     cols += [_Col("unprofitable gap (€/t)", EUR_T)]
     cols += [_Col(f"subsidy {i} (M€)", M_EUR) for i in inp.instruments]
     cols += [_Col("total subsidy (M€)", M_EUR), _Col("public cost (M€)", M_EUR),
-             _Col("€ per tonne paid (€/t)", EUR_T), _Col("reason (why not fully funded)")]
+             _Col("€ per tonne paid (€/t)", EUR_T), _Col("reason (why not fully funded)"),
+             _Col("reduced cost (€/t the gap must fall)", EUR_T), _Col("blocked by"),
+             _Col("competes for (binding limits it draws on)")]
     rows = []
     for mid, mr in result.measures.items():
         m = inp.measures[mid]
@@ -468,10 +506,23 @@ def _measure_plan(sheet: _Sheet, result: PlanResult, **_) -> None:
             + [m.abatement_mt * mr.operating_share.get(y, 0.0) for y in targets]
             + [mr.gap_eur_per_t]
             + [mr.subsidy_meur.get(i, 0.0) for i in inp.instruments]
-            + [sum(mr.subsidy_meur.values()), mr.public_cost_meur, mr.eur_per_t, mr.reason]
+            + [sum(mr.subsidy_meur.values()), mr.public_cost_meur, mr.eur_per_t, mr.reason,
+               mr.reduced_cost_eur_per_t, _limits_text(mr.blocked_by), _limits_text(mr.competes_for)]
         )
     top, last = sheet.table(cols, rows, freeze=2, autofilter=True)
     sheet.shade_status(5, top + 1, last)
+
+
+def _limits_text(limits: list[dict]) -> str:
+    """Limits as 'kind id year' items, years of one limit folded: 'budget SDE++ 2025–2027; resource grid_x 2030'."""
+    years: dict[tuple, list] = {}
+    for lim in limits:
+        years.setdefault((lim["kind"], lim["id"]), []).append(lim.get("year"))
+    parts = []
+    for (kind, lid), ys in years.items():
+        ys = [y for y in ys if y is not None]
+        parts.append(f"{kind} {lid}" + (f" {_span(ys)}" if ys else ""))
+    return "; ".join(parts)
 
 
 # ---------------------------------------------------------------- Instrument use
@@ -736,6 +787,51 @@ def _manifest_rows(sheets, years: list[int]) -> list[tuple]:
             rows.append((spec.name, f"{years[0]} … {years[-1]}", "float", "yes", None, spec.year_unit,
                          spec.year_description))
     return rows
+
+
+def _alternatives(sheet: _Sheet, result: PlanResult) -> None:
+    alts = result.alternatives
+    n = len(alts.plans)
+    sheet.title(f"Near-optimal alternatives: {n} plans within {alts.slack:.0%} of the optimum's cost")
+    sheet.line("Each alternative costs at most the optimum plus the slack and funds measures as different as "
+               "possible from the plans before it. Measures funded in the optimum and in every alternative are "
+               "must-haves; the rest are choices.")
+    sheet.heading("Plans")
+    sheet.table([_Col("plan"), _Col("objective (M€)", M_EUR), _Col("public cost (M€)", M_EUR),
+                 _Col(f"abatement {result.input.settings.target_year} (Mt CO2-eq/yr)", MT),
+                 _Col("measures funded (count)", COUNT)],
+                [("optimum", result.objective_meur, result.public_cost_meur,
+                  result.abatement_mt.get(result.input.settings.target_year, 0.0),
+                  sum(1 for mr in result.measures.values() if mr.committed_share > 1e-6))]
+                + [(f"alternative {k}", a.objective_meur, a.public_cost_meur,
+                    a.abatement_mt.get(result.input.settings.target_year, 0.0),
+                    sum(1 for mr in a.measures.values() if mr.committed_share > 1e-6))
+                   for k, a in enumerate(alts.plans, start=1)])
+    sheet.heading("Measures")
+    must = set(alts.must_haves())
+    rows = []
+    for mid in result.input.measures:
+        in_opt = alts.in_optimum.get(mid, False)
+        count = alts.counts.get(mid, 0)
+        if not in_opt and not count:
+            continue
+        rows.append((mid, result.input.measures[mid].name, "yes" if in_opt else "no", count,
+                     "must-have" if mid in must else "choice"))
+    rows.sort(key=lambda r: (r[4] != "must-have", -r[3], r[0]))
+    sheet.table([_Col("measure id"), _Col("name"), _Col("in the optimum"),
+                 _Col(f"funded in alternatives (of {n})", COUNT), _Col("verdict")], rows, autofilter=True)
+
+
+def _alternative(sheet: _Sheet, result: PlanResult, alt: PlanResult, k: int) -> None:
+    T = result.input.settings.target_year
+    sheet.title(f"Alternative {k}: public cost {alt.public_cost_meur:,.1f} M€ "
+                f"(optimum {result.public_cost_meur:,.1f} M€), abatement {alt.abatement_mt.get(T, 0.0):,.3f} Mt CO2-eq/yr")
+    rows = [(mid, result.input.measures[mid].name, mr.committed_share, result.measures[mid].committed_share,
+             mr.abatement_mt, sum(mr.subsidy_meur.values()), mr.public_cost_meur)
+            for mid, mr in alt.measures.items() if mr.committed_share > 1e-6 or result.measures[mid].committed_share > 1e-6]
+    sheet.table([_Col("measure id"), _Col("name"), _Col(f"committed share by {T} (%)", SHARE),
+                 _Col("in the optimum (%)", SHARE), _Col(f"abatement {T} (Mt CO2-eq/yr)", MT),
+                 _Col("total subsidy (M€)", M_EUR), _Col("public cost (M€)", M_EUR)], rows, freeze=2)
 
 
 #: The result sheets in order: (title, writer). Titles match manifest.RESULT_SHEETS.
