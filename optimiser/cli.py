@@ -148,8 +148,10 @@ def cmd_plan(args) -> int:
     T = r.input.settings.target_year
     _say(f"Workbook: {args.workbook or default_workbook()}" + (f"  (scenario {args.scenario})" if args.scenario else ""),
          quiet_stdout)
-    for spec in r.overrides:
+    for spec in r.overrides[:5]:
         _say(f"  override: {spec}", quiet_stdout)
+    if len(r.overrides) > 5:
+        _say(f"  … and {len(r.overrides) - 5} more overrides (listed in the plan's About sheet)", quiet_stdout)
     if r.target_met:
         _say(f"Target met: {r.abatement_mt[T]:.2f} Mt/yr in {T} (target {r.target_mt[T]:.2f} Mt) "
              f"at a public cost of {r.public_cost_meur:,.0f} M€.", quiet_stdout)
@@ -167,11 +169,16 @@ def cmd_plan(args) -> int:
         must = r.alternatives.must_haves()
         _say(f"{len(r.alternatives.plans)} alternatives within {r.alternatives.slack:.0%} of the optimum; "
              f"must-haves: {', '.join(must) if must else 'none'}", quiet_stdout)
-    binding = [b for b in r.binding() if b[0] != "target"][:5]
+    target_price = r.shadow["target"].get(T, 0.0)
+    if target_price > 0:
+        _say(f"Marginal value of the {T} target: {target_price:,.0f} € per t of annual abatement.", quiet_stdout)
+    binding = [b for b in r.binding() if b[0] in ("budget", "period_budget", "resource")]
     if binding:
-        _say("Binding limits (shadow price):", quiet_stdout)
-        for fam, key, val in binding:
-            _say(f"  {fam} {_key_text(key)}: {val:,.3g}", quiet_stdout)
+        _say(f"Binding limits ({len(binding)}; largest shadow prices first):", quiet_stdout)
+        for fam, key, val in binding[:8]:
+            _say(f"  {_limit_words(r, fam, key, val)}", quiet_stdout)
+    else:
+        _say("No budget or resource limit binds.", quiet_stdout)
     if outcome.plan_path:
         _say(f"Plan written to {outcome.plan_path}", quiet_stdout)
     if args.json and args.json != "-":
@@ -179,10 +186,20 @@ def cmd_plan(args) -> int:
     return outcome.exit_code
 
 
-def _key_text(key) -> str:
-    if isinstance(key, tuple):
-        return " ".join(str(k) for k in key)
-    return str(key)
+def _sig(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.2f}" if abs(value) >= 1 else f"{value:.3g}"
+
+
+def _limit_words(r, family: str, key, value: float) -> str:
+    """'one more MW of grid Zeeland in 2030 saves 0.41 M€' and the like."""
+    if family == "resource":
+        rid, year = key
+        res = r.input.resources[rid]
+        return f"one more {res.unit or 'unit'} of {res.name or rid} in {year} saves {_sig(value)} M€"
+    if family == "budget":
+        iid, year = key
+        return f"one more M€ of {iid} budget in {year} saves {_sig(value)} M€"
+    return f"one more M€ of {key}'s period budget saves {_sig(value)} M€"
 
 
 def cmd_check(args) -> int:
