@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import signal
 import sys
 import traceback
@@ -88,12 +89,17 @@ def make_parser() -> argparse.ArgumentParser:
                       help="also find N near-optimal plans that fund measures as different as possible")
     plan.add_argument("--slack", default="5%", metavar="PCT",
                       help="cost slack of the alternatives over the optimum (default 5%%)")
+    plan.add_argument("--versus-rules", action="store_true",
+                      help="also allocate by the instruments' own rules and set them beside the optimum "
+                           "(same as policymix rules-gap)")
     _add_input_options(plan)
 
     check = sub.add_parser("check", help="validate a workbook without solving",
                            description="Validate WORKBOOK and list every problem found.")
     check.add_argument("workbook", help="input or plan workbook (.xlsx)")
     _add_input_options(check)
+    _add_whatif_commands(sub)
+    _add_rules_commands(sub)
     return parser
 
 
@@ -214,6 +220,154 @@ def cmd_check(args) -> int:
     return EXIT_OK
 
 
+# ---------------------------------------------------------------- what-if: sweep and compare
+
+class _VaryAction(argparse.Action):
+    """--vary and --vary-scale, kept in the order given: (op, text)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        items = getattr(namespace, "vary", None) or []
+        items.append(("scale" if option_string == "--vary-scale" else "set", values))
+        namespace.vary = items
+
+
+def _add_whatif_commands(sub) -> None:
+    sweep = sub.add_parser(
+        "sweep", help="solve a workbook at every point of a grid of input values",
+        description="Solve WORKBOOK at every point of --vary/--vary-scale (several make a grid) on one live "
+                    "HiGHS instance and write a sweep workbook. Exit 0 when every point solved (a point that "
+                    "misses its target is a result), 4 when some point failed, 2 for bad input.")
+    sweep.add_argument("workbook", nargs="?", help="input or plan workbook (.xlsx); default: the shipped default")
+    sweep.add_argument("--vary", metavar="SHEET:ID:COLUMN=START:STOP:STEP", action=_VaryAction, dest="vary",
+                       help="set each value of an inclusive range (or a list a,b,c); settings: "
+                            "--vary settings:target_reduction_mt=10:30:1; wildcards as in --set")
+    sweep.add_argument("--vary-scale", metavar="SHEET:ID:COLUMN=START:STOP:STEP", action=_VaryAction, dest="vary",
+                       help="multiply the base value by each factor, e.g. --vary-scale budgets:SDE++:*=0.5:2:0.25")
+    sweep.add_argument("-o", "--output", metavar="OUT.xlsx",
+                       help="sweep workbook to write (default: outputs/sweep-<scenario>-<timestamp>.xlsx)")
+    sweep.add_argument("--json", metavar="FILE",
+                       help="also write a JSON list, one plan result per point plus its \"point\" ('-' for stdout)")
+    sweep.add_argument("--force", action="store_true", help="replace an existing output file")
+    _add_input_options(sweep)
+
+    compare = sub.add_parser("compare", help="show what changed between two plan workbooks",
+                             description="Read the result sheets of two plan workbooks and list what changed: "
+                                         "status, cost, abatement, spend per instrument, measures, shadow prices.")
+    compare.add_argument("a", metavar="A.xlsx", help="plan workbook A (written by policymix plan)")
+    compare.add_argument("b", metavar="B.xlsx", help="plan workbook B")
+    compare.add_argument("-o", "--output", metavar="OUT.xlsx", help="also write a comparison workbook")
+    compare.add_argument("--force", action="store_true", help="replace an existing output file")
+    compare.add_argument("--max-unzipped-mb", type=_megabytes, default=DEFAULT_MAX_UNZIPPED_MB, metavar="MB",
+                         help=f"refuse workbooks whose parts inflate beyond this (default {DEFAULT_MAX_UNZIPPED_MB:g} MB)")
+    compare.add_argument("--debug", action="store_true", help="show a traceback on errors")
+
+
+def cmd_sweep(args) -> int:
+    from .sweep import run_sweep
+    from .terminal import print_sweep, sweep_progress
+
+    quiet_stdout = args.json == "-"
+    with sweep_progress() as (on_start, on_point):
+        outcome = run_sweep(args.workbook, vary=args.vary or [], scenario=args.scenario, overrides=_overrides(args),
+                            output=args.output, json_path=args.json, force=args.force,
+                            max_unzipped_mb=args.max_unzipped_mb, on_start=on_start, on_point=on_point)
+    run = outcome.run
+    for note in run.notes:
+        print(f"note: {note}", file=sys.stderr)
+    print_sweep(run, file=sys.stderr if quiet_stdout else sys.stdout)
+    _say(f"{len(run.points)} points: {len(run.points) - len(run.failed)} solved, {len(run.failed)} failed; "
+         f"model built {1 + run.rebuilds}× ({run.rebuilds} rebuilds where the structure changed); "
+         f"{run.seconds:.2f} s", quiet_stdout)
+    if outcome.path:
+        _say(f"Sweep written to {outcome.path}", quiet_stdout)
+    if args.json and args.json != "-":
+        _say(f"JSON written to {args.json}", quiet_stdout)
+    return outcome.exit_code
+
+
+def cmd_compare(args) -> int:
+    from pathlib import Path
+
+    from .compare import compare_plans
+    from .pipeline import check_output_path
+    from .read import read_plan_results
+    from .terminal import print_comparison
+    from .write_sweep import write_comparison
+
+    out = Path(args.output) if args.output else None
+    if out is not None:
+        check_output_path(out, [Path(args.a), Path(args.b)], args.force)
+    plans, problems = [], []
+    for path in (args.a, args.b):
+        try:
+            plans.append(read_plan_results(path, args.max_unzipped_mb))
+        except InputError as exc:
+            problems += exc.problems
+    if problems:
+        raise InputError(problems)
+    comparison = compare_plans(*plans)
+    print_comparison(comparison)
+    if out is not None:
+        write_comparison(comparison, out, force=args.force)
+        print(f"Comparison written to {out}")
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------- rules: simulate and rules-gap
+
+def _add_rules_commands(sub) -> None:
+    for name, helptext, description in (
+        ("simulate", "allocate by the instruments' own rules instead of optimising",
+         "Allocate WORKBOOK's budgets by each instrument's own rules (SDE++ rounds, NIKI tender, VEKI first "
+         "come first served, maatwerk; docs/rules.md) and write the result as a plan: same sheets and JSON, "
+         "plus each measure's rule outcome (granted, realised, blocked by what). Exit 0 when the realised "
+         "abatement meets every target, 3 when not, 2 for bad input."),
+        ("rules-gap", "solve the optimum and set the instruments' own rules beside it",
+         "Plan WORKBOOK, simulate its instruments' own rules, and compare: abatement, public cost, cost per "
+         "tonne, committed-but-idle budget, measures funded by one only, the extra public cost of the rules "
+         "for their abatement and the extra abatement of the optimum with the rules' spending. Same as "
+         "policymix plan --versus-rules; exit codes as plan."),
+    ):
+        p = sub.add_parser(name, help=helptext, description=description)
+        p.add_argument("workbook", nargs="?", help="input or plan workbook (.xlsx); default: the shipped default")
+        p.add_argument("-o", "--output", metavar="OUT.xlsx",
+                       help=f"workbook to write (default: outputs/{'rules' if name == 'simulate' else name}-"
+                            "<scenario>-<timestamp>.xlsx)")
+        p.add_argument("--json", metavar="FILE", help="also write the result as JSON ('-' for stdout)")
+        p.add_argument("--force", action="store_true", help="replace an existing output file")
+        _add_input_options(p)
+
+
+def cmd_rules(args) -> int:
+    """policymix simulate, policymix rules-gap and policymix plan --versus-rules."""
+    from .rules_gap import run_rules_gap, run_simulate, simulation_lines, summary_lines
+
+    quiet_stdout = args.json == "-"
+    common = dict(scenario=args.scenario, overrides=_overrides(args), output=args.output, json_path=args.json,
+                  force=args.force, max_unzipped_mb=args.max_unzipped_mb)
+    if args.command == "simulate":
+        outcome = run_simulate(args.workbook, **common)
+        lines, what = simulation_lines(outcome.result), "Simulated plan"
+    else:
+        alternatives = getattr(args, "alternatives", 0) or 0
+        if alternatives < 0:
+            raise InputError(f"--alternatives {alternatives}: expected a whole number ≥ 0")
+        slack = _slack(args.slack) if hasattr(args, "slack") else 0.05
+        outcome = run_rules_gap(args.workbook, alternatives=alternatives, slack=slack, **common)
+        lines, what = summary_lines(outcome.gap), "Plan with Rules vs optimum"
+    for note in outcome.notes:
+        print(f"note: {note}", file=sys.stderr)
+    _say(f"Workbook: {args.workbook or default_workbook()}" + (f"  (scenario {args.scenario})" if args.scenario
+                                                                 else ""), quiet_stdout)
+    for line in lines:
+        _say(line, quiet_stdout)
+    if outcome.plan_path:
+        _say(f"{what} written to {outcome.plan_path}", quiet_stdout)
+    if args.json and args.json != "-":
+        _say(f"JSON written to {args.json}", quiet_stdout)
+    return outcome.exit_code
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = make_parser()
     args = parser.parse_args(argv)
@@ -225,8 +379,14 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError:  # not the main thread
         previous = None
     try:
+        if args.command in ("simulate", "rules-gap") or getattr(args, "versus_rules", False):
+            return cmd_rules(args)
         if args.command == "plan":
             return cmd_plan(args)
+        if args.command == "sweep":
+            return cmd_sweep(args)
+        if args.command == "compare":
+            return cmd_compare(args)
         return cmd_check(args)
     except InputError as exc:
         if getattr(args, "debug", False):
@@ -244,6 +404,12 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
         print(f"error: no plan: {exc.solution.message} (solver status: {exc.solution.status})", file=sys.stderr)
         return EXIT_SOLVER
+    except BrokenPipeError:  # output piped into e.g. head, which stopped reading: not an error of ours
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass
+        return EXIT_OK
     except KeyboardInterrupt as exc:
         print("interrupted: nothing was written", file=sys.stderr)
         return 143 if isinstance(exc, _Terminated) else 130

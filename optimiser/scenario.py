@@ -105,6 +105,8 @@ def _apply_one(tables: Tables, o: ScenarioRow) -> list[Problem]:
                 return [problem]
     if not hit_row:
         return [Problem(f"{where}: no row of sheet '{sheet}' has an id matching '{o.id}'")]
+    if sheet == "targets":
+        _sync_target_setting(tables)
     if not hit_col:
         return [Problem(f"{where}: no column of sheet '{sheet}' matching '{o.column}' can be changed with {o.op}")]
     return []
@@ -145,6 +147,15 @@ def _sync_target_row(tables: Tables, value: float) -> None:
     for r in tables.get("targets", []):
         if r.get("year") == target_year:
             r["reduction_mt"] = value
+
+
+def _sync_target_setting(tables: Tables) -> None:
+    """A changed target_year row of the targets sheet also sets target_reduction_mt."""
+    settings = {str(r.get("key", "")).strip().lower(): r for r in tables.get("settings", [])}
+    target_year, _ = parse_value(settings.get("target_year", {}).get("value"), "int")
+    for r in tables.get("targets", []):
+        if r.get("year") == target_year and "target_reduction_mt" in settings:
+            settings["target_reduction_mt"]["value"] = r.get("reduction_mt")
 
 
 def scenario_rows(inp: PlanInput, name: str) -> list[ScenarioRow]:

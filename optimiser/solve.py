@@ -31,6 +31,10 @@ from .data import PlanInput
 INF = highspy.kHighsInf
 #: Duals smaller than this are numerical noise and reported as 0.
 DUAL_TOL = 1e-9
+#: Limits whose shadow prices are checked against a warm re-solve (see Solver._probe).
+PROBED = ("target", "budget", "period_budget", "resource")
+#: Relative size of the probing step (of the limit's right-hand side, at least one unit × this).
+PROBE_STEP = 1e-4
 
 
 @dataclass
@@ -112,6 +116,8 @@ class Solver:
             h.setOptionValue("threads", int(threads))
         h.passModel(lp)
         self.highs = h
+        self._row_lower, self._row_upper = row_lower, row_upper
+        self.probe_degenerate = True
         self._structure = None
         self.n_col, self.n_row = n_col, n_row
         self.int_lower = lower[self.integer_cols] if self.integer_cols else None
@@ -154,6 +160,9 @@ class Solver:
         duals = np.asarray(sol.row_dual)
         col_duals = np.asarray(sol.col_dual)
         objective = float(h.getInfo().objective_function_value) + self.offset
+        shadow = self._shadow_prices(duals)
+        if self.probe_degenerate:
+            self._probe(shadow, objective)
         if self.integer_cols:
             self._restore_integers()
         values: dict[str, dict] = {}
@@ -161,6 +170,12 @@ class Solver:
         for (name, index), j in self.col_of.items():
             values.setdefault(name, {})[index] = float(x[j])
             reduced.setdefault(name, {})[index] = float(col_duals[j])
+        return Solution(ok=True, status=text, message="optimal", objective=objective, values=values, shadow=shadow,
+                        reduced=reduced,
+                        mip=bool(self.integer_cols), mip_gap=mip_gap, seconds=time.perf_counter() - started,
+                        iterations=iterations)
+
+    def _shadow_prices(self, duals) -> dict[str, dict]:
         shadow: dict[str, dict] = {}
         for (name, index), rows in self.row_of.items():
             total = 0.0
@@ -168,10 +183,45 @@ class Solver:
                 dual = float(duals[k])
                 total += -dual if t == 1 else dual if t == -1 else -dual
             shadow.setdefault(name, {})[index] = 0.0 if abs(total) < DUAL_TOL else total
-        return Solution(ok=True, status=text, message="optimal", objective=objective, values=values, shadow=shadow,
-                        reduced=reduced,
-                        mip=bool(self.integer_cols), mip_gap=mip_gap, seconds=time.perf_counter() - started,
-                        iterations=iterations)
+        return shadow
+
+    def _probe(self, shadow: dict[str, dict], objective: float) -> None:
+        """Replace each positive shadow price of a policy limit by the rate at which the objective
+        really falls when that limit is relaxed.
+
+        At a degenerate optimum the LP's duals are not unique and a dual can be
+        positive although relaxing its limit saves nothing (the row is one of
+        several that bind at the same point). The contract's shadow price is the
+        fall of the objective per unit of relaxation, so each positive dual of a
+        target, budget or resource row is checked by a warm re-solve with the
+        limit relaxed by a small step; where the dual is unique the two agree.
+        """
+        h = self.highs
+        for name in PROBED:
+            for index, value in shadow.get(name, {}).items():
+                if value <= DUAL_TOL:
+                    continue
+                rows = self.row_of[(name, index)]
+                if len(rows) != 1:
+                    continue
+                k, t = rows[0]
+                lower, upper = float(self._row_lower[k]), float(self._row_upper[k])
+                rhs = upper if t == 1 else lower
+                step = PROBE_STEP * max(1.0, abs(rhs))
+                if t == 1:
+                    h.changeRowBounds(k, lower, upper + step)
+                elif t == -1:
+                    h.changeRowBounds(k, lower - step, upper)
+                else:
+                    continue
+                h.run()
+                if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+                    relaxed = float(h.getInfo().objective_function_value) + self.offset
+                    rate = max(0.0, (objective - relaxed) / step)
+                    shadow[name][index] = 0.0 if rate < DUAL_TOL else rate
+                h.changeRowBounds(k, lower, upper)
+        if any(v > DUAL_TOL for name in PROBED for v in shadow.get(name, {}).values()):
+            h.run()  # back to the optimum's basis for the next warm start
 
     def iis(self) -> list[tuple[str, object]]:
         """An irreducible infeasible subset of rows, as (component name, index), via HiGHS.
@@ -238,7 +288,9 @@ class Solver:
                     continue
                 rhs = r.rhs[key]
                 for k, t in placed:
-                    h.changeRowBounds(k, rhs if t in (0, -1) else -INF, rhs if t in (0, 1) else INF)
+                    lo, up = (rhs if t in (0, -1) else -INF), (rhs if t in (0, 1) else INF)
+                    h.changeRowBounds(k, lo, up)
+                    self._row_lower[k], self._row_upper[k] = lo, up
                     for c, v, i in terms:
                         j = col_of.get((v, i))
                         if j is not None:

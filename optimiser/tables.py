@@ -10,13 +10,25 @@ one place where the value and reference rules live.
 
 from __future__ import annotations
 
-from .data import Instrument, InputError, Measure, PlanInput, Problem, Resource, ScenarioRow, Settings
-from .manifest import SETTINGS_KEYS, SHEET_BY_NAME, check_value, parse_value
+from .data import Fence, Instrument, InputError, Measure, PlanInput, Problem, Resource, ScenarioRow, Settings
+from .manifest import SETTINGS_KEYS, SHEET_BY_NAME, check_value, default_allocation, parse_value
 
 Row = dict
 Tables = dict[str, list[Row]]
 
 CO2_PRICE = "co2_price_eur_per_t"
+
+#: Largest size of any number, and of a measure's subsidy gap of full deployment (M€). Far beyond any
+#: real input in the workbook's units (M€, Mt, €/t, MW, FTE …), and well inside what the solver accepts
+#: (HiGHS refuses matrix values from 1e15 and treats costs from 1e20 as infinite): a larger number is a
+#: unit mistake or a typo, and is refused here with its cell rather than by the solver without one.
+MAX_MAGNITUDE = 1e12
+
+
+def _too_large(v) -> str | None:
+    if isinstance(v, (int, float)) and not isinstance(v, bool) and abs(v) > MAX_MAGNITUDE:
+        return f"found {v:g}, expected a number between -1e12 and 1e12 (is the unit right?)"
+    return None
 
 
 class _Collector:
@@ -56,7 +68,7 @@ def _settings(tables: Tables, out: _Collector) -> Settings | None:
             if col.required:
                 out.add(f"setting '{key_l}' is blank, expected a value", "settings", r["_row"], "value")
             continue
-        bad = check_value(value, col.check) if col.type in ("float", "int") else None
+        bad = (_too_large(value) or check_value(value, col.check)) if col.type in ("float", "int") else None
         if col.choices and str(value).strip().lower() not in col.choices:
             bad = f"found {value!r}, expected one of {', '.join(col.choices)}"
         elif col.choices:
@@ -98,7 +110,13 @@ def _check_row(sheet: str, r: Row, out: _Collector) -> bool:
             ok = False
             continue
         if col.type in ("float", "int") and v is not None:
-            bad = check_value(v, col.check)
+            bad = _too_large(v) or check_value(v, col.check)
+            if bad:
+                out.add(bad, sheet, r["_row"], col.name)
+                ok = False
+        if col.type == "numbers" and v not in (None, "", ()):
+            numbers, bad = _numbers(v)
+            bad = bad or check_value(numbers, col.check)
             if bad:
                 out.add(bad, sheet, r["_row"], col.name)
                 ok = False
@@ -106,6 +124,16 @@ def _check_row(sheet: str, r: Row, out: _Collector) -> bool:
             out.add(f"found {v!r}, expected one of {', '.join(col.choices)}", sheet, r["_row"], col.name)
             ok = False
     return ok
+
+
+def _numbers(v) -> tuple[tuple[float, ...], str | None]:
+    """A ``numbers`` cell as a tuple (text such as "75;150;300" is parsed; blank is ())."""
+    if v is None or v == "":
+        return (), None
+    if isinstance(v, tuple):
+        return v, None
+    parsed, err = parse_value(v, "numbers")
+    return (parsed or ()), err
 
 
 def _unique(sheet: str, rows: list[Row], out: _Collector) -> dict[str, Row]:
@@ -135,7 +163,7 @@ def _year_values(sheet: str, r: Row, years: list[int], rule: str, out: _Collecto
             out.add("blank cell, expected a number", sheet, r["_row"], str(y))
             ok = False
             continue
-        bad = check_value(v, rule)
+        bad = _too_large(v) or check_value(v, rule)
         if bad:
             out.add(bad, sheet, r["_row"], str(y))
             ok = False
@@ -159,6 +187,14 @@ def to_input(tables: Tables) -> PlanInput:
     for key, r in _unique("instruments", tables.get("instruments", []), out).items():
         if not _check_row("instruments", r, out):
             continue
+        allocation = str(r.get("allocation") or "").strip().lower()
+        phases = _numbers(r.get("phases_eur_per_t"))[0]
+        effective = allocation or default_allocation(key, r.get("kind") or "")
+        if phases and effective != "sde_round":
+            out.add(f"phase ceilings apply to allocation sde_round only; this instrument's allocation is "
+                    f"{effective}" + ("" if allocation else " (from its id or kind)"),
+                    "instruments", r["_row"], "phases_eur_per_t")
+            continue
         instruments[key] = Instrument(
             instrument_id=key,
             name=r.get("name") or "",
@@ -169,6 +205,8 @@ def to_input(tables: Tables) -> PlanInput:
             period_budget_meur=r.get("period_budget_meur"),
             source=r.get("source") or "",
             row=r["_row"],
+            allocation=allocation,
+            phases_eur_per_t=tuple(phases),
         )
     instrument_ids = {r.get("instrument_id") for r in tables.get("instruments", [])}
 
@@ -210,6 +248,7 @@ def to_input(tables: Tables) -> PlanInput:
             eligible_instruments=eligible,
             source=r.get("source") or "",
             row=r["_row"],
+            fence=r.get("fence") or "",
         )
     measure_ids = {r.get("measure_id") for r in tables.get("measures", [])}
 
@@ -230,6 +269,8 @@ def to_input(tables: Tables) -> PlanInput:
     for key, inst in instruments.items():
         if "budgets" in tables and key not in budget_rows:
             out.add(f"instrument '{key}' has no row in sheet 'budgets'", "instruments", inst.row, "instrument_id")
+
+    fences = _fences(tables, instruments, instrument_ids, budgets, measures, years, out)
 
     # resources
     resources: dict[str, Resource] = {}
@@ -285,6 +326,16 @@ def to_input(tables: Tables) -> PlanInput:
     if "prices" in tables and CO2_PRICE not in {r.get("parameter") for r in tables["prices"]}:
         out.add(f"required row '{CO2_PRICE}' is missing", "prices", None, "parameter")
 
+    # a measure's subsidy gap of full deployment, (c − p) · A · D, must stay a number the solver handles
+    if CO2_PRICE in prices:
+        lowest = min(prices[CO2_PRICE].values(), default=0.0)
+        for m in measures.values():
+            gap = max(0.0, m.cost_eur_per_t - lowest) * m.abatement_mt * m.support_years
+            if gap > MAX_MAGNITUDE:
+                out.add(f"abatement_mt × (cost_eur_per_t − CO2 price) × support_years gives a subsidy gap of "
+                        f"{gap:.3g} M€, expected at most 1e12 M€ (is a unit wrong?)", "measures", m.row,
+                        "cost_eur_per_t")
+
     # targets
     targets: dict[int, float] = {}
     for key, r in _unique("targets", tables.get("targets", []), out).items():
@@ -336,7 +387,56 @@ def to_input(tables: Tables) -> PlanInput:
         targets=dict(sorted(targets.items())),
         scenarios=tuple(scenarios),
         sources=sources,
+        fences=fences,
     )
+
+
+def _fences(tables: Tables, instruments: dict[str, Instrument], instrument_ids: set, budgets: dict,
+            measures: dict[str, Measure], years: list[int], out: _Collector) -> dict[str, Fence]:
+    """Sheet fences (rules simulation: ring-fenced sub-budgets) and the measures that name one."""
+    fences: dict[str, Fence] = {}
+    for key, r in _unique("fences", tables.get("fences", []), out).items():
+        if not _check_row("fences", r, out):
+            continue
+        iid = r["instrument_id"]
+        if "instruments" in tables and iid not in instrument_ids:
+            out.add(f"unknown instrument '{iid}' (not in sheet 'instruments')", "fences", r["_row"], "instrument_id")
+            continue
+        values = _year_values("fences", r, years, ">=0", out)
+        inst = instruments.get(iid)
+        if values is None or inst is None:
+            continue
+        allocation = inst.allocation or default_allocation(iid, inst.kind)
+        if allocation not in ("sde_round", "tender"):
+            out.add(f"fences belong to ranked rounds (allocation sde_round or tender); {iid}'s allocation is "
+                    f"{allocation}", "fences", r["_row"], "instrument_id")
+            continue
+        cap = r.get("eur_per_t_cap")
+        if cap is not None and inst.eur_per_t_cap is not None and cap > inst.eur_per_t_cap:
+            out.add(f"the fence's ceiling {cap:g} €/t is above {iid}'s eur_per_t_cap of {inst.eur_per_t_cap:g} €/t, "
+                    "which the optimiser applies to every measure: raise the instrument's cap (and keep its phases "
+                    "lower) instead", "fences", r["_row"], "eur_per_t_cap")
+            continue
+        fences[key] = Fence(fence_id=key, instrument_id=iid, budget=values, name=r.get("name") or "",
+                            eur_per_t_cap=cap, source=r.get("source") or "", row=r["_row"])
+    reserved: dict[tuple[str, int], float] = {}
+    for f in fences.values():
+        for y in years:
+            reserved[(f.instrument_id, y)] = reserved.get((f.instrument_id, y), 0.0) + f.budget[y]
+            budget = budgets.get(f.instrument_id, {}).get(y)
+            if budget is not None and reserved[(f.instrument_id, y)] > budget + 1e-9:
+                out.add(f"the fences of {f.instrument_id} reserve {reserved[(f.instrument_id, y)]:,.6g} M€ in {y}, "
+                        f"more than its budget of {budget:,.6g} M€ that year", "fences", f.row, str(y))
+    fence_ids = {r.get("fence_id") for r in tables.get("fences", [])}
+    for m in measures.values():
+        if not m.fence:
+            continue
+        if m.fence not in fence_ids:
+            out.add(f"unknown fence '{m.fence}' (not in sheet 'fences')", "measures", m.row, "fence")
+        elif m.fence in fences and fences[m.fence].instrument_id not in m.eligible_instruments:
+            out.add(f"fence '{m.fence}' belongs to {fences[m.fence].instrument_id}, for which the measure is not "
+                    "eligible (eligible_instruments)", "measures", m.row, "fence")
+    return fences
 
 
 def to_tables(inp: PlanInput, *, keep_rows: bool = False) -> Tables:
@@ -359,6 +459,7 @@ def to_tables(inp: PlanInput, *, keep_rows: bool = False) -> Tables:
             "lead_time_years": m.lead_time_years, "max_share": m.max_share,
             "lumpy": m.lumpy, "exclusive_group": m.exclusive_group,
             "eligible_instruments": tuple(m.eligible_instruments), "source": m.source,
+            "fence": m.fence,
         }
         for m in inp.measures.values()
     ]
@@ -367,12 +468,19 @@ def to_tables(inp: PlanInput, *, keep_rows: bool = False) -> Tables:
             "instrument_id": i.instrument_id, "name": i.name, "kind": i.kind, "cost_weight": i.cost_weight,
             "capex_share_cap": i.capex_share_cap, "eur_per_t_cap": i.eur_per_t_cap,
             "period_budget_meur": i.period_budget_meur, "source": i.source,
+            "allocation": i.allocation,
+            "phases_eur_per_t": ";".join(format(v, ".15g") for v in i.phases_eur_per_t),
         }
         for i in inp.instruments.values()
     ]
     rows["budgets"] = [
         {"instrument_id": i, **{y: b[y] for y in years}, "source": inp.sources.get(("budgets", i), "")}
         for i, b in inp.budgets.items()
+    ]
+    rows["fences"] = [
+        {"fence_id": f.fence_id, "instrument_id": f.instrument_id, "name": f.name, "eur_per_t_cap": f.eur_per_t_cap,
+         **{y: f.budget[y] for y in years}, "source": f.source}
+        for f in inp.fences.values()
     ]
     rows["resources"] = [
         {"resource_id": r.resource_id, "name": r.name, "kind": r.kind, "unit": r.unit,
@@ -387,7 +495,7 @@ def to_tables(inp: PlanInput, *, keep_rows: bool = False) -> Tables:
         {"parameter": p, **{y: v[y] for y in years}, "source": inp.sources.get(("prices", p), "")}
         for p, v in inp.prices.items()
     ]
-    rows["targets"] = [{"year": y, "reduction_mt": t} for y, t in inp.targets.items() if y != s.target_year]
+    rows["targets"] = [{"year": y, "reduction_mt": t} for y, t in inp.targets.items()]
     rows["scenarios"] = [
         {"scenario": o.scenario, "sheet": o.sheet, "id": o.id, "column": o.column, "op": o.op,
          "value": o.value, "note": o.note}
@@ -397,6 +505,7 @@ def to_tables(inp: PlanInput, *, keep_rows: bool = False) -> Tables:
         "measures": [m.row for m in inp.measures.values()],
         "instruments": [i.row for i in inp.instruments.values()],
         "resources": [r.row for r in inp.resources.values()],
+        "fences": [f.row for f in inp.fences.values()],
         "scenarios": [o.row for o in inp.scenarios],
     }
     for sheet, sheet_rows in rows.items():

@@ -339,3 +339,20 @@ def test_max_abatement_spends_the_budget_on_the_most_tonnes():
     assert r.status == "target_not_met"
     # one more M€ buys 1/800 Mt/yr: the budget's shadow price is in Mt/yr per M€ in this mode
     assert r.shadow["budget"][("G", 2024)] == pytest.approx(1 / 800, rel=1e-4)
+
+
+@family("resource")
+def test_a_limit_that_binds_alongside_another_is_worth_nothing_alone():
+    # a needs 100 MW in two grids with 50 MW each: both bind at half of a. Relaxing one alone
+    # lets no more of a through, so each shadow price is 0, though the LP's duals could put
+    # the whole 300 M€/Mt × 0.01 on either row (a degenerate optimum).
+    grids = [{"resource_id": g, "kind": "stock", "unit": "MW", **yearly(50.0)} for g in ("g1", "g2")]
+    r = plan(reduction=2.0, measures=[measure("a", 1.0, 50), measure("b", 2.0, 80)], resources=grids,
+             usage=[{"measure_id": "a", "resource_id": g, "amount": 100.0} for g in ("g1", "g2")])
+    assert r.measures["a"].committed_share == pytest.approx(0.5)
+    assert r.shadow["resource"][("g1", 2026)] == 0
+    assert r.shadow["resource"][("g2", 2026)] == 0
+    # with one grid only, that one is worth (800 − 500) M€/Mt × 0.01 Mt per MW
+    one = plan(reduction=2.0, measures=[measure("a", 1.0, 50), measure("b", 2.0, 80)], resources=grids[:1],
+               usage=[{"measure_id": "a", "resource_id": "g1", "amount": 100.0}])
+    assert one.shadow["resource"][("g1", 2026)] == pytest.approx(3.0)
