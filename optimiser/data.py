@@ -95,6 +95,7 @@ class Measure:
     exclusive_group: str = ""
     source: str = ""
     row: int | None = None  # source row in the measures sheet, for messages
+    fence: str = ""  # rules simulation: the fence (ring-fenced sub-budget) it competes in first
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,21 @@ class Instrument:
     capex_share_cap: float | None = None
     eur_per_t_cap: float | None = None
     period_budget_meur: float | None = None
+    source: str = ""
+    row: int | None = None
+    allocation: str = ""  # rules simulation: sde_round, tender, fcfs, maatwerk or none ("" = from the id)
+    phases_eur_per_t: tuple[float, ...] = ()  # rules simulation, sde_round: rising phase ceilings (€/t)
+
+
+@dataclass(frozen=True)
+class Fence:
+    """Rules simulation: a sub-budget ('hekje') reserved inside an instrument's yearly budget (M€ per year)."""
+
+    fence_id: str
+    instrument_id: str
+    budget: Mapping[int, float]
+    name: str = ""
+    eur_per_t_cap: float | None = None
     source: str = ""
     row: int | None = None
 
@@ -143,6 +159,7 @@ class PlanInput:
     targets: Mapping[int, float]
     scenarios: tuple["ScenarioRow", ...] = ()
     sources: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    fences: Mapping[str, Fence] = field(default_factory=dict)  # rules simulation only; the model ignores them
 
     @property
     def years(self) -> list[int]:

@@ -10,6 +10,7 @@ Types:
   ``int``    a whole number
   ``bool``   yes/no (also true/false, 1/0, y/n)
   ``ids``    ids separated by ';' (may be empty)
+  ``numbers`` numbers separated by ';' (e.g. SDE++ phase ceilings "75;150;225;300;400")
   ``any``    a number or text (settings values, override values)
 """
 
@@ -27,7 +28,7 @@ class Column:
     default: object = None
     unit: str = ""
     description: str = ""
-    check: str = ""  # value rule: ">=0", ">0", "share" (0 < v <= 1), "0..1"
+    check: str = ""  # value rule: ">=0", ">0", "share" (0 < v <= 1), "0..1"; "rising" for numbers
     choices: tuple[str, ...] = ()
 
 
@@ -47,6 +48,37 @@ class Sheet:
             if c.name == name:
                 return c
         return None
+
+
+#: Rule sets of ``policymix simulate`` (docs/rules.md): how an instrument allocates its budget.
+ALLOCATIONS: tuple[str, ...] = ("sde_round", "tender", "fcfs", "maatwerk", "none")
+#: A blank ``instruments.allocation`` defaults from the instrument id (case-insensitive) …
+ALLOCATION_BY_ID: dict[str, str] = {
+    "sde++": "sde_round", "sde": "sde_round", "niki": "tender", "veki": "fcfs", "maatwerk": "maatwerk",
+    "eia": "fcfs", "owe": "tender",
+}
+#: … else from a word in its ``kind`` (first match), else first come, first served.
+ALLOCATION_BY_KIND: tuple[tuple[str, str], ...] = (
+    ("tender", "tender"), ("bidding", "tender"), ("competitive", "tender"),
+    ("maatwerk", "maatwerk"), ("bespoke", "maatwerk"), ("tailor", "maatwerk"),
+)
+DEFAULT_ALLOCATION = "fcfs"
+#: Phase ceilings (€/t) of an sde_round instrument whose ``phases_eur_per_t`` is blank: the 2024 SDE++
+#: round opened in 5 phases from 75 to 400 €/t; 300 €/t is the general maximum; 150 and 225 are
+#: interpolated (docs/rules.md gives the sources).
+DEFAULT_SDE_PHASES: tuple[float, ...] = (75.0, 150.0, 225.0, 300.0, 400.0)
+
+
+def default_allocation(instrument_id: str, kind: str = "") -> str:
+    """The rule set of an instrument whose ``allocation`` cell is blank."""
+    by_id = ALLOCATION_BY_ID.get(str(instrument_id).strip().lower())
+    if by_id:
+        return by_id
+    text = str(kind or "").lower()
+    for word, allocation in ALLOCATION_BY_KIND:
+        if word in text:
+            return allocation
+    return DEFAULT_ALLOCATION
 
 
 SETTINGS_KEYS: dict[str, Column] = {
@@ -104,6 +136,8 @@ SHEETS: tuple[Sheet, ...] = (
             Column("lumpy", "bool", False, False, "yes/no", "all-or-nothing project"),
             Column("exclusive_group", "str", description="measures in one group compete for the same emissions"),
             Column("eligible_instruments", "ids", True, unit="ids", description="instrument ids separated by ';' (may be empty)"),
+            Column("fence", "str", description="rules simulation: id of the fence (sheet fences, a ring-fenced "
+                   "sub-budget of one of its instruments) it competes in first (blank = none)"),
             Column("source", "str", description="where the figures come from"),
         ),
         id_column="measure_id",
@@ -119,6 +153,14 @@ SHEETS: tuple[Sheet, ...] = (
             Column("capex_share_cap", "float", False, None, "share", "at most this share of a measure's capex (blank = none)", "0..1"),
             Column("eur_per_t_cap", "float", False, None, "€/t", "at most this many € per tonne over the support period (blank = none)", ">=0"),
             Column("period_budget_meur", "float", False, None, "M€", "budget over all years (blank = none)", ">=0"),
+            Column("allocation", "str", False, None, "", "rules simulation: how the instrument allocates its budget "
+                   "(sde_round: yearly round ranked by subsidy intensity, in phases; tender: ranked by subsidy per "
+                   "tonne; fcfs: first come, first served; maatwerk: named projects by size; none: not simulated). "
+                   "Blank = from the id (SDE++ sde_round, NIKI tender, VEKI fcfs, maatwerk maatwerk, EIA fcfs, "
+                   "OWE tender), else from the kind, else fcfs", choices=ALLOCATIONS),
+            Column("phases_eur_per_t", "numbers", False, None, "€/t", "rules simulation, sde_round only: rising "
+                   "phase ceilings of subsidy intensity separated by ';' (blank = 75;150;225;300;400); the last is "
+                   "the highest intensity admitted", "rising"),
             Column("source", "str", description="where the figures come from"),
         ),
         id_column="instrument_id",
@@ -134,6 +176,26 @@ SHEETS: tuple[Sheet, ...] = (
         year_columns=True,
         year_unit="M€",
         year_description="B_{i,y}: commitment ceiling in that year (0 = no budget that year)",
+    ),
+    Sheet(
+        "fences",
+        "Rules simulation: ring-fenced sub-budgets ('hekjes') reserved inside a ranked instrument's yearly "
+        "budget for the measures that name the fence.",
+        (
+            Column("fence_id", "str", True, description="unique id (named in measures.fence)"),
+            Column("instrument_id", "str", True, description="instrument (allocation sde_round or tender) whose "
+                   "yearly budget holds the fence"),
+            Column("name", "str", description="descriptive name"),
+            Column("eur_per_t_cap", "float", False, None, "€/t", "highest subsidy intensity admitted inside the "
+                   "fence (blank = the round's own ceiling; never above the instrument's eur_per_t_cap)", ">=0"),
+            Column("source", "str", description="where the figures come from"),
+        ),
+        id_column="fence_id",
+        year_columns=True,
+        year_unit="M€",
+        year_description="reserved for the fence's members in that year's round, within the instrument's budget "
+                         "(0 = no fence that year)",
+        required=False,
     ),
     Sheet(
         "resources",
@@ -204,6 +266,8 @@ SHEET_BY_NAME: dict[str, Sheet] = {s.name: s for s in SHEETS}
 RESULT_SHEETS: tuple[str, ...] = (
     "summary", "measure plan", "instrument use", "resource use", "by cluster", "macc", "about",
 )
+#: Result sheets added by ``policymix simulate`` and ``policymix rules-gap`` (also skipped on re-reading).
+RULES_RESULT_SHEETS: tuple[str, ...] = ("rules vs optimum", "rule outcomes", "rounds")
 
 
 def _number(value: object) -> float | None:
@@ -241,6 +305,16 @@ def parse_value(value: object, type_: str) -> tuple[object, str | None]:
     if type_ == "ids":
         parts = [p.strip() for p in str(value).split(";")]
         return tuple(p for p in parts if p), None
+    if type_ == "numbers":
+        parts = [value] if isinstance(value, (int, float)) and not isinstance(value, bool) else \
+            [p for p in str(value).split(";") if p.strip()]
+        numbers = []
+        for part in parts:
+            number = _number(part)
+            if number is None or not math.isfinite(number):
+                return None, f"found {value!r}, expected numbers separated by ';'"
+            numbers.append(number)
+        return tuple(numbers), None
     if type_ == "bool":
         if isinstance(value, bool):
             return value, None
@@ -282,6 +356,11 @@ def parse_value(value: object, type_: str) -> tuple[object, str | None]:
 def check_value(value: float, rule: str) -> str | None:
     """Apply a column's value rule; return the error text or None."""
     if not rule or value is None:
+        return None
+    if rule == "rising":
+        if any(v < 0 for v in value) or any(b <= a for a, b in zip(value, value[1:])):
+            shown = ";".join(f"{v:g}" for v in value)
+            return f"found {shown}, expected numbers ≥ 0 rising from one to the next"
         return None
     if rule == ">=0" and value < 0:
         return f"found {value:g}, expected a number ≥ 0"

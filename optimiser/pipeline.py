@@ -119,6 +119,14 @@ def check_output_path(out: Path, inputs: list[Path], force: bool, what: str = "-
         raise InputError(Problem(f"{what} {out}: is a folder, expected a file name"))
     if out.exists() and not force:
         raise InputError(Problem(f"{what} {out}: file exists; pass --force to replace it"))
+    # the folder must exist or be creatable and be writable: found now, not after the solve
+    folder = out.absolute().parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        raise InputError(Problem(f"{what} {out}: {folder} is a file, not a folder"))
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise InputError(Problem(f"{what} {out}: cannot write in folder {folder} (permission denied)"))
 
 
 def run_plan(workbook: str | os.PathLike | None = None, *, scenario: str | None = None,

@@ -1,0 +1,149 @@
+"""Compare two plans: what changed between plan workbook A and plan workbook B.
+
+Pure logic on the plain dicts of :func:`optimiser.read.read_plan_results` (no
+openpyxl, no terminal). A difference is reported when a number moves by more
+than :data:`ABS_TOL` + :data:`REL_TOL` × its size (solver noise is not a
+change). What is compared, in this order:
+
+- input: the input workbook's SHA-256, the scenario and the overrides applied;
+- plan: status, total public cost, objective;
+- targets: required reduction, abatement and shortfall per target year;
+- instrument spend: subsidy committed per instrument over all years;
+- measures: funded in one plan and not the other, or with another committed share;
+- shadow prices: of the targets, every budget, period budget and resource
+  limit, and the single-measure limits either plan lists as binding (a limit
+  a plan does not list has shadow price 0 there).
+
+``policymix compare`` exits 0 whether or not the plans differ (2 when a file
+is not a plan workbook).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+ABS_TOL = 1e-6
+REL_TOL = 1e-6
+SECTIONS = ("input", "plan", "targets", "instrument spend", "measures", "shadow prices")
+
+
+@dataclass(frozen=True)
+class Difference:
+    section: str  # one of SECTIONS
+    item: str  # what moved, e.g. "public cost", "SDE++", "budget SDE++ 2026"
+    unit: str
+    a: object  # value in plan A (None: absent)
+    b: object  # value in plan B
+    note: str = ""  # e.g. "funded only in B"
+
+    @property
+    def change(self) -> float | None:
+        """B − A for numbers, else None."""
+        if _is_number(self.a) and _is_number(self.b):
+            return float(self.b) - float(self.a)
+        return None
+
+
+@dataclass
+class Comparison:
+    a: dict
+    b: dict
+    differences: list[Difference] = field(default_factory=list)
+    measures: list[dict] = field(default_factory=list)  # every measure side by side
+
+    @property
+    def same(self) -> bool:
+        return not self.differences
+
+    def by_section(self) -> dict[str, list[Difference]]:
+        out: dict[str, list[Difference]] = {}
+        for d in self.differences:
+            out.setdefault(d.section, []).append(d)
+        return out
+
+
+def _is_number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def moved(a, b) -> bool:
+    """Whether two values differ by more than solver noise (None counts as absent)."""
+    if _is_number(a) and _is_number(b):
+        return abs(float(a) - float(b)) > ABS_TOL + REL_TOL * max(abs(float(a)), abs(float(b)))
+    return a != b
+
+
+def _label(key: tuple) -> str:
+    limit, ident, year = key
+    if limit == "target":
+        return f"target {year}"
+    return " ".join(str(p) for p in (limit, ident, year) if p is not None)
+
+
+def compare_plans(a: dict, b: dict) -> Comparison:
+    out = Comparison(a, b)
+    diffs = out.differences
+
+    def add(section, item, unit, va, vb, note=""):
+        if moved(va, vb):
+            diffs.append(Difference(section, item, unit, va, vb, note))
+
+    # input
+    add("input", "input SHA-256", "", a.get("input_sha256") or None, b.get("input_sha256") or None)
+    add("input", "scenario", "", a.get("scenario"), b.get("scenario"))
+    add("input", "overrides", "", "; ".join(a.get("overrides", [])) or "none",
+        "; ".join(b.get("overrides", [])) or "none")
+
+    # plan
+    add("plan", "status", "", a["status"], b["status"])
+    add("plan", "public cost", "M€", a["public_cost_meur"], b["public_cost_meur"])
+    add("plan", "objective (shortfall penalty included)", "M€", a.get("objective_meur"), b.get("objective_meur"))
+
+    # targets
+    for y in _union(a["targets"], b["targets"]):
+        ta, tb = a["targets"].get(y, {}), b["targets"].get(y, {})
+        for field_, label in (("required_mt", "required reduction"), ("abatement_mt", "abatement"),
+                              ("shortfall_mt", "shortfall")):
+            add("targets", f"{label} {y}", "Mt CO2-eq/yr", ta.get(field_), tb.get(field_))
+
+    # instrument spend
+    for i in _union(a["instruments"], b["instruments"]):
+        add("instrument spend", i, "M€", a["instruments"].get(i, {}).get("spend_meur"),
+            b["instruments"].get(i, {}).get("spend_meur"))
+
+    # measures
+    for m in _union(a["measures"], b["measures"]):
+        ma, mb = a["measures"].get(m), b["measures"].get(m)
+        sa = ma["committed_share"] if ma else None
+        sb = mb["committed_share"] if mb else None
+        row = {"measure_id": m, "name": (ma or mb)["name"], "status_a": ma["status"] if ma else None,
+               "status_b": mb["status"] if mb else None, "share_a": sa, "share_b": sb,
+               "cost_a": ma["public_cost_meur"] if ma else None, "cost_b": mb["public_cost_meur"] if mb else None}
+        fa, fb = bool(sa and sa > ABS_TOL), bool(sb and sb > ABS_TOL)
+        if ma is None or mb is None:
+            note = "only in A" if mb is None else "only in B"
+        elif fa and not fb:
+            note = "funded only in A"
+        elif fb and not fa:
+            note = "funded only in B"
+        elif moved(sa, sb):
+            note = "committed share changed"
+        else:
+            note = ""
+        row["change"] = note
+        out.measures.append(row)
+        if note:
+            diffs.append(Difference("measures", m, "committed share by the target year", sa, sb, note))
+
+    # shadow prices
+    sp_a, sp_b = a["shadow_prices"], b["shadow_prices"]
+    units = dict(b.get("shadow_units", {}))
+    units.update(a.get("shadow_units", {}))
+    for key in _union(sp_a, sp_b):
+        add("shadow prices", _label(key), units.get(key, ""), sp_a.get(key, 0.0), sp_b.get(key, 0.0))
+    return out
+
+
+def _union(a: dict, b: dict) -> list:
+    """Keys of a, then the keys only b has (both in their own order)."""
+    return list(a) + [k for k in b if k not in a]

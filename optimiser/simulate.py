@@ -1,0 +1,659 @@
+"""The rules simulation: allocate every instrument's budget by its own rules, not by optimisation.
+
+``simulate(inp)`` replays how the state actually hands out the money — SDE++
+rounds, the NIKI tender, VEKI first come first served, maatwerk deals — and
+returns the result in the shape of an optimal plan (:class:`RulesResult` is a
+:class:`~optimiser.extract.PlanResult`), plus for every measure whether it was
+granted, realised, or blocked and by what. docs/rules.md describes every rule
+and every choice; in short:
+
+* Years run in order. In each year, first the measures whose gap the CO2 price
+  has closed are realised without subsidy (if their resources fit); then the
+  instruments run in the order of their rule sets — ``sde_round``, ``tender``,
+  ``fcfs``, ``maatwerk`` (generic before bespoke) — and within one rule set in
+  workbook order. An instrument whose ``allocation`` is ``none`` grants nothing.
+* Applications are the measures eligible for the instrument that can be
+  committed that year (earliest year, lead time within the horizon: as in the
+  model), still have a share to deploy, need a subsidy, and hold no grant from
+  another instrument (a measure granted by one instrument applies nowhere else).
+* Each instrument pays the gap as far as its caps allow; the rest is paid by
+  the measure's other eligible instruments, in run order, as far as their caps
+  allow (the state-aid rule: the whole gap, never more). An application whose
+  gap cannot be covered is rejected.
+* ``sde_round``: one round a year with that year's budget; applications above
+  the instrument's €/t cap or above the last phase ceiling cannot apply; the
+  rest are ranked by subsidy intensity (€ per tonne avoided), in phases of
+  rising ceilings; fences (ring-fenced sub-budgets) first, for their members.
+  ``tender``: the same ranking without phases. ``fcfs``: by earliest year, then
+  id. ``maatwerk``: by size (abatement at the deployable share), largest first.
+* In that order an application is granted in full when it fits what is left of
+  every budget it draws on (yearly, period, fence), else rejected, and the
+  next, smaller one may still fit. A lumpy measure is one application; a
+  non-lumpy measure stands for many small ones of equal intensity, so the
+  share that fits is granted. Ties are broken by measure id.
+* Realisation, in grant order: a granted share is realised only if its use of
+  every resource fits what earlier realised measures left, in every year it
+  operates (stock) or is built (flow); a lumpy measure all or nothing.
+  Otherwise it is granted but not realised: its money is committed but idle.
+
+This module is stage logic: plain data in, plain data out (no openpyxl).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from .build import unit_gap
+from .data import Instrument, PlanInput
+from .extract import MeasureResult, PlanResult, full_shadow_prices
+from .manifest import DEFAULT_SDE_PHASES, default_allocation
+
+#: Rule sets in the order they run within a year (generic before bespoke).
+RUN_ORDER: tuple[str, ...] = ("sde_round", "tender", "fcfs", "maatwerk")
+#: Shares, M€ and €/t below this are rounding noise.
+EPS = 1e-9
+#: Reported figures below this are 0 (as in extract.TOL).
+TOL = 1e-6
+
+#: Outcome of a measure under the rules.
+REALISED = "realised"
+PARTLY_REALISED = "partly realised"
+NOT_REALISED = "granted, not realised"
+MARKET = "realised without subsidy"
+NOT_GRANTED = "not granted"
+
+
+def allocation_of(inst: Instrument) -> str:
+    """The instrument's rule set: its ``allocation`` cell, else the default from its id or kind."""
+    return inst.allocation or default_allocation(inst.instrument_id, inst.kind)
+
+
+def phases_of(inst: Instrument) -> tuple[float, ...]:
+    """Phase ceilings (€/t) of an sde_round instrument (blank: the default phases); () otherwise."""
+    if allocation_of(inst) != "sde_round":
+        return ()
+    return tuple(inst.phases_eur_per_t) or DEFAULT_SDE_PHASES
+
+
+def run_order(inp: PlanInput) -> list[str]:
+    """The instruments that allocate, in the order they run within a year."""
+    position = {i: k for k, i in enumerate(inp.instruments)}
+    active = [i for i, inst in inp.instruments.items() if allocation_of(inst) in RUN_ORDER]
+    return sorted(active, key=lambda i: (RUN_ORDER.index(allocation_of(inp.instruments[i])), position[i]))
+
+
+@dataclass
+class Grant:
+    """One grant (or, with ``instrument_id`` None, one commitment without subsidy)."""
+
+    measure_id: str
+    instrument_id: str | None  # the instrument whose rules granted it; None: no subsidy needed
+    year: int
+    share: float
+    subsidy_meur: dict[str, float]  # per instrument: the granting one and any co-financers
+    stage: str  # "round", a fence id, or "market"
+    rank: int | None  # place in the order of its round (1 = first)
+    phase: int | None  # sde_round: the phase (1-based) whose ceiling admits its intensity
+    ask_eur_per_t: float  # the granting instrument's subsidy per tonne avoided over the support period
+    order: int  # grant order (1-based): the order in which resources are claimed
+    realised_share: float = 0.0
+    blocked_by: list[dict] = field(default_factory=list)  # resources that did not fit {"kind", "id", "year"}
+
+    @property
+    def total_meur(self) -> float:
+        return sum(self.subsidy_meur.values())
+
+    @property
+    def idle_meur(self) -> float:
+        if self.share <= EPS:
+            return 0.0
+        return self.total_meur * max(0.0, self.share - self.realised_share) / self.share
+
+
+@dataclass
+class RuleOutcome:
+    """What the rules did with one measure."""
+
+    measure_id: str
+    outcome: str  # realised / partly realised / granted, not realised / realised without subsidy / not granted
+    instrument_id: str | None  # the instrument that granted it (None when not granted or no subsidy needed)
+    granted_share: float
+    realised_share: float
+    granted_meur: float
+    idle_meur: float
+    grants: list[Grant]
+    blocked_by: list[dict]  # what blocked its grant or its realisation {"kind", "id", "year"}
+    reason: str
+
+    @property
+    def granted(self) -> bool:
+        return self.granted_share > TOL and self.instrument_id is not None
+
+    @property
+    def realised(self) -> bool:
+        return self.realised_share > TOL
+
+
+@dataclass
+class RoundLog:
+    """One stage of one instrument's allocation in one year."""
+
+    instrument_id: str
+    allocation: str
+    year: int
+    stage: str  # "round" or a fence id
+    available_meur: float  # budget left when the stage opened (yearly budget, or fence budget)
+    applications: int  # admitted applications ranked in this stage
+    granted: int
+    granted_meur: float  # paid by this instrument in this stage (co-financing paid by others not included)
+    ceiling_eur_per_t: float | None  # highest intensity admitted (None: no ceiling)
+
+
+@dataclass
+class RulesResult(PlanResult):
+    """A plan made by the instruments' rules, in the shape of an optimal plan, plus what the rules did."""
+
+    outcomes: dict[str, RuleOutcome] = field(default_factory=dict)
+    rounds: list[RoundLog] = field(default_factory=list)
+    run_order: list[str] = field(default_factory=list)
+    committed_idle_meur: float = 0.0  # Σ w_i · subsidy of granted but unrealised shares
+
+    @property
+    def realised_cost_meur(self) -> float:
+        return self.public_cost_meur - self.committed_idle_meur
+
+
+# ---------------------------------------------------------------- the simulation
+
+class _Simulation:
+    def __init__(self, inp: PlanInput):
+        self.inp = inp
+        self.years = inp.years
+        self.last = self.years[-1]
+        self.order = run_order(inp)
+        self.alloc = {i: allocation_of(inst) for i, inst in inp.instruments.items()}
+        self.budget_left = {(i, y): float(inp.budgets[i][y]) for i in inp.instruments for y in self.years}
+        self.period_left = {i: (float("inf") if inst.period_budget_meur is None else float(inst.period_budget_meur))
+                            for i, inst in inp.instruments.items()}
+        self.fence_left = {(f, y): float(fence.budget[y]) for f, fence in inp.fences.items() for y in self.years}
+        self.share_left = {mid: m.max_share for mid, m in inp.measures.items()}
+        self.group_left: dict[str, float] = {m.exclusive_group: 1.0 for m in inp.measures.values()
+                                             if m.exclusive_group}
+        self.resource_left = {(r, y): float(res.capacity[y]) for r, res in inp.resources.items() for y in self.years}
+        self.usage: dict[str, list[tuple[str, float]]] = defaultdict(list)
+        for (mid, r), a in inp.usage.items():
+            if a != 0:
+                self.usage[mid].append((r, a))
+        self.primary: dict[str, str] = {}  # measure → the instrument that granted it
+        self.grants: list[Grant] = []
+        self.rejections: dict[str, list[dict]] = defaultdict(list)  # measure → {"kind","id","year","instrument","text"}
+        self.rounds: list[RoundLog] = []
+        self.eligible_for: dict[str, list[str]] = defaultdict(list)
+        for mid, m in inp.measures.items():
+            for i in m.eligible_instruments:
+                self.eligible_for[i].append(mid)
+
+    # -------------------------------------------------------- helpers
+
+    def gap_full(self, mid: str, y: int) -> float:
+        """Gap_{m,y}: M€ of subsidy a full share needs (unprofitable gap × A × D)."""
+        m = self.inp.measures[mid]
+        return unit_gap(self.inp, mid, y) * m.abatement_mt * m.support_years
+
+    def can_commit(self, mid: str, y: int) -> bool:
+        """As in the model: not before the earliest year, and operating within the horizon."""
+        m = self.inp.measures[mid]
+        return y >= m.earliest_year and y + m.lead_time_years <= self.last
+
+    def room(self, mid: str) -> float:
+        """The share still open to mid: its undeployed share within what its exclusive group leaves."""
+        m = self.inp.measures[mid]
+        left = self.share_left[mid]
+        if m.exclusive_group:
+            left = min(left, self.group_left[m.exclusive_group])
+        return max(0.0, left)
+
+    def reject(self, mid: str, instrument: str | None, y: int, kind: str, lid: str, text: str) -> None:
+        self.rejections[mid].append({"kind": kind, "id": lid, "year": y, "instrument": instrument, "text": text})
+
+    def cap_room(self, mid: str, i: str, gap: float) -> float:
+        """The most instrument i may pay for a full share of mid under its caps (M€)."""
+        inst, m = self.inp.instruments[i], self.inp.measures[mid]
+        room = gap
+        if inst.capex_share_cap is not None:
+            room = min(room, inst.capex_share_cap * m.capex_meur)
+        if inst.eur_per_t_cap is not None:
+            room = min(room, inst.eur_per_t_cap * m.abatement_mt * m.support_years)
+        return max(0.0, room)
+
+    def split(self, mid: str, i: str, y: int) -> dict[str, float] | None:
+        """M€ per full share paid by i and by co-financers (the measure's other eligible instruments, in
+        run order, with budget that year) as their caps allow; None when the caps cannot cover the gap."""
+        gap = self.gap_full(mid, y)
+        first = self.cap_room(mid, i, gap)
+        if first <= EPS:
+            return None
+        out = {i: first}
+        rest = gap - first
+        for j in self.order:
+            if rest <= EPS * max(1.0, gap):
+                break
+            if j == i or j not in self.inp.measures[mid].eligible_instruments or self.inp.budgets[j][y] <= EPS:
+                continue
+            take = min(rest, self.cap_room(mid, j, gap))
+            if take > EPS:
+                out[j] = take
+                rest -= take
+        if rest > EPS * max(1.0, gap):
+            return None
+        return out
+
+    # -------------------------------------------------------- one year
+
+    def run(self) -> None:
+        for y in self.years:
+            self.market(y)
+            for i in self.order:
+                self.allocate(i, y)
+
+    def market(self, y: int) -> None:
+        """Measures whose gap the CO2 price has closed invest without subsidy (if their resources fit)."""
+        for mid, m in sorted(self.inp.measures.items()):
+            if self.primary.get(mid) or not self.can_commit(mid, y) or self.gap_full(mid, y) > 0:
+                continue
+            share = self.room(mid)
+            if share <= EPS or (m.lumpy and share < m.max_share * (1 - EPS)):
+                continue
+            if m.lumpy:
+                share = m.max_share
+            grant = Grant(mid, None, y, share, {}, "market", None, None, 0.0, len(self.grants) + 1)
+            realised, blocked = self.fit_resources(mid, y, share)
+            if realised <= EPS:
+                for b in blocked:
+                    self.reject(mid, None, y, "resource", b["id"], "")
+                continue  # no money committed: the firm may try again next year
+            grant.share = grant.realised_share = realised
+            self.share_left[mid] -= realised
+            if m.exclusive_group:
+                self.group_left[m.exclusive_group] -= realised
+            self.claim(grant)
+            self.grants.append(grant)
+
+    def allocate(self, i: str, y: int) -> None:
+        """One instrument's allocation in year y, by its rule set."""
+        inp = self.inp
+        inst = inp.instruments[i]
+        alloc = self.alloc[i]
+        if self.inp.budgets[i][y] <= EPS:
+            return  # no round this year
+        entries = []  # (measure, full gap per t, ask per t, split per full share)
+        for mid in self.eligible_for[i]:
+            if self.primary.get(mid, i) != i or not self.can_commit(mid, y) or self.room(mid) <= EPS:
+                continue
+            g = unit_gap(inp, mid, y)
+            if g <= 0:
+                continue  # no subsidy needed (the market step)
+            if alloc in ("sde_round", "tender") and inst.eur_per_t_cap is not None and g > inst.eur_per_t_cap + EPS:
+                self.reject(mid, i, y, "cap", i, f"its gap of {g:,.0f} €/t is above the {inst.eur_per_t_cap:,.0f} "
+                                                 f"€/t cap of {i}")
+                continue
+            split = self.split(mid, i, y)
+            if split is None:
+                self.reject(mid, i, y, "cap", i, f"the caps of {i} and its other instruments cannot pay its whole gap")
+                continue
+            m = inp.measures[mid]
+            entries.append((mid, g, split[i] / (m.abatement_mt * m.support_years), split))
+
+        if alloc in ("sde_round", "tender"):
+            phases = phases_of(inst)
+            ceiling = phases[-1] if phases else None
+            if inst.eur_per_t_cap is not None:  # no intensity above the instrument's cap is admitted anyway
+                ceiling = inst.eur_per_t_cap if ceiling is None else min(ceiling, inst.eur_per_t_cap)
+            for f, fence in inp.fences.items():
+                if fence.instrument_id != i or self.fence_left[(f, y)] <= EPS:
+                    continue
+                f_ceiling = fence.eur_per_t_cap if fence.eur_per_t_cap is not None else ceiling
+                members = [e for e in entries if inp.measures[e[0]].fence == f]
+                admitted = [e for e in members if f_ceiling is None or e[2] <= f_ceiling + EPS]
+                self.stage(i, y, f, sorted(admitted, key=lambda e: (e[2], e[0])), phases, f_ceiling)
+            admitted = []
+            for e in entries:
+                if ceiling is not None and e[2] > ceiling + EPS:
+                    if not self.primary.get(e[0]):
+                        self.reject(e[0], i, y, "phase", i, f"its subsidy intensity of {e[2]:,.0f} €/t is above the "
+                                                            f"last phase ceiling of {i} ({ceiling:,.0f} €/t)")
+                    continue
+                admitted.append(e)
+            self.stage(i, y, "round", sorted(admitted, key=lambda e: (e[2], e[0])), phases, ceiling)
+        elif alloc == "fcfs":
+            order = sorted(entries, key=lambda e: (inp.measures[e[0]].earliest_year, e[0]))
+            self.stage(i, y, "round", order, (), None)
+        elif alloc == "maatwerk":
+            size = lambda e: inp.measures[e[0]].abatement_mt * inp.measures[e[0]].max_share  # noqa: E731
+            self.stage(i, y, "round", sorted(entries, key=lambda e: (-size(e), e[0])), (), None)
+
+    def stage(self, i: str, y: int, stage: str, order: list, phases: tuple, ceiling: float | None) -> None:
+        """Grant applications in order while they fit; log the stage."""
+        fence = stage if stage != "round" else None
+        available = self.fence_left[(fence, y)] if fence else self.budget_left[(i, y)]
+        granted, paid = 0, 0.0
+        for rank, (mid, g, ask, split) in enumerate(order, start=1):
+            m = self.inp.measures[mid]
+            room = self.room(mid)
+            if room <= EPS or self.primary.get(mid, i) != i:
+                continue  # granted in an earlier stage of this round, or its source went to another option
+            if m.lumpy and room < m.max_share * (1 - EPS):
+                self.reject(mid, i, y, "exclusive", m.exclusive_group, f"its emission source (group "
+                            f"'{m.exclusive_group}') is partly taken by another option")
+                continue
+            share, limit = self.fit_budgets(mid, i, y, split, fence, room)
+            if share is None:
+                self.reject(mid, i, y, *limit)
+                continue
+            if limit is not None and share < room - EPS:
+                self.reject(mid, i, y, *limit)  # a non-lumpy measure: only part of it fitted
+            phase = next((k for k, c in enumerate(phases, start=1) if ask <= c + EPS), None) if phases else None
+            grant = Grant(mid, i, y, share, {k: p * share for k, p in split.items()}, stage, rank, phase, ask,
+                          len(self.grants) + 1)
+            self.commit(grant, fence)
+            granted += 1
+            paid += grant.subsidy_meur[i]
+        if order or available > EPS:
+            self.rounds.append(RoundLog(i, self.alloc[i], y, stage, available, len(order), granted, paid, ceiling))
+
+    def fit_budgets(self, mid: str, i: str, y: int, split: dict[str, float], fence: str | None,
+                    room: float) -> tuple[float | None, tuple]:
+        """The share granted: all of ``room`` if it fits every budget it draws on; for a non-lumpy measure
+        the part that fits; (None, the limit that did not fit) otherwise."""
+        m = self.inp.measures[mid]
+        want = m.max_share if m.lumpy else room
+        share, limit = want, None
+        for k, p in split.items():
+            if p <= EPS:
+                continue
+            checks = [(self.budget_left[(k, y)], ("budget", k, f"did not fit what was left of the {y} budget of {k}"))]
+            if self.period_left[k] != float("inf"):
+                checks.append((self.period_left[k], ("period_budget", k, f"did not fit what was left of the period "
+                                                                         f"budget of {k}")))
+            if fence and k == i:
+                checks.append((self.fence_left[(fence, y)], ("fence", fence, f"did not fit what was left of fence "
+                                                                             f"'{fence}' of {i}")))
+            for left, why in checks:
+                if left / p < share:
+                    share, limit = max(0.0, left / p), why
+        if m.lumpy and share < want * (1 - EPS):
+            return None, limit
+        if share <= EPS:
+            return None, limit
+        return share, limit
+
+    def commit(self, grant: Grant, fence: str | None) -> None:
+        """Book a grant on every budget it draws on, then try to realise it."""
+        y = grant.year
+        for k, v in grant.subsidy_meur.items():
+            self.budget_left[(k, y)] = max(0.0, self.budget_left[(k, y)] - v)
+            if self.period_left[k] != float("inf"):
+                self.period_left[k] = max(0.0, self.period_left[k] - v)
+        if fence:
+            self.fence_left[(fence, y)] = max(0.0, self.fence_left[(fence, y)] - grant.subsidy_meur[grant.instrument_id])
+        m = self.inp.measures[grant.measure_id]
+        self.share_left[grant.measure_id] -= grant.share
+        if m.exclusive_group:
+            self.group_left[m.exclusive_group] -= grant.share
+        self.primary[grant.measure_id] = grant.instrument_id
+        grant.realised_share, blocked = self.fit_resources(grant.measure_id, y, grant.share)
+        if grant.realised_share < grant.share - EPS:
+            grant.blocked_by = blocked
+        self.claim(grant)
+        self.grants.append(grant)
+
+    def fit_resources(self, mid: str, y: int, share: float) -> tuple[float, list[dict]]:
+        """The part of ``share`` (committed in y) whose resource use fits what is left, and what did not fit."""
+        m = self.inp.measures[mid]
+        fit, blocked = share, []
+        for r, a in self.usage.get(mid, []):
+            if a <= 0:
+                continue  # it supplies r: always fits
+            for t in self.use_years(r, mid, y):
+                room = self.resource_left[(r, t)] / a
+                if room < share - EPS:
+                    blocked.append({"kind": "resource", "id": r, "year": t})
+                    fit = min(fit, max(0.0, room))
+        if m.lumpy and fit < share - EPS:
+            fit = 0.0
+        return (0.0 if fit <= EPS else fit), blocked
+
+    def use_years(self, r: str, mid: str, y: int) -> list[int]:
+        """Years in which a commitment of mid in y uses r: while operating (stock) or while being built (flow)."""
+        if self.inp.resources[r].kind == "stock":
+            return [t for t in self.years if t >= y + self.inp.measures[mid].lead_time_years]
+        return [y]
+
+    def claim(self, grant: Grant) -> None:
+        """Take the realised share's resources (a supplier adds to what is left)."""
+        if grant.realised_share <= 0:
+            return
+        for r, a in self.usage.get(grant.measure_id, []):
+            for t in self.use_years(r, grant.measure_id, grant.year):
+                self.resource_left[(r, t)] -= a * grant.realised_share
+
+
+# ---------------------------------------------------------------- results
+
+def simulate(inp: PlanInput) -> RulesResult:
+    """Allocate by the instruments' rules (docs/rules.md); the result has the shape of an optimal plan."""
+    started = time.perf_counter()
+    sim = _Simulation(inp)
+    sim.run()
+    result = _result(inp, sim)
+    result.solver = {"name": "rules simulation (no solver)", "status": "simulated", "rows": "—", "columns": "—",
+                     "seconds": time.perf_counter() - started, "mip": False, "mip_gap": 0.0}
+    return result
+
+
+def _clean(v: float) -> float:
+    return 0.0 if abs(v) < TOL else v
+
+
+def _span(ys) -> str:
+    ys = sorted(set(ys))
+    return str(ys[0]) if len(ys) == 1 else f"{ys[0]}–{ys[-1]}"
+
+
+def _result(inp: PlanInput, sim: _Simulation) -> RulesResult:
+    years, T = inp.years, inp.settings.target_year
+    weights = {i: inst.cost_weight for i, inst in inp.instruments.items()}
+    by_measure: dict[str, list[Grant]] = defaultdict(list)
+    spend = {(i, y): 0.0 for i in inp.instruments for y in years}
+    for g in sim.grants:
+        by_measure[g.measure_id].append(g)
+        for i, v in g.subsidy_meur.items():
+            spend[(i, g.year)] += v
+
+    measures: dict[str, MeasureResult] = {}
+    outcomes: dict[str, RuleOutcome] = {}
+    for mid, m in inp.measures.items():
+        grants = by_measure.get(mid, [])
+        new = {y: 0.0 for y in years}
+        for g in grants:
+            new[g.year] += g.share
+        committed, acc = {}, 0.0
+        for y in years:
+            acc += new[y]
+            committed[y] = _clean(acc)
+        operating = {t: _clean(sum(g.realised_share for g in grants if g.year + m.lead_time_years <= t))
+                     for t in sorted(inp.targets)}
+        op_T = _clean(sum(g.realised_share for g in grants if g.year + m.lead_time_years <= T))
+        subsidy: dict[str, float] = defaultdict(float)
+        by_year: dict[tuple[str, int], float] = defaultdict(float)
+        for g in grants:
+            for i, v in g.subsidy_meur.items():
+                subsidy[i] += v
+                by_year[(i, g.year)] += v
+        total = sum(subsidy.values())
+        tonnes = m.abatement_mt * committed[T] * m.support_years
+        commit_years = [g.year for g in grants]
+        first = min(commit_years) if commit_years else max(m.earliest_year, years[0])
+        gap = unit_gap(inp, mid, first) if first in inp.co2_price else max(0.0, m.cost_eur_per_t)
+        share = committed[T]
+        status = "funded" if share >= m.max_share - TOL else "partly funded" if share > TOL else "not funded"
+        outcome = _outcome(inp, sim, mid, grants)
+        outcomes[mid] = outcome
+        measures[mid] = MeasureResult(
+            measure_id=mid, new={y: _clean(v) for y, v in new.items()}, committed=committed, committed_share=share,
+            operating_share=operating, abatement_mt=_clean(m.abatement_mt * op_T),
+            subsidy_meur={i: v for i, v in subsidy.items() if v > TOL},
+            subsidy_by_year={k: v for k, v in by_year.items() if v > TOL},
+            public_cost_meur=_clean(sum(weights[i] * v for i, v in subsidy.items())),
+            eur_per_t=(total / tonnes) if tonnes > TOL else None, gap_eur_per_t=gap,
+            commit_year=min(commit_years) if commit_years else None, status=status,
+            reason=outcome.reason if (outcome.outcome not in (REALISED, MARKET) or status != "funded") else "",
+            blocked_by=[{k: v for k, v in b.items() if k in ("kind", "id", "year")} for b in outcome.blocked_by],
+        )
+
+    abatement = {t: _clean(sum(inp.measures[mid].abatement_mt * mr.operating_share[t] for mid, mr in measures.items()))
+                 for t in sorted(inp.targets)}
+    shortfall = {t: _clean(max(0.0, inp.targets[t] - abatement[t])) for t in sorted(inp.targets)}
+    resource_use = {(r, y): 0.0 for r in inp.resources for y in years}
+    for g in sim.grants:
+        for r, a in sim.usage.get(g.measure_id, []):
+            for t in sim.use_years(r, g.measure_id, g.year):
+                resource_use[(r, t)] += a * g.realised_share
+    public_cost = sum(weights[i] * v for (i, _), v in spend.items())
+    idle = sum(sum(weights[i] * v for i, v in g.subsidy_meur.items()) * (g.idle_meur / g.total_meur)
+               for g in sim.grants if g.total_meur > EPS and g.idle_meur > EPS)
+    penalty = inp.settings.shortfall_penalty_eur_per_t * sum(shortfall.values())
+    met = all(v <= TOL for v in shortfall.values())
+    return RulesResult(
+        input=inp,
+        status="target_met" if met else "target_not_met",
+        objective_meur=_clean(public_cost + (penalty if inp.settings.objective == "min-cost" else 0.0)),
+        public_cost_meur=_clean(public_cost),
+        target_mt=dict(sorted(inp.targets.items())),
+        abatement_mt=abatement,
+        shortfall_mt=shortfall,
+        measures=measures,
+        spend_meur={k: _clean(v) for k, v in spend.items()},
+        instrument_cost_meur={i: _clean(sum(weights[i] * spend[(i, y)] for y in years)) for i in inp.instruments},
+        resource_use={k: _clean(v) for k, v in resource_use.items()},
+        shadow=full_shadow_prices(inp, {}),  # no optimisation, no shadow prices: every one is 0
+        outcomes=outcomes,
+        rounds=sim.rounds,
+        run_order=sim.order,
+        committed_idle_meur=_clean(idle),
+    )
+
+
+def _outcome(inp: PlanInput, sim: _Simulation, mid: str, grants: list[Grant]) -> RuleOutcome:
+    m = inp.measures[mid]
+    paid = [g for g in grants if g.instrument_id is not None]
+    granted = sum(g.share for g in grants)
+    realised = sum(g.realised_share for g in grants)
+    money = sum(g.total_meur for g in paid)
+    idle = sum(g.idle_meur for g in paid)
+    instrument = paid[0].instrument_id if paid else None
+    resource_blocks = [b for g in grants for b in g.blocked_by]
+    if paid:
+        if realised >= granted - TOL:
+            outcome = REALISED
+        elif realised > TOL:
+            outcome = PARTLY_REALISED
+        else:
+            outcome = NOT_REALISED
+    elif grants:
+        outcome = MARKET
+    else:
+        outcome = NOT_GRANTED
+
+    parts = []
+    if paid:
+        years = _span([g.year for g in paid])
+        rank = paid[0]
+        where = f"fence '{rank.stage}' of " if rank.stage not in ("round", "market") else ""
+        detail = f"rank {rank.rank}" + (f", phase {rank.phase}" if rank.phase else "")
+        co = sorted({i for g in paid for i in g.subsidy_meur if i != instrument})
+        parts.append(f"granted {granted:.0%} by {where}{instrument} in {years} ({detail}; "
+                     f"{rank.ask_eur_per_t:,.0f} €/t)" + (f", co-financed by {', '.join(co)}" if co else ""))
+    elif grants:
+        parts.append(f"needs no subsidy at the CO2 price of {_span([g.year for g in grants])}")
+    if resource_blocks:
+        parts.append(_resources_text(inp, resource_blocks, "not realised" if realised <= TOL else
+                                     f"only {realised:.0%} realised")
+                     + (f"; {idle:,.1f} M€ committed but idle" if idle > TOL else ""))
+    rejected = sim.rejections.get(mid, [])
+    blocked = list(resource_blocks)
+    if granted < m.max_share - TOL:
+        why = _rejections_text(inp, rejected) if rejected else _never_applied(inp, sim, mid)
+        if why:
+            parts.append(("the rest: " if granted > TOL else "") + why)
+        blocked += [{k: v for k, v in b.items() if k in ("kind", "id", "year")} for b in rejected]
+        if not rejected:
+            blocked.append({"kind": _never_kind(inp, sim, mid), "id": mid, "year": None})
+    return RuleOutcome(mid, outcome, instrument, _clean(granted), _clean(realised), _clean(money), _clean(idle),
+                       grants, _dedupe(blocked), "; ".join(p for p in parts if p))
+
+
+def _resources_text(inp: PlanInput, blocks: list[dict], lead: str) -> str:
+    years: dict[str, list[int]] = defaultdict(list)
+    for b in blocks:
+        years[b["id"]].append(b["year"])
+    names = [f"{inp.resources[r].name or r} full in {_span(ys)}" for r, ys in years.items()]
+    return f"{lead}: " + ", ".join(names)
+
+
+def _rejections_text(inp: PlanInput, rejected: list[dict]) -> str:
+    """Rejections folded per (instrument, reason) with their years."""
+    folded: dict[tuple, list[int]] = defaultdict(list)
+    for r in rejected:
+        text = r["text"]
+        if r["kind"] == "budget":
+            text = f"did not fit what was left of the budget of {r['id']}"
+        elif r["kind"] == "resource":
+            text = f"needs no subsidy but {inp.resources[r['id']].name or r['id']} was full"
+        folded[(r["instrument"], text)].append(r["year"])
+    return "; ".join(f"{text} ({_span(ys)})" for (_, text), ys in folded.items())
+
+
+def _never_applied(inp: PlanInput, sim: _Simulation, mid: str) -> str:
+    m = inp.measures[mid]
+    years = [y for y in inp.years if sim.can_commit(mid, y)]
+    if m.earliest_year > sim.last:
+        return f"earliest year {m.earliest_year} is after {sim.last}"
+    if not years:
+        return (f"lead time too long: committed in {max(m.earliest_year, inp.years[0])} at the earliest, it operates "
+                f"from {max(m.earliest_year, inp.years[0]) + m.lead_time_years}, after {sim.last}")
+    if m.exclusive_group and sim.group_left[m.exclusive_group] <= EPS:
+        others = [o for o, g in sim.primary.items() if o != mid and inp.measures[o].exclusive_group == m.exclusive_group]
+        others += [g.measure_id for g in sim.grants if g.instrument_id is None and g.measure_id != mid
+                   and inp.measures[g.measure_id].exclusive_group == m.exclusive_group]
+        return f"its emission source (group '{m.exclusive_group}') went to {', '.join(sorted(set(others)))}"
+    if not m.eligible_instruments:
+        return "needs a subsidy but is eligible for no instrument"
+    active = [i for i in m.eligible_instruments if i in sim.order]
+    if not active:
+        return "needs a subsidy but none of its instruments allocates by rules (allocation none)"
+    return ("needs a subsidy but none of its instruments (" + ", ".join(active) + ") had budget left when it "
+            f"could apply ({_span(years)})")
+
+
+def _never_kind(inp: PlanInput, sim: _Simulation, mid: str) -> str:
+    m = inp.measures[mid]
+    if m.earliest_year > sim.last:
+        return "earliest_year"
+    if not any(sim.can_commit(mid, y) for y in inp.years):
+        return "lead_time"
+    if m.exclusive_group and sim.group_left[m.exclusive_group] <= EPS:
+        return "exclusive"
+    return "eligibility"
+
+
+def _dedupe(items: list[dict]) -> list[dict]:
+    seen, out = set(), []
+    for b in items:
+        key = (b["kind"], b["id"], b.get("year"))
+        if key not in seen:
+            seen.add(key)
+            out.append({"kind": b["kind"], "id": b["id"], "year": b.get("year")})
+    return out

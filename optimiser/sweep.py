@@ -1,0 +1,574 @@
+"""What-if sweeps: one model build, many re-solves on the persistent HiGHS instance.
+
+A sweep varies one or more inputs over a list of values and solves the plan
+at every point (several variations make a grid: every combination):
+
+  ``--vary SHEET:ID:COLUMN=START:STOP:STEP``   set the value START, START+STEP, … STOP (STOP included)
+  ``--vary SHEET:ID:COLUMN=a,b,c``             set each listed value (a list may hold text, e.g. yes,no)
+  ``--vary settings:KEY=…``                    the same for a setting (e.g. target_reduction_mt)
+  ``--vary-scale SHEET:ID:COLUMN=0.5:2:0.25``  multiply the base value by each factor (ranges or lists)
+
+Targets take the wildcards of ``--set`` (``--vary-scale budgets:SDE++:*=0.5:2:0.25``
+scales every year of the SDE++ budget; ``--vary prices:co2_price_eur_per_t:*=60:200:10``
+sets the CO2 price of every year). Ranges are computed in decimal arithmetic
+from the digits typed, so ``0.1:0.3:0.1`` gives exactly 0.1, 0.2, 0.3; STEP may
+be negative for a falling range. A point's key in the JSON output and the
+sweep workbook is ``SHEET:ID:COLUMN`` (``settings:KEY``) for ``--vary`` and
+``SHEET:ID:COLUMN (scale)`` for ``--vary-scale``; its value is the value set or
+the factor.
+
+The sweep (this module is pure stage logic: no openpyxl, no terminal):
+
+1. the base input is loaded once, with --scenario/--set/--scale/--add applied;
+2. every point's overrides are applied to the base input and validated up
+   front, so a bad point is bad input (exit 2) before anything is solved;
+3. the model is built and compiled once, for the first point; for each further
+   point :meth:`optimiser.solve.Solver.update` pushes its numbers (right-hand
+   sides, coefficients, costs) into the live HiGHS instance and the point is
+   re-solved there, from the last basis where HiGHS allows (LPs; a model with
+   lumpy measures is a MIP and runs branch and bound again). When the point
+   changes the model's structure — a CO2 price that closes a measure's gap
+   removes its subsidy variables, a zero budget removes an instrument's — the
+   model is built afresh for that point, the new solver is kept for the next
+   points, and the point says why (``solver`` column: ``rebuilt: …``);
+4. a point the solver does not prove optimal is reported as failed, never
+   dropped.
+
+Exit codes of ``policymix sweep``: 0 every point solved (a point that misses
+its target is a result, shown in its status, not a failure) · 4 some point
+failed (the outputs are still written; the failed points say why) · 2 bad
+input or usage (nothing written) · 1 internal error.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import os
+import re
+import time
+from dataclasses import dataclass, field, replace
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from .build import Index, build_model
+from .data import InputError, PlanInput, Problem, ScenarioRow
+from .extract import TOL, PlanResult, extract
+from .manifest import SETTINGS_KEYS, SHEET_BY_NAME
+from .scenario import apply_overrides, parse_override
+from .solve import Solver, solver_version
+
+#: Most points one sweep may have (a guard against a mistyped step).
+MAX_POINTS = 10_000
+#: Sweeps with more points than this show a progress bar on a terminal.
+PROGRESS_MIN_POINTS = 5
+SCALE_SUFFIX = " (scale)"
+
+_SPEC = re.compile(r"^(?P<target>[^=]+)=(?P<values>.*)$")
+
+
+# ---------------------------------------------------------------- what is varied
+
+@dataclass(frozen=True)
+class Vary:
+    """One varied input: ``op`` (set or scale) each of ``values`` on ``target``."""
+
+    target: str  # SHEET:ID:COLUMN or settings:KEY, as typed (spaces stripped)
+    op: str  # "set" (--vary) or "scale" (--vary-scale)
+    values: tuple
+    spec: str  # the option as given, for messages and the About sheet
+    unit: str = ""  # unit of a value ("×" for a scale factor)
+
+    @property
+    def key(self) -> str:
+        """The point's key in the JSON output and the sweep workbook."""
+        return self.target if self.op == "set" else self.target + SCALE_SUFFIX
+
+    @property
+    def header(self) -> str:
+        """Column header: the key with the unit of its values."""
+        if self.op == "scale":
+            return f"{self.target} (scale factor ×)"
+        return f"{self.target} ({self.unit})" if self.unit else self.target
+
+    @property
+    def option(self) -> str:
+        return "--vary" if self.op == "set" else "--vary-scale"
+
+    def override(self, value) -> ScenarioRow:
+        return ScenarioRow("sweep", *_target_parts(self.target), self.op, value)
+
+
+def _target_parts(target: str) -> tuple[str, str, str]:
+    parts = [p.strip() for p in target.split(":")]
+    if len(parts) == 2 and parts[0].lower() == "settings":
+        return "settings", parts[1], "value"
+    return parts[0], parts[1], parts[2]
+
+
+def parse_vary(op: str, text: str) -> Vary:
+    """Parse ``SHEET:ID:COLUMN=START:STOP:STEP``, ``…=a,b,c`` or ``…=VALUE`` (op: set or scale)."""
+    option = "--vary" if op == "set" else "--vary-scale"
+    where = f"{option} {text}"
+    m = _SPEC.match(text.strip())
+    if not m:
+        raise InputError(Problem(f"{where}: expected SHEET:ID:COLUMN=START:STOP:STEP or SHEET:ID:COLUMN=a,b,c"))
+    target = ":".join(p.strip() for p in m.group("target").split(":"))
+    try:  # the target must be a valid override target
+        parse_override(op, f"{target}=1")
+    except InputError:
+        raise InputError(Problem(f"{where}: expected SHEET:ID:COLUMN (or settings:KEY) before '='")) from None
+    values = _parse_values(m.group("values"), op == "scale", where)
+    if len(values) > MAX_POINTS:
+        raise InputError(Problem(f"{where}: {len(values):,} values, more than the {MAX_POINTS:,} a sweep may have"))
+    return Vary(target, op, tuple(values), f"{option} {text.strip()}", _unit(op, target))
+
+
+def _parse_values(text: str, numbers_only: bool, where: str) -> list:
+    text = text.strip()
+    if not text:
+        raise InputError(Problem(f"{where}: no values after '='"))
+    if "," in text:
+        items = [t.strip() for t in text.split(",")]
+        if any(not t for t in items):
+            raise InputError(Problem(f"{where}: a blank value in the list"))
+        values = []
+        for t in items:
+            number = _decimal(t)
+            if number is None:
+                if numbers_only:
+                    raise InputError(Problem(f"{where}: '{t}' is not a number (a scale factor must be one)"))
+                values.append(t)
+            else:
+                values.append(_plain(number, integral=number == number.to_integral_value()))
+        return values
+    if ":" in text:
+        parts = [t.strip() for t in text.split(":")]
+        if len(parts) != 3:
+            raise InputError(Problem(f"{where}: a range is START:STOP:STEP (three numbers)"))
+        start, stop, step = (_decimal(t) for t in parts)
+        for name, value, raw in (("START", start, parts[0]), ("STOP", stop, parts[1]), ("STEP", step, parts[2])):
+            if value is None:
+                raise InputError(Problem(f"{where}: {name} '{raw}' is not a number"))
+        if step == 0:
+            raise InputError(Problem(f"{where}: STEP must not be 0"))
+        if (stop - start) * step < 0:
+            raise InputError(Problem(f"{where}: STEP {parts[2]} goes away from STOP {parts[1]} "
+                                     f"(use a {'negative' if stop < start else 'positive'} step)"))
+        count = int((stop - start) / step) + 1  # exact: decimal arithmetic on the digits typed
+        if count > MAX_POINTS:
+            raise InputError(Problem(f"{where}: {count:,} values, more than the {MAX_POINTS:,} a sweep may have"))
+        values = [start + k * step for k in range(count)]
+        integral = all(v == v.to_integral_value() for v in (start, step))
+        return [_plain(v, integral) for v in values]
+    number = _decimal(text)
+    if number is None:
+        if numbers_only:
+            raise InputError(Problem(f"{where}: '{text}' is not a number (a scale factor must be one)"))
+        return [text]
+    return [_plain(number, number == number.to_integral_value())]
+
+
+def _decimal(text: str) -> Decimal | None:
+    try:
+        d = Decimal(text.replace("\u2212", "-"))
+    except InvalidOperation:
+        return None
+    return d if d.is_finite() else None
+
+
+def _plain(d: Decimal, integral: bool) -> int | float:
+    return int(d) if integral else float(d)
+
+
+def _unit(op: str, target: str) -> str:
+    if op == "scale":
+        return "×"
+    sheet, ident, column = _target_parts(target)
+    sheet = sheet.lower()
+    if sheet == "settings":
+        col = SETTINGS_KEYS.get(ident.strip().lower())
+        return col.unit if col else ""
+    spec = SHEET_BY_NAME.get(sheet)
+    if spec is None:
+        return ""
+    col = spec.column(column.lower())
+    if col is not None:
+        return col.unit
+    return spec.year_unit if spec.year_columns else ""
+
+
+def parse_varies(items: list[tuple[str, str]]) -> list[Vary]:
+    """Every ``(op, text)`` of --vary (op set) and --vary-scale (op scale), all problems at once."""
+    varies: list[Vary] = []
+    problems: list[Problem] = []
+    for op, text in items:
+        try:
+            varies.append(parse_vary(op, text))
+        except InputError as exc:
+            problems += exc.problems
+    if not items:
+        problems.append(Problem("nothing to vary: give --vary SHEET:ID:COLUMN=START:STOP:STEP "
+                                "or --vary-scale SHEET:ID:COLUMN=FACTORS"))
+    seen: dict[str, str] = {}
+    for v in varies:
+        if v.key in seen:
+            problems.append(Problem(f"{v.spec}: {v.key} is already varied by {seen[v.key]}"))
+        seen[v.key] = v.spec
+    n = math.prod(len(v.values) for v in varies) if varies else 0
+    if n > MAX_POINTS:
+        problems.append(Problem(f"the grid has {n:,} points, more than the {MAX_POINTS:,} a sweep may have"))
+    if problems:
+        raise InputError(problems)
+    return varies
+
+
+def grid(varies: list[Vary]) -> list[tuple]:
+    """Every combination of the varied values, the first variation changing fastest.
+
+    So the points with the same values of the other variations form one block
+    of consecutive rows along the first variation: one curve each.
+    """
+    return [tuple(reversed(c)) for c in itertools.product(*(v.values for v in reversed(varies)))]
+
+
+# ---------------------------------------------------------------- points
+
+@dataclass
+class SweepPoint:
+    """The outcome at one point of a sweep (plain data for the writers)."""
+
+    number: int  # 1-based
+    values: dict[str, object]  # Vary.key → value
+    overrides: list[str]  # the point's overrides, as --set/--scale options
+    status: str = "failed"  # "target_met" | "target_not_met" | "failed"
+    message: str = ""  # why the point failed
+    solver_note: str = ""  # "first build" | "warm re-solve" | "rebuilt: …"
+    rebuilt: bool = False
+    seconds: float = 0.0  # update (or build) + solve + extract of this point
+    solve_seconds: float = 0.0  # HiGHS alone
+    objective: str = "min-cost"
+    public_cost_meur: float | None = None
+    objective_meur: float | None = None
+    target_mt: dict[int, float] = field(default_factory=dict)
+    abatement_mt: dict[int, float] = field(default_factory=dict)
+    shortfall_mt: dict[int, float] = field(default_factory=dict)
+    spend_meur: dict[str, float] = field(default_factory=dict)  # per instrument, over all years
+    shadow: dict[tuple[str, object], float] = field(default_factory=dict)  # (family, key) → value; target always
+    limits: dict[tuple[str, object], tuple[str, str, object, str]] = field(default_factory=dict)  # → label
+    json: dict | None = None  # the plan JSON of MODEL.md section 11 plus "point"
+    result: PlanResult | None = None  # kept only when asked (keep_results)
+
+    @property
+    def ok(self) -> bool:
+        return self.status != "failed"
+
+    def binding(self) -> list[tuple[str, object, float]]:
+        """The limits binding at this point (positive shadow price), largest first."""
+        return sorted(((f, k, v) for (f, k), v in self.shadow.items() if v > TOL), key=lambda r: -r[2])
+
+
+@dataclass
+class SweepRun:
+    """A whole sweep: what was varied, the points, and how the solver got there."""
+
+    varies: list[Vary]
+    points: list[SweepPoint]
+    base: PlanInput
+    base_overrides: list[str] = field(default_factory=list)
+    source_file: str = ""
+    source_sha256: str = ""
+    solver_name: str = "HiGHS"
+    rebuilds: int = 0
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[SweepPoint]:
+        return [p for p in self.points if not p.ok]
+
+    @property
+    def scenario_name(self) -> str:
+        return self.base.settings.scenario_name
+
+
+def prepare(base: PlanInput, varies: list[Vary]) -> list[tuple[dict, list[ScenarioRow], PlanInput]]:
+    """Every point's values, overrides and input, validated; every bad point named at once."""
+    out = []
+    problems: list[Problem] = []
+    for n, combo in enumerate(grid(varies), start=1):
+        rows = [v.override(value) for v, value in zip(varies, combo)]
+        values = {v.key: value for v, value in zip(varies, combo)}
+        try:
+            inp = apply_overrides(base, rows)
+        except InputError as exc:
+            label = ", ".join(f"{k}={_fmt(v)}" for k, v in values.items())
+            problems += [Problem(f"sweep point {n} ({label}): {p.message}", p.file, p.sheet, p.row, p.column)
+                         for p in exc.problems]
+            if len(problems) >= 20:
+                problems.append(Problem("… further points not checked"))
+                break
+            continue
+        out.append((values, rows, inp))
+    if problems:
+        raise InputError(problems)
+    return out
+
+
+def _fmt(v) -> str:
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+# ---------------------------------------------------------------- the sweep
+
+def sweep(base: PlanInput, varies: list[Vary], *, on_point=None, keep_results: bool = False,
+          want_json: bool = True, time_limit_s: float | None = None) -> SweepRun:
+    """Solve every point of the grid on one persistent solver (rebuilt only where the structure changes).
+
+    ``on_point(done, total, point)`` is called after each point (for a progress bar).
+    """
+    from .write import plan_json
+
+    started = time.perf_counter()
+    prepared = prepare(base, varies)
+    run = SweepRun(varies=varies, points=[], base=base, solver_name=solver_version())
+    solver: Solver | None = None
+    total = len(prepared)
+    for n, (values, rows, inp) in enumerate(prepared, start=1):
+        point = SweepPoint(number=n, values=values, overrides=[r.spec() for r in rows],
+                           objective=inp.settings.objective)
+        t0 = time.perf_counter()
+        if solver is None:
+            solver = Solver(build_model(inp), time_limit_s=time_limit_s)
+            point.solver_note = "first build"
+        else:
+            reason = _options_changed(solver.built.input, inp)
+            if not reason and solver.update(inp):
+                point.solver_note = "warm re-solve"
+            else:
+                built = build_model(inp)
+                reason = reason or structure_change(solver.built.index, built.index, solver.built.input, inp)
+                solver = Solver(built, time_limit_s=time_limit_s)
+                point.solver_note = f"rebuilt: {reason}"
+                point.rebuilt = True
+                run.rebuilds += 1
+        sol = solver.solve()
+        point.solve_seconds = sol.seconds
+        if sol.ok:
+            result = extract(inp, solver.built.index, sol)
+            result.solver.update({"name": run.solver_name, "columns": solver.n_col, "rows": solver.n_row})
+            _summarise(point, result)
+            if want_json:
+                point.json = dict(plan_json(result), point=dict(values))
+            if keep_results:
+                point.result = result
+        else:
+            point.status = "failed"
+            point.message = f"{sol.message} (solver status: {sol.status})"
+            point.target_mt = dict(sorted(inp.targets.items()))
+            if want_json:
+                point.json = failed_json(point)
+        point.seconds = time.perf_counter() - t0
+        run.points.append(point)
+        if on_point is not None:
+            on_point(n, total, point)
+    run.seconds = time.perf_counter() - started
+    return run
+
+
+def _options_changed(old: PlanInput, new: PlanInput) -> str:
+    """Solver options the live instance cannot take from Solver.update (a rebuild sets them)."""
+    a, b = old.settings, new.settings
+    changed = [k for k in ("time_limit_s", "mip_gap") if getattr(a, k) != getattr(b, k)]
+    return ("solver option " + ", ".join(changed) + " changed") if changed else ""
+
+
+def _summarise(point: SweepPoint, result: PlanResult) -> None:
+    inp = result.input
+    point.status = result.status
+    point.public_cost_meur = result.public_cost_meur
+    point.objective_meur = result.objective_meur
+    point.target_mt = dict(result.target_mt)
+    point.abatement_mt = dict(result.abatement_mt)
+    point.shortfall_mt = dict(result.shortfall_mt)
+    point.spend_meur = {i: sum(result.spend_meur.get((i, y), 0.0) for y in inp.years) for i in inp.instruments}
+    shadow: dict[tuple[str, object], float] = {("target", y): v for y, v in result.shadow.get("target", {}).items()}
+    for fam, key, value in result.binding():
+        shadow[(fam, key)] = value
+    point.shadow = shadow
+    point.limits = {k: limit_label(inp, *k) for k in shadow}
+
+
+# ---------------------------------------------------------------- names of limits
+
+#: Families in the order the outputs list them: policy limits first, then limits of single measures.
+LIMIT_ORDER = ("target", "budget", "period_budget", "resource", "exclusive", "max_share", "capex_cap",
+               "eur_per_t_cap")
+
+
+def limit_label(inp: PlanInput | None, family: str, key) -> tuple[str, str, object, str]:
+    """(limit, id, year, unit of its shadow price) — the words of the plan workbook's binding-limits tables."""
+    if family == "target":
+        return "target", "required reduction", key, "€ per t of annual abatement"
+    if family == "budget":
+        return "budget", str(key[0]), key[1], "M€ per M€"
+    if family == "period_budget":
+        return "period budget", str(key), None, "M€ per M€"
+    if family == "resource":
+        unit = ""
+        if inp is not None and key[0] in inp.resources:
+            unit = inp.resources[key[0]].unit
+        return "resource", str(key[0]), key[1], f"M€ per {unit or 'unit'}"
+    if family == "max_share":
+        return "maximum share", str(key), None, "M€ per unit share"
+    if family == "exclusive":
+        return "exclusive group", str(key), None, "M€ per unit share"
+    if family in ("capex_cap", "eur_per_t_cap"):
+        m, i, y = key
+        return ("capex-share cap" if family == "capex_cap" else "€/t cap"), f"{i} → {m}", y, "M€ per M€"
+    return family, str(key), None, ""
+
+
+def limit_sort_key(item: tuple[str, object]):
+    family, key = item
+    order = LIMIT_ORDER.index(family) if family in LIMIT_ORDER else len(LIMIT_ORDER)
+    return order, str(key)
+
+
+# ---------------------------------------------------------------- structure changes
+
+def structure_change(old: Index, new: Index, old_inp: PlanInput, new_inp: PlanInput) -> str:
+    """In words, why the new point's model has another structure than the live one."""
+    parts: list[str] = []
+    a, b = old_inp.settings, new_inp.settings
+    for key in ("objective", "elastic", "strict"):
+        if getattr(a, key) != getattr(b, key):
+            parts.append(f"{key} {getattr(a, key)} → {getattr(b, key)}")
+    if old.target_years != new.target_years:
+        parts.append(f"target years {old.target_years} → {new.target_years}")
+    old_d, new_d = set(old.d_keys), set(new.d_keys)
+    old_gap = {k for k in old.funding_keys}
+    new_gap = {k for k in new.funding_keys}
+    closed = (old_gap - new_gap) & new_d  # still committable, but no gap to fund
+    opened = (new_gap - old_gap) & old_d
+    if closed:
+        parts.append("no unprofitable gap any more (needs no subsidy): " + _by_measure(closed))
+    if opened:
+        parts.append("an unprofitable gap appears: " + _by_measure(opened))
+    if new_d - old_d:
+        parts.append("can now be committed: " + _by_measure(new_d - old_d))
+    if old_d - new_d:
+        parts.append("can no longer be committed: " + _by_measure(old_d - new_d))
+    old_s = {k for k in old.s_keys if k[:1] + k[2:] in old_gap & new_gap}
+    new_s = {k for k in new.s_keys if k[:1] + k[2:] in old_gap & new_gap}
+    if new_s - old_s:
+        parts.append(f"{len(new_s - old_s)} instrument–measure–year subsidy options open (e.g. "
+                     + _examples(new_s - old_s) + ")")
+    if old_s - new_s:
+        parts.append(f"{len(old_s - new_s)} instrument–measure–year subsidy options close (e.g. "
+                     + _examples(old_s - new_s) + ")")
+    for name in ("capex_cap", "eur_per_t_cap"):
+        o, n = set(getattr(old, name)), set(getattr(new, name))
+        if o != n:
+            parts.append(f"{name.replace('_', ' ')} rows +{len(n - o)} −{len(o - n)}")
+    if set(old.budget_keys) != set(new.budget_keys) and not parts:
+        parts.append("budget rows change")
+    if set(old.resource_terms) != set(new.resource_terms) and not parts:
+        parts.append("resource rows change")
+    if set(old.lumpy_keys) != set(new.lumpy_keys) and not parts:
+        parts.append("lumpy decisions change")
+    if not parts:
+        parts.append("the variables of some rows change")
+    return "; ".join(parts)
+
+
+def _by_measure(keys: set) -> str:
+    years: dict[str, list[int]] = {}
+    for m, y in keys:
+        years.setdefault(m, []).append(y)
+    items = []
+    for m in sorted(years)[:4]:
+        ys = sorted(years[m])
+        items.append(f"{m} in {ys[0]}" + (f"–{ys[-1]}" if len(ys) > 1 else ""))
+    more = len(years) - 4
+    return ", ".join(items) + (f" and {more} more" if more > 0 else "")
+
+
+def _examples(keys: set) -> str:
+    items = sorted(keys)[:2]
+    return ", ".join(f"{i} → {m} {y}" for m, i, y in items)
+
+
+# ---------------------------------------------------------------- JSON
+
+def failed_json(point: SweepPoint) -> dict:
+    """A failed point in the JSON list: every contract key present (no plan), the reason and the point."""
+    years = [str(y) for y in point.target_mt]
+    return {
+        "status": "failed", "message": point.message, "objective_meur": None, "public_cost_meur": None,
+        "abatement_mt": {y: None for y in years}, "shortfall_mt": {y: None for y in years}, "measures": {},
+        "shadow_prices": {"target": {}, "budget": {}, "resource": {}}, "point": dict(point.values),
+    }
+
+
+def sweep_json(run: SweepRun) -> list[dict]:
+    return [p.json if p.json is not None else failed_json(p) for p in run.points]
+
+
+# ---------------------------------------------------------------- end to end
+
+@dataclass
+class SweepOutcome:
+    run: SweepRun
+    exit_code: int
+    path: Path | None = None
+    json_path: str | None = None
+
+
+def run_sweep(workbook: str | os.PathLike | None = None, *, vary: list[tuple[str, str]],
+              scenario: str | None = None, overrides: list[tuple[str, str]] = (),
+              output: str | os.PathLike | None = None, json_path: str | None = None, force: bool = False,
+              outputs_dir: str | os.PathLike = "outputs", write_workbook: bool = True,
+              max_unzipped_mb: float | None = None, on_start=None, on_point=None,
+              keep_results: bool = False) -> SweepOutcome:
+    """Sweep one workbook end to end: load, check the output paths, solve every point, write.
+
+    The output rules are those of ``policymix plan``: without ``output`` a new
+    outputs/sweep-<scenario>-<timestamp>.xlsx (never replacing a file); an
+    explicit ``output`` is replaced only with ``force`` and may never be the input.
+    ``on_start(total)`` is called once the points are known.
+    """
+    from .pipeline import EXIT_OK, EXIT_SOLVER, check_output_path, load, write_new
+    from .read import DEFAULT_MAX_UNZIPPED_MB
+    from .write import write_json
+    from .write_sweep import write_sweep
+
+    varies = parse_varies(list(vary))
+    wb, base, applied = load(workbook, scenario, overrides,
+                             DEFAULT_MAX_UNZIPPED_MB if max_unzipped_mb is None else max_unzipped_mb)
+    src = Path(wb.path)
+    out = Path(output) if output else None
+    if out is not None:
+        check_output_path(out, [src], force)
+    if json_path and json_path != "-":
+        check_output_path(Path(json_path), [src] + ([out] if out else []), force, "--json")
+    try:
+        if on_start is not None:
+            on_start(math.prod(len(v.values) for v in varies))
+        run = sweep(base, varies, on_point=on_point, keep_results=keep_results, want_json=bool(json_path))
+    except InputError as exc:
+        raise exc.with_file(str(src)) from None
+    run.base_overrides = applied
+    run.source_file = src.name
+    run.source_sha256 = wb.sha256
+    run.notes = list(wb.notes)
+    path = None
+    if write_workbook:
+        if out is not None:
+            path = write_sweep(run, out, force=force)
+        else:
+            path = write_new(lambda p, force: write_sweep(run, p, force=force), run.scenario_name, outputs_dir,
+                             kind="sweep")
+    if json_path:
+        write_json(sweep_json(run), json_path, force=force)
+    return SweepOutcome(run, EXIT_SOLVER if run.failed else EXIT_OK, path, json_path)

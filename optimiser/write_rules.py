@@ -1,0 +1,267 @@
+"""Workbook layer of the rules simulation: the "Rules vs optimum", "Rule outcomes" and "Rounds" sheets.
+
+``policymix simulate`` writes the plan workbook of :mod:`optimiser.write` for
+the simulated plan (same sheets, same effective inputs, so it re-reads as an
+input) with "Rule outcomes" and "Rounds" in front. ``policymix rules-gap`` (and
+``plan --versus-rules``) writes the optimal plan's workbook with "Rules vs
+optimum", "Rule outcomes" and "Rounds" in front. Like the rest of the workbook
+layer, openpyxl is imported only when a workbook is written; every cell goes
+through :func:`optimiser.write.set_cell` and every file through
+:func:`optimiser.write.atomic_write`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .rules_gap import RulesGap, cost_per_t
+from .simulate import RulesResult, allocation_of, phases_of
+from .write import EUR_T, M_EUR, MT, SHARE, atomic_write, plan_workbook, set_cell
+
+COUNT = "0"
+_HEADER_FILL = "DCE6F1"
+
+
+class _Writer:
+    """A sheet written top to bottom: title, lines, headings and tables (widths fitted at the end)."""
+
+    def __init__(self, wb, title: str, index: int):
+        from openpyxl.styles import Alignment, Font, PatternFill
+
+        self.ws = wb.create_sheet(title, index)
+        self.row = 1
+        self.widths: dict[int, int] = {}
+        self.bold, self.big, self.mid = Font(bold=True), Font(bold=True, size=14), Font(bold=True, size=12)
+        self.fill = PatternFill("solid", start_color=_HEADER_FILL)
+        self.wrap = Alignment(wrap_text=True, vertical="top")
+
+    def put(self, col: int, value, fmt: str | None = None, *, fit: bool = True):
+        cell = set_cell(self.ws, self.row, col, value, fmt)
+        if fit and value is not None:
+            shown = f"{value:,.3f}" if isinstance(value, float) else str(value)
+            self.widths[col] = max(self.widths.get(col, 0), min(len(shown), 60))
+        return cell
+
+    def title(self, text: str) -> None:
+        self.put(1, text, fit=False).font = self.big
+        self.row += 1
+
+    def line(self, text: str) -> None:
+        self.put(1, text, fit=False)
+        self.row += 1
+
+    def heading(self, text: str) -> None:
+        self.row += 1
+        self.put(1, text, fit=False).font = self.mid
+        self.row += 1
+
+    def table(self, headers: list[tuple[str, str | None]], rows: list[list]) -> None:
+        for c, (text, _) in enumerate(headers, start=1):
+            cell = self.put(c, text, fit=False)
+            cell.font, cell.fill, cell.alignment = self.bold, self.fill, self.wrap
+            self.widths[c] = max(self.widths.get(c, 0), min(len(text), 18))
+        self.row += 1
+        for values in rows:
+            for c, ((_, fmt), v) in enumerate(zip(headers, values), start=1):
+                self.put(c, v, fmt)
+            self.row += 1
+
+    def finish(self, freeze: str | None = "A3") -> None:
+        for col, width in self.widths.items():
+            self.ws.column_dimensions[self.ws.cell(row=1, column=col).column_letter].width = min(max(9, width + 2), 62)
+        if freeze:
+            self.ws.freeze_panes = freeze
+
+
+# ---------------------------------------------------------------- Rule outcomes and Rounds
+
+def _limits(blocked: list[dict]) -> str:
+    return "; ".join(f"{b['kind']} {b['id']}" + (f" {b['year']}" if b.get("year") is not None else "")
+                     for b in blocked)
+
+
+def rule_outcomes_sheet(wb, rules: RulesResult, index: int) -> None:
+    inp = rules.input
+    T = inp.settings.target_year
+    s = _Writer(wb, "Rule outcomes", index)
+    s.title(f"Rules simulation: {inp.settings.scenario_name} — each instrument allocates by its own rules")
+    s.line("Not an optimum: no shadow prices (every one is 0 in the sheets of this plan). Subsidy = committed "
+           "(granted) money; abatement counts only what is realised. docs/rules.md describes every rule.")
+    s.line(f"Order within each year: measures whose gap the CO2 price has closed, then "
+           f"{' → '.join(rules.run_order) or 'no instrument'} (rule sets sde_round, tender, fcfs, maatwerk; "
+           "then workbook order).")
+    s.heading("Result")
+    realised_cost = rules.realised_cost_meur
+    pairs = [
+        (f"abatement realised {T} (Mt CO2-eq/yr)", rules.abatement_mt[T], MT),
+        (f"target {T} (Mt CO2-eq/yr)", rules.target_mt[T], MT),
+        ("public cost committed (M€)", rules.public_cost_meur, M_EUR),
+        ("of which committed but idle (M€)", rules.committed_idle_meur, M_EUR),
+        ("public cost of realised measures (M€)", realised_cost, M_EUR),
+        (f"public cost per t of annual abatement {T} (€/t)", cost_per_t(rules), EUR_T),
+    ]
+    for label, value, fmt in pairs:
+        s.put(1, label)
+        s.put(2, value, fmt)
+        s.row += 1
+
+    s.heading("Instruments")
+    rows = []
+    for i, inst in inp.instruments.items():
+        spent = sum(rules.spend_meur[(i, y)] for y in inp.years)
+        idle = sum(g.subsidy_meur.get(i, 0.0) * (g.idle_meur / g.total_meur)
+                   for o in rules.outcomes.values() for g in o.grants if g.total_meur > 0)
+        phases = ";".join(f"{p:g}" for p in phases_of(inst))
+        rows.append([i, allocation_of(inst), phases or None, inst.eur_per_t_cap, spent,
+                     sum(inp.budgets[i].values()), idle])
+    s.table([("instrument", None), ("allocation (rule set)", None), ("phase ceilings (€/t)", None),
+             ("€/t cap", EUR_T), ("committed (M€)", M_EUR), ("sum of yearly budgets (M€)", M_EUR),
+             ("committed but idle (M€)", M_EUR)], rows)
+
+    s.heading("Measures")
+    rows = []
+    for mid, o in rules.outcomes.items():
+        m, mr = inp.measures[mid], rules.measures[mid]
+        first = o.grants[0] if o.grants else None
+        rows.append([
+            mid, m.name, m.cluster, o.outcome, o.instrument_id,
+            ";".join(sorted({str(g.year) for g in o.grants})) or None,
+            (first.stage if first and first.stage != "round" else None),
+            first.rank if first else None, first.phase if first else None,
+            first.ask_eur_per_t if first and first.instrument_id else None,
+            o.granted_share, o.realised_share, o.granted_meur, o.idle_meur, mr.abatement_mt,
+            _limits(o.blocked_by) or None, o.reason,
+        ])
+    s.table([("measure id", None), ("name", None), ("cluster", None), ("outcome", None),
+             ("granted by", None), ("grant year(s)", None), ("fence", None), ("rank in round", COUNT),
+             ("phase", COUNT), ("subsidy intensity (€/t)", EUR_T), ("granted share (%)", SHARE),
+             ("realised share (%)", SHARE), ("subsidy committed (M€)", M_EUR), ("committed but idle (M€)", M_EUR),
+             (f"abatement {T} (Mt CO2-eq/yr)", MT), ("blocked by (kind id year)", None), ("what happened", None)],
+            rows)
+    s.finish()
+
+
+def rounds_sheet(wb, rules: RulesResult, index: int) -> None:
+    s = _Writer(wb, "Rounds", index)
+    s.title("Rounds: every allocation stage of every instrument, year by year")
+    s.line("A stage is a yearly round (or a fence inside it): the budget left when it opened, the applications "
+           "admitted and ranked, those granted and what this instrument paid (co-financing by others excluded).")
+    s.table([("year", None), ("instrument", None), ("allocation", None), ("stage", None),
+             ("available (M€)", M_EUR), ("ceiling (€/t)", EUR_T), ("applications", COUNT), ("granted", COUNT),
+             ("granted (M€)", M_EUR)],
+            [[r.year, r.instrument_id, r.allocation, r.stage, r.available_meur, r.ceiling_eur_per_t,
+              r.applications, r.granted, r.granted_meur] for r in rules.rounds])
+    s.finish()
+
+
+# ---------------------------------------------------------------- Rules vs optimum
+
+def rules_vs_optimum_sheet(wb, gap: RulesGap, index: int) -> None:
+    r, opt, same, spend = gap.rules, gap.optimum, gap.at_rules_abatement, gap.at_rules_spending
+    inp = r.input
+    T = gap.target_year
+    s = _Writer(wb, "Rules vs optimum", index)
+    s.title(f"Rules vs optimum: {inp.settings.scenario_name}")
+    s.line(f"The rules realise {r.abatement_mt[T]:,.2f} Mt CO2-eq/yr in {T} for {r.public_cost_meur:,.0f} M€ committed "
+           f"({r.committed_idle_meur:,.0f} M€ of it idle). The cheapest plan reaching the same abatement costs "
+           f"{same.public_cost_meur:,.0f} M€: the rules need {gap.extra_public_cost_meur:,.0f} M€ more.")
+    s.line(f"With the rules' spending ({spend.public_cost_meur:,.0f} M€ used of {r.public_cost_meur:,.0f} M€, "
+           f"per instrument and year), the optimum realises {spend.abatement_mt[T]:,.2f} Mt CO2-eq/yr in {T}: "
+           f"{gap.extra_abatement_mt:,.2f} Mt/yr more than the rules.")
+    s.heading("Headline numbers")
+    for label, value, fmt in (
+        ("extra public cost of the rules for the abatement they reach (M€)", gap.extra_public_cost_meur, M_EUR),
+        (f"extra abatement of the optimum with the rules' spending, {T} (Mt CO2-eq/yr)", gap.extra_abatement_mt, MT),
+    ):
+        s.put(1, label).font = s.bold
+        s.put(2, value, fmt).font = s.bold
+        s.row += 1
+
+    s.heading("Side by side")
+    runs = (r, opt, same, spend)
+    headers = [("", None), ("rules", None), ("optimum (workbook targets)", None),
+               ("optimum at the rules' abatement", None), ("optimum with the rules' spending", None)]
+    rows = [["status"] + [x.status.replace("_", " ") for x in runs]]
+    for y in r.target_mt:
+        rows.append([f"abatement {y} (Mt CO2-eq/yr)"] + [x.abatement_mt[y] for x in runs])
+        rows.append([f"target {y} (Mt CO2-eq/yr)"] + [x.target_mt[y] for x in runs])
+    rows.append(["public cost committed (M€)"] + [x.public_cost_meur for x in runs])
+    rows.append(["of which committed but idle (M€)", r.committed_idle_meur, 0.0, 0.0, 0.0])
+    rows.append([f"public cost per t of annual abatement {T} (€/t)"] + [cost_per_t(x) for x in runs])
+    rows.append(["measures taken up (count)"] + [sum(1 for mr in x.measures.values() if mr.committed_share > 1e-6)
+                                                 for x in runs])
+    for i in inp.instruments:
+        rows.append([f"committed by {i} (M€)"] + [sum(x.spend_meur[(i, y)] for y in inp.years) for x in runs])
+    s.table(headers, [[row[0]] + list(row[1:]) for row in rows])
+    for row in range(s.row - len(rows), s.row):  # number formats by row: Mt, M€, €/t, counts
+        label = str(s.ws.cell(row=row, column=1).value)
+        fmt = MT if "Mt" in label else EUR_T if "€/t" in label else COUNT if "count" in label else M_EUR
+        for col in range(2, 6):
+            cell = s.ws.cell(row=row, column=col)
+            if isinstance(cell.value, (int, float)):
+                cell.number_format = fmt
+
+    s.heading("Measures funded by one and not the other")
+    rules_only, opt_only = gap.funded_by_one_only(opt)
+    same_rules_only, same_opt_only = gap.funded_by_one_only(same)
+    rows = []
+    for mid in inp.measures:
+        tags = []
+        if mid in rules_only:
+            tags.append("rules, not the optimum")
+        if mid in opt_only:
+            tags.append("the optimum, not the rules")
+        if mid in same_rules_only:
+            tags.append("rules, not the optimum at the same abatement")
+        if mid in same_opt_only:
+            tags.append("the optimum at the same abatement, not the rules")
+        if not tags:
+            continue
+        o, m = r.outcomes[mid], inp.measures[mid]
+        rows.append([mid, m.name, m.cluster, "; ".join(tags), o.outcome, r.measures[mid].committed_share,
+                     sum(r.measures[mid].subsidy_meur.values()), opt.measures[mid].committed_share,
+                     sum(opt.measures[mid].subsidy_meur.values()), same.measures[mid].committed_share])
+    s.table([("measure id", None), ("name", None), ("cluster", None), ("funded by", None), ("rules outcome", None),
+             ("rules: granted share (%)", SHARE), ("rules: subsidy (M€)", M_EUR),
+             ("optimum: share (%)", SHARE), ("optimum: subsidy (M€)", M_EUR),
+             ("optimum at the rules' abatement: share (%)", SHARE)], rows)
+    if not rows:
+        s.line("None: both fund the same measures.")
+
+    s.heading("How the comparison runs were made (overrides on this workbook's inputs)")
+    for spec in gap.abatement_overrides:
+        s.line(f"optimum at the rules' abatement: {spec}")
+    for spec in gap.spending_overrides:
+        s.line(f"optimum with the rules' spending: {spec}")
+    s.finish()
+
+
+# ---------------------------------------------------------------- files
+
+def simulation_workbook(rules: RulesResult):
+    wb = plan_workbook(rules)
+    wb.properties.title = f"Rules simulation: {rules.input.settings.scenario_name}"
+    rule_outcomes_sheet(wb, rules, 0)
+    rounds_sheet(wb, rules, 1)
+    wb.active = 0
+    return wb
+
+
+def write_simulation(rules: RulesResult, path: str | os.PathLike, *, force: bool = True) -> Path:
+    """The simulated plan: Rule outcomes, Rounds, then the plan workbook's sheets and effective inputs."""
+    return atomic_write(path, lambda tmp: simulation_workbook(rules).save(tmp), force=force)
+
+
+def rules_gap_workbook(gap: RulesGap):
+    wb = plan_workbook(gap.optimum)
+    rules_vs_optimum_sheet(wb, gap, 0)
+    rule_outcomes_sheet(wb, gap.rules, 1)
+    rounds_sheet(wb, gap.rules, 2)
+    wb.active = 0
+    return wb
+
+
+def write_rules_gap(gap: RulesGap, path: str | os.PathLike, *, force: bool = True) -> Path:
+    """The optimal plan with Rules vs optimum, Rule outcomes and Rounds in front."""
+    return atomic_write(path, lambda tmp: rules_gap_workbook(gap).save(tmp), force=force)
