@@ -188,4 +188,7 @@ class ScenarioRow:
             target = f"settings:{self.id}"
         else:
             target = f"{self.sheet}:{self.id}:{self.column}"
-        return f"--{self.op} {target}={self.value}"
+        value = self.value
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return f"--{self.op} {target}={value}"

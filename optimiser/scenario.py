@@ -16,6 +16,7 @@ column but the id for set.
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 import fnmatch
 import re
 
@@ -65,7 +66,10 @@ def _columns(sheet: str, row: dict, pattern: str, op: str) -> list:
 
 
 def _apply_one(tables: Tables, o: ScenarioRow) -> list[Problem]:
-    where = o.spec() + (f" (scenario '{o.scenario}')" if o.row else "")
+    shown = o.value
+    if isinstance(shown, float) and shown.is_integer() and abs(shown) < 1e15:
+        shown = int(shown)  # echo `=1` as typed, not `=1.0`
+    where = replace(o, value=shown).spec() + (f" (scenario '{o.scenario}')" if o.row else "")
     sheet = o.sheet.strip().lower()
     if sheet not in SHEET_BY_NAME or sheet == "scenarios":
         known = ", ".join(s for s in SHEET_BY_NAME if s != "scenarios")
@@ -86,11 +90,14 @@ def _apply_one(tables: Tables, o: ScenarioRow) -> list[Problem]:
                 default = SETTINGS_KEYS[k].default
                 row = {"_row": None, "key": k, "value": default}
                 rows.append(row)
+            before = row.get("value")
             problem = _change(row, "value", o, where, SETTINGS_KEYS[k].type)
             if problem:
                 return [problem]
             if k == "target_reduction_mt":
                 _sync_target_row(tables, row["value"])
+            if k == "target_year":
+                _move_target_row(tables, before, row["value"])
         return []
     hit_row = hit_col = False
     for row in rows:
@@ -147,6 +154,14 @@ def _sync_target_row(tables: Tables, value: float) -> None:
     for r in tables.get("targets", []):
         if r.get("year") == target_year:
             r["reduction_mt"] = value
+
+
+def _move_target_row(tables: Tables, old_year, new_year) -> None:
+    """A new target_year carries the old target year's row of the targets sheet with it."""
+    old, _ = parse_value(old_year, "int")
+    for r in tables.get("targets", []):
+        if r.get("year") == old:
+            r["year"] = new_year
 
 
 def _sync_target_setting(tables: Tables) -> None:

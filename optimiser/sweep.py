@@ -47,7 +47,7 @@ import math
 import os
 import re
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -467,10 +467,10 @@ def structure_change(old: Index, new: Index, old_inp: PlanInput, new_inp: PlanIn
     if old_s - new_s:
         parts.append(f"{len(old_s - new_s)} instrument–measure–year subsidy options close (e.g. "
                      + _examples(old_s - new_s) + ")")
-    for name in ("capex_cap", "eur_per_t_cap"):
+    for name, words in (("capex_cap", "capex-share cap"), ("eur_per_t_cap", "€/t cap")):
         o, n = set(getattr(old, name)), set(getattr(new, name))
         if o != n:
-            parts.append(f"{name.replace('_', ' ')} rows +{len(n - o)} −{len(o - n)}")
+            parts.append(f"{words} rows +{len(n - o)} −{len(o - n)}")
     if set(old.budget_keys) != set(new.budget_keys) and not parts:
         parts.append("budget rows change")
     if set(old.resource_terms) != set(new.resource_terms) and not parts:
