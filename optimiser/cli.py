@@ -23,7 +23,8 @@ from .read import DEFAULT_MAX_UNZIPPED_MB
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # usage errors: one line, exit 2
-        self.exit(EXIT_INPUT, f"policymix: error: {message} (see policymix {self.prog.split()[-1]} --help)\n")
+        command = " ".join(self.prog.split()[1:2])  # 'plan', 'check', … or '' for the top level
+        self.exit(EXIT_INPUT, f"policymix: error: {message} (see policymix {command + ' ' if command else ''}--help)\n")
 
 
 def _megabytes(text: str) -> float:

@@ -257,6 +257,16 @@ def _locate(ws) -> tuple[int | None, int | None]:
     return None, None
 
 
+def _parse_cell(cell: object, type_: str) -> tuple[object, str | None]:
+    """parse_value, with a readable message for a date where a number belongs."""
+    import datetime as dt
+
+    if type_ in ("float", "int") and isinstance(cell, (dt.date, dt.time, dt.timedelta)):
+        shown = cell.date().isoformat() if isinstance(cell, dt.datetime) and cell.time() == dt.time(0) else str(cell)
+        return None, f"found the date {shown}, expected a number (is the cell formatted as a date?)"
+    return parse_value(cell, type_)
+
+
 class _Uncalculated(str):
     """A formula cell with no cached value (never calculated)."""
 
@@ -342,7 +352,7 @@ def parse_sheets(raw: dict[str, list[tuple]], path: str) -> tuple[Tables, list[P
                         "workbook in Excel or LibreOffice so its values are stored", path, sheet_name, r, col.name))
                     out.setdefault("_bad", set()).add(col.name)
                     continue
-                value, err = parse_value(cell, col.type)
+                value, err = _parse_cell(cell, col.type)
                 if err:
                     problems.append(Problem(err, path, sheet_name, r, col.name))
                     out.setdefault("_bad", set()).add(col.name)
@@ -357,7 +367,7 @@ def parse_sheets(raw: dict[str, list[tuple]], path: str) -> tuple[Tables, list[P
                         "workbook in Excel or LibreOffice so its values are stored", path, sheet_name, r, str(y)))
                     out.setdefault("_bad", set()).add(y)
                     continue
-                value, err = parse_value(cell, "float")
+                value, err = _parse_cell(cell, "float")
                 if err:
                     problems.append(Problem(err, path, sheet_name, r, str(y)))
                     out.setdefault("_bad", set()).add(y)

@@ -188,7 +188,8 @@ class _Simulation:
                 self.usage[mid].append((r, a))
         self.primary: dict[str, str] = {}  # measure → the instrument that granted it
         self.grants: list[Grant] = []
-        self.rejections: dict[str, list[dict]] = defaultdict(list)  # measure → {"kind","id","year","instrument","text"}
+        # measure → [{"kind", "id", "year", "instrument", "text"}]
+        self.rejections: dict[str, list[dict]] = defaultdict(list)
         self.rounds: list[RoundLog] = []
         self.eligible_for: dict[str, list[str]] = defaultdict(list)
         for mid, m in inp.measures.items():
@@ -397,7 +398,8 @@ class _Simulation:
             if self.period_left[k] != float("inf"):
                 self.period_left[k] = max(0.0, self.period_left[k] - v)
         if fence:
-            self.fence_left[(fence, y)] = max(0.0, self.fence_left[(fence, y)] - grant.subsidy_meur[grant.instrument_id])
+            paid = grant.subsidy_meur[grant.instrument_id]
+            self.fence_left[(fence, y)] = max(0.0, self.fence_left[(fence, y)] - paid)
         m = self.inp.measures[grant.measure_id]
         self.share_left[grant.measure_id] -= grant.share
         if m.exclusive_group:
@@ -625,7 +627,8 @@ def _never_applied(inp: PlanInput, sim: _Simulation, mid: str) -> str:
         return (f"lead time too long: committed in {max(m.earliest_year, inp.years[0])} at the earliest, it operates "
                 f"from {max(m.earliest_year, inp.years[0]) + m.lead_time_years}, after {sim.last}")
     if m.exclusive_group and sim.group_left[m.exclusive_group] <= EPS:
-        others = [o for o, g in sim.primary.items() if o != mid and inp.measures[o].exclusive_group == m.exclusive_group]
+        group = m.exclusive_group
+        others = [o for o in sim.primary if o != mid and inp.measures[o].exclusive_group == group]
         others += [g.measure_id for g in sim.grants if g.instrument_id is None and g.measure_id != mid
                    and inp.measures[g.measure_id].exclusive_group == m.exclusive_group]
         return f"its emission source (group '{m.exclusive_group}') went to {', '.join(sorted(set(others)))}"

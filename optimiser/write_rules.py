@@ -163,7 +163,8 @@ def rules_vs_optimum_sheet(wb, gap: RulesGap, index: int) -> None:
     T = gap.target_year
     s = _Writer(wb, "Rules vs optimum", index)
     s.title(f"Rules vs optimum: {inp.settings.scenario_name}")
-    s.line(f"The rules realise {r.abatement_mt[T]:,.2f} Mt CO2-eq/yr in {T} for {r.public_cost_meur:,.0f} M€ committed "
+    s.line(f"The rules realise {r.abatement_mt[T]:,.2f} Mt CO2-eq/yr in {T} for {r.public_cost_meur:,.0f} M€ "
+           "committed "
            f"({r.committed_idle_meur:,.0f} M€ of it idle). The cheapest plan reaching the same abatement costs "
            f"{same.public_cost_meur:,.0f} M€: the rules need {gap.extra_public_cost_meur:,.0f} M€ more.")
     s.line(f"With the rules' spending ({spend.public_cost_meur:,.0f} M€ used of {r.public_cost_meur:,.0f} M€, "

@@ -254,6 +254,7 @@ def _macro_workbook(path: Path) -> Path:
 def test_a_macro_enabled_workbook_is_read_but_its_macros_never_reach_the_plan(tmp_path, capsys):
     src = _macro_workbook(tmp_path / "with-macros.xlsm")
     before = src.read_bytes()
+    assert "xl/vbaProject.bin" in openpyxl.load_workbook(src, keep_vba=True).vba_archive.namelist()  # a real one
     out = tmp_path / "plan.xlsx"
     assert main(["plan", str(src), "-o", str(out), "--json", str(tmp_path / "plan.json")]) == 0, \
         capsys.readouterr().err

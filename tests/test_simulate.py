@@ -168,7 +168,7 @@ def test_flow_labour_is_used_in_the_commitment_year_and_lead_time_sets_the_stock
 # ---------------------------------------------------------------- other rule sets
 
 def test_tender_ranks_by_subsidy_per_tonne():
-    # NIKI: a tender by default (from its id); 600 M€ takes a (50 €/t, 500 M€), b (80 €/t, 800 M€) does not fit
+    # NIKI: a tender by default (from its id); 600 M€ takes a (50 €/t, 500 M€); b (80 €/t, 800 M€) doesn't fit
     ms = [measure("b", 1.0, 80, eligible="NIKI", lumpy="yes"), measure("a", 1.0, 50, eligible="NIKI", lumpy="yes")]
     r = run(measures=ms, reduction=0.0, instruments=[{"instrument_id": "NIKI"}],
             budgets=[{"instrument_id": "NIKI", 2024: 600.0}], years=ONE_YEAR)
@@ -190,7 +190,7 @@ def test_fcfs_serves_by_earliest_year_then_id():
 
 
 def test_maatwerk_takes_the_named_projects_by_size_within_the_period_budget():
-    # big (2 Mt at 50 €/t = 1000 M€) before s1 (1 Mt at 20 €/t = 200) and s2 (1 Mt at 30 = 300): period budget 1000
+    # big (2 Mt at 50 €/t = 1000 M€) before s1 (1 Mt at 20 €/t = 200) and s2 (1 Mt at 30 = 300); period 1000
     ms = [measure("s1", 1.0, 20, eligible="maatwerk"), measure("s2", 1.0, 30, eligible="maatwerk"),
           measure("big", 2.0, 50, eligible="maatwerk")]
     r = run(measures=ms, reduction=0.0, instruments=[{"instrument_id": "maatwerk", "period_budget_meur": 1000.0}],
@@ -263,7 +263,8 @@ def test_allocation_none_grants_nothing_and_exclusive_options_share_one_source()
     ms = [measure("a", 1.0, 50, eligible="X"), measure("p", 1.0, 50, eligible="S", exclusive_group="g"),
           measure("q", 1.0, 40, eligible="S", exclusive_group="g")]
     r = run(measures=ms, reduction=0.0,
-            instruments=[{"instrument_id": "X", "allocation": "none"}, {"instrument_id": "S", "allocation": "sde_round"}],
+            instruments=[{"instrument_id": "X", "allocation": "none"},
+                         {"instrument_id": "S", "allocation": "sde_round"}],
             budgets=[{"instrument_id": "X", **yearly(1e6)}, {"instrument_id": "S", **yearly(1e6)}])
     assert r.outcomes["a"].outcome == NOT_GRANTED and "allocation none" in r.outcomes["a"].reason
     assert r.outcomes["q"].outcome == REALISED  # 40 €/t ranks first
@@ -447,12 +448,8 @@ random_instrument = st.tuples(
 )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(random_measure, min_size=1, max_size=6), st.lists(random_instrument, min_size=3, max_size=3),
-       st.floats(0.0, 150.0), st.floats(0.0, 300.0), st.floats(0.0, 100.0))
-def test_the_optimum_is_never_worse_than_the_rules(ms, insts, grid, labour, price):
-    """For the abatement the rules realise, the optimum costs no more — not even than the rules' realised part —
-    and with the rules' spending it abates no less."""
+def random_input(ms, insts, grid, labour, price):
+    """A small workbook from drawn measures and instruments: one grid (stock) and one labour (flow) limit."""
     instruments = [{"instrument_id": f"I{k}", "allocation": a, "capex_share_cap": cs, "eur_per_t_cap": ct,
                     "period_budget_meur": pb} for k, (a, cs, ct, pb, _) in enumerate(insts)]
     budgets = [{"instrument_id": f"I{k}", **yearly(b)} for k, (*_, b) in enumerate(insts)]
@@ -464,11 +461,20 @@ def test_the_optimum_is_never_worse_than_the_rules(ms, insts, grid, labour, pric
         if g > 0:
             usage.append({"measure_id": f"m{k}", "resource_id": "grid", "amount": g})
         usage.append({"measure_id": f"m{k}", "resource_id": "labour", "amount": 50.0 * a})
-    inp = to_input(tables(measures=measures, instruments=instruments, budgets=budgets, usage=usage,
-                          resources=[{"resource_id": "grid", "kind": "stock", **yearly(grid)},
-                                     {"resource_id": "labour", "kind": "flow", **yearly(labour)}],
-                          prices=[{"parameter": "co2_price_eur_per_t", **yearly(price)}],
-                          targets=[{"year": 2025, "reduction_mt": 0.5}], reduction=3.0))
+    return to_input(tables(measures=measures, instruments=instruments, budgets=budgets, usage=usage,
+                           resources=[{"resource_id": "grid", "kind": "stock", **yearly(grid)},
+                                      {"resource_id": "labour", "kind": "flow", **yearly(labour)}],
+                           prices=[{"parameter": "co2_price_eur_per_t", **yearly(price)}],
+                           targets=[{"year": 2025, "reduction_mt": 0.5}], reduction=3.0))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(random_measure, min_size=1, max_size=6), st.lists(random_instrument, min_size=3, max_size=3),
+       st.floats(0.0, 150.0), st.floats(0.0, 300.0), st.floats(0.0, 100.0))
+def test_the_optimum_is_never_worse_than_the_rules(ms, insts, grid, labour, price):
+    """For the abatement the rules realise, the optimum costs no more — not even than the rules' realised part —
+    and with the rules' spending it abates no less."""
+    inp = random_input(ms, insts, grid, labour, price)
     gap = compare(inp)
     rules, same, spend = gap.rules, gap.at_rules_abatement, gap.at_rules_spending
     mip = 1e-4 if any(m.lumpy for m in inp.measures.values()) else 1e-7
@@ -482,3 +488,19 @@ def test_the_optimum_is_never_worse_than_the_rules(ms, insts, grid, labour, pric
         assert used <= inp.resources[r].capacity[y] + 1e-6
     for (i, y), spent in rules.spend_meur.items():
         assert spent <= inp.budgets[i][y] + 1e-6
+
+
+def test_the_default_workbook_simulates_and_the_optimum_beats_the_rules():
+    """End to end on the shipped workbook: invariants only (docs/make_rules_summary.py reports the numbers)."""
+    from optimiser.pipeline import default_workbook, load
+
+    if not default_workbook().exists():
+        pytest.skip("inputs/default.xlsx not built")
+    _, inp, _ = load(default_workbook())
+    gap = compare(inp)
+    T = inp.settings.target_year
+    assert gap.rules.run_order[0] == "SDE++" and gap.rules.run_order[-1] == "maatwerk"
+    assert gap.at_rules_abatement.public_cost_meur <= gap.rules.realised_cost_meur * (1 + 1e-4) + 1e-5
+    assert gap.at_rules_spending.abatement_mt[T] >= gap.rules.abatement_mt[T] - 1e-6
+    assert gap.rules.committed_idle_meur <= gap.rules.public_cost_meur
+    json.dumps(dict(simulation_json(gap.rules), rules_vs_optimum=rules_gap_json(gap)), allow_nan=False)
