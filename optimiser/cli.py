@@ -414,6 +414,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt as exc:
         print("interrupted: nothing was written", file=sys.stderr)
         return 143 if isinstance(exc, _Terminated) else 130
+    except OSError as exc:  # an output could not be written (disk full, no permission, …): nothing is damaged
+        if getattr(args, "debug", False):
+            traceback.print_exc()
+        where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
+        print(f"error: cannot write{where}: {exc.strerror or exc} (nothing was damaged)", file=sys.stderr)
+        return EXIT_INTERNAL
     except Exception as exc:  # internal error: say so plainly, traceback only with --debug
         if getattr(args, "debug", False):
             traceback.print_exc()

@@ -16,7 +16,6 @@ column but the id for set.
 from __future__ import annotations
 
 import copy
-from dataclasses import replace
 import fnmatch
 import re
 
@@ -66,10 +65,7 @@ def _columns(sheet: str, row: dict, pattern: str, op: str) -> list:
 
 
 def _apply_one(tables: Tables, o: ScenarioRow) -> list[Problem]:
-    shown = o.value
-    if isinstance(shown, float) and shown.is_integer() and abs(shown) < 1e15:
-        shown = int(shown)  # echo `=1` as typed, not `=1.0`
-    where = replace(o, value=shown).spec() + (f" (scenario '{o.scenario}')" if o.row else "")
+    where = o.spec() + (f" (scenario '{o.scenario}')" if o.row else "")
     sheet = o.sheet.strip().lower()
     if sheet not in SHEET_BY_NAME or sheet == "scenarios":
         known = ", ".join(s for s in SHEET_BY_NAME if s != "scenarios")

@@ -13,14 +13,17 @@ as a real subprocess of ``python -m optimiser``.
 
 from __future__ import annotations
 
+import io
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import openpyxl
 import pytest
 
-from make_bad_corpus import CASES, Case, build
+from make_bad_corpus import CASES, Case, base_bytes, build, col_of, patch_part, raw_cell, sheet_part
 from optimiser.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -109,11 +112,6 @@ def test_debug_shows_the_traceback(tmp_path, capsys):
 
 def test_every_problem_is_listed_at_once(tmp_path, capsys):
     """check lists all problems, one line each, in one run."""
-    import openpyxl
-
-    from make_bad_corpus import base_bytes, col_of
-    import io
-
     wb = openpyxl.load_workbook(io.BytesIO(base_bytes()))
     m = wb["measures"]
     m.cell(2, col_of(m, "abatement_mt")).value = -1
@@ -135,8 +133,6 @@ def test_every_problem_is_listed_at_once(tmp_path, capsys):
 
 def test_a_formula_with_a_cached_value_is_read_as_that_value(tmp_path, capsys):
     """The other side of the formula rule: a calculated workbook is fine (Excel stores <f> and <v>)."""
-    from make_bad_corpus import raw_cell
-
     make = raw_cell("measures", 2, "abatement_mt", '<c r="{ref}"><f>0.5*2</f><v>1</v></c>')
     path = make(tmp_path)
     assert main(["check", str(path)]) == 0, capsys.readouterr().err
@@ -144,13 +140,6 @@ def test_a_formula_with_a_cached_value_is_read_as_that_value(tmp_path, capsys):
 
 def test_non_input_sheets_are_ignored_even_when_unreadable(tmp_path, capsys):
     """A sheet the planner does not use (notes, a chart's data) cannot stop a workbook from being read."""
-    import io
-    import re
-
-    import openpyxl
-
-    from make_bad_corpus import base_bytes, patch_part, sheet_part
-
     wb = openpyxl.load_workbook(io.BytesIO(base_bytes()))
     wb.create_sheet("notes")["A1"] = 1
     buf = io.BytesIO()

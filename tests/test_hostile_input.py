@@ -4,7 +4,6 @@ injection and macros are refused or neutralised — cleanly, quickly, with nothi
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import subprocess
