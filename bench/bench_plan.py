@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from optimiser.build import build_model  # noqa: E402
-from optimiser.pipeline import default_workbook, solve_input  # noqa: E402
+from optimiser.pipeline import default_workbook  # noqa: E402
 from optimiser.read import read_workbook  # noqa: E402
 from optimiser.solve import Solver  # noqa: E402
 from optimiser.tables import to_input, to_tables  # noqa: E402

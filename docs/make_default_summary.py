@@ -14,7 +14,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from optimiser.pipeline import default_workbook, load, solve_input  # noqa: E402
+from optimiser.pipeline import load, solve_input  # noqa: E402
 
 SCENARIOS = ["high-co2", "low-co2", "grid-delay", "labour-crunch", "ccs-delay", "no-maatwerk", "hydrogen-short",
              "pbl-pessimistic"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -129,6 +129,28 @@ def check_output_path(out: Path, inputs: list[Path], force: bool, what: str = "-
         raise InputError(Problem(f"{what} {out}: cannot write in folder {folder} (permission denied)"))
 
 
+def prepare(workbook, scenario: str | None, overrides, output, json_path: str | None, force: bool,
+            max_unzipped_mb: float = DEFAULT_MAX_UNZIPPED_MB) -> tuple[Workbook, PlanInput, list[str], Path | None]:
+    """Stages 1–2 plus the output checks every command makes before solving:
+    (workbook, effective input, overrides applied, output path or None)."""
+    wb, inp, applied = load(workbook, scenario, overrides, max_unzipped_mb)
+    src = Path(wb.path)
+    out = Path(output) if output else None
+    if out is not None:
+        check_output_path(out, [src], force)
+    if json_path and json_path != "-":
+        check_output_path(Path(json_path), [src] + ([out] if out else []), force, "--json")
+    return wb, inp, applied, out
+
+
+def stamp(result: PlanResult, wb: Workbook, applied: list[str]) -> None:
+    """Record where a result's input came from (shown on the About sheet)."""
+    result.overrides = applied
+    result.source_file = Path(wb.path).name
+    result.source_sha256 = wb.sha256
+    result.notes = list(wb.notes)
+
+
 def run_plan(workbook: str | os.PathLike | None = None, *, scenario: str | None = None,
              overrides: list[tuple[str, str]] = (), output: str | os.PathLike | None = None,
              json_path: str | None = None, force: bool = False, outputs_dir: str | os.PathLike = "outputs",
@@ -137,14 +159,8 @@ def run_plan(workbook: str | os.PathLike | None = None, *, scenario: str | None 
     """Plan one workbook end to end and write the plan (and JSON)."""
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    wb, inp, applied = load(workbook, scenario, overrides, max_unzipped_mb)
+    wb, inp, applied, out = prepare(workbook, scenario, overrides, output, json_path, force, max_unzipped_mb)
     timings["read"] = time.perf_counter() - t0
-    src = Path(wb.path)
-    out = Path(output) if output else None
-    if out is not None:
-        check_output_path(out, [src], force)
-    if json_path and json_path != "-":
-        check_output_path(Path(json_path), [src] + ([out] if out else []), force, "--json")
 
     t1 = time.perf_counter()
     try:
@@ -154,10 +170,7 @@ def run_plan(workbook: str | os.PathLike | None = None, *, scenario: str | None 
             write_json(infeasible_json(exc), json_path, force=force)
         raise
     timings["solve"] = time.perf_counter() - t1
-    result.overrides = applied
-    result.source_file = src.name
-    result.source_sha256 = wb.sha256
-    result.notes = list(wb.notes)
+    stamp(result, wb, applied)
 
     t2 = time.perf_counter()
     plan_path = None

@@ -32,7 +32,7 @@ from pathlib import Path
 
 from .data import PlanInput, ScenarioRow
 from .extract import TOL, PlanResult
-from .pipeline import (EXIT_NOT_MET, EXIT_OK, check_output_path, load, solve_input, write_new)
+from .pipeline import EXIT_NOT_MET, EXIT_OK, prepare, solve_input, stamp, write_new
 from .read import DEFAULT_MAX_UNZIPPED_MB
 from .scenario import apply_overrides
 from .simulate import NOT_REALISED, PARTLY_REALISED, RulesResult, allocation_of, phases_of, simulate
@@ -292,24 +292,6 @@ class RulesOutcome:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def _prepare(workbook, scenario, overrides, output, json_path, force, max_unzipped_mb):
-    wb, inp, applied = load(workbook, scenario, overrides, max_unzipped_mb)
-    src = Path(wb.path)
-    out = Path(output) if output else None
-    if out is not None:
-        check_output_path(out, [src], force)
-    if json_path and json_path != "-":
-        check_output_path(Path(json_path), [src] + ([out] if out else []), force, "--json")
-    return wb, inp, applied, out
-
-
-def _stamp(result: PlanResult, wb, applied: list[str]) -> None:
-    result.overrides = applied
-    result.source_file = Path(wb.path).name
-    result.source_sha256 = wb.sha256
-    result.notes = list(wb.notes)
-
-
 def run_simulate(workbook: str | os.PathLike | None = None, *, scenario: str | None = None,
                  overrides: list[tuple[str, str]] = (), output: str | os.PathLike | None = None,
                  json_path: str | None = None, force: bool = False, outputs_dir: str | os.PathLike = "outputs",
@@ -318,9 +300,9 @@ def run_simulate(workbook: str | os.PathLike | None = None, *, scenario: str | N
     from .write_rules import write_simulation
 
     t0 = time.perf_counter()
-    wb, inp, applied, out = _prepare(workbook, scenario, overrides, output, json_path, force, max_unzipped_mb)
+    wb, inp, applied, out = prepare(workbook, scenario, overrides, output, json_path, force, max_unzipped_mb)
     result = simulate(inp)
-    _stamp(result, wb, applied)
+    stamp(result, wb, applied)
     t1 = time.perf_counter()
     path = None
     if write_workbook:
@@ -348,11 +330,11 @@ def run_rules_gap(workbook: str | os.PathLike | None = None, *, scenario: str | 
     from .write_rules import write_rules_gap
 
     t0 = time.perf_counter()
-    wb, inp, applied, out = _prepare(workbook, scenario, overrides, output, json_path, force, max_unzipped_mb)
+    wb, inp, applied, out = prepare(workbook, scenario, overrides, output, json_path, force, max_unzipped_mb)
     optimum = solve_input(inp, alternatives=alternatives, slack=slack)
     gap = compare(inp, optimum=optimum)
     for result in (gap.rules, gap.optimum):
-        _stamp(result, wb, applied)
+        stamp(result, wb, applied)
     t1 = time.perf_counter()
     path = None
     if write_workbook:

@@ -538,20 +538,15 @@ def run_sweep(workbook: str | os.PathLike | None = None, *, vary: list[tuple[str
     explicit ``output`` is replaced only with ``force`` and may never be the input.
     ``on_start(total)`` is called once the points are known.
     """
-    from .pipeline import EXIT_OK, EXIT_SOLVER, check_output_path, load, write_new
+    from .pipeline import EXIT_OK, EXIT_SOLVER, prepare, write_new
     from .read import DEFAULT_MAX_UNZIPPED_MB
     from .write import write_json
     from .write_sweep import write_sweep
 
     varies = parse_varies(list(vary))
-    wb, base, applied = load(workbook, scenario, overrides,
-                             DEFAULT_MAX_UNZIPPED_MB if max_unzipped_mb is None else max_unzipped_mb)
+    wb, base, applied, out = prepare(workbook, scenario, overrides, output, json_path, force,
+                                     DEFAULT_MAX_UNZIPPED_MB if max_unzipped_mb is None else max_unzipped_mb)
     src = Path(wb.path)
-    out = Path(output) if output else None
-    if out is not None:
-        check_output_path(out, [src], force)
-    if json_path and json_path != "-":
-        check_output_path(Path(json_path), [src] + ([out] if out else []), force, "--json")
     try:
         if on_start is not None:
             on_start(math.prod(len(v.values) for v in varies))

@@ -127,17 +127,24 @@ def write_plan(result: PlanResult, path: str | os.PathLike, *, force: bool = Tru
     return atomic_write(path, fill, force=force)
 
 
-def plan_workbook(result: PlanResult):
-    """The plan workbook as an (unsaved) openpyxl Workbook."""
+def new_workbook(title: str = ""):
+    """An empty openpyxl Workbook (no default sheet) titled and signed by policymix."""
     import openpyxl
 
     from . import __version__
-    from .tables import to_tables
 
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
-    wb.properties.title = f"Policy-mix plan: {result.input.settings.scenario_name}"
+    wb.properties.title = title
     wb.properties.creator = f"policymix {__version__}"
+    return wb
+
+
+def plan_workbook(result: PlanResult):
+    """The plan workbook as an (unsaved) openpyxl Workbook."""
+    from .tables import to_tables
+
+    wb = new_workbook(f"Policy-mix plan: {result.input.settings.scenario_name}")
     styles = _Styles()
     generated = datetime.now().astimezone().isoformat(timespec="seconds")
     for title, write_sheet in _RESULT_SHEETS:
@@ -913,11 +920,9 @@ def add_input_sheets(wb, tables: dict, years: list[int]) -> None:
 
 def write_input_workbook(tables: dict, years: list[int], path: str | os.PathLike, *, force: bool = True) -> Path:
     """Write an input workbook holding ``tables`` (atomically)."""
-    import openpyxl
 
     def fill(tmp: str) -> None:
-        wb = openpyxl.Workbook()
-        wb.remove(wb.active)
+        wb = new_workbook("Policy-mix input")
         add_input_sheets(wb, tables, years)
         wb.save(tmp)
 

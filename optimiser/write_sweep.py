@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 
 from .sweep import SweepRun, limit_label, limit_sort_key
-from .write import atomic_write, set_cell
+from .write import atomic_write, new_workbook, set_cell
 
 M_EUR = "#,##0.0"
 MT = "0.000"
@@ -157,14 +157,7 @@ def _ordered(items) -> list:
 
 def sweep_workbook(run: SweepRun):
     """The sweep workbook as an (unsaved) openpyxl Workbook."""
-    import openpyxl
-
-    from . import __version__
-
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    wb.properties.title = f"Policy-mix sweep: {run.scenario_name}"
-    wb.properties.creator = f"policymix {__version__}"
+    wb = new_workbook(f"Policy-mix sweep: {run.scenario_name}")
     st = _Styles()
 
     ws = wb.create_sheet("Sweep")
@@ -373,15 +366,10 @@ def write_comparison(comparison, path: str | os.PathLike, *, force: bool = True)
 
 
 def comparison_workbook(cmp):
-    import openpyxl
-
     from . import __version__
 
     a, b = cmp.a, cmp.b
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    wb.properties.title = f"Policy-mix comparison: {a['file']} vs {b['file']}"
-    wb.properties.creator = f"policymix {__version__}"
+    wb = new_workbook(f"Policy-mix comparison: {a['file']} vs {b['file']}")
     st = _Styles()
 
     ws = wb.create_sheet("Comparison")
@@ -407,7 +395,7 @@ def comparison_workbook(cmp):
 
     ws = wb.create_sheet("About")
     set_cell(ws, 1, 1, "About this comparison workbook").font = st.title
-    row = _pairs(ws, st, 3, [
+    _pairs(ws, st, 3, [
         ("tool", f"policymix {__version__}"),
         ("plan A", a["file"]), ("plan A SHA-256", a["sha256"]), ("plan A input", a.get("input_file", "")),
         ("plan B", b["file"]), ("plan B SHA-256", b["sha256"]), ("plan B input", b.get("input_file", "")),

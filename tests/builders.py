@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import copy
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from optimiser.write import write_input_workbook
@@ -60,3 +63,17 @@ def tables(measures=None, instruments=None, budgets=None, resources=None, usage=
 def workbook(path: Path, t: dict, years=YEARS) -> Path:
     write_input_workbook(t, years, path)
     return path
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(*args, cwd=None, check_code=None, timeout=300):
+    """Run ``python -m optimiser ARGS`` as a user would; assert the exit code when given."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    proc = subprocess.run([sys.executable, "-m", "optimiser", *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd, env=env, timeout=timeout)
+    if check_code is not None:
+        assert proc.returncode == check_code, proc.stdout + proc.stderr
+    return proc

@@ -3,26 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-from builders import measure, tables, workbook, yearly
+from builders import measure, run, tables, workbook, yearly
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def run(*args, cwd=None, check_code=None):
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-    proc = subprocess.run([sys.executable, "-m", "optimiser", *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd, env=env, timeout=300)
-    if check_code is not None:
-        assert proc.returncode == check_code, proc.stdout + proc.stderr
-    return proc
 
 
 @pytest.fixture

@@ -9,30 +9,15 @@ b in full, half of c: 500 + 1600 + 1200 = 3300 M€, marginal measure c
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-from builders import tables, workbook
+from builders import run, tables, workbook
 from optimiser.compare import compare_plans
 from optimiser.data import InputError
 from optimiser.read import read_plan_results
 
-ROOT = Path(__file__).resolve().parent.parent
 TARGET = "settings:target_reduction_mt"
-
-
-def run(*args, cwd=None, check_code=None):
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-    proc = subprocess.run([sys.executable, "-m", "optimiser", *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd, env=env, timeout=300)
-    if check_code is not None:
-        assert proc.returncode == check_code, proc.stdout + proc.stderr
-    return proc
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import pytest
 from builders import measure, tables, workbook, yearly
 from optimiser.pipeline import TargetInfeasible, solve_input
 from optimiser.tables import to_input
-from test_cli import run
+from builders import run
 
 family = pytest.mark.family
 

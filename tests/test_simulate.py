@@ -390,7 +390,7 @@ def test_blank_phases_take_the_default():
 # ---------------------------------------------------------------- command line
 
 def test_simulate_and_rules_gap_on_the_command_line(tmp_path):
-    from test_cli import run as cli
+    from builders import run as cli
 
     t = tables(reduction=2.0, measures=[measure("a", 1.0, 50, eligible="G", lumpy="yes"),
                                         measure("b", 2.0, 80, eligible="G")],

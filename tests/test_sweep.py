@@ -9,32 +9,17 @@ at 1, 3 and 5 Mt; past 5 Mt every extra Mt is shortfall at 10 000 €/t.
 from __future__ import annotations
 
 import json
-import os
 import random
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-from builders import measure, tables, workbook, yearly
+from builders import measure, run, tables, workbook, yearly
 from optimiser.data import InputError
 from optimiser.pipeline import solve_input
 from optimiser.sweep import MAX_POINTS, grid, parse_vary, parse_varies, sweep
 from optimiser.tables import to_input
 
-ROOT = Path(__file__).resolve().parent.parent
 TARGET = "settings:target_reduction_mt"
-
-
-def run(*args, cwd=None, check_code=None):
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-    proc = subprocess.run([sys.executable, "-m", "optimiser", *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd, env=env, timeout=300)
-    if check_code is not None:
-        assert proc.returncode == check_code, proc.stdout + proc.stderr
-    return proc
 
 
 def merit_cost(t: float) -> float:
