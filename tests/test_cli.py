@@ -95,3 +95,12 @@ def test_an_override_that_matches_nothing_is_an_error(small, tmp_path):
     proc = run("plan", small, "-o", tmp_path / "x.xlsx", "--scale", "budgets:NOPE*:*=2", check_code=2)
     assert "no row of sheet 'budgets'" in proc.stderr
     assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_a_solver_that_stops_at_its_time_limit_writes_nothing_and_exits_4(small, tmp_path):
+    # the fixture has a lumpy measure, so this is a MIP; a microsecond is never enough to prove it optimal
+    out = tmp_path / "p.xlsx"
+    proc = run("plan", small, "-o", out, "--set", "settings:time_limit_s=0.000001", "--json", tmp_path / "p.json",
+               check_code=4)
+    assert "time limit" in proc.stderr
+    assert not out.exists() and not (tmp_path / "p.json").exists()
