@@ -315,6 +315,11 @@ class _Sheet:
                 lines = max(lines, _wrapped_lines(col.header, usable))
             if lines > 1:
                 self.ws.row_dimensions[top].height = 15 * lines
+        # printed (or saved as PDF): landscape, every column on one page width
+        self.ws.page_setup.orientation = "landscape"
+        self.ws.page_setup.fitToWidth = 1
+        self.ws.page_setup.fitToHeight = 0
+        self.ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def _wrapped_lines(text: str, width: int) -> int:
