@@ -1,6 +1,7 @@
 """Regenerate docs/default-plan.md and docs/default-macc.png from the shipped default workbook.
 
     pip install '.[docs]' && python docs/make_default_summary.py
+    python docs/make_default_summary.py --check   # exit 1 when the page is out of date (no picture drawn)
 
 Everything on the page is computed here from a fresh run, so the page stays
 true when the data or the model change.
@@ -62,7 +63,8 @@ def macc_png(result, path: Path) -> None:
     plt.close(fig)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> int:
+    check = "--check" in (sys.argv[1:] if argv is None else argv)
     wb, inp, _ = load(None)
     result = solve_input(inp)
     T = inp.settings.target_year
@@ -130,10 +132,19 @@ def main() -> None:
         r = solve_input(sinp)
         lines.append(f"| {name} | {r.status} | {r.public_cost_meur:,.0f} | {r.abatement_mt[T]:.2f} | "
                      f"{r.shadow['target'][T]:,.0f} |")
-    (HERE / "default-plan.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    text = "\n".join(lines) + "\n"
+    page = HERE / "default-plan.md"
+    if check:
+        if not page.exists() or page.read_text(encoding="utf-8") != text:
+            print(f"{page} is out of date: run python docs/make_default_summary.py", file=sys.stderr)
+            return 1
+        print(f"{page} is up to date")
+        return 0
+    page.write_text(text, encoding="utf-8")
     macc_png(result, HERE / "default-macc.png")
-    print(f"wrote {HERE / 'default-plan.md'} and {HERE / 'default-macc.png'}")
+    print(f"wrote {page} and {HERE / 'default-macc.png'}")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

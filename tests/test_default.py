@@ -83,3 +83,9 @@ def test_removing_maatwerk_never_lowers_the_objective(base):
     if inp.instruments["maatwerk"].period_budget_meur is not None:
         specs.append(("set", "instruments:maatwerk:period_budget_meur=0"))
     assert _objective(inp, *specs) >= r.objective_meur - 1e-6
+
+
+@pytest.mark.parametrize("script", ["make_default_summary.py", "make_rules_summary.py"])
+def test_generated_docs_pages_are_up_to_date(script):
+    proc = subprocess.run([sys.executable, str(ROOT / "docs" / script), "--check"], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr + f"\nrun: python docs/{script}"
