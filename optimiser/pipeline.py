@@ -173,14 +173,9 @@ def run_plan(workbook: str | os.PathLike | None = None, *, scenario: str | None 
     stamp(result, wb, applied)
 
     t2 = time.perf_counter()
-    plan_path = None
-    if write_workbook:
-        if out is not None:
-            plan_path = write_plan(result, out, force=force)
-        else:
-            plan_path = _write_new(result, inp.settings.scenario_name, outputs_dir)
-    if json_path:
-        write_json(plan_json(result), json_path, force=force)
+    plan_path = write_outputs(lambda path, force: write_plan(result, path, force=force), out, force,
+                              inp.settings.scenario_name, outputs_dir, "plan", write_workbook,
+                              json_path, lambda: plan_json(result))
     timings["write"] = time.perf_counter() - t2
     code = EXIT_OK if result.target_met else EXIT_NOT_MET
     return Outcome(result, code, plan_path, json_path, wb.notes, timings)
@@ -195,9 +190,18 @@ def infeasible_json(exc: TargetInfeasible) -> dict:
     }
 
 
-def _write_new(result: PlanResult, scenario_name: str, outputs_dir) -> Path:
-    """Write to a fresh default name; never collides with another run's file."""
-    return write_new(lambda path, force: write_plan(result, path, force=force), scenario_name, outputs_dir)
+def write_outputs(write, out: Path | None, force: bool, scenario_name: str, outputs_dir, kind: str,
+                  write_workbook: bool, json_path: str | None, make_json) -> Path | None:
+    """Write a command's workbook — to ``out``, or to a fresh outputs/<kind>-… name — and its JSON.
+
+    ``write(path, force)`` writes the workbook; ``make_json()`` builds the JSON only when asked for.
+    """
+    path = None
+    if write_workbook:
+        path = write(out, force=force) if out is not None else write_new(write, scenario_name, outputs_dir, kind)
+    if json_path:
+        write_json(make_json(), json_path, force=force)
+    return path
 
 
 def write_new(write, scenario_name: str, outputs_dir, kind: str = "plan") -> Path:

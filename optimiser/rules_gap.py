@@ -32,11 +32,11 @@ from pathlib import Path
 
 from .data import PlanInput, ScenarioRow
 from .extract import TOL, PlanResult
-from .pipeline import EXIT_NOT_MET, EXIT_OK, prepare, solve_input, stamp, write_new
+from .pipeline import EXIT_NOT_MET, EXIT_OK, prepare, solve_input, stamp, write_outputs
 from .read import DEFAULT_MAX_UNZIPPED_MB
 from .scenario import apply_overrides
 from .simulate import NOT_REALISED, PARTLY_REALISED, RulesResult, allocation_of, phases_of, simulate
-from .write import plan_json, write_json
+from .write import plan_json
 
 
 @dataclass
@@ -304,15 +304,9 @@ def run_simulate(workbook: str | os.PathLike | None = None, *, scenario: str | N
     result = simulate(inp)
     stamp(result, wb, applied)
     t1 = time.perf_counter()
-    path = None
-    if write_workbook:
-        if out is not None:
-            path = write_simulation(result, out, force=force)
-        else:
-            path = write_new(lambda p, force: write_simulation(result, p, force=force),
-                             inp.settings.scenario_name, outputs_dir, "rules")
-    if json_path:
-        write_json(simulation_json(result), json_path, force=force)
+    path = write_outputs(lambda p, force: write_simulation(result, p, force=force), out, force,
+                         inp.settings.scenario_name, outputs_dir, "rules", write_workbook,
+                         json_path, lambda: simulation_json(result))
     code = EXIT_OK if result.target_met else EXIT_NOT_MET
     return RulesOutcome(result, code, None, path, json_path, list(wb.notes),
                         {"simulate": t1 - t0, "write": time.perf_counter() - t1})
@@ -336,15 +330,9 @@ def run_rules_gap(workbook: str | os.PathLike | None = None, *, scenario: str | 
     for result in (gap.rules, gap.optimum):
         stamp(result, wb, applied)
     t1 = time.perf_counter()
-    path = None
-    if write_workbook:
-        if out is not None:
-            path = write_rules_gap(gap, out, force=force)
-        else:
-            path = write_new(lambda p, force: write_rules_gap(gap, p, force=force),
-                             inp.settings.scenario_name, outputs_dir, "rules-gap")
-    if json_path:
-        write_json(dict(plan_json(optimum), rules_vs_optimum=rules_gap_json(gap)), json_path, force=force)
+    path = write_outputs(lambda p, force: write_rules_gap(gap, p, force=force), out, force,
+                         inp.settings.scenario_name, outputs_dir, "rules-gap", write_workbook,
+                         json_path, lambda: dict(plan_json(optimum), rules_vs_optimum=rules_gap_json(gap)))
     code = EXIT_OK if optimum.target_met else EXIT_NOT_MET
     return RulesOutcome(optimum, code, gap, path, json_path, list(wb.notes),
                         {"solve": t1 - t0, "write": time.perf_counter() - t1})

@@ -538,9 +538,8 @@ def run_sweep(workbook: str | os.PathLike | None = None, *, vary: list[tuple[str
     explicit ``output`` is replaced only with ``force`` and may never be the input.
     ``on_start(total)`` is called once the points are known.
     """
-    from .pipeline import EXIT_OK, EXIT_SOLVER, prepare, write_new
+    from .pipeline import EXIT_OK, EXIT_SOLVER, prepare, write_outputs
     from .read import DEFAULT_MAX_UNZIPPED_MB
-    from .write import write_json
     from .write_sweep import write_sweep
 
     varies = parse_varies(list(vary))
@@ -557,13 +556,6 @@ def run_sweep(workbook: str | os.PathLike | None = None, *, vary: list[tuple[str
     run.source_file = src.name
     run.source_sha256 = wb.sha256
     run.notes = list(wb.notes)
-    path = None
-    if write_workbook:
-        if out is not None:
-            path = write_sweep(run, out, force=force)
-        else:
-            path = write_new(lambda p, force: write_sweep(run, p, force=force), run.scenario_name, outputs_dir,
-                             kind="sweep")
-    if json_path:
-        write_json(sweep_json(run), json_path, force=force)
+    path = write_outputs(lambda p, force: write_sweep(run, p, force=force), out, force, run.scenario_name,
+                         outputs_dir, "sweep", write_workbook, json_path, lambda: sweep_json(run))
     return SweepOutcome(run, EXIT_SOLVER if run.failed else EXIT_OK, path, json_path)

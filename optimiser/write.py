@@ -312,7 +312,7 @@ class _Sheet:
             lines = 1
             for c, col in enumerate(cols, start=1):
                 usable = max(1, min(max(MIN_WIDTH, self.widths.get(c, 0) + 2), MAX_WIDTH) - 1)
-                lines = max(lines, _wrapped_lines(col.header, usable))
+                lines = max(lines, wrapped_lines(col.header, usable))
             if lines > 1:
                 self.ws.row_dimensions[top].height = 15 * lines
         # printed (or saved as PDF): landscape, every column on one page width
@@ -322,7 +322,7 @@ class _Sheet:
         self.ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
-def _wrapped_lines(text: str, width: int) -> int:
+def wrapped_lines(text: str, width: int) -> int:
     """Lines ``text`` takes when word-wrapped at ``width`` characters."""
     lines, used = 1, 0
     for word in text.split():

@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 
 from .sweep import SweepRun, limit_label, limit_sort_key
-from .write import atomic_write, new_workbook, set_cell
+from .write import wrapped_lines, atomic_write, new_workbook, set_cell
 
 M_EUR = "#,##0.0"
 MT = "0.000"
@@ -67,22 +67,10 @@ def _table(ws, st: _Styles, top: int, cols: list[tuple[str, str | None]], rows: 
             shown = len(f"{v:,.3f}") if isinstance(v, float) else len(str(v)) if v is not None else 0
             widths[c] = max(widths[c], min(shown, 50))
     _widths(ws, widths)
-    lines = max(_wrapped_lines(h, min(max(9, widths[c] + 2), 60) - 1) for c, (h, _) in enumerate(cols, start=1))
+    lines = max(wrapped_lines(h, min(max(9, widths[c] + 2), 60) - 1) for c, (h, _) in enumerate(cols, start=1))
     if lines > 1:
         ws.row_dimensions[top].height = 15 * lines
     return max(r, top)
-
-
-def _wrapped_lines(text: str, width: int) -> int:
-    """Lines ``text`` takes when word-wrapped at ``width`` characters."""
-    lines, used = 1, 0
-    for word in text.split():
-        need = len(word) if used == 0 else used + 1 + len(word)
-        if need <= width or used == 0:
-            used = need
-        else:
-            lines, used = lines + 1, len(word)
-    return lines
 
 
 def _pairs(ws, st: _Styles, row: int, items) -> int:
