@@ -395,8 +395,13 @@ def main(argv: list[str] | None = None) -> int:
         return _report_input_error(exc)
     except TargetInfeasible as exc:
         print("Target cannot be met without a shortfall (--strict). Conflicting limits:", file=sys.stderr)
+        shares = [item["id"] for item in exc.iis if item["kind"] == "max_share"]
         for item in exc.iis:
-            print(f"  - {item['text']}", file=sys.stderr)
+            if item["kind"] != "max_share":
+                print(f"  - {item['text']}", file=sys.stderr)
+        if shares:
+            print(f"  - {len(shares)} measures already at their maximum share (sheet 'measures', max_share): "
+                  + ", ".join(shares), file=sys.stderr)
         if not exc.iis:
             print("  (the solver could not isolate them)", file=sys.stderr)
         return EXIT_NOT_MET
