@@ -264,7 +264,7 @@ def _add_whatif_commands(sub) -> None:
 
 
 def cmd_sweep(args) -> int:
-    from .sweep import run_sweep
+    from .pipeline import run_sweep
     from .terminal import print_sweep, sweep_progress
 
     quiet_stdout = args.json == "-"

@@ -5,20 +5,23 @@ The CLI is a thin shell over :func:`run_plan`; tests and scripts call it too.
 
 from __future__ import annotations
 
+import math
 import os
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from .alternatives import generate as generate_alternatives
 from .build import build_model
 from .data import InputError, PlanInput, Problem
-from .alternatives import generate as generate_alternatives
 from .extract import PlanResult, describe_iis, extract
 from .read import DEFAULT_MAX_UNZIPPED_MB, Workbook, read_workbook
 from .scenario import resolve
 from .solve import Solution, Solver, solver_version
+from .sweep import SweepRun, parse_varies, sweep, sweep_json
 from .write import plan_json, write_json, write_plan
+from .write_sweep import write_sweep
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_NOT_MET, EXIT_SOLVER = 0, 1, 2, 3, 4
 
@@ -215,3 +218,45 @@ def write_new(write, scenario_name: str, outputs_dir, kind: str = "plan") -> Pat
         except FileExistsError:
             continue
     raise InputError(Problem(f"cannot find a free file name in {outputs_dir}"))
+
+
+# ---------------------------------------------------------------- sweeps end to end
+
+@dataclass
+class SweepOutcome:
+    run: SweepRun
+    exit_code: int
+    path: Path | None = None
+    json_path: str | None = None
+
+
+def run_sweep(workbook: str | os.PathLike | None = None, *, vary: list[tuple[str, str]],
+              scenario: str | None = None, overrides: list[tuple[str, str]] = (),
+              output: str | os.PathLike | None = None, json_path: str | None = None, force: bool = False,
+              outputs_dir: str | os.PathLike = "outputs", write_workbook: bool = True,
+              max_unzipped_mb: float | None = None, on_start=None, on_point=None,
+              keep_results: bool = False) -> SweepOutcome:
+    """Sweep one workbook end to end: load, check the output paths, solve every point, write.
+
+    The output rules are those of ``policymix plan``: without ``output`` a new
+    outputs/sweep-<scenario>-<timestamp>.xlsx (never replacing a file); an
+    explicit ``output`` is replaced only with ``force`` and may never be the input.
+    ``on_start(total)`` is called once the points are known.
+    """
+    varies = parse_varies(list(vary))
+    wb, base, applied, out = prepare(workbook, scenario, overrides, output, json_path, force,
+                                     DEFAULT_MAX_UNZIPPED_MB if max_unzipped_mb is None else max_unzipped_mb)
+    src = Path(wb.path)
+    try:
+        if on_start is not None:
+            on_start(math.prod(len(v.values) for v in varies))
+        run = sweep(base, varies, on_point=on_point, keep_results=keep_results, want_json=bool(json_path))
+    except InputError as exc:
+        raise exc.with_file(str(src)) from None
+    run.base_overrides = applied
+    run.source_file = src.name
+    run.source_sha256 = wb.sha256
+    run.notes = list(wb.notes)
+    path = write_outputs(lambda p, force: write_sweep(run, p, force=force), out, force, run.scenario_name,
+                         outputs_dir, "sweep", write_workbook, json_path, lambda: sweep_json(run))
+    return SweepOutcome(run, EXIT_SOLVER if run.failed else EXIT_OK, path, json_path)

@@ -660,3 +660,50 @@ def _dedupe(items: list[dict]) -> list[dict]:
             seen.add(key)
             out.append({"kind": b["kind"], "id": b["id"], "year": b.get("year")})
     return out
+
+
+# ---------------------------------------------------------------- the rules beside the optimum
+
+@dataclass
+class RulesGap:
+    """The four runs of a rules-vs-optimum comparison and what they say."""
+
+    rules: RulesResult
+    optimum: PlanResult
+    at_rules_abatement: PlanResult  # min-cost, targets = the rules' realised abatement
+    at_rules_spending: PlanResult  # max-abatement, budgets = what the rules committed
+    abatement_overrides: list[str] = field(default_factory=list)
+    spending_overrides: list[str] = field(default_factory=list)
+
+    @property
+    def target_year(self) -> int:
+        return self.rules.input.settings.target_year
+
+    @property
+    def extra_public_cost_meur(self) -> float:
+        """Headline one: what the rules spend beyond the cheapest plan reaching the same abatement (M€)."""
+        return self.rules.public_cost_meur - self.at_rules_abatement.public_cost_meur
+
+    @property
+    def extra_abatement_mt(self) -> float:
+        """Headline two: what the optimum abates beyond the rules with the rules' spending (Mt/yr in T)."""
+        T = self.target_year
+        return self.at_rules_spending.abatement_mt[T] - self.rules.abatement_mt[T]
+
+    def funded_by_one_only(self, other: PlanResult) -> tuple[list[str], list[str]]:
+        """(taken up by the rules but not by ``other``, taken up by ``other`` but not by the rules)."""
+        rules = {m for m, mr in self.rules.measures.items() if mr.committed_share > TOL}
+        theirs = {m for m, mr in other.measures.items() if mr.committed_share > TOL}
+        order = list(self.rules.input.measures)
+        return [m for m in order if m in rules - theirs], [m for m in order if m in theirs - rules]
+
+    @property
+    def granted_not_realised(self) -> list[str]:
+        return [m for m, o in self.rules.outcomes.items() if o.outcome in (NOT_REALISED, PARTLY_REALISED)]
+
+
+def cost_per_t(result: PlanResult) -> float | None:
+    """Public cost per tonne of annual abatement in the target year (M€ per Mt/yr = €/t)."""
+    T = result.input.settings.target_year
+    abatement = result.abatement_mt.get(T, 0.0)
+    return result.public_cost_meur / abatement if abatement > TOL else None

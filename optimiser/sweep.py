@@ -44,12 +44,10 @@ from __future__ import annotations
 
 import itertools
 import math
-import os
 import re
 import time
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 
 from .build import Index, build_model
 from .data import InputError, PlanInput, Problem, ScenarioRow
@@ -513,49 +511,3 @@ def failed_json(point: SweepPoint) -> dict:
 
 def sweep_json(run: SweepRun) -> list[dict]:
     return [p.json if p.json is not None else failed_json(p) for p in run.points]
-
-
-# ---------------------------------------------------------------- end to end
-
-@dataclass
-class SweepOutcome:
-    run: SweepRun
-    exit_code: int
-    path: Path | None = None
-    json_path: str | None = None
-
-
-def run_sweep(workbook: str | os.PathLike | None = None, *, vary: list[tuple[str, str]],
-              scenario: str | None = None, overrides: list[tuple[str, str]] = (),
-              output: str | os.PathLike | None = None, json_path: str | None = None, force: bool = False,
-              outputs_dir: str | os.PathLike = "outputs", write_workbook: bool = True,
-              max_unzipped_mb: float | None = None, on_start=None, on_point=None,
-              keep_results: bool = False) -> SweepOutcome:
-    """Sweep one workbook end to end: load, check the output paths, solve every point, write.
-
-    The output rules are those of ``policymix plan``: without ``output`` a new
-    outputs/sweep-<scenario>-<timestamp>.xlsx (never replacing a file); an
-    explicit ``output`` is replaced only with ``force`` and may never be the input.
-    ``on_start(total)`` is called once the points are known.
-    """
-    from .pipeline import EXIT_OK, EXIT_SOLVER, prepare, write_outputs
-    from .read import DEFAULT_MAX_UNZIPPED_MB
-    from .write_sweep import write_sweep
-
-    varies = parse_varies(list(vary))
-    wb, base, applied, out = prepare(workbook, scenario, overrides, output, json_path, force,
-                                     DEFAULT_MAX_UNZIPPED_MB if max_unzipped_mb is None else max_unzipped_mb)
-    src = Path(wb.path)
-    try:
-        if on_start is not None:
-            on_start(math.prod(len(v.values) for v in varies))
-        run = sweep(base, varies, on_point=on_point, keep_results=keep_results, want_json=bool(json_path))
-    except InputError as exc:
-        raise exc.with_file(str(src)) from None
-    run.base_overrides = applied
-    run.source_file = src.name
-    run.source_sha256 = wb.sha256
-    run.notes = list(wb.notes)
-    path = write_outputs(lambda p, force: write_sweep(run, p, force=force), out, force, run.scenario_name,
-                         outputs_dir, "sweep", write_workbook, json_path, lambda: sweep_json(run))
-    return SweepOutcome(run, EXIT_SOLVER if run.failed else EXIT_OK, path, json_path)

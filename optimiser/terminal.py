@@ -15,7 +15,7 @@ from .sweep import PROGRESS_MIN_POINTS
 
 @contextmanager
 def sweep_progress(enabled: bool = True):
-    """Yields (on_start, on_point) callbacks for :func:`optimiser.sweep.run_sweep`.
+    """Yields (on_start, on_point) callbacks for :func:`optimiser.pipeline.run_sweep`.
 
     Shows a bar when stderr is a terminal and the sweep has more than
     PROGRESS_MIN_POINTS points; otherwise the callbacks do nothing.

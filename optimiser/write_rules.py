@@ -15,8 +15,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .rules_gap import RulesGap, cost_per_t
-from .simulate import RulesResult, allocation_of, phases_of
+from .simulate import RulesGap, RulesResult, allocation_of, cost_per_t, phases_of
 from .write import EUR_T, M_EUR, MT, SHARE, atomic_write, plan_workbook, set_cell
 
 COUNT = "0"
