@@ -112,7 +112,8 @@ def index_sets(inp: PlanInput) -> Index:
         if (i, y) not in seen_budget:
             seen_budget.add((i, y))
             idx.budget_keys.append((i, y))
-    idx.budget_keys.sort(key=lambda k: (list(inp.instruments).index(k[0]), k[1]))
+    order = {i: n for n, i in enumerate(inp.instruments)}
+    idx.budget_keys.sort(key=lambda k: (order[k[0]], k[1]))
     used = {i for (_, i, _) in idx.s_keys}
     idx.period_budget_keys = [i for i, inst in inp.instruments.items() if inst.period_budget_meur is not None and i in used]
 
