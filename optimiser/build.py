@@ -230,16 +230,21 @@ def funding(idx: Index, inp: PlanInput) -> Rows:
     return rows
 
 
+def _cap_rows(caps: dict[tuple[str, str, int], float]) -> Rows:
+    """s_{m,i,y} − cap_{m,i,y} · d_{m,y} ≤ 0 for every cap that can bind (cap in M€ per full share)."""
+    rows = Rows("<=")
+    for (m, i, y), cap in caps.items():
+        rows.add((m, i, y), [(1.0, "s", (m, i, y)), (-cap, "d", (m, y))], 0.0)
+    return rows
+
+
 def capex_cap(idx: Index, inp: PlanInput) -> Rows:
     """capex_cap — an instrument pays at most a share of the capex.
 
     s_{m,i,y} ≤ capex_share_cap_i · K_m · d_{m,y}    (only where it can bind)
     Shadow price: M€ saved per M€ more room under the cap.
     """
-    rows = Rows("<=")
-    for (m, i, y), cap in idx.capex_cap.items():
-        rows.add((m, i, y), [(1.0, "s", (m, i, y)), (-cap, "d", (m, y))], 0.0)
-    return rows
+    return _cap_rows(idx.capex_cap)
 
 
 def eur_per_t_cap(idx: Index, inp: PlanInput) -> Rows:
@@ -248,10 +253,7 @@ def eur_per_t_cap(idx: Index, inp: PlanInput) -> Rows:
     s_{m,i,y} ≤ eur_per_t_cap_i · A_m · D_m · d_{m,y}    (only where it can bind)
     Shadow price: M€ saved per M€ more room under the cap.
     """
-    rows = Rows("<=")
-    for (m, i, y), cap in idx.eur_per_t_cap.items():
-        rows.add((m, i, y), [(1.0, "s", (m, i, y)), (-cap, "d", (m, y))], 0.0)
-    return rows
+    return _cap_rows(idx.eur_per_t_cap)
 
 
 def budget(idx: Index, inp: PlanInput) -> Rows:
