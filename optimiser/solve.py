@@ -220,8 +220,6 @@ class Solver:
                     rate = max(0.0, (objective - relaxed) / step)
                     shadow[name][index] = 0.0 if rate < DUAL_TOL else rate
                 h.changeRowBounds(k, lower, upper)
-        if any(v > DUAL_TOL for name in PROBED for v in shadow.get(name, {}).values()):
-            h.run()  # back to the optimum's basis for the next warm start
 
     def iis(self) -> list[tuple[str, object]]:
         """An irreducible infeasible subset of rows, as (component name, index), via HiGHS.
