@@ -31,11 +31,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from optimiser.build import build_model  # noqa: E402
+from optimiser.model.build import build_model  # noqa: E402
 from optimiser.pipeline import default_workbook  # noqa: E402
-from optimiser.read import read_workbook  # noqa: E402
-from optimiser.solve import Solver  # noqa: E402
-from optimiser.tables import to_input, to_tables  # noqa: E402
+from optimiser.input.read import read_workbook  # noqa: E402
+from optimiser.model.solve import Solver  # noqa: E402
+from optimiser.input.tables import to_input, to_tables  # noqa: E402
 
 
 def fmt(samples: list[float]) -> str:
@@ -58,8 +58,8 @@ def end_to_end(workbook: Path, runs: int) -> list[float]:
 
 
 def stages(workbook: Path, runs: int) -> dict[str, list[float]]:
-    from optimiser.extract import extract
-    from optimiser.write import write_plan
+    from optimiser.model.extract import extract
+    from optimiser.report.plan import write_plan
 
     out: dict[str, list[float]] = {"read": [], "build": [], "hand-off + solve": [], "extract": [], "write plan": []}
     with tempfile.TemporaryDirectory() as tmp:

@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from optimiser.pipeline import load, solve_input  # noqa: E402
-from optimiser.sweep import parse_varies, prepare, sweep  # noqa: E402
+from optimiser.analysis.sweep import parse_varies, prepare, sweep  # noqa: E402
 
 KEY = "settings:target_reduction_mt"
 

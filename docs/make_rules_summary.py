@@ -3,7 +3,7 @@
     python docs/make_rules_summary.py            # rewrite the section between the markers
     python docs/make_rules_summary.py --check    # exit 1 when the section is out of date
 
-Every number in the section is computed here (``optimiser.rules_gap.compare`` on
+Every number in the section is computed here (``optimiser.analysis.rules_gap.compare`` on
 the shipped default workbook), so the page stays true when the data, the model
 or the rules change. Nothing under /work/shared is read.
 """
@@ -19,8 +19,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from optimiser.pipeline import default_workbook, load  # noqa: E402
-from optimiser.rules_gap import compare, cost_per_t  # noqa: E402
-from optimiser.simulate import MARKET, NOT_GRANTED, NOT_REALISED, PARTLY_REALISED, REALISED  # noqa: E402
+from optimiser.analysis.rules_gap import compare, cost_per_t  # noqa: E402
+from optimiser.analysis.simulate import MARKET, NOT_GRANTED, NOT_REALISED, PARTLY_REALISED, REALISED  # noqa: E402
 
 PAGE = HERE / "rules.md"
 BEGIN, END = "<!-- rules-gap:begin -->", "<!-- rules-gap:end -->"

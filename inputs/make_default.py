@@ -18,11 +18,11 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from optimiser.data import InputError  # noqa: E402
-from optimiser.manifest import SHEETS  # noqa: E402
-from optimiser.read import parse_sheets  # noqa: E402
-from optimiser.tables import to_input, to_tables  # noqa: E402
-from optimiser.write import write_input_workbook  # noqa: E402
+from optimiser.input.data import InputError  # noqa: E402
+from optimiser.input.manifest import SHEETS  # noqa: E402
+from optimiser.input.read import parse_sheets  # noqa: E402
+from optimiser.input.tables import to_input, to_tables  # noqa: E402
+from optimiser.report.inputs import write_input_workbook  # noqa: E402
 
 
 def read_csv_folder(folder: Path):

@@ -15,10 +15,10 @@ import sys
 import traceback
 
 from . import __version__
-from .data import InputError
+from .input.data import InputError
+from .input.read import DEFAULT_MAX_UNZIPPED_MB
 from .pipeline import (EXIT_INPUT, EXIT_INTERNAL, EXIT_NOT_MET, EXIT_OK, EXIT_SOLVER, SolverFailure,
-                       TargetInfeasible, default_workbook, load, run_plan)
-from .read import DEFAULT_MAX_UNZIPPED_MB
+                       TargetInfeasible, default_workbook, run)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -139,53 +139,38 @@ def _slack(text: str) -> float:
     return value
 
 
+def _workbook_line(args) -> str:
+    return f"Workbook: {args.workbook or default_workbook()}" + (f"  (scenario {args.scenario})" if args.scenario
+                                                                 else "")
+
+
 def cmd_plan(args) -> int:
+    from .report.terminal import plan_lines
+
     quiet_stdout = args.json == "-"
     if args.alternatives < 0:
         raise InputError(f"--alternatives {args.alternatives}: expected a whole number ≥ 0")
     slack = _slack(args.slack)
-    outcome = run_plan(
-        args.workbook, scenario=args.scenario, overrides=_overrides(args), output=args.output,
+    outcome = run(
+        "plan", workbook=args.workbook, scenario=args.scenario, overrides=_overrides(args), output=args.output,
         json_path=args.json, force=args.force, max_unzipped_mb=args.max_unzipped_mb,
         alternatives=args.alternatives, slack=slack,
     )
     r = outcome.result
     for note in outcome.notes:
         print(f"note: {note}", file=sys.stderr)
-    T = r.input.settings.target_year
-    _say(f"Workbook: {args.workbook or default_workbook()}" + (f"  (scenario {args.scenario})" if args.scenario else ""),
-         quiet_stdout)
+    _say(_workbook_line(args), quiet_stdout)
     for spec in r.overrides[:5]:
         _say(f"  override: {spec}", quiet_stdout)
     if len(r.overrides) > 5:
         _say(f"  … and {len(r.overrides) - 5} more overrides (listed in the plan's About sheet)", quiet_stdout)
-    if r.target_met:
-        _say(f"Target met: {r.abatement_mt[T]:.2f} Mt/yr in {T} (target {r.target_mt[T]:.2f} Mt) "
-             f"at a public cost of {r.public_cost_meur:,.0f} M€.", quiet_stdout)
-    else:
-        short = ", ".join(f"{y}: {v:.2f} Mt short" for y, v in r.shortfall_mt.items() if v > 0)
-        _say(f"Target NOT met ({short}); abatement {r.abatement_mt[T]:.2f} Mt/yr in {T}, "
-             f"public cost {r.public_cost_meur:,.0f} M€.", quiet_stdout)
-    if r.relaxations:
-        _say("What must give to meet the target (elastic run):", quiet_stdout)
-        for item in r.relaxations:
-            unit = r.input.resources[item["id"]].unit if item["kind"] == "resource" else "M€"
-            when = f" in {item['year']}" if item["year"] else " over all years"
-            _say(f"  +{item['amount']:,.4g} {unit} {item['kind']} {item['id']}{when}", quiet_stdout)
+    alternatives = None
     if r.alternatives is not None:
         must = r.alternatives.must_haves()
-        _say(f"{len(r.alternatives.plans)} alternatives within {r.alternatives.slack:.0%} of the optimum; "
-             f"must-haves: {', '.join(must) if must else 'none'}", quiet_stdout)
-    target_price = r.shadow["target"].get(T, 0.0)
-    if target_price > 0:
-        _say(f"Marginal value of the {T} target: {target_price:,.0f} € per t of annual abatement.", quiet_stdout)
-    binding = [b for b in r.binding() if b[0] in ("budget", "period_budget", "resource")]
-    if binding:
-        _say(f"Binding limits ({len(binding)}; largest shadow prices first):", quiet_stdout)
-        for fam, key, val in binding[:8]:
-            _say(f"  {_limit_words(r, fam, key, val)}", quiet_stdout)
-    else:
-        _say("No budget or resource limit binds.", quiet_stdout)
+        alternatives = (f"{len(r.alternatives.plans)} alternatives within {r.alternatives.slack:.0%} of the optimum; "
+                        f"must-haves: {', '.join(must) if must else 'none'}")
+    for line in plan_lines(r, alternatives_words=alternatives):
+        _say(line, quiet_stdout)
     if outcome.plan_path:
         _say(f"Plan written to {outcome.plan_path}", quiet_stdout)
     if args.json and args.json != "-":
@@ -193,25 +178,11 @@ def cmd_plan(args) -> int:
     return outcome.exit_code
 
 
-def _sig(value: float) -> str:
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.2f}" if abs(value) >= 1 else f"{value:.3g}"
-
-
-def _limit_words(r, family: str, key, value: float) -> str:
-    """'one more MW of grid Zeeland in 2030 saves 0.41 M€' and the like."""
-    if family == "resource":
-        rid, year = key
-        res = r.input.resources[rid]
-        return f"one more {res.unit or 'unit'} of {res.name or rid} in {year} saves {_sig(value)} M€"
-    if family == "budget":
-        iid, year = key
-        return f"one more M€ of {iid} budget in {year} saves {_sig(value)} M€"
-    return f"one more M€ of {key}'s period budget saves {_sig(value)} M€"
-
-
 def cmd_check(args) -> int:
-    wb, inp, applied = load(args.workbook, args.scenario, _overrides(args), args.max_unzipped_mb)
-    for note in wb.notes:
+    outcome = run("check", workbook=args.workbook, scenario=args.scenario, overrides=_overrides(args),
+                  max_unzipped_mb=args.max_unzipped_mb)
+    inp, applied = outcome.input, outcome.overrides
+    for note in outcome.notes:
         print(f"note: {note}", file=sys.stderr)
     print(
         f"OK: {args.workbook}: {len(inp.measures)} measures, {len(inp.instruments)} instruments, "
@@ -264,21 +235,20 @@ def _add_whatif_commands(sub) -> None:
 
 
 def cmd_sweep(args) -> int:
-    from .pipeline import run_sweep
-    from .terminal import print_sweep, sweep_progress
+    from .report.terminal import print_sweep, sweep_progress
 
     quiet_stdout = args.json == "-"
     with sweep_progress() as (on_start, on_point):
-        outcome = run_sweep(args.workbook, vary=args.vary or [], scenario=args.scenario, overrides=_overrides(args),
-                            output=args.output, json_path=args.json, force=args.force,
-                            max_unzipped_mb=args.max_unzipped_mb, on_start=on_start, on_point=on_point)
-    run = outcome.run
-    for note in run.notes:
+        outcome = run("sweep", workbook=args.workbook, vary=args.vary or [], scenario=args.scenario,
+                      overrides=_overrides(args), output=args.output, json_path=args.json, force=args.force,
+                      max_unzipped_mb=args.max_unzipped_mb, on_start=on_start, on_point=on_point)
+    sweep_run = outcome.result
+    for note in sweep_run.notes:
         print(f"note: {note}", file=sys.stderr)
-    print_sweep(run, file=sys.stderr if quiet_stdout else sys.stdout)
-    _say(f"{len(run.points)} points: {len(run.points) - len(run.failed)} solved, {len(run.failed)} failed; "
-         f"model built {1 + run.rebuilds}× ({run.rebuilds} rebuilds where the structure changed); "
-         f"{run.seconds:.2f} s", quiet_stdout)
+    print_sweep(sweep_run, file=sys.stderr if quiet_stdout else sys.stdout)
+    _say(f"{len(sweep_run.points)} points: {len(sweep_run.points) - len(sweep_run.failed)} solved, {len(sweep_run.failed)} failed; "
+         f"model built {1 + sweep_run.rebuilds}× ({sweep_run.rebuilds} rebuilds where the structure changed); "
+         f"{sweep_run.seconds:.2f} s", quiet_stdout)
     if outcome.path:
         _say(f"Sweep written to {outcome.path}", quiet_stdout)
     if args.json and args.json != "-":
@@ -287,30 +257,13 @@ def cmd_sweep(args) -> int:
 
 
 def cmd_compare(args) -> int:
-    from pathlib import Path
+    from .report.terminal import print_comparison
 
-    from .compare import compare_plans
-    from .pipeline import check_output_path
-    from .read import read_plan_results
-    from .terminal import print_comparison
-    from .write_sweep import write_comparison
-
-    out = Path(args.output) if args.output else None
-    if out is not None:
-        check_output_path(out, [Path(args.a), Path(args.b)], args.force)
-    plans, problems = [], []
-    for path in (args.a, args.b):
-        try:
-            plans.append(read_plan_results(path, args.max_unzipped_mb))
-        except InputError as exc:
-            problems += exc.problems
-    if problems:
-        raise InputError(problems)
-    comparison = compare_plans(*plans)
-    print_comparison(comparison)
-    if out is not None:
-        write_comparison(comparison, out, force=args.force)
-        print(f"Comparison written to {out}")
+    outcome = run("compare", a=args.a, b=args.b, output=args.output, force=args.force,
+                  max_unzipped_mb=args.max_unzipped_mb)
+    print_comparison(outcome.result)
+    if outcome.plan_path is not None:
+        print(f"Comparison written to {outcome.plan_path}")
     return EXIT_OK
 
 
@@ -341,25 +294,24 @@ def _add_rules_commands(sub) -> None:
 
 def cmd_rules(args) -> int:
     """policymix simulate, policymix rules-gap and policymix plan --versus-rules."""
-    from .rules_gap import run_rules_gap, run_simulate, simulation_lines, summary_lines
+    from .report.terminal import simulation_lines, summary_lines
 
     quiet_stdout = args.json == "-"
     common = dict(scenario=args.scenario, overrides=_overrides(args), output=args.output, json_path=args.json,
                   force=args.force, max_unzipped_mb=args.max_unzipped_mb)
     if args.command == "simulate":
-        outcome = run_simulate(args.workbook, **common)
+        outcome = run("simulate", workbook=args.workbook, **common)
         lines, what = simulation_lines(outcome.result), "Simulated plan"
     else:
         alternatives = getattr(args, "alternatives", 0) or 0
         if alternatives < 0:
             raise InputError(f"--alternatives {alternatives}: expected a whole number ≥ 0")
         slack = _slack(args.slack) if hasattr(args, "slack") else 0.05
-        outcome = run_rules_gap(args.workbook, alternatives=alternatives, slack=slack, **common)
+        outcome = run("rules-gap", workbook=args.workbook, alternatives=alternatives, slack=slack, **common)
         lines, what = summary_lines(outcome.gap), "Plan with Rules vs optimum"
     for note in outcome.notes:
         print(f"note: {note}", file=sys.stderr)
-    _say(f"Workbook: {args.workbook or default_workbook()}" + (f"  (scenario {args.scenario})" if args.scenario
-                                                                 else ""), quiet_stdout)
+    _say(_workbook_line(args), quiet_stdout)
     for line in lines:
         _say(line, quiet_stdout)
     if outcome.plan_path:
@@ -394,16 +346,10 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
         return _report_input_error(exc)
     except TargetInfeasible as exc:
-        print("Target cannot be met without a shortfall (--strict). Conflicting limits:", file=sys.stderr)
-        shares = [item["id"] for item in exc.iis if item["kind"] == "max_share"]
-        for item in exc.iis:
-            if item["kind"] != "max_share":
-                print(f"  - {item['text']}", file=sys.stderr)
-        if shares:
-            print(f"  - {len(shares)} measures already at their maximum share (sheet 'measures', max_share): "
-                  + ", ".join(shares), file=sys.stderr)
-        if not exc.iis:
-            print("  (the solver could not isolate them)", file=sys.stderr)
+        from .report.terminal import iis_lines
+
+        for line in iis_lines(exc.iis):
+            print(line, file=sys.stderr)
         return EXIT_NOT_MET
     except SolverFailure as exc:
         if getattr(args, "debug", False):

@@ -1,6 +1,11 @@
-"""The pipeline: read → apply scenario → build → solve → extract → write, in one short function.
+"""The pipeline: read → apply scenario → build → solve → extract → write, behind one dispatcher.
 
-The CLI is a thin shell over :func:`run_plan`; tests and scripts call it too.
+``run(mode, …)`` runs one command end to end — ``plan``, ``sweep``,
+``simulate``, ``rules-gap``, ``compare`` or ``check`` — and returns an
+:class:`Outcome` (what was computed, the exit code, the files written). The
+CLI is a thin shell over it; tests and scripts call it too. Every mode first
+loads and checks its inputs and its output paths, so bad input or a refused
+output stops it before anything is solved or written.
 """
 
 from __future__ import annotations
@@ -12,35 +17,24 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from .alternatives import generate as generate_alternatives
-from .build import build_model
-from .data import InputError, PlanInput, Problem
-from .extract import PlanResult, describe_iis, extract
-from .read import DEFAULT_MAX_UNZIPPED_MB, Workbook, read_workbook
-from .scenario import resolve
-from .solve import Solution, Solver, solver_version
-from .sweep import SweepRun, parse_varies, sweep, sweep_json
-from .write import plan_json, write_json, write_plan
-from .write_sweep import write_sweep
+from .analysis.alternatives import generate as generate_alternatives
+from .analysis.compare import compare_plans
+from .analysis.rules_gap import compare as compare_rules
+from .analysis.simulate import simulate
+from .analysis.sweep import parse_varies, sweep
+from .input.data import InputError, PlanInput, Problem
+from .input.planfile import read_plan_results
+from .input.read import DEFAULT_MAX_UNZIPPED_MB, Workbook, read_workbook
+from .input.scenario import resolve
+from .model.optimum import SolverFailure, TargetInfeasible, optimise
+from .model.results import PlanResult
+from .report.files import write_json
+from .report.jsondoc import infeasible_json, plan_json, point_json, rules_gap_json, simulation_json, sweep_json
+
+__all__ = ["EXIT_INPUT", "EXIT_INTERNAL", "EXIT_NOT_MET", "EXIT_OK", "EXIT_SOLVER", "MODES", "Outcome",
+           "SolverFailure", "TargetInfeasible", "default_workbook", "load", "run", "run_plan", "solve_input"]
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_NOT_MET, EXIT_SOLVER = 0, 1, 2, 3, 4
-
-
-class SolverFailure(Exception):
-    """The solver did not prove a plan optimal (exit code 4)."""
-
-    def __init__(self, solution: Solution):
-        self.solution = solution
-        super().__init__(solution.message)
-
-
-class TargetInfeasible(Exception):
-    """Strict mode: no plan meets every target; ``iis`` names the conflicting limits (exit code 3)."""
-
-    def __init__(self, solution: Solution, iis: list[dict]):
-        self.solution = solution
-        self.iis = iis
-        super().__init__("no plan meets every target within the limits")
 
 
 def default_workbook() -> Path:
@@ -58,13 +52,32 @@ def default_workbook() -> Path:
 
 @dataclass
 class Outcome:
-    result: PlanResult
+    """What one run computed and wrote.
+
+    ``result``: the plan (plan, simulate, rules-gap: the optimum), the sweep run or the comparison;
+    ``gap``: the rules-vs-optimum comparison of rules-gap.
+    """
+
+    result: object
     exit_code: int
     plan_path: Path | None = None
     json_path: str | None = None
     notes: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    gap: object = None
+    input: PlanInput | None = None
+    overrides: list[str] = field(default_factory=list)
 
+    @property
+    def path(self) -> Path | None:
+        return self.plan_path
+
+    @property
+    def run(self):  # a sweep's run
+        return self.result
+
+
+# ---------------------------------------------------------------- stages 1–2 and the output checks
 
 def load(workbook: str | os.PathLike | None, scenario: str | None = None,
          overrides: list[tuple[str, str]] = (), max_unzipped_mb: float = DEFAULT_MAX_UNZIPPED_MB
@@ -79,34 +92,11 @@ def load(workbook: str | os.PathLike | None, scenario: str | None = None,
     return wb, inp, [o.spec() for o in applied]
 
 
-def solve_input(inp: PlanInput, *, time_limit_s: float | None = None, alternatives: int = 0,
-                slack: float = 0.05) -> PlanResult:
-    """Stages 3–5: build, solve and extract.
-
-    Raises :class:`TargetInfeasible` (strict mode, with the conflicting limits)
-    or :class:`SolverFailure` on any other non-optimal solve.
-    """
-    built = build_model(inp)
-    solver = Solver(built, time_limit_s=time_limit_s)
-    solution = solver.solve()
-    if not solution.ok:
-        if inp.settings.strict and solution.status.lower() == "infeasible":
-            raise TargetInfeasible(solution, describe_iis(inp, solution.iis))
-        raise SolverFailure(solution)
-    result = extract(inp, built.index, solution)
-    result.solver["name"] = solver_version()
-    result.solver["columns"] = solver.n_col
-    result.solver["rows"] = solver.n_row
-    if alternatives:
-        result.alternatives = generate_alternatives(built, solver, result, alternatives, slack)
-    return result
-
-
 def default_plan_path(scenario_name: str, outputs_dir: str | os.PathLike = "outputs", kind: str = "plan") -> Path:
-    """outputs/<kind>-<scenario>-<timestamp>.xlsx (kind: plan, sweep)."""
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    """outputs/<kind>-<scenario>-<timestamp>.xlsx (kind: plan, sweep, rules, rules-gap)."""
+    stamp_ = datetime.now().strftime("%Y%m%d-%H%M%S")
     safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in scenario_name) or kind
-    return Path(outputs_dir) / f"{kind}-{safe}-{stamp}.xlsx"
+    return Path(outputs_dir) / f"{kind}-{safe}-{stamp_}.xlsx"
 
 
 def check_output_path(out: Path, inputs: list[Path], force: bool, what: str = "-o") -> None:
@@ -154,45 +144,6 @@ def stamp(result: PlanResult, wb: Workbook, applied: list[str]) -> None:
     result.notes = list(wb.notes)
 
 
-def run_plan(workbook: str | os.PathLike | None = None, *, scenario: str | None = None,
-             overrides: list[tuple[str, str]] = (), output: str | os.PathLike | None = None,
-             json_path: str | None = None, force: bool = False, outputs_dir: str | os.PathLike = "outputs",
-             write_workbook: bool = True, max_unzipped_mb: float = DEFAULT_MAX_UNZIPPED_MB,
-             alternatives: int = 0, slack: float = 0.05) -> Outcome:
-    """Plan one workbook end to end and write the plan (and JSON)."""
-    timings: dict[str, float] = {}
-    t0 = time.perf_counter()
-    wb, inp, applied, out = prepare(workbook, scenario, overrides, output, json_path, force, max_unzipped_mb)
-    timings["read"] = time.perf_counter() - t0
-
-    t1 = time.perf_counter()
-    try:
-        result = solve_input(inp, alternatives=alternatives, slack=slack)
-    except TargetInfeasible as exc:
-        if json_path:
-            write_json(infeasible_json(exc), json_path, force=force)
-        raise
-    timings["solve"] = time.perf_counter() - t1
-    stamp(result, wb, applied)
-
-    t2 = time.perf_counter()
-    plan_path = write_outputs(lambda path, force: write_plan(result, path, force=force), out, force,
-                              inp.settings.scenario_name, outputs_dir, "plan", write_workbook,
-                              json_path, lambda: plan_json(result))
-    timings["write"] = time.perf_counter() - t2
-    code = EXIT_OK if result.target_met else EXIT_NOT_MET
-    return Outcome(result, code, plan_path, json_path, wb.notes, timings)
-
-
-def infeasible_json(exc: TargetInfeasible) -> dict:
-    """The JSON result of a strict run whose target cannot be met: every contract key, no plan."""
-    return {
-        "status": "target_not_met", "objective_meur": None, "public_cost_meur": None, "abatement_mt": {},
-        "shortfall_mt": {}, "measures": {}, "shadow_prices": {"target": {}, "budget": {}, "resource": {}},
-        "relaxations": [], "iis": [{k: v for k, v in item.items() if k != "text"} for item in exc.iis],
-    }
-
-
 def write_outputs(write, out: Path | None, force: bool, scenario_name: str, outputs_dir, kind: str,
                   write_workbook: bool, json_path: str | None, make_json) -> Path | None:
     """Write a command's workbook — to ``out``, or to a fresh outputs/<kind>-… name — and its JSON.
@@ -220,22 +171,52 @@ def write_new(write, scenario_name: str, outputs_dir, kind: str = "plan") -> Pat
     raise InputError(Problem(f"cannot find a free file name in {outputs_dir}"))
 
 
-# ---------------------------------------------------------------- sweeps end to end
+def solve_input(inp: PlanInput, *, time_limit_s: float | None = None, alternatives: int = 0,
+                slack: float = 0.05) -> PlanResult:
+    """Stages 3–5: the optimal plan of ``inp`` (with ``alternatives`` near-optimal plans when asked).
 
-@dataclass
-class SweepOutcome:
-    run: SweepRun
-    exit_code: int
-    path: Path | None = None
-    json_path: str | None = None
+    Raises :class:`TargetInfeasible` (strict mode, with the conflicting limits)
+    or :class:`SolverFailure` on any other non-optimal solve.
+    """
+    found = optimise(inp, time_limit_s=time_limit_s)
+    if alternatives:
+        found.result.alternatives = generate_alternatives(found, alternatives, slack)
+    return found.result
 
 
-def run_sweep(workbook: str | os.PathLike | None = None, *, vary: list[tuple[str, str]],
-              scenario: str | None = None, overrides: list[tuple[str, str]] = (),
-              output: str | os.PathLike | None = None, json_path: str | None = None, force: bool = False,
-              outputs_dir: str | os.PathLike = "outputs", write_workbook: bool = True,
-              max_unzipped_mb: float | None = None, on_start=None, on_point=None,
-              keep_results: bool = False) -> SweepOutcome:
+# ---------------------------------------------------------------- the modes
+
+def _plan(*, workbook=None, scenario=None, overrides=(), output=None, json_path=None, force=False,
+          outputs_dir="outputs", write_workbook=True, max_unzipped_mb=DEFAULT_MAX_UNZIPPED_MB,
+          alternatives: int = 0, slack: float = 0.05) -> Outcome:
+    """Plan one workbook end to end and write the plan (and JSON)."""
+    from .report.plan import write_plan
+
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    wb, inp, applied, out = prepare(workbook, scenario, overrides, output, json_path, force, max_unzipped_mb)
+    timings["read"] = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    try:
+        result = solve_input(inp, alternatives=alternatives, slack=slack)
+    except TargetInfeasible as exc:
+        if json_path:
+            write_json(infeasible_json(exc.iis), json_path, force=force)
+        raise
+    timings["solve"] = time.perf_counter() - t1
+    stamp(result, wb, applied)
+    t2 = time.perf_counter()
+    path = write_outputs(lambda p, force: write_plan(result, p, force=force), out, force,
+                         inp.settings.scenario_name, outputs_dir, "plan", write_workbook,
+                         json_path, lambda: plan_json(result))
+    timings["write"] = time.perf_counter() - t2
+    code = EXIT_OK if result.target_met else EXIT_NOT_MET
+    return Outcome(result, code, path, json_path, list(wb.notes), timings, input=inp, overrides=applied)
+
+
+def _sweep(*, vary, workbook=None, scenario=None, overrides=(), output=None, json_path=None, force=False,
+           outputs_dir="outputs", write_workbook=True, max_unzipped_mb=None, on_start=None, on_point=None,
+           keep_results: bool = False) -> Outcome:
     """Sweep one workbook end to end: load, check the output paths, solve every point, write.
 
     The output rules are those of ``policymix plan``: without ``output`` a new
@@ -243,20 +224,116 @@ def run_sweep(workbook: str | os.PathLike | None = None, *, vary: list[tuple[str
     explicit ``output`` is replaced only with ``force`` and may never be the input.
     ``on_start(total)`` is called once the points are known.
     """
+    from .report.sweep import write_sweep
+
     varies = parse_varies(list(vary))
     wb, base, applied, out = prepare(workbook, scenario, overrides, output, json_path, force,
                                      DEFAULT_MAX_UNZIPPED_MB if max_unzipped_mb is None else max_unzipped_mb)
     src = Path(wb.path)
+
+    def on_result(point, result):
+        point.json = point_json(point, result)
+
     try:
         if on_start is not None:
             on_start(math.prod(len(v.values) for v in varies))
-        run = sweep(base, varies, on_point=on_point, keep_results=keep_results, want_json=bool(json_path))
+        run_ = sweep(base, varies, on_point=on_point, on_result=on_result if json_path else None,
+                     keep_results=keep_results)
     except InputError as exc:
         raise exc.with_file(str(src)) from None
-    run.base_overrides = applied
-    run.source_file = src.name
-    run.source_sha256 = wb.sha256
-    run.notes = list(wb.notes)
-    path = write_outputs(lambda p, force: write_sweep(run, p, force=force), out, force, run.scenario_name,
-                         outputs_dir, "sweep", write_workbook, json_path, lambda: sweep_json(run))
-    return SweepOutcome(run, EXIT_SOLVER if run.failed else EXIT_OK, path, json_path)
+    run_.base_overrides = applied
+    run_.source_file = src.name
+    run_.source_sha256 = wb.sha256
+    run_.notes = list(wb.notes)
+    path = write_outputs(lambda p, force: write_sweep(run_, p, force=force), out, force, run_.scenario_name,
+                         outputs_dir, "sweep", write_workbook, json_path, lambda: sweep_json(run_))
+    return Outcome(run_, EXIT_SOLVER if run_.failed else EXIT_OK, path, json_path, list(wb.notes),
+                   input=base, overrides=applied)
+
+
+def _simulate(*, workbook=None, scenario=None, overrides=(), output=None, json_path=None, force=False,
+              outputs_dir="outputs", write_workbook=True, max_unzipped_mb=DEFAULT_MAX_UNZIPPED_MB) -> Outcome:
+    """``policymix simulate``: allocate by the rules and write the plan in the optimal plan's shape."""
+    from .report.rules import write_simulation
+
+    t0 = time.perf_counter()
+    wb, inp, applied, out = prepare(workbook, scenario, overrides, output, json_path, force, max_unzipped_mb)
+    result = simulate(inp)
+    stamp(result, wb, applied)
+    t1 = time.perf_counter()
+    path = write_outputs(lambda p, force: write_simulation(result, p, force=force), out, force,
+                         inp.settings.scenario_name, outputs_dir, "rules", write_workbook,
+                         json_path, lambda: simulation_json(result))
+    code = EXIT_OK if result.target_met else EXIT_NOT_MET
+    return Outcome(result, code, path, json_path, list(wb.notes),
+                   {"simulate": t1 - t0, "write": time.perf_counter() - t1}, input=inp, overrides=applied)
+
+
+def _rules_gap(*, workbook=None, scenario=None, overrides=(), output=None, json_path=None, force=False,
+               outputs_dir="outputs", write_workbook=True, max_unzipped_mb=DEFAULT_MAX_UNZIPPED_MB,
+               alternatives: int = 0, slack: float = 0.05) -> Outcome:
+    """``policymix rules-gap`` / ``plan --versus-rules``: the optimal plan with the rules beside it.
+
+    The exit code is the plan's (0 target met, 3 not met): the comparison is added to the plan.
+    """
+    from .report.rules import write_rules_gap
+
+    t0 = time.perf_counter()
+    wb, inp, applied, out = prepare(workbook, scenario, overrides, output, json_path, force, max_unzipped_mb)
+    optimum = solve_input(inp, alternatives=alternatives, slack=slack)
+    gap = compare_rules(inp, optimum=optimum)
+    for result in (gap.rules, gap.optimum):
+        stamp(result, wb, applied)
+    t1 = time.perf_counter()
+    path = write_outputs(lambda p, force: write_rules_gap(gap, p, force=force), out, force,
+                         inp.settings.scenario_name, outputs_dir, "rules-gap", write_workbook,
+                         json_path, lambda: dict(plan_json(optimum), rules_vs_optimum=rules_gap_json(gap)))
+    code = EXIT_OK if optimum.target_met else EXIT_NOT_MET
+    return Outcome(optimum, code, path, json_path, list(wb.notes),
+                   {"solve": t1 - t0, "write": time.perf_counter() - t1}, gap=gap, input=inp, overrides=applied)
+
+
+def _compare(*, a, b, output=None, force=False, max_unzipped_mb=DEFAULT_MAX_UNZIPPED_MB) -> Outcome:
+    """``policymix compare``: what changed between two plan workbooks (from their stored results)."""
+    from .report.comparison import write_comparison
+
+    out = Path(output) if output else None
+    if out is not None:
+        check_output_path(out, [Path(a), Path(b)], force)
+    plans, problems = [], []
+    for path in (a, b):
+        try:
+            plans.append(read_plan_results(path, max_unzipped_mb))
+        except InputError as exc:
+            problems += exc.problems
+    if problems:
+        raise InputError(problems)
+    comparison = compare_plans(*plans)
+    path = write_comparison(comparison, out, force=force) if out is not None else None
+    return Outcome(comparison, EXIT_OK, path)
+
+
+def _check(*, workbook, scenario=None, overrides=(), max_unzipped_mb=DEFAULT_MAX_UNZIPPED_MB) -> Outcome:
+    """``policymix check``: read and validate only (every problem raised at once)."""
+    wb, inp, applied = load(workbook, scenario, overrides, max_unzipped_mb)
+    return Outcome(None, EXIT_OK, notes=list(wb.notes), input=inp, overrides=applied)
+
+
+#: Every command the planner runs, by name.
+MODES = {"plan": _plan, "sweep": _sweep, "simulate": _simulate, "rules-gap": _rules_gap, "compare": _compare,
+         "check": _check}
+
+
+def run(mode: str, **options) -> Outcome:
+    """Run one command end to end (see :data:`MODES`); raises :class:`InputError`, :class:`SolverFailure`
+    or :class:`TargetInfeasible` as the CLI reports them."""
+    try:
+        runner = MODES[mode]
+    except KeyError:
+        raise InputError(f"unknown command '{mode}', expected one of {', '.join(MODES)}") from None
+    return runner(**options)
+
+
+def run_plan(workbook=None, **options) -> Outcome:
+    """``run("plan", workbook=…, …)``."""
+    return run("plan", workbook=workbook, **options)

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from optimiser.write import write_input_workbook
+from optimiser.report.inputs import write_input_workbook
 
 YEARS = [2024, 2025, 2026]
 

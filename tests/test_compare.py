@@ -13,9 +13,9 @@ from __future__ import annotations
 import pytest
 
 from builders import run, tables, workbook
-from optimiser.compare import compare_plans
-from optimiser.data import InputError
-from optimiser.read import read_plan_results
+from optimiser.analysis.compare import compare_plans, plan_view
+from optimiser.input.data import InputError
+from optimiser.input.planfile import read_plan_results
 
 TARGET = "settings:target_reduction_mt"
 
@@ -32,7 +32,7 @@ def plans(tmp_path_factory):
 
 def test_a_plan_read_back_holds_its_results(plans):
     _, a, _ = plans
-    p = read_plan_results(a)
+    p = plan_view(read_plan_results(a))
     assert p["status"] == "target_met" and p["scenario"] == "test"
     assert p["public_cost_meur"] == pytest.approx(1700)
     assert p["targets"][2026] == pytest.approx({"required_mt": 2.5, "abatement_mt": 2.5, "shortfall_mt": 0.0,
@@ -40,7 +40,7 @@ def test_a_plan_read_back_holds_its_results(plans):
     assert p["instruments"]["G"]["spend_meur"] == pytest.approx(1700)
     assert p["measures"]["b"]["committed_share"] == pytest.approx(0.75)
     assert p["measures"]["b"]["subsidy_meur"] == pytest.approx({"G": 1200})
-    assert p["shadow_prices"][("maximum share", "a", None)] == pytest.approx(300)
+    assert p["shadow_prices"][("max_share", "a", None)] == pytest.approx(300)
     assert p["shadow_prices"][("budget", "G", 2025)] == 0
     assert p["input_file"] == "in.xlsx" and len(p["input_sha256"]) == 64
     assert p["overrides"] == [f"--set {TARGET}=2.5"]
@@ -67,8 +67,8 @@ def test_two_known_plans_differ_in_exactly_the_known_ways(plans):
         ("measures", "b"): (0.75, 1, "committed share changed"),
         ("measures", "c"): (0, 0.5, "funded only in B"),
         ("shadow prices", "target 2026"): (800, 1200, ""),
-        ("shadow prices", "maximum share a"): (300, 700, ""),
-        ("shadow prices", "maximum share b"): (0, 800, ""),
+        ("shadow prices", "max_share a"): (300, 700, ""),
+        ("shadow prices", "max_share b"): (0, 800, ""),
     }
     assert set(found) == set(expected)
     for key, (va, vb, note) in expected.items():

@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 
 from optimiser.pipeline import default_workbook, load, solve_input
-from optimiser.scenario import apply_overrides, parse_override
+from optimiser.input.scenario import apply_overrides, parse_override
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ["high-co2", "low-co2", "grid-delay", "labour-crunch", "ccs-delay", "no-maatwerk", "hydrogen-short",

@@ -8,7 +8,7 @@ import pytest
 
 from builders import measure, tables, workbook, yearly
 from optimiser.pipeline import TargetInfeasible, solve_input
-from optimiser.tables import to_input
+from optimiser.input.tables import to_input
 from builders import run
 
 family = pytest.mark.family

@@ -22,7 +22,7 @@ import openpyxl
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from make_bad_corpus import base_bytes
-from optimiser.data import InputError
+from optimiser.input.data import InputError
 from optimiser.pipeline import load, solve_input
 
 SHEETS = openpyxl.load_workbook(io.BytesIO(base_bytes())).sheetnames

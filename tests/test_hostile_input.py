@@ -18,7 +18,7 @@ import pytest
 from make_bad_corpus import BILLION_LAUGHS, EXTERNAL_ENTITY, base_bytes, rezip, sheet_part, with_doctype, zip_parts
 from builders import measure, tables, workbook
 from optimiser.cli import main
-from optimiser.read import DEFAULT_MAX_UNZIPPED_MB
+from optimiser.input.read import DEFAULT_MAX_UNZIPPED_MB
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,4 +1,4 @@
-"""The package's shape: imports only run down the stages, and only the workbook layer touches openpyxl."""
+"""The package's shape: stages in subpackages, imports only running down them, openpyxl in two places only."""
 
 from __future__ import annotations
 
@@ -7,38 +7,52 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "optimiser"
 
-#: Each module's place in the flow: read and validate → scenario → build → solve → extract →
-#: write → pipeline → CLI. A module may import only modules of a lower rank.
+#: Each module's place in the flow — input (read and validate, scenario) → model (index sets, families,
+#: build, solve, extract) → analysis (many plans: sweeps, alternatives, the rules) → report (workbooks,
+#: JSON, terminal) → pipeline → CLI. A module may import only modules of a lower rank.
 RANK = {
-    "data": 0, "manifest": 0,
-    "tables": 1,
-    "read": 2,
-    "scenario": 3,
-    "build": 4,
-    "solve": 5,
-    "extract": 6,
-    "alternatives": 7, "simulate": 7,
-    "write": 8, "compare": 8,
-    "sweep": 9,  # many plans in one go: build, solve, extract and the JSON of each point
-    "write_sweep": 10, "write_rules": 10,
-    "pipeline": 11,
-    "rules_gap": 12, "terminal": 12,
-    "cli": 13,
-    "__main__": 14, "__init__": 0,
+    "__init__": 0,
+    "input.__init__": 0, "input.data": 1, "input.manifest": 2, "input.tables": 3, "input.read": 4,
+    "input.planfile": 5, "input.scenario": 5,
+    "model.__init__": 10, "model.index": 11, "model.families": 12, "model.build": 13, "model.solve": 14,
+    "model.results": 15, "model.extract": 16, "model.optimum": 17,
+    "analysis.__init__": 20, "analysis.compare": 21, "analysis.alternatives": 21, "analysis.simulate": 21,
+    "analysis.sweep": 21, "analysis.rules_gap": 22,
+    "report.__init__": 30, "report.files": 31, "report.xlsx": 32, "report.inputs": 33, "report.jsondoc": 33,
+    "report.plan": 34, "report.sweep": 34, "report.comparison": 34, "report.terminal": 34, "report.rules": 35,
+    "pipeline": 40,
+    "cli": 41,
+    "__main__": 42,
 }
-WORKBOOK_LAYER = {"read", "write", "write_sweep", "write_rules"}
+#: Where workbooks are opened (reading, untrusted input) and written (the spreadsheet toolkit).
+OPENPYXL = {"input.read", "input.planfile", "report.xlsx"}
 
 
-def _imports(path: Path) -> tuple[set[str], set[str]]:
+def _name(path: Path) -> str:
+    return ".".join(path.relative_to(PACKAGE).with_suffix("").parts)
+
+
+def _modules() -> dict[str, Path]:
+    return {_name(p): p for p in PACKAGE.rglob("*.py")}
+
+
+def _imports(name: str, path: Path) -> tuple[set[str], set[str]]:
     """(package modules imported, top-level third-party packages imported), anywhere in the file."""
     own, other = set(), set()
+    package = name.split(".")[:-1] if not name.endswith("__init__") else name.split(".")[:-1]
+    modules = _modules()
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.ImportFrom):
-            if node.level == 1:
-                if node.module:
-                    own.add(node.module.split(".")[0])
-                else:
-                    own.update(a.name for a in node.names if (PACKAGE / f"{a.name}.py").exists())
+            if node.level:
+                base = package[: len(package) - (node.level - 1)]
+                target = base + (node.module.split(".") if node.module else [])
+                dotted = ".".join(target)
+                if dotted in modules:
+                    own.add(dotted)
+                elif f"{dotted}.__init__" in modules or not dotted:
+                    for a in node.names:  # from . import x / from .sub import module
+                        sub = ".".join(target + [a.name])
+                        own.add(sub if sub in modules else (f"{dotted}.__init__" if dotted else "__init__"))
             elif node.module:
                 other.add(node.module.split(".")[0])
         elif isinstance(node, ast.Import):
@@ -47,20 +61,42 @@ def _imports(path: Path) -> tuple[set[str], set[str]]:
 
 
 def test_every_module_has_a_rank():
-    assert {p.stem for p in PACKAGE.glob("*.py")} == set(RANK)
+    assert set(_modules()) == set(RANK)
 
 
 def test_imports_only_run_down_the_stages():
     upward = []
-    for path in PACKAGE.glob("*.py"):
-        own, _ = _imports(path)
+    for name, path in _modules().items():
+        own, _ = _imports(name, path)
         for target in own:
-            if RANK[target] >= RANK[path.stem] and target != path.stem:
-                upward.append(f"{path.stem} (rank {RANK[path.stem]}) imports {target} (rank {RANK[target]})")
+            if target != name and RANK[target] >= RANK[name] and target != "__init__":
+                upward.append(f"{name} (rank {RANK[name]}) imports {target} (rank {RANK[target]})")
     assert not upward, upward
 
 
-def test_only_the_workbook_layer_imports_openpyxl():
-    users = {p.stem for p in PACKAGE.glob("*.py") if "openpyxl" in _imports(p)[1]}
-    assert users <= WORKBOOK_LAYER, users - WORKBOOK_LAYER
-    assert {"read", "write"} <= users
+def test_subpackages_follow_the_flow():
+    """No stage imports a later stage: input ← model ← analysis ← report ← pipeline ← cli."""
+    order = ["input", "model", "analysis", "report", "pipeline", "cli"]
+    bad = []
+    for name, path in _modules().items():
+        stage = name.split(".")[0]
+        if stage not in order:
+            continue
+        for target in _imports(name, path)[0]:
+            other = target.split(".")[0]
+            if other in order and order.index(other) > order.index(stage):
+                bad.append(f"{name} imports {target}")
+    assert not bad, bad
+
+
+def test_openpyxl_is_imported_where_workbooks_are_read_and_by_the_toolkit_only():
+    users = {name for name, path in _modules().items() if "openpyxl" in _imports(name, path)[1]}
+    assert users == OPENPYXL, users ^ OPENPYXL
+
+
+def test_the_cli_does_not_import_pandas():
+    import subprocess
+    import sys
+
+    code = "import sys, optimiser.cli; sys.exit(0 if 'pandas' not in sys.modules else 1)"
+    assert subprocess.run([sys.executable, "-c", code], cwd=PACKAGE.parent).returncode == 0

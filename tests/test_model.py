@@ -13,10 +13,10 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from builders import measure, tables, yearly
-from optimiser.build import FAMILIES
-from optimiser.data import InputError
+from optimiser.model.families import FAMILIES
+from optimiser.input.data import InputError
 from optimiser.pipeline import solve_input
-from optimiser.tables import to_input
+from optimiser.input.tables import to_input
 
 family = pytest.mark.family
 
@@ -237,6 +237,17 @@ def test_lumpy_project_taken_whole_when_it_pays():
     r = plan(reduction=1.8, measures=[measure("L", 2.0, 50, lumpy="yes"), measure("b", 1.0, 80)])
     assert r.measures["L"].committed_share == pytest.approx(1)
     assert r.objective_meur == pytest.approx(1000)
+
+
+@family("lumpy_once")
+def test_lumpy_project_is_committed_once_in_its_cheapest_year():
+    # L: 2 Mt at 50 €/t, CO2 price 0, 10, 20 €/t in 2024–2026: its gap of full deployment falls from
+    # 50 × 2 × 10 = 1000 to 800 to 600 M€. 1.8 Mt are needed in 2026 only: L is committed once, whole, in 2026.
+    r = plan(reduction=1.8, measures=[measure("L", 2.0, 50, lumpy="yes")],
+             prices=[{"parameter": "co2_price_eur_per_t", 2024: 0.0, 2025: 10.0, 2026: 20.0}])
+    assert r.objective_meur == pytest.approx(600)
+    assert r.measures["L"].new == pytest.approx({2024: 0, 2025: 0, 2026: 1})
+    assert r.measures["L"].commit_year == 2026
 
 
 @family("funding")

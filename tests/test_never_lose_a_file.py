@@ -23,7 +23,7 @@ import pytest
 
 from make_bad_corpus import base_bytes
 from optimiser.cli import main
-from optimiser.write import atomic_write
+from optimiser.report.files import atomic_write
 
 ROOT = Path(__file__).resolve().parent.parent
 OLD = b"the old plan, which must survive"
@@ -79,7 +79,7 @@ def test_a_completed_write_replaces_only_with_force(tmp_path):
 
 KILLED_WRITER = textwrap.dedent("""
     import sys, time
-    from optimiser.write import atomic_write
+    from optimiser.report.files import atomic_write
 
     def fill(tmp):
         with open(tmp, "wb") as f:

@@ -9,11 +9,11 @@ import time
 import openpyxl
 import pytest
 
-from optimiser.manifest import RESULT_SHEETS, SHEETS
+from optimiser.input.manifest import PLAN_SHEETS, SHEETS
 from optimiser.pipeline import run_plan, solve_input
-from optimiser.read import read_workbook
-from optimiser.tables import to_input
-from optimiser.write import write_plan
+from optimiser.input.read import read_workbook
+from optimiser.input.tables import to_input
+from optimiser.report.plan import write_plan
 from tests.builders import measure, tables, workbook, yearly
 
 RESULT_TITLES = ["Summary", "Measure plan", "Instrument use", "Resource use", "By cluster", "MACC", "About"]
@@ -77,8 +77,10 @@ def test_sheets_in_order(planned):
     names = openpyxl.load_workbook(out).sheetnames
     # every input sheet is present here (milestone and scenario rows exist) but the optional fences
     inputs = [s.name for s in SHEETS if s.name != "fences"]
-    assert names == RESULT_TITLES + inputs
-    assert [n.lower() for n in RESULT_TITLES] == list(RESULT_SHEETS)
+    # then the hidden sheet holding the plan's machine-readable result (what compare reads)
+    assert names == RESULT_TITLES + inputs + ["policymix result"]
+    assert openpyxl.load_workbook(out)["policymix result"].sheet_state == "hidden"
+    assert RESULT_TITLES == [s.title for s in PLAN_SHEETS if not s.hidden]
 
 
 def test_headers_carry_units_and_formats(planned):

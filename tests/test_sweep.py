@@ -14,10 +14,10 @@ import random
 import pytest
 
 from builders import measure, run, tables, workbook, yearly
-from optimiser.data import InputError
+from optimiser.input.data import InputError
 from optimiser.pipeline import solve_input
-from optimiser.sweep import MAX_POINTS, grid, parse_vary, parse_varies, sweep
-from optimiser.tables import to_input
+from optimiser.analysis.sweep import MAX_POINTS, grid, parse_vary, parse_varies, sweep
+from optimiser.input.tables import to_input
 
 TARGET = "settings:target_reduction_mt"
 
@@ -215,7 +215,7 @@ def test_sweep_writes_workbook_chart_and_json(small, tmp_path):
     assert headers[:3] == ["point", f"{TARGET} (Mt CO2-eq/yr)", "status"]
     assert "public cost (M€)" in headers and "shadow price target 2026 (€ per t of annual abatement)" in headers
     assert "spend G (M€)" in headers and "abatement 2026 (Mt CO2-eq/yr)" in headers
-    assert any(h.startswith("shadow price maximum share a") for h in headers)  # binds at some point
+    assert any(h.startswith("shadow price max_share a") for h in headers)  # binds at some point
     cost = headers.index("public cost (M€)") + 1
     assert [ws.cell(row=r, column=cost).value for r in (2, 4)] == pytest.approx([250, 900])
     assert len(ws._charts) == 1
@@ -223,7 +223,7 @@ def test_sweep_writes_workbook_chart_and_json(small, tmp_path):
     assert about["input file"] == "in.xlsx" and len(about["input SHA-256"]) == 64
     assert about["solver rebuilds (structure changed)"] == 0
     limits = list(wb["Binding limits"].iter_rows(values_only=True))
-    assert ("target", "required reduction", 2026) in {(r[3], r[4], r[5]) for r in limits[1:]}
+    assert ("target", None, 2026) in {(r[3], r[4], r[5]) for r in limits[1:]}  # a target has no id but its year
 
 
 def test_sweep_exit_codes_and_output_rules(small, tmp_path):
@@ -254,7 +254,7 @@ def test_sweep_exit_codes_and_output_rules(small, tmp_path):
 
 def test_a_failed_point_is_reported_not_dropped_and_exits_4(small, tmp_path, monkeypatch, capsys):
     from optimiser import cli
-    from optimiser.solve import Solution, Solver
+    from optimiser.model.solve import Solution, Solver
 
     real = Solver.solve
     calls = {"n": 0}

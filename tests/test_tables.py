@@ -3,7 +3,7 @@
 from dataclasses import replace
 
 from builders import measure, tables, yearly
-from optimiser.tables import to_input, to_tables
+from optimiser.input.tables import to_input, to_tables
 
 
 def _strip_rows(inp):

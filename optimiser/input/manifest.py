@@ -19,6 +19,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from .data import Fence, Instrument, Measure, Resource, ScenarioRow, Settings
+
 
 @dataclass(frozen=True)
 class Column:
@@ -30,6 +32,13 @@ class Column:
     description: str = ""
     check: str = ""  # value rule: ">=0", ">0", "share" (0 < v <= 1), "0..1"; "rising" for numbers
     choices: tuple[str, ...] = ()
+    #: The field of the sheet's record (or of Settings) this column fills: None = the column's own name;
+    #: "" = kept beside the input for a re-run only (``PlanInput.sources``), not a field.
+    field: str | None = None
+
+    @property
+    def fills(self) -> str:
+        return self.name if self.field is None else self.field
 
 
 @dataclass(frozen=True)
@@ -42,12 +51,22 @@ class Sheet:
     year_unit: str = ""
     year_description: str = ""
     required: bool = True
+    #: The typed input this sheet fills: ``PlanInput.<fills>``, of records of type ``record`` (with the year
+    #: columns in ``record.<year_field>``), or plain values when ``record`` is None.
+    fills: str = ""
+    record: type | None = None
+    year_field: str | None = None
 
     def column(self, name: str) -> Column | None:
         for c in self.columns:
             if c.name == name:
                 return c
         return None
+
+    @property
+    def fields(self) -> list[Column]:
+        """The columns that fill a field of the record (not the kept-for-re-run ones)."""
+        return [c for c in self.columns if c.fills]
 
 
 #: Rule sets of ``policymix simulate`` (docs/rules.md): how an instrument allocates its budget.
@@ -111,12 +130,14 @@ SHEETS: tuple[Sheet, ...] = (
         "settings",
         "Run settings: one key per row.",
         (
-            Column("key", "str", True, description="setting name: " + ", ".join(SETTINGS_KEYS)),
-            Column("value", "any", True, description="setting value"),
-            Column("unit", "str", description="unit of the value (for the reader)"),
-            Column("source", "str", description="where the value comes from"),
+            Column("key", "str", True, description="setting name: " + ", ".join(SETTINGS_KEYS), field=""),
+            Column("value", "any", True, description="setting value", field=""),
+            Column("unit", "str", description="unit of the value (for the reader)", field=""),
+            Column("source", "str", description="where the value comes from", field=""),
         ),
         id_column="key",
+        fills="settings",
+        record=Settings,
     ),
     Sheet(
         "measures",
@@ -141,6 +162,8 @@ SHEETS: tuple[Sheet, ...] = (
             Column("source", "str", description="where the figures come from"),
         ),
         id_column="measure_id",
+        fills="measures",
+        record=Measure,
     ),
     Sheet(
         "instruments",
@@ -164,15 +187,18 @@ SHEETS: tuple[Sheet, ...] = (
             Column("source", "str", description="where the figures come from"),
         ),
         id_column="instrument_id",
+        fills="instruments",
+        record=Instrument,
     ),
     Sheet(
         "budgets",
         "Yearly commitment ceiling of each instrument.",
         (
             Column("instrument_id", "str", True, description="instrument id"),
-            Column("source", "str", description="where the figures come from"),
+            Column("source", "str", description="where the figures come from", field=""),
         ),
         id_column="instrument_id",
+        fills="budgets",
         year_columns=True,
         year_unit="M€",
         year_description="B_{i,y}: commitment ceiling in that year (0 = no budget that year)",
@@ -191,6 +217,9 @@ SHEETS: tuple[Sheet, ...] = (
             Column("source", "str", description="where the figures come from"),
         ),
         id_column="fence_id",
+        fills="fences",
+        record=Fence,
+        year_field="budget",
         year_columns=True,
         year_unit="M€",
         year_description="reserved for the fence's members in that year's round, within the instrument's budget "
@@ -208,6 +237,9 @@ SHEETS: tuple[Sheet, ...] = (
             Column("source", "str", description="where the figures come from"),
         ),
         id_column="resource_id",
+        fills="resources",
+        record=Resource,
+        year_field="capacity",
         year_columns=True,
         year_unit="resource unit",
         year_description="Cap_{r,y}: capacity in that year",
@@ -219,17 +251,19 @@ SHEETS: tuple[Sheet, ...] = (
             Column("measure_id", "str", True, description="measure id"),
             Column("resource_id", "str", True, description="resource id"),
             Column("amount", "float", True, unit="resource unit", description="a_{m,r}: use at full deployment (negative = the measure supplies it)"),
-            Column("source", "str", description="where the figures come from"),
+            Column("source", "str", description="where the figures come from", field=""),
         ),
+        fills="usage",
     ),
     Sheet(
         "prices",
         "Yearly prices; row co2_price_eur_per_t is required.",
         (
             Column("parameter", "str", True, description="price name, e.g. co2_price_eur_per_t"),
-            Column("source", "str", description="where the figures come from"),
+            Column("source", "str", description="where the figures come from", field=""),
         ),
         id_column="parameter",
+        fills="prices",
         year_columns=True,
         year_unit="€/t",
         year_description="p_y: effective CO2 price a firm committing in that year counts on",
@@ -243,6 +277,7 @@ SHEETS: tuple[Sheet, ...] = (
         ),
         id_column="year",
         required=False,
+        fills="targets",
     ),
     Sheet(
         "scenarios",
@@ -257,17 +292,59 @@ SHEETS: tuple[Sheet, ...] = (
             Column("note", "str", description="what the override means"),
         ),
         required=False,
+        fills="scenarios",
+        record=ScenarioRow,
     ),
 )
 
 SHEET_BY_NAME: dict[str, Sheet] = {s.name: s for s in SHEETS}
 
-#: Result sheets of a plan workbook: a plan re-read as input skips them silently.
-RESULT_SHEETS: tuple[str, ...] = (
-    "summary", "measure plan", "instrument use", "resource use", "by cluster", "macc", "about",
+@dataclass(frozen=True)
+class ResultSheet:
+    """A sheet the planner writes (not an input): its title, what it shows and its units (the About sheet)."""
+
+    title: str
+    shows: str
+    units: str = ""
+    hidden: bool = False
+
+
+#: The hidden sheet of a plan workbook holding its machine-readable result (read by compare).
+RESULT_DOCUMENT_SHEET = "policymix result"
+
+#: The result sheets of a plan workbook, in order (the input sheets follow, the hidden result last).
+PLAN_SHEETS: tuple[ResultSheet, ...] = (
+    ResultSheet("Summary", "the headline: targets met or not, abatement against each target, public cost, objective, "
+                "cost per instrument, the binding limits with their shadow prices in plain words, solver",
+                "M€; Mt CO2-eq/yr; €/t; shadow prices in the unit given per row"),
+    ResultSheet("Measure plan", "one row per measure: status, committed share by year, abatement, unprofitable gap, "
+                "subsidy per instrument, € per tonne paid and why it is not (fully) funded",
+                "shares in %; M€; Mt CO2-eq/yr; €/t"),
+    ResultSheet("Instrument use", "per instrument and year: spend against budget and the budget's shadow price; "
+                "then over all years, with the period budget where there is one",
+                "M€; %; shadow price in M€ saved per M€ of extra budget"),
+    ResultSheet("Resource use", "per resource and year: use against capacity and the shadow price of the capacity",
+                "the resource's own unit (column unit); shadow price in M€ per unit of capacity"),
+    ResultSheet("By cluster", "per industrial cluster: measures, how many are funded, abatement, subsidy, public cost",
+                "Mt CO2-eq/yr; M€"),
+    ResultSheet("MACC", "measures sorted by unprofitable gap with cumulative abatement potential, and the marginal "
+                "abatement cost curve (funded steps highlighted, the target as a vertical line); "
+                "chart data in the helper columns on the right", "€/t; Mt CO2-eq/yr"),
+    ResultSheet("About", "this page: sheets, units, versions, the input file and its SHA-256, overrides"),
+    ResultSheet(RESULT_DOCUMENT_SHEET, "hidden: the plan's machine-readable result (JSON), read by policymix compare",
+                hidden=True),
 )
-#: Result sheets added by ``policymix simulate`` and ``policymix rules-gap`` (also skipped on re-reading).
-RULES_RESULT_SHEETS: tuple[str, ...] = ("rules vs optimum", "rule outcomes", "rounds")
+#: Sheets added in front of a plan by ``policymix simulate`` and ``policymix rules-gap``.
+RULES_SHEETS: tuple[ResultSheet, ...] = (
+    ResultSheet("Rules vs optimum", "the rules' plan beside the optimum, at the same abatement and with the same "
+                "spending: the extra public cost of the rules and the extra abatement of the optimum",
+                "M€; Mt CO2-eq/yr; €/t"),
+    ResultSheet("Rule outcomes", "what each instrument's own rules did with every measure: granted, realised, "
+                "blocked by what", "M€; shares in %; €/t"),
+    ResultSheet("Rounds", "every allocation stage of every instrument, year by year", "M€; €/t"),
+)
+#: Sheets a plan re-read as input skips silently (besides these, the near-optimal "Alternative…" sheets).
+RESULT_SHEETS: frozenset[str] = frozenset(s.title.lower() for s in PLAN_SHEETS + RULES_SHEETS)
 
 
 def _number(value: object) -> float | None:

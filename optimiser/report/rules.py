@@ -1,13 +1,12 @@
-"""Workbook layer of the rules simulation: the "Rules vs optimum", "Rule outcomes" and "Rounds" sheets.
+"""The rules simulation's sheets: "Rules vs optimum", "Rule outcomes" and "Rounds".
 
-``policymix simulate`` writes the plan workbook of :mod:`optimiser.write` for
+``policymix simulate`` writes the plan workbook of :mod:`optimiser.report.plan` for
 the simulated plan (same sheets, same effective inputs, so it re-reads as an
 input) with "Rule outcomes" and "Rounds" in front. ``policymix rules-gap`` (and
 ``plan --versus-rules``) writes the optimal plan's workbook with "Rules vs
 optimum", "Rule outcomes" and "Rounds" in front. Like the rest of the workbook
-layer, openpyxl is imported only when a workbook is written; every cell goes
-through :func:`optimiser.write.set_cell` and every file through
-:func:`optimiser.write.atomic_write`.
+layer, every cell and file goes through the spreadsheet toolkit
+(:mod:`optimiser.report.xlsx`).
 """
 
 from __future__ import annotations
@@ -15,62 +14,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .simulate import RulesGap, RulesResult, allocation_of, cost_per_t, phases_of
-from .write import EUR_T, M_EUR, MT, SHARE, atomic_write, plan_workbook, set_cell
-
-COUNT = "0"
-_HEADER_FILL = "DCE6F1"
-
-
-class _Writer:
-    """A sheet written top to bottom: title, lines, headings and tables (widths fitted at the end)."""
-
-    def __init__(self, wb, title: str, index: int):
-        from openpyxl.styles import Alignment, Font, PatternFill
-
-        self.ws = wb.create_sheet(title, index)
-        self.row = 1
-        self.widths: dict[int, int] = {}
-        self.bold, self.big, self.mid = Font(bold=True), Font(bold=True, size=14), Font(bold=True, size=12)
-        self.fill = PatternFill("solid", start_color=_HEADER_FILL)
-        self.wrap = Alignment(wrap_text=True, vertical="top")
-
-    def put(self, col: int, value, fmt: str | None = None, *, fit: bool = True):
-        cell = set_cell(self.ws, self.row, col, value, fmt)
-        if fit and value is not None:
-            shown = f"{value:,.3f}" if isinstance(value, float) else str(value)
-            self.widths[col] = max(self.widths.get(col, 0), min(len(shown), 60))
-        return cell
-
-    def title(self, text: str) -> None:
-        self.put(1, text, fit=False).font = self.big
-        self.row += 1
-
-    def line(self, text: str) -> None:
-        self.put(1, text, fit=False)
-        self.row += 1
-
-    def heading(self, text: str) -> None:
-        self.row += 1
-        self.put(1, text, fit=False).font = self.mid
-        self.row += 1
-
-    def table(self, headers: list[tuple[str, str | None]], rows: list[list]) -> None:
-        for c, (text, _) in enumerate(headers, start=1):
-            cell = self.put(c, text, fit=False)
-            cell.font, cell.fill, cell.alignment = self.bold, self.fill, self.wrap
-            self.widths[c] = max(self.widths.get(c, 0), min(len(text), 18))
-        self.row += 1
-        for values in rows:
-            for c, ((_, fmt), v) in enumerate(zip(headers, values), start=1):
-                self.put(c, v, fmt)
-            self.row += 1
-
-    def finish(self, freeze: str | None = "A3") -> None:
-        for col, width in self.widths.items():
-            self.ws.column_dimensions[self.ws.cell(row=1, column=col).column_letter].width = min(max(9, width + 2), 62)
-        if freeze:
-            self.ws.freeze_panes = freeze
+from ..analysis.rules_gap import RulesGap, cost_per_t
+from ..analysis.simulate import RulesResult, allocation_of, phases_of
+from .plan import plan_workbook
+from .xlsx import COUNT, EUR_T, M_EUR, MT, SHARE, Col, Sheet, save
 
 
 # ---------------------------------------------------------------- Rule outcomes and Rounds
@@ -83,7 +30,7 @@ def _limits(blocked: list[dict]) -> str:
 def rule_outcomes_sheet(wb, rules: RulesResult, index: int) -> None:
     inp = rules.input
     T = inp.settings.target_year
-    s = _Writer(wb, "Rule outcomes", index)
+    s = Sheet(wb, "Rule outcomes", index)
     s.title(f"Rules simulation: {inp.settings.scenario_name} — each instrument allocates by its own rules")
     s.line("Not an optimum: no shadow prices (every one is 0 in the sheets of this plan). Subsidy = committed "
            "(granted) money; abatement counts only what is realised. docs/rules.md describes every rule.")
@@ -101,8 +48,8 @@ def rule_outcomes_sheet(wb, rules: RulesResult, index: int) -> None:
         (f"public cost per t of annual abatement {T} (€/t)", cost_per_t(rules), EUR_T),
     ]
     for label, value, fmt in pairs:
-        s.put(1, label)
-        s.put(2, value, fmt)
+        s.put(s.row, 1, label)
+        s.put(s.row, 2, value, fmt)
         s.row += 1
 
     s.heading("Instruments")
@@ -114,9 +61,9 @@ def rule_outcomes_sheet(wb, rules: RulesResult, index: int) -> None:
         phases = ";".join(f"{p:g}" for p in phases_of(inst))
         rows.append([i, allocation_of(inst), phases or None, inst.eur_per_t_cap, spent,
                      sum(inp.budgets[i].values()), idle])
-    s.table([("instrument", None), ("allocation (rule set)", None), ("phase ceilings (€/t)", None),
-             ("€/t cap", EUR_T), ("committed (M€)", M_EUR), ("sum of yearly budgets (M€)", M_EUR),
-             ("committed but idle (M€)", M_EUR)], rows)
+    s.table([Col("instrument"), Col("allocation (rule set)"), Col("phase ceilings (€/t)"),
+             Col("€/t cap", EUR_T), Col("committed (M€)", M_EUR), Col("sum of yearly budgets (M€)", M_EUR),
+             Col("committed but idle (M€)", M_EUR)], rows)
 
     s.heading("Measures")
     rows = []
@@ -132,25 +79,27 @@ def rule_outcomes_sheet(wb, rules: RulesResult, index: int) -> None:
             o.granted_share, o.realised_share, o.granted_meur, o.idle_meur, mr.abatement_mt,
             _limits(o.blocked_by) or None, o.reason,
         ])
-    s.table([("measure id", None), ("name", None), ("cluster", None), ("outcome", None),
-             ("granted by", None), ("grant year(s)", None), ("fence", None), ("rank in round", COUNT),
-             ("phase", COUNT), ("subsidy intensity (€/t)", EUR_T), ("granted share (%)", SHARE),
-             ("realised share (%)", SHARE), ("subsidy committed (M€)", M_EUR), ("committed but idle (M€)", M_EUR),
-             (f"abatement {T} (Mt CO2-eq/yr)", MT), ("blocked by (kind id year)", None), ("what happened", None)],
+    s.table([Col("measure id"), Col("name"), Col("cluster"), Col("outcome"),
+             Col("granted by"), Col("grant year(s)"), Col("fence"), Col("rank in round", COUNT),
+             Col("phase", COUNT), Col("subsidy intensity (€/t)", EUR_T), Col("granted share (%)", SHARE),
+             Col("realised share (%)", SHARE), Col("subsidy committed (M€)", M_EUR), Col("committed but idle (M€)", M_EUR),
+             Col(f"abatement {T} (Mt CO2-eq/yr)", MT), Col("blocked by (kind id year)"), Col("what happened")],
             rows)
+    s.ws.freeze_panes = "A3"
     s.finish()
 
 
 def rounds_sheet(wb, rules: RulesResult, index: int) -> None:
-    s = _Writer(wb, "Rounds", index)
+    s = Sheet(wb, "Rounds", index)
     s.title("Rounds: every allocation stage of every instrument, year by year")
     s.line("A stage is a yearly round (or a fence inside it): the budget left when it opened, the applications "
            "admitted and ranked, those granted and what this instrument paid (co-financing by others excluded).")
-    s.table([("year", None), ("instrument", None), ("allocation", None), ("stage", None),
-             ("available (M€)", M_EUR), ("ceiling (€/t)", EUR_T), ("applications", COUNT), ("granted", COUNT),
-             ("granted (M€)", M_EUR)],
+    s.table([Col("year"), Col("instrument"), Col("allocation"), Col("stage"),
+             Col("available (M€)", M_EUR), Col("ceiling (€/t)", EUR_T), Col("applications", COUNT), Col("granted", COUNT),
+             Col("granted (M€)", M_EUR)],
             [[r.year, r.instrument_id, r.allocation, r.stage, r.available_meur, r.ceiling_eur_per_t,
               r.applications, r.granted, r.granted_meur] for r in rules.rounds])
+    s.ws.freeze_panes = "A3"
     s.finish()
 
 
@@ -160,7 +109,7 @@ def rules_vs_optimum_sheet(wb, gap: RulesGap, index: int) -> None:
     r, opt, same, spend = gap.rules, gap.optimum, gap.at_rules_abatement, gap.at_rules_spending
     inp = r.input
     T = gap.target_year
-    s = _Writer(wb, "Rules vs optimum", index)
+    s = Sheet(wb, "Rules vs optimum", index)
     s.title(f"Rules vs optimum: {inp.settings.scenario_name}")
     s.line(f"The rules realise {r.abatement_mt[T]:,.2f} Mt CO2-eq/yr in {T} for {r.public_cost_meur:,.0f} M€ "
            "committed "
@@ -174,14 +123,14 @@ def rules_vs_optimum_sheet(wb, gap: RulesGap, index: int) -> None:
         ("extra public cost of the rules for the abatement they reach (M€)", gap.extra_public_cost_meur, M_EUR),
         (f"extra abatement of the optimum with the rules' spending, {T} (Mt CO2-eq/yr)", gap.extra_abatement_mt, MT),
     ):
-        s.put(1, label).font = s.bold
-        s.put(2, value, fmt).font = s.bold
+        s.put(s.row, 1, label).font = s.st.bold
+        s.put(s.row, 2, value, fmt).font = s.st.bold
         s.row += 1
 
     s.heading("Side by side")
     runs = (r, opt, same, spend)
-    headers = [("", None), ("rules", None), ("optimum (workbook targets)", None),
-               ("optimum at the rules' abatement", None), ("optimum with the rules' spending", None)]
+    headers = [Col(""), Col("rules"), Col("optimum (workbook targets)"),
+               Col("optimum at the rules' abatement"), Col("optimum with the rules' spending")]
     rows = [["status"] + [x.status.replace("_", " ") for x in runs]]
     for y in r.target_mt:
         rows.append([f"abatement {y} (Mt CO2-eq/yr)"] + [x.abatement_mt[y] for x in runs])
@@ -222,10 +171,10 @@ def rules_vs_optimum_sheet(wb, gap: RulesGap, index: int) -> None:
         rows.append([mid, m.name, m.cluster, "; ".join(tags), o.outcome, r.measures[mid].committed_share,
                      sum(r.measures[mid].subsidy_meur.values()), opt.measures[mid].committed_share,
                      sum(opt.measures[mid].subsidy_meur.values()), same.measures[mid].committed_share])
-    s.table([("measure id", None), ("name", None), ("cluster", None), ("funded by", None), ("rules outcome", None),
-             ("rules: granted share (%)", SHARE), ("rules: subsidy (M€)", M_EUR),
-             ("optimum: share (%)", SHARE), ("optimum: subsidy (M€)", M_EUR),
-             ("optimum at the rules' abatement: share (%)", SHARE)], rows)
+    s.table([Col("measure id"), Col("name"), Col("cluster"), Col("funded by"), Col("rules outcome"),
+             Col("rules: granted share (%)", SHARE), Col("rules: subsidy (M€)", M_EUR),
+             Col("optimum: share (%)", SHARE), Col("optimum: subsidy (M€)", M_EUR),
+             Col("optimum at the rules' abatement: share (%)", SHARE)], rows)
     if not rows:
         s.line("None: both fund the same measures.")
 
@@ -234,6 +183,7 @@ def rules_vs_optimum_sheet(wb, gap: RulesGap, index: int) -> None:
         s.line(f"optimum at the rules' abatement: {spec}")
     for spec in gap.spending_overrides:
         s.line(f"optimum with the rules' spending: {spec}")
+    s.ws.freeze_panes = "A3"
     s.finish()
 
 
@@ -250,7 +200,7 @@ def simulation_workbook(rules: RulesResult):
 
 def write_simulation(rules: RulesResult, path: str | os.PathLike, *, force: bool = True) -> Path:
     """The simulated plan: Rule outcomes, Rounds, then the plan workbook's sheets and effective inputs."""
-    return atomic_write(path, lambda tmp: simulation_workbook(rules).save(tmp), force=force)
+    return save(simulation_workbook(rules), path, force=force)
 
 
 def rules_gap_workbook(gap: RulesGap):
@@ -264,4 +214,4 @@ def rules_gap_workbook(gap: RulesGap):
 
 def write_rules_gap(gap: RulesGap, path: str | os.PathLike, *, force: bool = True) -> Path:
     """The optimal plan with Rules vs optimum, Rule outcomes and Rounds in front."""
-    return atomic_write(path, lambda tmp: rules_gap_workbook(gap).save(tmp), force=force)
+    return save(rules_gap_workbook(gap), path, force=force)

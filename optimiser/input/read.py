@@ -1,7 +1,8 @@
 """Stage 1: read and validate the input workbook.
 
-Together with :mod:`optimiser.write` this is the workbook layer: the only
-modules that import openpyxl. Every workbook is treated as untrusted: the file
+With :mod:`optimiser.input.planfile` (plan workbooks read back) this is the
+only reading of workbooks: the input subpackage is the only one that opens
+them. Every workbook is treated as untrusted: the file
 is checked to be a real .xlsx package whose parts do not inflate past a limit
 before any XML is parsed; openpyxl then parses it through defusedxml (no
 entity expansion, no external entities); macros are never loaded.
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .data import InputError, PlanInput, Problem
-from .manifest import RESULT_SHEETS, RULES_RESULT_SHEETS, SHEET_BY_NAME, SHEETS, parse_value
+from .manifest import RESULT_SHEETS, SHEET_BY_NAME, SHEETS, parse_value
 from .tables import Tables, to_input, year_columns_needed
 
 #: Largest total inflated size of a workbook's parts we agree to parse (MB).
@@ -140,7 +141,7 @@ def _load_raw(path: str) -> tuple[dict[str, list[tuple]], dict[str, set[tuple[in
     except InputError:
         raise
     except Exception as exc:  # openpyxl raises many kinds on damaged packages
-        raise _unreadable(path, exc) from None
+        raise unreadable(path, exc) from None
     raw: dict[str, list[tuple]] = {}
     formulas: dict[str, set[tuple[int, int]]] = {}
     try:
@@ -161,7 +162,7 @@ def _load_raw(path: str) -> tuple[dict[str, list[tuple]], dict[str, set[tuple[in
                         row.append(v)
                     rows.append(tuple(row))
             except Exception as exc:  # a cell or the sheet's XML cannot be parsed
-                raise _unreadable(path, exc, ws, key, rows) from None
+                raise unreadable(path, exc, ws, key, rows) from None
     finally:
         wb.close()
     if formulas:
@@ -171,7 +172,7 @@ def _load_raw(path: str) -> tuple[dict[str, list[tuple]], dict[str, set[tuple[in
                 warnings.simplefilter("ignore")
                 wb = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_vba=False, keep_links=False)
         except Exception as exc:
-            raise _unreadable(path, exc) from None
+            raise unreadable(path, exc) from None
         try:
             for ws in wb.worksheets:
                 key = ws.title.strip().lower()
@@ -180,7 +181,7 @@ def _load_raw(path: str) -> tuple[dict[str, list[tuple]], dict[str, set[tuple[in
                 try:
                     cached = [row for row in ws.iter_rows(values_only=True)]
                 except Exception as exc:
-                    raise _unreadable(path, exc, ws, key, raw[key]) from None
+                    raise unreadable(path, exc, ws, key, raw[key]) from None
                 rows = raw[key]
                 for r, c in formulas[key]:
                     value = cached[r - 1][c] if r - 1 < len(cached) and c < len(cached[r - 1]) else None
@@ -192,7 +193,7 @@ def _load_raw(path: str) -> tuple[dict[str, list[tuple]], dict[str, set[tuple[in
     return raw, formulas, notes
 
 
-def _unreadable(path: str, exc: BaseException, ws=None, sheet: str | None = None,
+def unreadable(path: str, exc: BaseException, ws=None, sheet: str | None = None,
                 rows: list[tuple] = ()) -> InputError:
     """One clean, one-line problem for anything openpyxl cannot parse.
 
@@ -286,7 +287,7 @@ def parse_sheets(raw: dict[str, list[tuple]], path: str) -> tuple[Tables, list[P
     notes: list[str] = []
     tables: Tables = {}
     for name in raw:
-        if (name not in SHEET_BY_NAME and name not in RESULT_SHEETS + RULES_RESULT_SHEETS
+        if (name not in SHEET_BY_NAME and name not in RESULT_SHEETS
                 and not name.startswith("alternative")):
             notes.append(f"sheet '{name}' is not an input sheet: ignored")
 
@@ -408,234 +409,3 @@ def _dedupe(problems: list[Problem]) -> list[Problem]:
             seen.add(key)
             out.append(p)
     return out
-
-
-# ---------------------------------------------------------------- plan workbooks read back (compare)
-
-#: The result sheets a plan workbook must have for ``policymix compare`` to read it.
-PLAN_SHEETS = ("summary", "measure plan", "instrument use", "resource use")
-
-
-def read_plan_results(path: str | os.PathLike, max_unzipped_mb: float = DEFAULT_MAX_UNZIPPED_MB) -> dict:
-    """The results of a plan workbook written by ``policymix plan``, read back from its result sheets.
-
-    Plain dicts (money M€, abatement Mt CO2-eq/yr, shares 0–1)::
-
-        file, sha256, scenario, status ("target_met" | "target_not_met" | the sheet's words),
-        public_cost_meur, objective_meur, input_file, input_sha256, overrides (list of str),
-        targets      {year: {"required_mt", "abatement_mt", "shortfall_mt", "shadow_eur_per_t"}}
-        instruments  {instrument_id: {"spend_meur", "public_cost_meur"}}   (over all years)
-        measures     {measure_id: {"name", "status", "committed_share", "public_cost_meur",
-                                   "subsidy_meur": {instrument_id: M€}}}
-        shadow_prices {(limit, id, year): value}   limit: target, budget, period budget, resource,
-                                                   and the single-measure limits the Summary lists
-        shadow_units  {(limit, id, year): unit}
-
-    The same package checks as for an input workbook run first; a workbook
-    without the result sheets is refused with an :class:`InputError`.
-    """
-    path = str(path)
-    check_package(path, max_unzipped_mb)
-    import openpyxl  # the workbook layer
-    import warnings
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            wb = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_vba=False, keep_links=False)
-    except Exception as exc:  # openpyxl raises many kinds on damaged packages
-        raise _unreadable(path, exc) from None
-    try:
-        names = {ws.title.strip().lower(): ws for ws in wb.worksheets}
-        missing = [s for s in PLAN_SHEETS if s not in names]
-        if missing:
-            raise _fail(path, "is not a plan workbook: it has no result sheet " + ", ".join(f"'{s.capitalize()}'" for s in missing)
-                        + " (compare reads the result sheets of a workbook written by policymix plan)")
-        sheets = {}
-        for key in PLAN_SHEETS + ("about",):
-            ws = names.get(key)
-            if ws is None:
-                continue
-            try:
-                sheets[key] = [tuple(r) for r in ws.iter_rows(values_only=True)]
-            except Exception as exc:
-                raise _unreadable(path, exc, ws, key) from None
-    finally:
-        wb.close()
-    try:
-        plan = _plan_from_sheets(sheets)
-    except _NotAPlan as exc:
-        raise _fail(path, f"is not a plan workbook ({exc}): compare reads the result sheets of a workbook "
-                          "written by policymix plan") from None
-    plan.update(file=Path(path).name, path=path, sha256=sha256_of(path))
-    return plan
-
-
-class _NotAPlan(Exception):
-    pass
-
-
-def _norm(value) -> str:
-    return " ".join(str(value).split()).lower() if value is not None else ""
-
-
-def _pairs(rows: list[tuple]) -> dict[str, object]:
-    """Label (column A) → value (column B) of a sheet's label/value rows."""
-    out: dict[str, object] = {}
-    for r in rows:
-        if r and r[0] is not None and len(r) > 1 and _norm(r[0]) not in out:
-            out[_norm(r[0])] = r[1]
-    return out
-
-
-def _tables(rows: list[tuple], first: str) -> list[tuple[list[str], list[tuple]]]:
-    """Every table whose header row starts with ``first``: (headers, rows up to the next blank row)."""
-    found = []
-    k = 0
-    while k < len(rows):
-        r = rows[k]
-        if r and _norm(r[0]) == first:
-            headers = [_norm(h) for h in r]
-            body = []
-            k += 1
-            while k < len(rows) and rows[k] and any(v is not None and v != "" for v in rows[k]):
-                body.append(rows[k])
-                k += 1
-            found.append((headers, body))
-        k += 1
-    return found
-
-
-def _col(headers: list[str], sheet: str, *, exact: str | None = None, prefix: str | None = None) -> int:
-    for c, h in enumerate(headers):
-        if (exact is not None and h == exact) or (prefix is not None and h.startswith(prefix)):
-            return c
-    raise _NotAPlan(f"sheet '{sheet}' has no column '{exact or prefix + '…'}'")
-
-
-def _cell(row: tuple, c: int):
-    return row[c] if c < len(row) else None
-
-
-def _number(value) -> float:
-    if value is None or value == "":
-        return 0.0
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        number, err = parse_value(value, "float")
-        if err or number is None:
-            raise _NotAPlan(f"found {value!r} where a number belongs")
-        return float(number)
-    return float(value)
-
-
-def _year(value):
-    return int(value) if isinstance(value, (int, float)) and float(value).is_integer() else value
-
-
-def _plan_from_sheets(sheets: dict[str, list[tuple]]) -> dict:
-    summary = sheets["summary"]
-    pairs = _pairs(summary)
-    if "status" not in pairs or "total public cost (m€)" not in pairs:
-        raise _NotAPlan("sheet 'Summary' has no status or total public cost")
-    status_text = _norm(pairs["status"])
-    status = {"every target met": "target_met", "target not met": "target_not_met"}.get(status_text, status_text)
-    objective = next((v for k, v in pairs.items() if k.startswith("objective")), None)
-    about = _pairs(sheets.get("about", []))
-    overrides = str(about.get("overrides applied") or "")
-    plan: dict = {
-        "scenario": str(pairs.get("scenario") or ""),
-        "status": status,
-        "public_cost_meur": _number(pairs["total public cost (m€)"]),
-        "objective_meur": _number(objective) if objective is not None else None,
-        "input_file": str(about.get("input file") or pairs.get("input file") or ""),
-        "input_sha256": str(about.get("input sha-256") or ""),
-        "overrides": [] if overrides in ("", "none") else [o.strip() for o in overrides.split(";") if o.strip()],
-        "targets": {}, "instruments": {}, "measures": {}, "shadow_prices": {}, "shadow_units": {},
-    }
-    shadow, units = plan["shadow_prices"], plan["shadow_units"]
-
-    tables = _tables(summary, "target year")
-    if not tables:
-        raise _NotAPlan("sheet 'Summary' has no Targets table")
-    headers, body = tables[0]
-    c_req = _col(headers, "Summary", prefix="required reduction")
-    c_abate = _col(headers, "Summary", prefix="abatement")
-    c_short = _col(headers, "Summary", prefix="shortfall")
-    c_shadow = _col(headers, "Summary", prefix="shadow price")
-    for r in body:
-        y = _year(r[0])
-        plan["targets"][y] = {"required_mt": _number(_cell(r, c_req)), "abatement_mt": _number(_cell(r, c_abate)),
-                              "shortfall_mt": _number(_cell(r, c_short)),
-                              "shadow_eur_per_t": _number(_cell(r, c_shadow))}
-        shadow[("target", "required reduction", y)] = _number(_cell(r, c_shadow))
-        units[("target", "required reduction", y)] = "€ per t of annual abatement"
-    # the binding limits the Summary lists (single-measure limits appear only there)
-    for headers, body in _tables(summary, "limit"):
-        if "id" not in headers:
-            continue
-        c_id, c_year = _col(headers, "Summary", exact="id"), _col(headers, "Summary", exact="year")
-        c_val = _col(headers, "Summary", prefix="shadow price (")
-        c_unit = _col(headers, "Summary", exact="shadow price unit")
-        for r in body:
-            key = (str(r[0]), str(_cell(r, c_id)), _year(_cell(r, c_year)))
-            shadow.setdefault(key, _number(_cell(r, c_val)))
-            units.setdefault(key, str(_cell(r, c_unit) or ""))
-
-    rows = sheets["measure plan"]
-    if not rows:
-        raise _NotAPlan("sheet 'Measure plan' is empty")
-    headers = [_norm(h) for h in rows[0]]
-    c_id = _col(headers, "Measure plan", exact="measure id")
-    c_name = _col(headers, "Measure plan", exact="name")
-    c_status = _col(headers, "Measure plan", exact="status")
-    c_share = _col(headers, "Measure plan", prefix="committed share by")
-    c_cost = _col(headers, "Measure plan", exact="public cost (m€)")
-    subsidy_cols = {}
-    for c, h in enumerate(headers):
-        if h.startswith("subsidy ") and h.endswith(" (m€)"):
-            subsidy_cols[str(rows[0][c]).strip()[len("subsidy "):-len(" (M€)")]] = c
-    for r in rows[1:]:
-        if not r or _cell(r, c_id) in (None, ""):
-            continue
-        plan["measures"][str(r[c_id])] = {
-            "name": str(_cell(r, c_name) or ""), "status": str(_cell(r, c_status) or ""),
-            "committed_share": _number(_cell(r, c_share)), "public_cost_meur": _number(_cell(r, c_cost)),
-            "subsidy_meur": {i: _number(_cell(r, c)) for i, c in subsidy_cols.items()},
-        }
-
-    tables = _tables(sheets["instrument use"], "instrument")
-    if not tables:
-        raise _NotAPlan("sheet 'Instrument use' has no table")
-    for headers, body in tables:
-        if "year" in headers:  # per instrument and year: spend and the budget's shadow price
-            c_year, c_spend = _col(headers, "Instrument use", exact="year"), _col(headers, "Instrument use",
-                                                                                   exact="spend (m€)")
-            c_cost = _col(headers, "Instrument use", exact="public cost (m€)")
-            c_sp = _col(headers, "Instrument use", prefix="shadow price")
-            for r in body:
-                i = str(r[0])
-                entry = plan["instruments"].setdefault(i, {"spend_meur": 0.0, "public_cost_meur": 0.0})
-                entry["spend_meur"] += _number(_cell(r, c_spend))
-                entry["public_cost_meur"] += _number(_cell(r, c_cost))
-                key = ("budget", i, _year(_cell(r, c_year)))
-                shadow[key] = _number(_cell(r, c_sp))
-                units[key] = "M€ per M€"
-        elif any(h.startswith("shadow price of period budget") for h in headers):
-            c_sp = _col(headers, "Instrument use", prefix="shadow price of period budget")
-            for r in body:
-                if _cell(r, c_sp) is None:
-                    continue  # no period budget
-                key = ("period budget", str(r[0]), None)
-                shadow[key] = _number(_cell(r, c_sp))
-                units[key] = "M€ per M€"
-
-    rows = sheets["resource use"]
-    tables = _tables(rows, "resource")
-    for headers, body in tables:
-        c_unit, c_year = _col(headers, "Resource use", exact="unit"), _col(headers, "Resource use", exact="year")
-        c_sp = _col(headers, "Resource use", prefix="shadow price")
-        for r in body:
-            key = ("resource", str(r[0]), _year(_cell(r, c_year)))
-            shadow[key] = _number(_cell(r, c_sp))
-            units[key] = f"M€ per {_cell(r, c_unit) or 'unit'}"
-    return plan

@@ -49,12 +49,14 @@ import time
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from .build import Index, build_model
-from .data import InputError, PlanInput, Problem, ScenarioRow
-from .extract import TOL, PlanResult, extract
-from .manifest import SETTINGS_KEYS, SHEET_BY_NAME
-from .scenario import apply_overrides, parse_override
-from .solve import Solver, solver_version
+from ..input.data import InputError, PlanInput, Problem, ScenarioRow
+from ..input.manifest import SETTINGS_KEYS, SHEET_BY_NAME
+from ..input.scenario import apply_overrides, parse_override
+from ..model.build import Built, build_model
+from ..model.extract import extract
+from ..model.families import FAMILIES, TARGET, limit_label
+from ..model.results import TOL, PlanResult
+from ..model.solve import Solver, solver_version
 
 #: Most points one sweep may have (a guard against a mistyped step).
 MAX_POINTS = 10_000
@@ -319,14 +321,13 @@ def _fmt(v) -> str:
 
 # ---------------------------------------------------------------- the sweep
 
-def sweep(base: PlanInput, varies: list[Vary], *, on_point=None, keep_results: bool = False,
-          want_json: bool = True, time_limit_s: float | None = None) -> SweepRun:
+def sweep(base: PlanInput, varies: list[Vary], *, on_point=None, on_result=None, keep_results: bool = False,
+          time_limit_s: float | None = None) -> SweepRun:
     """Solve every point of the grid on one persistent solver (rebuilt only where the structure changes).
 
-    ``on_point(done, total, point)`` is called after each point (for a progress bar).
+    ``on_result(point, result)`` is called with each solved point's full plan (e.g. to make its JSON);
+    ``on_point(done, total, point)`` after each point (for a progress bar).
     """
-    from .write import plan_json
-
     started = time.perf_counter()
     prepared = prepare(base, varies)
     run = SweepRun(varies=varies, points=[], base=base, solver_name=solver_version())
@@ -345,7 +346,7 @@ def sweep(base: PlanInput, varies: list[Vary], *, on_point=None, keep_results: b
                 point.solver_note = "warm re-solve"
             else:
                 built = build_model(inp)
-                reason = reason or structure_change(solver.built.index, built.index, solver.built.input, inp)
+                reason = reason or structure_change(solver.built, built)
                 solver = Solver(built, time_limit_s=time_limit_s)
                 point.solver_note = f"rebuilt: {reason}"
                 point.rebuilt = True
@@ -353,19 +354,17 @@ def sweep(base: PlanInput, varies: list[Vary], *, on_point=None, keep_results: b
         sol = solver.solve()
         point.solve_seconds = sol.seconds
         if sol.ok:
-            result = extract(inp, solver.built.index, sol)
+            result = extract(solver.built, sol)
             result.solver.update({"name": run.solver_name, "columns": solver.n_col, "rows": solver.n_row})
             _summarise(point, result)
-            if want_json:
-                point.json = dict(plan_json(result), point=dict(values))
+            if on_result is not None:
+                on_result(point, result)
             if keep_results:
                 point.result = result
         else:
             point.status = "failed"
             point.message = f"{sol.message} (solver status: {sol.status})"
             point.target_mt = dict(sorted(inp.targets.items()))
-            if want_json:
-                point.json = failed_json(point)
         point.seconds = time.perf_counter() - t0
         run.points.append(point)
         if on_point is not None:
@@ -390,55 +389,20 @@ def _summarise(point: SweepPoint, result: PlanResult) -> None:
     point.abatement_mt = dict(result.abatement_mt)
     point.shortfall_mt = dict(result.shortfall_mt)
     point.spend_meur = {i: sum(result.spend_meur.get((i, y), 0.0) for y in inp.years) for i in inp.instruments}
-    shadow: dict[tuple[str, object], float] = {("target", y): v for y, v in result.shadow.get("target", {}).items()}
+    shadow: dict[tuple[str, object], float] = {(TARGET, y): v for y, v in result.shadow.get(TARGET, {}).items()}
     for fam, key, value in result.binding():
         shadow[(fam, key)] = value
     point.shadow = shadow
     point.limits = {k: limit_label(inp, *k) for k in shadow}
 
 
-# ---------------------------------------------------------------- names of limits
-
-#: Families in the order the outputs list them: policy limits first, then limits of single measures.
-LIMIT_ORDER = ("target", "budget", "period_budget", "resource", "exclusive", "max_share", "capex_cap",
-               "eur_per_t_cap")
-
-
-def limit_label(inp: PlanInput | None, family: str, key) -> tuple[str, str, object, str]:
-    """(limit, id, year, unit of its shadow price) — the words of the plan workbook's binding-limits tables."""
-    if family == "target":
-        return "target", "required reduction", key, "€ per t of annual abatement"
-    if family == "budget":
-        return "budget", str(key[0]), key[1], "M€ per M€"
-    if family == "period_budget":
-        return "period budget", str(key), None, "M€ per M€"
-    if family == "resource":
-        unit = ""
-        if inp is not None and key[0] in inp.resources:
-            unit = inp.resources[key[0]].unit
-        return "resource", str(key[0]), key[1], f"M€ per {unit or 'unit'}"
-    if family == "max_share":
-        return "maximum share", str(key), None, "M€ per unit share"
-    if family == "exclusive":
-        return "exclusive group", str(key), None, "M€ per unit share"
-    if family in ("capex_cap", "eur_per_t_cap"):
-        m, i, y = key
-        return ("capex-share cap" if family == "capex_cap" else "€/t cap"), f"{i} → {m}", y, "M€ per M€"
-    return family, str(key), None, ""
-
-
-def limit_sort_key(item: tuple[str, object]):
-    family, key = item
-    order = LIMIT_ORDER.index(family) if family in LIMIT_ORDER else len(LIMIT_ORDER)
-    return order, str(key)
-
-
 # ---------------------------------------------------------------- structure changes
 
-def structure_change(old: Index, new: Index, old_inp: PlanInput, new_inp: PlanInput) -> str:
+def structure_change(old_built: Built, new_built: Built) -> str:
     """In words, why the new point's model has another structure than the live one."""
     parts: list[str] = []
-    a, b = old_inp.settings, new_inp.settings
+    old, new = old_built.index, new_built.index
+    a, b = old_built.input.settings, new_built.input.settings
     for key in ("objective", "elastic", "strict"):
         if getattr(a, key) != getattr(b, key):
             parts.append(f"{key} {getattr(a, key)} → {getattr(b, key)}")
@@ -465,16 +429,10 @@ def structure_change(old: Index, new: Index, old_inp: PlanInput, new_inp: PlanIn
     if old_s - new_s:
         parts.append(f"{len(old_s - new_s)} instrument–measure–year subsidy options close (e.g. "
                      + _examples(old_s - new_s) + ")")
-    for name, words in (("capex_cap", "capex-share cap"), ("eur_per_t_cap", "€/t cap")):
-        o, n = set(getattr(old, name)), set(getattr(new, name))
-        if o != n:
-            parts.append(f"{words} rows +{len(n - o)} −{len(o - n)}")
-    if set(old.budget_keys) != set(new.budget_keys) and not parts:
-        parts.append("budget rows change")
-    if set(old.resource_terms) != set(new.resource_terms) and not parts:
-        parts.append("resource rows change")
-    if set(old.lumpy_keys) != set(new.lumpy_keys) and not parts:
-        parts.append("lumpy decisions change")
+    for f in FAMILIES:
+        o, n = set(old_built.rows[f.name].terms), set(new_built.rows[f.name].terms)
+        if o != n and (f.kind == "measure" or not parts):
+            parts.append(f"{f.name} rows +{len(n - o)} −{len(o - n)}")
     if not parts:
         parts.append("the variables of some rows change")
     return "; ".join(parts)
@@ -495,19 +453,3 @@ def _by_measure(keys: set) -> str:
 def _examples(keys: set) -> str:
     items = sorted(keys)[:2]
     return ", ".join(f"{i} → {m} {y}" for m, i, y in items)
-
-
-# ---------------------------------------------------------------- JSON
-
-def failed_json(point: SweepPoint) -> dict:
-    """A failed point in the JSON list: every contract key present (no plan), the reason and the point."""
-    years = [str(y) for y in point.target_mt]
-    return {
-        "status": "failed", "message": point.message, "objective_meur": None, "public_cost_meur": None,
-        "abatement_mt": {y: None for y in years}, "shortfall_mt": {y: None for y in years}, "measures": {},
-        "shadow_prices": {"target": {}, "budget": {}, "resource": {}}, "point": dict(point.values),
-    }
-
-
-def sweep_json(run: SweepRun) -> list[dict]:
-    return [p.json if p.json is not None else failed_json(p) for p in run.points]

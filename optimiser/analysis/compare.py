@@ -1,7 +1,7 @@
 """Compare two plans: what changed between plan workbook A and plan workbook B.
 
-Pure logic on the plain dicts of :func:`optimiser.read.read_plan_results` (no
-openpyxl, no terminal). A difference is reported when a number moves by more
+Pure logic on the results plan workbooks store (:func:`optimiser.input.planfile.read_plan_results`:
+the plan JSON with provenance, names and totals; no openpyxl, no terminal). A difference is reported when a number moves by more
 than :data:`ABS_TOL` + :data:`REL_TOL` × its size (solver noise is not a
 change). What is compared, in this order:
 
@@ -10,9 +10,8 @@ change). What is compared, in this order:
 - targets: required reduction, abatement and shortfall per target year;
 - instrument spend: subsidy committed per instrument over all years;
 - measures: funded in one plan and not the other, or with another committed share;
-- shadow prices: of the targets, every budget, period budget and resource
-  limit, and the single-measure limits either plan lists as binding (a limit
-  a plan does not list has shadow price 0 there).
+- shadow prices: of every limit either plan stores (a limit a plan does not
+  list has shadow price 0 there), named by family, id and year.
 
 ``policymix compare`` exits 0 whether or not the plans differ (2 when a file
 is not a plan workbook).
@@ -21,6 +20,8 @@ is not a plan workbook).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from ..model.families import TARGET
 
 ABS_TOL = 1e-6
 REL_TOL = 1e-6
@@ -74,13 +75,38 @@ def moved(a, b) -> bool:
 
 
 def _label(key: tuple) -> str:
-    limit, ident, year = key
-    if limit == "target":
-        return f"target {year}"
-    return " ".join(str(p) for p in (limit, ident, year) if p is not None)
+    return " ".join(str(p) for p in key if p not in (None, ""))
+
+
+def _year(text):
+    return int(text) if isinstance(text, str) and text.isdigit() else text
+
+
+def plan_view(document: dict) -> dict:
+    """A stored plan result as the comparison reads it (years as ints, shadow prices by (family, id, year))."""
+    plan = document["plan"]
+    return {
+        "file": document.get("file", ""), "path": document.get("path", ""), "sha256": document.get("sha256", ""),
+        "scenario": document.get("scenario", ""), "status": plan["status"],
+        "public_cost_meur": plan["public_cost_meur"], "objective_meur": plan["objective_meur"],
+        "input_file": document.get("input_file", ""), "input_sha256": document.get("input_sha256", ""),
+        "overrides": list(document.get("overrides", [])),
+        "targets": {_year(y): {"required_mt": t, "abatement_mt": plan["abatement_mt"].get(y),
+                               "shortfall_mt": plan["shortfall_mt"].get(y),
+                               "shadow_eur_per_t": plan["shadow_prices"].get(TARGET, {}).get(y, 0.0)}
+                    for y, t in document["target_mt"].items()},
+        "instruments": document["instruments"],
+        "measures": {m: dict(info, committed_share=plan["measures"].get(m, {}).get("committed_share"),
+                             subsidy_meur=plan["measures"].get(m, {}).get("subsidy_meur", {}))
+                     for m, info in document["measures"].items()},
+        "shadow_prices": {(s["kind"], s["id"], s["year"]): s["value"] for s in document["shadow_prices"]},
+        "shadow_units": {(s["kind"], s["id"], s["year"]): s["unit"] for s in document["shadow_prices"]},
+    }
 
 
 def compare_plans(a: dict, b: dict) -> Comparison:
+    """What changed from stored plan result ``a`` to ``b``."""
+    a, b = plan_view(a), plan_view(b)
     out = Comparison(a, b)
     diffs = out.differences
 

@@ -45,17 +45,15 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from .build import unit_gap
-from .data import Instrument, PlanInput
-from .extract import MeasureResult, PlanResult, full_shadow_prices
-from .manifest import DEFAULT_SDE_PHASES, default_allocation
+from ..input.data import Instrument, PlanInput
+from ..input.manifest import DEFAULT_SDE_PHASES, default_allocation
+from ..model.index import unit_gap
+from ..model.results import TOL, PlanResult, assemble, clean, span
 
 #: Rule sets in the order they run within a year (generic before bespoke).
 RUN_ORDER: tuple[str, ...] = ("sde_round", "tender", "fcfs", "maatwerk")
 #: Shares, M€ and €/t below this are rounding noise.
 EPS = 1e-9
-#: Reported figures below this are 0 (as in extract.TOL).
-TOL = 1e-6
 
 #: Outcome of a measure under the rules.
 REALISED = "realised"
@@ -455,97 +453,30 @@ def simulate(inp: PlanInput) -> RulesResult:
     return result
 
 
-def _clean(v: float) -> float:
-    return 0.0 if abs(v) < TOL else v
-
-
-def _span(ys) -> str:
-    ys = sorted(set(ys))
-    return str(ys[0]) if len(ys) == 1 else f"{ys[0]}–{ys[-1]}"
-
-
 def _result(inp: PlanInput, sim: _Simulation) -> RulesResult:
-    years, T = inp.years, inp.settings.target_year
-    weights = {i: inst.cost_weight for i, inst in inp.instruments.items()}
+    """The simulated plan through the planner's one result assembler, plus what the rules did."""
+    new: dict[tuple[str, int], float] = defaultdict(float)
+    realised: dict[tuple[str, int], float] = defaultdict(float)
+    subsidy: dict[tuple[str, str, int], float] = defaultdict(float)
     by_measure: dict[str, list[Grant]] = defaultdict(list)
-    spend = {(i, y): 0.0 for i in inp.instruments for y in years}
     for g in sim.grants:
         by_measure[g.measure_id].append(g)
+        new[(g.measure_id, g.year)] += g.share
+        realised[(g.measure_id, g.year)] += g.realised_share
         for i, v in g.subsidy_meur.items():
-            spend[(i, g.year)] += v
-
-    measures: dict[str, MeasureResult] = {}
-    outcomes: dict[str, RuleOutcome] = {}
-    for mid, m in inp.measures.items():
-        grants = by_measure.get(mid, [])
-        new = {y: 0.0 for y in years}
-        for g in grants:
-            new[g.year] += g.share
-        committed, acc = {}, 0.0
-        for y in years:
-            acc += new[y]
-            committed[y] = _clean(acc)
-        operating = {t: _clean(sum(g.realised_share for g in grants if g.year + m.lead_time_years <= t))
-                     for t in sorted(inp.targets)}
-        op_T = _clean(sum(g.realised_share for g in grants if g.year + m.lead_time_years <= T))
-        subsidy: dict[str, float] = defaultdict(float)
-        by_year: dict[tuple[str, int], float] = defaultdict(float)
-        for g in grants:
-            for i, v in g.subsidy_meur.items():
-                subsidy[i] += v
-                by_year[(i, g.year)] += v
-        total = sum(subsidy.values())
-        tonnes = m.abatement_mt * committed[T] * m.support_years
-        commit_years = [g.year for g in grants]
-        first = min(commit_years) if commit_years else max(m.earliest_year, years[0])
-        gap = unit_gap(inp, mid, first) if first in inp.co2_price else max(0.0, m.cost_eur_per_t)
-        share = committed[T]
-        status = "funded" if share >= m.max_share - TOL else "partly funded" if share > TOL else "not funded"
-        outcome = _outcome(inp, sim, mid, grants)
-        outcomes[mid] = outcome
-        measures[mid] = MeasureResult(
-            measure_id=mid, new={y: _clean(v) for y, v in new.items()}, committed=committed, committed_share=share,
-            operating_share=operating, abatement_mt=_clean(m.abatement_mt * op_T),
-            subsidy_meur={i: v for i, v in subsidy.items() if v > TOL},
-            subsidy_by_year={k: v for k, v in by_year.items() if v > TOL},
-            public_cost_meur=_clean(sum(weights[i] * v for i, v in subsidy.items())),
-            eur_per_t=(total / tonnes) if tonnes > TOL else None, gap_eur_per_t=gap,
-            commit_year=min(commit_years) if commit_years else None, status=status,
-            reason=outcome.reason if (outcome.outcome not in (REALISED, MARKET) or status != "funded") else "",
-            blocked_by=[{k: v for k, v in b.items() if k in ("kind", "id", "year")} for b in outcome.blocked_by],
-        )
-
-    abatement = {t: _clean(sum(inp.measures[mid].abatement_mt * mr.operating_share[t] for mid, mr in measures.items()))
-                 for t in sorted(inp.targets)}
-    shortfall = {t: _clean(max(0.0, inp.targets[t] - abatement[t])) for t in sorted(inp.targets)}
-    resource_use = {(r, y): 0.0 for r in inp.resources for y in years}
-    for g in sim.grants:
-        for r, a in sim.usage.get(g.measure_id, []):
-            for t in sim.use_years(r, g.measure_id, g.year):
-                resource_use[(r, t)] += a * g.realised_share
-    public_cost = sum(weights[i] * v for (i, _), v in spend.items())
+            subsidy[(g.measure_id, i, g.year)] += v
+    weights = {i: inst.cost_weight for i, inst in inp.instruments.items()}
     idle = sum(sum(weights[i] * v for i, v in g.subsidy_meur.items()) * (g.idle_meur / g.total_meur)
                for g in sim.grants if g.total_meur > EPS and g.idle_meur > EPS)
-    penalty = inp.settings.shortfall_penalty_eur_per_t * sum(shortfall.values())
-    met = all(v <= TOL for v in shortfall.values())
-    return RulesResult(
-        input=inp,
-        status="target_met" if met else "target_not_met",
-        objective_meur=_clean(public_cost + (penalty if inp.settings.objective == "min-cost" else 0.0)),
-        public_cost_meur=_clean(public_cost),
-        target_mt=dict(sorted(inp.targets.items())),
-        abatement_mt=abatement,
-        shortfall_mt=shortfall,
-        measures=measures,
-        spend_meur={k: _clean(v) for k, v in spend.items()},
-        instrument_cost_meur={i: _clean(sum(weights[i] * spend[(i, y)] for y in years)) for i in inp.instruments},
-        resource_use={k: _clean(v) for k, v in resource_use.items()},
-        shadow=full_shadow_prices(inp, {}),  # no optimisation, no shadow prices: every one is 0
-        outcomes=outcomes,
-        rounds=sim.rounds,
-        run_order=sim.order,
-        committed_idle_meur=_clean(idle),
-    )
+    # no optimisation, no shadow prices: every one is 0
+    result = assemble(inp, new=new, realised=realised, subsidy=subsidy, result_type=RulesResult,
+                      rounds=sim.rounds, run_order=sim.order, committed_idle_meur=clean(idle))
+    for mid, mr in result.measures.items():
+        outcome = _outcome(inp, sim, mid, by_measure.get(mid, []))
+        result.outcomes[mid] = outcome
+        mr.reason = outcome.reason if (outcome.outcome not in (REALISED, MARKET) or mr.status != "funded") else ""
+        mr.blocked_by = [{k: v for k, v in b.items() if k in ("kind", "id", "year")} for b in outcome.blocked_by]
+    return result
 
 
 def _outcome(inp: PlanInput, sim: _Simulation, mid: str, grants: list[Grant]) -> RuleOutcome:
@@ -571,7 +502,7 @@ def _outcome(inp: PlanInput, sim: _Simulation, mid: str, grants: list[Grant]) ->
 
     parts = []
     if paid:
-        years = _span([g.year for g in paid])
+        years = span([g.year for g in paid])
         rank = paid[0]
         where = f"fence '{rank.stage}' of " if rank.stage not in ("round", "market") else ""
         detail = f"rank {rank.rank}" + (f", phase {rank.phase}" if rank.phase else "")
@@ -579,7 +510,7 @@ def _outcome(inp: PlanInput, sim: _Simulation, mid: str, grants: list[Grant]) ->
         parts.append(f"granted {granted:.0%} by {where}{instrument} in {years} ({detail}; "
                      f"{rank.ask_eur_per_t:,.0f} €/t)" + (f", co-financed by {', '.join(co)}" if co else ""))
     elif grants:
-        parts.append(f"needs no subsidy at the CO2 price of {_span([g.year for g in grants])}")
+        parts.append(f"needs no subsidy at the CO2 price of {span([g.year for g in grants])}")
     if resource_blocks:
         parts.append(_resources_text(inp, resource_blocks, "not realised" if realised <= TOL else
                                      f"only {realised:.0%} realised")
@@ -593,7 +524,7 @@ def _outcome(inp: PlanInput, sim: _Simulation, mid: str, grants: list[Grant]) ->
         blocked += [{k: v for k, v in b.items() if k in ("kind", "id", "year")} for b in rejected]
         if not rejected:
             blocked.append({"kind": _never_kind(inp, sim, mid), "id": mid, "year": None})
-    return RuleOutcome(mid, outcome, instrument, _clean(granted), _clean(realised), _clean(money), _clean(idle),
+    return RuleOutcome(mid, outcome, instrument, clean(granted), clean(realised), clean(money), clean(idle),
                        grants, _dedupe(blocked), "; ".join(p for p in parts if p))
 
 
@@ -601,7 +532,7 @@ def _resources_text(inp: PlanInput, blocks: list[dict], lead: str) -> str:
     years: dict[str, list[int]] = defaultdict(list)
     for b in blocks:
         years[b["id"]].append(b["year"])
-    names = [f"{inp.resources[r].name or r} full in {_span(ys)}" for r, ys in years.items()]
+    names = [f"{inp.resources[r].name or r} full in {span(ys)}" for r, ys in years.items()]
     return f"{lead}: " + ", ".join(names)
 
 
@@ -615,7 +546,7 @@ def _rejections_text(inp: PlanInput, rejected: list[dict]) -> str:
         elif r["kind"] == "resource":
             text = f"needs no subsidy but {inp.resources[r['id']].name or r['id']} was full"
         folded[(r["instrument"], text)].append(r["year"])
-    return "; ".join(f"{text} ({_span(ys)})" for (_, text), ys in folded.items())
+    return "; ".join(f"{text} ({span(ys)})" for (_, text), ys in folded.items())
 
 
 def _never_applied(inp: PlanInput, sim: _Simulation, mid: str) -> str:
@@ -638,7 +569,7 @@ def _never_applied(inp: PlanInput, sim: _Simulation, mid: str) -> str:
     if not active:
         return "needs a subsidy but none of its instruments allocates by rules (allocation none)"
     return ("needs a subsidy but none of its instruments (" + ", ".join(active) + ") had budget left when it "
-            f"could apply ({_span(years)})")
+            f"could apply ({span(years)})")
 
 
 def _never_kind(inp: PlanInput, sim: _Simulation, mid: str) -> str:
@@ -660,50 +591,3 @@ def _dedupe(items: list[dict]) -> list[dict]:
             seen.add(key)
             out.append({"kind": b["kind"], "id": b["id"], "year": b.get("year")})
     return out
-
-
-# ---------------------------------------------------------------- the rules beside the optimum
-
-@dataclass
-class RulesGap:
-    """The four runs of a rules-vs-optimum comparison and what they say."""
-
-    rules: RulesResult
-    optimum: PlanResult
-    at_rules_abatement: PlanResult  # min-cost, targets = the rules' realised abatement
-    at_rules_spending: PlanResult  # max-abatement, budgets = what the rules committed
-    abatement_overrides: list[str] = field(default_factory=list)
-    spending_overrides: list[str] = field(default_factory=list)
-
-    @property
-    def target_year(self) -> int:
-        return self.rules.input.settings.target_year
-
-    @property
-    def extra_public_cost_meur(self) -> float:
-        """Headline one: what the rules spend beyond the cheapest plan reaching the same abatement (M€)."""
-        return self.rules.public_cost_meur - self.at_rules_abatement.public_cost_meur
-
-    @property
-    def extra_abatement_mt(self) -> float:
-        """Headline two: what the optimum abates beyond the rules with the rules' spending (Mt/yr in T)."""
-        T = self.target_year
-        return self.at_rules_spending.abatement_mt[T] - self.rules.abatement_mt[T]
-
-    def funded_by_one_only(self, other: PlanResult) -> tuple[list[str], list[str]]:
-        """(taken up by the rules but not by ``other``, taken up by ``other`` but not by the rules)."""
-        rules = {m for m, mr in self.rules.measures.items() if mr.committed_share > TOL}
-        theirs = {m for m, mr in other.measures.items() if mr.committed_share > TOL}
-        order = list(self.rules.input.measures)
-        return [m for m in order if m in rules - theirs], [m for m in order if m in theirs - rules]
-
-    @property
-    def granted_not_realised(self) -> list[str]:
-        return [m for m, o in self.rules.outcomes.items() if o.outcome in (NOT_REALISED, PARTLY_REALISED)]
-
-
-def cost_per_t(result: PlanResult) -> float | None:
-    """Public cost per tonne of annual abatement in the target year (M€ per Mt/yr = €/t)."""
-    T = result.input.settings.target_year
-    abatement = result.abatement_mt.get(T, 0.0)
-    return result.public_cost_meur / abatement if abatement > TOL else None

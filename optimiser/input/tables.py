@@ -11,7 +11,7 @@ one place where the value and reference rules live.
 from __future__ import annotations
 
 from .data import Fence, Instrument, InputError, Measure, PlanInput, Problem, Resource, ScenarioRow, Settings
-from .manifest import SETTINGS_KEYS, SHEET_BY_NAME, check_value, default_allocation, parse_value
+from .manifest import SETTINGS_KEYS, SHEET_BY_NAME, SHEETS, check_value, default_allocation, parse_value
 
 Row = dict
 Tables = dict[str, list[Row]]
@@ -172,17 +172,40 @@ def _year_values(sheet: str, r: Row, years: list[int], rule: str, out: _Collecto
     return values if ok else None
 
 
-def to_input(tables: Tables) -> PlanInput:
-    """Validate tables against every rule of the contract and build the input.
+# ---------------------------------------------------------------- sheet → typed input, one reader per sheet
+#
+# Each reader takes the tables, what earlier readers found (``ctx``) and the problem collector, and
+# returns what its sheet fills (manifest ``Sheet.fills``). The generic part — a record's fields from
+# its columns, by the manifest's ``Column.fills`` — is :func:`_record`; what a reader adds is the
+# rules that span rows or sheets.
 
-    Raises :class:`InputError` listing every problem found.
+def _record(sheet: str, r: Row, /, **extra):
+    """The sheet's record type filled from row ``r`` by the manifest's column → field map.
+
+    Blank cells take the column's default; ``extra`` sets (or overrides) fields a reader computes.
     """
-    out = _Collector()
-    settings = _settings(tables, out)
-    years = settings.years if settings else []
-    sources: dict[tuple[str, str], str] = {}
+    spec = SHEET_BY_NAME[sheet]
+    kwargs = {}
+    for col in spec.fields:
+        v = r.get(col.name)
+        if v is None or v == "":
+            v = col.default
+        if v is None and col.type == "str":
+            v = ""
+        kwargs[col.fills] = v
+    kwargs.update(extra)
+    if "row" in spec.record.__dataclass_fields__:
+        kwargs.setdefault("row", r["_row"])
+    return spec.record(**kwargs)
 
-    # instruments
+
+def _keep_source(sheet: str, key: str, r: Row, sources: dict) -> None:
+    """A sheet whose values are plain numbers keeps each row's source text beside the input."""
+    if r.get("source"):
+        sources[(sheet, key)] = r["source"]
+
+
+def _instruments(tables: Tables, ctx: dict, out: _Collector) -> dict[str, Instrument]:
     instruments: dict[str, Instrument] = {}
     for key, r in _unique("instruments", tables.get("instruments", []), out).items():
         if not _check_row("instruments", r, out):
@@ -195,22 +218,12 @@ def to_input(tables: Tables) -> PlanInput:
                     f"{effective}" + ("" if allocation else " (from its id or kind)"),
                     "instruments", r["_row"], "phases_eur_per_t")
             continue
-        instruments[key] = Instrument(
-            instrument_id=key,
-            name=r.get("name") or "",
-            kind=r.get("kind") or "",
-            cost_weight=1.0 if r.get("cost_weight") is None else r["cost_weight"],
-            capex_share_cap=r.get("capex_share_cap"),
-            eur_per_t_cap=r.get("eur_per_t_cap"),
-            period_budget_meur=r.get("period_budget_meur"),
-            source=r.get("source") or "",
-            row=r["_row"],
-            allocation=allocation,
-            phases_eur_per_t=tuple(phases),
-        )
-    instrument_ids = {r.get("instrument_id") for r in tables.get("instruments", [])}
+        instruments[key] = _record("instruments", r, allocation=allocation, phases_eur_per_t=tuple(phases))
+    return instruments
 
-    # measures
+
+def _measures(tables: Tables, ctx: dict, out: _Collector) -> dict[str, Measure]:
+    settings, instrument_ids = ctx["settings"], ctx["ids"]["instruments"]
     measures: dict[str, Measure] = {}
     for key, r in _unique("measures", tables.get("measures", []), out).items():
         ok = _check_row("measures", r, out)
@@ -225,82 +238,79 @@ def to_input(tables: Tables) -> PlanInput:
         if len(set(eligible)) != len(eligible):
             out.add("an instrument is listed twice", "measures", r["_row"], "eligible_instruments")
             ok = False
-        earliest = r.get("earliest_year")
-        if settings and earliest is not None and earliest > settings.target_year:
-            # allowed (the measure simply cannot be committed in the horizon) — no error
-            pass
+        # an earliest_year after target_year is allowed: the measure simply cannot be committed in the horizon
         if not ok or settings is None:
             continue
-        measures[key] = Measure(
-            measure_id=key,
-            name=r.get("name") or "",
-            sector=r.get("sector") or "",
-            cluster=r.get("cluster") or "",
-            abatement_mt=r["abatement_mt"],
-            cost_eur_per_t=r["cost_eur_per_t"],
-            capex_meur=r.get("capex_meur") or 0.0,
-            support_years=r["support_years"],
-            earliest_year=settings.start_year if earliest is None else earliest,
-            lead_time_years=r.get("lead_time_years") or 0,
-            max_share=1.0 if r.get("max_share") is None else r["max_share"],
-            lumpy=bool(parse_value(r.get("lumpy"), "bool")[0]),
-            exclusive_group=r.get("exclusive_group") or "",
-            eligible_instruments=eligible,
-            source=r.get("source") or "",
-            row=r["_row"],
-            fence=r.get("fence") or "",
-        )
-    measure_ids = {r.get("measure_id") for r in tables.get("measures", [])}
+        earliest = r.get("earliest_year")
+        measures[key] = _record("measures", r, eligible_instruments=eligible,
+                                earliest_year=settings.start_year if earliest is None else earliest,
+                                lumpy=bool(parse_value(r.get("lumpy"), "bool")[0]))
+    return measures
 
-    # budgets: one row per instrument
-    budgets: dict[str, dict[int, float]] = {}
-    for key, r in _unique("budgets", tables.get("budgets", []), out).items():
-        if not _check_row("budgets", r, out):
+
+def _series(sheet: str, tables: Tables, ctx: dict, out: _Collector, rule: str) -> dict[str, dict[int, float]]:
+    """A sheet of one row of yearly numbers per id (budgets, prices)."""
+    values_by_id: dict[str, dict[int, float]] = {}
+    for key, r in _unique(sheet, tables.get(sheet, []), out).items():
+        if not _check_row(sheet, r, out):
             continue
-        if "instruments" in tables and key not in instrument_ids:
+        if sheet == "budgets" and "instruments" in tables and key not in ctx["ids"]["instruments"]:
             out.add(f"budget row for unknown instrument '{key}'", "budgets", r["_row"], "instrument_id")
             continue
-        values = _year_values("budgets", r, years, ">=0", out)
+        values = _year_values(sheet, r, ctx["years"], rule, out)
         if values is not None:
-            budgets[key] = values
-        if r.get("source"):
-            sources[("budgets", key)] = r["source"]
+            values_by_id[key] = values
+        _keep_source(sheet, key, r, ctx["sources"])
+    return values_by_id
+
+
+def _budgets(tables: Tables, ctx: dict, out: _Collector) -> dict[str, dict[int, float]]:
+    budgets = _series("budgets", tables, ctx, out, ">=0")
     budget_rows = {r.get("instrument_id") for r in tables.get("budgets", [])}
-    for key, inst in instruments.items():
+    for key, inst in ctx["instruments"].items():
         if "budgets" in tables and key not in budget_rows:
             out.add(f"instrument '{key}' has no row in sheet 'budgets'", "instruments", inst.row, "instrument_id")
+    return budgets
 
-    fences = _fences(tables, instruments, instrument_ids, budgets, measures, years, out)
 
-    # resources
+def _prices(tables: Tables, ctx: dict, out: _Collector) -> dict[str, dict[int, float]]:
+    prices = _series("prices", tables, ctx, out, "")
+    if "prices" in tables and CO2_PRICE not in {r.get("parameter") for r in tables["prices"]}:
+        out.add(f"required row '{CO2_PRICE}' is missing", "prices", None, "parameter")
+    # a measure's subsidy gap of full deployment, (c − p) · A · D, must stay a number the solver handles
+    if CO2_PRICE in prices:
+        lowest = min(prices[CO2_PRICE].values(), default=0.0)
+        for m in ctx["measures"].values():
+            gap = max(0.0, m.cost_eur_per_t - lowest) * m.abatement_mt * m.support_years
+            if gap > MAX_MAGNITUDE:
+                out.add(f"abatement_mt × (cost_eur_per_t − CO2 price) × support_years gives a subsidy gap of "
+                        f"{gap:.3g} M€, expected at most 1e12 M€ (is a unit wrong?)", "measures", m.row,
+                        "cost_eur_per_t")
+    return prices
+
+
+def _resources(tables: Tables, ctx: dict, out: _Collector) -> dict[str, Resource]:
     resources: dict[str, Resource] = {}
     for key, r in _unique("resources", tables.get("resources", []), out).items():
         if not _check_row("resources", r, out):
             continue
-        values = _year_values("resources", r, years, ">=0", out)
+        values = _year_values("resources", r, ctx["years"], ">=0", out)
         if values is None:
             continue
-        resources[key] = Resource(
-            resource_id=key,
-            kind=str(r["kind"]).lower(),
-            capacity=values,
-            name=r.get("name") or "",
-            unit=r.get("unit") or "",
-            source=r.get("source") or "",
-            row=r["_row"],
-        )
-    resource_ids = {r.get("resource_id") for r in tables.get("resources", [])}
+        resources[key] = _record("resources", r, kind=str(r["kind"]).lower(), capacity=values)
+    return resources
 
-    # usage
+
+def _usage(tables: Tables, ctx: dict, out: _Collector) -> dict[tuple[str, str], float]:
     usage: dict[tuple[str, str], float] = {}
     first_row: dict[tuple[str, str], int] = {}
     for r in tables.get("usage", []):
         ok = _check_row("usage", r, out)
         m, res = r.get("measure_id"), r.get("resource_id")
-        if m and "measures" in tables and m not in measure_ids:
+        if m and "measures" in tables and m not in ctx["ids"]["measures"]:
             out.add(f"unknown measure '{m}' (not in sheet 'measures')", "usage", r["_row"], "measure_id")
             ok = False
-        if res and "resources" in tables and res not in resource_ids:
+        if res and "resources" in tables and res not in ctx["ids"]["resources"]:
             out.add(f"unknown resource '{res}' (not in sheet 'resources')", "usage", r["_row"], "resource_id")
             ok = False
         if m and res and (m, res) in first_row:
@@ -310,33 +320,12 @@ def to_input(tables: Tables) -> PlanInput:
             continue
         first_row[(m, res)] = r["_row"]
         usage[(m, res)] = r["amount"]
-        if r.get("source"):
-            sources[("usage", f"{m}/{res}")] = r["source"]
+        _keep_source("usage", f"{m}/{res}", r, ctx["sources"])
+    return usage
 
-    # prices
-    prices: dict[str, dict[int, float]] = {}
-    for key, r in _unique("prices", tables.get("prices", []), out).items():
-        if not _check_row("prices", r, out):
-            continue
-        values = _year_values("prices", r, years, "", out)
-        if values is not None:
-            prices[key] = values
-        if r.get("source"):
-            sources[("prices", key)] = r["source"]
-    if "prices" in tables and CO2_PRICE not in {r.get("parameter") for r in tables["prices"]}:
-        out.add(f"required row '{CO2_PRICE}' is missing", "prices", None, "parameter")
 
-    # a measure's subsidy gap of full deployment, (c − p) · A · D, must stay a number the solver handles
-    if CO2_PRICE in prices:
-        lowest = min(prices[CO2_PRICE].values(), default=0.0)
-        for m in measures.values():
-            gap = max(0.0, m.cost_eur_per_t - lowest) * m.abatement_mt * m.support_years
-            if gap > MAX_MAGNITUDE:
-                out.add(f"abatement_mt × (cost_eur_per_t − CO2 price) × support_years gives a subsidy gap of "
-                        f"{gap:.3g} M€, expected at most 1e12 M€ (is a unit wrong?)", "measures", m.row,
-                        "cost_eur_per_t")
-
-    # targets
+def _targets(tables: Tables, ctx: dict, out: _Collector) -> dict[int, float]:
+    settings = ctx["settings"]
     targets: dict[int, float] = {}
     for key, r in _unique("targets", tables.get("targets", []), out).items():
         if not _check_row("targets", r, out):
@@ -356,50 +345,66 @@ def to_input(tables: Tables) -> PlanInput:
         )
     if settings:
         targets[settings.target_year] = settings.target_reduction_mt
+    return dict(sorted(targets.items()))
 
-    # scenarios
-    scenarios: list[ScenarioRow] = []
+
+def _scenarios(tables: Tables, ctx: dict, out: _Collector) -> tuple[ScenarioRow, ...]:
+    rows = []
     for r in tables.get("scenarios", []):
-        if not _check_row("scenarios", r, out):
-            continue
-        scenarios.append(
-            ScenarioRow(
-                scenario=str(r["scenario"]), sheet=str(r["sheet"]), id=str(r["id"]),
-                column=str(r["column"]), op=str(r["op"]).lower(), value=r["value"],
-                note=r.get("note") or "", row=r["_row"],
-            )
-        )
+        if _check_row("scenarios", r, out):
+            rows.append(_record("scenarios", r, scenario=str(r["scenario"]), sheet=str(r["sheet"]), id=str(r["id"]),
+                                column=str(r["column"]), op=str(r["op"]).lower()))
+    return tuple(rows)
 
+
+#: The readers in the order they run (a reader may use what the ones before it found in ``ctx``).
+READERS = (
+    ("instruments", _instruments),
+    ("measures", _measures),
+    ("budgets", _budgets),
+    ("fences", None),  # _fences, defined below
+    ("resources", _resources),
+    ("usage", _usage),
+    ("prices", _prices),
+    ("targets", _targets),
+    ("scenarios", _scenarios),
+)
+
+
+def to_input(tables: Tables) -> PlanInput:
+    """Validate tables against every rule of the contract and build the input.
+
+    Raises :class:`InputError` listing every problem found.
+    """
+    out = _Collector()
+    settings = _settings(tables, out)
+    ctx: dict = {
+        "settings": settings,
+        "years": settings.years if settings else [],
+        "sources": {},
+        "ids": {spec.fills: {r.get(spec.id_column) for r in tables.get(spec.name, [])}
+                for spec in SHEETS if spec.id_column},
+    }
+    for sheet, reader in READERS:
+        ctx[SHEET_BY_NAME[sheet].fills] = (reader or _fences)(tables, ctx, out)
     for r in tables.get("settings", []):
         if r.get("source") and r.get("key"):
-            sources[("settings", str(r["key"]).strip().lower())] = r["source"]
-
+            ctx["sources"][("settings", str(r["key"]).strip().lower())] = r["source"]
     if out.problems:
         raise InputError(out.problems)
-    return PlanInput(
-        settings=settings,
-        measures=measures,
-        instruments=instruments,
-        budgets=budgets,
-        resources=resources,
-        usage=usage,
-        prices=prices,
-        targets=dict(sorted(targets.items())),
-        scenarios=tuple(scenarios),
-        sources=sources,
-        fences=fences,
-    )
+    fields = {f for f in PlanInput.__dataclass_fields__}
+    return PlanInput(**{k: v for k, v in ctx.items() if k in fields})
 
 
-def _fences(tables: Tables, instruments: dict[str, Instrument], instrument_ids: set, budgets: dict,
-            measures: dict[str, Measure], years: list[int], out: _Collector) -> dict[str, Fence]:
+def _fences(tables: Tables, ctx: dict, out: _Collector) -> dict[str, Fence]:
     """Sheet fences (rules simulation: ring-fenced sub-budgets) and the measures that name one."""
+    instruments, budgets, measures, years = ctx["instruments"], ctx["budgets"], ctx["measures"], ctx["years"]
     fences: dict[str, Fence] = {}
     for key, r in _unique("fences", tables.get("fences", []), out).items():
         if not _check_row("fences", r, out):
             continue
         iid = r["instrument_id"]
-        if "instruments" in tables and iid not in instrument_ids:
+        if "instruments" in tables and iid not in ctx["ids"]["instruments"]:
             out.add(f"unknown instrument '{iid}' (not in sheet 'instruments')", "fences", r["_row"], "instrument_id")
             continue
         values = _year_values("fences", r, years, ">=0", out)
@@ -417,8 +422,7 @@ def _fences(tables: Tables, instruments: dict[str, Instrument], instrument_ids: 
                     "which the optimiser applies to every measure: raise the instrument's cap (and keep its phases "
                     "lower) instead", "fences", r["_row"], "eur_per_t_cap")
             continue
-        fences[key] = Fence(fence_id=key, instrument_id=iid, budget=values, name=r.get("name") or "",
-                            eur_per_t_cap=cap, source=r.get("source") or "", row=r["_row"])
+        fences[key] = _record("fences", r, budget=values)
     reserved: dict[tuple[str, int], float] = {}
     for f in fences.values():
         for y in years:
@@ -427,7 +431,7 @@ def _fences(tables: Tables, instruments: dict[str, Instrument], instrument_ids: 
             if budget is not None and reserved[(f.instrument_id, y)] > budget + 1e-9:
                 out.add(f"the fences of {f.instrument_id} reserve {reserved[(f.instrument_id, y)]:,.6g} M€ in {y}, "
                         f"more than its budget of {budget:,.6g} M€ that year", "fences", f.row, str(y))
-    fence_ids = {r.get("fence_id") for r in tables.get("fences", [])}
+    fence_ids = ctx["ids"]["fences"]
     for m in measures.values():
         if not m.fence:
             continue
@@ -439,79 +443,48 @@ def _fences(tables: Tables, instruments: dict[str, Instrument], instrument_ids: 
     return fences
 
 
-def to_tables(inp: PlanInput, *, keep_rows: bool = False) -> Tables:
-    """The input as tables again (the effective inputs of a plan)."""
-    s = inp.settings
+# ---------------------------------------------------------------- typed input → tables (the effective inputs)
+
+def _cell(col, value):
+    """A field's value as its sheet holds it."""
+    if col.type == "numbers":
+        return ";".join(format(v, ".15g") for v in value or ())
+    if col.type == "ids":
+        return tuple(value or ())
+    return value
+
+
+def to_tables(inp: PlanInput) -> Tables:
+    """The input as tables again (the effective inputs of a plan), by the manifest's column → field map."""
     years = inp.years
     rows: Tables = {}
-    settings_rows = []
-    for key, col in SETTINGS_KEYS.items():
-        value = getattr(s, key)
-        if value is None:
-            continue
-        settings_rows.append({"key": key, "value": value, "unit": col.unit, "source": inp.sources.get(("settings", key), "")})
-    rows["settings"] = settings_rows
-    rows["measures"] = [
-        {
-            "measure_id": m.measure_id, "name": m.name, "sector": m.sector, "cluster": m.cluster,
-            "abatement_mt": m.abatement_mt, "cost_eur_per_t": m.cost_eur_per_t, "capex_meur": m.capex_meur,
-            "support_years": m.support_years, "earliest_year": m.earliest_year,
-            "lead_time_years": m.lead_time_years, "max_share": m.max_share,
-            "lumpy": m.lumpy, "exclusive_group": m.exclusive_group,
-            "eligible_instruments": tuple(m.eligible_instruments), "source": m.source,
-            "fence": m.fence,
-        }
-        for m in inp.measures.values()
-    ]
-    rows["instruments"] = [
-        {
-            "instrument_id": i.instrument_id, "name": i.name, "kind": i.kind, "cost_weight": i.cost_weight,
-            "capex_share_cap": i.capex_share_cap, "eur_per_t_cap": i.eur_per_t_cap,
-            "period_budget_meur": i.period_budget_meur, "source": i.source,
-            "allocation": i.allocation,
-            "phases_eur_per_t": ";".join(format(v, ".15g") for v in i.phases_eur_per_t),
-        }
-        for i in inp.instruments.values()
-    ]
-    rows["budgets"] = [
-        {"instrument_id": i, **{y: b[y] for y in years}, "source": inp.sources.get(("budgets", i), "")}
-        for i, b in inp.budgets.items()
-    ]
-    rows["fences"] = [
-        {"fence_id": f.fence_id, "instrument_id": f.instrument_id, "name": f.name, "eur_per_t_cap": f.eur_per_t_cap,
-         **{y: f.budget[y] for y in years}, "source": f.source}
-        for f in inp.fences.values()
-    ]
-    rows["resources"] = [
-        {"resource_id": r.resource_id, "name": r.name, "kind": r.kind, "unit": r.unit,
-         **{y: r.capacity[y] for y in years}, "source": r.source}
-        for r in inp.resources.values()
-    ]
-    rows["usage"] = [
-        {"measure_id": m, "resource_id": r, "amount": a, "source": inp.sources.get(("usage", f"{m}/{r}"), "")}
-        for (m, r), a in inp.usage.items()
-    ]
-    rows["prices"] = [
-        {"parameter": p, **{y: v[y] for y in years}, "source": inp.sources.get(("prices", p), "")}
-        for p, v in inp.prices.items()
-    ]
-    rows["targets"] = [{"year": y, "reduction_mt": t} for y, t in inp.targets.items()]
-    rows["scenarios"] = [
-        {"scenario": o.scenario, "sheet": o.sheet, "id": o.id, "column": o.column, "op": o.op,
-         "value": o.value, "note": o.note}
-        for o in inp.scenarios
-    ]
-    row_of = {
-        "measures": [m.row for m in inp.measures.values()],
-        "instruments": [i.row for i in inp.instruments.values()],
-        "resources": [r.row for r in inp.resources.values()],
-        "fences": [f.row for f in inp.fences.values()],
-        "scenarios": [o.row for o in inp.scenarios],
-    }
-    for sheet, sheet_rows in rows.items():
-        known = row_of.get(sheet, [])
-        for n, r in enumerate(sheet_rows):
-            r["_row"] = known[n] if n < len(known) and known[n] else n + 2
+    for spec in SHEETS:
+        value = getattr(inp, spec.fills)
+        if spec.name == "settings":
+            sheet_rows = [{"key": key, "value": getattr(value, key), "unit": col.unit,
+                           "source": inp.sources.get(("settings", key), "")}
+                          for key, col in SETTINGS_KEYS.items() if getattr(value, key) is not None]
+        elif spec.record is not None:  # records: every field by its column, year columns from year_field
+            items = value.values() if isinstance(value, dict) else value
+            sheet_rows = []
+            for obj in items:
+                row = {c.name: _cell(c, getattr(obj, c.fills)) for c in spec.fields}
+                if spec.year_field:
+                    row.update({y: getattr(obj, spec.year_field)[y] for y in years})
+                if getattr(obj, "row", None):
+                    row["_row"] = obj.row
+                sheet_rows.append(row)
+        elif spec.year_columns:  # one row of yearly numbers per id
+            sheet_rows = [{spec.id_column: key, **{y: v[y] for y in years},
+                           "source": inp.sources.get((spec.name, key), "")} for key, v in value.items()]
+        elif spec.name == "usage":
+            sheet_rows = [{"measure_id": m, "resource_id": r, "amount": a,
+                           "source": inp.sources.get(("usage", f"{m}/{r}"), "")} for (m, r), a in value.items()]
+        else:  # targets: year → required reduction
+            sheet_rows = [{"year": y, "reduction_mt": t} for y, t in value.items()]
+        for n, r in enumerate(sheet_rows, start=2):
+            r.setdefault("_row", n)
+        rows[spec.name] = sheet_rows
     return rows
 
 

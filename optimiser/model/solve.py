@@ -25,14 +25,16 @@ import numpy as np
 from pyomo.common.gc_manager import PauseGC
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
-from .build import Built, all_rows, index_sets, objective
-from .data import PlanInput
+from ..input.data import PlanInput
+from .build import Built, objective
+from .families import FAMILIES, model_rows
+from .index import index_sets
 
 INF = highspy.kHighsInf
 #: Duals smaller than this are numerical noise and reported as 0.
 DUAL_TOL = 1e-9
-#: Limits whose shadow prices are checked against a warm re-solve (see Solver._probe).
-PROBED = ("target", "budget", "period_budget", "resource")
+#: Feasibility tolerance of the LP and of MIP solutions alike (HiGHS's LP default).
+PRIMAL_TOL = 1e-7
 #: Relative size of the probing step (of the limit's right-hand side, at least one unit × this).
 PROBE_STEP = 1e-4
 
@@ -48,7 +50,7 @@ class Solution:
     values: dict[str, dict] = field(default_factory=dict)  # component → index → value
     shadow: dict[str, dict] = field(default_factory=dict)  # family → index → shadow price (≥ 0 when relaxing helps)
     reduced: dict[str, dict] = field(default_factory=dict)  # variable → index → reduced cost (HiGHS col_dual)
-    iis: list[tuple[str, object]] = field(default_factory=list)  # (row family, index) of an infeasible subset
+    iis: list[tuple[str, object, float]] = field(default_factory=list)  # (family, index, rhs) of an infeasible subset
     mip: bool = False
     mip_gap: float = 0.0
     seconds: float = 0.0
@@ -112,6 +114,11 @@ class Solver:
             h.setOptionValue("time_limit", float(tl))
         gap = mip_gap if mip_gap is not None else settings.mip_gap
         h.setOptionValue("mip_rel_gap", float(gap))
+        if self.integer_cols:
+            # a MIP solution must stay feasible for the LP solved with its binaries fixed (for the duals):
+            # HiGHS accepts MIP solutions within 1e-6, but the LP within its primal tolerance (1e-7)
+            h.setOptionValue("mip_feasibility_tolerance", PRIMAL_TOL)
+            h.setOptionValue("primal_feasibility_tolerance", PRIMAL_TOL)
         if threads:
             h.setOptionValue("threads", int(threads))
         h.passModel(lp)
@@ -193,11 +200,12 @@ class Solver:
         positive although relaxing its limit saves nothing (the row is one of
         several that bind at the same point). The contract's shadow price is the
         fall of the objective per unit of relaxation, so each positive dual of a
-        target, budget or resource row is checked by a warm re-solve with the
-        limit relaxed by a small step; where the dual is unique the two agree.
+        row of a family declared ``probed`` (the policy limits) is checked by a warm
+        re-solve with the limit relaxed by a small step; where the dual is unique the
+        two agree.
         """
         h = self.highs
-        for name in PROBED:
+        for name in (f.name for f in FAMILIES if f.probed):
             for index, value in shadow.get(name, {}).items():
                 if value <= DUAL_TOL:
                     continue
@@ -221,8 +229,8 @@ class Solver:
                     shadow[name][index] = 0.0 if rate < DUAL_TOL else rate
                 h.changeRowBounds(k, lower, upper)
 
-    def iis(self) -> list[tuple[str, object]]:
-        """An irreducible infeasible subset of rows, as (component name, index), via HiGHS.
+    def iis(self) -> list[tuple[str, object, float]]:
+        """An irreducible infeasible subset of rows, as (family, index, right-hand side), via HiGHS.
 
         Column bounds (d ≥ 0, …) in the subset are left out: they are not limits a
         user can relax.
@@ -235,12 +243,13 @@ class Solver:
             return []
         if not getattr(iis, "valid_", False):
             return []
-        out = []
+        out, seen = [], set()
         for k in iis.row_index_:
-            con, _ = self.rows[k]
+            con, t = self.rows[k]
             item = (con.parent_component().local_name, con.index())
-            if item not in out:
-                out.append(item)
+            if item not in seen:
+                seen.add(item)
+                out.append(item + (float(self._row_upper[k] if t == 1 else self._row_lower[k]),))
         return out
 
     def _restore_integers(self) -> None:
@@ -270,11 +279,11 @@ class Solver:
         changed in place and the next :meth:`solve` starts from the last basis.
         """
         idx = index_sets(inp)
-        rows = all_rows(idx, inp)
-        obj = objective(idx, inp)
+        rows = model_rows(idx, inp)
+        obj = objective(idx, inp, rows)
         if self._structure is None:
-            self._structure = self.structure(self.built.index, all_rows(self.built.index, self.built.input),
-                                             objective(self.built.index, self.built.input))
+            old = self.built
+            self._structure = self.structure(old.index, old.rows, objective(old.index, old.input, old.rows))
         if self.structure(idx, rows, obj) != self._structure:
             return False
         h = self.highs
@@ -297,7 +306,7 @@ class Solver:
             j = col_of.get((v, i))
             if j is not None:
                 h.changeColCost(j, c)
-        self.built = Built(model=self.built.model, index=idx, input=inp)
+        self.built = Built(model=self.built.model, index=idx, input=inp, rows=rows)
         return True
 
 

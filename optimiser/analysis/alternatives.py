@@ -18,9 +18,11 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
-from .build import Built, objective
-from .extract import TOL, PlanResult, extract
-from .solve import Solution, Solver
+from ..model.build import objective
+from ..model.extract import extract
+from ..model.optimum import Optimum
+from ..model.results import TOL, PlanResult
+from ..model.solve import Solution
 
 
 @dataclass
@@ -40,11 +42,12 @@ def _funded(result: PlanResult) -> set[str]:
     return {m for m, mr in result.measures.items() if mr.committed_share > TOL}
 
 
-def generate(built: Built, solver: Solver, optimum: PlanResult, n: int, slack: float) -> Alternatives:
+def generate(found: Optimum, n: int, slack: float) -> Alternatives:
     """N plans within ``slack`` (e.g. 0.05) of the optimum's objective, differing as much as possible."""
+    built, solver, optimum = found.built, found.solver, found.result
     h = solver.highs
-    idx, inp = built.index, built.input
-    costs = {(name, key): c for c, name, key in objective(idx, inp)}
+    inp = built.input
+    costs = {(name, key): c for c, name, key in objective(built.index, inp, built.rows)}
     cols, vals = [], []
     for (name, key), c in costs.items():
         j = solver.col_of.get((name, key))
@@ -69,7 +72,7 @@ def generate(built: Built, solver: Solver, optimum: PlanResult, n: int, slack: f
         real = sum(c * sol.values.get(name, {}).get(key, 0.0) for (name, key), c in costs.items())
         sol = Solution(ok=True, status=sol.status, message="alternative", objective=real, values=sol.values,
                        shadow={}, reduced={}, mip=sol.mip, seconds=sol.seconds)
-        alt = extract(inp, idx, sol)
+        alt = extract(built, sol)
         plans.append(alt)
         for m in _funded(alt):
             counts_so_far[m] = counts_so_far.get(m, 0) + 1

@@ -1,0 +1,134 @@
+"""Stage 3: build the Pyomo model from the input (MODEL.md sections 2–5).
+
+``build_model`` reads as the model's table of contents: the sparse index sets
+(:mod:`optimiser.model.index`), the variables, one constraint component per
+family of the registry (:data:`optimiser.model.families.FAMILIES`, in order,
+each named after its family), then the objective.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import pyomo.environ as pyo
+from pyomo.common.gc_manager import PauseGC
+from pyomo.core.expr.numeric_expr import LinearExpression
+
+from ..input.data import PlanInput
+from .families import FAMILIES, model_rows
+from .index import Index, Rows, Term, has_shortfall, index_sets
+
+
+def add_variables(model: pyo.ConcreteModel, idx: Index, inp: PlanInput, rows: dict[str, Rows]) -> None:
+    """d ≥ 0 per (m, y); s ≥ 0 per eligible (m, i, y); σ ≥ 0 per target year; b binary for lumpy measures.
+
+    An elastic run adds a slack ≥ 0 to every row of each family an elastic run may relax.
+    """
+    model.d = pyo.Var(idx.d_keys, within=pyo.NonNegativeReals)
+    model.s = pyo.Var(idx.s_keys, within=pyo.NonNegativeReals)
+    model.shortfall = pyo.Var(idx.target_years if has_shortfall(inp) else [], within=pyo.NonNegativeReals)
+    model.b = pyo.Var(idx.lumpy_keys, within=pyo.Binary)
+    if inp.settings.elastic:
+        for f in FAMILIES:
+            if f.elastic:
+                model.add_component(f.slack, pyo.Var(list(rows[f.name].terms), within=pyo.NonNegativeReals))
+
+
+#: In elastic mode the shortfall penalty is multiplied by this, so that relaxing a limit is
+#: always preferred to missing the target; a shortfall remains only where no limit could help.
+ELASTIC_SHORTFALL_FACTOR = 1000.0
+
+#: In max-abatement mode, public cost breaks ties: this many Mt/yr per M€ (far below any real trade-off).
+TIE_BREAK_MT_PER_MEUR = 1e-7
+
+
+def objective(idx: Index, inp: PlanInput, rows: dict[str, Rows]) -> list[Term]:
+    """Minimise public cost plus the shortfall penalty (``objective = min-cost``, the default).
+
+    min Σ_{m,i,y} w_i · s_{m,i,y} + P · Σ_y σ_y      (P in €/t × Mt = M€)
+
+    An elastic run adds, for each relaxable family, its penalty (a setting) × Σ of its slacks and
+    multiplies P by ELASTIC_SHORTFALL_FACTOR; strict mode has no σ.
+
+    With ``objective = max-abatement`` (the reverse question): the most abatement
+    operating in the target year T within every budget and limit, no target rows,
+    public cost only as a tie-break:
+
+    min −Σ_m A_m · o_{m,T} + ε · Σ w_i · s_{m,i,y}     (in Mt/yr; ε = TIE_BREAK_MT_PER_MEUR)
+    """
+    w = {i: inst.cost_weight for i, inst in inp.instruments.items()}
+    if inp.settings.objective == "max-abatement":
+        T = inp.settings.target_year
+        gain: dict[tuple[str, int], float] = defaultdict(float)
+        for m, ts in idx.d_years.items():
+            for t in ts:
+                if t + inp.measures[m].lead_time_years <= T:
+                    gain[(m, t)] += inp.measures[m].abatement_mt
+        return [(-a, "d", k) for k, a in gain.items()] + [
+            (TIE_BREAK_MT_PER_MEUR * w[k[1]], "s", k) for k in idx.s_keys
+        ]
+    st = inp.settings
+    terms = [(w[k[1]], "s", k) for k in idx.s_keys]
+    if has_shortfall(inp):
+        penalty = st.shortfall_penalty_eur_per_t * (ELASTIC_SHORTFALL_FACTOR if st.elastic else 1.0)
+        terms += [(penalty, "shortfall", y) for y in idx.target_years]
+    if st.elastic:
+        for f in FAMILIES:
+            if f.elastic:
+                price = getattr(st, f.elastic_penalty)
+                terms += [(price, f.slack, k) for k in rows[f.name].terms]
+    return terms
+
+
+def _constraint(rows: Rows) -> pyo.Constraint:
+    sense = rows.sense
+
+    def rule(mdl, *key):
+        key = key[0] if len(key) == 1 else key
+        body = LinearExpression(
+            constant=0.0,
+            linear_coefs=[c for c, _, _ in rows.terms[key]],
+            linear_vars=[getattr(mdl, name)[index] for _, name, index in rows.terms[key]],
+        )
+        rhs = rows.rhs[key]
+        if sense == "<=":
+            return body <= rhs
+        if sense == ">=":
+            return body >= rhs
+        return body == rhs
+
+    return pyo.Constraint(list(rows.terms), rule=rule)
+
+
+@dataclass
+class Built:
+    model: pyo.ConcreteModel
+    index: Index
+    input: PlanInput
+    rows: dict[str, Rows]
+
+
+def build_model(inp: PlanInput) -> Built:
+    """The model of MODEL.md sections 2–5 for this input.
+
+    Reads as the table of contents: index sets, variables, then one component per
+    constraint family (FAMILIES, in order), then the objective.
+    """
+    idx = index_sets(inp)
+    rows = model_rows(idx, inp)
+    model = pyo.ConcreteModel(name="policymix")
+    with PauseGC():
+        add_variables(model, idx, inp, rows)
+        for name, family_rows in rows.items():
+            model.add_component(name, _constraint(family_rows))
+        terms = objective(idx, inp, rows)
+        model.objective = pyo.Objective(
+            expr=LinearExpression(
+                constant=0.0,
+                linear_coefs=[c for c, _, _ in terms],
+                linear_vars=[getattr(model, name)[index] for _, name, index in terms],
+            ),
+            sense=pyo.minimize,
+        )
+    return Built(model=model, index=idx, input=inp, rows=rows)

@@ -1,0 +1,429 @@
+"""The constraint families of the model (MODEL.md section 5): the one place a family is described.
+
+A :class:`Family` holds everything the rest of the planner needs to know of
+one kind of constraint: the function that returns its rows as data (its
+formula in the docstring), its label and meaning in English and Dutch, the
+unit of its limit and of its shadow price, whether it is a limit a budget
+team can move (``kind="policy"``), a limit of single measures
+(``"measure"``) or an accounting identity without a shadow price
+(``"identity"``), whether its positive duals are checked by a warm re-solve,
+whether an elastic run may relax it, and how one of its rows reads in words.
+
+Building (:mod:`optimiser.model.build`), solving and probing
+(:mod:`~optimiser.model.solve`), extraction and explanations
+(:mod:`~optimiser.model.extract`), the workbooks, the JSON and the terminal
+all read :data:`FAMILIES`; none of them names a family. A new family is one
+entry here (and one paragraph in docs/model.md, and its hand-computed test).
+
+Texts: every :class:`Text` has an English and a Dutch version; ``{item}`` is
+the limit's id in words (a resource's name, not its id), ``{year}`` its year,
+``{unit}`` the unit of its right-hand side, ``{words}`` the limit in words.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Callable, Iterable, NamedTuple
+
+from ..input.data import PlanInput
+from .index import Index, Rows, Term, has_shortfall
+
+
+class Text(NamedTuple):
+    """A text in English and Dutch, with ``str.format`` placeholders."""
+
+    en: str
+    nl: str
+
+    def __call__(self, lang: str = "en", **values) -> str:
+        return (self.nl if lang == "nl" else self.en).format(**values)
+
+
+def _id_year(key) -> tuple[object, object]:
+    """(id, year) of a row key: (i, y) → (i, y); i → (i, None)."""
+    return (key[0], key[1]) if isinstance(key, tuple) else (key, None)
+
+
+def _key_of(ident, year):
+    """The row key of (id, year): the inverse of :func:`_id_year`."""
+    return ident if year is None else (ident, year)
+
+
+@dataclass(frozen=True)
+class Family:
+    name: str  # the one word in code, docs/model.md, the workbooks and the JSON
+    rows: Callable[[Index, PlanInput], Rows]  # its rows as data; the docstring holds the formula
+    label: Text  # what kind of limit it is, in a few words
+    meaning: Text  # what it says, in one line
+    kind: str = "policy"  # "policy" (a budget team's limit) | "measure" (a single measure's) | "identity"
+    unit: Callable[[PlanInput, object], str] | str = ""  # unit of a row's right-hand side
+    shadow_unit: Text | None = None  # unit of its shadow price, when not "<objective unit> per <unit>"
+    probed: bool = False  # positive duals checked by a warm re-solve with the limit relaxed
+    elastic_penalty: str = ""  # an elastic run may relax it, at this setting's price per unit
+    explains: bool = False  # named among the limits holding back a measure it binds
+    split: Callable[[object], tuple[object, object]] = _id_year  # row key → (id, year)
+    join: Callable[[object, object], object] = _key_of  # (id, year) → row key
+    limits: Callable[[PlanInput], Iterable] | None = None  # every limit of the input (0 where no row binds)
+    item: Callable[[PlanInput, object], str] | None = None  # an id in words (default: the id)
+    words: Text = Text("{item} in {year}", "{item} in {year}")  # one row in words
+    more: Text = Text("one more {unit} of {words}", "één {unit} meer {words}")  # relaxed by ``step`` units
+    step: float = 1.0
+    held: Text | None = None  # why a measure it binds is held back: {item}, {years}, {others}
+    where: Text = Text("", "")  # where the workbook sets it: {id}
+    anchor: str = ""  # the id a row without one takes in an IIS (the target's setting)
+
+    @property
+    def reported(self) -> bool:
+        return self.kind != "identity"
+
+    @property
+    def elastic(self) -> bool:
+        return bool(self.elastic_penalty)
+
+    @property
+    def slack(self) -> str:
+        """Name of the elastic slack variable of its rows."""
+        return f"{self.name}_slack"
+
+    def unit_of(self, inp: PlanInput, key) -> str:
+        return self.unit(inp, key) if callable(self.unit) else self.unit
+
+    def item_of(self, inp: PlanInput, ident) -> str:
+        if ident is None:
+            return ""
+        return self.item(inp, ident) if self.item is not None else str(ident)
+
+    def in_words(self, inp: PlanInput, key, lang: str = "en") -> str:
+        ident, year = self.split(key)
+        text = self.words(lang, item=self.item_of(inp, ident), year=year, id=ident)
+        return text.replace(" in None", "")
+
+    def shadow_unit_of(self, inp: PlanInput, key, lang: str = "en") -> str:
+        """'M€ per MW', 'M€ per M€', '€ per t of annual abatement', … (Mt/yr per … when maximising abatement)."""
+        if self.shadow_unit is not None and inp.settings.objective == "min-cost":
+            return self.shadow_unit(lang)
+        per = {"en": "per", "nl": "per"}[lang]
+        return f"{objective_unit(inp)} {per} {self.unit_of(inp, key)}"
+
+    def relaxed(self, inp: PlanInput, key, lang: str = "en") -> str:
+        """'one more MW of Grid capacity, Zeeland in 2030': the relaxation a shadow price is the value of."""
+        ident, year = self.split(key)
+        return self.more(lang, unit=self.unit_of(inp, key), words=self.in_words(inp, key, lang),
+                         item=self.item_of(inp, ident), year=year)
+
+    def key_of(self, ident, year):
+        """The row key of a limit named by (id, year) as the JSON and the workbooks give them."""
+        return self.join(ident, None if year is None else int(year))
+
+    def where_set(self, key, lang: str = "en") -> str:
+        ident, _ = self.split(key)
+        return self.where(lang, id=ident)
+
+
+def objective_unit(inp: PlanInput) -> str:
+    """What the objective counts: M€ (min-cost) or Mt CO2-eq/yr (max-abatement)."""
+    return "Mt CO2-eq/yr" if inp.settings.objective == "max-abatement" else "M€"
+
+
+# ---------------------------------------------------------------- the families' rows
+
+def funding(idx: Index, inp: PlanInput) -> Rows:
+    """funding — the whole gap is paid, never more (EU state-aid rule).
+
+    Σ_{i:(m,i)∈E} s_{m,i,y} = Gap_{m,y} · d_{m,y}        ∀ m, y with Gap_{m,y} > 0
+
+    Gap_{m,y} = max(0, c_m − p_y) · A_m · D_m  (``idx.gap``, M€ per full share).
+    Dual: not reported (an accounting identity, not a limit).
+    """
+    rows = Rows("==")
+    for (m, y) in idx.funding_keys:
+        rows.add((m, y), [(1.0, "s", (m, i, y)) for i in idx.s_by_my[(m, y)]] + [(-idx.gap[(m, y)], "d", (m, y))], 0.0)
+    return rows
+
+
+def _cap_rows(caps: dict[tuple[str, str, int], float]) -> Rows:
+    """s_{m,i,y} − cap_{m,i,y} · d_{m,y} ≤ 0 for every cap that can bind (cap in M€ per full share)."""
+    rows = Rows("<=")
+    for (m, i, y), cap in caps.items():
+        rows.add((m, i, y), [(1.0, "s", (m, i, y)), (-cap, "d", (m, y))], 0.0)
+    return rows
+
+
+def capex_cap(idx: Index, inp: PlanInput) -> Rows:
+    """capex_cap — an instrument pays at most a share of the capex.
+
+    s_{m,i,y} ≤ capex_share_cap_i · K_m · d_{m,y}    (only where it can bind)
+    Shadow price: M€ saved per M€ more room under the cap.
+    """
+    return _cap_rows(idx.capex_cap)
+
+
+def eur_per_t_cap(idx: Index, inp: PlanInput) -> Rows:
+    """eur_per_t_cap — an instrument pays at most so many € per tonne over the support period.
+
+    s_{m,i,y} ≤ eur_per_t_cap_i · A_m · D_m · d_{m,y}    (only where it can bind)
+    Shadow price: M€ saved per M€ more room under the cap.
+    """
+    return _cap_rows(idx.eur_per_t_cap)
+
+
+def budget(idx: Index, inp: PlanInput) -> Rows:
+    """budget — yearly commitment ceiling of each instrument.
+
+    Σ_m s_{m,i,y} ≤ B_{i,y}        ∀ i, y with eligible spending
+    Shadow price: M€ saved per M€ added.
+    """
+    rows = Rows("<=")
+    for (i, y) in idx.budget_keys:
+        rows.add((i, y), [(1.0, "s", (m, i, y)) for m in idx.s_by_iy[(i, y)]], inp.budgets[i][y])
+    return rows
+
+
+def period_budget(idx: Index, inp: PlanInput) -> Rows:
+    """period_budget — an instrument's budget over all years, where given.
+
+    Σ_{m,y} s_{m,i,y} ≤ Bp_i
+    Shadow price: M€ saved per M€ added.
+    """
+    rows = Rows("<=")
+    wanted = set(idx.period_budget_keys)
+    terms: dict[str, list[Term]] = defaultdict(list)
+    for k in idx.s_keys:
+        if k[1] in wanted:
+            terms[k[1]].append((1.0, "s", k))
+    for i in idx.period_budget_keys:
+        rows.add(i, terms[i], inp.instruments[i].period_budget_meur)
+    return rows
+
+
+def resource(idx: Index, inp: PlanInput) -> Rows:
+    """resource — grid, hydrogen, CO2 storage (stock) and installation labour (flow).
+
+    stock:  Σ_m a_{m,r} · o_{m,y} ≤ Cap_{r,y}    (what operates in y: o_{m,y} = x_{m,y−L_m})
+    flow:   Σ_m a_{m,r} · d_{m,y} ≤ Cap_{r,y}    (what is being committed/built in y)
+    Shadow price: M€ per unit of capacity (e.g. per MW of grid in a cluster).
+    """
+    rows = Rows("<=")
+    for (r, y), terms in idx.resource_terms.items():
+        rows.add((r, y), [(a, "d", (m, t)) for a, m, t in terms], inp.resources[r].capacity[y])
+    return rows
+
+
+def max_share(idx: Index, inp: PlanInput) -> Rows:
+    """max_share — at most the deployable share is committed.
+
+    x_{m,T} = Σ_y d_{m,y} ≤ u_m     (x is non-decreasing, so the last year covers every year)
+    Shadow price: M€ per unit share.
+    """
+    rows = Rows("<=")
+    for m in idx.max_share_keys:
+        rows.add(m, [(1.0, "d", (m, y)) for y in idx.d_years[m]], inp.measures[m].max_share)
+    return rows
+
+
+def exclusive(idx: Index, inp: PlanInput) -> Rows:
+    """exclusive — options competing for the same emissions share one source.
+
+    Σ_{m∈g} x_{m,T} ≤ 1     ∀ g    (x non-decreasing: the last year covers every year)
+    Shadow price: M€ per unit share of the emission source.
+    """
+    rows = Rows("<=")
+    for g, members in idx.exclusive.items():
+        rows.add(g, [(1.0, "d", (m, y)) for m in members for y in idx.d_years[m]], 1.0)
+    return rows
+
+
+def lumpy(idx: Index, inp: PlanInput) -> Rows:
+    """lumpy — all-or-nothing projects: a lumpy measure is committed in full or not at all in each year.
+
+    d_{m,y} = u_m · b_{m,y}     ∀ lumpy m, y    (b ∈ {0, 1})
+    Duals: of the LP with b fixed at its optimum (not reported).
+    """
+    rows = Rows("==")
+    for (m, y) in idx.lumpy_keys:
+        rows.add((m, y), [(1.0, "d", (m, y)), (-inp.measures[m].max_share, "b", (m, y))], 0.0)
+    return rows
+
+
+def lumpy_once(idx: Index, inp: PlanInput) -> Rows:
+    """lumpy_once — a lumpy project is committed in at most one year.
+
+    Σ_y b_{m,y} ≤ 1     ∀ lumpy m
+    Duals: not reported (it only carries the binaries).
+    """
+    rows = Rows("<=")
+    for m in sorted({m for m, _ in idx.lumpy_keys}):
+        rows.add(m, [(1.0, "b", (m, y)) for y in idx.d_years[m]], 1.0)
+    return rows
+
+
+def target(idx: Index, inp: PlanInput) -> Rows:
+    """target — the required reduction in every target year, or a penalised shortfall.
+
+    Σ_m A_m · o_{m,y} + σ_y ≥ T_y    ∀ target years y    (no rows when maximising abatement)
+    Shadow price: € per tonne of annual abatement (M€ of extra commitments per extra Mt/yr).
+    """
+    rows = Rows(">=")
+    if inp.settings.objective == "max-abatement":
+        return rows  # no target: abatement is what is maximised
+    for y in idx.target_years:
+        shortfall = [(1.0, "shortfall", y)] if has_shortfall(inp) else []
+        rows.add(y, [(a, "d", (m, t)) for a, m, t in idx.target_terms[y]] + shortfall, inp.targets[y])
+    return rows
+
+
+# ---------------------------------------------------------------- the registry
+
+def _measure_name(inp: PlanInput, m) -> str:
+    return str(m)
+
+
+def _resource_name(inp: PlanInput, r) -> str:
+    res = inp.resources.get(r)
+    return (res.name or r) if res is not None else str(r)
+
+
+def _cap_split(key) -> tuple[str, int]:
+    m, i, y = key
+    return f"{i} → {m}", y
+
+
+_IDENTITY = dict(kind="identity")
+_SHARE_MORE = Text("1 percentage point more of {words} (were it possible)",
+                   "1 procentpunt meer van {words} (als dat kon)")
+
+FAMILIES: list[Family] = [
+    Family("funding", funding, Text("funding", "financiering"),
+           Text("the whole unprofitable gap is paid, never more", "de hele onrendabele top wordt betaald, nooit meer"),
+           **_IDENTITY),
+    Family("capex_cap", capex_cap, Text("capex-share cap", "plafond investeringsaandeel"),
+           Text("an instrument pays at most its share of capex", "een instrument betaalt hoogstens zijn aandeel van "
+                "de investering"),
+           kind="measure", unit="M€", split=_cap_split,
+           words=Text("the capex-share cap {item} in {year}", "het plafond investeringsaandeel {item} in {year}"),
+           more=Text("one more M€ of room under {words}", "één M€ meer ruimte onder {words}"),
+           where=Text("sheet 'instruments', column capex_share_cap", "blad 'instruments', kolom capex_share_cap")),
+    Family("eur_per_t_cap", eur_per_t_cap, Text("€/t cap", "€/t-plafond"),
+           Text("an instrument pays at most its €/t cap", "een instrument betaalt hoogstens zijn €/t-plafond"),
+           kind="measure", unit="M€", split=_cap_split,
+           words=Text("the €/t cap {item} in {year}", "het €/t-plafond {item} in {year}"),
+           more=Text("one more M€ of room under {words}", "één M€ meer ruimte onder {words}"),
+           where=Text("sheet 'instruments', column eur_per_t_cap", "blad 'instruments', kolom eur_per_t_cap")),
+    Family("budget", budget, Text("budget", "budget (verplichtingen)"),
+           Text("yearly commitment ceiling of an instrument", "jaarlijks verplichtingenplafond van een instrument"),
+           unit="M€", probed=True, elastic_penalty="elastic_budget_penalty", explains=True,
+           limits=lambda inp: [(i, y) for i in inp.instruments for y in inp.years],
+           words=Text("{item} budget in {year}", "{item}-budget in {year}"),
+           held=Text("budget of {item} exhausted in {years}", "budget van {item} uitgeput in {years}"),
+           where=Text("sheet 'budgets'", "blad 'budgets'")),
+    Family("period_budget", period_budget, Text("period budget", "periodebudget"),
+           Text("an instrument's budget over all years", "het budget van een instrument over alle jaren"),
+           unit="M€", probed=True, elastic_penalty="elastic_budget_penalty", explains=True,
+           limits=lambda inp: [i for i, inst in inp.instruments.items() if inst.period_budget_meur is not None],
+           words=Text("{item}'s period budget", "het periodebudget van {item}"),
+           held=Text("period budget of {item} exhausted", "periodebudget van {item} uitgeput"),
+           where=Text("sheet 'instruments', column period_budget_meur", "blad 'instruments', kolom period_budget_meur")),
+    Family("resource", resource, Text("resource", "capaciteit"),
+           Text("grid, hydrogen, CO2 storage (stock) and labour (flow) limits",
+                "netcapaciteit, waterstof, CO2-opslag (voorraad) en arbeid (stroom)"),
+           unit=lambda inp, key: (inp.resources[key[0]].unit if key[0] in inp.resources else "") or "unit",
+           probed=True, elastic_penalty="elastic_resource_penalty", explains=True,
+           limits=lambda inp: [(r, y) for r in inp.resources for y in inp.years],
+           item=_resource_name,
+           held=Text("{item} limit binding in {years}", "grens van {item} bindend in {years}"),
+           where=Text("sheet 'resources', id {id}", "blad 'resources', id {id}")),
+    Family("max_share", max_share, Text("maximum share", "maximaal aandeel"),
+           Text("at most the deployable share of a measure", "hoogstens het inzetbare aandeel van een maatregel"),
+           kind="measure", unit="share", item=_measure_name,
+           words=Text("the deployable share of {item}", "het inzetbare aandeel van {item}"),
+           more=_SHARE_MORE, step=0.01,
+           where=Text("sheet 'measures', column max_share", "blad 'measures', kolom max_share")),
+    Family("exclusive", exclusive, Text("exclusive group", "uitsluitende groep"),
+           Text("options for one emission source exclude each other",
+                "opties voor één emissiebron sluiten elkaar uit"),
+           kind="measure", unit="share", explains=True,
+           words=Text("emission source '{item}'", "emissiebron '{item}'"),
+           more=Text("letting the options for {words} together cover 1 percentage point more (were it possible)",
+                     "de opties voor {words} samen 1 procentpunt meer laten dekken (als dat kon)"), step=0.01,
+           held=Text("its emission source (group '{item}') goes to {others}",
+                     "zijn emissiebron (groep '{item}') gaat naar {others}"),
+           where=Text("sheet 'measures', column exclusive_group", "blad 'measures', kolom exclusive_group")),
+    Family("lumpy", lumpy, Text("all or nothing", "alles of niets"),
+           Text("all-or-nothing projects are committed in full", "alles-of-niets-projecten worden in hun geheel "
+                "verplicht"), **_IDENTITY),
+    Family("lumpy_once", lumpy_once, Text("committed once", "eenmaal verplicht"),
+           Text("an all-or-nothing project is committed in at most one year",
+                "een alles-of-niets-project wordt in hoogstens één jaar verplicht"), **_IDENTITY),
+    Family("target", target, Text("target", "doel"),
+           Text("required reduction in each target year", "vereiste reductie in elk doeljaar"),
+           unit="Mt CO2-eq/yr", shadow_unit=Text("€ per t of annual abatement", "€ per ton jaarlijkse reductie"),
+           probed=True, split=lambda key: (None, key), join=lambda ident, year: year,
+           limits=lambda inp: sorted(inp.targets),
+           words=Text("the {year} target", "het doel voor {year}"),
+           more=Text("one {unit} less required in {year}", "één {unit} minder vereist in {year}"),
+           where=Text("sheet 'targets' / setting target_reduction_mt",
+                      "blad 'targets' / instelling target_reduction_mt"),
+           anchor="target_reduction_mt"),
+]
+
+
+#: The family whose shadow price is the marginal value of abatement (€ per t of annual abatement).
+TARGET = "target"
+#: The families the Instrument use and Resource use sheets are about.
+BUDGET, PERIOD_BUDGET, RESOURCE = "budget", "period_budget", "resource"
+
+
+def family(name: str) -> Family:
+    for f in FAMILIES:
+        if f.name == name:
+            return f
+    raise KeyError(name)
+
+
+def reported() -> list[Family]:
+    """The families with a shadow price, in the order the outputs list them: policy limits first."""
+    return sorted((f for f in FAMILIES if f.reported),
+                  key=lambda f: (f.name != TARGET, f.kind != "policy", FAMILIES.index(f)))
+
+
+def register(new: Family, *, before: str | None = None) -> None:
+    """Add a family to the model (tests and extensions): built, solved and reported like every other."""
+    if any(f.name == new.name for f in FAMILIES):
+        raise ValueError(f"a family named {new.name!r} exists")
+    FAMILIES.insert(FAMILIES.index(family(before)) if before else len(FAMILIES), new)
+
+
+def unregister(name: str) -> None:
+    FAMILIES.remove(family(name))
+
+
+def model_rows(idx: Index, inp: PlanInput) -> dict[str, Rows]:
+    """Every row of the model, by family name; in an elastic run each relaxable row gains its slack.
+
+    elastic:  Σ … − slack_k ≤ limit_k,  slack_k ≥ 0 priced in the objective.
+    """
+    out = {}
+    elastic = inp.settings.elastic
+    for f in FAMILIES:
+        rows = f.rows(idx, inp)
+        if elastic and f.elastic and rows.sense == "<=":
+            for key, terms in rows.terms.items():
+                terms.append((-1.0, f.slack, key))
+        out[f.name] = rows
+    return out
+
+
+def limit_label(inp: PlanInput | None, name: str, key, lang: str = "en") -> tuple[str, str, object, str]:
+    """(family, id, year, unit of its shadow price): how a limit is named in tables and headers."""
+    f = family(name)
+    ident, year = f.split(key)
+    unit = f.shadow_unit_of(inp, key, lang) if inp is not None else ""
+    return f.name, "" if ident is None else str(ident), year, unit
+
+
+def limit_sort_key(item: tuple[str, object]) -> tuple[int, str]:
+    """Policy limits first, then limits of single measures, each in registry order."""
+    name, key = item
+    order = [f.name for f in reported()]
+    return (order.index(name) if name in order else len(order)), str(key)

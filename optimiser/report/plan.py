@@ -1,0 +1,510 @@
+"""The plan workbook (MODEL.md section 9).
+
+Result sheets — Summary, Measure plan, Instrument use, Resource use, By
+cluster, MACC (a native Excel chart), About — then the effective input sheets,
+so the plan workbook is itself an input that re-runs to the same plan, and a
+hidden sheet holding the plan's machine-readable result
+(:func:`optimiser.report.jsondoc.plan_document`), which ``policymix compare``
+reads. Limits are named and explained by their family's declaration
+(:mod:`optimiser.model.families`).
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+
+from ..input.manifest import PLAN_SHEETS, RESULT_DOCUMENT_SHEET
+from ..input.tables import to_tables
+from ..model.families import BUDGET, FAMILIES, PERIOD_BUDGET, RESOURCE, TARGET, family, objective_unit
+from ..model.results import PlanResult, span
+from .files import json_text
+from .inputs import add_input_sheets
+from .jsondoc import plan_document
+from .xlsx import (AMOUNT, COUNT, EUR_T, HEADER_WRAP, M_EUR, MT, SHADOW, SHARE, Col, Sheet, line_series, new_workbook,
+                   save, scatter_chart, sig)
+
+#: Columns (of default width) the MACC chart covers; its helper data start right of it.
+CHART_COLUMNS = 16
+FUNDED_LINE, UNFUNDED_LINE, TARGET_LINE = "1B7837", "9E9E9E", "C62828"
+#: Characters of the stored result per cell (a cell holds at most 32 767).
+DOCUMENT_CHUNK = 30_000
+
+
+def write_plan(result: PlanResult, path: str | os.PathLike, *, force: bool = True) -> Path:
+    """Write the plan workbook atomically; returns its path."""
+    return save(plan_workbook(result), path, force=force)
+
+
+def plan_workbook(result: PlanResult):
+    """The plan workbook as an (unsaved) openpyxl Workbook."""
+    wb = new_workbook(f"Policy-mix plan: {result.input.settings.scenario_name}")
+    generated = datetime.now().astimezone().isoformat(timespec="seconds")
+    for spec in PLAN_SHEETS:
+        if spec.hidden:
+            continue
+        sheet = Sheet(wb, spec.title)
+        _WRITERS[spec.title](sheet, result, generated=generated)
+        sheet.finish()
+    if result.alternatives is not None:
+        sheet = Sheet(wb, "Alternatives")
+        _alternatives(sheet, result)
+        sheet.finish()
+        for k, alt in enumerate(result.alternatives.plans, start=1):
+            sheet = Sheet(wb, f"Alternative {k}")
+            _alternative(sheet, result, alt, k)
+            sheet.finish()
+    add_input_sheets(wb, to_tables(result.input), result.input.years)
+    add_result_document(wb, result)
+    return wb
+
+
+def add_result_document(wb, result: PlanResult) -> None:
+    """The plan's result as JSON text in a hidden sheet (column A, in chunks): what compare reads."""
+    ws = wb.create_sheet(RESULT_DOCUMENT_SHEET)
+    ws.sheet_state = "hidden"
+    text = json_text(plan_document(result))
+    for k in range(0, len(text), DOCUMENT_CHUNK):
+        ws.cell(row=k // DOCUMENT_CHUNK + 1, column=1).value = text[k:k + DOCUMENT_CHUNK]
+
+
+# ---------------------------------------------------------------- Summary
+
+def binding_limit_row(result: PlanResult, name: str, key, value: float, lang: str = "en") -> tuple:
+    """One row of a binding-limits table: (limit, id, year, shadow price, unit, what it means)."""
+    inp = result.input
+    f = family(name)
+    ident, year = f.split(key)
+    unit = f.shadow_unit_of(inp, key, lang)
+    text = f"{f.relaxed(inp, key, lang)} saves {sig(value * f.step)} {objective_unit(inp)}"
+    if f.shadow_unit is not None and inp.settings.objective == "min-cost":
+        text += f" ({value:,.0f} {unit})"
+    if name == TARGET and result.shortfall_mt.get(key, 0.0) > 0:
+        text += "; this is the shortfall penalty: the target is not met"
+    return (f.name, None if ident is None else str(ident), year, value, unit, text)
+
+
+def _summary(sheet: Sheet, result: PlanResult, **_) -> None:
+    inp = result.input
+    s = inp.settings
+    T = s.target_year
+    counts = {k: 0 for k in ("funded", "partly funded", "not funded")}
+    for mr in result.measures.values():
+        counts[mr.status] = counts.get(mr.status, 0) + 1
+
+    sheet.title(f"Policy-mix plan: {s.scenario_name}")
+    if result.target_met:
+        sheet.line(f"Every target is met. In {T} the plan abates {result.abatement_mt.get(T, 0.0):,.3f} Mt CO2-eq/yr "
+                   f"(required {result.target_mt[T]:,.3f}) at a public cost of {result.public_cost_meur:,.1f} M€.")
+    else:
+        short = ", ".join(f"{v:,.3f} Mt CO2-eq/yr in {y}" for y, v in result.shortfall_mt.items() if v > 0)
+        sheet.line(f"Target NOT met: short by {short}. Each tonne short is charged the penalty of "
+                   f"{s.shortfall_penalty_eur_per_t:,.0f} €/t in the objective; "
+                   "see Binding limits for what holds it back.")
+    sheet.ws.freeze_panes = "A3"
+
+    sheet.heading("Result")
+    sheet.pairs([
+        ("scenario", s.scenario_name),
+        ("status", "every target met" if result.target_met else "target not met"),
+        ("total public cost (M€)", result.public_cost_meur, M_EUR, "Σ cost weight × subsidy committed"),
+        ("objective (M€, shortfall penalty included)", result.objective_meur, M_EUR,
+         "what the model minimises: public cost + penalty × shortfall"),
+        ("shortfall penalty (€/t)", s.shortfall_penalty_eur_per_t, EUR_T),
+        ("measures funded (count)", counts["funded"], COUNT, "committed up to their maximum share"),
+        ("measures partly funded (count)", counts["partly funded"], COUNT),
+        ("measures not funded (count)", counts["not funded"], COUNT, "see the reason column of Measure plan"),
+    ])
+
+    sheet.heading("Targets")
+    sheet.table(
+        [Col("target year"), Col("required reduction (Mt CO2-eq/yr)", MT), Col("abatement (Mt CO2-eq/yr)", MT),
+         Col("shortfall (Mt CO2-eq/yr)", MT), Col("met"), Col("shadow price (€ per t of annual abatement)", EUR_T)],
+        [(y, t, result.abatement_mt.get(y, 0.0), result.shortfall_mt.get(y, 0.0),
+          "yes" if result.shortfall_mt.get(y, 0.0) <= 0 else "no", result.shadow[TARGET].get(y, 0.0))
+         for y, t in result.target_mt.items()],
+    )
+
+    sheet.heading("Cost per instrument")
+    total = result.public_cost_meur
+    sheet.table(
+        [Col("instrument"), Col("subsidy committed (M€)", M_EUR), Col("cost weight (€ per € paid)", AMOUNT),
+         Col("public cost (M€)", M_EUR), Col("share of public cost (%)", SHARE), Col("name")],
+        [(i, sum(result.spend_meur[(i, y)] for y in inp.years), inst.cost_weight, result.instrument_cost_meur[i],
+          result.instrument_cost_meur[i] / total if total > 0 else None, inst.name)
+         for i, inst in inp.instruments.items()],
+    )
+
+    binding = result.binding()
+    for title, policy, empty in (
+        ("Binding limits: targets, budgets and resources (positive shadow price, largest first)", True,
+         "None of them binds: every shadow price is 0."),
+        ("Binding limits of single measures: deployable share, exclusive groups, instrument caps", False,
+         "None binds."),
+    ):
+        sheet.heading(title)
+        rows = [binding_limit_row(result, fam, key, val) for fam, key, val in binding
+                if (family(fam).kind == "policy") == policy]
+        sheet.table([Col("limit"), Col("id"), Col("year"), Col("shadow price (unit in next column)", SHADOW),
+                     Col("shadow price unit"), Col("what it means")], rows)
+        if not rows:
+            sheet.line(empty)
+
+    if result.input.settings.elastic:
+        sheet.heading("What must give (elastic run: limits relaxed at a penalty, least first)")
+        rows = [_relaxation_row(result, r) for r in result.relaxations]
+        sheet.table([Col("limit"), Col("id"), Col("year"), Col("amount to add", AMOUNT), Col("unit"),
+                     Col("in words")], rows)
+        if not rows:
+            sheet.line("Nothing must give: every target is met within every budget and limit.")
+
+    sheet.heading("Solver")
+    solver = result.solver
+    sheet.pairs([
+        ("solver", solver.get("name", "HiGHS")),
+        ("solver status", solver.get("status", "")),
+        ("solve time (s)", solver.get("seconds"), "0.000"),
+        ("lumpy measures (MIP)", "yes" if solver.get("mip") else "no",
+         "shadow prices from the LP with the lumpy decisions fixed" if solver.get("mip") else None),
+        ("model size (rows × columns)", f"{solver.get('rows', '?')} × {solver.get('columns', '?')}"),
+    ])
+
+    sheet.heading("Input")
+    sheet.pairs([("input file", result.source_file or "(not from a file)"),
+                 ("overrides applied (count)", len(result.overrides), COUNT)])
+    for spec in result.overrides:
+        sheet.line(f"override: {spec}")
+    for note in result.notes:
+        sheet.line(f"note: {note}")
+
+
+def _relaxation_row(result: PlanResult, r: dict) -> tuple:
+    inp = result.input
+    f = family(r["kind"])
+    key = f.key_of(r["id"], r["year"])
+    unit = f.unit_of(inp, key)
+    words = f"+{r['amount']:,.4g} {unit} of {f.in_words(inp, key)}"
+    return (r["kind"], r["id"], r["year"] or "all", r["amount"], unit, words)
+
+
+# ---------------------------------------------------------------- Measure plan
+
+def _measure_plan(sheet: Sheet, result: PlanResult, **_) -> None:
+    inp = result.input
+    years, T, targets = inp.years, inp.settings.target_year, list(result.target_mt)
+    cols = [Col("measure id"), Col("name"), Col("sector"), Col("cluster"), Col("status"),
+            Col(f"committed share by {T} (%)", SHARE), Col("commitment year")]
+    cols += [Col(f"committed share {y} (%)", SHARE) for y in years]
+    cols += [Col(f"abatement {y} (Mt CO2-eq/yr)", MT) for y in targets]
+    cols += [Col("unprofitable gap (€/t)", EUR_T)]
+    cols += [Col(f"subsidy {i} (M€)", M_EUR) for i in inp.instruments]
+    cols += [Col("total subsidy (M€)", M_EUR), Col("public cost (M€)", M_EUR),
+             Col("€ per tonne paid (€/t)", EUR_T), Col("reason (why not fully funded)"),
+             Col("reduced cost (€/t the gap must fall)", EUR_T), Col("blocked by"),
+             Col("competes for (binding limits it draws on)")]
+    rows = []
+    for mid, mr in result.measures.items():
+        m = inp.measures[mid]
+        rows.append(
+            [mid, m.name, m.sector, m.cluster, mr.status, mr.committed_share, mr.commit_year]
+            + [mr.committed[y] for y in years]
+            + [m.abatement_mt * mr.operating_share.get(y, 0.0) for y in targets]
+            + [mr.gap_eur_per_t]
+            + [mr.subsidy_meur.get(i, 0.0) for i in inp.instruments]
+            + [sum(mr.subsidy_meur.values()), mr.public_cost_meur, mr.eur_per_t, mr.reason,
+               mr.reduced_cost_eur_per_t, _limits_text(mr.blocked_by), _limits_text(mr.competes_for)]
+        )
+    top, last = sheet.table(cols, rows, freeze=2, autofilter=True)
+    sheet.shade_status(5, top + 1, last)
+
+
+def _limits_text(limits: list[dict]) -> str:
+    """Limits as 'kind id year' items, years of one limit folded: 'budget SDE++ 2025–2027; resource grid_x 2030'."""
+    years: dict[tuple, list] = {}
+    for lim in limits:
+        years.setdefault((lim["kind"], lim["id"]), []).append(lim.get("year"))
+    parts = []
+    for (kind, lid), ys in years.items():
+        ys = [y for y in ys if y is not None]
+        parts.append(f"{kind} {lid}" + (f" {span(ys)}" if ys else ""))
+    return "; ".join(parts)
+
+
+# ---------------------------------------------------------------- Instrument use
+
+def _instrument_use(sheet: Sheet, result: PlanResult, **_) -> None:
+    inp = result.input
+    rows = []
+    for i, inst in inp.instruments.items():
+        for y in inp.years:
+            spend, budget = result.spend_meur[(i, y)], inp.budgets[i][y]
+            rows.append((i, inst.name, y, spend, budget, spend / budget if budget > 0 else None,
+                         result.shadow[BUDGET].get((i, y), 0.0), inst.cost_weight, inst.cost_weight * spend))
+    sheet.table(
+        [Col("instrument"), Col("name"), Col("year"), Col("spend (M€)", M_EUR), Col("budget (M€)", M_EUR),
+         Col("used share (%)", SHARE), Col("shadow price of budget (M€ per M€)", SHADOW),
+         Col("cost weight (€ per € paid)", AMOUNT), Col("public cost (M€)", M_EUR)],
+        rows, freeze=1, autofilter=True,
+    )
+
+    sheet.heading(f"Over all years {span(inp.years)}")
+    totals = []
+    for i, inst in inp.instruments.items():
+        spend = sum(result.spend_meur[(i, y)] for y in inp.years)
+        period = inst.period_budget_meur
+        totals.append((i, inst.name, inst.kind, spend, sum(inp.budgets[i].values()), period,
+                       spend / period if period else None,
+                       result.shadow[PERIOD_BUDGET].get(i, 0.0) if period is not None else None,
+                       result.instrument_cost_meur[i]))
+    sheet.table(
+        [Col("instrument"), Col("name"), Col("kind"), Col("spend (M€)", M_EUR),
+         Col("sum of yearly budgets (M€)", M_EUR), Col("period budget (M€)", M_EUR),
+         Col("period budget used (%)", SHARE), Col("shadow price of period budget (M€ per M€)", SHADOW),
+         Col("public cost (M€)", M_EUR)],
+        totals,
+    )
+
+
+# ---------------------------------------------------------------- Resource use
+
+def _resource_use(sheet: Sheet, result: PlanResult, **_) -> None:
+    inp = result.input
+    rows = []
+    for r, res in inp.resources.items():
+        for y in inp.years:
+            use, cap = result.resource_use[(r, y)], res.capacity[y]
+            rows.append((r, res.name, res.kind, res.unit, y, use, cap, use / cap if cap > 0 else None,
+                         result.shadow[RESOURCE].get((r, y), 0.0)))
+    sheet.table(
+        [Col("resource"), Col("name"), Col("kind (stock: used while operating; flow: while being built)"),
+         Col("unit"), Col("year"), Col("use (unit)", AMOUNT), Col("capacity (unit)", AMOUNT),
+         Col("used share (%)", SHARE), Col("shadow price (M€ per unit of capacity)", SHADOW)],
+        rows, freeze=1, autofilter=True,
+    )
+    if not rows:
+        sheet.line("The input has no limited resources.")
+
+
+# ---------------------------------------------------------------- By cluster
+
+def _by_cluster(sheet: Sheet, result: PlanResult, **_) -> None:
+    inp = result.input
+    T = inp.settings.target_year
+    groups: dict[str, list] = {}
+    for mid, mr in result.measures.items():
+        groups.setdefault(inp.measures[mid].cluster or "(no cluster)", []).append((inp.measures[mid], mr))
+
+    def row(label: str, items: list) -> tuple:
+        return (label, len(items),
+                sum(mr.status == "funded" for _, mr in items), sum(mr.status == "partly funded" for _, mr in items),
+                sum(mr.status == "not funded" for _, mr in items),
+                sum(m.abatement_mt * m.max_share for m, _ in items), sum(mr.abatement_mt for _, mr in items),
+                sum(sum(mr.subsidy_meur.values()) for _, mr in items), sum(mr.public_cost_meur for _, mr in items))
+
+    rows = [row(c, items) for c, items in sorted(groups.items())]
+    rows.append(row("all clusters", [x for items in groups.values() for x in items]))
+    cols = [Col("cluster"), Col("measures (count)", COUNT), Col("funded (count)", COUNT),
+            Col("partly funded (count)", COUNT), Col("not funded (count)", COUNT),
+            Col("abatement potential (Mt CO2-eq/yr)", MT), Col(f"abatement {T} (Mt CO2-eq/yr)", MT),
+            Col("subsidy (M€)", M_EUR), Col("public cost (M€)", M_EUR)]
+    _, last = sheet.table(cols, rows, freeze=1)
+    for c in range(1, len(cols) + 1):  # the total row
+        sheet.ws.cell(row=last, column=c).font = sheet.st.bold
+
+
+# ---------------------------------------------------------------- MACC
+
+def _macc(sheet: Sheet, result: PlanResult, **_) -> None:
+    inp = result.input
+    T = inp.settings.target_year
+    order = sorted(result.measures.values(), key=lambda mr: (mr.gap_eur_per_t, mr.measure_id))
+    rows, segments, x = [], [], 0.0
+    for rank, mr in enumerate(order, start=1):
+        m = inp.measures[mr.measure_id]
+        potential = m.abatement_mt * m.max_share
+        funded = m.abatement_mt * min(mr.committed_share, m.max_share)
+        rows.append((rank, mr.measure_id, m.name, mr.status, mr.gap_eur_per_t, potential, x + potential,
+                     funded, "yes" if funded > 0 else "no"))
+        if funded > 0:
+            segments.append((x, x + funded, mr.gap_eur_per_t, True))
+        if potential - funded > 1e-9:
+            segments.append((x + funded, x + potential, mr.gap_eur_per_t, False))
+        x += potential
+    cols = [Col("rank"), Col("measure id"), Col("name"), Col("status"), Col("unprofitable gap (€/t)", EUR_T),
+            Col("abatement potential (Mt CO2-eq/yr)", MT), Col("cumulative potential (Mt CO2-eq/yr)", MT),
+            Col(f"funded abatement by {T} (Mt CO2-eq/yr)", MT), Col("funded")]
+    top, last = sheet.table(cols, rows, freeze=0)
+    sheet.shade_status(4, top + 1, last)
+    if segments:
+        _macc_chart(sheet, segments, result.target_mt[T], T, anchor_col=len(cols) + 2)
+
+
+def _macc_chart(sheet: Sheet, segments: list[tuple], target: float, T: int, anchor_col: int) -> None:
+    """A step-shaped MACC: funded and unfunded steps as two line series, the target as a vertical line.
+
+    The chart sits at ``anchor_col``; its step points in helper columns right of it (x, funded y,
+    unfunded y, target x, target y); each step is drawn (x0, y_prev), (x0, y),
+    (x1, y), and a blank cell breaks a series where the other one takes over.
+    """
+    ws = sheet.ws
+    first_col = anchor_col + CHART_COLUMNS
+    header = ["chart: cumulative potential (Mt CO2-eq/yr)", "chart: funded gap (€/t)",
+              "chart: not funded gap (€/t)", f"chart: target {T} (Mt CO2-eq/yr)", "chart: target line (€/t)"]
+    for k, text in enumerate(header):
+        cell = sheet.put(1, first_col + k, text, fit=False)
+        cell.font, cell.fill, cell.alignment = sheet.st.bold, sheet.st.header_fill, sheet.st.header_align
+        sheet.widths[first_col + k] = HEADER_WRAP
+    r, prev_y = 2, 0.0
+    for x0, x1, y, funded in segments:
+        col = first_col + (1 if funded else 2)
+        for px, py in ((x0, prev_y), (x0, y), (x1, y)):
+            sheet.put(r, first_col, px, MT)
+            sheet.put(r, col, py, EUR_T)
+            r += 1
+        prev_y = y
+    last = r - 1
+    gaps = [seg[2] for seg in segments]
+    y_low, y_high = min(0.0, min(gaps)), max(gaps) * 1.05 if max(gaps) > 0 else 1.0
+    for k, y in enumerate((y_low, y_high)):
+        sheet.put(2 + k, first_col + 3, target, MT)
+        sheet.put(2 + k, first_col + 4, y, EUR_T)
+
+    chart = scatter_chart(f"Marginal abatement cost curve (target {T})",
+                          "cumulative abatement potential (Mt CO2-eq/yr)", "unprofitable gap (€/t)",
+                          x_format="0.0", y_format="#,##0")
+    chart.x_axis.scaling.min = 0
+    chart.y_axis.scaling.min, chart.y_axis.scaling.max = y_low, y_high
+    for col, title, colour, width in ((first_col + 1, "funded", FUNDED_LINE, 38100),
+                                      (first_col + 2, "not funded", UNFUNDED_LINE, 22225)):
+        chart.series.append(line_series(ws, first_col, col, 2, last, title, colour, width=width))
+    chart.series.append(line_series(ws, first_col + 3, first_col + 4, 2, 3, f"target {T}: {target:,.2f} Mt CO2-eq/yr",
+                                    TARGET_LINE, dash="dash"))
+    ws.add_chart(chart, ws.cell(row=2, column=anchor_col).coordinate)
+
+
+# ---------------------------------------------------------------- About
+
+def _about(sheet: Sheet, result: PlanResult, *, generated: str) -> None:
+    from .. import __version__
+    from ..input.manifest import SETTINGS_KEYS, SHEETS
+
+    sheet.title("About this plan workbook")
+    sheet.line("A plan of policymix: the least-public-cost policy mix for Dutch industrial decarbonisation. "
+               "Money in M€, abatement in Mt CO2-eq/yr, unit costs in €/t.")
+    sheet.ws.freeze_panes = "A3"
+
+    sheet.heading("Provenance")
+    sheet.pairs([
+        ("tool", f"policymix {__version__}"),
+        ("solver", result.solver.get("name", "HiGHS")),
+        ("input file", result.source_file or "(not from a file)"),
+        ("input SHA-256", result.source_sha256 or ""),
+        ("scenario", result.input.settings.scenario_name),
+        ("overrides applied", "; ".join(result.overrides) if result.overrides else "none"),
+        ("generated", generated),
+        ("re-run", "this workbook is itself a valid input: its input sheets hold the effective inputs "
+                   "(overrides already applied), so planning it again, without the overrides, gives the same plan"),
+    ])
+    for spec in result.overrides:
+        sheet.line(f"override: {spec}")
+
+    sheet.heading("Result sheets")
+    sheet.table([Col("sheet"), Col("what it shows"), Col("units")],
+                [(s.title, s.shows, s.units) for s in PLAN_SHEETS if not s.hidden])
+
+    sheet.heading("Limits and their shadow prices (how much the objective falls when the limit is relaxed by one unit)")
+    sheet.table([Col("constraint"), Col("what it is"), Col("meaning"), Col("shadow price unit")],
+                [(f.name, f.label("en"), f.meaning("en"), _shadow_unit_words(f)) for f in FAMILIES])
+
+    sheet.heading("Input sheets (after the result sheets; names are matched case-insensitively)")
+    sheet.table([Col("sheet"), Col("required"), Col("description")],
+                [(s.name, "yes" if s.required else "no", s.description) for s in SHEETS])
+
+    sheet.heading("Input columns")
+    sheet.table([Col("sheet"), Col("column"), Col("type"), Col("required"), Col("default"), Col("unit"),
+                 Col("description")], _manifest_rows(SHEETS, result.input.years))
+
+    sheet.heading("Settings keys (sheet settings, one key per row)")
+    sheet.table([Col("key"), Col("type"), Col("required"), Col("default"), Col("unit"), Col("description")],
+                [(c.name, c.type, "yes" if c.required else "no", c.default, c.unit, c.description)
+                 for c in SETTINGS_KEYS.values()])
+
+
+def _shadow_unit_words(f) -> str:
+    if not f.reported:
+        return "— (an identity: no shadow price)"
+    if f.shadow_unit is not None:
+        return f.shadow_unit("en")
+    return f"M€ per {f.unit if isinstance(f.unit, str) else 'unit of the limit (its own unit)'}"
+
+
+def _manifest_rows(sheets, years: list[int]) -> list[tuple]:
+    """(sheet, column, type, required, default, unit, description) for every input column."""
+    rows = []
+    for spec in sheets:
+        for c in spec.columns:
+            default = ("yes" if c.default else "no") if isinstance(c.default, bool) else c.default
+            rows.append((spec.name, c.name, c.type, "yes" if c.required else "no", default, c.unit,
+                         c.description + (f" (one of {', '.join(c.choices)})" if c.choices else "")))
+        if spec.year_columns:
+            rows.append((spec.name, f"{years[0]} … {years[-1]}", "float", "yes", None, spec.year_unit,
+                         spec.year_description))
+    return rows
+
+
+def _alternatives(sheet: Sheet, result: PlanResult) -> None:
+    alts = result.alternatives
+    n = len(alts.plans)
+    sheet.title(f"Near-optimal alternatives: {n} plans within {alts.slack:.0%} of the optimum's cost")
+    sheet.line("Each alternative costs at most the optimum plus the slack and funds measures as different as "
+               "possible from the plans before it. Measures funded in the optimum and in every alternative are "
+               "must-haves; the rest are choices.")
+    sheet.heading("Plans")
+    sheet.table([Col("plan"), Col("objective (M€)", M_EUR), Col("public cost (M€)", M_EUR),
+                 Col(f"abatement {result.input.settings.target_year} (Mt CO2-eq/yr)", MT),
+                 Col("measures funded (count)", COUNT)],
+                [("optimum", result.objective_meur, result.public_cost_meur,
+                  result.abatement_mt.get(result.input.settings.target_year, 0.0),
+                  sum(1 for mr in result.measures.values() if mr.committed_share > 1e-6))]
+                + [(f"alternative {k}", a.objective_meur, a.public_cost_meur,
+                    a.abatement_mt.get(result.input.settings.target_year, 0.0),
+                    sum(1 for mr in a.measures.values() if mr.committed_share > 1e-6))
+                   for k, a in enumerate(alts.plans, start=1)])
+    sheet.heading("Measures")
+    must = set(alts.must_haves())
+    rows = []
+    for mid in result.input.measures:
+        in_opt = alts.in_optimum.get(mid, False)
+        count = alts.counts.get(mid, 0)
+        if not in_opt and not count:
+            continue
+        rows.append((mid, result.input.measures[mid].name, "yes" if in_opt else "no", count,
+                     "must-have" if mid in must else "choice"))
+    rows.sort(key=lambda r: (r[4] != "must-have", -r[3], r[0]))
+    sheet.table([Col("measure id"), Col("name"), Col("in the optimum"),
+                 Col(f"funded in alternatives (of {n})", COUNT), Col("verdict")], rows, autofilter=True)
+
+
+def _alternative(sheet: Sheet, result: PlanResult, alt: PlanResult, k: int) -> None:
+    T = result.input.settings.target_year
+    sheet.title(f"Alternative {k}: public cost {alt.public_cost_meur:,.1f} M€ "
+                f"(optimum {result.public_cost_meur:,.1f} M€), abatement {alt.abatement_mt.get(T, 0.0):,.3f} Mt CO2-eq/yr")
+    rows = [(mid, result.input.measures[mid].name, mr.committed_share, result.measures[mid].committed_share,
+             mr.abatement_mt, sum(mr.subsidy_meur.values()), mr.public_cost_meur)
+            for mid, mr in alt.measures.items() if mr.committed_share > 1e-6 or result.measures[mid].committed_share > 1e-6]
+    sheet.table([Col("measure id"), Col("name"), Col(f"committed share by {T} (%)", SHARE),
+                 Col("in the optimum (%)", SHARE), Col(f"abatement {T} (Mt CO2-eq/yr)", MT),
+                 Col("total subsidy (M€)", M_EUR), Col("public cost (M€)", M_EUR)], rows, freeze=2)
+
+
+#: The writer of each visible result sheet (the sheets and their order are declared in the manifest).
+_WRITERS = {
+    "Summary": _summary,
+    "Measure plan": _measure_plan,
+    "Instrument use": _instrument_use,
+    "Resource use": _resource_use,
+    "By cluster": _by_cluster,
+    "MACC": _macc,
+    "About": _about,
+}

@@ -1,0 +1,232 @@
+"""What the terminal shows: a plan in a few sentences, the rules comparison, a strict run's conflicting
+limits, sweep tables with a progress bar, comparisons (rich, imported lazily).
+
+The progress bar goes to stderr and only when stderr is a terminal, so
+pipes, logs and ``--json -`` stay clean. Tables go to the stream given (rich
+prints plain text without colours when it is not a terminal). Limits are
+named by their family's declaration (:mod:`optimiser.model.families`).
+"""
+
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+
+from ..analysis.rules_gap import RulesGap
+from ..analysis.simulate import RulesResult
+from ..analysis.sweep import PROGRESS_MIN_POINTS
+from ..model.families import TARGET, family, objective_unit
+from ..model.results import PlanResult
+
+
+def _sig(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.2f}" if abs(value) >= 1 else f"{value:.3g}"
+
+
+def limit_sentence(result: PlanResult, name: str, key, value: float) -> str:
+    """'one more MW of Grid capacity, Zeeland in 2030 saves 0.41 M€' and the like."""
+    f = family(name)
+    return f"{f.relaxed(result.input, key)} saves {_sig(value * f.step)} {objective_unit(result.input)}"
+
+
+def plan_lines(result: PlanResult, *, alternatives_words: str | None = None, max_limits: int = 8) -> list[str]:
+    """The plan in a few sentences: met or not, at what cost, what must give, which limits bind."""
+    r = result
+    T = r.input.settings.target_year
+    lines = []
+    if r.target_met:
+        lines.append(f"Target met: {r.abatement_mt[T]:.2f} Mt/yr in {T} (target {r.target_mt[T]:.2f} Mt) "
+                     f"at a public cost of {r.public_cost_meur:,.0f} M€.")
+    else:
+        short = ", ".join(f"{y}: {v:.2f} Mt short" for y, v in r.shortfall_mt.items() if v > 0)
+        lines.append(f"Target NOT met ({short}); abatement {r.abatement_mt[T]:.2f} Mt/yr in {T}, "
+                     f"public cost {r.public_cost_meur:,.0f} M€.")
+    if r.relaxations:
+        lines.append("What must give to meet the target (elastic run):")
+        for item in r.relaxations:
+            f = family(item["kind"])
+            key = f.key_of(item["id"], item["year"])
+            lines.append(f"  +{item['amount']:,.4g} {f.unit_of(r.input, key)} {f.in_words(r.input, key)}")
+    if alternatives_words:
+        lines.append(alternatives_words)
+    target_price = r.shadow.get(TARGET, {}).get(T, 0.0)
+    if target_price > 0:
+        lines.append(f"Marginal value of the {T} target: {target_price:,.0f} € per t of annual abatement.")
+    binding = [b for b in r.binding() if family(b[0]).kind == "policy" and b[0] != TARGET]
+    if binding:
+        lines.append(f"Binding limits ({len(binding)}; largest shadow prices first):")
+        for name, key, val in binding[:max_limits]:
+            lines.append(f"  {limit_sentence(r, name, key, val)}")
+    else:
+        lines.append("No budget or resource limit binds.")
+    return lines
+
+
+def iis_lines(iis: list[dict]) -> list[str]:
+    """A strict run's conflicting limits: policy limits one per line, single-measure limits folded."""
+    lines = ["Target cannot be met without a shortfall (--strict). Conflicting limits:"]
+    single: dict[str, list[str]] = {}
+    for item in iis:
+        f = family(item["kind"])
+        if f.kind == "policy":
+            lines.append(f"  - {item['text']}")
+        else:
+            single.setdefault(f.name, []).append(str(item["id"]))
+    for name, ids in single.items():
+        f = family(name)
+        lines.append(f"  - {len(ids)} {f.label('en')} limits of single measures ({f.where('en', id='')}): "
+                     + ", ".join(ids))
+    if not iis:
+        lines.append("  (the solver could not isolate them)")
+    return lines
+
+
+@contextmanager
+def sweep_progress(enabled: bool = True):
+    """Yields (on_start, on_point) callbacks for :func:`optimiser.pipeline.run_sweep`.
+
+    Shows a bar when stderr is a terminal and the sweep has more than
+    PROGRESS_MIN_POINTS points; otherwise the callbacks do nothing.
+    """
+    state: dict = {}
+
+    def on_start(total: int) -> None:
+        if not enabled or total <= PROGRESS_MIN_POINTS or not sys.stderr.isatty():
+            return
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        progress = Progress(TextColumn("sweep"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                            TextColumn("{task.description}"), console=Console(stderr=True), transient=True)
+        progress.start()
+        state["progress"] = progress
+        state["task"] = progress.add_task("", total=total)
+
+    def on_point(done: int, total: int, point) -> None:
+        progress = state.get("progress")
+        if progress is not None:
+            text = "rebuilt" if point.rebuilt else ("FAILED" if not point.ok else "")
+            progress.update(state["task"], completed=done, description=text)
+
+    try:
+        yield on_start, on_point
+    finally:
+        if "progress" in state:
+            state["progress"].stop()
+
+
+def _console(file):
+    from rich.console import Console
+
+    return Console(file=file, soft_wrap=False, width=None if file.isatty() else 200)
+
+
+def _num(v, digits: int = 1) -> str:
+    if v is None:
+        return "—"
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return str(v)
+    return f"{v:,.{digits}f}"
+
+
+def print_sweep(run, file=None, max_rows: int = 200) -> None:
+    """One line per point: the varied values, status, public cost, abatement and the marginal €/t."""
+    from rich.table import Table
+
+    file = file or sys.stdout
+    T = run.base.settings.target_year
+    table = Table(title=f"Sweep of {run.source_file or 'the input'} ({len(run.points)} points)", title_justify="left")
+    table.add_column("#", justify="right")
+    for v in run.varies:
+        table.add_column(v.header, justify="right")
+    table.add_column("status")
+    table.add_column("public cost (M€)", justify="right")
+    table.add_column(f"abatement {T} (Mt/yr)", justify="right")
+    table.add_column(f"shortfall {T} (Mt/yr)", justify="right")
+    table.add_column(f"target shadow price {T} (€/t)", justify="right")
+    table.add_column("solver")
+    for p in run.points[:max_rows]:
+        status = {"target_met": "met", "target_not_met": "NOT met"}.get(p.status, "FAILED")
+        table.add_row(str(p.number), *[_num(p.values.get(v.key), 3) if isinstance(p.values.get(v.key), float)
+                                       else str(p.values.get(v.key)) for v in run.varies],
+                      status, _num(p.public_cost_meur), _num(p.abatement_mt.get(T), 3),
+                      _num(p.shortfall_mt.get(T), 3), _num(p.shadow.get((TARGET, T)) if p.ok else None, 0),
+                      "rebuilt" if p.rebuilt else ("first build" if p.number == 1 else "warm"))
+    console = _console(file)
+    console.print(table)
+    if len(run.points) > max_rows:
+        console.print(f"… {len(run.points) - max_rows} more points in the workbook")
+    for p in run.points:
+        if p.rebuilt:
+            console.print(f"point {p.number}: model {p.solver_note}", highlight=False)
+    for p in run.failed:
+        console.print(f"point {p.number}: FAILED: {p.message}", highlight=False)
+
+
+def print_comparison(cmp, file=None) -> None:
+    from rich.table import Table
+
+    file = file or sys.stdout
+    console = _console(file)
+    a, b = cmp.a, cmp.b
+    console.print(f"A: {a['path']}  ({a['scenario']}, {a['status'].replace('_', ' ')}, "
+                  f"public cost {a['public_cost_meur']:,.1f} M€)", highlight=False)
+    console.print(f"B: {b['path']}  ({b['scenario']}, {b['status'].replace('_', ' ')}, "
+                  f"public cost {b['public_cost_meur']:,.1f} M€)", highlight=False)
+    if cmp.same:
+        console.print("No differences: the plans agree on status, cost, targets, spend, measures and shadow prices.")
+        return
+    table = Table(title=f"{len(cmp.differences)} differences", title_justify="left")
+    for name, justify in (("section", "left"), ("item", "left"), ("A", "right"), ("B", "right"),
+                          ("B − A", "right"), ("unit", "left"), ("note", "left")):
+        table.add_column(name, justify=justify)
+    for d in cmp.differences:
+        digits = 3 if "Mt" in d.unit and "M€" not in d.unit else 1
+        if d.section == "measures":
+            fmt = lambda v: "—" if v is None else f"{v:.1%}"  # noqa: E731
+            change = "—" if d.change is None else f"{d.change:+.1%}"
+        else:
+            fmt = lambda v, digits=digits: _num(v, digits)  # noqa: E731
+            change = "—" if d.change is None else f"{d.change:+,.{digits}f}"
+        table.add_row(d.section, d.item, fmt(d.a), fmt(d.b), change, d.unit, d.note)
+    console.print(table)
+
+
+# ---------------------------------------------------------------- rules vs optimum
+
+def summary_lines(gap: RulesGap) -> list[str]:
+    """The comparison in a few sentences (for the terminal and docs)."""
+    T = gap.target_year
+    r, same, spend = gap.rules, gap.at_rules_abatement, gap.at_rules_spending
+    lines = [
+        f"Rules: {r.abatement_mt[T]:.2f} Mt/yr realised in {T} for {r.public_cost_meur:,.0f} M€ committed "
+        f"({r.committed_idle_meur:,.0f} M€ of it idle: granted to projects that cannot be realised).",
+        f"Optimum: {gap.optimum.abatement_mt[T]:.2f} Mt/yr in {T} for {gap.optimum.public_cost_meur:,.0f} M€ "
+        f"(target {gap.optimum.target_mt[T]:.2f} Mt/yr).",
+        f"Extra public cost of the rules for their abatement: {gap.extra_public_cost_meur:,.0f} M€ "
+        f"(the optimum reaches {r.abatement_mt[T]:.2f} Mt/yr for {same.public_cost_meur:,.0f} M€).",
+        f"Extra abatement of the optimum with the rules' spending: {gap.extra_abatement_mt:.2f} Mt/yr "
+        f"({spend.abatement_mt[T]:.2f} Mt/yr for {spend.public_cost_meur:,.0f} M€).",
+    ]
+    rules_only, optimum_only = gap.funded_by_one_only(same)
+    if rules_only or optimum_only:
+        lines.append(f"At the same abatement, funded by the rules only: {', '.join(rules_only) or 'none'}; "
+                     f"by the optimum only: {', '.join(optimum_only) or 'none'}.")
+    if gap.granted_not_realised:
+        lines.append(f"Granted but not (fully) realised: {', '.join(gap.granted_not_realised)}.")
+    return lines
+
+
+def simulation_lines(rules: RulesResult) -> list[str]:
+    T = rules.input.settings.target_year
+    counts: dict[str, int] = {}
+    for o in rules.outcomes.values():
+        counts[o.outcome] = counts.get(o.outcome, 0) + 1
+    met = "target met" if rules.target_met else (
+        "target NOT met (" + ", ".join(f"{y}: {v:.2f} Mt short" for y, v in rules.shortfall_mt.items() if v > 0) + ")")
+    return [
+        f"Rules simulation ({' → '.join(rules.run_order) or 'no instrument allocates'}): {met}; "
+        f"{rules.abatement_mt[T]:.2f} Mt/yr realised in {T} for {rules.public_cost_meur:,.0f} M€ committed, "
+        f"{rules.committed_idle_meur:,.0f} M€ of it idle.",
+        "Measures: " + ", ".join(f"{n} {k}" for k, n in counts.items()) + ".",
+    ]
