@@ -15,6 +15,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
+from optimiser.model.families import TARGET, family  # noqa: E402
 from optimiser.pipeline import load, solve_input  # noqa: E402
 
 SCENARIOS = ["high-co2", "low-co2", "grid-delay", "labour-crunch", "ccs-delay", "no-maatwerk", "hydrogen-short",
@@ -87,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         lines.append(f"**Answer.** No: the best plan abates {result.abatement_mt[T]:.2f} Mt/yr in {T}, "
                      f"{result.shortfall_mt[T]:.2f} Mt short, at a public cost of {result.public_cost_meur:,.0f} M€.")
     lines += [
-        f"The last tonne is worth {result.shadow['target'][T]:,.0f} € per t of annual abatement "
+        f"The last tonne is worth {result.shadow[TARGET][T]:,.0f} € per t of annual abatement "
         "(the target's shadow price: extra commitments per extra t/yr).",
         "",
         "![MACC of the default plan](default-macc.png)",
@@ -107,17 +108,12 @@ def main(argv: list[str] | None = None) -> int:
     total = sum(by_lever.values()) or 1.0
     for name, v in sorted(by_lever.items(), key=lambda kv: -kv[1]):
         lines.append(f"| {name} | {v:.2f} | {v / total:.0%} |")
-    lines += ["", "## Binding limits", "", "| limit | year | shadow price |", "|---|---|---:|"]
+    lines += ["", "## Binding limits", "", "| limit | shadow price |", "|---|---:|"]
     for fam, key, val in result.binding():
-        if fam not in ("budget", "period_budget", "resource"):
+        f = family(fam)
+        if f.kind != "policy" or fam == TARGET:
             continue
-        if fam == "resource":
-            res = inp.resources[key[0]]
-            lines.append(f"| {res.name or key[0]} | {key[1]} | {val:,.3g} M€ per {res.unit} |")
-        elif fam == "budget":
-            lines.append(f"| budget {key[0]} | {key[1]} | {val:,.3g} M€ per M€ |")
-        else:
-            lines.append(f"| period budget {key} | all | {val:,.3g} M€ per M€ |")
+        lines.append(f"| {f.in_words(inp, key)} | {val:,.3g} {f.shadow_unit_of(inp, key)} |")
     funded_ccs = [mr for mid, mr in result.measures.items() if lever(inp.measures[mid]) == "CCS" and mr.eur_per_t]
     if funded_ccs:
         avg = sum(mr.eur_per_t * mr.committed_share for mr in funded_ccs) / sum(mr.committed_share for mr in funded_ccs)
@@ -126,12 +122,12 @@ def main(argv: list[str] | None = None) -> int:
     lines += ["", "## Scenarios", "", "| scenario | status | public cost (M€) | abatement 2030 (Mt/yr) | "
               "target shadow price (€/t) |", "|---|---|---:|---:|---:|",
               f"| default | {result.status} | {result.public_cost_meur:,.0f} | {result.abatement_mt[T]:.2f} | "
-              f"{result.shadow['target'][T]:,.0f} |"]
+              f"{result.shadow[TARGET][T]:,.0f} |"]
     for name in SCENARIOS:
         _, sinp, _ = load(None, name)
         r = solve_input(sinp)
         lines.append(f"| {name} | {r.status} | {r.public_cost_meur:,.0f} | {r.abatement_mt[T]:.2f} | "
-                     f"{r.shadow['target'][T]:,.0f} |")
+                     f"{r.shadow[TARGET][T]:,.0f} |")
     text = "\n".join(lines) + "\n"
     page = HERE / "default-plan.md"
     if check:

@@ -1,6 +1,6 @@
 """The command line: a thin shell over the pipeline.
 
-Exit codes (MODEL.md section 10): 0 plan found and every target met · 3 plan
+Exit codes (docs/model.md section 10): 0 plan found and every target met · 3 plan
 written but a target is not met · 2 bad input or usage (nothing written) ·
 4 solver failure or time limit without a plan · 1 internal error.
 """

@@ -113,3 +113,33 @@ def test_compare_refuses_a_file_that_is_not_a_plan(plans, tmp_path):
     assert "not an .xlsx workbook" in proc.stderr
     with pytest.raises(InputError, match="is not a plan workbook"):
         read_plan_results(src)
+
+
+def test_compare_reads_the_stored_result_not_the_headers(plans, tmp_path):
+    """Renamed (or translated) headers and labels do not change what compare reads."""
+    import openpyxl
+
+    _, a, b = plans
+    edited = tmp_path / "a-edited.xlsx"
+    wb = openpyxl.load_workbook(a)
+    for ws in (wb["Summary"], wb["Measure plan"], wb["Instrument use"]):
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    cell.value = cell.value.upper() + " (renamed)"
+    wb.save(edited)
+    assert compare_plans(read_plan_results(edited), read_plan_results(b)).differences == \
+        compare_plans(read_plan_results(a), read_plan_results(b)).differences
+
+
+def test_a_plan_without_a_stored_result_is_refused_with_a_way_out(plans, tmp_path):
+    import openpyxl
+
+    _, a, _ = plans
+    old = tmp_path / "old-plan.xlsx"
+    wb = openpyxl.load_workbook(a)
+    del wb["policymix result"]
+    wb.save(old)
+    proc = run("compare", old, a, check_code=2)
+    assert "without a stored result" in proc.stderr and "policymix plan old-plan.xlsx" in proc.stderr
+    assert "Traceback" not in proc.stderr

@@ -1,4 +1,4 @@
-"""The plan workbook (MODEL.md section 9): sheets, units, formats, re-run, formula safety, the MACC chart."""
+"""The plan workbook (docs/model.md section 9): sheets, units, formats, re-run, formula safety, the MACC chart."""
 
 from __future__ import annotations
 

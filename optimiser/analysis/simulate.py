@@ -47,6 +47,7 @@ from dataclasses import dataclass, field
 
 from ..input.data import Instrument, PlanInput
 from ..input.manifest import DEFAULT_SDE_PHASES, default_allocation
+from ..model.families import BUDGET, EXCLUSIVE, PERIOD_BUDGET, RESOURCE
 from ..model.index import unit_gap
 from ..model.results import TOL, PlanResult, assemble, clean, span
 
@@ -271,7 +272,7 @@ class _Simulation:
             realised, blocked = self.fit_resources(mid, y, share)
             if realised <= EPS:
                 for b in blocked:
-                    self.reject(mid, None, y, "resource", b["id"], "")
+                    self.reject(mid, None, y, RESOURCE, b["id"], "")
                 continue  # no money committed: the firm may try again next year
             grant.share = grant.realised_share = realised
             self.share_left[mid] -= realised
@@ -344,7 +345,7 @@ class _Simulation:
             if room <= EPS or self.primary.get(mid, i) != i:
                 continue  # granted in an earlier stage of this round, or its source went to another option
             if m.lumpy and room < m.max_share * (1 - EPS):
-                self.reject(mid, i, y, "exclusive", m.exclusive_group, f"its emission source (group "
+                self.reject(mid, i, y, EXCLUSIVE, m.exclusive_group, f"its emission source (group "
                             f"'{m.exclusive_group}') is partly taken by another option")
                 continue
             share, limit = self.fit_budgets(mid, i, y, split, fence, room)
@@ -372,9 +373,9 @@ class _Simulation:
         for k, p in split.items():
             if p <= EPS:
                 continue
-            checks = [(self.budget_left[(k, y)], ("budget", k, f"did not fit what was left of the {y} budget of {k}"))]
+            checks = [(self.budget_left[(k, y)], (BUDGET, k, f"did not fit what was left of the {y} budget of {k}"))]
             if self.period_left[k] != float("inf"):
-                checks.append((self.period_left[k], ("period_budget", k, f"did not fit what was left of the period "
+                checks.append((self.period_left[k], (PERIOD_BUDGET, k, f"did not fit what was left of the period "
                                                                          f"budget of {k}")))
             if fence and k == i:
                 checks.append((self.fence_left[(fence, y)], ("fence", fence, f"did not fit what was left of fence "
@@ -419,7 +420,7 @@ class _Simulation:
             for t in self.use_years(r, mid, y):
                 room = self.resource_left[(r, t)] / a
                 if room < share - EPS:
-                    blocked.append({"kind": "resource", "id": r, "year": t})
+                    blocked.append({"kind": RESOURCE, "id": r, "year": t})
                     fit = min(fit, max(0.0, room))
         if m.lumpy and fit < share - EPS:
             fit = 0.0
@@ -541,9 +542,9 @@ def _rejections_text(inp: PlanInput, rejected: list[dict]) -> str:
     folded: dict[tuple, list[int]] = defaultdict(list)
     for r in rejected:
         text = r["text"]
-        if r["kind"] == "budget":
+        if r["kind"] == BUDGET:
             text = f"did not fit what was left of the budget of {r['id']}"
-        elif r["kind"] == "resource":
+        elif r["kind"] == RESOURCE:
             text = f"needs no subsidy but {inp.resources[r['id']].name or r['id']} was full"
         folded[(r["instrument"], text)].append(r["year"])
     return "; ".join(f"{text} ({span(ys)})" for (_, text), ys in folded.items())
@@ -579,7 +580,7 @@ def _never_kind(inp: PlanInput, sim: _Simulation, mid: str) -> str:
     if not any(sim.can_commit(mid, y) for y in inp.years):
         return "lead_time"
     if m.exclusive_group and sim.group_left[m.exclusive_group] <= EPS:
-        return "exclusive"
+        return EXCLUSIVE
     return "eligibility"
 
 

@@ -256,7 +256,7 @@ class SweepPoint:
     spend_meur: dict[str, float] = field(default_factory=dict)  # per instrument, over all years
     shadow: dict[tuple[str, object], float] = field(default_factory=dict)  # (family, key) → value; target always
     limits: dict[tuple[str, object], tuple[str, str, object, str]] = field(default_factory=dict)  # → label
-    json: dict | None = None  # the plan JSON of MODEL.md section 11 plus "point"
+    json: dict | None = None  # the plan JSON of docs/model.md section 11 plus "point"
     result: PlanResult | None = None  # kept only when asked (keep_results)
 
     @property

@@ -1,4 +1,4 @@
-"""Stage 3: build the Pyomo model from the input (MODEL.md sections 2–5).
+"""Stage 3: build the Pyomo model from the input (docs/model.md sections 2–5).
 
 ``build_model`` reads as the model's table of contents: the sparse index sets
 (:mod:`optimiser.model.index`), the variables, one constraint component per
@@ -110,7 +110,7 @@ class Built:
 
 
 def build_model(inp: PlanInput) -> Built:
-    """The model of MODEL.md sections 2–5 for this input.
+    """The model of docs/model.md sections 2–5 for this input.
 
     Reads as the table of contents: index sets, variables, then one component per
     constraint family (FAMILIES, in order), then the objective.

@@ -1,4 +1,4 @@
-"""Stage 5: turn the solver's numbers into the plan's results (MODEL.md section 6).
+"""Stage 5: turn the solver's numbers into the plan's results.
 
 Plain data out: :func:`extract` hands what the optimum commits to the one
 result assembler (:func:`optimiser.model.results.assemble`), then explains

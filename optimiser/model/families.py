@@ -1,4 +1,4 @@
-"""The constraint families of the model (MODEL.md section 5): the one place a family is described.
+"""The constraint families of the model (docs/model.md section 5): the one place a family is described.
 
 A :class:`Family` holds everything the rest of the planner needs to know of
 one kind of constraint: the function that returns its rows as data (its
@@ -275,6 +275,13 @@ def target(idx: Index, inp: PlanInput) -> Rows:
 
 # ---------------------------------------------------------------- the registry
 
+#: The family whose shadow price is the marginal value of abatement (€ per t of annual abatement).
+TARGET = "target"
+#: Families other stages speak of by name: the Instrument use and Resource use sheets are about them, and the
+#: rules simulation blocks grants by the same limits.
+BUDGET, PERIOD_BUDGET, RESOURCE, EXCLUSIVE = "budget", "period_budget", "resource", "exclusive"
+
+
 def _measure_name(inp: PlanInput, m) -> str:
     return str(m)
 
@@ -310,21 +317,21 @@ FAMILIES: list[Family] = [
            words=Text("the €/t cap {item} in {year}", "het €/t-plafond {item} in {year}"),
            more=Text("one more M€ of room under {words}", "één M€ meer ruimte onder {words}"),
            where=Text("sheet 'instruments', column eur_per_t_cap", "blad 'instruments', kolom eur_per_t_cap")),
-    Family("budget", budget, Text("budget", "budget (verplichtingen)"),
+    Family(BUDGET, budget, Text("budget", "budget (verplichtingen)"),
            Text("yearly commitment ceiling of an instrument", "jaarlijks verplichtingenplafond van een instrument"),
            unit="M€", probed=True, elastic_penalty="elastic_budget_penalty", explains=True,
            limits=lambda inp: [(i, y) for i in inp.instruments for y in inp.years],
            words=Text("{item} budget in {year}", "{item}-budget in {year}"),
            held=Text("budget of {item} exhausted in {years}", "budget van {item} uitgeput in {years}"),
            where=Text("sheet 'budgets'", "blad 'budgets'")),
-    Family("period_budget", period_budget, Text("period budget", "periodebudget"),
+    Family(PERIOD_BUDGET, period_budget, Text("period budget", "periodebudget"),
            Text("an instrument's budget over all years", "het budget van een instrument over alle jaren"),
            unit="M€", probed=True, elastic_penalty="elastic_budget_penalty", explains=True,
            limits=lambda inp: [i for i, inst in inp.instruments.items() if inst.period_budget_meur is not None],
            words=Text("{item}'s period budget", "het periodebudget van {item}"),
            held=Text("period budget of {item} exhausted", "periodebudget van {item} uitgeput"),
            where=Text("sheet 'instruments', column period_budget_meur", "blad 'instruments', kolom period_budget_meur")),
-    Family("resource", resource, Text("resource", "capaciteit"),
+    Family(RESOURCE, resource, Text("resource", "capaciteit"),
            Text("grid, hydrogen, CO2 storage (stock) and labour (flow) limits",
                 "netcapaciteit, waterstof, CO2-opslag (voorraad) en arbeid (stroom)"),
            unit=lambda inp, key: (inp.resources[key[0]].unit if key[0] in inp.resources else "") or "unit",
@@ -339,7 +346,7 @@ FAMILIES: list[Family] = [
            words=Text("the deployable share of {item}", "het inzetbare aandeel van {item}"),
            more=_SHARE_MORE, step=0.01,
            where=Text("sheet 'measures', column max_share", "blad 'measures', kolom max_share")),
-    Family("exclusive", exclusive, Text("exclusive group", "uitsluitende groep"),
+    Family(EXCLUSIVE, exclusive, Text("exclusive group", "uitsluitende groep"),
            Text("options for one emission source exclude each other",
                 "opties voor één emissiebron sluiten elkaar uit"),
            kind="measure", unit="share", explains=True,
@@ -355,7 +362,7 @@ FAMILIES: list[Family] = [
     Family("lumpy_once", lumpy_once, Text("committed once", "eenmaal verplicht"),
            Text("an all-or-nothing project is committed in at most one year",
                 "een alles-of-niets-project wordt in hoogstens één jaar verplicht"), **_IDENTITY),
-    Family("target", target, Text("target", "doel"),
+    Family(TARGET, target, Text("target", "doel"),
            Text("required reduction in each target year", "vereiste reductie in elk doeljaar"),
            unit="Mt CO2-eq/yr", shadow_unit=Text("€ per t of annual abatement", "€ per ton jaarlijkse reductie"),
            probed=True, split=lambda key: (None, key), join=lambda ident, year: year,
@@ -366,12 +373,6 @@ FAMILIES: list[Family] = [
                       "blad 'targets' / instelling target_reduction_mt"),
            anchor="target_reduction_mt"),
 ]
-
-
-#: The family whose shadow price is the marginal value of abatement (€ per t of annual abatement).
-TARGET = "target"
-#: The families the Instrument use and Resource use sheets are about.
-BUDGET, PERIOD_BUDGET, RESOURCE = "budget", "period_budget", "resource"
 
 
 def family(name: str) -> Family:

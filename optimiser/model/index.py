@@ -1,4 +1,4 @@
-"""The model's sparse index sets (MODEL.md sections 2–4), computed in plain Python before anything is built.
+"""The model's sparse index sets (docs/model.md sections 2–4), computed in plain Python before anything is built.
 
 Index sets are sparse: a commitment variable d[m,y] exists only for years
 y ≥ e_m in which the measure can still operate by the last year and can be

@@ -1,4 +1,4 @@
-"""The machine-readable results: the plan JSON of MODEL.md section 11, and what sweeps,
+"""The machine-readable results: the plan JSON of docs/model.md section 11, and what sweeps,
 the rules simulation and the rules-vs-optimum comparison add to it.
 
 Plain dicts (years as strings, numbers rounded to 9 decimals, no NaN); every
@@ -48,7 +48,7 @@ def empty_shadow_prices() -> dict:
 
 
 def plan_json(result: PlanResult) -> dict:
-    """The machine-readable result of MODEL.md section 11 (years as strings)."""
+    """The machine-readable result of docs/model.md section 11 (years as strings)."""
     T = result.input.settings.target_year
     return {
         "status": result.status,

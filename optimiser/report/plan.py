@@ -1,4 +1,4 @@
-"""The plan workbook (MODEL.md section 9).
+"""The plan workbook (docs/model.md section 9).
 
 Result sheets — Summary, Measure plan, Instrument use, Resource use, By
 cluster, MACC (a native Excel chart), About — then the effective input sheets,
