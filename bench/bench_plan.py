@@ -2,6 +2,7 @@
 
     python bench/bench_plan.py                 # default workbook, 7 runs each
     python bench/bench_plan.py --runs 11 --workbook my.xlsx --scale 1 10 50
+    python bench/bench_plan.py --baseline ../old-checkout   # 1. side by side with another version
 
 Prints medians (and min–max) measured side by side on this machine; nothing
 here asserts a time. Figures:
@@ -42,18 +43,22 @@ def fmt(samples: list[float]) -> str:
     return f"median {statistics.median(samples):7.3f} s  (min {min(samples):.3f}, max {max(samples):.3f}, n={len(samples)})"
 
 
-def end_to_end(workbook: Path, runs: int) -> list[float]:
-    times = []
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+def end_to_end(workbook: Path, runs: int, trees: tuple[Path, ...] = (ROOT,)) -> list[list[float]]:
+    """``policymix plan`` in a fresh process, ``runs`` times for each source tree, interleaved (so the trees
+    share the machine's noise); one list of seconds per tree."""
+    times: list[list[float]] = [[] for _ in trees]
     with tempfile.TemporaryDirectory() as tmp:
         for k in range(runs):
-            out = Path(tmp) / f"p{k}.xlsx"
-            t0 = time.perf_counter()
-            proc = subprocess.run([sys.executable, "-m", "optimiser", "plan", str(workbook), "-o", str(out),
-                                   "--json", str(Path(tmp) / f"p{k}.json")], capture_output=True, text=True, env=env)
-            times.append(time.perf_counter() - t0)
-            if proc.returncode not in (0, 3):
-                raise SystemExit(f"plan failed ({proc.returncode}): {proc.stderr}")
+            for n, tree in enumerate(trees):
+                out = Path(tmp) / f"p{k}-{n}.xlsx"
+                env = dict(os.environ, PYTHONPATH=str(tree))
+                t0 = time.perf_counter()
+                proc = subprocess.run([sys.executable, "-m", "optimiser", "plan", str(workbook), "-o", str(out),
+                                       "--json", str(Path(tmp) / f"p{k}-{n}.json")], capture_output=True, text=True,
+                                      env=env, cwd=tmp)
+                times[n].append(time.perf_counter() - t0)
+                if proc.returncode not in (0, 3):
+                    raise SystemExit(f"plan failed in {tree} ({proc.returncode}): {proc.stderr}")
     return times
 
 
@@ -71,7 +76,7 @@ def stages(workbook: Path, runs: int) -> dict[str, list[float]]:
             t2 = time.perf_counter()
             sol = Solver(built).solve()
             t3 = time.perf_counter()
-            result = extract(inp, built.index, sol)
+            result = extract(built, sol)
             t4 = time.perf_counter()
             write_plan(result, Path(tmp) / f"s{k}.xlsx")
             t5 = time.perf_counter()
@@ -150,13 +155,19 @@ def main() -> None:
     parser.add_argument("--workbook", type=Path, default=default_workbook())
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--scale", type=int, nargs="*", default=[1, 10])
+    parser.add_argument("--baseline", type=Path, help="another source tree of policymix, timed side by side in 1.")
     args = parser.parse_args()
     inp = read_workbook(args.workbook).input
     print(f"workbook: {args.workbook} ({len(inp.measures)} measures, {len(inp.years)} years)")
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
 
     print("\n1. policymix plan, end to end in a fresh process (goal: < 2 s)")
-    print("   " + fmt(end_to_end(args.workbook, args.runs)))
+    trees = (ROOT,) + ((args.baseline.resolve(),) if args.baseline else ())
+    results = end_to_end(args.workbook, args.runs, trees)
+    print("   this tree  " + fmt(results[0]))
+    if args.baseline:
+        print(f"   baseline   {fmt(results[1])}   ({args.baseline})")
+        print(f"   this / baseline: {statistics.median(results[0]) / statistics.median(results[1]):.3f}× (medians)")
 
     print("\n2. stages of one plan, in process")
     for name, samples in stages(args.workbook, args.runs).items():
