@@ -68,6 +68,20 @@ def _add_input_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--debug", action="store_true", help="show a traceback on errors")
 
 
+def _add_export_options(p: argparse.ArgumentParser, save_lp: bool = False) -> None:
+    p.add_argument("--iamc", metavar="FILE.csv|xlsx",
+                   help="also write the results in the IAMC template layout (pyam; variables in docs/iamc.md)")
+    if save_lp:
+        p.add_argument("--save-lp", metavar="FILE.mps|lp",
+                       help="also write the model exactly as handed to HiGHS (by HiGHS), to inspect or solve elsewhere")
+
+
+def _written(outcome, quiet_stdout: bool) -> None:
+    for key, what in (("lp", "Model"), ("iamc", "IAMC results")):
+        if key in outcome.files:
+            _say(f"{what} written to {outcome.files[key]}", quiet_stdout)
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="policymix", description="Least-public-cost policy mix for Dutch industrial decarbonisation.")
     parser.add_argument("--version", action="version", version=f"policymix {__version__}")
@@ -80,6 +94,7 @@ def make_parser() -> argparse.ArgumentParser:
                       help="plan workbook to write (default: outputs/plan-<scenario>-<timestamp>.xlsx)")
     plan.add_argument("--json", metavar="FILE", help="also write the result as JSON ('-' for stdout)")
     plan.add_argument("--force", action="store_true", help="replace an existing output file")
+    _add_export_options(plan, save_lp=True)
     plan.add_argument("--elastic", action="store_true",
                       help="let budgets and resource limits give at a penalty and report what must be relaxed, "
                            "by how much and when, to meet the target (same as --set settings:elastic=yes)")
@@ -154,7 +169,7 @@ def cmd_plan(args) -> int:
     outcome = run(
         "plan", workbook=args.workbook, scenario=args.scenario, overrides=_overrides(args), output=args.output,
         json_path=args.json, force=args.force, max_unzipped_mb=args.max_unzipped_mb,
-        alternatives=args.alternatives, slack=slack,
+        alternatives=args.alternatives, slack=slack, save_lp=args.save_lp, iamc_path=args.iamc,
     )
     r = outcome.result
     for note in outcome.notes:
@@ -175,6 +190,7 @@ def cmd_plan(args) -> int:
         _say(f"Plan written to {outcome.plan_path}", quiet_stdout)
     if args.json and args.json != "-":
         _say(f"JSON written to {args.json}", quiet_stdout)
+    _written(outcome, quiet_stdout)
     return outcome.exit_code
 
 
@@ -220,6 +236,7 @@ def _add_whatif_commands(sub) -> None:
     sweep.add_argument("--json", metavar="FILE",
                        help="also write a JSON list, one plan result per point plus its \"point\" ('-' for stdout)")
     sweep.add_argument("--force", action="store_true", help="replace an existing output file")
+    _add_export_options(sweep)
     _add_input_options(sweep)
 
     compare = sub.add_parser("compare", help="show what changed between two plan workbooks",
@@ -241,7 +258,8 @@ def cmd_sweep(args) -> int:
     with sweep_progress() as (on_start, on_point):
         outcome = run("sweep", workbook=args.workbook, vary=args.vary or [], scenario=args.scenario,
                       overrides=_overrides(args), output=args.output, json_path=args.json, force=args.force,
-                      max_unzipped_mb=args.max_unzipped_mb, on_start=on_start, on_point=on_point)
+                      max_unzipped_mb=args.max_unzipped_mb, on_start=on_start, on_point=on_point,
+                      iamc_path=args.iamc)
     sweep_run = outcome.result
     for note in sweep_run.notes:
         print(f"note: {note}", file=sys.stderr)
@@ -253,6 +271,7 @@ def cmd_sweep(args) -> int:
         _say(f"Sweep written to {outcome.path}", quiet_stdout)
     if args.json and args.json != "-":
         _say(f"JSON written to {args.json}", quiet_stdout)
+    _written(outcome, quiet_stdout)
     return outcome.exit_code
 
 
@@ -297,6 +316,9 @@ def cmd_rules(args) -> int:
     from .report.terminal import simulation_lines, summary_lines
 
     quiet_stdout = args.json == "-"
+    for option in ("iamc", "save_lp"):
+        if getattr(args, option, None):
+            raise InputError(f"--{option.replace('_', '-')} is not available with --versus-rules")
     common = dict(scenario=args.scenario, overrides=_overrides(args), output=args.output, json_path=args.json,
                   force=args.force, max_unzipped_mb=args.max_unzipped_mb)
     if args.command == "simulate":

@@ -53,6 +53,7 @@ class MeasureResult:
     reduced_cost_eur_per_t: float | None = None  # how far its gap must fall before more is funded
     blocked_by: list[dict] = field(default_factory=list)  # limits that hold it back {"kind","id","year"}
     competes_for: list[dict] = field(default_factory=list)  # binding limits a funded measure draws on
+    operating_by_year: dict[int, float] = field(default_factory=dict)  # o_{m,y} in every year (realised part)
 
 
 @dataclass
@@ -181,7 +182,7 @@ def assemble(inp: PlanInput, *, new: dict[tuple[str, int], float], subsidy: dict
             subsidy_meur=dict(total_by_instrument), subsidy_by_year=dict(by_year),
             public_cost_meur=clean(sum(weights[i] * v for i, v in total_by_instrument.items())),
             eur_per_t=(total / tonnes) if tonnes > TOL else None, gap_eur_per_t=gap,
-            commit_year=commit_years[0] if commit_years else None, status=status,
+            commit_year=commit_years[0] if commit_years else None, status=status, operating_by_year=operating,
         )
 
     abatement = {y: clean(v) for y, v in abatement.items()}

@@ -252,6 +252,32 @@ class Solver:
                 out.append(item + (float(self._row_upper[k] if t == 1 else self._row_lower[k]),))
         return out
 
+    def write_model(self, path: str) -> None:
+        """Write the model on the HiGHS instance, exactly as it will be solved, through HiGHS itself
+        (``Highs.writeModel``; the format follows the extension: ``.mps`` or ``.lp``).
+
+        Columns and rows are named after the model's components (``d_<measure>_<year>``,
+        ``budget_<instrument>_<year>``, …; characters other than letters, digits, ``_`` and ``.``
+        become ``_``) so the file can be read. The standard-form compiler's objective constant
+        (``offset``, 0 for this model's objective) is written into the file, so a solver reading
+        it reports the planner's objective; the live instance is left as it was.
+        """
+        h = self.highs
+        for j, v in enumerate(_unique_names(_name(v) for v in self.columns)):
+            h.passColName(j, v)
+        for k, name in enumerate(_unique_names(_name(c) for c, _ in self.rows)):
+            h.passRowName(k, name)
+        before = float(h.getObjectiveOffset()[1])
+        if self.offset:
+            h.changeObjectiveOffset(before + self.offset)
+        try:
+            status = h.writeModel(str(path))
+        finally:
+            if self.offset:
+                h.changeObjectiveOffset(before)
+        if status == highspy.HighsStatus.kError:
+            raise OSError(f"HiGHS could not write the model to {path}")
+
     def _restore_integers(self) -> None:
         cols = np.array(self.integer_cols, dtype=np.int32)
         self.highs.changeColsBounds(len(cols), cols, self.int_lower, self.int_upper)
@@ -308,6 +334,23 @@ class Solver:
                 h.changeColCost(j, c)
         self.built = Built(model=self.built.model, index=idx, input=inp, rows=rows)
         return True
+
+
+def _name(component) -> str:
+    """A variable's or row's name in a written model: component and index, e.g. ``budget_SDE___2025``."""
+    index = component.index()
+    parts = index if isinstance(index, tuple) else (index,)
+    text = "_".join([component.parent_component().local_name] + [str(p) for p in parts if p is not None])
+    return "".join(ch if ch.isascii() and (ch.isalnum() or ch in "_.") else "_" for ch in text)
+
+
+def _unique_names(names):
+    """The names, each made unique by a ``_2``, ``_3``, … suffix where sanitising made two alike."""
+    seen: dict[str, int] = {}
+    for name in names:
+        n = seen.get(name, 0) + 1
+        seen[name] = n
+        yield name if n == 1 else f"{name}_{n}"
 
 
 def new_highs() -> highspy.Highs:
