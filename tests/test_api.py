@@ -89,9 +89,19 @@ def test_shadow_prices_and_binding_limits_come_from_the_registry(base):
 
     b = base.binding
     assert list(b["shadow_price"]) == sorted(b["shadow_price"], reverse=True)
+    assert set(b["kind"]) == {"policy"}
     assert set(b.index) == {("target", "", 2026), ("resource", "grid_north", 2026)}
     assert b.loc[("resource", "grid_north", 2026), "meaning"] == "one more MW of grid north in 2026 saves 3 M€"
     assert (b["shadow_price"] > 0).all()
+
+
+def test_binding_lists_policy_limits_before_single_measure_limits():
+    b = optimiser.plan().binding
+    kinds = list(b["kind"])
+    assert kinds == sorted(kinds, key=lambda k: k != "policy") and "measure" in kinds
+    policy = b[b["kind"] == "policy"]["shadow_price"]
+    assert list(policy) == sorted(policy, reverse=True)
+    assert list(policy.index.get_level_values("family")) == ["target", "resource", "resource"]
 
 
 def test_dutch_labels_come_from_the_registry(small):

@@ -210,10 +210,11 @@ def shadow_prices(result: PlanResult, lang: str = "en") -> pd.DataFrame:
 
 
 def binding(result: PlanResult, lang: str = "en") -> pd.DataFrame:
-    """The limits with a positive shadow price, largest first, with what relaxing each one saves."""
+    """The limits with a positive shadow price, with what relaxing each one saves: the policy limits
+    (targets, budgets, resources, …) first, then the limits of single measures, each largest first."""
     inp = result.input
     rows = []
-    for name, key, value in result.binding():
+    for name, key, value in sorted(result.binding(), key=lambda b: (family(b[0]).kind != "policy", -b[2])):
         row = _limit_row(result, name, key, value, lang)
         f = family(name)
         row["meaning"] = (f"{f.relaxed(inp, key, lang)} {_SAVES.get(lang, 'saves')} "
