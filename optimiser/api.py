@@ -195,6 +195,17 @@ class Plan:
         """Every override applied, as ``--set``/``--scale``/… options."""
         return list(self.result.overrides)
 
+    @property
+    def notes(self) -> list[str]:
+        """Notes on the input workbook (e.g. unknown sheets or columns that were ignored)."""
+        return list(self.result.notes)
+
+    @property
+    def alternatives(self) -> list[Plan]:
+        """The near-optimal plans asked for with ``alternatives=N`` (empty otherwise)."""
+        found = self.result.alternatives
+        return [Plan(r, lang=self.lang) for r in found.plans] if found is not None else []
+
     # ------------------------------------------------------------ DataFrames
 
     @cached_property

@@ -206,11 +206,10 @@ def solve_input(inp: PlanInput, *, time_limit_s: float | None = None, alternativ
     Raises :class:`TargetInfeasible` (strict mode, with the conflicting limits)
     or :class:`SolverFailure` on any other non-optimal solve.
     """
-    before = None
-    if save_lp:
-        def before(solver):
-            write_model_file(solver.write_model, save_lp, force=force)
-    found = optimise(inp, time_limit_s=time_limit_s, before_solve=before)
+    def save(solver) -> None:
+        write_model_file(solver.write_model, save_lp, force=force)
+
+    found = optimise(inp, time_limit_s=time_limit_s, before_solve=save if save_lp else None)
     if alternatives:
         found.result.alternatives = generate_alternatives(found, alternatives, slack)
     return found.result

@@ -174,6 +174,13 @@ def test_bad_input_raises_input_error_with_the_problems_the_cli_prints(tmp_path)
         optimiser.plan(set=["prices:co2_price_eur_per_t:*=130"])
 
 
+def test_alternatives_are_plans_within_the_slack(small):
+    p = optimiser.plan(small, alternatives=2, slack=0.10)
+    assert p.alternatives and all(isinstance(a, optimiser.Plan) for a in p.alternatives)
+    assert all(a.public_cost_meur <= p.public_cost_meur * 1.10 + 1e-6 for a in p.alternatives)
+    assert optimiser.plan(small).alternatives == []
+
+
 def test_strict_and_unreachable_raises_target_infeasible(small):
     with pytest.raises(optimiser.TargetInfeasible) as info:
         optimiser.plan(small, strict=True, target_reduction_mt=10)

@@ -154,3 +154,10 @@ def test_bad_iamc_requests_write_nothing(small, tmp_path):
     proc = run("plan", no_unit, "-o", tmp_path / "q.xlsx", "--iamc", tmp_path / "q.csv", check_code=2)
     assert "sheet 'resources', row 2, column 'unit'" in proc.stderr
     assert not (tmp_path / "q.xlsx").exists() and not (tmp_path / "q.csv").exists()
+
+
+def test_iamc_and_save_lp_are_refused_with_versus_rules(small, tmp_path):
+    for option, name in (("--iamc", "x.csv"), ("--save-lp", "x.mps")):
+        proc = run("plan", small, "--versus-rules", "-o", tmp_path / "r.xlsx", option, tmp_path / name, check_code=2)
+        assert f"{option} is not available with --versus-rules" in proc.stderr
+        assert not (tmp_path / "r.xlsx").exists() and not (tmp_path / name).exists()

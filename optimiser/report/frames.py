@@ -72,8 +72,10 @@ def measures(result: PlanResult) -> pd.DataFrame:
             "reason": mr.reason, "blocked_by": _limits(mr.blocked_by), "competes_for": _limits(mr.competes_for),
         })
     df = _frame(rows, ["measure_id"])
-    if "commit_year" in df:
+    if not df.empty:
         df["commit_year"] = df["commit_year"].astype("Int64")
+        for c in ("paid_eur_per_t", "reduced_cost_eur_per_t"):  # None (not defined) as NaN
+            df[c] = df[c].astype(float)
     return df
 
 
