@@ -194,6 +194,9 @@ def test_outputs_excel_json_and_refusing_to_overwrite(base, tmp_path):
     with pytest.raises(optimiser.InputError, match="file exists; pass force=True"):
         base.to_excel(out)
     base.to_excel(out, force=True)
+    with pytest.raises(optimiser.InputError, match="an IAMC file is .csv or .xlsx"):
+        base.to_iamc(tmp_path / "plan.txt")
+    assert not (tmp_path / "plan.txt").exists()
     doc = json.loads(base.to_json(tmp_path / "plan.json"))
     assert doc == json.loads((tmp_path / "plan.json").read_text())
     assert doc == base.to_dict()

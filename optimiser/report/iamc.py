@@ -39,7 +39,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..input.data import PlanInput, Problem
+from ..input.data import InputError, PlanInput, Problem
 from ..model.families import RESOURCE, objective_unit, reported
 from ..model.results import TOL, PlanResult
 from .files import atomic_write
@@ -223,7 +223,7 @@ def write_iamc(series: list[Series], path: str | os.PathLike, *, force: bool = T
         sheet.finish()
         return save(wb, path, force=force)
     if suffix != ".csv":
-        raise ValueError(f"an IAMC file is .csv or .xlsx, not {suffix or 'without extension'}")
+        raise InputError(Problem(f"{path}: an IAMC file is .csv or .xlsx, not {suffix or 'without extension'}"))
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow([str(h) for h in header])
