@@ -28,7 +28,7 @@ def _read(path):
 
 def _value(df, variable, region=NL, year=None):
     sel = df.filter(variable=variable, region=region, **({"year": year} if year else {}))
-    assert len(sel) >= 1, (variable, region, year)
+    assert not sel.empty, (variable, region, year)
     return sel
 
 
