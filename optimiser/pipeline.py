@@ -29,8 +29,6 @@ from .input.scenario import resolve
 from .model.optimum import SolverFailure, TargetInfeasible, optimise
 from .model.results import PlanResult
 from .report.files import write_json, write_model_file
-from .report.iamc import SUFFIXES as IAMC_SUFFIXES
-from .report.iamc import check_units, plan_series, point_scenario, write_iamc
 from .report.jsondoc import infeasible_json, plan_json, point_json, rules_gap_json, simulation_json, sweep_json
 
 __all__ = ["EXIT_INPUT", "EXIT_INTERNAL", "EXIT_NOT_MET", "EXIT_OK", "EXIT_SOLVER", "MODES", "Outcome",
@@ -39,6 +37,8 @@ __all__ = ["EXIT_INPUT", "EXIT_INTERNAL", "EXIT_NOT_MET", "EXIT_OK", "EXIT_SOLVE
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_NOT_MET, EXIT_SOLVER = 0, 1, 2, 3, 4
 #: File types of ``--save-lp`` (HiGHS writes the format the extension names).
 LP_SUFFIXES = (".mps", ".lp")
+#: File types of ``--iamc`` (as :data:`optimiser.report.iamc.SUFFIXES`; that module is loaded only when asked for).
+IAMC_SUFFIXES = (".csv", ".xlsx")
 
 
 def default_workbook() -> Path:
@@ -157,6 +157,8 @@ def check_extra_outputs(wb: Workbook, inp: PlanInput, taken: list, force: bool, 
         check_output_path(Path(path), [src], force, what)
         others.append(Path(path))
     if iamc_path:
+        from .report.iamc import check_units
+
         problems = check_units(inp)
         if problems:
             raise InputError(problems).with_file(str(src))
@@ -243,6 +245,8 @@ def _plan(*, workbook=None, scenario=None, overrides=(), output=None, json_path=
                          json_path, lambda: plan_json(result))
     files = {"lp": Path(save_lp)} if save_lp else {}
     if iamc_path:
+        from .report.iamc import plan_series, write_iamc
+
         files["iamc"] = write_iamc(plan_series(result), iamc_path, force=force)
     timings["write"] = time.perf_counter() - t2
     code = EXIT_OK if result.target_met else EXIT_NOT_MET
@@ -273,6 +277,8 @@ def _sweep(*, vary, workbook=None, scenario=None, overrides=(), output=None, jso
         if json_path:
             point.json = point_json(point, result)
         if iamc_path:
+            from .report.iamc import plan_series, point_scenario
+
             series.extend(plan_series(result, point_scenario(run_scenario, point.values)))
 
     try:
@@ -288,7 +294,11 @@ def _sweep(*, vary, workbook=None, scenario=None, overrides=(), output=None, jso
     run_.notes = list(wb.notes)
     path = write_outputs(lambda p, force: write_sweep(run_, p, force=force), out, force, run_.scenario_name,
                          outputs_dir, "sweep", write_workbook, json_path, lambda: sweep_json(run_))
-    files = {"iamc": write_iamc(series, iamc_path, force=force)} if iamc_path else {}
+    files = {}
+    if iamc_path:
+        from .report.iamc import write_iamc
+
+        files["iamc"] = write_iamc(series, iamc_path, force=force)
     return Outcome(run_, EXIT_SOLVER if run_.failed else EXIT_OK, path, json_path, list(wb.notes),
                    input=base, overrides=applied, files=files)
 
