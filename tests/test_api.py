@@ -271,9 +271,16 @@ def test_cash_frame_reads_the_contract_keys_of_the_plan_json(base, monkeypatch):
     from optimiser.report import frames, iamc
 
     real = base.result
-    if "cash_meur" in iamc.plan_json(real):
+    doc = iamc.plan_json(real)
+    if "cash_meur" in doc:  # plans carry the cash projection: the frame holds exactly the JSON's numbers
         df = frames.cash(real)
-        assert not df.empty and set(df.columns) == {"commitments_meur", "cash_meur"}
+        assert set(df.columns) == {"commitments_meur", "cash_meur"}
+        for key in ("commitments_meur", "cash_meur"):
+            for i, by_year in doc[key].items():
+                for y, v in by_year.items():
+                    assert df.loc[(i, int(y)), key] == pytest.approx(v or 0.0)
+        assert len(df) == len({(i, y) for k in ("commitments_meur", "cash_meur") for i, ys in doc[k].items()
+                               for y in ys})
         return
     assert frames.cash(real).empty
     doc = dict(iamc.plan_json(real), commitments_meur={"G": {"2025": 1600.0, "2026": 250.0}},
