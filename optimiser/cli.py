@@ -85,8 +85,9 @@ def make_parser() -> argparse.ArgumentParser:
                                                      "workbook unless -o is given)")
     plan.add_argument("--force", action="store_true", help="replace an existing output file")
     plan.add_argument("--elastic", action="store_true",
-                      help="let budgets and resource limits give at a penalty and report what must be relaxed, "
-                           "by how much and when, to meet the target (same as --set settings:elastic=yes)")
+                      help="report the least that must give for every target to be met: the least total relative "
+                           "relaxation of budgets and resource limits, then the least cost with it "
+                           "(same as --set settings:elastic=yes)")
     plan.add_argument("--strict", action="store_true",
                       help="allow no shortfall: when the target cannot be met, list the conflicting limits "
                            "(an irreducible infeasible subset) and exit 3")

@@ -126,6 +126,13 @@ def test_the_terminal_names_what_must_give_and_the_total(tmp_path):
     assert "+5 MW Grid capacity, Zeeland in 2026 (5.3 % of its 95 MW)" in proc.stdout
     assert "total relative relaxation 0.0526" in proc.stdout
     assert "grid_zeeland" not in proc.stdout
+    import openpyxl
+
+    summary = [c.value for row in openpyxl.load_workbook(tmp_path / "p.xlsx")["Summary"].iter_rows() for c in row
+               if isinstance(c.value, str)]
+    assert "+5 MW Grid capacity, Zeeland in 2026 (5.3 % of its 95 MW)" in summary
+    assert not any("grid_zeeland" in t for t in summary)
+    assert any(t.startswith("total relative relaxation: 0.05263") for t in summary)
 
 
 def test_the_old_penalty_settings_are_retired_with_a_note(tmp_path):

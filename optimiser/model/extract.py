@@ -163,8 +163,8 @@ def why_not(built: Built, sol: Solution, limits: Limits, mid: str, share: float)
         need = min((unit_gap(inp, mid, y) * m.support_years for y in years_possible), default=None)
         if need is not None and need > target_value + TOL:
             reasons.append(
-                f"not needed at its cost: it needs {need:,.0f} € per t of annual abatement, "
-                f"the target is worth {target_value:,.0f} €/t at the margin"
+                f"not needed at its cost: it needs {need:,.0f} M€ per Mt/yr (its gap × support years), "
+                f"the target is worth {target_value:,.0f} M€ per Mt/yr at the margin"
             )
             blocked.append({"kind": "cost", "id": mid, "year": None})
         elif share > TOL:
@@ -223,5 +223,6 @@ def describe_iis(inp: PlanInput, iis: list[tuple[str, object, float]], lang: str
         lid, year = f.split(key)
         text = f"{f.in_words(inp, key, lang)}: {rhs:,.6g} {f.unit_of(inp, key)} ({f.where_set(key, lang)})"
         out.append({"kind": name, "id": lid if lid is not None else f.anchor,
-                    "year": None if year is None else str(year), "text": text})
+                    "year": None if year is None else str(year), "text": text,
+                    "name": f.item_of(inp, lid) if lid is not None else f.in_words(inp, key, lang)})
     return out

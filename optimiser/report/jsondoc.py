@@ -110,7 +110,7 @@ def infeasible_json(iis: list[dict]) -> dict:
         "status": "target_not_met", "objective_meur": None, "public_cost_meur": None, "abatement_mt": {},
         "shortfall_mt": {}, "measures": {}, "shadow_prices": empty_shadow_prices(),
         "relaxations": [], "total_relative_relaxation": None, "warnings": [],
-        "iis": [{k: v for k, v in item.items() if k != "text"} for item in iis],
+        "iis": [{k: v for k, v in item.items() if k not in ("text", "name")} for item in iis],
     }
 
 

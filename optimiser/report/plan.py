@@ -145,7 +145,8 @@ def _summary_headroom(sheet: Sheet, result: PlanResult) -> None:
 
 
 def _summary_binding(sheet: Sheet, result: PlanResult) -> None:
-    sheet.heading("Binding limits: targets, budgets and resources (largest shadow price first)")
+    held = "; with the least relaxation held" if result.relaxation_total is not None else ""
+    sheet.heading(f"Binding limits: targets, budgets and resources (largest shadow price first{held})")
     rows = [binding_limit_row(result, fam, key, val) for fam, key, val in result.binding()
             if family(fam).kind == "policy"]
     sheet.table([Col("limit"), Col("kind of limit"), Col("shadow price (unit in next column)", SHADOW),

@@ -30,7 +30,8 @@ def plan_lines(result: PlanResult, *, alternatives_words: str | None = None, max
     lines += words.marginal_value(r)
     binding = words.policy_binding(r)
     if binding:
-        lines.append(f"Binding limits ({len(binding)}; largest shadow prices first):")
+        held = "; with the least relaxation held" if r.relaxation_total is not None else ""
+        lines.append(f"Binding limits ({len(binding)}; largest shadow prices first{held}):")
         for name, key, val in binding[:max_limits]:
             lines.append(f"  {words.limit_sentence(r, name, key, val)}")
         if len(binding) > max_limits:
@@ -55,7 +56,7 @@ def iis_lines(iis: list[dict]) -> list[str]:
         if f.kind == "policy":
             lines.append(f"  - {item['text']}")
         else:
-            single.setdefault(f.name, []).append(str(item["id"]))
+            single.setdefault(f.name, []).append(str(item.get("name") or item["id"]))
     for name, ids in single.items():
         f = family(name)
         lines.append(f"  - {len(ids)} {f.label('en')} limits of single measures ({f.where('en', id='')}): "
