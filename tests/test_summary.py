@@ -125,9 +125,13 @@ def test_max_abatement_says_so_and_counts_in_mt(tmp_path):
     assert "one more MW of Grid capacity, North in 2026 adds 0.00500 Mt CO2-eq/yr of abatement" in proc.stdout
     assert "saves" not in proc.stdout
     assert proc.stdout.splitlines()[1].startswith("The most abatement within every budget and limit: 4.50 Mt")
-    summary = _texts(openpyxl.load_workbook(tmp_path / "p.xlsx")["Summary"])
+    wb = openpyxl.load_workbook(tmp_path / "p.xlsx")
+    summary = _texts(wb["Summary"])
     assert not any("saves" in t or "minimis" in t or "least public cost" in t for t in summary)
     assert "Mt CO2-eq/yr per MW" in summary
+    about = _texts(wb["About"])
+    assert about[1].startswith("A plan of policymix: the most abatement the budgets and limits allow")
+    assert any(t.startswith("maximise the abatement operating in 2026") for t in about)
 
 
 def test_a_limit_binds_only_where_its_shadow_price_matters_at_the_precision_shown():

@@ -419,7 +419,9 @@ def _about(sheet: Sheet, result: PlanResult, *, generated: str) -> None:
     from ..input.manifest import SETTINGS_KEYS, SHEETS
 
     sheet.title("About this plan workbook")
-    sheet.line("A plan of policymix: the least-public-cost policy mix for Dutch industrial decarbonisation. "
+    question = ("the most abatement the budgets and limits allow" if words.maximising(result)
+                else "the least-public-cost policy mix")
+    sheet.line(f"A plan of policymix: {question} for Dutch industrial decarbonisation. "
                "Money in M€, abatement in Mt CO2-eq/yr, unit costs in €/t.")
     sheet.ws.freeze_panes = "A3"
 
