@@ -25,7 +25,7 @@ from .analysis.sweep import parse_varies, sweep
 from .input.data import InputError, PlanInput, Problem
 from .input.planfile import read_plan_results
 from .input.read import DEFAULT_MAX_UNZIPPED_MB, Workbook, read_workbook
-from .input.scenario import resolve
+from .input.scenario import override_tag, resolve
 from .model.optimum import SolverFailure, TargetInfeasible, optimise
 from .model.results import PlanResult
 from .report.files import write_json, write_model_file
@@ -98,10 +98,18 @@ def load(workbook: str | os.PathLike | None, scenario: str | None = None,
 
 
 def default_plan_path(scenario_name: str, outputs_dir: str | os.PathLike = "outputs", kind: str = "plan") -> Path:
-    """outputs/<kind>-<scenario>-<timestamp>.xlsx (kind: plan, sweep, rules, rules-gap)."""
+    """outputs/<kind>-<scenario>-<timestamp>.xlsx (kind: plan, sweep, rules, rules-gap).
+
+    ``scenario_name`` may carry the overrides' short name (:func:`output_label`)."""
     stamp_ = datetime.now().strftime("%Y%m%d-%H%M%S")
-    safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in scenario_name) or kind
+    safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in scenario_name).strip(".") or kind
     return Path(outputs_dir) / f"{kind}-{safe}-{stamp_}.xlsx"
+
+
+def output_label(scenario_name: str, overrides) -> str:
+    """The scenario and a short name of the command-line overrides: 'default-co2-130' (default file names)."""
+    tag = override_tag(list(overrides))
+    return f"{scenario_name}-{tag}" if tag else scenario_name
 
 
 def check_output_path(out: Path, inputs: list[Path], force: bool, what: str = "-o") -> None:
@@ -241,7 +249,7 @@ def _plan(*, workbook=None, scenario=None, overrides=(), output=None, json_path=
     stamp(result, wb, applied)
     t2 = time.perf_counter()
     path = write_outputs(lambda p, force: write_plan(result, p, force=force), out, force,
-                         inp.settings.scenario_name, outputs_dir, "plan", write_workbook,
+                         output_label(inp.settings.scenario_name, overrides), outputs_dir, "plan", write_workbook,
                          json_path, lambda: plan_json(result))
     files = {"lp": Path(save_lp)} if save_lp else {}
     if iamc_path:
@@ -292,8 +300,9 @@ def _sweep(*, vary, workbook=None, scenario=None, overrides=(), output=None, jso
     run_.source_file = src.name
     run_.source_sha256 = wb.sha256
     run_.notes = list(wb.notes)
-    path = write_outputs(lambda p, force: write_sweep(run_, p, force=force), out, force, run_.scenario_name,
-                         outputs_dir, "sweep", write_workbook, json_path, lambda: sweep_json(run_))
+    path = write_outputs(lambda p, force: write_sweep(run_, p, force=force), out, force,
+                         output_label(run_.scenario_name, overrides), outputs_dir, "sweep", write_workbook,
+                         json_path, lambda: sweep_json(run_))
     files = {}
     if iamc_path:
         from .report.iamc import write_iamc
@@ -314,7 +323,7 @@ def _simulate(*, workbook=None, scenario=None, overrides=(), output=None, json_p
     stamp(result, wb, applied)
     t1 = time.perf_counter()
     path = write_outputs(lambda p, force: write_simulation(result, p, force=force), out, force,
-                         inp.settings.scenario_name, outputs_dir, "rules", write_workbook,
+                         output_label(inp.settings.scenario_name, overrides), outputs_dir, "rules", write_workbook,
                          json_path, lambda: simulation_json(result))
     code = EXIT_OK if result.target_met else EXIT_NOT_MET
     return Outcome(result, code, path, json_path, list(wb.notes),
@@ -338,7 +347,7 @@ def _rules_gap(*, workbook=None, scenario=None, overrides=(), output=None, json_
         stamp(result, wb, applied)
     t1 = time.perf_counter()
     path = write_outputs(lambda p, force: write_rules_gap(gap, p, force=force), out, force,
-                         inp.settings.scenario_name, outputs_dir, "rules-gap", write_workbook,
+                         output_label(inp.settings.scenario_name, overrides), outputs_dir, "rules-gap", write_workbook,
                          json_path, lambda: dict(plan_json(optimum), rules_vs_optimum=rules_gap_json(gap)))
     code = EXIT_OK if optimum.target_met else EXIT_NOT_MET
     return Outcome(optimum, code, path, json_path, list(wb.notes),

@@ -108,7 +108,7 @@ def test_dutch_labels_come_from_the_registry(small):
     p = optimiser.plan(small, lang="nl")
     row = p.shadow_prices.loc[("resource", "grid_north", 2026)]
     assert row["label"] == "capaciteit"
-    assert p.targets.loc[2026, "shadow_price_unit"] == "€ per ton jaarlijkse reductie"
+    assert p.targets.loc[2026, "shadow_price_unit"] == "M€ per Mt/jr, d.w.z. € per ton jaarlijkse reductie"
     assert "bespaart" in p.binding.loc[("resource", "grid_north", 2026), "meaning"]
 
 
@@ -262,7 +262,7 @@ def test_repr_and_html_render(base):
     assert repr(base).startswith("<Plan 'test': target met; 2.500 Mt CO2-eq/yr in 2026, public cost 1,850.0 M€")
     html = base._repr_html_()
     assert "Plan test" in html and "1,850.0" in html
-    assert str(base).splitlines()[0].startswith("Target met: 2.50 Mt/yr in 2026")
+    assert str(base).splitlines()[0].startswith("Every target is met: 2.50 Mt CO2-eq/yr in 2026")
 
 
 def test_cash_frame_reads_the_contract_keys_of_the_plan_json(base, monkeypatch):

@@ -12,15 +12,15 @@ PACKAGE = Path(__file__).resolve().parent.parent / "optimiser"
 #: JSON, terminal) → pipeline → CLI. A module may import only modules of a lower rank.
 RANK = {
     "__init__": 0,
-    "input.__init__": 0, "input.data": 1, "input.manifest": 2, "input.tables": 3, "input.read": 4,
+    "input.__init__": 0, "input.data": 1, "input.hints": 1, "input.manifest": 2, "input.tables": 3, "input.read": 4,
     "input.planfile": 5, "input.scenario": 5,
     "model.__init__": 10, "model.index": 11, "model.families": 12, "model.build": 13, "model.solve": 14,
     "model.results": 15, "model.extract": 16, "model.optimum": 17,
     "analysis.__init__": 20, "analysis.compare": 21, "analysis.alternatives": 21, "analysis.simulate": 21,
     "analysis.sweep": 21, "analysis.rules_gap": 22,
     "report.__init__": 30, "report.files": 31, "report.xlsx": 32, "report.inputs": 33, "report.jsondoc": 33,
-    "report.plan": 34, "report.sweep": 34, "report.comparison": 34, "report.terminal": 34, "report.rules": 35,
-    "report.iamc": 34, "report.frames": 35,
+    "report.words": 33, "report.plan": 34, "report.sweep": 34, "report.comparison": 34, "report.terminal": 34,
+    "report.rules": 35, "report.iamc": 34, "report.frames": 35,
     "pipeline": 40,
     "cli": 41, "api": 41,
     "__main__": 42,
