@@ -16,10 +16,10 @@ from optimiser.input.tables import to_input
 from optimiser.report.plan import write_plan
 from tests.builders import measure, tables, workbook, yearly
 
-RESULT_TITLES = ["Summary", "Measure plan", "Instrument use", "Resource use", "By cluster", "MACC", "About"]
+RESULT_TITLES = ["Summary", "Measure plan", "Instrument use", "Cash", "Resource use", "By cluster", "MACC", "About"]
 
 #: Numeric columns that are counts of years or positions, not quantities with a unit.
-UNITLESS = {"year", "target year", "rank", "commitment year"}
+UNITLESS = {"year", "target year", "rank", "commitment year", "peak year"}
 
 
 def rich_tables(**kw) -> dict:
@@ -75,8 +75,9 @@ def _header(ws, row: int = 1) -> list:
 def test_sheets_in_order(planned):
     _, out = planned
     names = openpyxl.load_workbook(out).sheetnames
-    # every input sheet is present here (milestone and scenario rows exist) but the optional fences
-    inputs = [s.name for s in SHEETS if s.name != "fences"]
+    # every input sheet is present here (milestone and scenario rows exist) but the optional fences, decisions
+    # already taken and cash limits
+    inputs = [s.name for s in SHEETS if s.name not in ("fences", "committed", "cash_limits")]
     # then the hidden sheet holding the plan's machine-readable result (what compare reads)
     assert names == RESULT_TITLES + inputs + ["policymix result"]
     assert openpyxl.load_workbook(out)["policymix result"].sheet_state == "hidden"
@@ -97,7 +98,7 @@ def test_headers_carry_units_and_formats(planned):
     assert "unprofitable gap (€/t)" in _header(wb["MACC"])
 
     # every numeric column of the tabular result sheets names its unit
-    for name in ("Measure plan", "Instrument use", "Resource use", "By cluster", "MACC"):
+    for name in ("Measure plan", "Instrument use", "Cash", "Resource use", "By cluster", "MACC"):
         ws = wb[name]
         for col, head in enumerate(_header(ws), start=1):
             if head is None or head.lower() in UNITLESS:
@@ -252,7 +253,7 @@ def test_no_resources_and_nothing_funded(tmp_path):
     result = solve_input(inp)
     out = write_plan(result, tmp_path / "plan.xlsx")
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames[:7] == RESULT_TITLES
+    assert wb.sheetnames[:8] == RESULT_TITLES
     assert wb["Measure plan"]["E2"].value == "not funded"
     assert wb["MACC"]._charts
 

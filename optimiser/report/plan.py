@@ -19,6 +19,7 @@ from ..input.manifest import PLAN_SHEETS, RESULT_DOCUMENT_SHEET
 from ..input.tables import to_tables
 from ..model.families import BUDGET, FAMILIES, PERIOD_BUDGET, RESOURCE, TARGET, family, objective_unit
 from ..model.results import PlanResult, span
+from .cash import cash_sentences, cash_sheet
 from .files import json_text
 from .inputs import add_input_sheets
 from .jsondoc import plan_document
@@ -102,6 +103,8 @@ def _summary(sheet: Sheet, result: PlanResult, **_) -> None:
         sheet.line(f"Target NOT met: short by {short}. Each tonne short is charged the penalty of "
                    f"{s.shortfall_penalty_eur_per_t:,.0f} €/t in the objective; "
                    "see Binding limits for what holds it back.")
+    for text in cash_sentences(result):
+        sheet.line(text)
     sheet.ws.freeze_panes = "A3"
 
     sheet.heading("Result")
@@ -196,6 +199,8 @@ def _measure_plan(sheet: Sheet, result: PlanResult, **_) -> None:
     cols = [Col("measure id"), Col("name"), Col("sector"), Col("cluster"), Col("status"),
             Col(f"committed share by {T} (%)", SHARE), Col("commitment year")]
     cols += [Col(f"committed share {y} (%)", SHARE) for y in years]
+    past = bool(inp.past_decisions)
+    cols += [Col(f"committed before {years[0]} (%)", SHARE)] if past else []
     cols += [Col(f"abatement {y} (Mt CO2-eq/yr)", MT) for y in targets]
     cols += [Col("unprofitable gap (€/t)", EUR_T)]
     cols += [Col(f"subsidy {i} (M€)", M_EUR) for i in inp.instruments]
@@ -209,6 +214,7 @@ def _measure_plan(sheet: Sheet, result: PlanResult, **_) -> None:
         rows.append(
             [mid, m.name, m.sector, m.cluster, mr.status, mr.committed_share, mr.commit_year]
             + [mr.committed[y] for y in years]
+            + ([mr.past_share] if past else [])
             + [m.abatement_mt * mr.operating_share.get(y, 0.0) for y in targets]
             + [mr.gap_eur_per_t]
             + [mr.subsidy_meur.get(i, 0.0) for i in inp.instruments]
@@ -323,7 +329,7 @@ def _macc(sheet: Sheet, result: PlanResult, **_) -> None:
     for rank, mr in enumerate(order, start=1):
         m = inp.measures[mr.measure_id]
         potential = m.abatement_mt * m.max_share
-        funded = m.abatement_mt * min(mr.committed_share, m.max_share)
+        funded = m.abatement_mt * min(mr.committed_share + mr.past_share, m.max_share)
         rows.append((rank, mr.measure_id, m.name, mr.status, mr.gap_eur_per_t, potential, x + potential,
                      funded, "yes" if funded > 0 else "no"))
         if funded > 0:
@@ -503,6 +509,7 @@ _WRITERS = {
     "Summary": _summary,
     "Measure plan": _measure_plan,
     "Instrument use": _instrument_use,
+    "Cash": cash_sheet,
     "Resource use": _resource_use,
     "By cluster": _by_cluster,
     "MACC": _macc,

@@ -49,6 +49,10 @@ def plan_lines(result: PlanResult, *, alternatives_words: str | None = None, max
             lines.append(f"  +{item['amount']:,.4g} {f.unit_of(r.input, key)} {f.in_words(r.input, key)}")
     if alternatives_words:
         lines.append(alternatives_words)
+    peak = r.cash.peak() if r.cash is not None else None
+    if peak is not None:
+        lines.append(f"Cash peaks in {peak[0]} at {peak[1]:,.0f} M€; {r.cash.released_meur:,.0f} M€ of the "
+                     f"{r.cash.committed_meur:,.0f} M€ committed is expected to be released (vrijval).")
     target_price = r.shadow.get(TARGET, {}).get(T, 0.0)
     if target_price > 0:
         lines.append(f"Marginal value of the {T} target: {target_price:,.0f} € per t of annual abatement.")
