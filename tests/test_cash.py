@@ -332,3 +332,69 @@ def test_a_solved_plan_pays_out_at_most_what_it_commits(ms, ambition, prices):
         assert committed == pytest.approx(sum(r.spend_meur[(i, y)] for y in r.input.years), abs=1e-6)
         assert sum(r.cash.cash[i].values()) <= committed + 1e-6
         assert sum(r.cash.cash[i].values()) + r.cash.released[i] == pytest.approx(committed, abs=1e-6)
+
+
+# ---------------------------------------------------------------- sweeps, the rules, the terminal, compare
+
+def test_a_sweep_varies_a_cash_limit_the_workbook_does_not_have(tmp_path):
+    import json
+
+    import openpyxl
+
+    from builders import workbook
+    from optimiser.pipeline import run
+
+    src = workbook(tmp_path / "in.xlsx", tables(**two_instruments(None)), years=[2024])
+    out = tmp_path / "sweep.xlsx"
+    outcome = run("sweep", workbook=src, vary=[("set", "cash_limits:*:2024=60,80,100,120")], output=out,
+                  json_path=str(tmp_path / "s.json"))
+    points = json.loads((tmp_path / "s.json").read_text())
+    # cash room C in 2024: G pays min(C, 100), T the rest at 1.2: 100 + 0.2 × (100 − C) while C < 100
+    assert [p["public_cost_meur"] for p in points] == pytest.approx([108, 104, 100, 100])
+    assert [p["shadow_prices"]["cash"]["*"]["2024"] for p in points] == pytest.approx([0.2, 0.2, 0, 0])
+    # peak cash: max(G's 2024 cash, T's 2025 cash) = max(C, 100 − C), and 100 once C ≥ 100
+    assert [pt.peak_cash_meur for pt in outcome.result.points] == pytest.approx([60, 80, 100, 100])
+    assert [pt.solver_note for pt in outcome.result.points][1:] == ["warm re-solve"] * 3
+    ws = openpyxl.load_workbook(out)["Sweep"]
+    headers = [c.value for c in ws[1]]
+    col = headers.index("peak cash, all instruments (M€)") + 1
+    assert [ws.cell(row=k, column=col).value for k in range(2, 6)] == pytest.approx([60, 80, 100, 100])
+    assert len(ws._charts) == 2 and ws._charts[1].series[0].tx.v == "peak cash"
+
+
+def test_the_rules_keep_to_a_cash_limit():
+    from optimiser.analysis.simulate import simulate
+
+    r = simulate(to_input(tables(**two_instruments([{"instrument_id": "*", 2024: 60.0}]))))
+    # G runs first (first come, first served) and pays the whole gap: only 60 of its 100 M€ fit the 2024 cash
+    # limit, so 0.6 of m is granted; a measure granted by G applies nowhere else, so T grants nothing
+    o = r.outcomes["m"]
+    assert o.granted_share == pytest.approx(0.6) and o.instrument_id == "G"
+    assert "did not fit what was left of the cash limit of *" in o.reason
+    assert r.cash.cash["G"][2024] == pytest.approx(60)
+    assert r.shortfall_mt[2024] == pytest.approx(0.4)
+
+
+def test_the_rules_start_from_the_decisions_taken():
+    from optimiser.analysis.simulate import DECIDED, simulate
+
+    t = tables(reduction=3.0, committed=[{"measure_id": "a", "year": 2023, "share": 1.0, "instrument_id": "G",
+                                          "subsidy_meur": 0},
+                                         {"measure_id": "c", "year": 2025, "share": 0.5}])
+    r = simulate(to_input(t))
+    assert r.outcomes["a"].outcome == DECIDED and r.measures["a"].status == "funded"
+    assert r.abatement_mt[2026] >= 1.0  # a operates from 2023
+    forced = [g for g in r.outcomes["c"].grants if g.stage == "forced"]
+    assert len(forced) == 1 and forced[0].year == 2025 and forced[0].share == pytest.approx(0.5)
+    # the fcfs round of 2024 grants what is left beside the forced share (0.5), the forced 0.5 comes in 2025
+    assert r.outcomes["c"].granted_share == pytest.approx(1.0)
+    assert "50% of it a forced decision in 2025 (sheet committed)" in r.outcomes["c"].reason
+    assert sum(g.subsidy_meur.get("G", 0) for g in forced) == pytest.approx(0.5 * 2400)
+
+
+def test_the_terminal_says_the_peak_and_what_is_released():
+    from optimiser.report.terminal import plan_lines
+
+    lines = plan_lines(plan(**one_year("operating")))
+    # commitments 80 M€; cash 40 (2024) and 20 (2025): the peak is 2024 and 20 M€ is released
+    assert "Cash peaks in 2024 at 40 M€; 20 M€ of the 80 M€ committed is expected to be released (vrijval)." in lines

@@ -198,7 +198,11 @@ class _Simulation:
                                              for m in inp.measures.values() if m.exclusive_group}
         self.resource_left = {(r, y): float(res.capacity[y]) - past.past_use.get((r, y), 0.0)
                               for r, res in inp.resources.items() for y in self.years}
-        self.forced = past.forced  # (m, y) → share granted first in y
+        self.forced = past.forced  # (m, y) → share granted first in y, kept free for it until then
+        for (mid, _), share in self.forced.items():
+            self.share_left[mid] -= share
+            if inp.measures[mid].exclusive_group:
+                self.group_left[inp.measures[mid].exclusive_group] -= share
         self.forced_by = {(c.measure_id, c.year): c.instrument_id for c in inp.forced_decisions}
         paid_before = past_cash(inp)
         self.cash_left = {(lid, t): v - sum(paid_before.get((i, t), 0.0) for i in matching(inp, lid))
@@ -291,6 +295,9 @@ class _Simulation:
             if year != y:
                 continue
             m = self.inp.measures[mid]
+            self.share_left[mid] += share  # the share kept free for it: granted now
+            if m.exclusive_group:
+                self.group_left[m.exclusive_group] += share
             if self.gap_full(mid, y) <= 0:
                 grant = Grant(mid, None, y, share, {}, "forced", None, None, 0.0, len(self.grants) + 1)
                 self.share_left[mid] -= share
@@ -313,6 +320,9 @@ class _Simulation:
                 self.commit(grant, None)
                 break
             else:
+                self.share_left[mid] -= share
+                if m.exclusive_group:
+                    self.group_left[m.exclusive_group] -= share
                 self.reject(mid, None, y, "eligibility", mid, "the forced decision could not be paid: no instrument's "
                                                               "caps (with co-financing) cover its gap")
 
@@ -592,6 +602,10 @@ def _outcome(inp: PlanInput, sim: _Simulation, mid: str, grants: list[Grant]) ->
         co = sorted({i for g in paid for i in g.subsidy_meur if i != instrument})
         parts.append(f"granted {granted:.0%} by {where}{instrument} in {years} ({detail}; "
                      f"{rank.ask_eur_per_t:,.0f} €/t)" + (f", co-financed by {', '.join(co)}" if co else ""))
+        forced = [g for g in paid if g.stage == "forced"]
+        if forced and rank.stage != "forced":
+            parts.append(f"{sum(g.share for g in forced):.0%} of it a forced decision in "
+                         f"{span([g.year for g in forced])} (sheet committed)")
     elif grants:
         parts.append(f"needs no subsidy at the CO2 price of {span([g.year for g in grants])}")
     if resource_blocks:

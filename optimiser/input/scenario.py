@@ -29,7 +29,7 @@ import fnmatch
 import re
 
 from .data import InputError, PlanInput, Problem, ScenarioRow
-from .manifest import SETTINGS_KEYS, SHEET_BY_NAME, parse_value
+from .manifest import ALL_INSTRUMENTS, SETTINGS_KEYS, SHEET_BY_NAME, parse_value
 from .tables import Tables, to_input, to_tables
 
 OPS = ("set", "scale", "add")
@@ -112,7 +112,8 @@ def _apply_one(tables: Tables, o: ScenarioRow) -> list[Problem]:
     exact = [row for row in rows if _row_id(sheet, row) == pattern]
     targets = exact or [row for row in rows if fnmatch.fnmatchcase(_row_id(sheet, row), pattern)]
     new_year = _new_year(sheet, o)
-    if not targets and new_year is not None and sheet == "cash_limits" and not _is_pattern(pattern):
+    if not targets and new_year is not None and sheet == "cash_limits" and (
+            pattern == ALL_INSTRUMENTS or not _is_pattern(pattern)):
         targets = [{"_row": None, "instrument_id": pattern}]
         rows.append(targets[0])
     for row in targets:

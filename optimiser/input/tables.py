@@ -441,8 +441,8 @@ def _committed(tables: Tables, ctx: dict, out: _Collector) -> tuple[Committed, .
             out.add(text, "committed", row, column)
 
         if year > settings.target_year:
-            bad(f"year {year} is after target_year {settings.target_year}: a decision already taken (or forced) "
-                "falls in the plan's years or before them", "year")
+            bad(f"year {year} is after target_year {settings.target_year}: expected a decision of the past (before "
+                f"{settings.start_year}) or a forced one in {settings.start_year}–{settings.target_year}", "year")
         elif not past and year < m.earliest_year:
             bad(f"a forced decision in {year} is before the measure's earliest_year {m.earliest_year}", "year")
         elif iid and iid not in m.eligible_instruments:

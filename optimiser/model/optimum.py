@@ -41,9 +41,13 @@ class Optimum:
 def optimise(inp: PlanInput, *, time_limit_s: float | None = None) -> Optimum:
     """Build, solve and extract.
 
-    Raises :class:`TargetInfeasible` (strict mode, with the conflicting limits)
+    Raises :class:`TargetInfeasible` (strict mode, with the conflicting limits),
+    :class:`InputError` when decisions already taken (sheet committed) cannot be kept,
     or :class:`SolverFailure` on any other non-optimal solve.
     """
+    fixed = fixed_problems(inp)  # decisions already taken that no plan can keep (the pipeline checks it on load)
+    if fixed:
+        raise InputError(fixed)
     built = build_model(inp)
     solver = Solver(built, time_limit_s=time_limit_s)
     solution = solver.solve()
