@@ -454,8 +454,9 @@ def _manifest_rows(sheets, years: list[int]) -> list[tuple]:
             rows.append((spec.name, c.name, c.type, "yes" if c.required else "no", default, c.unit,
                          c.description + (f" (one of {', '.join(c.choices)})" if c.choices else "")))
         if spec.year_columns:
-            rows.append((spec.name, f"{years[0]} … {years[-1]}", "float", "yes", None, spec.year_unit,
-                         spec.year_description))
+            span = {"any": f"any year from {years[0]}", "outlook": f"{years[0]} … {years[-1]}, then later years"}
+            rows.append((spec.name, span.get(spec.year_span, f"{years[0]} … {years[-1]}"), "float",
+                         "no" if spec.year_span == "any" else "yes", None, spec.year_unit, spec.year_description))
     return rows
 
 
