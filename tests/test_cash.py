@@ -400,3 +400,19 @@ def test_the_terminal_says_the_peak_and_what_is_released():
     lines = plan_lines(plan(**one_year("operating")))
     # commitments 80 M€; cash 40 (2024) and 20 (2025): the peak is 2024 and 20 M€ is released
     assert "Cash peaks in 2024 at 40 M€; 20 M€ of the 80 M€ committed is expected to be released (vrijval)." in lines
+
+
+@family("committed")
+def test_an_elastic_run_measures_relaxations_against_the_limit_the_workbook_gives():
+    # 40 % of a committed in 2023 uses 40 MW of the 50 MW grid; only a and b (both on the grid, 100 MW per
+    # share each) can abate: 0.4 Mt past + 0.6 of a + all of b = 3 Mt needs 40 + 60 + 100 = 200 MW, so the
+    # grid must give 150 MW. Relative to the 50 MW limit that is 3 (not 150 / 10 MW left after the past).
+    r = plan(reduction=3.0, elastic="yes", measures=[measure("a", 1.0, 50), measure("b", 2.0, 80)],
+             resources=[{"resource_id": "grid", "kind": "stock", "unit": "MW", **yearly(50.0)}],
+             usage=[{"measure_id": "a", "resource_id": "grid", "amount": 100.0},
+                    {"measure_id": "b", "resource_id": "grid", "amount": 100.0}],
+             committed=[{"measure_id": "a", "year": 2023, "share": 0.4, "instrument_id": "G", "subsidy_meur": 0}])
+    assert r.status == "target_met"
+    grid = [x for x in r.relaxations if x["kind"] == "resource" and x["year"] == "2026"]
+    assert grid == [{"kind": "resource", "id": "grid", "year": "2026", "amount": pytest.approx(150),
+                     "limit": pytest.approx(50), "relative": pytest.approx(3)}]

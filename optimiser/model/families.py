@@ -213,7 +213,8 @@ def cash(idx: Index, inp: PlanInput) -> Rows:
     rows = Rows("<=")
     terms, rhs = cash_terms(idx, inp)
     for key in sorted(terms):
-        rows.add(key, terms[key], rhs[key])
+        lid, t = key
+        rows.add(key, terms[key], rhs[key], limit=inp.cash_limits[lid].limits[t])
     return rows
 
 
@@ -228,7 +229,8 @@ def resource(idx: Index, inp: PlanInput) -> Rows:
     rows = Rows("<=")
     past = idx.decisions.past_use
     for (r, y), terms in idx.resource_terms.items():
-        rows.add((r, y), [(a, "d", (m, t)) for a, m, t in terms], inp.resources[r].capacity[y] - past.get((r, y), 0.0))
+        cap = inp.resources[r].capacity[y]
+        rows.add((r, y), [(a, "d", (m, t)) for a, m, t in terms], cap - past.get((r, y), 0.0), limit=cap)
     return rows
 
 

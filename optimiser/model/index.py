@@ -255,7 +255,16 @@ class Rows:
     sense: str  # "<=", "==" or ">="
     terms: dict[object, list[Term]] = field(default_factory=dict)
     rhs: dict[object, float] = field(default_factory=dict)
+    #: The limit as the workbook gives it, where the right-hand side is less: the decisions already taken
+    #: (sheet committed) use part of it as a constant, moved to the right-hand side.
+    limits: dict[object, float] = field(default_factory=dict)
 
-    def add(self, key, terms: list[Term], rhs: float) -> None:
+    def add(self, key, terms: list[Term], rhs: float, *, limit: float | None = None) -> None:
         self.terms[key] = terms
         self.rhs[key] = rhs
+        if limit is not None and limit != rhs:
+            self.limits[key] = limit
+
+    def limit(self, key) -> float:
+        """The row's limit before the past decisions' constant use of it (its right-hand side where none)."""
+        return self.limits.get(key, self.rhs[key])
