@@ -17,8 +17,8 @@ from .xlsx import (M_EUR, PALETTE, SHADOW, SHARE, Col, Sheet, add_line, column_c
                    sig)
 
 COMMITMENTS_LINE = "000000"
-#: Rows the chart covers (about 12 cm at the default row height).
-CHART_ROWS = 25
+#: Height of the chart (cm).
+CHART_CM = 12
 
 
 def cash_sentences(result: PlanResult) -> list[str]:
@@ -86,14 +86,14 @@ def cash_sheet(sheet: Sheet, result: PlanResult, **_) -> None:
         rows.append((i, inst.payout if inst.payout == OPERATING else f"profile {inst.payout}", committed,
                      past, paid, proj.released[i], proj.released[i] / committed if committed > 0 else None,
                      f"{years[0]}–{years[-1]}" if years else "", peak, proj.cash[i][peak] if peak else None))
-    sheet.table([Col("instrument"), Col("payout"), Col("commitments (M€)", M_EUR),
+    sheet.table([Col("instrument"), Col("payout", wrap=22), Col("commitments (M€)", M_EUR),
                  Col("of which decided in the past (M€)", M_EUR), Col("cash paid out (M€)", M_EUR),
                  Col("released, vrijval (M€)", M_EUR), Col("released share (%)", SHARE),
                  Col("years paying out"), Col("peak year"), Col("peak cash (M€)", M_EUR)], rows)
 
     # the chart's data: one row per year (below the chart)
-    chart_top = sheet.row + 1
-    sheet.row = chart_top + CHART_ROWS
+    sheet.row += 1
+    chart_top = sheet.chart_space(CHART_CM)
     sheet.heading("By year (years before start_year are decisions of the past; after target_year the commitments "
                   "of the plan pay out)")
     paying = [i for i in inp.instruments if any(v > 1e-6 for v in proj.cash[i].values())]
@@ -107,14 +107,15 @@ def cash_sheet(sheet: Sheet, result: PlanResult, **_) -> None:
              for t in proj.years]
     top, last = sheet.table(cols, table)
     if paying or committing:
-        chart = column_chart("Cash paid out by instrument, and commitments (M€)", "year", "M€", y_format="#,##0")
+        chart = column_chart("Cash paid out by instrument, and commitments (M€)", "year", "M€", y_format="#,##0",
+                             height=CHART_CM)
         for n, i in enumerate(paying):
             chart.series.append(column_series(sheet.ws, 3 + n, top + 1, last, f"cash {i}",
                                               PALETTE[n % len(PALETTE)]))
         set_categories(chart, sheet.ws, 1, top + 1, last)
         add_line(chart, sheet.ws, 3 + len(paying) + 1, top + 1, last, "commitments (all instruments)",
                  COMMITMENTS_LINE, cat_col=1)
-        sheet.ws.add_chart(chart, sheet.ws.cell(row=chart_top, column=1).coordinate)
+        sheet.chart(chart, row=chart_top)
 
     if inp.cash_limits:
         f = family(CASH)
@@ -129,7 +130,7 @@ def cash_sheet(sheet: Sheet, result: PlanResult, **_) -> None:
                              f"{f.relaxed(inp, (lid, t))} saves {sig(shadow)} M€" if shadow > 0 else "not binding"))
         sheet.table([Col("limit"), Col("covers"), Col("year"), Col("cash limit (M€)", M_EUR),
                      Col("cash paid (M€)", M_EUR), Col("room left (M€)", M_EUR),
-                     Col("shadow price (M€ saved per M€ of cash room)", SHADOW), Col("in words")], rows)
+                     Col("shadow price (M€ saved per M€ of cash room)", SHADOW), Col("in words", wrap=True)], rows)
 
     if inp.committed:
         sheet.heading("Decisions already taken (sheet committed)")
@@ -141,6 +142,6 @@ def cash_sheet(sheet: Sheet, result: PlanResult, **_) -> None:
             rows.append((c.measure_id, c.year, "past: sunk, in no budget" if past else "forced: paid and budgeted",
                          c.share, c.instrument_id or None, c.subsidy_meur, c.year + m.lead_time_years,
                          None if past else forced.get((c.measure_id, c.year), 0.0), c.note))
-        sheet.table([Col("measure"), Col("year"), Col("kind"), Col("share (%)", SHARE), Col("instrument"),
+        sheet.table([Col("measure"), Col("year"), Col("kind", wrap=16), Col("share (%)", SHARE), Col("instrument"),
                      Col("subsidy (M€)", M_EUR), Col("operating from (year)"),
-                     Col("shadow price of forcing it (M€ per unit share)", SHADOW), Col("note")], rows)
+                     Col("shadow price of forcing it (M€ per unit share)", SHADOW), Col("note", wrap=24)], rows)

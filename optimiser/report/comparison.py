@@ -30,14 +30,15 @@ def comparison_workbook(cmp: Comparison):
     sheet.line("No differences: the plans agree on status, cost, targets, spend, measures and shadow prices."
                if cmp.same else f"{len(cmp.differences)} differences (B − A in the change column).")
     sheet.row += 1
-    sheet.table([Col("section"), Col("item"), Col("unit"), Col("plan A", CHANGE), Col("plan B", CHANGE),
-                 Col("change (B − A)", CHANGE), Col("note")],
+    sheet.table([Col("section"), Col("item", wrap=True), Col("unit", wrap=20), Col("plan A", CHANGE, wrap=24),
+                 Col("plan B", CHANGE, wrap=24), Col("change (B − A)", CHANGE), Col("note", wrap=True)],
                 [[d.section, d.item, d.unit, _cell_value(d.a), _cell_value(d.b), d.change, d.note]
                  for d in cmp.differences], freeze=2, autofilter=True)
     sheet.finish()
 
     sheet = Sheet(wb, "Measures")
-    sheet.table([Col("measure id"), Col("name"), Col("status A"), Col("status B"), Col("committed share A (%)", SHARE),
+    sheet.table([Col("measure id"), Col("name", wrap=True), Col("status A"), Col("status B"),
+                 Col("committed share A (%)", SHARE),
                  Col("committed share B (%)", SHARE), Col("public cost A (M€)", M_EUR),
                  Col("public cost B (M€)", M_EUR), Col("change")],
                 [[m["measure_id"], m["name"], m["status_a"], m["status_b"], m["share_a"], m["share_b"],

@@ -27,8 +27,6 @@ from .jsondoc import plan_document
 from .xlsx import (AMOUNT, COUNT, EUR_T, HEADER_WRAP, M_EUR, MT, SHADOW, SHARE, Col, Sheet, line_series, new_workbook,
                    save, scatter_chart)
 
-#: Columns (of default width) the MACC chart covers; its helper data start right of it.
-CHART_COLUMNS = 16
 FUNDED_LINE, UNFUNDED_LINE, TARGET_LINE = "1B7837", "9E9E9E", "C62828"
 #: Characters of the stored result per cell (a cell holds at most 32 767).
 DOCUMENT_CHUNK = 30_000
@@ -46,15 +44,16 @@ def plan_workbook(result: PlanResult):
     for spec in PLAN_SHEETS:
         if spec.hidden:
             continue
-        sheet = Sheet(wb, spec.title)
+        orientation, note, widths = _PRINTED.get(spec.title, (None, False, None))
+        sheet = Sheet(wb, spec.title, orientation=orientation, note=note)
         _WRITERS[spec.title](sheet, result, generated=generated)
-        sheet.finish()
+        sheet.finish(widths=widths)
     if result.alternatives is not None:
-        sheet = Sheet(wb, "Alternatives")
+        sheet = Sheet(wb, "Alternatives", orientation="landscape")
         _alternatives(sheet, result)
         sheet.finish()
         for k, alt in enumerate(result.alternatives.plans, start=1):
-            sheet = Sheet(wb, f"Alternative {k}")
+            sheet = Sheet(wb, f"Alternative {k}", orientation="landscape")
             _alternative(sheet, result, alt, k)
             sheet.finish()
     add_input_sheets(wb, to_tables(result.input), result.input.years)
@@ -110,7 +109,7 @@ def _summary_targets(sheet: Sheet, result: PlanResult) -> None:
     cols = [Col("target year"), Col("required reduction (Mt CO2-eq/yr)", MT), Col("abatement (Mt CO2-eq/yr)", MT),
             Col("shortfall (Mt CO2-eq/yr)", MT), Col("met")]
     if unit:
-        cols.append(Col(f"marginal value ({unit})", EUR_T))
+        cols.append(Col(f"marginal value ({unit})", EUR_T, span=2))
     rows = []
     for y, t in result.target_mt.items():
         short = result.shortfall_mt.get(y, 0.0)
@@ -126,8 +125,9 @@ def _summary_relaxations(sheet: Sheet, result: PlanResult) -> None:
         return
     sheet.heading("What must give (elastic run: the least total relative relaxation first, then the least cost)")
     rows = [_relaxation_row(result, r) for r in result.relaxations]
-    sheet.table([Col("limit"), Col("year"), Col("amount to add", AMOUNT), Col("unit"), Col("limit before (unit)", AMOUNT),
-                 Col("relative (amount ÷ limit)", SHARE), Col("in words")], rows)
+    sheet.table([Col("limit", wrap=True), Col("year"), Col("amount to add", AMOUNT), Col("unit", wrap=True),
+                 Col("limit before (unit)", AMOUNT), Col("relative (amount ÷ limit)", SHARE),
+                 Col("in words", wrap=True, span=3)], rows)
     if rows:
         sheet.line(f"total relative relaxation: {result.relaxation_total:.4g} (the sum of the relative amounts; "
                    "what the elastic run minimised first)")
@@ -137,11 +137,11 @@ def _summary_relaxations(sheet: Sheet, result: PlanResult) -> None:
 
 def _summary_headroom(sheet: Sheet, result: PlanResult) -> None:
     sheet.heading(f"Budget headroom per instrument (commitments over {span(result.input.years)})")
-    rows = [(h["id"], h["committed"], h["available"], h["headroom"], h["used"], h["full"] or "—",
-             h["public_cost"], h["name"]) for h in words.headroom(result)]
-    sheet.table([Col("instrument"), Col("committed (M€)", M_EUR), Col("budget available (M€)", M_EUR),
-                 Col("headroom (M€)", M_EUR), Col("used (%)", SHARE), Col("binding (years: more would help)"),
-                 Col("public cost (M€)", M_EUR), Col("name")], rows)
+    rows = [(h["id"], h["name"], h["committed"], h["available"], h["headroom"], h["used"], h["public_cost"],
+             h["full"] or "—") for h in words.headroom(result)]
+    sheet.table([Col("instrument", wrap=True), Col("name", wrap=True, span=2), Col("committed (M€)", M_EUR),
+                 Col("budget available (M€)", M_EUR), Col("headroom (M€)", M_EUR), Col("used (%)", SHARE),
+                 Col("public cost (M€)", M_EUR), Col("binding (years: more would help)", wrap=True)], rows)
     sheet.line("budget available: the sum of the yearly budgets, or the period budget where that is lower; "
                "year by year in Instrument use")
 
@@ -151,8 +151,9 @@ def _summary_binding(sheet: Sheet, result: PlanResult) -> None:
     sheet.heading(f"Binding limits: targets, budgets and resources (largest shadow price first{held})")
     rows = [binding_limit_row(result, fam, key, val) for fam, key, val in result.binding()
             if family(fam).kind == "policy"]
-    sheet.table([Col("limit"), Col("kind of limit"), Col("shadow price (unit in next column)", SHADOW),
-                 Col("shadow price unit"), Col("what it means")], rows)
+    sheet.table([Col("limit", wrap=True), Col("kind of limit", wrap=True),
+                 Col("shadow price (unit in next column)", SHADOW), Col("shadow price unit", wrap=True, span=2),
+                 Col("what it means", wrap=True, span=4)], rows)
     if not rows:
         sheet.line("None of them binds: no shadow price matters at the precision shown.")
 
@@ -161,7 +162,7 @@ def _summary_input(sheet: Sheet, result: PlanResult) -> None:
     sheet.heading("Input")
     sheet.pairs([("input file", result.source_file or "(not from a file)"),
                  ("scenario", result.input.settings.scenario_name),
-                 ("overrides applied (count)", len(result.overrides), COUNT)])
+                 ("overrides applied (count)", len(result.overrides), COUNT)], span=8)
     for spec in result.overrides:
         sheet.line(f"override: {spec}")
     for note in result.notes:
@@ -209,18 +210,23 @@ def _measure_plan(sheet: Sheet, result: PlanResult, **_) -> None:
     inp = result.input
     years, T, targets = inp.years, inp.settings.target_year, list(result.target_mt)
     per_measure = _per_measure_families(result)
-    cols = [Col("measure id"), Col("name"), Col("sector"), Col("cluster"), Col("status"),
-            Col(f"committed share by {T} (%)", SHARE), Col("commitment year")]
+    cols = [Col("measure id"), Col("name", wrap=45), Col("sector", wrap=16), Col("cluster", wrap=20),
+            Col("status"), Col(f"committed share by {T} (%)", SHARE), Col("commitment year")]
+    groups = [len(cols)]  # printed, a wide plan splits across pages at these columns
     cols += [Col(f"committed share {y} (%)", SHARE) for y in years]
     past = bool(inp.past_decisions)
     cols += [Col(f"committed before {years[0]} (%)", SHARE)] if past else []
+    groups.append(len(cols))
     cols += [Col(f"abatement {y} (Mt CO2-eq/yr)", MT) for y in targets]
     cols += [Col("unprofitable gap (€/t)", EUR_T)]
     cols += [Col(f"subsidy {i} (M€)", M_EUR) for i in inp.instruments]
     cols += [Col("total subsidy (M€)", M_EUR), Col("public cost (M€)", M_EUR),
-             Col("€ per tonne paid (€/t)", EUR_T), Col("reason (why not fully funded)"),
-             Col("reduced cost (€/t the gap must fall)", EUR_T), Col("blocked by"),
-             Col("competes for (binding limits it draws on)")]
+             Col("€ per tonne paid (€/t)", EUR_T)]
+    groups.append(len(cols))
+    cols += [Col("reason (why not fully funded)", wrap=38),
+             Col("reduced cost (€/t the gap must fall)", EUR_T), Col("blocked by", wrap=38),
+             Col("competes for (binding limits it draws on)", wrap=38)]
+    groups.append(len(cols))
     cols += [Col(f"shadow price of its {f.label('en')} ({f.shadow_unit_of(inp, None)})", SHADOW)
              for f in per_measure]
     rows = []
@@ -238,7 +244,7 @@ def _measure_plan(sheet: Sheet, result: PlanResult, **_) -> None:
                _limits_text(result, mr.competes_for)]
             + [result.shadow[f.name].get(f.key_of(mid, None), 0.0) for f in per_measure]
         )
-    top, last = sheet.table(cols, rows, freeze=2, autofilter=True)
+    top, last = sheet.table(cols, rows, freeze=2, autofilter=True, repeat_cols=1, breaks=groups)
     sheet.shade_status(5, top + 1, last)
 
 
@@ -292,7 +298,7 @@ def _instrument_use(sheet: Sheet, result: PlanResult, **_) -> None:
                        result.shadow[PERIOD_BUDGET].get(i, 0.0) if period is not None else None,
                        result.instrument_cost_meur[i]))
     sheet.table(
-        [Col("instrument"), Col("name"), Col("kind"), Col("spend (M€)", M_EUR),
+        [Col("instrument"), Col("name"), Col("kind", wrap=True), Col("spend (M€)", M_EUR),
          Col("sum of yearly budgets (M€)", M_EUR), Col("period budget (M€)", M_EUR),
          Col("period budget used (%)", SHARE), Col("shadow price of period budget (M€ per M€)", SHADOW),
          Col("public cost (M€)", M_EUR)],
@@ -312,7 +318,7 @@ def _resource_use(sheet: Sheet, result: PlanResult, **_) -> None:
                          result.shadow[RESOURCE].get((r, y), 0.0)))
     sheet.table(
         [Col("resource"), Col("name"), Col("kind (stock: used while operating; flow: while being built)"),
-         Col("unit"), Col("year"), Col("use (unit)", AMOUNT), Col("capacity (unit)", AMOUNT),
+         Col("unit", wrap=True), Col("year"), Col("use (unit)", AMOUNT), Col("capacity (unit)", AMOUNT),
          Col("used share (%)", SHARE), Col("shadow price (M€ per unit of capacity)", SHADOW)],
         rows, freeze=1, autofilter=True,
     )
@@ -365,24 +371,25 @@ def _macc(sheet: Sheet, result: PlanResult, **_) -> None:
         if potential - funded > 1e-9:
             segments.append((x + funded, x + potential, mr.gap_eur_per_t, False))
         x += potential
-    cols = [Col("rank"), Col("measure id"), Col("name"), Col("status"), Col("unprofitable gap (€/t)", EUR_T),
+    cols = [Col("rank"), Col("measure id"), Col("name", wrap=45), Col("status"), Col("unprofitable gap (€/t)", EUR_T),
             Col("abatement potential (Mt CO2-eq/yr)", MT), Col("cumulative potential (Mt CO2-eq/yr)", MT),
             Col(f"funded abatement by {T} (Mt CO2-eq/yr)", MT), Col("funded")]
     top, last = sheet.table(cols, rows, freeze=0)
     sheet.shade_status(4, top + 1, last)
     if segments:
-        _macc_chart(sheet, segments, result.target_mt[T], T, anchor_col=len(cols) + 2)
+        sheet.row += 1
+        _macc_chart(sheet, segments, result.target_mt[T], T, first_col=len(cols) + 2)
 
 
-def _macc_chart(sheet: Sheet, segments: list[tuple], target: float, T: int, anchor_col: int) -> None:
-    """A step-shaped MACC: funded and unfunded steps as two line series, the target as a vertical line.
+def _macc_chart(sheet: Sheet, segments: list[tuple], target: float, T: int, first_col: int) -> None:
+    """A step-shaped MACC below the table: funded and unfunded steps as two line series, the target as a
+    vertical line.
 
-    The chart sits at ``anchor_col``; its step points in helper columns right of it (x, funded y,
-    unfunded y, target x, target y); each step is drawn (x0, y_prev), (x0, y),
-    (x1, y), and a blank cell breaks a series where the other one takes over.
+    Its step points are in helper columns from ``first_col`` on (x, funded y, unfunded y, target x,
+    target y), hidden and not printed; each step is drawn (x0, y_prev), (x0, y), (x1, y), and a blank
+    cell breaks a series where the other one takes over.
     """
     ws = sheet.ws
-    first_col = anchor_col + CHART_COLUMNS
     header = ["chart: cumulative potential (Mt CO2-eq/yr)", "chart: funded gap (€/t)",
               "chart: not funded gap (€/t)", f"chart: target {T} (Mt CO2-eq/yr)", "chart: target line (€/t)"]
     for k, text in enumerate(header):
@@ -414,7 +421,9 @@ def _macc_chart(sheet: Sheet, segments: list[tuple], target: float, T: int, anch
         chart.series.append(line_series(ws, first_col, col, 2, last, title, colour, width=width))
     chart.series.append(line_series(ws, first_col + 3, first_col + 4, 2, 3, f"target {T}: {target:,.2f} Mt CO2-eq/yr",
                                     TARGET_LINE, dash="dash"))
-    ws.add_chart(chart, ws.cell(row=2, column=anchor_col).coordinate)
+    chart.visible_cells_only = False  # its data are in hidden columns
+    sheet.chart(chart)
+    sheet.hide_columns(first_col - 1)
 
 
 # ---------------------------------------------------------------- About
@@ -441,32 +450,33 @@ def _about(sheet: Sheet, result: PlanResult, *, generated: str) -> None:
         ("generated", generated),
         ("re-run", "this workbook is itself a valid input: its input sheets hold the effective inputs "
                    "(overrides already applied), so planning it again, without the overrides, gives the same plan"),
-    ])
+    ], span=6)
     for spec in result.overrides:
         sheet.line(f"override: {spec}")
 
     _about_computation(sheet, result)
 
     sheet.heading("Result sheets")
-    sheet.table([Col("sheet"), Col("what it shows"), Col("units")],
+    sheet.table([Col("sheet"), Col("what it shows", wrap=True, span=4), Col("units", wrap=True, span=2)],
                 [(s.title, s.shows, s.units) for s in PLAN_SHEETS if not s.hidden])
 
     sheet.heading("Limits and their shadow prices (how much the objective falls when the limit is relaxed by one unit)")
-    sheet.table([Col("constraint"), Col("what it is"), Col("meaning"), Col("shadow price unit"),
-                 Col("an elastic run may relax it")],
+    sheet.table([Col("constraint"), Col("what it is", wrap=True), Col("meaning", wrap=True, span=3),
+                 Col("shadow price unit", wrap=True), Col("an elastic run may relax it")],
                 [(f.name, f.label("en"), f.meaning("en"), words.shadow_unit_words(f), "yes" if f.relaxable else "no")
                  for f in FAMILIES])
 
     sheet.heading("Input sheets (after the result sheets; names are matched case-insensitively)")
-    sheet.table([Col("sheet"), Col("required"), Col("description")],
+    sheet.table([Col("sheet"), Col("required"), Col("description", wrap=True, span=5)],
                 [(s.name, "yes" if s.required else "no", s.description) for s in SHEETS])
 
     sheet.heading("Input columns")
-    sheet.table([Col("sheet"), Col("column"), Col("type"), Col("required"), Col("default"), Col("unit"),
-                 Col("description")], _manifest_rows(SHEETS, result.input.years))
+    sheet.table([Col("sheet"), Col("column", wrap=True), Col("type"), Col("required"), Col("default", wrap=True),
+                 Col("unit", wrap=True), Col("description", wrap=True)], _manifest_rows(SHEETS, result.input.years))
 
     sheet.heading("Settings keys (sheet settings, one key per row)")
-    sheet.table([Col("key"), Col("type"), Col("required"), Col("default"), Col("unit"), Col("description")],
+    sheet.table([Col("key"), Col("type"), Col("required"), Col("default", wrap=True), Col("unit", wrap=True),
+                 Col("description", wrap=True, span=2)],
                 [(c.name, c.type, "yes" if c.required else "no", c.default, c.unit, c.description)
                  for c in SETTINGS_KEYS.values()])
 
@@ -494,9 +504,10 @@ def _about_computation(sheet: Sheet, result: PlanResult) -> None:
              ("lumpy measures (MIP)", "yes: shadow prices from the LP with the lumpy decisions fixed"
               if solver.get("mip") else "no"),
              ("model size (rows × columns)", f"{solver.get('rows', '?')} × {solver.get('columns', '?')}")]
-    sheet.pairs(rows)
+    sheet.pairs(rows, span=6)
     sheet.heading("Cost weights (public cost per € an instrument pays)")
-    sheet.table([Col("instrument"), Col("name"), Col("kind"), Col("cost weight (€ per € paid)", AMOUNT)],
+    sheet.table([Col("instrument"), Col("name", wrap=True), Col("kind", wrap=True, span=3),
+                 Col("cost weight (€ per € paid)", AMOUNT)],
                 [(i, inst.name, inst.kind, inst.cost_weight) for i, inst in inp.instruments.items()])
 
 
@@ -544,7 +555,7 @@ def _alternatives(sheet: Sheet, result: PlanResult) -> None:
         rows.append((mid, result.input.measures[mid].name, "yes" if in_opt else "no", count,
                      "must-have" if mid in must else "choice"))
     rows.sort(key=lambda r: (r[4] != "must-have", -r[3], r[0]))
-    sheet.table([Col("measure id"), Col("name"), Col("in the optimum"),
+    sheet.table([Col("measure id"), Col("name", wrap=True), Col("in the optimum"),
                  Col(f"funded in alternatives (of {n})", COUNT), Col("verdict")], rows, autofilter=True)
 
 
@@ -555,10 +566,18 @@ def _alternative(sheet: Sheet, result: PlanResult, alt: PlanResult, k: int) -> N
     rows = [(mid, result.input.measures[mid].name, mr.committed_share, result.measures[mid].committed_share,
              mr.abatement_mt, sum(mr.subsidy_meur.values()), mr.public_cost_meur)
             for mid, mr in alt.measures.items() if mr.committed_share > 1e-6 or result.measures[mid].committed_share > 1e-6]
-    sheet.table([Col("measure id"), Col("name"), Col(f"committed share by {T} (%)", SHARE),
+    sheet.table([Col("measure id"), Col("name", wrap=True), Col(f"committed share by {T} (%)", SHARE),
                  Col("in the optimum (%)", SHARE), Col(f"abatement {T} (Mt CO2-eq/yr)", MT),
                  Col("total subsidy (M€)", M_EUR), Col("public cost (M€)", M_EUR)], rows, freeze=2)
 
+
+#: How each result sheet prints: (orientation, a page of sentences, fixed column widths). The Summary is a
+#: portrait note of one or two pages: a wide first column for the limits in words, narrow number columns.
+_PRINTED = {
+    "Summary": ("portrait", True, {1: 28, **{c: 11 for c in range(2, 10)}}),
+    "Measure plan": ("landscape", False, None),
+    "About": ("landscape", False, {1: 22, 2: 24, 3: 8, 4: 9, 5: 12, 6: 14, 7: 52}),
+}
 
 #: The writer of each visible result sheet (the sheets and their order are declared in the manifest).
 _WRITERS = {

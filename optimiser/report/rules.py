@@ -61,7 +61,7 @@ def rule_outcomes_sheet(wb, rules: RulesResult, index: int) -> None:
         phases = ";".join(f"{p:g}" for p in phases_of(inst))
         rows.append([i, allocation_of(inst), phases or None, inst.eur_per_t_cap, spent,
                      sum(inp.budgets[i].values()), idle])
-    s.table([Col("instrument"), Col("allocation (rule set)"), Col("phase ceilings (€/t)"),
+    s.table([Col("instrument"), Col("allocation (rule set)"), Col("phase ceilings (€/t)", wrap=20),
              Col("€/t cap", EUR_T), Col("committed (M€)", M_EUR), Col("sum of yearly budgets (M€)", M_EUR),
              Col("committed but idle (M€)", M_EUR)], rows)
 
@@ -79,12 +79,12 @@ def rule_outcomes_sheet(wb, rules: RulesResult, index: int) -> None:
             o.granted_share, o.realised_share, o.granted_meur, o.idle_meur, mr.abatement_mt,
             _limits(o.blocked_by) or None, o.reason,
         ])
-    s.table([Col("measure id"), Col("name"), Col("cluster"), Col("outcome"),
+    s.table([Col("measure id"), Col("name", wrap=True), Col("cluster", wrap=16), Col("outcome", wrap=16),
              Col("granted by"), Col("grant year(s)"), Col("fence"), Col("rank in round", COUNT),
              Col("phase", COUNT), Col("subsidy intensity (€/t)", EUR_T), Col("granted share (%)", SHARE),
              Col("realised share (%)", SHARE), Col("subsidy committed (M€)", M_EUR), Col("committed but idle (M€)", M_EUR),
-             Col(f"abatement {T} (Mt CO2-eq/yr)", MT), Col("blocked by (kind id year)"), Col("what happened")],
-            rows)
+             Col(f"abatement {T} (Mt CO2-eq/yr)", MT), Col("blocked by (kind id year)", wrap=True),
+             Col("what happened", wrap=40)], rows, freeze=1, breaks=[4, 10])
     s.ws.freeze_panes = "A3"
     s.finish()
 
@@ -129,7 +129,7 @@ def rules_vs_optimum_sheet(wb, gap: RulesGap, index: int) -> None:
 
     s.heading("Side by side")
     runs = (r, opt, same, spend)
-    headers = [Col(""), Col("rules"), Col("optimum (workbook targets)"),
+    headers = [Col("", wrap=36), Col("rules"), Col("optimum (workbook targets)"),
                Col("optimum at the rules' abatement"), Col("optimum with the rules' spending")]
     rows = [["status"] + [x.status.replace("_", " ") for x in runs]]
     for y in r.target_mt:
@@ -171,7 +171,8 @@ def rules_vs_optimum_sheet(wb, gap: RulesGap, index: int) -> None:
         rows.append([mid, m.name, m.cluster, "; ".join(tags), o.outcome, r.measures[mid].committed_share,
                      sum(r.measures[mid].subsidy_meur.values()), opt.measures[mid].committed_share,
                      sum(opt.measures[mid].subsidy_meur.values()), same.measures[mid].committed_share])
-    s.table([Col("measure id"), Col("name"), Col("cluster"), Col("funded by"), Col("rules outcome"),
+    s.table([Col("measure id", wrap=36), Col("name", wrap=True), Col("cluster", wrap=16), Col("funded by", wrap=24),
+             Col("rules outcome", wrap=16),
              Col("rules: granted share (%)", SHARE), Col("rules: subsidy (M€)", M_EUR),
              Col("optimum: share (%)", SHARE), Col("optimum: subsidy (M€)", M_EUR),
              Col("optimum at the rules' abatement: share (%)", SHARE)], rows)

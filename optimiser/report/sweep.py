@@ -21,8 +21,6 @@ from .xlsx import EUR_T, M_EUR, MT, SECONDS, SHADOW, Col, Sheet, line_series, ne
 MAX_CURVES = 6
 COST_LINE, MARGINAL_LINE, SLOPE_LINE, CASH_LINE = "1F4E79", "C62828", "E69F00", "2E7D32"
 PEAK_CASH = "peak cash, all instruments (M€)"
-#: Rows between the main chart and the peak-cash chart below it.
-CHART_ROWS = 26
 
 
 # ---------------------------------------------------------------- sweep workbook
@@ -113,25 +111,33 @@ def _ordered(items) -> list:
 def sweep_workbook(run: SweepRun):
     """The sweep workbook as an (unsaved) openpyxl Workbook."""
     wb = new_workbook(f"Policy-mix sweep: {run.scenario_name}")
-    sheet = Sheet(wb, "Sweep")
+    sheet = Sheet(wb, "Sweep", orientation="landscape")
     cols, get = sweep_columns(run)
-    _, last = sheet.table([Col(h, fmt) for h, fmt in cols], [[g(p) for g in get] for p in run.points],
-                          freeze=1 + len(run.varies), autofilter=True)
+    wrapped = {"solver (warm re-solve, or rebuilt: why)", "message"}
+    starts = ("public cost (M€)", "required reduction ", "spend ", PEAK_CASH, "shadow price ", "time (s)")
+    breaks = [k for k, (h, _) in enumerate(cols) if h.startswith(starts)
+              and not (k and cols[k - 1][0].startswith(h.split(" ")[0]))]  # where a group of columns starts
+    _, last = sheet.table([Col(h, fmt, wrap=h in wrapped) for h, fmt in cols],
+                          [[g(p) for g in get] for p in run.points], freeze=1 + len(run.varies), autofilter=True,
+                          breaks=breaks)
+    sheet.row = last + 1
     if run.mip:  # where the reader looks: under the table, above the chart
-        sheet.put(last + 2, 1, "Lumpy measures: shadow prices are those of the LP with the binaries fixed at each "
-                               "point's optimum; read them beside the slope of the cost curve (About).", fit=False)
-    chart_note = _sweep_chart(sheet.ws, run, cols, last)
+        sheet.row += 1
+        sheet.line("Lumpy measures: shadow prices are those of the LP with the binaries fixed at each point's "
+                   "optimum; read them beside the slope of the cost curve (About).")
+    sheet.row += 1
+    chart_note = _sweep_chart(sheet, run, cols)
     sheet.finish()
     sheet = Sheet(wb, "Binding limits")
     _binding_sheet(sheet, run)
     sheet.finish()
-    sheet = Sheet(wb, "About")
+    sheet = Sheet(wb, "About", orientation="landscape")
     _sweep_about(sheet, run, chart_note)
-    sheet.finish(widths={1: 38, 2: 70})
+    sheet.finish(widths={1: 26, 2: 26, 3: 22, 4: 18, 5: 12, 6: 10, 7: 30})
     return wb
 
 
-def _sweep_chart(ws, run: SweepRun, cols: list, last: int) -> str:
+def _sweep_chart(sheet: Sheet, run: SweepRun, cols: list) -> str:
     """A scatter chart with straight lines (numeric x) of the main curve below the table.
 
     min-cost: public cost (M€, left axis) and the target's shadow price — the
@@ -141,6 +147,7 @@ def _sweep_chart(ws, run: SweepRun, cols: list, last: int) -> str:
     other varied values (the points are ordered so each is a block of rows).
     Returns a sentence for the About sheet.
     """
+    ws = sheet.ws
     points = run.points
     if not points or not run.varies:
         return "no chart: no points"
@@ -202,7 +209,7 @@ def _sweep_chart(ws, run: SweepRun, cols: list, last: int) -> str:
                                              "slope of the cost curve" + suffix, SLOPE_LINE, dash=dashes[n],
                                              marker="triangle"))
     main += second
-    ws.add_chart(main, ws.cell(row=last + 3, column=1).coordinate)
+    sheet.chart(main)
     note = f"below the table: {left[1]} (left axis) and {right[1]} (right axis) against {first.key}"
     if col_slope:
         note += ("; on the right axis too, the slope of the cost curve from the previous point (M€ per Mt/yr), "
@@ -217,7 +224,7 @@ def _sweep_chart(ws, run: SweepRun, cols: list, last: int) -> str:
             suffix = f" ({label(start)})" if len(blocks) > 1 else ""
             cash.series.append(line_series(ws, col_x, col_cash, start + 1, end + 1, "peak cash" + suffix, CASH_LINE,
                                            dash=dashes[n], marker="circle"))
-        ws.add_chart(cash, ws.cell(row=last + 3 + CHART_ROWS, column=1).coordinate)
+        sheet.chart(cash)
         note += f"; below it, the peak cash in one year (all instruments, M€) against {first.key}"
     if len(blocks) > len(shown):
         note += f"; {len(shown)} of {len(blocks)} curves drawn (the first {len(shown)} combinations)"
@@ -227,7 +234,7 @@ def _sweep_chart(ws, run: SweepRun, cols: list, last: int) -> str:
 def _binding_sheet(sheet: Sheet, run: SweepRun) -> None:
     cols = [Col("point", "0")] + [Col(v.header) for v in run.varies]
     cols += [Col("status"), Col("limit"), Col("id"), Col("year", "0"), Col("shadow price (unit in next column)", SHADOW),
-             Col("shadow price unit")]
+             Col("shadow price unit", wrap=True)]
     rows = []
     for p in run.points:
         head = [p.number] + [p.values.get(v.key) for v in run.varies] + [_status_text(p.status)]
@@ -269,7 +276,7 @@ def _sweep_about(sheet: Sheet, run: SweepRun, chart_note: str) -> None:
         ("sweep time (s)", round(run.seconds, 3)),
         ("chart", chart_note),
         ("generated", datetime.now().astimezone().isoformat(timespec="seconds")),
-    ], bold_labels=True)
+    ], bold_labels=True, span=6)
     if run.mip:
         sheet.heading("Lumpy (all-or-nothing) measures")
         sheet.line("With lumpy measures each point is a MIP: its shadow prices are those of the LP with the lumpy "
@@ -278,18 +285,18 @@ def _sweep_about(sheet: Sheet, run: SweepRun, chart_note: str) -> None:
                    "and rise again). The column 'slope of the cost curve from the previous point' shows what the "
                    "cost really does between points; read it beside the shadow prices.")
     sheet.heading("What was varied (the first variation changes fastest; the others form blocks)")
-    sheet.table([Col("option"), Col("target"), Col("key in JSON and columns"), Col("operation"), Col("unit"),
-                 Col("values (count)", "0"), Col("values")],
+    sheet.table([Col("option"), Col("target", wrap=True), Col("key in JSON and columns", wrap=True),
+                 Col("operation", wrap=True), Col("unit"), Col("values (count)", "0"), Col("values", wrap=True)],
                 [[v.option, v.target, v.key,
                   "set each value" if v.op == "set" else "multiply the base value by each factor",
                   v.unit, len(v.values), ", ".join(f"{x:g}" if isinstance(x, float) else str(x) for x in v.values)]
                  for v in run.varies])
     if rebuilt:
         sheet.heading("Rebuilds: points where the model's structure changed (built afresh)")
-        sheet.table([Col("point", "0"), Col("why")],
+        sheet.table([Col("point", "0"), Col("why", wrap=True, span=4)],
                     [[p.number, p.solver_note.removeprefix("rebuilt: ")] for p in rebuilt])
     sheet.heading("Sheets")
-    sheet.table([Col("sheet"), Col("what it shows"), Col("units")], [
+    sheet.table([Col("sheet"), Col("what it shows", wrap=True, span=4), Col("units", wrap=True, span=2)], [
         ["Sweep", "one row per point: the varied values, status, how the solver got there (warm re-solve on the "
                   "live HiGHS instance, or rebuilt and why), public cost, objective, required reduction, abatement "
                   "and shortfall per target year, spend per instrument over all years, the peak cash in one year, "
