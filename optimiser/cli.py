@@ -121,6 +121,16 @@ def make_parser() -> argparse.ArgumentParser:
     _add_input_options(check)
     _add_whatif_commands(sub)
     _add_rules_commands(sub)
+
+    template = sub.add_parser("template", help="write a blank input workbook to fill in",
+                              description="Write a blank input workbook made from the manifest: an Instructions "
+                                          "sheet, every sheet and column (meaning, unit and hints as header "
+                                          "comments), drop-down lists for ids, kinds and yes/no, and two example "
+                                          "rows per sheet, marked with # so they are ignored. 'policymix check "
+                                          "OUT.xlsx' lists what is still missing.")
+    template.add_argument("output", metavar="OUT.xlsx", help="the workbook to write")
+    template.add_argument("--force", action="store_true", help="replace an existing file")
+    template.add_argument("--debug", action="store_true", help="show a traceback on errors")
     return parser
 
 
@@ -218,6 +228,13 @@ def cmd_check(args) -> int:
         f"{len(inp.resources)} resources, years {inp.years[0]}–{inp.years[-1]}"
         + (f", {len(applied)} overrides applied" if applied else "")
     )
+    return EXIT_OK
+
+
+def cmd_template(args) -> int:
+    outcome = run("template", output=args.output, force=args.force)
+    print(f"Template written to {outcome.plan_path}: fill it in, then 'policymix check {outcome.plan_path}' lists "
+          "what is still missing")
     return EXIT_OK
 
 
@@ -375,6 +392,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_sweep(args)
         if args.command == "compare":
             return cmd_compare(args)
+        if args.command == "template":
+            return cmd_template(args)
         return cmd_check(args)
     except InputError as exc:
         if getattr(args, "debug", False):

@@ -378,6 +378,24 @@ def _compare(*, a, b, output=None, force=False, max_unzipped_mb=DEFAULT_MAX_UNZI
     return Outcome(comparison, EXIT_OK, path)
 
 
+#: The settings the template's settings sheet shows as its two example rows.
+TEMPLATE_EXAMPLE_SETTINGS = ("start_year", "target_reduction_mt")
+
+
+def _template(*, output, force: bool = False) -> Outcome:
+    """``policymix template OUT.xlsx``: the blank input workbook, its examples from the default workbook."""
+    from .input.tables import to_tables
+    from .report.template import write_template
+
+    out = Path(output)
+    check_output_path(out, [default_workbook()], force)
+    _, inp, _ = load(None)
+    tables = to_tables(inp)
+    tables["settings"] = [r for r in tables["settings"] if r["key"] in TEMPLATE_EXAMPLE_SETTINGS]
+    path = write_template(out, tables, inp.years, force=force)
+    return Outcome(None, EXIT_OK, path)
+
+
 def _check(*, workbook, scenario=None, overrides=(), max_unzipped_mb=DEFAULT_MAX_UNZIPPED_MB) -> Outcome:
     """``policymix check``: read and validate only (every problem raised at once)."""
     wb, inp, applied = load(workbook, scenario, overrides, max_unzipped_mb)
@@ -386,7 +404,7 @@ def _check(*, workbook, scenario=None, overrides=(), max_unzipped_mb=DEFAULT_MAX
 
 #: Every command the planner runs, by name.
 MODES = {"plan": _plan, "sweep": _sweep, "simulate": _simulate, "rules-gap": _rules_gap, "compare": _compare,
-         "check": _check}
+         "check": _check, "template": _template}
 
 
 def run(mode: str, **options) -> Outcome:

@@ -21,7 +21,7 @@ RANK = {
     "analysis.sweep": 21, "analysis.rules_gap": 22,
     "report.__init__": 30, "report.files": 31, "report.xlsx": 32, "report.inputs": 33, "report.jsondoc": 33,
     "report.words": 33, "report.cash": 33, "report.plan": 34, "report.sweep": 34, "report.comparison": 34,
-    "report.terminal": 34, "report.rules": 35, "report.iamc": 34, "report.frames": 35,
+    "report.terminal": 34, "report.template": 34, "report.rules": 35, "report.iamc": 34, "report.frames": 35,
     "pipeline": 40,
     "cli": 41, "api": 41,
     "__main__": 42,

@@ -12,6 +12,10 @@ Types:
   ``ids``    ids separated by ';' (may be empty)
   ``numbers`` numbers separated by ';' (e.g. SDE++ phase ceilings "75;150;225;300;400")
   ``any``    a number or text (settings values, override values)
+
+Comment rows: a row whose first cell starts with ``#`` (:data:`COMMENT`) is a comment, skipped by the
+reader: the blank template's example rows are written so (``#steel_dri``), and a user can keep a note or
+switch a row off the same way.
 """
 
 from __future__ import annotations
@@ -36,6 +40,8 @@ class Column:
     #: The field of the sheet's record (or of Settings) this column fills: None = the column's own name;
     #: "" = kept beside the input for a re-run only (``PlanInput.sources``), not a field.
     field: str | None = None
+    #: The sheet whose ids this column names (the template offers them in a drop-down list).
+    refers: str = ""
 
     @property
     def fills(self) -> str:
@@ -61,6 +67,8 @@ class Sheet:
     fills: str = ""
     record: type | None = None
     year_field: str | None = None
+    #: Rows it must have (comment rows not counted): a plan needs a measure and an instrument.
+    least_rows: int = 0
 
     def column(self, name: str) -> Column | None:
         for c in self.columns:
@@ -179,14 +187,16 @@ SHEETS: tuple[Sheet, ...] = (
             Column("max_share", "float", False, 1.0, "share", "u_m: maximum deployable share (0 < u ≤ 1)", "share"),
             Column("lumpy", "bool", False, False, "yes/no", "all-or-nothing project"),
             Column("exclusive_group", "str", description="measures in one group compete for the same emissions"),
-            Column("eligible_instruments", "ids", True, unit="ids", description="instrument ids separated by ';' (may be empty)"),
+            Column("eligible_instruments", "ids", True, unit="ids", description="instrument ids separated by ';' (may be empty)",
+                   refers="instruments"),
             Column("fence", "str", description="rules simulation: id of the fence (sheet fences, a ring-fenced "
-                   "sub-budget of one of its instruments) it competes in first (blank = none)"),
+                   "sub-budget of one of its instruments) it competes in first (blank = none)", refers="fences"),
             Column("source", "str", description="where the figures come from"),
         ),
         id_column="measure_id",
         fills="measures",
         record=Measure,
+        least_rows=1,
     ),
     Sheet(
         "instruments",
@@ -217,12 +227,13 @@ SHEETS: tuple[Sheet, ...] = (
         id_column="instrument_id",
         fills="instruments",
         record=Instrument,
+        least_rows=1,
     ),
     Sheet(
         "budgets",
         "Yearly commitment ceiling of each instrument.",
         (
-            Column("instrument_id", "str", True, description="instrument id"),
+            Column("instrument_id", "str", True, description="instrument id", refers="instruments"),
             Column("source", "str", description="where the figures come from", field=""),
         ),
         id_column="instrument_id",
@@ -238,7 +249,7 @@ SHEETS: tuple[Sheet, ...] = (
         (
             Column("fence_id", "str", True, description="unique id (named in measures.fence)"),
             Column("instrument_id", "str", True, description="instrument (allocation sde_round or tender) whose "
-                   "yearly budget holds the fence"),
+                   "yearly budget holds the fence", refers="instruments"),
             Column("name", "str", description="descriptive name"),
             Column("eur_per_t_cap", "float", False, None, "€/t", "highest subsidy intensity admitted inside the "
                    "fence (blank = the round's own ceiling; never above the instrument's eur_per_t_cap)", ">=0"),
@@ -276,8 +287,8 @@ SHEETS: tuple[Sheet, ...] = (
         "usage",
         "Use of each resource by each measure at full deployment.",
         (
-            Column("measure_id", "str", True, description="measure id"),
-            Column("resource_id", "str", True, description="resource id"),
+            Column("measure_id", "str", True, description="measure id", refers="measures"),
+            Column("resource_id", "str", True, description="resource id", refers="resources"),
             Column("amount", "float", True, unit="resource unit", description="a_{m,r}: use at full deployment (negative = the measure supplies it)"),
             Column("source", "str", description="where the figures come from", field=""),
         ),
@@ -317,13 +328,14 @@ SHEETS: tuple[Sheet, ...] = (
         "start_year on a forced decision (at least this share committed that year, paid and budgeted like any "
         "commitment).",
         (
-            Column("measure_id", "str", True, description="measure id"),
+            Column("measure_id", "str", True, description="measure id", refers="measures"),
             Column("year", "int", True, unit="year", description="year of the decision (before start_year: in the "
                    "past; from start_year to target_year: forced)"),
             Column("share", "float", True, unit="share", description="share of the measure committed in that year "
                    "(together with the measure's other rows at most its max_share)", check=">0"),
             Column("instrument_id", "str", description="instrument that paid (past) or that the deal names (forced: "
-                   "a record only; the plan pays the gap through the measure's eligible instruments)"),
+                   "a record only; the plan pays the gap through the measure's eligible instruments)",
+                   refers="instruments"),
             Column("subsidy_meur", "float", unit="M€", description="past decisions: subsidy committed (paid out in "
                    "cash by instrument_id; sunk: in no budget, not in the objective); blank = none", check=">=0"),
             Column("note", "str", description="what the decision is and where it is documented"),
@@ -337,7 +349,8 @@ SHEETS: tuple[Sheet, ...] = (
         "Cash ceilings (kasplafonds): the most an instrument, or all instruments together (id *), may pay out "
         "in a year.",
         (
-            Column("instrument_id", "str", True, description="instrument id, or * for all instruments together"),
+            Column("instrument_id", "str", True, description="instrument id, or * for all instruments together",
+                   refers="instruments"),
             Column("source", "str", description="where the figures come from"),
         ),
         id_column="instrument_id",
@@ -355,7 +368,7 @@ SHEETS: tuple[Sheet, ...] = (
         "Named what-if override sets, applied with --scenario NAME.",
         (
             Column("scenario", "str", True, description="scenario name"),
-            Column("sheet", "str", True, description="sheet to change"),
+            Column("sheet", "str", True, description="sheet to change", refers="(sheets)"),
             Column("id", "str", True, description="row id (shell wildcards allowed); for settings the key"),
             Column("column", "str", True, description="column to change (wildcards allowed); for settings 'value'"),
             Column("op", "str", True, description="set, scale, add or shift (a year series moved value years "
@@ -373,6 +386,14 @@ SHEET_BY_NAME: dict[str, Sheet] = {s.name: s for s in SHEETS}
 
 #: The id of a ``cash_limits`` row that limits the cash of all instruments together.
 ALL_INSTRUMENTS = "*"
+#: A row whose first cell starts with this is a comment (an example row of the template, a note): ignored.
+COMMENT = "#"
+
+
+def is_comment(row) -> bool:
+    """Whether a row of cells is a comment row (its first cell is text starting with :data:`COMMENT`)."""
+    first = row[0] if row else None
+    return isinstance(first, str) and first.lstrip().startswith(COMMENT)
 
 @dataclass(frozen=True)
 class ResultSheet:
@@ -425,8 +446,12 @@ RULES_SHEETS: tuple[ResultSheet, ...] = (
                 "blocked by what", "M€; shares in %; €/t"),
     ResultSheet("Rounds", "every allocation stage of every instrument, year by year", "M€; €/t"),
 )
-#: Sheets a plan re-read as input skips silently (besides these, the near-optimal "Alternative…" sheets).
-RESULT_SHEETS: frozenset[str] = frozenset(s.title.lower() for s in PLAN_SHEETS + RULES_SHEETS)
+#: The sheet in front of the blank template (``policymix template``).
+TEMPLATE_SHEETS: tuple[str, ...] = ("Instructions",)
+#: Sheets a workbook read as input skips silently (besides these, the near-optimal "Alternative…" sheets):
+#: a plan's result sheets and the template's instructions.
+RESULT_SHEETS: frozenset[str] = frozenset([s.title.lower() for s in PLAN_SHEETS + RULES_SHEETS]
+                                          + [t.lower() for t in TEMPLATE_SHEETS])
 
 
 def _number(value: object) -> float | None:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from .data import InputError, PlanInput, Problem
 from .hints import close_to, did_you_mean
-from .manifest import RESULT_SHEETS, RETIRED_SETTINGS, SETTINGS_KEYS, SHEET_BY_NAME, SHEETS, parse_value
+from .manifest import RESULT_SHEETS, RETIRED_SETTINGS, SETTINGS_KEYS, SHEET_BY_NAME, SHEETS, is_comment, parse_value
 from .tables import Tables, to_input, year_columns_needed
 
 #: Largest total inflated size of a workbook's parts we agree to parse (MB).
@@ -364,8 +364,8 @@ def parse_sheets(raw: dict[str, list[tuple]], path: str) -> tuple[Tables, list[P
         wanted_years += further
         table = []
         for r, row in enumerate(rows[1:], start=2):
-            if all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
-                continue
+            if all(v is None or (isinstance(v, str) and not v.strip()) for v in row) or is_comment(row):
+                continue  # blank, or a comment row (first cell '#…': an example of the template, a note)
             out = {"_row": r, "_bad": set(absent)} if absent else {"_row": r}
             for col in spec.columns:
                 c = columns.get(col.name)

@@ -508,6 +508,10 @@ def to_input(tables: Tables) -> PlanInput:
         "ids": {spec.fills: {r.get(spec.id_column) for r in tables.get(spec.name, [])}
                 for spec in SHEETS if spec.id_column},
     }
+    for spec in SHEETS:
+        if spec.least_rows and spec.name in tables and len(tables[spec.name]) < spec.least_rows:
+            out.add("the sheet has no rows: at least one is needed (a row whose first cell starts with # is a "
+                    "comment, such as the template's examples, and is ignored)", spec.name, 2, spec.columns[0].name)
     for sheet, reader in READERS:
         ctx[SHEET_BY_NAME[sheet].fills] = (reader or _fences)(tables, ctx, out)
     for r in tables.get("settings", []):

@@ -35,6 +35,7 @@ MIN_WIDTH, MAX_WIDTH, HEADER_WRAP = 8, 60, 8
 #: The workbooks' font (openpyxl's default; named on every font we set, so that no application substitutes another).
 FONT = "Calibri"
 HEADER_FILL = "DCE6F1"
+REQUIRED_FILL, EXAMPLE_GREY = "B4C7E7", "7F7F7F"  # the template: required columns' headers, example rows
 FUNDED_FILL, PARTLY_FILL = "DFF0D8", "FFF3CD"
 
 #: Text starting with one of these could be read as a formula by a spreadsheet (OWASP).
@@ -70,6 +71,8 @@ class Styles:
         self.header_align = Alignment(wrap_text=True, vertical="top")
         self.wrap = Alignment(wrap_text=True, vertical="top")
         self.top = Alignment(vertical="top")
+        self.required_fill = PatternFill("solid", start_color=REQUIRED_FILL, end_color=REQUIRED_FILL)
+        self.example = Font(name=FONT, italic=True, color=EXAMPLE_GREY)
 
 
 def new_workbook(title: str = ""):
@@ -741,3 +744,49 @@ def add_line(chart, ws, col: int, first_row: int, last_row: int, title: str, col
     line.series.append(series)
     line.set_categories(Reference(ws, min_col=cat_col, min_row=first_row, max_row=last_row))
     chart += line
+
+
+# ---------------------------------------------------------------- comments and drop-down lists (the template)
+
+def note(cell, text: str, *, width: int = 320) -> None:
+    """A cell comment (shown on hover) sized to its text."""
+    from openpyxl.comments import Comment
+
+    comment = Comment(text, "policymix")
+    comment.width = width
+    comment.height = 20 + 15 * wrapped_lines(text, max(10, int(width / 6.5)))
+    cell.comment = comment
+
+
+def drop_down(ws, ref: str, source, *, strict: bool = True, title: str = "", message: str = "") -> None:
+    """A drop-down list on the cells ``ref``: ``source`` is a list of values or a range ("'sheet'!$A$2:$A$500").
+
+    ``strict``: a value not in the list is refused (else the list only helps: several ids separated by ';',
+    or an id not entered yet, are accepted with a warning).
+    """
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    formula = source if isinstance(source, str) else '"' + ",".join(source) + '"'
+    dv = DataValidation(type="list", formula1=formula, allow_blank=True)
+    dv.showErrorMessage = True
+    dv.errorStyle = "stop" if strict else "warning"
+    dv.errorTitle, dv.error = title[:32] or None, message[:255] or None
+    ws.add_data_validation(dv)
+    dv.add(ref)
+
+
+def number_rule(ws, ref: str, rule: str = "", *, whole: bool = False, title: str = "", message: str = "") -> None:
+    """Refuse what is not a number on the cells ``ref`` (text such as '1,5' included), within a value rule
+    of the manifest (">=0", ">0", "share", "0..1")."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    kinds = {">=0": ("greaterThanOrEqual", "0", None), ">0": ("greaterThan", "0", None),
+             "share": ("between", "0", "1"), "0..1": ("between", "0", "1")}
+    operator, low, high = kinds.get(rule, ("between", "-1000000000000", "1000000000000"))
+    dv = DataValidation(type="whole" if whole else "decimal", operator=operator, formula1=low, formula2=high,
+                        allow_blank=True)
+    dv.showErrorMessage = True
+    dv.errorStyle = "stop"
+    dv.errorTitle, dv.error = title[:32] or None, message[:255] or None
+    ws.add_data_validation(dv)
+    dv.add(ref)
