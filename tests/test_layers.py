@@ -11,7 +11,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "optimiser"
 #: build, solve, extract) → analysis (many plans: sweeps, alternatives, the rules) → report (workbooks,
 #: JSON, terminal) → pipeline → CLI. A module may import only modules of a lower rank.
 RANK = {
-    "__init__": 0,
+    "__init__": 0, "lang": 0.5,
     "input.__init__": 0, "input.data": 1, "input.hints": 1, "input.manifest": 2, "input.tables": 3, "input.read": 4,
     "input.planfile": 5, "input.scenario": 5,
     "model.__init__": 10, "model.committed": 10.5, "model.index": 11, "model.cash": 11.5, "model.families": 12,

@@ -24,6 +24,7 @@ import math
 from dataclasses import dataclass
 
 from .data import OPERATING, CashLimit, Committed, Fence, Instrument, Measure, Resource, ScenarioRow, Settings
+from ..lang import _, in_every_language
 from .hints import number_hint, share_hint
 
 
@@ -145,6 +146,9 @@ SETTINGS_KEYS: dict[str, Column] = {
                "(docs/model.md)"),
         Column("strict", "bool", False, False, "yes/no", "allow no shortfall: an unreachable target gives the "
                "conflicting limits (an irreducible infeasible subset) instead of a plan"),
+        Column("language", "str", False, None, "", "language of the plan workbook, its texts and the terminal: en "
+               "(English) or nl (Nederlands); blank = en; --lang on the command line wins. Sheet and column names "
+               "of the inputs stay as they are", choices=("en", "nl")),
     )
 }
 
@@ -448,10 +452,15 @@ RULES_SHEETS: tuple[ResultSheet, ...] = (
 )
 #: The sheet in front of the blank template (``policymix template``).
 TEMPLATE_SHEETS: tuple[str, ...] = ("Instructions",)
-#: Sheets a workbook read as input skips silently (besides these, the near-optimal "Alternative…" sheets):
-#: a plan's result sheets and the template's instructions.
-RESULT_SHEETS: frozenset[str] = frozenset([s.title.lower() for s in PLAN_SHEETS + RULES_SHEETS]
-                                          + [t.lower() for t in TEMPLATE_SHEETS])
+#: Sheets a workbook read as input skips silently, in every language (a Dutch plan re-runs too): a plan's
+#: result sheets, the template's instructions, and the near-optimal alternatives (names starting so).
+RESULT_SHEETS: frozenset[str] = frozenset(
+    t.lower() for s in [x.title for x in PLAN_SHEETS + RULES_SHEETS] + list(TEMPLATE_SHEETS)
+    for t in in_every_language(s))
+ALTERNATIVE_PREFIXES: tuple[str, ...] = tuple(sorted({
+    t.split("{")[0].strip().lower() for text in ("Alternatives", "Alternative {k}") for t in in_every_language(text)}))
+#: The names of a plan's Summary sheet, in every language (what marks a workbook as a plan).
+SUMMARY_SHEETS: frozenset[str] = frozenset(t.lower() for t in in_every_language("Summary"))
 
 
 def _number(value: object) -> float | None:
@@ -496,7 +505,7 @@ def parse_value(value: object, type_: str) -> tuple[object, str | None]:
         for part in parts:
             number = _number(part)
             if number is None or not math.isfinite(number):
-                return None, f"found {value!r}, expected numbers separated by ';'"
+                return None, _("found {value!r}, expected numbers separated by ';'", value=value)
             numbers.append(number)
         return tuple(numbers), None
     if type_ == "bool":
@@ -509,16 +518,16 @@ def parse_value(value: object, type_: str) -> tuple[object, str | None]:
             return True, None
         if text in _FALSE:
             return False, None
-        return None, f"found {value!r}, expected yes or no"
+        return None, _("found {value!r}, expected yes or no", value=value)
     if type_ in ("float", "int"):
         number = _number(value)
         if number is None:
-            return None, f"found {value!r}, expected a number{number_hint(value)}"
+            return None, _("found {value!r}, expected a number", value=value) + number_hint(value)
         if not math.isfinite(number):
-            return None, f"found {value!r}, expected a finite number"
+            return None, _("found {value!r}, expected a finite number", value=value)
         if type_ == "int":
             if not number.is_integer():
-                return None, f"found {value!r}, expected a whole number"
+                return None, _("found {value!r}, expected a whole number", value=value)
             return int(number), None
         return number, None
     if type_ == "any":
@@ -531,7 +540,7 @@ def parse_value(value: object, type_: str) -> tuple[object, str | None]:
             return value, None
         if isinstance(value, (int, float)):
             if not math.isfinite(float(value)):
-                return None, f"found {value!r}, expected a finite number"
+                return None, _("found {value!r}, expected a finite number", value=value)
             return float(value), None
         return str(value), None
     raise ValueError(f"unknown column type {type_}")
@@ -551,16 +560,17 @@ def parse_payout(value: object) -> tuple[str | None, str | None]:
     if text.lower() == OPERATING:
         return OPERATING, None
     shares, err = parse_value(text, "numbers")
-    expected = (f"expected '{OPERATING}' or the shares paid in the commitment year and the years after it, "
-                "separated by ';' and summing to 1 (e.g. 0.2;0.5;0.3)")
+    expected = _("expected '{operating}' or the shares paid in the commitment year and the years after it, "
+                 "separated by ';' and summing to 1 (e.g. 0.2;0.5;0.3)", operating=OPERATING)
     if err or not shares:
-        return None, f"found {value!r}, {expected}"
+        return None, _("found {value!r}, {expected}", value=value, expected=expected)
     if any(v < 0 for v in shares):
-        return None, f"found {text}: a share is negative; {expected}"
+        return None, _("found {text}: a share is negative; {expected}", text=text, expected=expected)
     if len(shares) > MAX_PAYOUT_YEARS:
-        return None, f"found {len(shares)} shares, expected at most {MAX_PAYOUT_YEARS} (one per year)"
+        return None, _("found {n} shares, expected at most {most} (one per year)", n=len(shares), most=MAX_PAYOUT_YEARS)
     if abs(sum(shares) - 1.0) > 1e-6:
-        return None, f"found {text}: the shares sum to {sum(shares):.6g}; {expected}"
+        return None, _("found {text}: the shares sum to {total}; {expected}", text=text, total=f"{sum(shares):.6g}",
+                       expected=expected)
     return ";".join(format(v, ".15g") for v in shares), None
 
 
@@ -571,14 +581,14 @@ def check_value(value: float, rule: str) -> str | None:
     if rule == "rising":
         if any(v < 0 for v in value) or any(b <= a for a, b in zip(value, value[1:])):
             shown = ";".join(f"{v:g}" for v in value)
-            return f"found {shown}, expected numbers ≥ 0 rising from one to the next"
+            return _("found {value}, expected numbers ≥ 0 rising from one to the next", value=shown)
         return None
     if rule == ">=0" and value < 0:
-        return f"found {value:g}, expected a number ≥ 0"
+        return _("found {value}, expected a number ≥ 0", value=f"{value:g}")
     if rule == ">0" and value <= 0:
-        return f"found {value:g}, expected a number > 0"
+        return _("found {value}, expected a number > 0", value=f"{value:g}")
     if rule == "share" and not (0 < value <= 1):
-        return f"found {value:g}, expected a share in (0, 1]{share_hint(value)}"
+        return _("found {value}, expected a share in (0, 1]", value=f"{value:g}") + share_hint(value)
     if rule == "0..1" and not (0 <= value <= 1):
-        return f"found {value:g}, expected a share in [0, 1]{share_hint(value)}"
+        return _("found {value}, expected a share in [0, 1]", value=f"{value:g}") + share_hint(value)
     return None

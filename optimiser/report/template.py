@@ -25,6 +25,7 @@ import os
 from pathlib import Path
 
 from ..input.manifest import COMMENT, SETTINGS_KEYS, SHEET_BY_NAME, SHEETS, TEMPLATE_SHEETS, Column
+from ..lang import N_, _, num
 from .xlsx import Col, Sheet, drop_down, new_workbook, note, number_rule, save
 
 #: The sheet of instructions in front (the reader skips it).
@@ -34,40 +35,41 @@ ROWS = 1000
 #: Example rows per sheet.
 EXAMPLES = 2
 
-TYPE_WORDS = {"str": "text", "float": "a number", "int": "a whole number", "bool": "yes or no",
-              "ids": "ids separated by ';' (may be empty)", "numbers": "numbers separated by ';'",
-              "any": "a number or text"}
-RULE_WORDS = {">=0": "at least 0", ">0": "more than 0", "share": "a share: more than 0 and at most 1",
-              "0..1": "a share from 0 to 1", "rising": "each more than the one before",
-              "payout": "'operating' or shares separated by ';' that sum to 1"}
+TYPE_WORDS = {"str": N_("text"), "float": N_("a number"), "int": N_("a whole number"), "bool": N_("yes or no"),
+              "ids": N_("ids separated by ';' (may be empty)"), "numbers": N_("numbers separated by ';'"),
+              "any": N_("a number or text")}
+RULE_WORDS = {">=0": N_("at least 0"), ">0": N_("more than 0"), "share": N_("a share: more than 0 and at most 1"),
+              "0..1": N_("a share from 0 to 1"), "rising": N_("each more than the one before"),
+              "payout": N_("'operating' or shares separated by ';' that sum to 1")}
 #: The hints of :mod:`optimiser.input.hints`, said before the mistake is made.
-NUMBER_HINT = ("Write a decimal point: 1.5. (A number Excel itself reads is fine whatever your decimal sign; "
-               "text such as '1,5' is refused.) No thousands separator in text: 1500, not 1.500 or 1,500.")
-SHARE_HINT = "A share is a fraction: write 0.8 for 80 %, not 80."
-IDS_HINT = "Separate ids with ';', not ',': SDE++;NIKI (not SDE++, NIKI)."
-BOOL_HINT = "yes or no (ja/nee, true/false and 1/0 are read too)."
+NUMBER_HINT = N_("Write a decimal point: 1.5. (A number Excel itself reads is fine whatever your decimal sign; "
+                 "text such as '1,5' is refused.) No thousands separator in text: 1500, not 1.500 or 1,500.")
+SHARE_HINT = N_("A share is a fraction: write 0.8 for 80 %, not 80.")
+IDS_HINT = N_("Separate ids with ';', not ',': SDE++;NIKI (not SDE++, NIKI).")
+BOOL_HINT = N_("yes or no (ja/nee, true/false and 1/0 are read too).")
 
 #: Example rows for sheets the default workbook leaves empty (ids written without the comment mark).
 HAND_EXAMPLES: dict[str, list[dict]] = {
     "fences": [
-        {"fence_id": "hydrogen_fence", "instrument_id": "SDE++", "name": "Example: room reserved for electrolysers",
-         "eur_per_t_cap": 300.0, "source": "example: a ring-fenced sub-budget ('hekje')", "_years": 100.0},
-        {"fence_id": "heat_fence", "instrument_id": "SDE++", "name": "Example: room reserved for industrial heat",
-         "source": "example", "_years": 50.0},
+        {"fence_id": "hydrogen_fence", "instrument_id": "SDE++", "name": N_("Example: room reserved for electrolysers"),
+         "eur_per_t_cap": 300.0, "source": N_("example: a ring-fenced sub-budget ('hekje')"), "_years": 100.0},
+        {"fence_id": "heat_fence", "instrument_id": "SDE++", "name": N_("Example: room reserved for industrial heat"),
+         "source": N_("example"), "_years": 50.0},
     ],
     "cash_limits": [
-        {"instrument_id": "*", "source": "example: all instruments together pay at most this each year",
+        {"instrument_id": "*", "source": N_("example: all instruments together pay at most this each year"),
          2026: 900.0, 2027: 900.0, 2028: 900.0},
-        {"instrument_id": "SDE++", "source": "example: one instrument's cash ceiling", 2027: 500.0},
+        {"instrument_id": "SDE++", "source": N_("example: one instrument's cash ceiling"), 2027: 500.0},
     ],
     "targets": [
         {"year": 2026, "reduction_mt": 8.0},
         {"year": 2028, "reduction_mt": 14.0},
     ],
     "prices": [
-        {"parameter": "co2_price_eur_per_t", "source": "example"},
-        {"parameter": "co2_price_eur_per_t", "source": "example of a higher path (keep one row named "
-         "co2_price_eur_per_t)", **dict(zip(range(2024, 2031), (85.0, 95.0, 110.0, 125.0, 140.0, 155.0, 170.0)))},
+        {"parameter": "co2_price_eur_per_t", "source": N_("example")},
+        {"parameter": "co2_price_eur_per_t", "source": N_("example of a higher path (keep one row named "
+                                                           "co2_price_eur_per_t)"),
+         **dict(zip(range(2024, 2031), (85.0, 95.0, 110.0, 125.0, 140.0, 155.0, 170.0)))},
     ],
 }
 
@@ -80,57 +82,59 @@ def write_template(path: str | os.PathLike, examples: dict[str, list[dict]], yea
 
 def column_note(spec, col: Column) -> str:
     """A header's comment: what the column holds, its unit, type, whether it is required, and the hints."""
-    lines = [f"{col.name}: {col.description}"]
+    lines = [f"{col.name}: {_(col.description)}"]
     if col.unit and col.unit != "ids":
-        lines.append(f"Unit: {col.unit}.")
-    kind = TYPE_WORDS.get(col.type, col.type)
+        lines.append(_("Unit: {unit}.", unit=_(col.unit)))
+    kind = _(TYPE_WORDS.get(col.type, col.type))
     if col.check in RULE_WORDS:
-        kind += f", {RULE_WORDS[col.check]}"
-    lines.append(f"Type: {kind}.")
+        kind += f", {_(RULE_WORDS[col.check])}"
+    lines.append(_("Type: {kind}.", kind=kind))
     if col.required:
-        lines.append("Required." if col.type != "ids" else "Required column (a cell may be empty).")
+        lines.append(_("Required.") if col.type != "ids" else _("Required column (a cell may be empty)."))
     elif col.default not in (None, "") and not isinstance(col.default, bool):
-        lines.append(f"Optional: blank = {col.default:g}." if isinstance(col.default, float)
-                     else f"Optional: blank = {col.default}.")
+        lines.append(_("Optional: blank = {default}.", default=num(col.default, "g") if isinstance(col.default, float)
+                       else col.default))
     else:
-        lines.append("Optional." + (" Blank = no." if col.default is False else ""))
+        lines.append(_("Optional.") + (" " + _("Blank = no.") if col.default is False else ""))
     if col.choices:
-        lines.append("One of: " + ", ".join(col.choices) + " (pick from the list).")
+        lines.append(_("One of: {choices} (pick from the list).", choices=", ".join(col.choices)))
     if col.refers == "(sheets)":
-        lines.append("The name of an input sheet (pick from the list).")
+        lines.append(_("The name of an input sheet (pick from the list)."))
     elif col.refers:
-        lines.append(f"An id of sheet '{col.refers}' (pick from the list; the ids you enter there appear in it).")
+        lines.append(_("An id of sheet '{sheet}' (pick from the list; the ids you enter there appear in it).",
+                       sheet=col.refers))
     if col.type in ("float", "int", "numbers"):
-        lines.append(NUMBER_HINT)
+        lines.append(_(NUMBER_HINT))
     if col.check in ("share", "0..1"):
-        lines.append(SHARE_HINT)
+        lines.append(_(SHARE_HINT))
     if col.type == "ids" or (col.type == "numbers"):
-        lines.append(IDS_HINT if col.type == "ids" else "Separate the numbers with ';': 75;150;300.")
+        lines.append(_(IDS_HINT) if col.type == "ids" else _("Separate the numbers with ';': 75;150;300."))
     if col.type == "bool":
-        lines.append(BOOL_HINT)
+        lines.append(_(BOOL_HINT))
     if spec.id_column == col.name:
-        lines.append(f"Unique in this sheet. A row whose first cell starts with {COMMENT} is an example or a "
-                     "note: policymix ignores it.")
+        lines.append(_("Unique in this sheet. A row whose first cell starts with {mark} is an example or a "
+                       "note: policymix ignores it.", mark=COMMENT))
     return "\n".join(lines)
 
 
 def year_note(spec, year: int) -> str:
-    required = {"any": "Optional: blank = no value that year.",
-                "outlook": "Required from start_year to target_year; later years are an outlook (optional)."}
+    required = {"any": _("Optional: blank = no value that year."),
+                "outlook": _("Required from start_year to target_year; later years are an outlook (optional).")}
     return "\n".join([
-        f"{year}: {spec.year_description}.",
-        f"Unit: {spec.year_unit}.",
-        required.get(spec.year_span, "Required for every year from start_year to target_year."),
-        "One column per year: these year headers are an example (2024 … 2030); make them your start_year … "
-        "target_year.",
-        NUMBER_HINT,
+        f"{year}: {_(spec.year_description)}.",
+        _("Unit: {unit}.", unit=_(spec.year_unit)),
+        required.get(spec.year_span, _("Required for every year from start_year to target_year.")),
+        _("One column per year: these year headers are an example (2024 … 2030); make them your start_year … "
+          "target_year."),
+        _(NUMBER_HINT),
     ])
 
 
 def _examples(spec, rows: list[dict]) -> list[dict]:
     """The sheet's example rows, marked as comments (first cell '#…')."""
     rows = [dict(r) for r in list(rows)[:EXAMPLES]]
-    rows += [dict(r) for r in HAND_EXAMPLES.get(spec.name, [])[len(rows):EXAMPLES]]
+    rows += [{k: _(v) if isinstance(v, str) and k in ("name", "source") else v for k, v in r.items()}
+             for r in HAND_EXAMPLES.get(spec.name, [])[len(rows):EXAMPLES]]
     first = spec.columns[0].name
     for r in rows:
         value = r.get(first)
@@ -168,29 +172,30 @@ def _rules(ws, spec, headers: list, first_row: int) -> None:
     for c, h in enumerate(headers, start=1):
         ref = f"{_letter(ws, c)}{first_row}:{_letter(ws, c)}{last}"
         if isinstance(h, int):
-            number_rule(ws, ref, "" if spec.name == "prices" else ">=0", title="a number",
-                        message=f"{h}: {spec.year_description} ({spec.year_unit}). {NUMBER_HINT}")
+            number_rule(ws, ref, "" if spec.name == "prices" else ">=0", title=_("a number"),
+                        message=f"{h}: {_(spec.year_description)} ({_(spec.year_unit)}). {_(NUMBER_HINT)}")
             continue
         col = spec.column(h)
         if col is None or col.field == "" and spec.name == "settings":
             continue
         if col.refers == "(sheets)":
-            drop_down(ws, ref, [s.name for s in SHEETS], strict=False, title="an input sheet",
-                      message="Not the name of an input sheet.")
+            drop_down(ws, ref, [s.name for s in SHEETS], strict=False, title=_("an input sheet"),
+                      message=_("Not the name of an input sheet."))
         elif col.refers:
             target = f"'{col.refers}'!$A$2:$A${ROWS + 1}"
-            drop_down(ws, ref, target, strict=False, title=f"an id of {col.refers}",
-                      message=f"Not an id of sheet '{col.refers}' (yet). " + (IDS_HINT if col.type == "ids" else ""))
+            drop_down(ws, ref, target, strict=False, title=_("an id of {sheet}", sheet=col.refers),
+                      message=_("Not an id of sheet '{sheet}' (yet).", sheet=col.refers)
+                      + (" " + _(IDS_HINT) if col.type == "ids" else ""))
         elif col.type == "bool":
-            drop_down(ws, ref, ["yes", "no"], title="yes or no", message=BOOL_HINT)
+            drop_down(ws, ref, ["yes", "no"], title=_("yes or no"), message=_(BOOL_HINT))
         elif col.choices:
-            drop_down(ws, ref, list(col.choices), title="one of the list",
-                      message="One of: " + ", ".join(col.choices) + ".")
+            drop_down(ws, ref, list(col.choices), title=_("one of the list"),
+                      message=_("One of: {choices}.", choices=", ".join(col.choices)))
         elif col.type in ("float", "int"):
-            hint = SHARE_HINT if col.check in ("share", "0..1") else NUMBER_HINT
+            hint = _(SHARE_HINT) if col.check in ("share", "0..1") else _(NUMBER_HINT)
             number_rule(ws, ref, col.check, whole=col.type == "int", title=f"{col.name}",
-                        message=f"{col.name}: {TYPE_WORDS[col.type]}"
-                                + (f", {RULE_WORDS[col.check]}" if col.check in RULE_WORDS else "") + f". {hint}")
+                        message=f"{col.name}: {_(TYPE_WORDS[col.type])}"
+                                + (f", {_(RULE_WORDS[col.check])}" if col.check in RULE_WORDS else "") + f". {hint}")
 
 
 def _settings_sheet(sheet: Sheet, examples: list[dict]) -> None:
@@ -204,21 +209,22 @@ def _settings_sheet(sheet: Sheet, examples: list[dict]) -> None:
         note(ws.cell(row=top, column=c), column_note(spec, spec.column(h)))
     n_examples = len(rows) - len(SETTINGS_KEYS)
     _mark_examples(sheet, top + 1, top + n_examples, len(headers))
-    drop_down(ws, f"A{top + 1}:A{top + ROWS}", list(SETTINGS_KEYS), strict=False, title="a setting",
-              message="Not a setting of policymix.")
+    drop_down(ws, f"A{top + 1}:A{top + ROWS}", list(SETTINGS_KEYS), strict=False, title=_("a setting"),
+              message=_("Not a setting of policymix."))
     for r, (key, col) in enumerate(SETTINGS_KEYS.items(), start=top + 1 + n_examples):
         key_cell, value = ws.cell(row=r, column=1), f"B{r}"
         if col.required:
             key_cell.font = sheet.st.bold
         note(ws.cell(row=r, column=2), column_note(spec, col).replace(f"{key}: ", f"{key}: ", 1))
         if col.type == "bool":
-            drop_down(ws, value, ["yes", "no"], title="yes or no", message=BOOL_HINT)
+            drop_down(ws, value, ["yes", "no"], title=_("yes or no"), message=_(BOOL_HINT))
         elif col.choices:
-            drop_down(ws, value, list(col.choices), title="one of the list", message="One of: " + ", ".join(col.choices))
+            drop_down(ws, value, list(col.choices), title=_("one of the list"),
+                      message=_("One of: {choices}.", choices=", ".join(col.choices)))
         elif col.type in ("float", "int"):
             number_rule(ws, value, col.check, whole=col.type == "int", title=key,
-                        message=f"{key}: {TYPE_WORDS[col.type]}. "
-                                + (SHARE_HINT if col.check in ("share", "0..1") else NUMBER_HINT))
+                        message=f"{key}: {_(TYPE_WORDS[col.type])}. "
+                                + (_(SHARE_HINT) if col.check in ("share", "0..1") else _(NUMBER_HINT)))
 
 
 def _mark_examples(sheet: Sheet, first: int, last: int, columns: int) -> None:
@@ -249,34 +255,37 @@ def _input_sheet(sheet: Sheet, spec, examples: list[dict], years: list[int]) -> 
 
 
 def _instructions(sheet: Sheet) -> None:
-    sheet.title("policymix input workbook: how to fill it in")
+    sheet.title(_("policymix input workbook: how to fill it in"))
     for text in (
-        "One sheet per kind of input, one row per item. Keep the sheet and column names as they are: they are "
-        "what policymix reads. Hover over a column header for its meaning, unit, type and default.",
-        f"Rows whose first cell starts with {COMMENT} are examples or notes: policymix ignores them. Overwrite "
-        f"them, delete them, or remove the {COMMENT} to use one.",
-        "Required columns have a darker header. A blank optional cell takes its default.",
-        f"Numbers: {NUMBER_HINT} {SHARE_HINT}",
-        f"Several ids in one cell: {IDS_HINT} The drop-down lists offer the ids entered on the other sheets.",
-        "Years: one column per year from start_year to target_year (sheet settings). The year headers 2024 … "
-        "2030 are an example: change them to your years. Prices may go on after target_year (an outlook).",
-        f"yes/no columns: {BOOL_HINT}",
-        "When you are done: 'policymix check THIS.xlsx' lists every problem still open (sheet, row and column), "
-        "'policymix plan THIS.xlsx' plans it. The sheet settings needs start_year, target_year and "
-        "target_reduction_mt; the sheets measures, instruments, budgets and prices need rows.",
+        _("One sheet per kind of input, one row per item. Keep the sheet and column names as they are: they are "
+          "what policymix reads. Hover over a column header for its meaning, unit, type and default."),
+        _("Rows whose first cell starts with {mark} are examples or notes: policymix ignores them. Overwrite "
+          "them, delete them, or remove the {mark} to use one.", mark=COMMENT),
+        _("Required columns have a darker header. A blank optional cell takes its default."),
+        _("Numbers: {hint} {share}", hint=_(NUMBER_HINT), share=_(SHARE_HINT)),
+        _("Several ids in one cell: {hint} The drop-down lists offer the ids entered on the other sheets.",
+          hint=_(IDS_HINT)),
+        _("Years: one column per year from start_year to target_year (sheet settings). The year headers 2024 … "
+          "2030 are an example: change them to your years. Prices may go on after target_year (an outlook)."),
+        _("yes/no columns: {hint}", hint=_(BOOL_HINT)),
+        _("The settings sheet also takes language: nl for plan workbooks and terminal output in Dutch (the sheet "
+          "and column names stay in English)."),
+        _("When you are done: 'policymix check THIS.xlsx' lists every problem still open (sheet, row and column), "
+          "'policymix plan THIS.xlsx' plans it. The sheet settings needs start_year, target_year and "
+          "target_reduction_mt; the sheets measures, instruments, budgets and prices need rows."),
     ):
         sheet.line(text)
-    sheet.heading("The sheets")
-    sheet.table([Col("sheet"), Col("required"), Col("what it holds", wrap=44), Col("columns", wrap=30)],
-                [(s.name, "yes" if s.required else "no", s.description,
-                  ", ".join(c.name for c in s.columns) + (" and one column per year" if s.year_columns else ""))
+    sheet.heading(_("The sheets"))
+    sheet.table([Col(_("sheet")), Col(_("required")), Col(_("what it holds"), wrap=44), Col(_("columns"), wrap=30)],
+                [(s.name, _("yes") if s.required else _("no"), _(s.description),
+                  ", ".join(c.name for c in s.columns) + (_(" and one column per year") if s.year_columns else ""))
                  for s in SHEETS])
 
 
 def template_workbook(examples: dict[str, list[dict]], years: list[int]):
     """The blank template as an (unsaved) openpyxl Workbook."""
-    wb = new_workbook("policymix input workbook")
-    sheet = Sheet(wb, INSTRUCTIONS, orientation="portrait", note=True)
+    wb = new_workbook(_("policymix input workbook"))
+    sheet = Sheet(wb, _(INSTRUCTIONS), orientation="portrait", note=True)
     _instructions(sheet)
     sheet.finish(widths={1: 14, 2: 9, 3: 44, 4: 30})
     for spec in SHEETS:

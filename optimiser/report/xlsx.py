@@ -13,6 +13,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..lang import sig
 from .files import atomic_write
 
 # Number formats: money, shares, unit costs, abatement, shadow prices, amounts, counts, seconds.
@@ -115,12 +116,6 @@ def set_cell(ws, row: int, col: int, value, number_format: str | None = None):
     return cell
 
 
-def sig(v: float) -> str:
-    """A number for a sentence: three significant digits, thousands separated, no exponent."""
-    if v == 0 or not math.isfinite(v):
-        return "0"
-    digits = max(0, 2 - math.floor(math.log10(abs(v))))
-    return f"{v:,.{digits}f}"
 
 
 def shown_len(value, fmt: str | None) -> int:
@@ -371,8 +366,10 @@ class Sheet:
         for c in range(1, columns + 1):
             self.ws.cell(row=row, column=c).font = self.st.bold
 
-    def shade_status(self, col: int, first: int, last: int) -> None:
-        """Colour status cells: funded green, partly funded amber (conditional formats, no formulas in cells)."""
+    def shade_status(self, col: int, first: int, last: int, funded: str = "funded",
+                     partly: str = "partly funded") -> None:
+        """Colour status cells: ``funded`` green, ``partly`` (funded) amber, in the sheet's words (conditional
+        formats, no formulas in cells)."""
         if last < first:
             return
         from openpyxl.formatting.rule import CellIsRule
@@ -380,7 +377,7 @@ class Sheet:
 
         letter = self.ws.cell(row=first, column=col).column_letter
         ref = f"{letter}{first}:{letter}{last}"
-        for word, colour in (("funded", FUNDED_FILL), ("partly funded", PARTLY_FILL)):
+        for word, colour in ((funded, FUNDED_FILL), (partly, PARTLY_FILL)):
             self.ws.conditional_formatting.add(
                 ref, CellIsRule(operator="equal", formula=[f'"{word}"'], fill=PatternFill("solid", start_color=colour,
                                                                                           end_color=colour)))
