@@ -376,7 +376,7 @@ def sweep(base: PlanInput, varies: list[Vary], *, on_point=None, on_result=None,
 def _options_changed(old: PlanInput, new: PlanInput) -> str:
     """Solver options the live instance cannot take from Solver.update (a rebuild sets them)."""
     a, b = old.settings, new.settings
-    changed = [k for k in ("time_limit_s", "mip_gap") if getattr(a, k) != getattr(b, k)]
+    changed = [k for k in ("time_limit_s", "mip_gap", "solver") if getattr(a, k) != getattr(b, k)]
     return ("solver option " + ", ".join(changed) + " changed") if changed else ""
 
 

@@ -66,6 +66,7 @@ class Settings:
     shortfall_penalty_eur_per_t: float = 10_000.0
     mip_gap: float = 1e-4
     time_limit_s: float | None = None
+    solver: str = "auto"  # LP algorithm: auto, dual, primal or ipm (optimiser.model.solve.ALGORITHMS)
     objective: str = "min-cost"  # or "max-abatement": most abatement within budgets and limits, no target
     elastic: bool = False  # budgets and resource limits may be exceeded at a penalty (what must give)
     strict: bool = False  # no shortfall allowed; an infeasible target gives an IIS instead of a plan

@@ -111,6 +111,8 @@ SETTINGS_KEYS: dict[str, Column] = {
         Column("shortfall_penalty_eur_per_t", "float", False, 10_000.0, "€/t", "penalty P on each tonne of shortfall", ">0"),
         Column("mip_gap", "float", False, 1e-4, "share", "relative optimality gap for plans with lumpy measures", "0..1"),
         Column("time_limit_s", "float", False, None, "s", "solver time limit (blank = none)", ">0"),
+        Column("solver", "str", False, "auto", "", "LP algorithm of HiGHS: auto (dual simplex, primal simplex "
+               "for the first solve of a large model: measured fastest), dual, primal or ipm (interior point)", choices=("auto", "dual", "primal", "ipm")),
         Column("objective", "str", False, "min-cost", "", "min-cost: least public cost meeting the targets; "
                "max-abatement: most abatement in the target year within budgets and limits (no target)",
                choices=("min-cost", "max-abatement")),

@@ -125,6 +125,8 @@ class Solver:
             mip_presolve(h)
         h.passModel(lp)
         self.highs = h
+        self.algorithm = settings.solver
+        self.has_basis = False  # an LP basis to re-solve from (none before the first LP, none after a MIP)
         self._row_lower, self._row_upper = row_lower, row_upper
         self.probe_degenerate = True
         self._structure = None
@@ -140,7 +142,7 @@ class Solver:
         if self.n_col == 0:
             return Solution(ok=True, status="Optimal", message="empty model", objective=self.offset,
                             values={}, shadow={}, seconds=0.0)
-        h.run()
+        self._run("the MIP" if self.integer_cols else "the LP", mip=bool(self.integer_cols))
         status = h.getModelStatus()
         text = h.modelStatusToString(status)
         info = h.getInfo()
@@ -157,7 +159,7 @@ class Solver:
             cols = np.array(self.integer_cols, dtype=np.int32)
             h.changeColsIntegrality(len(cols), cols, np.array([highspy.HighsVarType.kContinuous] * len(cols)))
             h.changeColsBounds(len(cols), cols, fixed, fixed)
-            h.run()
+            self._run("the LP with the lumpy decisions fixed")
             status = h.getModelStatus()
             if status != highspy.HighsModelStatus.kOptimal:
                 self._restore_integers()
@@ -183,6 +185,15 @@ class Solver:
                         reduced=reduced,
                         mip=bool(self.integer_cols), mip_gap=mip_gap, seconds=time.perf_counter() - started,
                         iterations=iterations)
+
+    def _run(self, what: str, *, mip: bool = False) -> None:
+        """One HiGHS run of ``what`` (words for messages): the algorithm of the ``solver`` setting, stoppable
+        by Ctrl-C and SIGTERM (raises :class:`SolveInterrupted`), with a live line on a terminal."""
+        if not mip:
+            use_algorithm(self.highs, self.algorithm, warm=self.has_basis, columns=self.n_col)
+        run_watched(self.highs, what, mip=mip)
+        # branch and bound leaves no LP basis; an LP leaves its optimal one (warm re-solves start there)
+        self.has_basis = not mip and self.highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
 
     def _shadow_prices(self, duals) -> dict[str, dict]:
         shadow: dict[str, dict] = {}
@@ -224,7 +235,7 @@ class Solver:
                     h.changeRowBounds(k, lower - step, upper)
                 else:
                     continue
-                h.run()
+                self._run("a shadow-price check")
                 if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
                     relaxed = float(h.getInfo().objective_function_value) + self.offset
                     rate = max(0.0, (objective - relaxed) / step)
@@ -331,7 +342,41 @@ def new_highs() -> highspy.Highs:
     return h
 
 
-# ---------------------------------------------------------------- options
+# ---------------------------------------------------------------- options, algorithm, interrupts, progress
+
+#: HiGHS options of each LP algorithm of the ``solver`` setting.
+ALGORITHMS: dict[str, dict[str, object]] = {
+    "dual": {"solver": "simplex", "simplex_strategy": 1},
+    "primal": {"solver": "simplex", "simplex_strategy": 4},
+    "ipm": {"solver": "ipm", "run_crossover": "on"},  # crossover: a basis for the duals and warm re-solves
+}
+#: ``solver = auto``: dual simplex (HiGHS's default) up to this many columns, primal simplex for a cold
+#: solve of a larger LP. Measured by bench/bench_scale.py on plant-level models (docs/performance.md):
+#: primal simplex solves them about twice as fast (1.5 s against 2.8 s at 4 000 measures, 8.5 s against
+#: 17 s at 10 000); below ~2 000 measures the difference is under 0.1 s, and dual simplex keeps the plan
+#: that has always been reported where several plans cost exactly the same (a degenerate optimum: the
+#: algorithm decides which of them, and which reduced costs, HiGHS returns).
+AUTO_PRIMAL_MIN_COLUMNS = 20_000
+
+
+def use_algorithm(h: highspy.Highs, choice: str, *, warm: bool, columns: int = 0) -> None:
+    """Set the LP algorithm of the next run (setting ``solver``: auto, dual, primal, ipm).
+
+    A re-solve from a kept basis (shadow-price probes, sweep points) uses dual simplex unless primal was
+    asked for: after a change of right-hand sides or costs the old basis stays dual feasible, so dual
+    simplex needs few iterations.
+    """
+    if choice == "primal":
+        name = "primal"
+    elif warm:
+        name = "dual"
+    elif choice == "auto":
+        name = "primal" if columns >= AUTO_PRIMAL_MIN_COLUMNS else "dual"
+    else:
+        name = choice
+    for key, value in ALGORITHMS[name].items():
+        h.setOptionValue(key, value)
+
 
 #: Presolve rules switched off for MIPs (plans with lumpy measures), by the name HiGHS lists them under.
 #: Fourier–Motzkin elimination (new in HiGHS 1.16) took 7.4 of the 7.6 s of a 1 000-measure plan with
@@ -370,6 +415,115 @@ def mip_presolve(h: highspy.Highs) -> None:
     mask = sum(1 << bits[name] for name in MIP_PRESOLVE_RULES_OFF if name in bits)
     if mask:
         h.setOptionValue("presolve_rule_off", mask)
+
+
+class SolveInterrupted(KeyboardInterrupt):
+    """A HiGHS run stopped by Ctrl-C (SIGINT) or SIGTERM; ``what`` was being solved, for ``seconds``."""
+
+    def __init__(self, signum: int, what: str, seconds: float):
+        self.signum, self.what, self.seconds = signum, what, seconds
+        super().__init__(f"interrupted while HiGHS was solving {what} (after {seconds:.1f} s)")
+
+
+#: A run that lasts longer than this shows a live line on a terminal (stderr), refreshed this often.
+PROGRESS_AFTER_S, PROGRESS_EVERY_S = 1.0, 0.5
+
+
+class _Watch:
+    """While HiGHS runs: SIGINT and SIGTERM only set a flag that HiGHS's interrupt callbacks (simplex,
+    IPM, MIP) read, so HiGHS stops at its next check (milliseconds apart) and returns cleanly; a Python
+    exception raised inside a callback would unwind through HiGHS's C++ code instead."""
+
+    def __init__(self, h: highspy.Highs, what: str, mip: bool, stream=None):
+        import sys
+
+        self.h, self.what, self.mip = h, what, mip
+        self.stream = stream if stream is not None else sys.stderr
+        self.live = _is_tty(self.stream)
+        self.signum: int | None = None
+        self.started = 0.0
+        self.shown = 0.0
+        self.width = 0
+        self.saved: dict[int, object] = {}
+
+    def _signal(self, signum, frame) -> None:
+        self.signum = signum
+
+    def _check(self, e) -> None:
+        if self.signum is not None:
+            e.interrupt()
+        elif self.live:
+            now = time.perf_counter()
+            if now - self.started >= PROGRESS_AFTER_S and now - self.shown >= PROGRESS_EVERY_S:
+                self.shown = now
+                self._show(e.data_out, now - self.started)
+
+    def _show(self, out, elapsed: float) -> None:
+        text = f"HiGHS: solving {self.what}, {elapsed:,.0f} s"
+        if self.mip:
+            bound, best, gap = out.mip_dual_bound, out.mip_primal_bound, out.mip_gap
+            if math.isfinite(bound):
+                text += f", best bound {bound:,.1f}"
+            if math.isfinite(best) and abs(best) < INF:
+                text += f", best plan {best:,.1f}, gap {gap:.2%}" if math.isfinite(gap) and gap < 1e6 else \
+                    f", best plan {best:,.1f}"
+            text += f", {out.mip_node_count:,} nodes"
+        elif out.simplex_iteration_count:
+            text += f", {out.simplex_iteration_count:,} simplex iterations"
+        elif out.ipm_iteration_count:
+            text += f", {out.ipm_iteration_count:,} interior-point iterations"
+        text += " (Ctrl-C stops)"
+        self.width = max(self.width, len(text))
+        try:
+            self.stream.write("\r" + text.ljust(self.width))
+            self.stream.flush()
+        except (OSError, ValueError):
+            self.live = False
+
+    def __enter__(self):
+        import signal
+        import threading
+
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                try:
+                    self.saved[sig] = signal.signal(sig, self._signal)
+                except (ValueError, OSError):  # pragma: no cover - not allowed here
+                    pass
+        for cb in (self.h.cbSimplexInterrupt, self.h.cbIpmInterrupt, self.h.cbMipInterrupt):
+            cb.subscribe(self._check)
+        self.started = self.shown = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        import signal
+
+        for cb in (self.h.cbSimplexInterrupt, self.h.cbIpmInterrupt, self.h.cbMipInterrupt):
+            cb.unsubscribe(self._check)
+        for sig, handler in self.saved.items():
+            signal.signal(sig, handler)
+        if self.width:
+            try:
+                self.stream.write("\r" + " " * self.width + "\r")
+                self.stream.flush()
+            except (OSError, ValueError):
+                pass
+
+
+def _is_tty(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def run_watched(h: highspy.Highs, what: str, *, mip: bool = False) -> None:
+    """``h.run()``, stoppable within about a second by Ctrl-C or SIGTERM: raises :class:`SolveInterrupted`
+    (a KeyboardInterrupt) when stopped; a live line on stderr when it is a terminal and the run is long."""
+    with _Watch(h, what, mip) as watch:
+        h.run()
+    if watch.signum is not None:
+        raise SolveInterrupted(watch.signum, what, time.perf_counter() - watch.started)
 
 
 def _explain(status_text: str) -> str:
