@@ -25,6 +25,34 @@ import numpy as np
 from pyomo.common.gc_manager import PauseGC
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
+
+def _scipy_without_extras() -> None:
+    """Let the standard-form compiler's first call import scipy.sparse only.
+
+    Pyomo declares scipy a deferred import whose resolution also imports scipy.stats, scipy.integrate
+    and scipy.spatial (~0.45 s, most of the default plan's hand-off), which the compiler never uses: its
+    sparse-matrix hooks are class attributes meant to be set, so they are set to scipy.sparse here and
+    the deferred import's extra imports are dropped.
+    """
+    try:
+        from pyomo.common import dependencies
+        from pyomo.repn.plugins.standard_form import _LinearStandardFormCompiler_impl as impl
+
+        indicator = dependencies.scipy_available
+        if getattr(indicator, "_callback", None) is dependencies._finalize_scipy:
+            indicator._callback = None  # resolving it later imports scipy itself, nothing more
+        import scipy.sparse
+
+        if impl._csc_matrix is None:
+            impl._to_vector = np.fromiter
+            impl._csc_matrix = scipy.sparse.csc_array
+            impl._csr_matrix = scipy.sparse.csr_array
+    except (ImportError, AttributeError):  # pragma: no cover - another Pyomo: its own first call does it
+        pass
+
+
+_scipy_without_extras()
+
 from ..input.data import PlanInput
 from .build import Built, objective
 from .families import FAMILIES, model_rows
