@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 import highspy
 import numpy as np
 from pyomo.common.gc_manager import PauseGC
+from pyomo.core import Constraint as pyo_constraint
+from pyomo.core import Var as pyo_var
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 
@@ -99,23 +101,16 @@ class Solver:
         A = repn.A.tocsc()
         n_col, n_row = A.shape[1], A.shape[0]
         c = np.asarray(repn.c.todense()).ravel() if n_col else np.zeros(0)
-        lower = np.array([v.lb if v.lb is not None else -INF for v in self.columns], dtype=float)
-        upper = np.array([v.ub if v.ub is not None else INF for v in self.columns], dtype=float)
+        bounds = column_bounds(self.columns)
+        lower = np.array([-INF if lb is None else lb for lb, _ in bounds], dtype=float)
+        upper = np.array([INF if ub is None else ub for _, ub in bounds], dtype=float)
         rhs = np.asarray(repn.rhs, dtype=float)
         # t == 0: equality (lower = upper = rhs); t == 1: ≤ rhs; t == -1: ≥ rhs
-        row_lower = np.array([rhs[k] if t in (0, -1) else -INF for k, (_, t) in enumerate(self.rows)], dtype=float)
-        row_upper = np.array([rhs[k] if t in (0, 1) else INF for k, (_, t) in enumerate(self.rows)], dtype=float)
-
-        self.col_of: dict[tuple[str, object], int] = {}
-        self.integer_cols: list[int] = []
-        for j, v in enumerate(self.columns):
-            name = v.parent_component().local_name
-            self.col_of[(name, v.index())] = j
-            if v.is_binary() or v.is_integer():
-                self.integer_cols.append(j)
-        self.row_of: dict[tuple[str, object], list[tuple[int, int]]] = {}
-        for k, (con, t) in enumerate(self.rows):
-            self.row_of.setdefault((con.parent_component().local_name, con.index()), []).append((k, t))
+        sense = np.fromiter((t for _, t in self.rows), dtype=np.int8, count=n_row)
+        row_lower = np.where(sense <= 0, rhs, -INF) if n_row else np.zeros(0)
+        row_upper = np.where(sense >= 0, rhs, INF) if n_row else np.zeros(0)
+        self.col_of, self.integer_cols = column_maps(built.model, self.columns)
+        self.row_of = row_map(built.model, self.rows)
 
         lp = highspy.HighsLp()
         lp.num_col_ = n_col
@@ -349,6 +344,58 @@ class Solver:
                 h.changeColCost(j, c)
         self.built = Built(model=self.built.model, index=idx, input=inp, rows=rows)
         return True
+
+
+def _keys_by_id(model, ctype) -> dict[int, tuple[str, object, bool]]:
+    """id(component data) → (component name, index, integer?), from each component's own items: one pass
+    per component, with no per-item lookups (``data.index()`` searches its parent)."""
+    out: dict[int, tuple[str, object, bool]] = {}
+    for comp in model.component_objects(ctype, descend_into=False):
+        name = comp.local_name
+        for key, data in comp.items():
+            out[id(data)] = (name, key, ctype is pyo_var and (data.is_binary() or data.is_integer()))
+    return out
+
+
+def column_maps(model, columns) -> tuple[dict[tuple[str, object], int], list[int]]:
+    """(variable name, index) → column, and the columns of integer variables."""
+    keys = _keys_by_id(model, pyo_var)
+    col_of: dict[tuple[str, object], int] = {}
+    integer: list[int] = []
+    for j, v in enumerate(columns):
+        name, key, is_int = keys[id(v)]
+        col_of[(name, key)] = j
+        if is_int:
+            integer.append(j)
+    return col_of, integer
+
+
+def column_bounds(columns) -> list[tuple[float | None, float | None]]:
+    """(lower, upper) of every column: its domain's bounds (computed once per domain) where the variable
+    has no bounds of its own; ``v.bounds`` recomputes the domain's bounds on every call (0.5 s at 10 000
+    measures)."""
+    by_domain: dict[int, tuple] = {}
+    out = []
+    for v in columns:
+        if getattr(v, "_lb", 0) is None and getattr(v, "_ub", 0) is None:
+            dom = v.domain
+            b = by_domain.get(id(dom))
+            if b is None:
+                b = by_domain[id(dom)] = dom.bounds()
+            out.append(b)
+        else:  # bounds of its own (or another Pyomo): the public property
+            out.append(v.bounds)
+    return out
+
+
+def row_map(model, rows) -> dict[tuple[str, object], list[tuple[int, int]]]:
+    """(family name, row key) → [(row, sense)]: one HiGHS row per Pyomo constraint in mixed form."""
+    keys = _keys_by_id(model, pyo_constraint)
+    row_of: dict[tuple[str, object], list[tuple[int, int]]] = {}
+    for k, (con, t) in enumerate(rows):
+        name, key, _ = keys[id(con)]
+        row_of.setdefault((name, key), []).append((k, t))
+    return row_of
 
 
 def new_highs() -> highspy.Highs:
