@@ -152,7 +152,7 @@ class Solver:
         self.has_basis = False  # an LP basis to re-solve from (none before the first LP, none after a MIP)
         self._row_lower, self._row_upper = row_lower, row_upper
         self.probe_degenerate = True
-        self._structure = None
+        self._objective = None  # the live objective's terms (made on the first update)
         self.n_col, self.n_row = n_col, n_row
         self.int_lower = lower[self.integer_cols] if self.integer_cols else None
         self.int_upper = upper[self.integer_cols] if self.integer_cols else None
@@ -295,55 +295,79 @@ class Solver:
 
     # ------------------------------------------------------------ what-if edits (sweeps)
 
-    @staticmethod
-    def structure(idx, rows: dict, obj: list) -> tuple:
-        """What must stay equal for a re-solve to reuse this instance: every row's variables."""
-        return (
-            tuple(idx.d_keys), tuple(idx.s_keys), tuple(idx.lumpy_keys), tuple(idx.target_years),
-            tuple((name, tuple((key, tuple((v, i) for _, v, i in terms)) for key, terms in r.terms.items()))
-                  for name, r in rows.items()),
-            tuple((v, i) for _, v, i in obj),
-        )
-
     def update(self, inp: PlanInput) -> bool:
         """Load the numbers of ``inp`` into the live HiGHS instance.
 
         Returns False, changing nothing, when ``inp`` gives the model another
         structure (another variable or term appears or disappears, e.g. a gap
         that becomes zero or a budget that becomes zero): the caller then
-        builds afresh. Otherwise right-hand sides, coefficients and costs are
-        changed in place and the next :meth:`solve` starts from the last basis.
+        builds afresh. Otherwise the right-hand sides, coefficients and costs
+        that differ from the live ones are changed in place and the next
+        :meth:`solve` starts from the last basis.
         """
         idx = index_sets(inp)
         rows = model_rows(idx, inp)
         obj = objective(idx, inp, rows)
-        if self._structure is None:
-            old = self.built
-            self._structure = self.structure(old.index, old.rows, objective(old.index, old.input, old.rows))
-        if self.structure(idx, rows, obj) != self._structure:
+        old = self.built
+        if self._objective is None:
+            self._objective = objective(old.index, old.input, old.rows)
+        changes = _changes(old, self._objective, idx, rows, obj)
+        if changes is None:
             return False
+        bounds, coefficients, costs = changes
         h = self.highs
         col_of = self.col_of
-        for name, r in rows.items():
-            for key, terms in r.terms.items():
-                placed = self.row_of.get((name, key))
-                if not placed:
-                    continue
-                rhs = r.rhs[key]
-                for k, t in placed:
-                    lo, up = (rhs if t in (0, -1) else -INF), (rhs if t in (0, 1) else INF)
-                    h.changeRowBounds(k, lo, up)
-                    self._row_lower[k], self._row_upper[k] = lo, up
-                    for c, v, i in terms:
-                        j = col_of.get((v, i))
-                        if j is not None:
-                            h.changeCoeff(k, j, c)
-        for c, v, i in obj:
+        for name, key, rhs in bounds:
+            for k, t in self.row_of.get((name, key), ()):
+                lo, up = (rhs if t in (0, -1) else -INF), (rhs if t in (0, 1) else INF)
+                h.changeRowBounds(k, lo, up)
+                self._row_lower[k], self._row_upper[k] = lo, up
+        for name, key, terms in coefficients:
+            for k, _ in self.row_of.get((name, key), ()):
+                for c, v, i in terms:
+                    j = col_of.get((v, i))
+                    if j is not None:
+                        h.changeCoeff(k, j, c)
+        for c, v, i in costs:
             j = col_of.get((v, i))
             if j is not None:
                 h.changeColCost(j, c)
         self.built = Built(model=self.built.model, index=idx, input=inp, rows=rows)
+        self._objective = obj
         return True
+
+
+def _variables(terms) -> list:
+    return [(v, i) for _, v, i in terms]
+
+
+def _changes(old: Built, old_obj: list, idx, rows: dict, obj: list):
+    """What differs between the live model and the new rows: (row bounds, rows whose coefficients changed,
+    objective terms whose cost changed), or None when the structure differs (another variable or term)."""
+    oi = old.index
+    if (idx.d_keys != oi.d_keys or idx.s_keys != oi.s_keys or idx.lumpy_keys != oi.lumpy_keys
+            or idx.target_years != oi.target_years or rows.keys() != old.rows.keys()):
+        return None
+    bounds, coefficients = [], []
+    for name, r in rows.items():
+        was = old.rows[name]
+        if r.terms.keys() != was.terms.keys():
+            return None
+        for key, terms in r.terms.items():
+            before = was.terms[key]
+            if terms != before:
+                if _variables(terms) != _variables(before):
+                    return None
+                coefficients.append((name, key, terms))
+            if r.rhs[key] != was.rhs[key]:
+                bounds.append((name, key, r.rhs[key]))
+    if obj == old_obj:
+        costs = []
+    elif _variables(obj) != _variables(old_obj):
+        return None
+    else:
+        costs = [new for new, was in zip(obj, old_obj) if new[0] != was[0]]
+    return bounds, coefficients, costs
 
 
 def _keys_by_id(model, ctype) -> dict[int, tuple[str, object, bool]]:
