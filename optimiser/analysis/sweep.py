@@ -354,7 +354,8 @@ def sweep(base: PlanInput, varies: list[Vary], *, on_point=None, on_result=None,
         sol = solver.solve()
         point.solve_seconds = sol.seconds
         if sol.ok:
-            result = extract(solver.built, sol)
+            # a point reports totals, shadow prices and binding limits: no per-measure explanations
+            result = extract(solver.built, sol, explain=False)
             result.solver.update({"name": run.solver_name, "columns": solver.n_col, "rows": solver.n_row})
             _summarise(point, result)
             if on_result is not None:
