@@ -183,3 +183,17 @@ def test_mip_presolve_leaves_out_fourier_motzkin(base):
     mask = sum(1 << bits[name] for name in MIP_PRESOLVE_RULES_OFF if name in bits)
     assert mip.highs.getOptionValue("presolve_rule_off")[1] == mask
     assert lp.highs.getOptionValue("presolve_rule_off")[1] == 0  # LPs keep every rule
+
+
+def test_the_fast_reader_reads_what_openpyxl_reads(base, tmp_path, monkeypatch):
+    """python-calamine for plain workbooks, openpyxl for the rest: the same tables, input and notes."""
+    import optimiser.input.read as read
+    from optimiser.pipeline import default_workbook
+
+    for wb in (_workbook(plant_level(base, 300, seed=2), tmp_path / "p.xlsx"), default_workbook()):
+        assert read._load_fast(str(wb)) is not None  # a plain workbook takes the fast path
+        fast = read.read_workbook(wb)
+        with monkeypatch.context() as m:
+            m.setattr(read, "_load_fast", lambda path: None)
+            slow = read.read_workbook(wb)
+        assert fast.input == slow.input and fast.tables == slow.tables and fast.notes == slow.notes
