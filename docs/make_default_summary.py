@@ -17,6 +17,8 @@ sys.path.insert(0, str(HERE.parent))
 
 from optimiser.model.families import TARGET, family  # noqa: E402
 from optimiser.pipeline import load, solve_input  # noqa: E402
+from optimiser.report.words import (headroom_sentence, limit_sentence, marginal_value, penalty_words,  # noqa: E402
+                                    policy_binding, single_measure_sentence)
 
 SCENARIOS = ["high-co2", "low-co2", "grid-delay", "labour-crunch", "ccs-delay", "no-maatwerk", "hydrogen-short",
              "pbl-pessimistic"]
@@ -87,10 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     else:
         lines.append(f"**Answer.** No: the best plan abates {result.abatement_mt[T]:.2f} Mt/yr in {T}, "
                      f"{result.shortfall_mt[T]:.2f} Mt short, at a public cost of {result.public_cost_meur:,.0f} M€.")
+    lines += [" ".join(marginal_value(result)), "", f"Shortfall penalty used: {penalty_words(result)}.", ""]
     lines += [
-        f"The last tonne is worth {result.shadow[TARGET][T]:,.0f} € per t of annual abatement "
-        "(the target's shadow price: extra commitments per extra t/yr).",
-        "",
         "![MACC of the default plan](default-macc.png)",
         "",
         "## Instruments",
@@ -108,19 +108,22 @@ def main(argv: list[str] | None = None) -> int:
     total = sum(by_lever.values()) or 1.0
     for name, v in sorted(by_lever.items(), key=lambda kv: -kv[1]):
         lines.append(f"| {name} | {v:.2f} | {v / total:.0%} |")
-    lines += ["", "## Binding limits", "", "| limit | shadow price |", "|---|---:|"]
-    for fam, key, val in result.binding():
+    lines += ["", "## Binding limits", "", "| limit | shadow price | what it means |", "|---|---:|---|"]
+    for fam, key, val in policy_binding(result):
         f = family(fam)
-        if f.kind != "policy" or fam == TARGET:
-            continue
-        lines.append(f"| {f.in_words(inp, key)} | {val:,.3g} {f.shadow_unit_of(inp, key)} |")
+        lines.append(f"| {f.in_words(inp, key)} | {val:,.3g} {f.shadow_unit_of(inp, key)} | "
+                     f"{limit_sentence(result, fam, key, val)} |")
+    lines += ["", headroom_sentence(result)]
+    single = single_measure_sentence(result)
+    if single:
+        lines += ["", single]
     funded_ccs = [mr for mid, mr in result.measures.items() if lever(inp.measures[mid]) == "CCS" and mr.eur_per_t]
     if funded_ccs:
         avg = sum(mr.eur_per_t * mr.committed_share for mr in funded_ccs) / sum(mr.committed_share for mr in funded_ccs)
         lines += ["", f"Funded CCS measures are paid {avg:,.0f} € per tonne avoided on average over their support "
                       "period (Porthos: about 53–56 €/t maximum, inputs/SOURCES.md)."]
     lines += ["", "## Scenarios", "", "| scenario | status | public cost (M€) | abatement 2030 (Mt/yr) | "
-              "target shadow price (€/t) |", "|---|---|---:|---:|---:|",
+              "target shadow price (M€ per Mt/yr) |", "|---|---|---:|---:|---:|",
               f"| default | {result.status} | {result.public_cost_meur:,.0f} | {result.abatement_mt[T]:.2f} | "
               f"{result.shadow[TARGET][T]:,.0f} |"]
     for name in SCENARIOS:

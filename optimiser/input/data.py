@@ -63,15 +63,13 @@ class Settings:
     target_reduction_mt: float
     scenario_name: str = "default"
     base_year_emissions_mt: float | None = None
-    shortfall_penalty_eur_per_t: float = 10_000.0
+    shortfall_penalty_eur_per_t: float | None = None  # None: derived from the data (model.index.shortfall_penalty)
     mip_gap: float = 1e-4
     time_limit_s: float | None = None
     solver: str = "auto"  # LP algorithm: auto, dual, primal or ipm (optimiser.model.solve.ALGORITHMS)
     objective: str = "min-cost"  # or "max-abatement": most abatement within budgets and limits, no target
-    elastic: bool = False  # budgets and resource limits may be exceeded at a penalty (what must give)
+    elastic: bool = False  # the least total relative relaxation of the relaxable limits, then least cost
     strict: bool = False  # no shortfall allowed; an infeasible target gives an IIS instead of a plan
-    elastic_budget_penalty: float = 10.0  # M€ per M€ of budget added (elastic mode)
-    elastic_resource_penalty: float = 10.0  # M€ per unit of capacity added (elastic mode)
 
     @property
     def years(self) -> list[int]:

@@ -20,6 +20,7 @@ import math
 from dataclasses import dataclass
 
 from .data import Fence, Instrument, Measure, Resource, ScenarioRow, Settings
+from .hints import number_hint, share_hint
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,9 @@ SETTINGS_KEYS: dict[str, Column] = {
         Column("target_year", "int", True, None, "year", "year by which the reduction must be reached"),
         Column("target_reduction_mt", "float", True, None, "Mt CO2-eq/yr", "required reduction in the target year", ">=0"),
         Column("base_year_emissions_mt", "float", False, None, "Mt CO2-eq/yr", "emissions in the base year (for reporting)", ">=0"),
-        Column("shortfall_penalty_eur_per_t", "float", False, 10_000.0, "€/t", "penalty P on each tonne of shortfall", ">0"),
+        Column("shortfall_penalty_eur_per_t", "float", False, None, "€/t", "penalty P on each t/yr of shortfall "
+               "(M€ per Mt/yr); blank = derived from the data: 10 × the dearest measure's gap × support years, "
+               "rounded up to 1, 2 or 5 × a power of ten, at least 1,000 (docs/model.md)", ">0"),
         Column("mip_gap", "float", False, 1e-4, "share", "relative optimality gap for plans with lumpy measures", "0..1"),
         Column("time_limit_s", "float", False, None, "s", "solver time limit (blank = none)", ">0"),
         Column("solver", "str", False, "auto", "", "LP algorithm of HiGHS: auto (dual simplex, primal simplex "
@@ -116,15 +119,20 @@ SETTINGS_KEYS: dict[str, Column] = {
         Column("objective", "str", False, "min-cost", "", "min-cost: least public cost meeting the targets; "
                "max-abatement: most abatement in the target year within budgets and limits (no target)",
                choices=("min-cost", "max-abatement")),
-        Column("elastic", "bool", False, False, "yes/no", "let budgets and resource limits give at a penalty, to "
-               "name what must be relaxed to meet the target"),
+        Column("elastic", "bool", False, False, "yes/no", "name the least that must give for every target to be "
+               "met: least total relative relaxation of budgets and resource limits, then least cost "
+               "(docs/model.md)"),
         Column("strict", "bool", False, False, "yes/no", "allow no shortfall: an unreachable target gives the "
                "conflicting limits (an irreducible infeasible subset) instead of a plan"),
-        Column("elastic_budget_penalty", "float", False, 10.0, "M€ per M€", "elastic mode: price of each M€ of "
-               "budget added", ">0"),
-        Column("elastic_resource_penalty", "float", False, 10.0, "M€ per unit", "elastic mode: price of each unit "
-               "of resource capacity added (MW, FTE, kt, Mt, …)", ">0"),
     )
+}
+
+#: Settings an older policymix read, and why they are ignored now (a workbook or plan that has them gets a note).
+RETIRED_SETTINGS: dict[str, str] = {
+    "elastic_budget_penalty": "an elastic run relaxes the least it must, measured relative to each limit, "
+                              "with no price per unit (docs/model.md, section 5a)",
+    "elastic_resource_penalty": "an elastic run relaxes the least it must, measured relative to each limit, "
+                                "with no price per unit (docs/model.md, section 5a)",
 }
 
 SHEETS: tuple[Sheet, ...] = (
@@ -289,8 +297,9 @@ SHEETS: tuple[Sheet, ...] = (
             Column("sheet", "str", True, description="sheet to change"),
             Column("id", "str", True, description="row id (shell wildcards allowed); for settings the key"),
             Column("column", "str", True, description="column to change (wildcards allowed); for settings 'value'"),
-            Column("op", "str", True, description="set, scale or add", choices=("set", "scale", "add")),
-            Column("value", "any", True, description="new value, factor or delta"),
+            Column("op", "str", True, description="set, scale, add or shift (a year series moved value years "
+                   "later; before start_year the start_year value)", choices=("set", "scale", "add", "shift")),
+            Column("value", "any", True, description="new value, factor, delta or whole years"),
             Column("note", "str", description="what the override means"),
         ),
         required=False,
@@ -316,9 +325,10 @@ RESULT_DOCUMENT_SHEET = "policymix result"
 
 #: The result sheets of a plan workbook, in order (the input sheets follow, the hidden result last).
 PLAN_SHEETS: tuple[ResultSheet, ...] = (
-    ResultSheet("Summary", "the headline: targets met or not, abatement against each target, public cost, objective, "
-                "cost per instrument, the binding limits with their shadow prices in plain words, solver",
-                "M€; Mt CO2-eq/yr; €/t; shadow prices in the unit given per row"),
+    ResultSheet("Summary", "the answer first (targets met or not, abatement, public cost), the target's marginal "
+                "value, budget left, what must give (elastic runs), then targets, budget headroom per instrument "
+                "and the binding limits in plain words", "M€; Mt CO2-eq/yr; €/t; shadow prices in the unit given "
+                "per row"),
     ResultSheet("Measure plan", "one row per measure: status, committed share by year, abatement, unprofitable gap, "
                 "subsidy per instrument, € per tonne paid and why it is not (fully) funded",
                 "shares in %; M€; Mt CO2-eq/yr; €/t"),
@@ -332,7 +342,8 @@ PLAN_SHEETS: tuple[ResultSheet, ...] = (
     ResultSheet("MACC", "measures sorted by unprofitable gap with cumulative abatement potential, and the marginal "
                 "abatement cost curve (funded steps highlighted, the target as a vertical line); "
                 "chart data in the helper columns on the right", "€/t; Mt CO2-eq/yr"),
-    ResultSheet("About", "this page: sheets, units, versions, the input file and its SHA-256, overrides"),
+    ResultSheet("About", "this page: versions, the input file and its SHA-256, overrides, how the plan was computed "
+                "(objective, shortfall penalty, when a limit binds, cost weights, solver), sheets, units"),
     ResultSheet(RESULT_DOCUMENT_SHEET, "hidden: the plan's machine-readable result (JSON), read by policymix compare",
                 hidden=True),
 )
@@ -408,7 +419,7 @@ def parse_value(value: object, type_: str) -> tuple[object, str | None]:
     if type_ in ("float", "int"):
         number = _number(value)
         if number is None:
-            return None, f"found {value!r}, expected a number"
+            return None, f"found {value!r}, expected a number{number_hint(value)}"
         if not math.isfinite(number):
             return None, f"found {value!r}, expected a finite number"
         if type_ == "int":
@@ -446,7 +457,7 @@ def check_value(value: float, rule: str) -> str | None:
     if rule == ">0" and value <= 0:
         return f"found {value:g}, expected a number > 0"
     if rule == "share" and not (0 < value <= 1):
-        return f"found {value:g}, expected a share in (0, 1]"
+        return f"found {value:g}, expected a share in (0, 1]{share_hint(value)}"
     if rule == "0..1" and not (0 <= value <= 1):
-        return f"found {value:g}, expected a share in [0, 1]"
+        return f"found {value:g}, expected a share in [0, 1]{share_hint(value)}"
     return None

@@ -10,6 +10,7 @@ one place where the value and reference rules live.
 
 from __future__ import annotations
 
+from .hints import ids_hint
 from .data import Fence, Instrument, InputError, Measure, PlanInput, Problem, Resource, ScenarioRow, Settings
 from .manifest import SETTINGS_KEYS, SHEET_BY_NAME, SHEETS, check_value, default_allocation, parse_value
 
@@ -233,7 +234,8 @@ def _measures(tables: Tables, ctx: dict, out: _Collector) -> dict[str, Measure]:
         eligible = tuple(eligible)
         for iid in eligible:
             if "instruments" in tables and iid not in instrument_ids:  # a missing sheet is reported once
-                out.add(f"unknown instrument '{iid}' (not in sheet 'instruments')", "measures", r["_row"], "eligible_instruments")
+                out.add(f"unknown instrument '{iid}' (not in sheet 'instruments')" + ids_hint(iid, instrument_ids),
+                        "measures", r["_row"], "eligible_instruments")
                 ok = False
         if len(set(eligible)) != len(eligible):
             out.add("an instrument is listed twice", "measures", r["_row"], "eligible_instruments")

@@ -60,7 +60,7 @@ class Family:
     unit: Callable[[PlanInput, object], str] | str = ""  # unit of a row's right-hand side
     shadow_unit: Text | None = None  # unit of its shadow price, when not "<objective unit> per <unit>"
     probed: bool = False  # positive duals checked by a warm re-solve with the limit relaxed
-    elastic_penalty: str = ""  # an elastic run may relax it, at this setting's price per unit
+    relaxable: bool = False  # an elastic run may relax its rows (docs/model.md section 5a)
     explains: bool = False  # named among the limits holding back a measure it binds
     split: Callable[[object], tuple[object, object]] = _id_year  # row key → (id, year)
     join: Callable[[object, object], object] = _key_of  # (id, year) → row key
@@ -79,7 +79,8 @@ class Family:
 
     @property
     def elastic(self) -> bool:
-        return bool(self.elastic_penalty)
+        """Same as ``relaxable``."""
+        return self.relaxable
 
     @property
     def slack(self) -> str:
@@ -283,7 +284,14 @@ BUDGET, PERIOD_BUDGET, RESOURCE, EXCLUSIVE = "budget", "period_budget", "resourc
 
 
 def _measure_name(inp: PlanInput, m) -> str:
-    return str(m)
+    measure = inp.measures.get(m)
+    return (measure.name or m) if measure is not None else str(m)
+
+
+def _cap_item(inp: PlanInput, ident) -> str:
+    """'SDE++ → Tata Steel: DRI and EAF' for the cap key's id 'SDE++ → tata_dri_eaf'."""
+    i, _, m = str(ident).partition(" → ")
+    return f"{i} → {_measure_name(inp, m)}" if m else str(ident)
 
 
 def _resource_name(inp: PlanInput, r) -> str:
@@ -307,26 +315,26 @@ FAMILIES: list[Family] = [
     Family("capex_cap", capex_cap, Text("capex-share cap", "plafond investeringsaandeel"),
            Text("an instrument pays at most its share of capex", "een instrument betaalt hoogstens zijn aandeel van "
                 "de investering"),
-           kind="measure", unit="M€", split=_cap_split,
+           kind="measure", unit="M€", split=_cap_split, item=_cap_item,
            words=Text("the capex-share cap {item} in {year}", "het plafond investeringsaandeel {item} in {year}"),
            more=Text("one more M€ of room under {words}", "één M€ meer ruimte onder {words}"),
            where=Text("sheet 'instruments', column capex_share_cap", "blad 'instruments', kolom capex_share_cap")),
     Family("eur_per_t_cap", eur_per_t_cap, Text("€/t cap", "€/t-plafond"),
            Text("an instrument pays at most its €/t cap", "een instrument betaalt hoogstens zijn €/t-plafond"),
-           kind="measure", unit="M€", split=_cap_split,
+           kind="measure", unit="M€", split=_cap_split, item=_cap_item,
            words=Text("the €/t cap {item} in {year}", "het €/t-plafond {item} in {year}"),
            more=Text("one more M€ of room under {words}", "één M€ meer ruimte onder {words}"),
            where=Text("sheet 'instruments', column eur_per_t_cap", "blad 'instruments', kolom eur_per_t_cap")),
     Family(BUDGET, budget, Text("budget", "budget (verplichtingen)"),
            Text("yearly commitment ceiling of an instrument", "jaarlijks verplichtingenplafond van een instrument"),
-           unit="M€", probed=True, elastic_penalty="elastic_budget_penalty", explains=True,
+           unit="M€", probed=True, relaxable=True, explains=True,
            limits=lambda inp: [(i, y) for i in inp.instruments for y in inp.years],
            words=Text("{item} budget in {year}", "{item}-budget in {year}"),
            held=Text("budget of {item} exhausted in {years}", "budget van {item} uitgeput in {years}"),
            where=Text("sheet 'budgets'", "blad 'budgets'")),
     Family(PERIOD_BUDGET, period_budget, Text("period budget", "periodebudget"),
            Text("an instrument's budget over all years", "het budget van een instrument over alle jaren"),
-           unit="M€", probed=True, elastic_penalty="elastic_budget_penalty", explains=True,
+           unit="M€", probed=True, relaxable=True, explains=True,
            limits=lambda inp: [i for i, inst in inp.instruments.items() if inst.period_budget_meur is not None],
            words=Text("{item}'s period budget", "het periodebudget van {item}"),
            held=Text("period budget of {item} exhausted", "periodebudget van {item} uitgeput"),
@@ -335,7 +343,7 @@ FAMILIES: list[Family] = [
            Text("grid, hydrogen, CO2 storage (stock) and labour (flow) limits",
                 "netcapaciteit, waterstof, CO2-opslag (voorraad) en arbeid (stroom)"),
            unit=lambda inp, key: (inp.resources[key[0]].unit if key[0] in inp.resources else "") or "unit",
-           probed=True, elastic_penalty="elastic_resource_penalty", explains=True,
+           probed=True, relaxable=True, explains=True,
            limits=lambda inp: [(r, y) for r in inp.resources for y in inp.years],
            item=_resource_name,
            held=Text("{item} limit binding in {years}", "grens van {item} bindend in {years}"),
@@ -364,7 +372,8 @@ FAMILIES: list[Family] = [
                 "een alles-of-niets-project wordt in hoogstens één jaar verplicht"), **_IDENTITY),
     Family(TARGET, target, Text("target", "doel"),
            Text("required reduction in each target year", "vereiste reductie in elk doeljaar"),
-           unit="Mt CO2-eq/yr", shadow_unit=Text("€ per t of annual abatement", "€ per ton jaarlijkse reductie"),
+           unit="Mt CO2-eq/yr", shadow_unit=Text("M€ per Mt/yr, i.e. € per t of annual abatement",
+                                                 "M€ per Mt/jr, d.w.z. € per ton jaarlijkse reductie"),
            probed=True, split=lambda key: (None, key), join=lambda ident, year: year,
            limits=lambda inp: sorted(inp.targets),
            words=Text("the {year} target", "het doel voor {year}"),
@@ -402,13 +411,13 @@ def unregister(name: str) -> None:
 def model_rows(idx: Index, inp: PlanInput) -> dict[str, Rows]:
     """Every row of the model, by family name; in an elastic run each relaxable row gains its slack.
 
-    elastic:  Σ … − slack_k ≤ limit_k,  slack_k ≥ 0 priced in the objective.
+    elastic:  Σ … − r_k ≤ limit_k,  r_k ≥ 0 (the relaxation; its total Σ r_k / |limit_k| is minimised first).
     """
     out = {}
     elastic = inp.settings.elastic
     for f in FAMILIES:
         rows = f.rows(idx, inp)
-        if elastic and f.elastic and rows.sense == "<=":
+        if elastic and f.relaxable and rows.sense == "<=":
             for key, terms in rows.terms.items():
                 terms.append((-1.0, f.slack, key))
         out[f.name] = rows

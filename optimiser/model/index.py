@@ -159,6 +159,73 @@ def _why_excluded(inp: PlanInput, mid: str) -> tuple[str, str]:
                            + ") has budget or room under its caps in the years it could be committed")
 
 
+# ---------------------------------------------------------------- the shortfall penalty P
+
+#: A derived P is this many times the dearest measure's public cost per Mt/yr (its gap × support years ×
+#: cost weight), rounded up to 1, 2 or 5 × a power of ten: missing the target is never cheaper than funding a
+#: measure that could meet it, even through a chain of swaps between measures that share a limit.
+PENALTY_FACTOR = 10.0
+#: … and at least this (€/t, i.e. M€ per Mt/yr), so that P stays meaningful when every measure is cheap.
+PENALTY_FLOOR = 1_000.0
+
+
+def measure_cost_per_mt(inp: PlanInput, mid: str) -> float:
+    """The most public money one Mt/yr of the measure can cost: max over the years it can be committed
+    (from max(e_m, y0), operating by target_year) of g_{m,y} · D_m · the highest cost weight of its
+    instruments (M€ per Mt/yr, i.e. € per t/yr). 0 when it needs no subsidy or can never be committed."""
+    m = inp.measures[mid]
+    weights = [inp.instruments[i].cost_weight for i in m.eligible_instruments if i in inp.instruments]
+    if not weights:
+        return 0.0
+    last = inp.years[-1]
+    years = [y for y in inp.years if y >= m.earliest_year and y + m.lead_time_years <= last]
+    return max((unit_gap(inp, mid, y) * m.support_years * max(weights) for y in years), default=0.0)
+
+
+def _nice_ceiling(value: float) -> float:
+    """The smallest of 1, 2, 5 × 10^k that is ≥ value."""
+    import math
+
+    if value <= 0:
+        return 0.0
+    power = 10.0 ** math.floor(math.log10(value))
+    for step in (1.0, 2.0, 5.0, 10.0):
+        if step * power >= value * (1 - 1e-12):
+            return step * power
+    return 10.0 * power  # pragma: no cover
+
+
+def derived_penalty(inp: PlanInput) -> float:
+    """P when the workbook does not set it: PENALTY_FACTOR × the dearest measure's cost per Mt/yr,
+    rounded up to 1, 2 or 5 × a power of ten, and at least PENALTY_FLOOR (€/t = M€ per Mt/yr)."""
+    dearest = max((measure_cost_per_mt(inp, m) for m in inp.measures), default=0.0)
+    return max(PENALTY_FLOOR, _nice_ceiling(PENALTY_FACTOR * dearest))
+
+
+def shortfall_penalty(inp: PlanInput) -> float:
+    """P used by the model: the setting shortfall_penalty_eur_per_t, or :func:`derived_penalty`."""
+    p = inp.settings.shortfall_penalty_eur_per_t
+    return derived_penalty(inp) if p is None else float(p)
+
+
+def penalty_warnings(inp: PlanInput) -> list[str]:
+    """A warning when a penalty set in the workbook is below what some measure costs per Mt/yr: the plan
+    may then report a shortfall rather than fund that measure."""
+    p = inp.settings.shortfall_penalty_eur_per_t
+    if p is None or not has_shortfall(inp):
+        return []
+    dearer = sorted(((measure_cost_per_mt(inp, m), m) for m in inp.measures), reverse=True)
+    dearer = [(c, m) for c, m in dearer if c > p]
+    if not dearer:
+        return []
+    names = ", ".join(f"{inp.measures[m].name or m} ({c:,.0f} M€ per Mt/yr)" for c, m in dearer[:3])
+    more = f" and {len(dearer) - 3} more" if len(dearer) > 3 else ""
+    return [f"the shortfall penalty set in the workbook ({p:,.0f} €/t per t/yr) is below the cost of "
+            f"{len(dearer)} measure{'s' if len(dearer) > 1 else ''}: {names}{more}; the plan may report a shortfall "
+            f"rather than fund {'them' if len(dearer) > 1 else 'it'}. Leave shortfall_penalty_eur_per_t blank to "
+            f"derive it from the data ({derived_penalty(inp):,.0f} €/t here)"]
+
+
 def has_shortfall(inp: PlanInput) -> bool:
     """σ exists unless the run is strict (no shortfall) or maximises abatement (no target)."""
     return inp.settings.objective == "min-cost" and not inp.settings.strict

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 from ..input.data import PlanInput
 from .build import Built, build_model
@@ -37,14 +38,20 @@ class Optimum:
     solver: Solver
 
 
-def optimise(inp: PlanInput, *, time_limit_s: float | None = None) -> Optimum:
+def optimise(inp: PlanInput, *, time_limit_s: float | None = None,
+             before_solve: Callable[[Solver], None] | None = None) -> Optimum:
     """Build, solve and extract.
+
+    ``before_solve(solver)`` is called once the model is on the HiGHS instance, before it is solved
+    (``--save-lp`` writes the model there).
 
     Raises :class:`TargetInfeasible` (strict mode, with the conflicting limits)
     or :class:`SolverFailure` on any other non-optimal solve.
     """
     built = build_model(inp)
     solver = Solver(built, time_limit_s=time_limit_s)
+    if before_solve is not None:
+        before_solve(solver)
     solution = solver.solve()
     if not solution.ok:
         if inp.settings.strict and solution.status.lower() == "infeasible":

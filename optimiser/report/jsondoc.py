@@ -16,6 +16,7 @@ from ..analysis.rules_gap import RulesGap, cost_per_t
 from ..analysis.simulate import RulesResult, allocation_of, phases_of
 from ..analysis.sweep import SweepPoint, SweepRun
 from ..model.families import family, limit_label, reported
+from ..model.index import shortfall_penalty
 from ..model.results import TOL, PlanResult
 
 #: The version of the stored plan document (bumped when its shape changes).
@@ -67,7 +68,11 @@ def plan_json(result: PlanResult) -> dict:
         },
         "shadow_prices": {f.name: shadow_json(f.name, result.shadow[f.name])
                           for f in reported() if f.name in result.shadow},
-        "relaxations": [dict(r, amount=_num(r["amount"])) for r in result.relaxations],
+        "relaxations": [{k: _num(v) if k in ("amount", "limit", "relative") else v for k, v in r.items()}
+                        for r in result.relaxations],
+        "total_relative_relaxation": _num(result.relaxation_total),
+        "shortfall_penalty_eur_per_t": _num(shortfall_penalty(result.input)),
+        "warnings": list(result.warnings),
     }
 
 
@@ -104,7 +109,8 @@ def infeasible_json(iis: list[dict]) -> dict:
     return {
         "status": "target_not_met", "objective_meur": None, "public_cost_meur": None, "abatement_mt": {},
         "shortfall_mt": {}, "measures": {}, "shadow_prices": empty_shadow_prices(),
-        "relaxations": [], "iis": [{k: v for k, v in item.items() if k != "text"} for item in iis],
+        "relaxations": [], "total_relative_relaxation": None, "warnings": [],
+        "iis": [{k: v for k, v in item.items() if k not in ("text", "name")} for item in iis],
     }
 
 
