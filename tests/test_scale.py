@@ -197,3 +197,30 @@ def test_the_fast_reader_reads_what_openpyxl_reads(base, tmp_path, monkeypatch):
             m.setattr(read, "_load_fast", lambda path: None)
             slow = read.read_workbook(wb)
         assert fast.input == slow.input and fast.tables == slow.tables and fast.notes == slow.notes
+
+
+def test_a_compact_measure_plan_keeps_every_number(base, tmp_path, monkeypatch):
+    """Large plans leave zeros blank in the Measure plan (headers say so); every other number is the same."""
+    import openpyxl
+
+    import optimiser.report.plan as plan
+    from optimiser.model.optimum import optimise
+
+    result = optimise(base).result
+
+    def sheet(path):
+        ws = openpyxl.load_workbook(path, read_only=True)["Measure plan"]
+        return [list(r) for r in ws.iter_rows(values_only=True)]
+
+    full = sheet(plan.write_plan(result, tmp_path / "full.xlsx"))
+    monkeypatch.setattr(plan, "COMPACT_MEASURES", 10)  # the default's 41 measures count as many
+    compact = sheet(plan.write_plan(result, tmp_path / "compact.xlsx"))
+    assert len(full) == len(compact) and any("blank = 0" in str(h) for h in compact[0])
+    blanked = 0
+    for a, b in zip(full[1:], compact[1:]):
+        for x, y in zip(a, b):
+            if y is None and x == 0:
+                blanked += 1
+            else:
+                assert x == y
+    assert blanked > 100  # zeros were left out, nothing else changed
