@@ -52,7 +52,8 @@ BARE_OPTIONS = {
     "primal": {"solver": "simplex", "simplex_strategy": 4},
     "ipm": {"solver": "ipm"},
     "pdlp": {"solver": "pdlp"},
-    "mip": {},
+    "mip": {},  # plus the planner's MIP presolve options (optimiser.model.solve.mip_presolve)
+    "mip-default": {},  # HiGHS's defaults (--mip-default): Fourier-Motzkin presolve on
 }
 GOALS = {
     "lp10k_ratio": 1.5,  # 10 000-measure LP end to end ≤ 1.5 × bare HiGHS (best algorithm)
@@ -145,6 +146,10 @@ def child_bare(mps: str, algorithm: str, result_path: str, time_limit: float) ->
     h.readModel(mps)
     for k, v in BARE_OPTIONS[algorithm].items():
         h.setOptionValue(k, v)
+    if algorithm == "mip":
+        from optimiser.model.solve import mip_presolve
+
+        mip_presolve(h)
     h.setOptionValue("time_limit", float(time_limit))
     t0 = time.perf_counter()
     h.run()
@@ -165,7 +170,7 @@ def child_sweep(workbook: str, result_path: str, points: int) -> int:
 
     _, base, _ = load(workbook)
     t = base.settings.target_reduction_mt
-    values = [round(t * (1 + f), 4) for f in (0.0, -0.005, 0.005, -0.01, 0.01, -0.015)[:points]]
+    values = [round(t * (1 + f), 4) for f in (0.0, -0.005, 0.005, -0.01, 0.01, -0.015, 0.015, -0.02)[:points]]
     run = sweep(base, parse_varies([("set", "settings:target_reduction_mt=" + ",".join(map(str, values)))]))
     Path(result_path).write_text(json.dumps({
         "points": [{"note": p.solver_note, "seconds": p.seconds, "solve_seconds": p.solve_seconds,
@@ -250,7 +255,8 @@ def measure_case(label: str, workbook: Path, args, tmp: Path, *, runs: int, bare
         code, _, _ = spawn(["save", str(workbook), str(mps), str(info_path), *extra], args.timeout)
         if code == 0:
             case["model"] = json.loads(info_path.read_text())
-            algorithms = ["mip"] if case["model"]["integers"] else list(args.algorithms)
+            algorithms = (["mip"] + (["mip-default"] if args.mip_default else [])) if case["model"]["integers"] \
+                else list(args.algorithms)
             case["bare"] = {}
             for alg in algorithms:
                 res_path = tmp / f"{label}.{alg}.json"
@@ -281,13 +287,15 @@ def _s(v) -> str:
 
 
 def best_bare(case: dict) -> tuple[str, float] | None:
-    ok = {a: r["seconds"] for a, r in case.get("bare", {}).items() if r.get("status") == "Optimal"}
+    ok = {a: r["seconds"] for a, r in case.get("bare", {}).items()
+          if r.get("status") == "Optimal" and a != "mip-default"}
     return min(ok.items(), key=lambda kv: kv[1]) if ok else None
 
 
 def table(cases: list[dict]) -> list[str]:
     head = ("| case | cols × rows | plan s | import | read | build | hand-off | HiGHS | probes | extract | write "
-            "| peak MB | bare dual | bare primal | bare IPM | bare MIP | ratio | warm sweep point s |")
+            "| peak MB | bare dual | bare primal | bare IPM | bare MIP | bare MIP, HiGHS defaults | ratio "
+            "| warm sweep point s |")
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for c in cases:
         p = c["plan"]
@@ -317,7 +325,7 @@ def table(cases: list[dict]) -> list[str]:
         lines.append("| " + " | ".join([
             c["label"], size, plan_s, _s(p.get("import")), _s(st.get("read")), _s(st.get("build")),
             _s(st.get("hand-off")), _s(highs_main), _s(probes), _s(st.get("extract")), _s(write),
-            f"{p.get('peak_mb', 0):,.0f}", b("dual"), b("primal"), b("ipm"), b("mip"), ratio,
+            f"{p.get('peak_mb', 0):,.0f}", b("dual"), b("primal"), b("ipm"), b("mip"), b("mip-default"), ratio,
             _s(statistics.median(warm)) if warm else "",
         ]) + " |")
     return lines
@@ -397,8 +405,10 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=1, help="fresh-process runs of each plant-level plan")
     parser.add_argument("--algorithms", nargs="*", default=list(ALGORITHMS), choices=list(BARE_OPTIONS))
     parser.add_argument("--no-bare", action="store_true", help="skip the bare HiGHS runs")
+    parser.add_argument("--mip-default", action="store_true",
+                        help="also solve MIPs bare with HiGHS's default presolve (slow: > 10 min at 4 000 lumpy)")
     parser.add_argument("--sweep-sizes", type=int, nargs="*", default=[10000])
-    parser.add_argument("--sweep-points", type=int, default=4)
+    parser.add_argument("--sweep-points", type=int, default=6)
     parser.add_argument("--bare-time-limit", type=float, default=3600.0)
     parser.add_argument("--timeout", type=float, default=4 * 3600.0, help="seconds before a child is stopped")
     parser.add_argument("--seed", type=int, default=1)
