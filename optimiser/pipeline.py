@@ -26,6 +26,7 @@ from .input.data import InputError, PlanInput, Problem
 from .input.planfile import read_plan_results
 from .input.read import DEFAULT_MAX_UNZIPPED_MB, Workbook, read_workbook
 from .input.scenario import override_tag, resolve
+from .model.cash import problems as fixed_problems
 from .model.optimum import SolverFailure, TargetInfeasible, optimise
 from .model.results import PlanResult
 from .report.files import write_json, write_model_file
@@ -94,6 +95,9 @@ def load(workbook: str | os.PathLike | None, scenario: str | None = None,
         inp, applied = resolve(wb.input, scenario, list(overrides))
     except InputError as exc:
         raise exc.with_file(str(path)) from None
+    fixed = fixed_problems(inp)  # decisions already taken that no plan can keep (sheet committed)
+    if fixed:
+        raise InputError(fixed).with_file(str(path))
     return wb, inp, [o.spec() for o in applied]
 
 

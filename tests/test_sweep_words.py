@@ -38,7 +38,7 @@ def test_the_slope_between_points_is_a_column_and_a_line_beside_the_shadow_price
     col = headers.index(SLOPE) + 1
     assert ws.cell(row=2, column=col).value is None
     assert ws.cell(row=5, column=col).value == pytest.approx(800)  # 1.5 → 2.0 Mt, both on b
-    (chart,) = ws._charts
+    chart, _peak_cash = ws._charts  # the main chart, then peak cash below it
     titles = [s.tx.strRef.f if s.tx.strRef is not None else s.tx.v for c in [chart] + chart._charts
               for s in c.series]
     assert any("slope of the cost curve" in str(t) for t in titles), titles

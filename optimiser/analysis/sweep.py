@@ -53,6 +53,7 @@ from ..input.data import InputError, PlanInput, Problem, ScenarioRow
 from ..input.manifest import SETTINGS_KEYS, SHEET_BY_NAME
 from ..input.scenario import apply_overrides, parse_override
 from ..model.build import Built, build_model
+from ..model.cash import problems as fixed_problems
 from ..model.extract import extract
 from ..model.families import FAMILIES, TARGET, limit_label
 from ..model.results import TOL, PlanResult
@@ -256,6 +257,9 @@ class SweepPoint:
     abatement_mt: dict[int, float] = field(default_factory=dict)
     shortfall_mt: dict[int, float] = field(default_factory=dict)
     spend_meur: dict[str, float] = field(default_factory=dict)  # per instrument, over all years
+    peak_cash_meur: float | None = None  # the most cash paid out in one year (all instruments), from start_year on
+    peak_cash_year: int | None = None
+    released_meur: float | None = None  # commitments never paid out (vrijval)
     shadow: dict[tuple[str, object], float] = field(default_factory=dict)  # (family, key) → value; target always
     limits: dict[tuple[str, object], tuple[str, str, object, str]] = field(default_factory=dict)  # → label
     mip: bool = False  # lumpy measures: shadow prices of the LP with the binaries fixed at this point's optimum
@@ -366,6 +370,9 @@ def prepare(base: PlanInput, varies: list[Vary]) -> list[tuple[dict, list[Scenar
         values = {v.key: value for v, value in zip(varies, combo)}
         try:
             inp = apply_overrides(base, rows)
+            fixed = fixed_problems(inp)  # decisions already taken that no plan can keep at this point
+            if fixed:
+                raise InputError(fixed)
         except InputError as exc:
             label = ", ".join(f"{k}={_fmt(v)}" for k, v in values.items())
             problems += [Problem(f"sweep point {n} ({label}): {p.message}", p.file, p.sheet, p.row, p.column)
@@ -456,6 +463,10 @@ def _summarise(point: SweepPoint, result: PlanResult) -> None:
     point.abatement_mt = dict(result.abatement_mt)
     point.shortfall_mt = dict(result.shortfall_mt)
     point.spend_meur = {i: sum(result.spend_meur.get((i, y), 0.0) for y in inp.years) for i in inp.instruments}
+    if result.cash is not None:
+        peak = result.cash.peak()
+        point.peak_cash_year, point.peak_cash_meur = peak if peak else (None, 0.0)
+        point.released_meur = result.cash.released_meur
     shadow: dict[tuple[str, object], float] = {(TARGET, y): v for y, v in result.shadow.get(TARGET, {}).items()}
     for fam, key, value in result.binding():
         shadow[(fam, key)] = value

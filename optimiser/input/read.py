@@ -435,14 +435,15 @@ def parse_sheets(raw: dict[str, list[tuple]], path: str) -> tuple[Tables, list[P
                     problems.append(Problem("required column is missing", path, sheet_name, 1, col.name))
                 absent.add(col.name)
         wanted_years: list[int] = []
-        if spec.year_columns:
-            for y in years:
-                if y not in columns:
-                    problems.append(Problem(f"year column {y} is missing (years {years[0]}–{years[-1]} are needed)",
-                                            path, sheet_name, 1, str(y)))
-                    absent.add(y)
-                else:
-                    wanted_years.append(y)
+        required, further = spec.years_to_read(years, [k for k in columns if isinstance(k, int)])
+        for y in required:
+            if y not in columns:
+                problems.append(Problem(f"year column {y} is missing (years {years[0]}–{years[-1]} are needed)",
+                                        path, sheet_name, 1, str(y)))
+                absent.add(y)
+            else:
+                wanted_years.append(y)
+        wanted_years += further
         table = []
         for r, row in enumerate(rows[1:], start=2):
             if all(v is None or (isinstance(v, str) and not v.strip()) for v in row):

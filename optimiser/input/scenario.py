@@ -12,9 +12,18 @@ workbook, so an override can never produce an input a workbook could not.
 
 Ids per sheet: measures → measure_id, instruments → instrument_id, budgets →
 instrument_id, resources → resource_id, prices → parameter, targets → year,
-usage → ``MEASURE_ID/RESOURCE_ID``. A wildcard COLUMN matches the columns the
-operation applies to: numbers (and year columns) for scale and add, every
-column but the id for set.
+usage → ``MEASURE_ID/RESOURCE_ID``, committed → ``MEASURE_ID/YEAR``,
+cash_limits → instrument_id (``*``: all instruments). An ID that is exactly
+some row's id names that row only (so ``cash_limits:*:2028`` is the row of all
+instruments, not every row; ``?*`` matches every row). A wildcard COLUMN
+matches the columns the operation applies to: numbers (and year columns) for
+scale and add, every column but the id for set.
+
+A ``set`` of one year (a plain year as COLUMN) on a sheet whose year columns
+are open — cash_limits, and the price outlook after target_year — adds that
+year where the row lacks it; on cash_limits a ``set`` with a plain id (an
+instrument id or ``*``) adds the row where there is none, so
+``--set cash_limits:*:2028=1500`` works on a workbook without cash limits.
 """
 
 from __future__ import annotations
@@ -25,7 +34,7 @@ import re
 
 from .data import InputError, PlanInput, Problem, ScenarioRow
 from .hints import close_to, did_you_mean, number_hint
-from .manifest import SETTINGS_KEYS, SHEET_BY_NAME, parse_value
+from .manifest import ALL_INSTRUMENTS, SETTINGS_KEYS, SHEET_BY_NAME, parse_value
 from .tables import Tables, to_input, to_tables
 
 OPS = ("set", "scale", "add", "shift")
@@ -50,6 +59,8 @@ def parse_override(op: str, text: str) -> ScenarioRow:
 def _row_id(sheet: str, row: dict) -> str:
     if sheet == "usage":
         return f"{row.get('measure_id')}/{row.get('resource_id')}"
+    if sheet == "committed":
+        return f"{row.get('measure_id')}/{row.get('year')}"
     if sheet == "settings":
         return str(row.get("key", "")).strip().lower()
     return str(row.get(SHEET_BY_NAME[sheet].id_column))
@@ -60,7 +71,8 @@ def _columns(sheet: str, row: dict, pattern: str, op: str) -> list:
     names: list = []
     if op != "shift":  # shift moves year series only
         for col in spec.columns:
-            if col.name == spec.id_column or (sheet == "usage" and col.name in ("measure_id", "resource_id")):
+            if col.name == spec.id_column or (sheet == "usage" and col.name in ("measure_id", "resource_id")) \
+                    or (sheet == "committed" and col.name in ("measure_id", "year")):
                 continue
             if op != "set" and col.type not in ("float", "int", "any"):
                 continue
@@ -133,10 +145,18 @@ def _apply_one(tables: Tables, o: ScenarioRow) -> list[Problem]:
                 _move_target_row(tables, before, row["value"])
         return []
     hit_row = hit_col = False
-    for row in rows:
-        if not fnmatch.fnmatchcase(_row_id(sheet, row), o.id.strip()):
-            continue
+    pattern = o.id.strip()
+    exact = [row for row in rows if _row_id(sheet, row) == pattern]
+    targets = exact or [row for row in rows if fnmatch.fnmatchcase(_row_id(sheet, row), pattern)]
+    new_year = _new_year(sheet, o)
+    if not targets and new_year is not None and sheet == "cash_limits" and (
+            pattern == ALL_INSTRUMENTS or not _is_pattern(pattern)):
+        targets = [{"_row": None, "instrument_id": pattern}]
+        rows.append(targets[0])
+    for row in targets:
         hit_row = True
+        if new_year is not None and new_year not in row and _opens(sheet, new_year, tables):
+            row[new_year] = None  # the year is added, then set below
         columns = _columns(sheet, row, o.column.strip(), o.op)
         if o.op == "shift" and columns:
             series = shifted({k: row[k] for k in row if isinstance(k, int)}, int(o.value))
@@ -163,6 +183,28 @@ def _apply_one(tables: Tables, o: ScenarioRow) -> list[Problem]:
         return [Problem(f"{where}: no column of sheet '{sheet}' matching '{o.column}' can be changed with "
                         f"{o.op}{hint}")]
     return []
+
+
+def _is_pattern(text: str) -> bool:
+    return any(ch in text for ch in "*?[")
+
+
+def _new_year(sheet: str, o: ScenarioRow) -> int | None:
+    """The year a ``set`` names on a sheet with open year columns (None: not such an override)."""
+    spec = SHEET_BY_NAME[sheet]
+    column = o.column.strip()
+    if o.op != "set" or spec.year_span == "horizon" or not (column.isdigit() and len(column) == 4):
+        return None
+    return int(column)
+
+
+def _opens(sheet: str, year: int, tables: Tables) -> bool:
+    """Whether a year column may be added: any year of cash_limits, a year after target_year of prices."""
+    if SHEET_BY_NAME[sheet].year_span == "any":
+        return True
+    settings = {str(r.get("key", "")).strip().lower(): r.get("value") for r in tables.get("settings", [])}
+    target, _ = parse_value(settings.get("target_year"), "int")
+    return target is not None and year > target
 
 
 def _change(row: dict, col, o: ScenarioRow, where: str, type_: str) -> Problem | None:

@@ -77,14 +77,17 @@ def objective(idx: Index, inp: PlanInput, rows: dict[str, Rows]) -> list[Term]:
 def relaxation(rows: dict[str, Rows]) -> list[Term]:
     """The total relative relaxation of an elastic run (MODEL.md section 15): Σ_k r_k / |rhs_k|.
 
-    One term per row k of every relaxable family; |rhs_k| is taken as 1 where the limit is 0.
+    One term per row k of every relaxable family; |rhs_k| is the limit as the workbook gives it (before the
+    decisions already taken use part of it), taken as 1 where the limit is 0.
     """
     terms: list[Term] = []
     for f in FAMILIES:
         if not f.relaxable or f.name not in rows:
             continue
-        for key, rhs in rows[f.name].rhs.items():
-            terms.append((1.0 / (abs(rhs) if rhs else 1.0), f.slack, key))
+        family_rows = rows[f.name]
+        for key in family_rows.rhs:
+            limit = family_rows.limit(key)
+            terms.append((1.0 / (abs(limit) if limit else 1.0), f.slack, key))
     return terms
 
 

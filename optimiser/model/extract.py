@@ -66,9 +66,9 @@ def relaxations(built: Built, sol: Solution) -> list[dict]:
     for f in FAMILIES:
         if not f.relaxable or f.name not in built.rows:
             continue
-        rhs = built.rows[f.name].rhs
+        rows = built.rows[f.name]
         for key, v in sol.values.get(f.slack, {}).items():
-            limit = rhs.get(key, 0.0)
+            limit = rows.limit(key) if key in rows.rhs else 0.0
             relative = v / (abs(limit) if limit else 1.0)
             if v > TOL and relative > RELATIVE_TOL:
                 lid, year = f.split(key)

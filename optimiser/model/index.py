@@ -23,6 +23,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ..input.data import PlanInput
+from .committed import Decisions, decisions
 
 @dataclass
 class Index:
@@ -47,6 +48,7 @@ class Index:
     lumpy_keys: list[tuple[str, int]] = field(default_factory=list)
     target_terms: dict[int, list[tuple[float, str, int]]] = field(default_factory=dict)
     excluded: dict[str, tuple[str, str]] = field(default_factory=dict)  # measure → (kind, why it has no variable)
+    decisions: Decisions = field(default_factory=Decisions)  # sheet committed: past decisions, forced ones
 
 
 def unit_gap(inp: PlanInput, m: str, y: int) -> float:
@@ -57,14 +59,20 @@ def unit_gap(inp: PlanInput, m: str, y: int) -> float:
 def index_sets(inp: PlanInput) -> Index:
     years = inp.years
     last = years[-1]
-    idx = Index(years=years, target_years=sorted(inp.targets))
+    idx = Index(years=years, target_years=sorted(inp.targets), decisions=decisions(inp))
     budgets = inp.budgets
+    forced_years: dict[str, set[int]] = defaultdict(set)
+    for (mid, y) in idx.decisions.forced:
+        forced_years[mid].add(y)
     for mid, m in inp.measures.items():
+        if idx.decisions.left(inp, mid) <= 1e-12:
+            idx.excluded[mid] = ("committed", f"committed in full before {years[0]} (sheet committed)")
+            continue
         first = max(m.earliest_year, years[0])
         can_fund_any = False
         for y in range(first, last + 1):
-            if y + m.lead_time_years > last:
-                break  # committed now, it cannot operate within the horizon
+            if y + m.lead_time_years > last and y not in forced_years[mid]:
+                continue  # committed now, it cannot operate within the horizon (unless it is forced)
             g = unit_gap(inp, mid, y) * m.abatement_mt * m.support_years
             if g > 0:
                 insts = [i for i in m.eligible_instruments if budgets[i][y] > 0 or inp.settings.elastic]
@@ -95,8 +103,9 @@ def index_sets(inp: PlanInput) -> Index:
             idx.lumpy_keys += [(mid, y) for y in idx.d_years[mid]]
         if m.exclusive_group:
             idx.exclusive.setdefault(m.exclusive_group, []).append(mid)
-    # a lone member is already bounded by its max_share ≤ 1
-    idx.exclusive = {g: ms for g, ms in idx.exclusive.items() if len(ms) > 1}
+    # a lone member is already bounded by its max_share ≤ 1, unless past decisions took part of the group
+    idx.exclusive = {g: ms for g, ms in idx.exclusive.items()
+                     if len(ms) > 1 or idx.decisions.past_group.get(g, 0.0) > 0}
 
     seen_budget = set()
     for (mid, i, y) in idx.s_keys:
@@ -246,7 +255,16 @@ class Rows:
     sense: str  # "<=", "==" or ">="
     terms: dict[object, list[Term]] = field(default_factory=dict)
     rhs: dict[object, float] = field(default_factory=dict)
+    #: The limit as the workbook gives it, where the right-hand side is less: the decisions already taken
+    #: (sheet committed) use part of it as a constant, moved to the right-hand side.
+    limits: dict[object, float] = field(default_factory=dict)
 
-    def add(self, key, terms: list[Term], rhs: float) -> None:
+    def add(self, key, terms: list[Term], rhs: float, *, limit: float | None = None) -> None:
         self.terms[key] = terms
         self.rhs[key] = rhs
+        if limit is not None and limit != rhs:
+            self.limits[key] = limit
+
+    def limit(self, key) -> float:
+        """The row's limit before the past decisions' constant use of it (its right-hand side where none)."""
+        return self.limits.get(key, self.rhs[key])

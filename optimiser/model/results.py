@@ -16,6 +16,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ..input.data import PlanInput
+from .cash import CashProjection, project
+from .committed import decisions
 from .families import FAMILIES, family
 from .index import shortfall_penalty, unit_gap
 
@@ -69,6 +71,7 @@ class MeasureResult:
     blocked_by: list[dict] = field(default_factory=list)  # limits that hold it back {"kind","id","year"}
     competes_for: list[dict] = field(default_factory=list)  # binding limits a funded measure draws on
     operating_by_year: dict[int, float] = field(default_factory=dict)  # o_{m,y} in every year (realised part)
+    past_share: float = 0.0  # committed before start_year (sheet committed): operating, not in committed_share
 
 
 @dataclass
@@ -95,6 +98,7 @@ class PlanResult:
     source_sha256: str = ""
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # about the input, for the reader (e.g. a penalty too low)
+    cash: CashProjection | None = None  # commitments, cash and released money per instrument and year
 
     @property
     def target_met(self) -> bool:
@@ -160,6 +164,7 @@ def assemble(inp: PlanInput, *, new: dict[tuple[str, int], float], subsidy: dict
     measures: dict[str, MeasureResult] = {}
     abatement = {y: 0.0 for y in target_years}
     resource_use = {(r, y): 0.0 for r in inp.resources for y in years}
+    past = decisions(inp)  # sheet committed: decisions of the past operate from their year + L_m
     usage: dict[str, list[tuple[str, float]]] = defaultdict(list)
     for (mid, r), a in inp.usage.items():
         if a != 0 and r in inp.resources:
@@ -176,7 +181,7 @@ def assemble(inp: PlanInput, *, new: dict[tuple[str, int], float], subsidy: dict
         for y in years:
             if y - m.lead_time_years in done:
                 acc += done[y - m.lead_time_years]
-            operating[y] = clean(acc)
+            operating[y] = clean(acc + past.past_operating.get((mid, y), 0.0))
         op = {y: operating[y] for y in target_years}
         for y in target_years:
             abatement[y] += m.abatement_mt * op[y]
@@ -195,7 +200,9 @@ def assemble(inp: PlanInput, *, new: dict[tuple[str, int], float], subsidy: dict
         first = commit_years[0] if commit_years else \
             ((possible_years or {}).get(mid) or [max(m.earliest_year, years[0])])[0]
         gap = unit_gap(inp, mid, first) if first in inp.co2_price else max(0.0, m.cost_eur_per_t)
-        status = "funded" if share >= m.max_share - TOL else "partly funded" if share > TOL else "not funded"
+        before = past.past_share.get(mid, 0.0)
+        status = "funded" if share + before >= m.max_share - TOL else \
+            "partly funded" if share + before > TOL else "not funded"
         measures[mid] = MeasureResult(
             measure_id=mid, new=d, committed=committed, committed_share=share, operating_share=op,
             abatement_mt=clean(m.abatement_mt * operating[T]),
@@ -203,6 +210,7 @@ def assemble(inp: PlanInput, *, new: dict[tuple[str, int], float], subsidy: dict
             public_cost_meur=clean(sum(weights[i] * v for i, v in total_by_instrument.items())),
             eur_per_t=(total / tonnes) if tonnes > TOL else None, gap_eur_per_t=gap,
             commit_year=commit_years[0] if commit_years else None, status=status, operating_by_year=operating,
+            past_share=before,
         )
 
     abatement = {y: clean(v) for y, v in abatement.items()}
@@ -227,5 +235,11 @@ def assemble(inp: PlanInput, *, new: dict[tuple[str, int], float], subsidy: dict
         instrument_cost_meur={i: clean(sum(weights[i] * spend[(i, y)] for y in years)) for i in inp.instruments},
         resource_use={k: clean(v) for k, v in resource_use.items()},
         shadow=full_shadow_prices(inp, shadow or {}),
+        cash=project(inp, subsidy, None if realised is new else _paid_share(new, realised)),
         **extra,
     )
+
+
+def _paid_share(new: dict, realised: dict) -> dict[tuple[str, int], float]:
+    """(m, y) → realised / committed share: what is paid out of a commitment (the rest is released)."""
+    return {k: min(1.0, max(0.0, realised.get(k, 0.0) / v)) for k, v in new.items() if v > TOL}

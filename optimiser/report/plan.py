@@ -19,6 +19,7 @@ from ..input.manifest import PLAN_SHEETS, RESULT_DOCUMENT_SHEET
 from ..input.tables import to_tables
 from ..model.families import BUDGET, FAMILIES, PERIOD_BUDGET, RESOURCE, TARGET, family, objective_unit, reported
 from ..model.results import PlanResult, span
+from .cash import cash_sentences, cash_sheet
 from .files import json_text
 from .inputs import add_input_sheets
 from . import words
@@ -92,6 +93,7 @@ def _notes_lines(result: PlanResult) -> list[str]:
 SUMMARY_LINES = [
     lambda r: [words.headline(r)],
     words.marginal_value,
+    cash_sentences,
     words.what_must_give,
     lambda r: [words.headroom_sentence(r)],
     lambda r: [s for s in [words.single_measure_sentence(r)] if s],
@@ -223,6 +225,8 @@ def _measure_plan(sheet: Sheet, result: PlanResult, **_) -> None:
     cols = [Col("measure id"), Col("name"), Col("sector"), Col("cluster"), Col("status"),
             Col(f"committed share by {T} (%)", SHARE), Col("commitment year")]
     cols += [Col(f"committed share {y} (%{zero})", SHARE) for y in years]
+    past = bool(inp.past_decisions)
+    cols += [Col(f"committed before {years[0]} (%{zero})", SHARE)] if past else []
     cols += [Col(f"abatement {y} (Mt CO2-eq/yr{zero})", MT) for y in targets]
     cols += [Col("unprofitable gap (€/t)", EUR_T)]
     cols += [Col(f"subsidy {i} (M€{zero})", M_EUR) for i in inp.instruments]
@@ -238,6 +242,7 @@ def _measure_plan(sheet: Sheet, result: PlanResult, **_) -> None:
         rows.append(
             [mid, m.name, m.sector, m.cluster, mr.status, mr.committed_share, mr.commit_year]
             + [z(mr.committed[y]) for y in years]
+            + ([z(mr.past_share)] if past else [])
             + [z(m.abatement_mt * mr.operating_share.get(y, 0.0)) for y in targets]
             + [mr.gap_eur_per_t]
             + [z(mr.subsidy_meur.get(i, 0.0)) for i in inp.instruments]
@@ -365,7 +370,7 @@ def _macc(sheet: Sheet, result: PlanResult, **_) -> None:
     for rank, mr in enumerate(order, start=1):
         m = inp.measures[mr.measure_id]
         potential = m.abatement_mt * m.max_share
-        funded = m.abatement_mt * min(mr.committed_share, m.max_share)
+        funded = m.abatement_mt * min(mr.committed_share + mr.past_share, m.max_share)
         rows.append((rank, mr.measure_id, m.name, mr.status, mr.gap_eur_per_t, potential, x + potential,
                      funded, "yes" if funded > 0 else "no"))
         if funded > 0:
@@ -517,8 +522,9 @@ def _manifest_rows(sheets, years: list[int]) -> list[tuple]:
             rows.append((spec.name, c.name, c.type, "yes" if c.required else "no", default, c.unit,
                          c.description + (f" (one of {', '.join(c.choices)})" if c.choices else "")))
         if spec.year_columns:
-            rows.append((spec.name, f"{years[0]} … {years[-1]}", "float", "yes", None, spec.year_unit,
-                         spec.year_description))
+            span = {"any": f"any year from {years[0]}", "outlook": f"{years[0]} … {years[-1]}, then later years"}
+            rows.append((spec.name, span.get(spec.year_span, f"{years[0]} … {years[-1]}"), "float",
+                         "no" if spec.year_span == "any" else "yes", None, spec.year_unit, spec.year_description))
     return rows
 
 
@@ -572,6 +578,7 @@ _WRITERS = {
     "Summary": _summary,
     "Measure plan": _measure_plan,
     "Instrument use": _instrument_use,
+    "Cash": cash_sheet,
     "Resource use": _resource_use,
     "By cluster": _by_cluster,
     "MACC": _macc,

@@ -19,7 +19,10 @@ from .xlsx import EUR_T, M_EUR, MT, SECONDS, SHADOW, Col, Sheet, line_series, ne
 
 #: Most curves one chart draws (one per combination of the other varied values).
 MAX_CURVES = 6
-COST_LINE, MARGINAL_LINE, SLOPE_LINE = "1F4E79", "C62828", "E69F00"
+COST_LINE, MARGINAL_LINE, SLOPE_LINE, CASH_LINE = "1F4E79", "C62828", "E69F00", "2E7D32"
+PEAK_CASH = "peak cash, all instruments (M€)"
+#: Rows between the main chart and the peak-cash chart below it.
+CHART_ROWS = 26
 
 
 # ---------------------------------------------------------------- sweep workbook
@@ -62,6 +65,9 @@ def sweep_columns(run: SweepRun) -> tuple[list[tuple[str, str | None]], list]:
     for i in instruments:
         cols.append((f"spend {i} (M€)", M_EUR))
         get.append(lambda p, i=i: p.spend_meur.get(i) if p.ok else None)
+    cols += [(PEAK_CASH, M_EUR), ("peak cash year", "0"), ("released, vrijval (M€)", M_EUR)]
+    get += [lambda p: p.peak_cash_meur if p.ok else None, lambda p: p.peak_cash_year if p.ok else None,
+            lambda p: p.released_meur if p.ok else None]
     for y in target_years if not maximising else []:
         name, _, _, unit = limit_label(run.base, TARGET, y)
         cols.append((f"shadow price {name} {y} ({unit})", EUR_T))
@@ -201,6 +207,18 @@ def _sweep_chart(ws, run: SweepRun, cols: list, last: int) -> str:
     if col_slope:
         note += ("; on the right axis too, the slope of the cost curve from the previous point (M€ per Mt/yr), "
                  "which the target's shadow price should match between points of an LP")
+    if PEAK_CASH in headers:
+        col_cash = headers.index(PEAK_CASH) + 1
+        cash = scatter_chart(f"Peak cash against {first.key}", headers[col_x - 1], PEAK_CASH, y_format="#,##0")
+        cash.x_axis.axPos = "b"
+        if min(xs) != max(xs):
+            cash.x_axis.scaling.min, cash.x_axis.scaling.max = min(xs), max(xs)
+        for n, (start, end) in enumerate(shown):
+            suffix = f" ({label(start)})" if len(blocks) > 1 else ""
+            cash.series.append(line_series(ws, col_x, col_cash, start + 1, end + 1, "peak cash" + suffix, CASH_LINE,
+                                           dash=dashes[n], marker="circle"))
+        ws.add_chart(cash, ws.cell(row=last + 3 + CHART_ROWS, column=1).coordinate)
+        note += f"; below it, the peak cash in one year (all instruments, M€) against {first.key}"
     if len(blocks) > len(shown):
         note += f"; {len(shown)} of {len(blocks)} curves drawn (the first {len(shown)} combinations)"
     return note
@@ -274,10 +292,11 @@ def _sweep_about(sheet: Sheet, run: SweepRun, chart_note: str) -> None:
     sheet.table([Col("sheet"), Col("what it shows"), Col("units")], [
         ["Sweep", "one row per point: the varied values, status, how the solver got there (warm re-solve on the "
                   "live HiGHS instance, or rebuilt and why), public cost, objective, required reduction, abatement "
-                  "and shortfall per target year, spend per instrument over all years, the target's shadow price, "
+                  "and shortfall per target year, spend per instrument over all years, the peak cash in one year, "
+                  "its year and the commitments released (vrijval), the target's shadow price, "
                   "the slope of the cost curve from the previous point, and the shadow price of every limit that "
-                  "binds at some point (policy limits first, then limits of single measures); the chart of the main "
-                  "curve below the table",
+                  "binds at some point (policy limits first, then limits of single measures); the charts of the main "
+                  "curve and of peak cash below the table",
          "M€; Mt CO2-eq/yr; € per t of annual abatement; shadow prices in the unit in each header"],
         ["Binding limits", "per point, every limit with a positive shadow price (largest first within targets, "
                            "budgets, resources and then single measures)", "in the unit column"],

@@ -18,12 +18,16 @@ from ..analysis.sweep import PROGRESS_MIN_POINTS
 from ..model.families import TARGET, family
 from ..model.results import PlanResult
 from . import words
+from .cash import cash_line
 
 
 def plan_lines(result: PlanResult, *, alternatives_words: str | None = None, max_limits: int = 8) -> list[str]:
     """The plan in a few sentences: the answer, the target's marginal value, what must give, which limits bind."""
     r = result
     lines = [words.headline(r)]
+    cash = cash_line(r)
+    if cash:
+        lines.append(cash)
     lines += words.what_must_give(r)
     if alternatives_words:
         lines.append(alternatives_words)
