@@ -13,7 +13,11 @@ of them (copy k of ``tata_dri_eaf`` is ``tata_dri_eaf~k``, in exclusive group
 
 — while every budget, period budget, fence, resource capacity and target is
 multiplied by measures / (measures in the workbook), so the limits bind about
-as tightly as in the national plan. The same seed gives the same input.
+as tightly as in the national plan. A decision already taken (sheet
+``committed``) holds for every whole copy of its measure (copy k for k + 1 ≤
+measures / measures in the workbook), whose resource use is not perturbed, so
+that the decisions fit the scaled capacities as they fit the workbook's. The
+same seed gives the same input.
 
 ``lumpy`` says how many copies of the workbook's lumpy measures stay lumpy
 (all-or-nothing); the others become ordinary (continuous) measures. ``lumpy=0``
@@ -65,6 +69,10 @@ def plant_level(base: PlanInput, measures: int, *, seed: int = 0, lumpy: int = 0
     by_measure: dict[str, list[tuple[str, float]]] = {}
     for (mid, r), a in base.usage.items():
         by_measure.setdefault(mid, []).append((r, a))
+    decisions: dict[str, list] = {}
+    for c in base.committed:
+        decisions.setdefault(c.measure_id, []).append(c)
+    committed = []
     lumpy_left = lumpy
     for k in range(copies):
         for m in originals:
@@ -81,8 +89,16 @@ def plant_level(base: PlanInput, measures: int, *, seed: int = 0, lumpy: int = 0
                 lumpy=keep_lumpy,
                 exclusive_group=f"{m.exclusive_group}~{k}" if m.exclusive_group else "",
             )
+            # decisions already taken hold for the whole copies only (k < factor), so that together they
+            # use no more than the scaled capacities, as the originals do in the workbook
+            taken = m.measure_id in decisions and k + 1 <= factor
             for r, a in by_measure.get(m.measure_id, []):
-                usage[(mid, r)] = _round(a * rng.uniform(*USAGE))
+                f = rng.uniform(*USAGE)
+                # a measure with a decision already taken uses its resources as given: what the decisions
+                # of all its copies use together must fit the scaled capacities, as in the workbook
+                usage[(mid, r)] = a if taken else _round(a * f)
+            for c in decisions.get(m.measure_id, []) if taken else ():
+                committed.append(replace(c, measure_id=mid, row=len(committed) + 2))
     if lumpy_left > 0:
         raise ValueError(f"asked for {lumpy} lumpy measures, the input makes only {lumpy - lumpy_left}")
 
@@ -100,6 +116,7 @@ def plant_level(base: PlanInput, measures: int, *, seed: int = 0, lumpy: int = 0
         base, settings=settings, measures=new_measures, instruments=instruments,
         budgets={i: scaled(b) for i, b in base.budgets.items()}, resources=resources, usage=usage,
         targets={y: _round(t * factor) for y, t in base.targets.items()}, fences=fences, scenarios=(),
+        committed=tuple(committed),
         sources={k: v for k, v in base.sources.items() if k[0] not in ("measures", "usage")},
     )
 
