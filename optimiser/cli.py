@@ -398,8 +398,11 @@ def main(argv: list[str] | None = None) -> int:
             pass
         return EXIT_OK
     except KeyboardInterrupt as exc:
-        print("interrupted: nothing was written", file=sys.stderr)
-        return 143 if isinstance(exc, _Terminated) else 130
+        # a solve stopped by the signal says what it was solving (optimiser.model.solve.SolveInterrupted)
+        what = str(exc) if getattr(exc, "what", None) else "interrupted"
+        print(f"{what}: nothing was written", file=sys.stderr)
+        terminated = isinstance(exc, _Terminated) or getattr(exc, "signum", None) == signal.SIGTERM
+        return 143 if terminated else 130
     except OSError as exc:  # an output could not be written (disk full, no permission, …): nothing is damaged
         if getattr(args, "debug", False):
             traceback.print_exc()

@@ -66,6 +66,7 @@ class Settings:
     shortfall_penalty_eur_per_t: float | None = None  # None: derived from the data (model.index.shortfall_penalty)
     mip_gap: float = 1e-4
     time_limit_s: float | None = None
+    solver: str = "auto"  # LP algorithm: auto, dual, primal or ipm (optimiser.model.solve.ALGORITHMS)
     objective: str = "min-cost"  # or "max-abatement": most abatement within budgets and limits, no target
     elastic: bool = False  # the least total relative relaxation of the relaxable limits, then least cost
     strict: bool = False  # no shortfall allowed; an infeasible target gives an IIS instead of a plan

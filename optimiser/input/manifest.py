@@ -129,6 +129,8 @@ SETTINGS_KEYS: dict[str, Column] = {
                "rounded up to 1, 2 or 5 × a power of ten, at least 1,000 (docs/model.md)", ">0"),
         Column("mip_gap", "float", False, 1e-4, "share", "relative optimality gap for plans with lumpy measures", "0..1"),
         Column("time_limit_s", "float", False, None, "s", "solver time limit (blank = none)", ">0"),
+        Column("solver", "str", False, "auto", "", "LP algorithm of HiGHS: auto (dual simplex, primal simplex "
+               "for the first solve of a large model: measured fastest), dual, primal or ipm (interior point)", choices=("auto", "dual", "primal", "ipm")),
         Column("objective", "str", False, "min-cost", "", "min-cost: least public cost meeting the targets; "
                "max-abatement: most abatement in the target year within budgets and limits (no target)",
                choices=("min-cost", "max-abatement")),

@@ -203,7 +203,8 @@ class Sheet:
         r = top
         for r, values in enumerate(rows, start=top + 1):
             for c, (col, value) in enumerate(zip(cols, values), start=1):
-                self.put(r, c, value, col.fmt)
+                if value is not None and value != "":  # an empty cell is not made at all
+                    self.put(r, c, value, col.fmt)
         last = max(r, top)
         if freeze is not None:
             self.ws.freeze_panes = self.ws.cell(row=top + 1, column=freeze + 1)
