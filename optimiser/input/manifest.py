@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .data import Fence, Instrument, Measure, Resource, ScenarioRow, Settings
+from .data import Fence, Instrument, Measure, Resource, ScenarioRow, Settings, UncertainRow
 
 
 @dataclass(frozen=True)
@@ -99,6 +99,16 @@ def default_allocation(instrument_id: str, kind: str = "") -> str:
             return allocation
     return DEFAULT_ALLOCATION
 
+
+#: Operations of an uncertainty row: the override operations plus ``shift`` (a year series moved later).
+UNCERTAINTY_OPS: tuple[str, ...] = ("scale", "add", "set", "shift")
+#: Distributions of an uncertainty row and the parameters each needs (docs/model.md section 14).
+DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
+    "uniform": ("low", "high"),
+    "triangular": ("low", "mode", "high"),
+    "normal": ("mean", "sd"),  # truncated to low/high where given
+    "choice": ("values",),  # weights optional (default equal)
+}
 
 SETTINGS_KEYS: dict[str, Column] = {
     c.name: c
@@ -294,6 +304,39 @@ SHEETS: tuple[Sheet, ...] = (
         required=False,
         fills="scenarios",
         record=ScenarioRow,
+    ),
+    Sheet(
+        "uncertainty",
+        "Uncertain inputs for policymix futures: one per row, each an override whose value is drawn from a "
+        "distribution; rows with the same group take the same quantile of their own distribution.",
+        (
+            Column("name", "str", True, description="what is uncertain, in words (the key of the draw in the "
+                   "futures' outputs); rows in one group may share a name"),
+            Column("sheet", "str", True, description="sheet to change, as in an override"),
+            Column("id", "str", True, description="row id (shell wildcards allowed); for settings the key"),
+            Column("column", "str", True, description="column to change (wildcards allowed; year columns such as "
+                   "20* for a year series); for settings 'value'"),
+            Column("op", "str", True, description="scale, add or set the drawn value, or shift: move a year series "
+                   "k whole years later (the value in year t becomes that of year t − k; before start_year the "
+                   "start_year value)", choices=UNCERTAINTY_OPS),
+            Column("distribution", "str", True, description="uniform (low, high), triangular (low, mode, high), "
+                   "normal (mean, sd; truncated to low/high where given) or choice (values, weights)",
+                   choices=tuple(DISTRIBUTIONS)),
+            Column("low", "float", description="lowest value (uniform, triangular; a normal's lower truncation)"),
+            Column("mode", "float", description="most likely value (triangular)"),
+            Column("high", "float", description="highest value (uniform, triangular; a normal's upper truncation)"),
+            Column("mean", "float", description="mean (normal)"),
+            Column("sd", "float", description="standard deviation (normal), > 0"),
+            Column("values", "numbers", description="choice: the possible values separated by ';'"),
+            Column("weights", "numbers", description="choice: their weights separated by ';' (default equal; "
+                   "need not sum to 1)"),
+            Column("group", "str", description="rows with the same group share one draw: the same quantile of "
+                   "their own distributions"),
+            Column("source", "str", description="where the range comes from"),
+        ),
+        required=False,
+        fills="uncertainty",
+        record=UncertainRow,
     ),
 )
 

@@ -54,7 +54,12 @@ def unit_gap(inp: PlanInput, m: str, y: int) -> float:
     return max(0.0, inp.measures[m].cost_eur_per_t - inp.co2_price[y])
 
 
-def index_sets(inp: PlanInput) -> Index:
+def index_sets(inp: PlanInput, *, late_until: int | None = None) -> Index:
+    """The index sets of ``inp``.
+
+    ``late_until``: commitments in years up to this one exist even when they cannot operate within the
+    horizon (a stochastic program shares them between futures with different lead times).
+    """
     years = inp.years
     last = years[-1]
     idx = Index(years=years, target_years=sorted(inp.targets))
@@ -63,7 +68,7 @@ def index_sets(inp: PlanInput) -> Index:
         first = max(m.earliest_year, years[0])
         can_fund_any = False
         for y in range(first, last + 1):
-            if y + m.lead_time_years > last:
+            if y + m.lead_time_years > last and (late_until is None or y > late_until):
                 break  # committed now, it cannot operate within the horizon
             g = unit_gap(inp, mid, y) * m.abatement_mt * m.support_years
             if g > 0:
