@@ -569,3 +569,37 @@ def drivers(run_: FuturesRun) -> list[Driver]:
     out = [Driver(d, d.label(run_.base.uncertainty), rho(U[:, k], short), rho(U[:, k], cost), s1[k], conf[k])
            for k, d in enumerate(run_.dims)]
     return sorted(out, key=lambda d: -(abs(d.rho_shortfall) if d.rho_shortfall is not None else -1.0))
+
+
+# ---------------------------------------------------------------- a plan's commitments (stress test)
+
+def plan_commitments(plan_input: PlanInput, document: dict | None = None
+                     ) -> tuple[dict[tuple[str, int], float], dict[str, float], str]:
+    """What a plan commits, d_{m,y}, the cost weight of each measure's subsidy, and where they came from.
+
+    From the plan workbook's stored result when it holds its commitments; else the plan of
+    ``plan_input`` (a plan workbook re-runs to itself; an input workbook is planned first).
+    """
+    from ..model.optimum import optimise
+
+    weights_of = {i: inst.cost_weight for i, inst in plan_input.instruments.items()}
+    if document and isinstance(document.get("commitments"), dict):
+        commitments = {(m, int(y)): float(v) for m, ys in document["commitments"].items() for y, v in ys.items()
+                       if v is not None and float(v) > TOL}
+        paid = {m: entry.get("subsidy_meur", {}) for m, entry in document.get("plan", {}).get("measures", {}).items()}
+        how = "the commitments stored in the plan workbook"
+    else:
+        result = optimise(plan_input).result
+        commitments = {(m, y): v for m, mr in result.measures.items() for y, v in mr.new.items() if v > TOL}
+        paid = {m: mr.subsidy_meur for m, mr in result.measures.items()}
+        how = "the plan of the workbook's inputs"
+    weights = {}
+    for m in {m for m, _ in commitments}:
+        money = {i: float(v) for i, v in (paid.get(m) or {}).items() if v and i in weights_of}
+        if sum(money.values()) > TOL:
+            weights[m] = sum(weights_of[i] * v for i, v in money.items()) / sum(money.values())
+        else:
+            eligible = [weights_of[i] for i in plan_input.measures[m].eligible_instruments if i in weights_of] \
+                if m in plan_input.measures else []
+            weights[m] = min(eligible) if eligible else 1.0
+    return commitments, weights, how

@@ -386,8 +386,29 @@ RULES_SHEETS: tuple[ResultSheet, ...] = (
                 "blocked by what", "M€; shares in %; €/t"),
     ResultSheet("Rounds", "every allocation stage of every instrument, year by year", "M€; €/t"),
 )
+#: The result sheets of a futures workbook (``policymix futures``), in order; the input sheets follow.
+FUTURES_SHEETS: tuple[ResultSheet, ...] = (
+    ResultSheet("Summary", "the answer in sentences: how likely the target is (P(target met) with its 95 % Wilson "
+                "interval), the median and 90th-percentile public cost, the robust core; for decide-by what to "
+                "commit now, its expected cost and the value of the stochastic solution",
+                "M€; Mt CO2-eq/yr; shares in %"),
+    ResultSheet("Here and now", "decide-by only: the commitments of the years up to the decision year, the same in "
+                "every future, beside the plan for the mean-value future", "shares in %"),
+    ResultSheet("Futures", "one row per future: the drawn value of every uncertain input, whether every target is "
+                "met, public cost, abatement and shortfall per target year", "M€; Mt CO2-eq/yr; the drawn values "
+                "in their own unit (a factor for scale, years for shift)"),
+    ResultSheet("Charts", "the distribution of target-year abatement against the target (a histogram) and the "
+                "cumulative probability of meeting the target against the public cost (native charts; their data "
+                "beside them)", "Mt CO2-eq/yr; M€; shares in %"),
+    ResultSheet("Measure shares", "per measure: the share of futures that fund it, robust (≥ 90 %) or contingent",
+                "shares in %"),
+    ResultSheet("Drivers", "per uncertain input (a group or an ungrouped row): how much it moves the shortfall — "
+                "Spearman's rank correlation and a first-order variance share (RBD-FAST)", "−1 … 1; shares"),
+    ResultSheet("About", "this page: the run (mode, samples, seed, workers, models built), versions, the input file "
+                "and its SHA-256, how to repeat it"),
+)
 #: Sheets a plan re-read as input skips silently (besides these, the near-optimal "Alternative…" sheets).
-RESULT_SHEETS: frozenset[str] = frozenset(s.title.lower() for s in PLAN_SHEETS + RULES_SHEETS)
+RESULT_SHEETS: frozenset[str] = frozenset(s.title.lower() for s in PLAN_SHEETS + RULES_SHEETS + FUTURES_SHEETS)
 
 
 def _number(value: object) -> float | None:

@@ -87,7 +87,7 @@ def set_cell(ws, row: int, col: int, value, number_format: str | None = None):
     """
     cell = ws.cell(row=row, column=col)
     if isinstance(value, tuple):
-        value = ";".join(value)
+        value = ";".join(format(v, ".15g") if isinstance(v, float) else str(v) for v in value)
     if isinstance(value, float) and not math.isfinite(value):
         value = None
     cell.value = value
@@ -315,3 +315,43 @@ def line_series(ws, x_col: int, y_col: int, first_row: int, last_row: int, title
     if dash:
         line.prstDash = dash
     return series
+
+
+def bar_chart(title: str, x_title: str, y_title: str, *, stacked: bool = False, y_format: str | None = None,
+              height: float = 12, width: float = 24):
+    """A column chart (categories along x), legend below; ``stacked`` piles its series (a histogram split in two)."""
+    from openpyxl.chart import BarChart
+
+    chart = BarChart()
+    chart.type = "col"
+    chart.title = title
+    chart.style = 2
+    chart.height, chart.width = height, width
+    chart.grouping = "stacked" if stacked else "clustered"
+    if stacked:
+        chart.overlap = 100
+    chart.gapWidth = 15
+    chart.x_axis.title = x_title
+    chart.y_axis.title = y_title
+    if y_format:
+        chart.y_axis.number_format = y_format
+    chart.x_axis.delete = chart.y_axis.delete = False
+    chart.legend.position = "b"
+    return chart
+
+
+def bar_series(ws, col: int, first_row: int, last_row: int, title: str, colour: str):
+    """One series of a column chart: the values in ``col``, rows first_row … last_row, filled in ``colour``."""
+    from openpyxl.chart import Reference, Series
+
+    series = Series(Reference(ws, min_col=col, min_row=first_row, max_row=last_row), title=title)
+    series.graphicalProperties.solidFill = colour
+    series.graphicalProperties.line.solidFill = colour
+    return series
+
+
+def categories(chart, ws, col: int, first_row: int, last_row: int) -> None:
+    """The category labels of a column chart (x axis), from ``col``."""
+    from openpyxl.chart import Reference
+
+    chart.set_categories(Reference(ws, min_col=col, min_row=first_row, max_row=last_row))
