@@ -117,6 +117,10 @@ class _State:
     """A worker's models for one payload: one kept solver per model structure seen (LRU)."""
 
     def __init__(self, payload: Payload):
+        from dataclasses import replace
+
+        # the futures' inputs need neither the sheets of overrides (validated once, when read) nor their rows
+        self.base = replace(payload.base, uncertainty=(), scenarios=())
         self.payload = payload
         self.solvers: OrderedDict[tuple, Solver] = OrderedDict()
         self.commitments = dict(payload.commitments)
@@ -124,17 +128,18 @@ class _State:
 
     def solver_for(self, inp: PlanInput) -> tuple[Solver, bool]:
         """A solver holding ``inp``'s numbers: a kept one updated in place, else a new build (True)."""
-        idx = index_sets(inp)
+        idx = index_sets(inp, stable=True)
         rows = model_rows(idx, inp)
         st = inp.settings
-        key = (st.time_limit_s, st.mip_gap, st.objective, st.elastic, st.strict,
-               Solver.structure(idx, rows, objective(idx, inp, rows)))
+        obj = objective(idx, inp, rows)
+        structure = Solver.structure(idx, rows, obj)
+        key = (st.time_limit_s, st.mip_gap, st.objective, st.elastic, st.strict, structure)
         solver = self.solvers.get(key)
-        if solver is not None and solver.update(inp):
+        if solver is not None and solver.update(inp, prepared=(idx, rows, obj, structure)):
             self.solvers.move_to_end(key)
             return solver, False
-        solver = Solver(build_model(inp))
-        solver.probe_degenerate = False  # futures report no shadow prices
+        solver = Solver(build_model(inp, stable=True))
+        solver.probe_degenerate = solver.duals = False  # futures report no shadow prices
         self.solvers[key] = solver
         while len(self.solvers) > CACHE_MODELS:
             self.solvers.popitem(last=False)
@@ -165,7 +170,7 @@ def run_chunk(key: str, payload: Payload, chunk: list[Future]) -> ChunkResult:
     for future in chunk:
         t0 = time.perf_counter()
         try:
-            inp = apply_overrides(payload.base, list(future.overrides))
+            inp = apply_overrides(state.base, list(future.overrides))
         except InputError as exc:
             out.problems.append((future.number, exc.problems))
             continue
@@ -196,7 +201,7 @@ def _wait_and_see(state: _State, inp: PlanInput, number: int, out: ChunkResult) 
         out.builds += 1
     else:
         out.updates += 1
-    solver.highs.clearSolver()  # every future from a cold start: its numbers depend on its input only
+    canonical(solver.highs)  # every future from a cold start on the same matrix: its numbers depend on its input only
     sol = solver.solve()
     note = "built: new structure" if built else "re-solved on a kept model"
     if not sol.ok:
@@ -207,6 +212,33 @@ def _wait_and_see(state: _State, inp: PlanInput, number: int, out: ChunkResult) 
     return FutureResult(
         number, r.status, r.public_cost_meur, r.objective_meur, dict(r.abatement_mt), dict(r.shortfall_mt),
         {m: mr.committed[T] for m, mr in r.measures.items() if mr.committed[T] > TOL}, solver_note=note)
+
+
+def canonical(h) -> None:
+    """Pass the live model back to HiGHS with every column's entries in row order and no zeros, and no basis.
+
+    Changing a coefficient in place appends a new entry at the end of its column (and removes one set to 0),
+    so after many updates the same numbers can sit in another order than in a fresh build; the simplex
+    method may then end at another vertex of a tie. The canonical matrix makes a solve depend on the
+    numbers alone.
+    """
+    import highspy
+    import numpy as np
+    from scipy.sparse import csc_matrix, csr_matrix
+
+    lp = h.getLp()
+    m = lp.a_matrix_
+    shape = (lp.num_row_, lp.num_col_)
+    parts = (np.asarray(m.value_, dtype=float), np.asarray(m.index_), np.asarray(m.start_))
+    A = (csc_matrix(parts, shape=shape) if m.format_ == highspy.MatrixFormat.kColwise
+         else csr_matrix(parts, shape=shape).tocsc())
+    A.eliminate_zeros()
+    A.sort_indices()
+    m.format_ = highspy.MatrixFormat.kColwise
+    m.start_ = A.indptr.astype(np.int32)
+    m.index_ = A.indices.astype(np.int32)
+    m.value_ = A.data.astype(float)
+    h.passModel(lp)
 
 
 def stress(inp: PlanInput, commitments: dict[tuple[str, int], float], weights: dict[str, float],
@@ -469,7 +501,7 @@ def _on_dask(address: str, key: str, payload: Payload, parts: list[list[Future]]
             client.wait_for_workers(1, timeout=30)
         shipped = client.scatter(payload, broadcast=True, hash=False)
         tasks = client.map(run_chunk, [key] * len(parts), [shipped] * len(parts), parts, pure=False)
-        for done in as_completed(tasks):
+        for done in as_completed(tasks, loop=client.loop):
             try:
                 collect(done.result())
             except (ModuleNotFoundError, ImportError) as exc:

@@ -125,6 +125,9 @@ class Solver:
         self.highs = h
         self._row_lower, self._row_upper = row_lower, row_upper
         self.probe_degenerate = True
+        #: Shadow prices wanted: a model with lumpy measures is re-solved as an LP with its binaries fixed.
+        #: Without them (many futures, no shadow prices reported) the MIP's solution is the answer.
+        self.duals = True
         self._structure = None
         self.n_col, self.n_row = n_col, n_row
         self.int_lower = lower[self.integer_cols] if self.integer_cols else None
@@ -150,6 +153,7 @@ class Solver:
         mip_gap = 0.0
         if self.integer_cols:
             mip_gap = float(getattr(info, "mip_gap", 0.0) or 0.0)
+        if self.integer_cols and self.duals:
             x = np.asarray(h.getSolution().col_value)
             fixed = np.round(x[self.integer_cols])
             cols = np.array(self.integer_cols, dtype=np.int32)
@@ -167,10 +171,10 @@ class Solver:
         duals = np.asarray(sol.row_dual)
         col_duals = np.asarray(sol.col_dual)
         objective = float(h.getInfo().objective_function_value) + self.offset
-        shadow = self._shadow_prices(duals)
-        if self.probe_degenerate:
+        shadow = self._shadow_prices(duals) if self.duals else {}
+        if self.probe_degenerate and self.duals:
             self._probe(shadow, objective)
-        if self.integer_cols:
+        if self.integer_cols and self.duals:
             self._restore_integers()
         values: dict[str, dict] = {}
         reduced: dict[str, dict] = {}
@@ -269,7 +273,7 @@ class Solver:
             tuple((v, i) for _, v, i in obj),
         )
 
-    def update(self, inp: PlanInput) -> bool:
+    def update(self, inp: PlanInput, *, prepared: tuple | None = None) -> bool:
         """Load the numbers of ``inp`` into the live HiGHS instance.
 
         Returns False, changing nothing, when ``inp`` gives the model another
@@ -278,35 +282,46 @@ class Solver:
         builds afresh. Otherwise right-hand sides, coefficients and costs are
         changed in place and the next :meth:`solve` starts from the last basis.
         """
-        idx = index_sets(inp)
-        rows = model_rows(idx, inp)
-        obj = objective(idx, inp, rows)
+        if prepared is not None:  # (index, rows, objective, structure) the caller has computed already
+            idx, rows, obj, structure = prepared
+        else:
+            idx = index_sets(inp, **self.built.options)
+            rows = model_rows(idx, inp)
+            obj = objective(idx, inp, rows)
+            structure = self.structure(idx, rows, obj)
+        old = self.built
+        old_obj = objective(old.index, old.input, old.rows)
         if self._structure is None:
-            old = self.built
-            self._structure = self.structure(old.index, old.rows, objective(old.index, old.input, old.rows))
-        if self.structure(idx, rows, obj) != self._structure:
+            self._structure = self.structure(old.index, old.rows, old_obj)
+        if structure != self._structure:
             return False
         h = self.highs
         col_of = self.col_of
+        # the same structure: the same rows with the same terms in the same order; change what differs
         for name, r in rows.items():
+            before = old.rows[name]
             for key, terms in r.terms.items():
                 placed = self.row_of.get((name, key))
                 if not placed:
                     continue
                 rhs = r.rhs[key]
+                old_terms = before.terms[key]
                 for k, t in placed:
                     lo, up = (rhs if t in (0, -1) else -INF), (rhs if t in (0, 1) else INF)
-                    h.changeRowBounds(k, lo, up)
-                    self._row_lower[k], self._row_upper[k] = lo, up
-                    for c, v, i in terms:
-                        j = col_of.get((v, i))
-                        if j is not None:
-                            h.changeCoeff(k, j, c)
-        for c, v, i in obj:
-            j = col_of.get((v, i))
-            if j is not None:
-                h.changeColCost(j, c)
-        self.built = Built(model=self.built.model, index=idx, input=inp, rows=rows)
+                    if lo != self._row_lower[k] or up != self._row_upper[k]:
+                        h.changeRowBounds(k, lo, up)
+                        self._row_lower[k], self._row_upper[k] = lo, up
+                    for (c, v, i), (c_old, _, _) in zip(terms, old_terms):
+                        if c != c_old:
+                            j = col_of.get((v, i))
+                            if j is not None:
+                                h.changeCoeff(k, j, c)
+        for (c, v, i), (c_old, _, _) in zip(obj, old_obj):
+            if c != c_old:
+                j = col_of.get((v, i))
+                if j is not None:
+                    h.changeColCost(j, c)
+        self.built = Built(model=self.built.model, index=idx, input=inp, rows=rows, options=self.built.options)
         return True
 
 
