@@ -383,3 +383,15 @@ def test_mean_future_rounds_shift_and_whole_number_columns():
     t["uncertainty"][0]["weights"] = "1;1;2"  # weighted mean 1.25 → 1 (a lead time stays whole)
     inp = to_input(t)
     assert mean_future(inp).values == (1,)
+
+
+@needs_shift
+def test_generated_futures_page_is_up_to_date():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    proc = subprocess.run([sys.executable, str(root / "docs" / "make_futures_summary.py"), "--check"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr + "\nrun: python docs/make_futures_summary.py"
