@@ -301,7 +301,7 @@ def futures_lines(run, max_items: int = 8) -> list[str]:
     if median is not None:
         lines.append(f"Public cost: median {median:,.0f} M€, 90th percentile {p90:,.0f} M€.")
     core = run.robust_core()
-    lines.append(f"Robust core (funded in ≥ 90 % of futures): {len(core)} measures"
+    lines.append(f"Robust core (funded in ≥ 90 % of futures): {len(core)} measure{'' if len(core) == 1 else 's'}"
                  + (": " + ", ".join(core[:max_items]) + (" …" if len(core) > max_items else "") if core else ""))
     contingent = run.contingent()
     if contingent:
