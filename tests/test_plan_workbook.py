@@ -75,8 +75,9 @@ def _header(ws, row: int = 1) -> list:
 def test_sheets_in_order(planned):
     _, out = planned
     names = openpyxl.load_workbook(out).sheetnames
-    # every input sheet is present here (milestone and scenario rows exist) but the optional fences
-    inputs = [s.name for s in SHEETS if s.name != "fences"]
+    # every input sheet is present here (milestone and scenario rows exist) but the optional fences and
+    # uncertainty sheets, which this input has no rows for
+    inputs = [s.name for s in SHEETS if s.name not in ("fences", "uncertainty")]
     # then the hidden sheet holding the plan's machine-readable result (what compare reads)
     assert names == RESULT_TITLES + inputs + ["policymix result"]
     assert openpyxl.load_workbook(out)["policymix result"].sheet_state == "hidden"
