@@ -1,4 +1,4 @@
-"""Regenerate docs/default-plan.md and docs/default-macc.png from the shipped default workbook.
+"""Regenerate docs/default-plan.md, docs/default-macc.png and docs/default-cash.png from the shipped default workbook.
 
     pip install '.[docs]' && python docs/make_default_summary.py
     python docs/make_default_summary.py --check   # exit 1 when the page is out of date (no picture drawn)
@@ -17,9 +17,11 @@ sys.path.insert(0, str(HERE.parent))
 
 from optimiser.model.families import TARGET, family  # noqa: E402
 from optimiser.pipeline import load, solve_input  # noqa: E402
+from optimiser.report.words import (headroom_sentence, limit_sentence, marginal_value, penalty_words,  # noqa: E402
+                                    policy_binding, single_measure_sentence)
 
 SCENARIOS = ["high-co2", "low-co2", "grid-delay", "labour-crunch", "ccs-delay", "no-maatwerk", "hydrogen-short",
-             "pbl-pessimistic"]
+             "pbl-pessimistic", "levy-2026"]
 
 
 def lever(m) -> str:
@@ -64,6 +66,70 @@ def macc_png(result, path: Path) -> None:
     plt.close(fig)
 
 
+def cash_png(result, path: Path) -> None:
+    """Cash paid out by instrument (stacked columns) and the commitments (a line), as on the Cash sheet."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    proj = result.cash
+    years = proj.years
+    fig, ax = plt.subplots(figsize=(10, 4.8), dpi=110)
+    bottom = [0.0] * len(years)
+    colours = ["#1f4e79", "#2e7d32", "#f9a825", "#6a1b9a", "#00838f", "#c62828", "#8d6e63"]
+    for n, (i, by_year) in enumerate((i, v) for i, v in proj.cash.items() if any(x > 1e-6 for x in v.values())):
+        values = [by_year[t] for t in years]
+        ax.bar(years, values, bottom=bottom, color=colours[n % len(colours)], label=f"cash {i}")
+        bottom = [b + v for b, v in zip(bottom, values)]
+    ax.plot(years, [proj.total_commitments(t) for t in years], color="black", marker="o", label="commitments")
+    ax.axvline(proj.start_year - 0.5, color="#9e9e9e", linestyle=":", linewidth=1)
+    ax.set_xticks(years)
+    ax.tick_params(axis="x", labelrotation=45)
+    ax.set_ylabel("M€")
+    ax.set_title("Default plan: cash paid out by instrument, and commitments (left of the dotted line: before 2024)")
+    ax.legend(loc="upper right", fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def cash_lines(inp, result) -> list[str]:
+    """The cash section: the decisions taken, per year and per instrument, the peak and what is released."""
+    proj = result.cash
+    lines = ["", "## Cash (kas) and commitments (verplichtingen)", ""]
+    peak = proj.peak()
+    if peak:
+        lines.append(f"Cash peaks in **{peak[0]}** at **{peak[1]:,.0f} M€** paid out by all instruments together. "
+                     f"Of the {proj.committed_meur:,.0f} M€ committed ({proj.committed_meur - _past(proj):,.0f} M€ by the "
+                     f"plan, {_past(proj):,.0f} M€ decided before {proj.start_year}), **{proj.released_meur:,.0f} M€** "
+                     f"({proj.released_meur / proj.committed_meur:.0%}) is expected to be released (vrijval): SDE++ pays "
+                     "per tonne while the plants run, and the rising CO2 price closes most of their gap by then.")
+    lines += ["", "![Cash of the default plan](default-cash.png)", "",
+              "Decisions already taken (sheet `committed`; their money is sunk, their grants still pay out):", "",
+              "| measure | year | instrument | subsidy (M€) | operating from |", "|---|---:|---|---:|---:|"]
+    for c in inp.committed:
+        lines.append(f"| {c.measure_id} | {c.year} | {c.instrument_id or '—'} | "
+                     f"{'—' if c.subsidy_meur is None else f'{c.subsidy_meur:,.0f}'} | "
+                     f"{c.year + inp.measures[c.measure_id].lead_time_years} |")
+    paying = [i for i in inp.instruments if any(v > 1e-6 for v in proj.cash[i].values())]
+    lines += ["", "| year | commitments (M€) | cash, all (M€) | " + " | ".join(f"cash {i} (M€)" for i in paying) + " |",
+              "|---:|---:|---:|" + "---:|" * len(paying)]
+    for t in proj.years:
+        lines.append(f"| {t} | {proj.total_commitments(t):,.0f} | {proj.total_cash(t):,.0f} | "
+                     + " | ".join(f"{proj.cash[i][t]:,.0f}" for i in paying) + " |")
+    lines += ["", "| instrument | payout | committed (M€) | paid out (M€) | released (M€) |", "|---|---|---:|---:|---:|"]
+    for i, inst in inp.instruments.items():
+        committed = sum(proj.commitments[i].values())
+        lines.append(f"| {i} | {inst.payout} | {committed:,.0f} | {sum(proj.cash[i].values()):,.0f} | "
+                     f"{proj.released[i]:,.0f} |")
+    return lines
+
+
+def _past(proj) -> float:
+    return sum(v for by_year in proj.commitments.values() for t, v in by_year.items() if t < proj.start_year)
+
+
 def main(argv: list[str] | None = None) -> int:
     check = "--check" in (sys.argv[1:] if argv is None else argv)
     wb, inp, _ = load(None)
@@ -87,10 +153,8 @@ def main(argv: list[str] | None = None) -> int:
     else:
         lines.append(f"**Answer.** No: the best plan abates {result.abatement_mt[T]:.2f} Mt/yr in {T}, "
                      f"{result.shortfall_mt[T]:.2f} Mt short, at a public cost of {result.public_cost_meur:,.0f} M€.")
+    lines += [" ".join(marginal_value(result)), "", f"Shortfall penalty used: {penalty_words(result)}.", ""]
     lines += [
-        f"The last tonne is worth {result.shadow[TARGET][T]:,.0f} € per t of annual abatement "
-        "(the target's shadow price: extra commitments per extra t/yr).",
-        "",
         "![MACC of the default plan](default-macc.png)",
         "",
         "## Instruments",
@@ -108,26 +172,36 @@ def main(argv: list[str] | None = None) -> int:
     total = sum(by_lever.values()) or 1.0
     for name, v in sorted(by_lever.items(), key=lambda kv: -kv[1]):
         lines.append(f"| {name} | {v:.2f} | {v / total:.0%} |")
-    lines += ["", "## Binding limits", "", "| limit | shadow price |", "|---|---:|"]
-    for fam, key, val in result.binding():
+    lines += ["", "## Binding limits", "", "| limit | shadow price | what it means |", "|---|---:|---|"]
+    for fam, key, val in policy_binding(result):
         f = family(fam)
-        if f.kind != "policy" or fam == TARGET:
-            continue
-        lines.append(f"| {f.in_words(inp, key)} | {val:,.3g} {f.shadow_unit_of(inp, key)} |")
+        lines.append(f"| {f.in_words(inp, key)} | {val:,.3g} {f.shadow_unit_of(inp, key)} | "
+                     f"{limit_sentence(result, fam, key, val)} |")
+    lines += ["", headroom_sentence(result)]
+    single = single_measure_sentence(result)
+    if single:
+        lines += ["", single]
     funded_ccs = [mr for mid, mr in result.measures.items() if lever(inp.measures[mid]) == "CCS" and mr.eur_per_t]
     if funded_ccs:
         avg = sum(mr.eur_per_t * mr.committed_share for mr in funded_ccs) / sum(mr.committed_share for mr in funded_ccs)
         lines += ["", f"Funded CCS measures are paid {avg:,.0f} € per tonne avoided on average over their support "
                       "period (Porthos: about 53–56 €/t maximum, inputs/SOURCES.md)."]
+    lines += cash_lines(inp, result)
+
+    def peak(r) -> str:
+        found = r.cash.peak()
+        return f"{found[0]}: {found[1]:,.0f}" if found else "—"
+
     lines += ["", "## Scenarios", "", "| scenario | status | public cost (M€) | abatement 2030 (Mt/yr) | "
-              "target shadow price (€/t) |", "|---|---|---:|---:|---:|",
+              "target shadow price (M€ per Mt/yr) | peak cash (year: M€) | released (M€) |",
+              "|---|---|---:|---:|---:|---:|---:|",
               f"| default | {result.status} | {result.public_cost_meur:,.0f} | {result.abatement_mt[T]:.2f} | "
-              f"{result.shadow[TARGET][T]:,.0f} |"]
+              f"{result.shadow[TARGET][T]:,.0f} | {peak(result)} | {result.cash.released_meur:,.0f} |"]
     for name in SCENARIOS:
         _, sinp, _ = load(None, name)
         r = solve_input(sinp)
         lines.append(f"| {name} | {r.status} | {r.public_cost_meur:,.0f} | {r.abatement_mt[T]:.2f} | "
-                     f"{r.shadow[TARGET][T]:,.0f} |")
+                     f"{r.shadow[TARGET][T]:,.0f} | {peak(r)} | {r.cash.released_meur:,.0f} |")
     text = "\n".join(lines) + "\n"
     page = HERE / "default-plan.md"
     if check:
@@ -138,7 +212,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     page.write_text(text, encoding="utf-8")
     macc_png(result, HERE / "default-macc.png")
-    print(f"wrote {page} and {HERE / 'default-macc.png'}")
+    cash_png(result, HERE / "default-cash.png")
+    print(f"wrote {page}, {HERE / 'default-macc.png'} and {HERE / 'default-cash.png'}")
     return 0
 
 

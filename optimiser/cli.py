@@ -58,6 +58,8 @@ def _add_input_options(p: argparse.ArgumentParser) -> None:
         ("set", "SHEET:ID:COLUMN=VALUE", "set a value (settings: --set settings:KEY=VALUE); wildcards allowed"),
         ("scale", "SHEET:ID:COLUMN=FACTOR", "multiply values, e.g. --scale budgets:SDE++:*=1.2"),
         ("add", "SHEET:ID:COLUMN=DELTA", "add to values, e.g. --add measures:tata_*:lead_time_years=2"),
+        ("shift", "SHEET:ID:COLUMNS=YEARS", "move a year series YEARS whole years later (before the first year: "
+                                            "its value), e.g. --shift resources:grid_zeeland:*=2"),
     ):
         p.add_argument(f"--{op}", metavar=meta, action=_OverrideAction, dest="overrides", help=helptext)
     p.add_argument("--objective", choices=("min-cost", "max-abatement"),
@@ -66,6 +68,20 @@ def _add_input_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-unzipped-mb", type=_megabytes, default=DEFAULT_MAX_UNZIPPED_MB, metavar="MB",
                    help=f"refuse workbooks whose parts inflate beyond this (default {DEFAULT_MAX_UNZIPPED_MB:g} MB)")
     p.add_argument("--debug", action="store_true", help="show a traceback on errors")
+
+
+def _add_export_options(p: argparse.ArgumentParser, save_lp: bool = False) -> None:
+    p.add_argument("--iamc", metavar="FILE.csv|xlsx",
+                   help="also write the results in the IAMC template layout (pyam; variables in docs/iamc.md)")
+    if save_lp:
+        p.add_argument("--save-lp", metavar="FILE.mps|lp",
+                       help="also write the model exactly as handed to HiGHS (by HiGHS), to inspect or solve elsewhere")
+
+
+def _written(outcome, quiet_stdout: bool) -> None:
+    for key, what in (("lp", "Model"), ("iamc", "IAMC results")):
+        if key in outcome.files:
+            _say(f"{what} written to {outcome.files[key]}", quiet_stdout)
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -77,12 +93,16 @@ def make_parser() -> argparse.ArgumentParser:
                           description="Solve WORKBOOK (default: the shipped Dutch default) and write a plan workbook.")
     plan.add_argument("workbook", nargs="?", help="input or plan workbook (.xlsx); default: the shipped default")
     plan.add_argument("-o", "--output", metavar="OUT.xlsx",
-                      help="plan workbook to write (default: outputs/plan-<scenario>-<timestamp>.xlsx)")
-    plan.add_argument("--json", metavar="FILE", help="also write the result as JSON ('-' for stdout)")
+                      help="plan workbook to write (default: outputs/plan-<scenario>[-<overrides>]-<timestamp>.xlsx; "
+                           "none with --json - alone)")
+    plan.add_argument("--json", metavar="FILE", help="also write the result as JSON ('-' for stdout: then no "
+                                                     "workbook unless -o is given)")
     plan.add_argument("--force", action="store_true", help="replace an existing output file")
+    _add_export_options(plan, save_lp=True)
     plan.add_argument("--elastic", action="store_true",
-                      help="let budgets and resource limits give at a penalty and report what must be relaxed, "
-                           "by how much and when, to meet the target (same as --set settings:elastic=yes)")
+                      help="report the least that must give for every target to be met: the least total relative "
+                           "relaxation of budgets and resource limits, then the least cost with it "
+                           "(same as --set settings:elastic=yes)")
     plan.add_argument("--strict", action="store_true",
                       help="allow no shortfall: when the target cannot be met, list the conflicting limits "
                            "(an irreducible infeasible subset) and exit 3")
@@ -140,6 +160,11 @@ def _slack(text: str) -> float:
     return value
 
 
+def _writes_workbook(args) -> bool:
+    """--json - without -o writes the JSON only (no workbook)."""
+    return not (getattr(args, "json", None) == "-" and not getattr(args, "output", None))
+
+
 def _workbook_line(args) -> str:
     return f"Workbook: {args.workbook or default_workbook()}" + (f"  (scenario {args.scenario})" if args.scenario
                                                                  else "")
@@ -155,11 +180,14 @@ def cmd_plan(args) -> int:
     outcome = run(
         "plan", workbook=args.workbook, scenario=args.scenario, overrides=_overrides(args), output=args.output,
         json_path=args.json, force=args.force, max_unzipped_mb=args.max_unzipped_mb,
-        alternatives=args.alternatives, slack=slack,
+        alternatives=args.alternatives, slack=slack, save_lp=args.save_lp, iamc_path=args.iamc,
+        write_workbook=_writes_workbook(args),
     )
     r = outcome.result
     for note in outcome.notes:
         print(f"note: {note}", file=sys.stderr)
+    for warning in r.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     _say(_workbook_line(args), quiet_stdout)
     for spec in r.overrides[:5]:
         _say(f"  override: {spec}", quiet_stdout)
@@ -176,6 +204,7 @@ def cmd_plan(args) -> int:
         _say(f"Plan written to {outcome.plan_path}", quiet_stdout)
     if args.json and args.json != "-":
         _say(f"JSON written to {args.json}", quiet_stdout)
+    _written(outcome, quiet_stdout)
     return outcome.exit_code
 
 
@@ -221,6 +250,7 @@ def _add_whatif_commands(sub) -> None:
     sweep.add_argument("--json", metavar="FILE",
                        help="also write a JSON list, one plan result per point plus its \"point\" ('-' for stdout)")
     sweep.add_argument("--force", action="store_true", help="replace an existing output file")
+    _add_export_options(sweep)
     _add_input_options(sweep)
 
     compare = sub.add_parser("compare", help="show what changed between two plan workbooks",
@@ -242,7 +272,8 @@ def cmd_sweep(args) -> int:
     with sweep_progress() as (on_start, on_point):
         outcome = run("sweep", workbook=args.workbook, vary=args.vary or [], scenario=args.scenario,
                       overrides=_overrides(args), output=args.output, json_path=args.json, force=args.force,
-                      max_unzipped_mb=args.max_unzipped_mb, on_start=on_start, on_point=on_point)
+                      max_unzipped_mb=args.max_unzipped_mb, on_start=on_start, on_point=on_point,
+                      iamc_path=args.iamc, write_workbook=_writes_workbook(args))
     sweep_run = outcome.result
     for note in sweep_run.notes:
         print(f"note: {note}", file=sys.stderr)
@@ -254,6 +285,7 @@ def cmd_sweep(args) -> int:
         _say(f"Sweep written to {outcome.path}", quiet_stdout)
     if args.json and args.json != "-":
         _say(f"JSON written to {args.json}", quiet_stdout)
+    _written(outcome, quiet_stdout)
     return outcome.exit_code
 
 
@@ -298,8 +330,11 @@ def cmd_rules(args) -> int:
     from .report.terminal import simulation_lines, summary_lines
 
     quiet_stdout = args.json == "-"
+    for option in ("iamc", "save_lp"):
+        if getattr(args, option, None):
+            raise InputError(f"--{option.replace('_', '-')} is not available with --versus-rules")
     common = dict(scenario=args.scenario, overrides=_overrides(args), output=args.output, json_path=args.json,
-                  force=args.force, max_unzipped_mb=args.max_unzipped_mb)
+                  force=args.force, max_unzipped_mb=args.max_unzipped_mb, write_workbook=_writes_workbook(args))
     if args.command == "simulate":
         outcome = run("simulate", workbook=args.workbook, **common)
         lines, what = simulation_lines(outcome.result), "Simulated plan"

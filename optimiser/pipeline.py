@@ -25,10 +25,11 @@ from .analysis.sweep import parse_varies, sweep
 from .input.data import InputError, PlanInput, Problem
 from .input.planfile import read_plan_results
 from .input.read import DEFAULT_MAX_UNZIPPED_MB, Workbook, read_workbook
-from .input.scenario import resolve
+from .input.scenario import override_tag, resolve
+from .model.cash import problems as fixed_problems
 from .model.optimum import SolverFailure, TargetInfeasible, optimise
 from .model.results import PlanResult
-from .report.files import write_json
+from .report.files import write_json, write_model_file
 from .report.jsondoc import (futures_json, infeasible_json, plan_json, point_json, rules_gap_json, simulation_json,
                              sweep_json)
 
@@ -36,6 +37,10 @@ __all__ = ["EXIT_INPUT", "EXIT_INTERNAL", "EXIT_NOT_MET", "EXIT_OK", "EXIT_SOLVE
            "SolverFailure", "TargetInfeasible", "default_workbook", "load", "run", "run_plan", "solve_input"]
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_NOT_MET, EXIT_SOLVER = 0, 1, 2, 3, 4
+#: File types of ``--save-lp`` (HiGHS writes the format the extension names).
+LP_SUFFIXES = (".mps", ".lp")
+#: File types of ``--iamc`` (as :data:`optimiser.report.iamc.SUFFIXES`; that module is loaded only when asked for).
+IAMC_SUFFIXES = (".csv", ".xlsx")
 
 
 def default_workbook() -> Path:
@@ -68,6 +73,7 @@ class Outcome:
     gap: object = None
     input: PlanInput | None = None
     overrides: list[str] = field(default_factory=list)
+    files: dict[str, Path] = field(default_factory=dict)  # further files written: "iamc", "lp"
 
     @property
     def path(self) -> Path | None:
@@ -90,14 +96,25 @@ def load(workbook: str | os.PathLike | None, scenario: str | None = None,
         inp, applied = resolve(wb.input, scenario, list(overrides))
     except InputError as exc:
         raise exc.with_file(str(path)) from None
+    fixed = fixed_problems(inp)  # decisions already taken that no plan can keep (sheet committed)
+    if fixed:
+        raise InputError(fixed).with_file(str(path))
     return wb, inp, [o.spec() for o in applied]
 
 
 def default_plan_path(scenario_name: str, outputs_dir: str | os.PathLike = "outputs", kind: str = "plan") -> Path:
-    """outputs/<kind>-<scenario>-<timestamp>.xlsx (kind: plan, sweep, rules, rules-gap)."""
+    """outputs/<kind>-<scenario>-<timestamp>.xlsx (kind: plan, sweep, rules, rules-gap).
+
+    ``scenario_name`` may carry the overrides' short name (:func:`output_label`)."""
     stamp_ = datetime.now().strftime("%Y%m%d-%H%M%S")
-    safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in scenario_name) or kind
+    safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in scenario_name).strip(".") or kind
     return Path(outputs_dir) / f"{kind}-{safe}-{stamp_}.xlsx"
+
+
+def output_label(scenario_name: str, overrides) -> str:
+    """The scenario and a short name of the command-line overrides: 'default-co2-130' (default file names)."""
+    tag = override_tag(list(overrides))
+    return f"{scenario_name}-{tag}" if tag else scenario_name
 
 
 def check_output_path(out: Path, inputs: list[Path], force: bool, what: str = "-o") -> None:
@@ -137,6 +154,29 @@ def prepare(workbook, scenario: str | None, overrides, output, json_path: str | 
     return wb, inp, applied, out
 
 
+def check_extra_outputs(wb: Workbook, inp: PlanInput, taken: list, force: bool, *, save_lp=None,
+                        iamc_path=None) -> None:
+    """The checks of ``--save-lp`` and ``--iamc`` before anything is solved: file type, no clash with
+    the input or another output, no replacing without ``force``; the IAMC file needs every unit."""
+    src = Path(wb.path)
+    others = [Path(p) for p in taken if p and p != "-"]
+    for path, what, suffixes in ((save_lp, "--save-lp", LP_SUFFIXES), (iamc_path, "--iamc", IAMC_SUFFIXES)):
+        if not path:
+            continue
+        if Path(path).suffix.lower() not in suffixes:
+            raise InputError(Problem(f"{what} {path}: expected a {' or '.join(suffixes)} file"))
+        if any(Path(path).resolve() == other.resolve() for other in others):
+            raise InputError(Problem(f"{what} {path}: another output of this run goes there; choose another file"))
+        check_output_path(Path(path), [src], force, what)
+        others.append(Path(path))
+    if iamc_path:
+        from .report.iamc import check_units
+
+        problems = check_units(inp)
+        if problems:
+            raise InputError(problems).with_file(str(src))
+
+
 def stamp(result: PlanResult, wb: Workbook, applied: list[str]) -> None:
     """Record where a result's input came from (shown on the About sheet)."""
     result.overrides = applied
@@ -173,13 +213,18 @@ def write_new(write, scenario_name: str, outputs_dir, kind: str = "plan") -> Pat
 
 
 def solve_input(inp: PlanInput, *, time_limit_s: float | None = None, alternatives: int = 0,
-                slack: float = 0.05) -> PlanResult:
+                slack: float = 0.05, save_lp: str | os.PathLike | None = None, force: bool = False) -> PlanResult:
     """Stages 3–5: the optimal plan of ``inp`` (with ``alternatives`` near-optimal plans when asked).
+
+    ``save_lp``: write the model handed to HiGHS there first (``.mps`` or ``.lp``, by HiGHS itself).
 
     Raises :class:`TargetInfeasible` (strict mode, with the conflicting limits)
     or :class:`SolverFailure` on any other non-optimal solve.
     """
-    found = optimise(inp, time_limit_s=time_limit_s)
+    def save(solver) -> None:
+        write_model_file(solver.write_model, save_lp, force=force)
+
+    found = optimise(inp, time_limit_s=time_limit_s, before_solve=save if save_lp else None)
     if alternatives:
         found.result.alternatives = generate_alternatives(found, alternatives, slack)
     return found.result
@@ -189,17 +234,18 @@ def solve_input(inp: PlanInput, *, time_limit_s: float | None = None, alternativ
 
 def _plan(*, workbook=None, scenario=None, overrides=(), output=None, json_path=None, force=False,
           outputs_dir="outputs", write_workbook=True, max_unzipped_mb=DEFAULT_MAX_UNZIPPED_MB,
-          alternatives: int = 0, slack: float = 0.05) -> Outcome:
-    """Plan one workbook end to end and write the plan (and JSON)."""
+          alternatives: int = 0, slack: float = 0.05, save_lp=None, iamc_path=None) -> Outcome:
+    """Plan one workbook end to end and write the plan (and JSON, IAMC file, the model for HiGHS)."""
     from .report.plan import write_plan
 
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     wb, inp, applied, out = prepare(workbook, scenario, overrides, output, json_path, force, max_unzipped_mb)
+    check_extra_outputs(wb, inp, [out, json_path], force, save_lp=save_lp, iamc_path=iamc_path)
     timings["read"] = time.perf_counter() - t0
     t1 = time.perf_counter()
     try:
-        result = solve_input(inp, alternatives=alternatives, slack=slack)
+        result = solve_input(inp, alternatives=alternatives, slack=slack, save_lp=save_lp, force=force)
     except TargetInfeasible as exc:
         if json_path:
             write_json(infeasible_json(exc.iis), json_path, force=force)
@@ -208,16 +254,22 @@ def _plan(*, workbook=None, scenario=None, overrides=(), output=None, json_path=
     stamp(result, wb, applied)
     t2 = time.perf_counter()
     path = write_outputs(lambda p, force: write_plan(result, p, force=force), out, force,
-                         inp.settings.scenario_name, outputs_dir, "plan", write_workbook,
+                         output_label(inp.settings.scenario_name, overrides), outputs_dir, "plan", write_workbook,
                          json_path, lambda: plan_json(result))
+    files = {"lp": Path(save_lp)} if save_lp else {}
+    if iamc_path:
+        from .report.iamc import plan_series, write_iamc
+
+        files["iamc"] = write_iamc(plan_series(result), iamc_path, force=force)
     timings["write"] = time.perf_counter() - t2
     code = EXIT_OK if result.target_met else EXIT_NOT_MET
-    return Outcome(result, code, path, json_path, list(wb.notes), timings, input=inp, overrides=applied)
+    return Outcome(result, code, path, json_path, list(wb.notes), timings, input=inp, overrides=applied,
+                   files=files)
 
 
 def _sweep(*, vary, workbook=None, scenario=None, overrides=(), output=None, json_path=None, force=False,
            outputs_dir="outputs", write_workbook=True, max_unzipped_mb=None, on_start=None, on_point=None,
-           keep_results: bool = False) -> Outcome:
+           keep_results: bool = False, iamc_path=None) -> Outcome:
     """Sweep one workbook end to end: load, check the output paths, solve every point, write.
 
     The output rules are those of ``policymix plan``: without ``output`` a new
@@ -230,15 +282,22 @@ def _sweep(*, vary, workbook=None, scenario=None, overrides=(), output=None, jso
     varies = parse_varies(list(vary))
     wb, base, applied, out = prepare(workbook, scenario, overrides, output, json_path, force,
                                      DEFAULT_MAX_UNZIPPED_MB if max_unzipped_mb is None else max_unzipped_mb)
+    check_extra_outputs(wb, base, [out, json_path], force, iamc_path=iamc_path)
     src = Path(wb.path)
+    series, run_scenario = [], base.settings.scenario_name
 
     def on_result(point, result):
-        point.json = point_json(point, result)
+        if json_path:
+            point.json = point_json(point, result)
+        if iamc_path:
+            from .report.iamc import plan_series, point_scenario
+
+            series.extend(plan_series(result, point_scenario(run_scenario, point.values)))
 
     try:
         if on_start is not None:
             on_start(math.prod(len(v.values) for v in varies))
-        run_ = sweep(base, varies, on_point=on_point, on_result=on_result if json_path else None,
+        run_ = sweep(base, varies, on_point=on_point, on_result=on_result if json_path or iamc_path else None,
                      keep_results=keep_results)
     except InputError as exc:
         raise exc.with_file(str(src)) from None
@@ -246,10 +305,16 @@ def _sweep(*, vary, workbook=None, scenario=None, overrides=(), output=None, jso
     run_.source_file = src.name
     run_.source_sha256 = wb.sha256
     run_.notes = list(wb.notes)
-    path = write_outputs(lambda p, force: write_sweep(run_, p, force=force), out, force, run_.scenario_name,
-                         outputs_dir, "sweep", write_workbook, json_path, lambda: sweep_json(run_))
+    path = write_outputs(lambda p, force: write_sweep(run_, p, force=force), out, force,
+                         output_label(run_.scenario_name, overrides), outputs_dir, "sweep", write_workbook,
+                         json_path, lambda: sweep_json(run_))
+    files = {}
+    if iamc_path:
+        from .report.iamc import write_iamc
+
+        files["iamc"] = write_iamc(series, iamc_path, force=force)
     return Outcome(run_, EXIT_SOLVER if run_.failed else EXIT_OK, path, json_path, list(wb.notes),
-                   input=base, overrides=applied)
+                   input=base, overrides=applied, files=files)
 
 
 def _simulate(*, workbook=None, scenario=None, overrides=(), output=None, json_path=None, force=False,
@@ -263,7 +328,7 @@ def _simulate(*, workbook=None, scenario=None, overrides=(), output=None, json_p
     stamp(result, wb, applied)
     t1 = time.perf_counter()
     path = write_outputs(lambda p, force: write_simulation(result, p, force=force), out, force,
-                         inp.settings.scenario_name, outputs_dir, "rules", write_workbook,
+                         output_label(inp.settings.scenario_name, overrides), outputs_dir, "rules", write_workbook,
                          json_path, lambda: simulation_json(result))
     code = EXIT_OK if result.target_met else EXIT_NOT_MET
     return Outcome(result, code, path, json_path, list(wb.notes),
@@ -287,7 +352,7 @@ def _rules_gap(*, workbook=None, scenario=None, overrides=(), output=None, json_
         stamp(result, wb, applied)
     t1 = time.perf_counter()
     path = write_outputs(lambda p, force: write_rules_gap(gap, p, force=force), out, force,
-                         inp.settings.scenario_name, outputs_dir, "rules-gap", write_workbook,
+                         output_label(inp.settings.scenario_name, overrides), outputs_dir, "rules-gap", write_workbook,
                          json_path, lambda: dict(plan_json(optimum), rules_vs_optimum=rules_gap_json(gap)))
     code = EXIT_OK if optimum.target_met else EXIT_NOT_MET
     return Outcome(optimum, code, path, json_path, list(wb.notes),

@@ -37,7 +37,7 @@ def measure(mid, abatement, cost, *, support=10, eligible="G", **kw):
 
 
 def tables(measures=None, instruments=None, budgets=None, resources=None, usage=None, prices=None,
-           targets=None, scenarios=None, years=YEARS, reduction=3.0, **settings):
+           targets=None, scenarios=None, years=YEARS, reduction=3.0, committed=None, cash_limits=None, **settings):
     """A complete, valid table set; pass only what a test is about."""
     t = {
         "settings": settings_rows(years[0], years[-1], reduction, **settings),
@@ -54,6 +54,10 @@ def tables(measures=None, instruments=None, budgets=None, resources=None, usage=
         t["targets"] = targets
     if scenarios is not None:
         t["scenarios"] = scenarios
+    if committed is not None:
+        t["committed"] = committed
+    if cash_limits is not None:
+        t["cash_limits"] = cash_limits
     for sheet_rows in t.values():
         for n, r in enumerate(sheet_rows, start=2):
             r.setdefault("_row", n)

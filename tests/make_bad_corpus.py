@@ -122,6 +122,39 @@ def append_row(sheet: str, values: dict) -> Callable[[Path], Path]:
     return edit(fn)
 
 
+def add_sheet_now(wb, sheet: str, rows: list[dict]) -> None:
+    """Add an input sheet holding ``rows`` (headers from their keys, in order) to an open workbook."""
+    ws = wb.create_sheet(sheet)
+    headers = list(dict.fromkeys(k for r in rows for k in r))
+    for c, h in enumerate(headers, start=1):
+        ws.cell(row=1, column=c).value = h
+    for n, r in enumerate(rows, start=2):
+        for c, h in enumerate(headers, start=1):
+            ws.cell(row=n, column=c).value = r.get(h)
+
+
+def add_sheet(sheet: str, rows: list[dict], *more: Callable) -> Callable[[Path], Path]:
+    """A case maker: the base workbook with a new sheet holding ``rows``, after the edits ``more``."""
+    def fn(wb):
+        for other in more:
+            other(wb)
+        add_sheet_now(wb, sheet, rows)
+    return edit(fn)
+
+
+def cell(sheet: str, row: int, header, value) -> Callable:
+    """An edit for :func:`add_sheet`: one cell, adding the column when the sheet has no such header."""
+    def fn(wb):
+        ws = wb[sheet]
+        try:
+            col = col_of(ws, header)
+        except KeyError:
+            col = ws.max_column + 1
+            ws.cell(row=1, column=col).value = header
+        ws.cell(row=row, column=col).value = value
+    return fn
+
+
 def zip_parts(data: bytes) -> list[tuple[zipfile.ZipInfo, bytes]]:
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         return [(i, z.read(i.filename)) for i in z.infolist()]
@@ -475,6 +508,47 @@ CASES: tuple[Case, ...] = (
          "instrument 'H' has no row in sheet 'budgets'", sheet="instruments", row=3, column="instrument_id"),
     Case("missing_co2_price_row", "references", edit(_rename_co2), "required row 'co2_price_eur_per_t' is missing",
          sheet="prices", column="parameter"),
+    # ---- decisions already taken (sheet committed) and cash limits (sheet cash_limits)
+    Case("committed_unknown_measure", "references", add_sheet("committed", [{"measure_id": "zz", "year": 2023,
+                                                                            "share": 1.0}]),
+         "unknown measure 'zz'", sheet="committed", row=2, column="measure_id", subprocess=True),
+    Case("committed_share_above_what_is_left", "values",
+         add_sheet("committed", [{"measure_id": "a", "year": 2022, "share": 0.6},
+                                 {"measure_id": "a", "year": 2024, "share": 0.5}]),
+         "share 0.5 is above what is left of max_share 1 of 'a': 0.4", sheet="committed", row=3, column="share"),
+    Case("committed_negative_share", "values", add_sheet("committed", [{"measure_id": "a", "year": 2023,
+                                                                       "share": -0.5}]),
+         "expected a number > 0", sheet="committed", row=2, column="share"),
+    Case("committed_instrument_not_eligible", "references",
+         add_sheet("committed", [{"measure_id": "c", "year": 2023, "share": 1.0, "instrument_id": "G",
+                                  "subsidy_meur": 10}], cell("measures", 4, "eligible_instruments", None)),
+         "measure 'c' is not eligible for instrument 'G'", sheet="committed", row=2, column="instrument_id"),
+    Case("committed_year_after_target", "values", add_sheet("committed", [{"measure_id": "a", "year": 2027,
+                                                                          "share": 1.0}]),
+         "year 2027 is after target_year 2026", sheet="committed", row=2, column="year"),
+    Case("committed_past_subsidy_without_instrument", "values",
+         add_sheet("committed", [{"measure_id": "a", "year": 2023, "share": 1.0, "subsidy_meur": 10}]),
+         "a past subsidy of 10 M€ without an instrument", sheet="committed", row=2, column="instrument_id"),
+    Case("committed_forced_without_budget", "values",
+         add_sheet("committed", [{"measure_id": "b", "year": 2024, "share": 0.5}], cell("budgets", 2, 2024, 0)),
+         "the forced decision on 'b' in 2024 cannot be paid", sheet="committed", row=2, column="year"),
+    Case("payout_not_summing_to_one", "values", edit(cell("instruments", 2, "payout", "0.5;0.4")),
+         "the shares sum to 0.9", sheet="instruments", row=2, column="payout"),
+    Case("cash_limit_unknown_instrument", "references", add_sheet("cash_limits", [{"instrument_id": "X", 2025: 10}]),
+         "unknown instrument 'X'", sheet="cash_limits", row=2, column="instrument_id", subprocess=True),
+    Case("cash_limit_negative", "values", add_sheet("cash_limits", [{"instrument_id": "*", 2025: -5}]),
+         "expected a number ≥ 0", sheet="cash_limits", row=2, column="2025"),
+    Case("cash_limit_text", "values", add_sheet("cash_limits", [{"instrument_id": "*", 2024: "lots"}]),
+         "found 'lots', expected a number", sheet="cash_limits", row=2, column="2024"),
+    Case("cash_limit_before_start_year", "values", add_sheet("cash_limits", [{"instrument_id": "*", 2023: 100}]),
+         "year 2023 is before start_year 2024", sheet="cash_limits", row=2, column="2023"),
+    Case("cash_limit_below_the_past_cash", "values",
+         add_sheet("cash_limits", [{"instrument_id": "*", 2024: 50}],
+                   cell("instruments", 2, "payout", "0;1"),
+                   lambda wb: add_sheet_now(wb, "committed", [{"measure_id": "a", "year": 2023, "share": 1.0,
+                                                              "instrument_id": "G", "subsidy_meur": 200}])),
+         "the past decisions (sheet committed) alone pay 200 M€ in 2024, above this limit of 50 M€",
+         sheet="cash_limits", row=2, column="2024"),
     # ---- formulas
     Case("formula_without_cached_value", "formulas", setter("measures", 2, "abatement_mt", "=0.5*2"),
          "holds the formula '=0.5*2' that was never calculated: open and save the workbook in Excel or LibreOffice",

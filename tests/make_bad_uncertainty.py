@@ -19,7 +19,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from make_bad_corpus import Case, col_of, delete_column, edit  # noqa: E402
+from make_bad_corpus import Case, col_of, edit  # noqa: E402
 
 S = "uncertainty"
 HEADER = ["name", "sheet", "id", "column", "op", "distribution", "low", "mode", "high", "mean", "sd", "values",

@@ -51,13 +51,16 @@ def test_grid_blocks_the_measure_and_funded_ones_know_what_they_compete_for():
 
 @family("resource")
 def test_elastic_names_the_exact_missing_grid_capacity():
-    # a needs 200 MW for its full 1 Mt, 100 MW exist: the target needs +100 MW in 2026 (a committed in 2026)
+    # a needs 200 MW for its full 1 Mt, 100 MW exist: the target needs +100 MW in 2026 (a committed in 2026),
+    # which is 100 % of that limit: the least total relative relaxation is 1.0
     r = plan(elastic="yes", **GRID)
     assert r.status == "target_met"
-    assert r.relaxations == [{"kind": "resource", "id": "grid_north", "year": "2026", "amount": pytest.approx(100)}]
-    # public cost is the subsidies only (the relaxation's penalty is in the objective)
+    assert r.relaxations == [{"kind": "resource", "id": "grid_north", "year": "2026", "amount": pytest.approx(100),
+                              "limit": 100.0, "relative": pytest.approx(1.0)}]
+    assert r.relaxation_total == pytest.approx(1.0)
+    # phase 2 minimises public cost with that relaxation held; relaxing has no price of its own
     assert r.public_cost_meur == pytest.approx(500 + 800)
-    assert r.objective_meur == pytest.approx(500 + 800 + 10 * 100)
+    assert r.objective_meur == pytest.approx(500 + 800)
 
 
 @family("budget")
@@ -99,7 +102,8 @@ def test_elastic_cli_json_has_relaxations(tmp_path):
     proc = run("plan", wb, "-o", tmp_path / "p.xlsx", "--elastic", "--json", "-", check_code=0)
     result = json.loads(proc.stdout)
     assert result["relaxations"] == [{"kind": "resource", "id": "grid_north", "year": "2026",
-                                      "amount": pytest.approx(100)}]
+                                      "amount": pytest.approx(100), "limit": 100.0, "relative": pytest.approx(1.0)}]
+    assert result["total_relative_relaxation"] == pytest.approx(1.0)
     assert result["measures"]["a"]["blocked_by"] == []
 
 

@@ -12,18 +12,22 @@ PACKAGE = Path(__file__).resolve().parent.parent / "optimiser"
 #: JSON, terminal) → pipeline → CLI. A module may import only modules of a lower rank.
 RANK = {
     "__init__": 0,
-    "input.__init__": 0, "input.data": 1, "input.manifest": 2, "input.tables": 3, "input.read": 4,
+    "input.__init__": 0, "input.data": 1, "input.hints": 1, "input.manifest": 2, "input.tables": 3, "input.read": 4,
     "input.planfile": 5, "input.scenario": 5, "input.uncertainty": 6,
-    "model.__init__": 10, "model.index": 11, "model.families": 12, "model.build": 13, "model.solve": 14,
+    "model.__init__": 10, "model.committed": 10.5, "model.index": 11, "model.cash": 11.5, "model.families": 12,
+    "model.build": 13, "model.solve": 14,
     "model.results": 15, "model.extract": 16, "model.optimum": 17,
     "analysis.__init__": 20, "analysis.compare": 21, "analysis.alternatives": 21, "analysis.simulate": 21,
     "analysis.sweep": 21, "analysis.rules_gap": 22, "analysis.futures": 22, "analysis.decide": 23,
     "report.__init__": 30, "report.files": 31, "report.xlsx": 32, "report.inputs": 33, "report.jsondoc": 33,
-    "report.plan": 34, "report.sweep": 34, "report.futures": 34, "report.comparison": 34, "report.terminal": 34, "report.rules": 35,
+    "report.words": 33, "report.cash": 33, "report.plan": 34, "report.sweep": 34, "report.comparison": 34,
+    "report.futures": 34, "report.terminal": 34, "report.rules": 35, "report.iamc": 34, "report.frames": 35,
     "pipeline": 40,
-    "cli": 41,
+    "cli": 41, "api": 41,
     "__main__": 42,
 }
+#: The only modules that import pandas (where DataFrames are made).
+PANDAS = {"report.frames", "api"}
 #: Where workbooks are opened (reading, untrusted input) and written (the spreadsheet toolkit).
 OPENPYXL = {"input.read", "input.planfile", "report.xlsx"}
 
@@ -100,3 +104,24 @@ def test_the_cli_does_not_import_pandas():
 
     code = "import sys, optimiser.cli; sys.exit(0 if 'pandas' not in sys.modules else 1)"
     assert subprocess.run([sys.executable, "-c", code], cwd=PACKAGE.parent).returncode == 0
+
+
+def test_pandas_is_imported_only_where_dataframes_are_made():
+    users = {name for name, path in _modules().items() if "pandas" in _imports(name, path)[1]}
+    assert users <= PANDAS, users - PANDAS
+
+
+def test_the_package_is_cheap_to_import_and_its_api_names_load_on_first_use():
+    """import optimiser loads neither pandas nor the solver; every top-level API name resolves."""
+    import subprocess
+    import sys
+
+    import optimiser
+
+    code = ("import sys, optimiser; heavy = [m for m in ('pandas', 'pyomo', 'highspy', 'openpyxl') "
+            "if m in sys.modules]; sys.exit(1 if heavy else 0)")
+    assert subprocess.run([sys.executable, "-c", code], cwd=PACKAGE.parent).returncode == 0
+    for name, module in optimiser._LAZY.items():
+        assert module in RANK, (name, module)
+        assert getattr(optimiser, name) is getattr(__import__(f"optimiser.{module}", fromlist=[name]), name)
+    assert set(optimiser._LAZY) <= set(dir(optimiser))

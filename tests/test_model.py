@@ -60,14 +60,16 @@ def test_milestone_targets_bind_in_their_own_year():
 @family("budget")
 def test_binding_budget_leaves_a_shortfall():
     # budget 1000 M€ in 2024 only (one-year horizon): a (500) in full, then 500/1600 of b = 0.625 Mt
+    # P derived from the data: the dearest measure is c at 120 €/t × 10 years = 1 200 M€ per Mt/yr;
+    # 10 × 1 200 = 12 000, rounded up to 20 000 €/t
     t = dict(years=[2024], reduction=3.0, budgets=[{"instrument_id": "G", 2024: 1000.0}])
     r = plan(**t)
     assert r.status == "target_not_met"
     assert r.shortfall_mt[2024] == pytest.approx(3 - 1 - 0.625)
-    assert r.objective_meur == pytest.approx(1000 + 10_000 * 1.375)
-    # one more M€ buys 2/1600 Mt of b: saves 10 000 €/t × 0.00125 Mt − 1 M€ = 11.5 M€
-    assert r.shadow["budget"][("G", 2024)] == pytest.approx(11.5)
-    assert r.shadow["target"][2024] == pytest.approx(10_000)
+    assert r.objective_meur == pytest.approx(1000 + 20_000 * 1.375)
+    # one more M€ buys 2/1600 Mt of b: saves 20 000 €/t × 0.00125 Mt − 1 M€ = 24 M€
+    assert r.shadow["budget"][("G", 2024)] == pytest.approx(24)
+    assert r.shadow["target"][2024] == pytest.approx(20_000)
     assert "budget of G exhausted" in r.measures["b"].reason
 
 
@@ -77,8 +79,8 @@ def test_period_budget_binds_over_all_years():
     r = plan(instruments=[{"instrument_id": "G", "period_budget_meur": 1300.0}])
     assert r.public_cost_meur == pytest.approx(1300)
     assert r.shortfall_mt[2026] == pytest.approx(1.0)
-    # one more M€ buys 1/800 Mt of b: saves 10 000/800 − 1 = 11.5 M€
-    assert r.shadow["period_budget"]["G"] == pytest.approx(11.5)
+    # one more M€ buys 1/800 Mt of b: saves P/800 − 1 = 20 000/800 − 1 = 24 M€ (P derived: 20 000 €/t)
+    assert r.shadow["period_budget"]["G"] == pytest.approx(24)
 
 
 @family("resource")

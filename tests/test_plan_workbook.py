@@ -16,10 +16,10 @@ from optimiser.input.tables import to_input
 from optimiser.report.plan import write_plan
 from tests.builders import measure, tables, workbook, yearly
 
-RESULT_TITLES = ["Summary", "Measure plan", "Instrument use", "Resource use", "By cluster", "MACC", "About"]
+RESULT_TITLES = ["Summary", "Measure plan", "Instrument use", "Cash", "Resource use", "By cluster", "MACC", "About"]
 
 #: Numeric columns that are counts of years or positions, not quantities with a unit.
-UNITLESS = {"year", "target year", "rank", "commitment year"}
+UNITLESS = {"year", "target year", "rank", "commitment year", "peak year"}
 
 
 def rich_tables(**kw) -> dict:
@@ -65,6 +65,7 @@ def _strip_rows(inp):
     return dataclasses.replace(
         inp, measures=strip(inp.measures), instruments=strip(inp.instruments), resources=strip(inp.resources),
         scenarios=tuple(dataclasses.replace(s, row=None) for s in inp.scenarios),
+        committed=tuple(dataclasses.replace(c, row=None) for c in inp.committed), cash_limits=strip(inp.cash_limits),
     )
 
 
@@ -75,9 +76,9 @@ def _header(ws, row: int = 1) -> list:
 def test_sheets_in_order(planned):
     _, out = planned
     names = openpyxl.load_workbook(out).sheetnames
-    # every input sheet is present here (milestone and scenario rows exist) but the optional fences and
-    # uncertainty sheets, which this input has no rows for
-    inputs = [s.name for s in SHEETS if s.name not in ("fences", "uncertainty")]
+    # every input sheet is present here (milestone and scenario rows exist) but the optional fences, decisions
+    # already taken, cash limits and uncertainty sheets, which this input has no rows for
+    inputs = [s.name for s in SHEETS if s.name not in ("fences", "committed", "cash_limits", "uncertainty")]
     # then the hidden sheet holding the plan's machine-readable result (what compare reads)
     assert names == RESULT_TITLES + inputs + ["policymix result"]
     assert openpyxl.load_workbook(out)["policymix result"].sheet_state == "hidden"
@@ -98,7 +99,7 @@ def test_headers_carry_units_and_formats(planned):
     assert "unprofitable gap (€/t)" in _header(wb["MACC"])
 
     # every numeric column of the tabular result sheets names its unit
-    for name in ("Measure plan", "Instrument use", "Resource use", "By cluster", "MACC"):
+    for name in ("Measure plan", "Instrument use", "Cash", "Resource use", "By cluster", "MACC"):
         ws = wb[name]
         for col, head in enumerate(_header(ws), start=1):
             if head is None or head.lower() in UNITLESS:
@@ -205,9 +206,12 @@ def test_summary_says_plainly(tmp_path):
         if fam == "resource":
             assert f"one more MW of {key[0]} capacity in {key[1]} saves" in " ".join(texts)
     assert any(f == "budget" for f, _, _ in r.binding()), "the test case should bind a budget"
-    labels = {ws.cell(row=k, column=1).value: ws.cell(row=k, column=2).value for k in range(1, ws.max_row + 1)}
-    assert labels["total public cost (M€)"] == pytest.approx(r.public_cost_meur)
-    assert labels["objective (M€, shortfall penalty included)"] == pytest.approx(r.objective_meur)
+    assert f"at a public cost of {r.public_cost_meur:,.0f} M€" in ws["A2"].value
+    # the model's own terms are on the About sheet
+    about = openpyxl.load_workbook(out)["About"]
+    labels = {about.cell(row=k, column=1).value: about.cell(row=k, column=2).value
+              for k in range(1, about.max_row + 1)}
+    assert labels["objective value (M€, shortfall penalty included)"] == pytest.approx(r.objective_meur)
 
 
 def test_target_not_met_is_reported(tmp_path):
@@ -253,7 +257,7 @@ def test_no_resources_and_nothing_funded(tmp_path):
     result = solve_input(inp)
     out = write_plan(result, tmp_path / "plan.xlsx")
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames[:7] == RESULT_TITLES
+    assert wb.sheetnames[:8] == RESULT_TITLES
     assert wb["Measure plan"]["E2"].value == "not funded"
     assert wb["MACC"]._charts
 
@@ -265,3 +269,82 @@ def test_write_is_fast(tmp_path):
     started = time.perf_counter()
     write_plan(result, tmp_path / "plan.xlsx")
     assert time.perf_counter() - started < 1.5  # typically ~0.15 s; generous for slow CI machines
+
+
+def committed_tables() -> dict:
+    """rich_tables with decisions already taken (one past, one forced), payouts and a cash limit."""
+    t = rich_tables()
+    t["instruments"][0]["payout"] = "operating"
+    t["instruments"][1]["payout"] = "0.25;0.75"
+    t["prices"] = [{"parameter": "co2_price_eur_per_t", **yearly(10.0), 2030: 60.0}]
+    t["committed"] = [
+        {"measure_id": "b", "year": 2022, "share": 0.5, "instrument_id": "G", "subsidy_meur": 400,
+         "note": "an SDE++-like award"},
+        {"measure_id": "c", "year": 2024, "share": 0.25, "note": "a signed deal"},
+    ]
+    t["cash_limits"] = [{"instrument_id": "*", 2026: 5000.0, 2027: 4000.0}, {"instrument_id": "T", 2025: 300.0}]
+    return t
+
+
+def test_a_plan_with_decisions_taken_reruns_to_the_same_plan(tmp_path):
+    src = workbook(tmp_path / "in.xlsx", committed_tables())
+    first = run_plan(src, output=tmp_path / "plan.xlsx")
+    wb = openpyxl.load_workbook(tmp_path / "plan.xlsx")
+    assert "committed" in wb.sheetnames and "cash_limits" in wb.sheetnames
+    assert [c.value for c in wb["committed"][1]] == ["measure_id", "year", "share", "instrument_id", "subsidy_meur",
+                                                      "note"]
+    assert [c.value for c in wb["prices"][1]][-2:] == [2030, "source"]  # the price outlook is written back
+    again = run_plan(tmp_path / "plan.xlsx", output=tmp_path / "plan2.xlsx")
+    a, b = first.result, again.result
+    assert b.objective_meur == pytest.approx(a.objective_meur, rel=1e-9, abs=1e-9)
+    assert _strip_rows(b.input) == _strip_rows(a.input)  # committed, cash_limits, payouts and the outlook included
+    assert len(b.input.committed) == 2 and b.input.cash_limits["T"].limits == {2025: 300.0}
+    assert b.input.prices["co2_price_eur_per_t"][2030] == 60.0 and b.input.instruments["T"].payout == "0.25;0.75"
+    for i in a.input.instruments:
+        assert b.cash.cash[i] == pytest.approx(a.cash.cash[i])
+        assert b.cash.commitments[i] == pytest.approx(a.cash.commitments[i])
+    assert {mid: mr.committed_share for mid, mr in b.measures.items()} == pytest.approx(
+        {mid: mr.committed_share for mid, mr in a.measures.items()})
+    assert b.measures["b"].past_share == 0.5 and b.measures["c"].new[2024] >= 0.25 - 1e-9
+
+
+def _tables_of(ws) -> list[tuple[int, list]]:
+    """(row, header) of every table header row (bold, filled) of a result sheet."""
+    out = []
+    for row in ws.iter_rows():
+        cells = [c for c in row if c.value is not None]
+        if len(cells) > 2 and all(c.font.b and c.fill.fgColor.rgb.endswith("DCE6F1") for c in cells):
+            out.append((row[0].row, [c.value for c in row]))
+    return out
+
+
+def test_the_cash_sheet_has_its_tables_chart_and_units(tmp_path):
+    src = workbook(tmp_path / "in.xlsx", committed_tables())
+    outcome = run_plan(src, output=tmp_path / "plan.xlsx")
+    r = outcome.result
+    ws = openpyxl.load_workbook(tmp_path / "plan.xlsx")["Cash"]
+    headers = _tables_of(ws)
+    assert len(headers) == 4  # by instrument, by year, cash limits, decisions already taken
+    for top, head in headers:
+        for col, h in enumerate(head, start=1):
+            values = [ws.cell(row=k, column=col).value for k in range(top + 1, top + 8)]
+            if h and h.lower() not in UNITLESS and any(isinstance(v, float) for v in values):
+                assert re.search(r"\(.+\)", h), f"Cash: header {h!r} has no unit"
+    by_year_top, by_year = next((t, h) for t, h in headers if h[0] == "year")
+    years = [ws.cell(row=k, column=1).value for k in range(by_year_top + 1, by_year_top + 1 + len(r.cash.years))]
+    assert years == r.cash.years and years[0] == 2022  # from the past decision on
+    total = by_year.index("cash, all instruments (M€)") + 1
+    for k, t in enumerate(years, start=by_year_top + 1):
+        assert ws.cell(row=k, column=total).value == pytest.approx(r.cash.total_cash(t))
+    (chart,) = ws._charts
+    assert chart.grouping == "stacked" and chart.type == "col"
+    assert [s.tx.v for s in chart.series] == [f"cash {i}" for i in r.input.instruments
+                                              if any(v > 1e-6 for v in r.cash.cash[i].values())]
+    (line,) = chart._charts[1:]
+    assert line.series[0].tx.v == "commitments (all instruments)"
+    summary = [c.value for row in openpyxl.load_workbook(tmp_path / "plan.xlsx")["Summary"].iter_rows() for c in row
+               if isinstance(c.value, str)]
+    peak = r.cash.peak()
+    assert f"Cash (kas) peaks in {peak[0]} at {peak[1]:,.1f} M€ paid out by all instruments together (see the Cash " \
+           "sheet)." in summary
+    assert any(t.startswith(f"Of the {r.cash.committed_meur:,.1f} M€ committed") and "released" in t for t in summary)

@@ -3,7 +3,8 @@
 The merit-order case (tests/builders.py): a 1 Mt at 50 €/t, b 2 Mt at 80 €/t,
 c 2 Mt at 120 €/t, 10 support years, no CO2 price. Its cost as a function of
 the target T is piecewise linear: slopes 500, 800 and 1200 M€ per Mt, kinks
-at 1, 3 and 5 Mt; past 5 Mt every extra Mt is shortfall at 10 000 €/t.
+at 1, 3 and 5 Mt; past 5 Mt every extra Mt is shortfall at P = 20 000 €/t (derived
+from the data: 10 × c's 1 200 M€ per Mt/yr, rounded up to 1, 2 or 5 × a power of ten).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ def merit_cost(t: float) -> float:
 
 def merit_slope(t: float) -> float:
     """The slope of the objective strictly between kinks: the target's shadow price (€/t)."""
-    return 500 if t < 1 else 800 if t < 3 else 1200 if t < 5 else 10_000
+    return 500 if t < 1 else 800 if t < 3 else 1200 if t < 5 else 20_000
 
 
 # ---------------------------------------------------------------- parsing
@@ -101,7 +102,7 @@ def test_target_sweep_reproduces_the_piecewise_linear_cost_and_its_slope():
     for p in run_.points:
         t = p.values[TARGET]
         assert p.public_cost_meur == pytest.approx(merit_cost(t), abs=1e-6), t
-        assert p.objective_meur == pytest.approx(merit_cost(t) + 10_000 * max(0.0, t - 5), abs=1e-6), t
+        assert p.objective_meur == pytest.approx(merit_cost(t) + 20_000 * max(0.0, t - 5), abs=1e-6), t
         assert p.abatement_mt[2026] == pytest.approx(min(t, 5), abs=1e-9)
         assert p.status == ("target_met" if t <= 5 else "target_not_met")
         if t > 0 and t not in (1, 3, 5):  # at a kink the dual is degenerate
@@ -213,12 +214,18 @@ def test_sweep_writes_workbook_chart_and_json(small, tmp_path):
     ws = wb["Sweep"]
     headers = [c.value for c in ws[1]]
     assert headers[:3] == ["point", f"{TARGET} (Mt CO2-eq/yr)", "status"]
-    assert "public cost (M€)" in headers and "shadow price target 2026 (€ per t of annual abatement)" in headers
+    assert "public cost (M€)" in headers
+    assert "shadow price target 2026 (M€ per Mt/yr, i.e. € per t of annual abatement)" in headers
     assert "spend G (M€)" in headers and "abatement 2026 (Mt CO2-eq/yr)" in headers
     assert any(h.startswith("shadow price max_share a") for h in headers)  # binds at some point
     cost = headers.index("public cost (M€)") + 1
     assert [ws.cell(row=r, column=cost).value for r in (2, 4)] == pytest.approx([250, 900])
-    assert len(ws._charts) == 1
+    assert len(ws._charts) == 2  # the main curve, and peak cash below it
+    peak = headers.index("peak cash, all instruments (M€)") + 1
+    # every commitment pays out in its year (payout 1): at 0.5 Mt a's 250 M€ in one year is the peak; at 1.5 Mt
+    # the 900 M€ are spread over the years the optimum commits in, so the peak is a part of it
+    peaks = [ws.cell(row=r, column=peak).value for r in (2, 4)]
+    assert peaks[0] == pytest.approx(250) and 0 < peaks[1] <= 900 + 1e-6
     about = {r[0]: r[1] for r in wb["About"].iter_rows(values_only=True) if r and r[0]}
     assert about["input file"] == "in.xlsx" and len(about["input SHA-256"]) == 64
     assert about["solver rebuilds (structure changed)"] == 0

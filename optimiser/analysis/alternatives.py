@@ -65,7 +65,7 @@ def generate(found: Optimum, n: int, slack: float) -> Alternatives:
         for (m, y), j in d_cols.items():
             weights[j] = counts_so_far.get(m, 0)
         h.changeColsCost(len(all_cols), all_cols, weights)
-        sol = solver.solve()
+        sol = solver.solve(phases=False)  # an elastic run's relaxation stays held
         if not sol.ok:
             break
         # report the alternative's real objective, not the overlap it minimised

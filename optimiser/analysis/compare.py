@@ -10,6 +10,9 @@ change). What is compared, in this order:
 - targets: required reduction, abatement and shortfall per target year;
 - instrument spend: subsidy committed per instrument over all years;
 - measures: funded in one plan and not the other, or with another committed share;
+- cash: the cash paid out per year (all instruments), the peak year and its
+  amount, and per instrument the cash and what is released
+  (a plan stored before cash was projected has none: its cash reads as absent);
 - shadow prices: of every limit either plan stores (a limit a plan does not
   list has shadow price 0 there), named by family, id and year.
 
@@ -25,7 +28,7 @@ from ..model.families import TARGET
 
 ABS_TOL = 1e-6
 REL_TOL = 1e-6
-SECTIONS = ("input", "plan", "targets", "instrument spend", "measures", "shadow prices")
+SECTIONS = ("input", "plan", "targets", "instrument spend", "measures", "cash", "shadow prices")
 
 
 @dataclass(frozen=True)
@@ -99,9 +102,25 @@ def plan_view(document: dict) -> dict:
         "measures": {m: dict(info, committed_share=plan["measures"].get(m, {}).get("committed_share"),
                              subsidy_meur=plan["measures"].get(m, {}).get("subsidy_meur", {}))
                      for m, info in document["measures"].items()},
+        "cash": _cash_view(plan),
         "shadow_prices": {(s["kind"], s["id"], s["year"]): s["value"] for s in document["shadow_prices"]},
         "shadow_units": {(s["kind"], s["id"], s["year"]): s["unit"] for s in document["shadow_prices"]},
     }
+
+
+def _cash_view(plan: dict) -> dict:
+    """The cash of a stored plan: total per year, peak, and per instrument commitments, cash and released (M€)."""
+    cash, commitments = plan.get("cash_meur") or {}, plan.get("commitments_meur") or {}
+    by_year: dict[int, float] = {}
+    for by in cash.values():
+        for y, v in by.items():
+            by_year[int(y)] = by_year.get(int(y), 0.0) + (v or 0.0)
+    peak = max(by_year.items(), key=lambda kv: kv[1], default=(None, None))
+    released = plan.get("released_meur") or {}
+    return {"by_year": dict(sorted(by_year.items())), "peak_year": peak[0], "peak_meur": peak[1],
+            "instruments": {i: {"commitments": sum(v or 0.0 for v in commitments.get(i, {}).values()),
+                                "cash": sum(v or 0.0 for v in cash.get(i, {}).values()),
+                                "released": released.get(i)} for i in _union(commitments, cash)}}
 
 
 def compare_plans(a: dict, b: dict) -> Comparison:
@@ -160,6 +179,18 @@ def compare_plans(a: dict, b: dict) -> Comparison:
         out.measures.append(row)
         if note:
             diffs.append(Difference("measures", m, "committed share by the target year", sa, sb, note))
+
+    # cash
+    ca, cb = a["cash"], b["cash"]
+    for y in sorted(set(ca["by_year"]) | set(cb["by_year"])):
+        add("cash", f"cash paid out {y}", "M€", ca["by_year"].get(y, 0.0 if ca["by_year"] else None),
+            cb["by_year"].get(y, 0.0 if cb["by_year"] else None))
+    add("cash", "peak cash year", "year", ca["peak_year"], cb["peak_year"])
+    add("cash", "peak cash", "M€", ca["peak_meur"], cb["peak_meur"])
+    for i in _union(ca["instruments"], cb["instruments"]):
+        ia, ib = ca["instruments"].get(i, {}), cb["instruments"].get(i, {})
+        for key, label in (("cash", "cash paid out"), ("released", "released")):
+            add("cash", f"{label} {i}", "M€", ia.get(key), ib.get(key))
 
     # shadow prices
     sp_a, sp_b = a["shadow_prices"], b["shadow_prices"]

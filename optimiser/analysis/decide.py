@@ -33,7 +33,7 @@ from ..input.scenario import apply_overrides
 from ..input.uncertainty import Future, mean_future
 from ..model.build import build_model, objective
 from ..model.families import model_rows
-from ..model.index import index_sets
+from ..model.index import index_sets, with_penalty
 from ..model.optimum import optimise
 from ..model.results import TOL, assemble
 from ..model.solve import INF, PRIMAL_TOL, new_highs
@@ -129,6 +129,7 @@ def estimate(inputs: list[PlanInput], year: int) -> Size:
 def decide(base: PlanInput, futures: list[Future], year: int, *, time_limit_s: float | None = None,
            on_stage=None) -> Decision:
     """Solve the stochastic program over ``futures`` with the commitments of years ≤ ``year`` shared."""
+    base = with_penalty(base)  # one P for every future (a derived one would follow each future's costs)
     st = base.settings
     if not (st.start_year <= year <= st.target_year):
         raise InputError(Problem(f"--decide-by {year}: expected a year from start_year {st.start_year} to "

@@ -45,7 +45,7 @@ from ..input.uncertainty import Dimension, Future, dimensions, draw_futures
 from ..model.build import build_model, objective
 from ..model.extract import extract
 from ..model.families import model_rows
-from ..model.index import index_sets, unit_gap
+from ..model.index import index_sets, unit_gap, with_penalty
 from ..model.results import TOL
 from ..model.solve import Solver, solver_version
 
@@ -518,6 +518,7 @@ def run(base: PlanInput, *, mode: str = "wait_and_see", samples: int, seed: int,
         chunk_size: int | None = None) -> FuturesRun:
     """Wait and see, or a stress test of ``commitments``: draw, solve every future, aggregate."""
     started = time.perf_counter()
+    base = with_penalty(base)  # one P for every future (a derived one would follow each future's costs)
     futures = draw(base, samples, seed)
     if on_start is not None:
         on_start(len(futures))

@@ -35,6 +35,18 @@ and every choice; in short:
   every resource fits what earlier realised measures left, in every year it
   operates (stock) or is built (flow); a lumpy measure all or nothing.
   Otherwise it is granted but not realised: its money is committed but idle.
+* Decisions already taken (sheet ``committed``): a decision of the past
+  operates from its year + L_m and takes its resources, its share and its
+  exclusive group's before anything is granted; its money is sunk. A forced
+  decision is granted first in its year, in full, by the instrument its row
+  names (else the first of the measure's instruments with budget that year
+  whose caps, with co-financing, pay the gap), booked on the budgets like any
+  grant and realised as far as its resources fit.
+* Cash limits (sheet ``cash_limits``) are budgets too: a grant must also fit
+  what is left of every cash limit covering its instruments in every year it
+  pays out (a non-lumpy measure: the share that fits), after the past
+  decisions' cash. What a grant that is not realised would have paid is
+  released, not paid.
 
 This module is stage logic: plain data in, plain data out (no openpyxl).
 """
@@ -47,7 +59,9 @@ from dataclasses import dataclass, field
 
 from ..input.data import Instrument, PlanInput
 from ..input.manifest import DEFAULT_SDE_PHASES, default_allocation
-from ..model.families import BUDGET, EXCLUSIVE, PERIOD_BUDGET, RESOURCE
+from ..model.cash import matching, past_cash, plan_schedule
+from ..model.committed import decisions
+from ..model.families import BUDGET, CASH, EXCLUSIVE, PERIOD_BUDGET, RESOURCE
 from ..model.index import unit_gap
 from ..model.results import TOL, PlanResult, assemble, clean, span
 
@@ -62,6 +76,7 @@ PARTLY_REALISED = "partly realised"
 NOT_REALISED = "granted, not realised"
 MARKET = "realised without subsidy"
 NOT_GRANTED = "not granted"
+DECIDED = "decided before the plan"  # committed in full before start_year (sheet committed)
 
 
 def allocation_of(inst: Instrument) -> str:
@@ -177,10 +192,25 @@ class _Simulation:
         self.period_left = {i: (float("inf") if inst.period_budget_meur is None else float(inst.period_budget_meur))
                             for i, inst in inp.instruments.items()}
         self.fence_left = {(f, y): float(fence.budget[y]) for f, fence in inp.fences.items() for y in self.years}
-        self.share_left = {mid: m.max_share for mid, m in inp.measures.items()}
-        self.group_left: dict[str, float] = {m.exclusive_group: 1.0 for m in inp.measures.values()
-                                             if m.exclusive_group}
-        self.resource_left = {(r, y): float(res.capacity[y]) for r, res in inp.resources.items() for y in self.years}
+        past = decisions(inp)  # decisions of the past take their share, group and resources first
+        self.share_left = {mid: past.left(inp, mid) for mid in inp.measures}
+        self.group_left: dict[str, float] = {m.exclusive_group: 1.0 - past.past_group.get(m.exclusive_group, 0.0)
+                                             for m in inp.measures.values() if m.exclusive_group}
+        self.resource_left = {(r, y): float(res.capacity[y]) - past.past_use.get((r, y), 0.0)
+                              for r, res in inp.resources.items() for y in self.years}
+        self.forced = past.forced  # (m, y) → share granted first in y, kept free for it until then
+        for (mid, _), share in self.forced.items():
+            self.share_left[mid] -= share
+            if inp.measures[mid].exclusive_group:
+                self.group_left[inp.measures[mid].exclusive_group] -= share
+        self.forced_by = {(c.measure_id, c.year): c.instrument_id for c in inp.forced_decisions}
+        paid_before = past_cash(inp)
+        self.cash_left = {(lid, t): v - sum(paid_before.get((i, t), 0.0) for i in matching(inp, lid))
+                          for lid, limit in inp.cash_limits.items() for t, v in limit.limits.items()}
+        self.cash_covers: dict[str, list[str]] = defaultdict(list)  # instrument → cash limits covering it
+        for lid in inp.cash_limits:
+            for i in matching(inp, lid):
+                self.cash_covers[i].append(lid)
         self.usage: dict[str, list[tuple[str, float]]] = defaultdict(list)
         for (mid, r), a in inp.usage.items():
             if a != 0:
@@ -254,9 +284,47 @@ class _Simulation:
 
     def run(self) -> None:
         for y in self.years:
+            self.forced_grants(y)
             self.market(y)
             for i in self.order:
                 self.allocate(i, y)
+
+    def forced_grants(self, y: int) -> None:
+        """Forced decisions of year y (sheet committed): granted in full before anything else that year."""
+        for (mid, year), share in sorted(self.forced.items()):
+            if year != y:
+                continue
+            m = self.inp.measures[mid]
+            self.share_left[mid] += share  # the share kept free for it: granted now
+            if m.exclusive_group:
+                self.group_left[m.exclusive_group] += share
+            if self.gap_full(mid, y) <= 0:
+                grant = Grant(mid, None, y, share, {}, "forced", None, None, 0.0, len(self.grants) + 1)
+                self.share_left[mid] -= share
+                if m.exclusive_group:
+                    self.group_left[m.exclusive_group] -= share
+                grant.realised_share, grant.blocked_by = self.fit_resources(mid, y, share)
+                self.claim(grant)
+                self.grants.append(grant)
+                continue
+            named = self.forced_by.get((mid, y)) or ""
+            candidates = ([named] if named else []) + [i for i in self.order + list(self.inp.instruments)
+                                                       if i != named and i in m.eligible_instruments]
+            for i in candidates:
+                split = self.split(mid, i, y)
+                if split is None or self.inp.budgets[i][y] <= EPS and not named:
+                    continue
+                ask = split[i] / (m.abatement_mt * m.support_years)
+                grant = Grant(mid, i, y, share, {k: p * share for k, p in split.items()}, "forced", None, None, ask,
+                              len(self.grants) + 1)
+                self.commit(grant, None)
+                break
+            else:
+                self.share_left[mid] -= share
+                if m.exclusive_group:
+                    self.group_left[m.exclusive_group] -= share
+                self.reject(mid, None, y, "eligibility", mid, "the forced decision could not be paid: no instrument's "
+                                                              "caps (with co-financing) cover its gap")
 
     def market(self, y: int) -> None:
         """Measures whose gap the CO2 price has closed invest without subsidy (if their resources fit)."""
@@ -383,15 +451,34 @@ class _Simulation:
             for left, why in checks:
                 if left / p < share:
                     share, limit = max(0.0, left / p), why
+        for (lid, t), per_share in self.cash_per_share(mid, y, split).items():
+            left = self.cash_left[(lid, t)]
+            if per_share > EPS and left / per_share < share:
+                share, limit = max(0.0, left / per_share), (CASH, lid, f"did not fit what was left of the cash "
+                                                                       f"limit of {lid} in {t}")
         if m.lumpy and share < want * (1 - EPS):
             return None, limit
         if share <= EPS:
             return None, limit
         return share, limit
 
+    def cash_per_share(self, mid: str, y: int, split: dict[str, float]) -> dict[tuple[str, int], float]:
+        """(cash limit, year) → cash a full share granted in y with this split pays out then (M€)."""
+        out: dict[tuple[str, int], float] = defaultdict(float)
+        for k, p in split.items():
+            for lid in self.cash_covers.get(k, []):
+                for t, f in plan_schedule(self.inp, mid, k, y).items():
+                    if (lid, t) in self.cash_left:
+                        out[(lid, t)] += p * f
+        return out
+
     def commit(self, grant: Grant, fence: str | None) -> None:
-        """Book a grant on every budget it draws on, then try to realise it."""
+        """Book a grant on every budget (and cash limit) it draws on, then try to realise it."""
         y = grant.year
+        if grant.share > EPS:
+            split = {k: v / grant.share for k, v in grant.subsidy_meur.items()}
+            for key, per_share in self.cash_per_share(grant.measure_id, y, split).items():
+                self.cash_left[key] = max(0.0, self.cash_left[key] - grant.share * per_share)
         for k, v in grant.subsidy_meur.items():
             self.budget_left[(k, y)] = max(0.0, self.budget_left[(k, y)] - v)
             if self.period_left[k] != float("inf"):
@@ -475,7 +562,8 @@ def _result(inp: PlanInput, sim: _Simulation) -> RulesResult:
     for mid, mr in result.measures.items():
         outcome = _outcome(inp, sim, mid, by_measure.get(mid, []))
         result.outcomes[mid] = outcome
-        mr.reason = outcome.reason if (outcome.outcome not in (REALISED, MARKET) or mr.status != "funded") else ""
+        mr.reason = outcome.reason if (outcome.outcome not in (REALISED, MARKET, DECIDED) or mr.status != "funded") \
+            else ""
         mr.blocked_by = [{k: v for k, v in b.items() if k in ("kind", "id", "year")} for b in outcome.blocked_by]
     return result
 
@@ -500,25 +588,35 @@ def _outcome(inp: PlanInput, sim: _Simulation, mid: str, grants: list[Grant]) ->
         outcome = MARKET
     else:
         outcome = NOT_GRANTED
+    before = sum(c.share for c in inp.past_decisions if c.measure_id == mid)
+    if before > TOL and not grants:
+        outcome = DECIDED
 
     parts = []
     if paid:
         years = span([g.year for g in paid])
         rank = paid[0]
-        where = f"fence '{rank.stage}' of " if rank.stage not in ("round", "market") else ""
-        detail = f"rank {rank.rank}" + (f", phase {rank.phase}" if rank.phase else "")
+        where = f"fence '{rank.stage}' of " if rank.stage not in ("round", "market", "forced") else ""
+        detail = "a forced decision, sheet committed" if rank.stage == "forced" else \
+            f"rank {rank.rank}" + (f", phase {rank.phase}" if rank.phase else "")
         co = sorted({i for g in paid for i in g.subsidy_meur if i != instrument})
         parts.append(f"granted {granted:.0%} by {where}{instrument} in {years} ({detail}; "
                      f"{rank.ask_eur_per_t:,.0f} €/t)" + (f", co-financed by {', '.join(co)}" if co else ""))
+        forced = [g for g in paid if g.stage == "forced"]
+        if forced and rank.stage != "forced":
+            parts.append(f"{sum(g.share for g in forced):.0%} of it a forced decision in "
+                         f"{span([g.year for g in forced])} (sheet committed)")
     elif grants:
         parts.append(f"needs no subsidy at the CO2 price of {span([g.year for g in grants])}")
     if resource_blocks:
         parts.append(_resources_text(inp, resource_blocks, "not realised" if realised <= TOL else
                                      f"only {realised:.0%} realised")
                      + (f"; {idle:,.1f} M€ committed but idle" if idle > TOL else ""))
+    if before > TOL:
+        parts.insert(0, f"{before:.0%} committed before {inp.settings.start_year} (sheet committed)")
     rejected = sim.rejections.get(mid, [])
     blocked = list(resource_blocks)
-    if granted < m.max_share - TOL:
+    if granted + before < m.max_share - TOL:
         why = _rejections_text(inp, rejected) if rejected else _never_applied(inp, sim, mid)
         if why:
             parts.append(("the rest: " if granted > TOL else "") + why)
@@ -544,6 +642,8 @@ def _rejections_text(inp: PlanInput, rejected: list[dict]) -> str:
         text = r["text"]
         if r["kind"] == BUDGET:
             text = f"did not fit what was left of the budget of {r['id']}"
+        elif r["kind"] == CASH:
+            text = f"did not fit what was left of the cash limit of {r['id']}"
         elif r["kind"] == RESOURCE:
             text = f"needs no subsidy but {inp.resources[r['id']].name or r['id']} was full"
         folded[(r["instrument"], text)].append(r["year"])

@@ -53,6 +53,7 @@ from ..input.data import InputError, PlanInput, Problem, ScenarioRow
 from ..input.manifest import SETTINGS_KEYS, SHEET_BY_NAME
 from ..input.scenario import apply_overrides, parse_override
 from ..model.build import Built, build_model
+from ..model.cash import problems as fixed_problems
 from ..model.extract import extract
 from ..model.families import FAMILIES, TARGET, limit_label
 from ..model.results import TOL, PlanResult
@@ -63,6 +64,8 @@ MAX_POINTS = 10_000
 #: Sweeps with more points than this show a progress bar on a terminal.
 PROGRESS_MIN_POINTS = 5
 SCALE_SUFFIX = " (scale)"
+#: Most lines a sweep's rebuilds take on the terminal (grouped by the kind of change).
+MAX_REBUILD_LINES = 5
 
 _SPEC = re.compile(r"^(?P<target>[^=]+)=(?P<values>.*)$")
 
@@ -254,8 +257,12 @@ class SweepPoint:
     abatement_mt: dict[int, float] = field(default_factory=dict)
     shortfall_mt: dict[int, float] = field(default_factory=dict)
     spend_meur: dict[str, float] = field(default_factory=dict)  # per instrument, over all years
+    peak_cash_meur: float | None = None  # the most cash paid out in one year (all instruments), from start_year on
+    peak_cash_year: int | None = None
+    released_meur: float | None = None  # commitments never paid out (vrijval)
     shadow: dict[tuple[str, object], float] = field(default_factory=dict)  # (family, key) → value; target always
     limits: dict[tuple[str, object], tuple[str, str, object, str]] = field(default_factory=dict)  # → label
+    mip: bool = False  # lumpy measures: shadow prices of the LP with the binaries fixed at this point's optimum
     json: dict | None = None  # the plan JSON of docs/model.md section 11 plus "point"
     result: PlanResult | None = None  # kept only when asked (keep_results)
 
@@ -291,6 +298,68 @@ class SweepRun:
     def scenario_name(self) -> str:
         return self.base.settings.scenario_name
 
+    @property
+    def mip(self) -> bool:
+        """Some point has lumpy (all-or-nothing) measures: its shadow prices are of the LP with the binaries fixed."""
+        return any(p.mip for p in self.points)
+
+    def slopes(self) -> dict[int, float | None]:
+        """The main curve's slope from the previous point along the first varied value, per point number.
+
+        The curve is the objective (M€; public cost where every target is met) when minimising cost, the
+        abatement in the target year when maximising it. A grid's blocks (the other values fixed) are
+        separate curves: the first point of each block, a failed point or an unchanged x has no slope.
+        """
+        out: dict[int, float | None] = {p.number: None for p in self.points}
+        if not self.varies:
+            return out
+        first = self.varies[0]
+        T = self.base.settings.target_year
+        block = len(first.values)
+
+        def y(p):
+            if not p.ok:
+                return None
+            return p.abatement_mt.get(T) if p.objective == "max-abatement" else p.objective_meur
+
+        for k, p in enumerate(self.points):
+            if k % block == 0:
+                continue
+            q = self.points[k - 1]
+            x0, x1 = q.values.get(first.key), p.values.get(first.key)
+            if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (x0, x1)) or x1 == x0:
+                continue
+            if y(p) is None or y(q) is None:
+                continue
+            out[p.number] = (y(p) - y(q)) / (x1 - x0)
+        return out
+
+    def rebuild_summary(self, examples: int = 3) -> list[str]:
+        """The rebuilds in a few lines: how many, grouped by the kind of change, with example points."""
+        rebuilt = [p for p in self.points if p.rebuilt]
+        if not rebuilt:
+            return []
+        groups: dict[str, list[int]] = {}
+        for p in rebuilt:
+            why = p.solver_note.removeprefix("rebuilt: ")
+            kinds = []
+            for part in why.split("; "):
+                kind = re.sub(r"\s*\(e\.g\..*$", "", part.split(":")[0])  # the kind of change, not its items
+                kind = re.sub(r"\s*[+−]\d+", "", re.sub(r"^\d+\s+", "", kind)).strip()
+                if kind not in kinds:
+                    kinds.append(kind)
+            groups.setdefault("; ".join(kinds), []).append(p.number)
+        lines = [f"model rebuilt at {len(rebuilt)} of {len(self.points)} points where its structure changed "
+                 "(each point's reason is in the workbook's About sheet):"]
+        ordered = sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[1][0]))
+        for kind, numbers in ordered[:MAX_REBUILD_LINES]:
+            shown = ", ".join(str(n) for n in numbers[:examples]) + (", …" if len(numbers) > examples else "")
+            lines.append(f"  {len(numbers)}× {kind} (point{'s' if len(numbers) > 1 else ''} {shown})")
+        if len(ordered) > MAX_REBUILD_LINES:
+            rest = sum(len(n) for _, n in ordered[MAX_REBUILD_LINES:])
+            lines.append(f"  {rest}× other changes ({len(ordered) - MAX_REBUILD_LINES} kinds)")
+        return lines
+
 
 def prepare(base: PlanInput, varies: list[Vary]) -> list[tuple[dict, list[ScenarioRow], PlanInput]]:
     """Every point's values, overrides and input, validated; every bad point named at once."""
@@ -301,6 +370,9 @@ def prepare(base: PlanInput, varies: list[Vary]) -> list[tuple[dict, list[Scenar
         values = {v.key: value for v, value in zip(varies, combo)}
         try:
             inp = apply_overrides(base, rows)
+            fixed = fixed_problems(inp)  # decisions already taken that no plan can keep at this point
+            if fixed:
+                raise InputError(fixed)
         except InputError as exc:
             label = ", ".join(f"{k}={_fmt(v)}" for k, v in values.items())
             problems += [Problem(f"sweep point {n} ({label}): {p.message}", p.file, p.sheet, p.row, p.column)
@@ -383,12 +455,17 @@ def _options_changed(old: PlanInput, new: PlanInput) -> str:
 def _summarise(point: SweepPoint, result: PlanResult) -> None:
     inp = result.input
     point.status = result.status
+    point.mip = bool(result.solver.get("mip"))
     point.public_cost_meur = result.public_cost_meur
     point.objective_meur = result.objective_meur
     point.target_mt = dict(result.target_mt)
     point.abatement_mt = dict(result.abatement_mt)
     point.shortfall_mt = dict(result.shortfall_mt)
     point.spend_meur = {i: sum(result.spend_meur.get((i, y), 0.0) for y in inp.years) for i in inp.instruments}
+    if result.cash is not None:
+        peak = result.cash.peak()
+        point.peak_cash_year, point.peak_cash_meur = peak if peak else (None, 0.0)
+        point.released_meur = result.cash.released_meur
     shadow: dict[tuple[str, object], float] = {(TARGET, y): v for y, v in result.shadow.get(TARGET, {}).items()}
     for fam, key, value in result.binding():
         shadow[(fam, key)] = value

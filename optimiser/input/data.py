@@ -63,14 +63,12 @@ class Settings:
     target_reduction_mt: float
     scenario_name: str = "default"
     base_year_emissions_mt: float | None = None
-    shortfall_penalty_eur_per_t: float = 10_000.0
+    shortfall_penalty_eur_per_t: float | None = None  # None: derived from the data (model.index.shortfall_penalty)
     mip_gap: float = 1e-4
     time_limit_s: float | None = None
     objective: str = "min-cost"  # or "max-abatement": most abatement within budgets and limits, no target
-    elastic: bool = False  # budgets and resource limits may be exceeded at a penalty (what must give)
+    elastic: bool = False  # the least total relative relaxation of the relaxable limits, then least cost
     strict: bool = False  # no shortfall allowed; an infeasible target gives an IIS instead of a plan
-    elastic_budget_penalty: float = 10.0  # M€ per M€ of budget added (elastic mode)
-    elastic_resource_penalty: float = 10.0  # M€ per unit of capacity added (elastic mode)
 
     @property
     def years(self) -> list[int]:
@@ -111,6 +109,38 @@ class Instrument:
     row: int | None = None
     allocation: str = ""  # rules simulation: sde_round, tender, fcfs, maatwerk or none ("" = from the id)
     phases_eur_per_t: tuple[float, ...] = ()  # rules simulation, sde_round: rising phase ceilings (€/t)
+    payout: str = "1"  # cash: "operating" (per tonne while the measure runs) or shares "0.2;0.5;0.3" summing to 1
+
+    @property
+    def payout_profile(self) -> tuple[float, ...] | None:
+        """The shares of a commitment paid in its year and the years after it; None when paid while operating."""
+        if self.payout.strip().lower() == OPERATING:
+            return None
+        return tuple(float(p) for p in self.payout.split(";") if p.strip())
+
+
+#: ``Instrument.payout`` of an instrument that pays per tonne while the measure runs (like SDE++).
+OPERATING = "operating"
+
+
+@dataclass(frozen=True)
+class Committed:
+    """A decision already taken (sheet ``committed``): ``share`` of a measure committed in ``year``.
+
+    Before start_year it is a decision of the past: it operates from ``year`` + L_m, counts toward the
+    targets and uses resources, its subsidy (``subsidy_meur`` from ``instrument_id``) is paid out in cash,
+    and its money is sunk (in no budget, not in the objective). From start_year on it is a forced
+    decision: d_{m,year} ≥ share, paid and budgeted like any other commitment (``instrument_id`` and
+    ``subsidy_meur`` are then a record of the deal; the plan pays the gap through the measure's instruments).
+    """
+
+    measure_id: str
+    year: int
+    share: float
+    instrument_id: str = ""
+    subsidy_meur: float | None = None
+    note: str = ""
+    row: int | None = None
 
 
 @dataclass(frozen=True)
@@ -122,6 +152,17 @@ class Fence:
     budget: Mapping[int, float]
     name: str = ""
     eur_per_t_cap: float | None = None
+    source: str = ""
+    row: int | None = None
+
+
+@dataclass(frozen=True)
+class CashLimit:
+    """A cash ceiling (sheet ``cash_limits``): the most ``instrument_id`` (``*``: all instruments together)
+    may pay out in each year given (M€)."""
+
+    instrument_id: str
+    limits: Mapping[int, float]
     source: str = ""
     row: int | None = None
 
@@ -143,7 +184,8 @@ class PlanInput:
 
     ``budgets[i][y]``: commitment ceiling of instrument i in year y (M€).
     ``usage[(m, r)]``: use of resource r at full deployment of measure m.
-    ``prices[parameter][y]``: yearly price rows; ``co2_price_eur_per_t`` is required.
+    ``prices[parameter][y]``: yearly price rows; ``co2_price_eur_per_t`` is required. Years after
+    target_year are a price outlook, used only for cash (a missing later year takes the last year given).
     ``targets[y]``: required reduction (Mt) in each target year.
     ``scenarios``: the scenarios sheet rows, kept so a plan can be re-run.
     ``extra``: sheet rows the model does not use but a re-run needs (e.g. notes).
@@ -161,6 +203,9 @@ class PlanInput:
     scenarios: tuple["ScenarioRow", ...] = ()
     sources: Mapping[tuple[str, str], str] = field(default_factory=dict)
     fences: Mapping[str, Fence] = field(default_factory=dict)  # rules simulation only; the model ignores them
+    committed: tuple[Committed, ...] = ()  # decisions already taken (past) or forced (from start_year)
+    #: ``cash_limits[id].limits[t]``: most cash paid in year t by instrument ``id`` (``*``: all instruments), M€
+    cash_limits: Mapping[str, CashLimit] = field(default_factory=dict)
     uncertainty: tuple["UncertainRow", ...] = ()  # futures only (docs/model.md section 14); the model ignores it
 
     @property
@@ -170,6 +215,26 @@ class PlanInput:
     @property
     def co2_price(self) -> Mapping[int, float]:
         return self.prices["co2_price_eur_per_t"]
+
+    def price_at(self, t: int) -> float:
+        """p_t for the cash projection: before start_year the start_year price; after the last year
+        given, the last year given (a missing later year takes the last year given before it)."""
+        prices = self.co2_price
+        if t in prices:
+            return prices[t]
+        if t < self.settings.start_year:
+            return prices[self.settings.start_year]
+        return prices[max(y for y in prices if y <= t)]
+
+    @property
+    def past_decisions(self) -> list["Committed"]:
+        """Rows of sheet ``committed`` before start_year: decisions of the past."""
+        return [c for c in self.committed if c.year < self.settings.start_year]
+
+    @property
+    def forced_decisions(self) -> list["Committed"]:
+        """Rows of sheet ``committed`` from start_year on: lower bounds on d."""
+        return [c for c in self.committed if c.year >= self.settings.start_year]
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .data import Fence, Instrument, Measure, Resource, ScenarioRow, Settings, UncertainRow
+from .data import OPERATING, CashLimit, Committed, Fence, Instrument, Measure, Resource, ScenarioRow, Settings, UncertainRow
+from .hints import number_hint, share_hint
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,10 @@ class Sheet:
     columns: tuple[Column, ...]
     id_column: str | None = None  # the column whose values are unique ids
     year_columns: bool = False  # one column per year, start_year … target_year
+    #: Which year columns it has: "horizon" exactly start_year … target_year (others ignored); "outlook"
+    #: start_year … target_year required, later years read too (blank = not given); "any" every year
+    #: column given, none required (blank = no value that year).
+    year_span: str = "horizon"
     year_unit: str = ""
     year_description: str = ""
     required: bool = True
@@ -67,6 +72,17 @@ class Sheet:
     def fields(self) -> list[Column]:
         """The columns that fill a field of the record (not the kept-for-re-run ones)."""
         return [c for c in self.columns if c.fills]
+
+    def years_to_read(self, horizon: list[int], header_years) -> tuple[list[int], list[int]]:
+        """(required year columns, further year columns read when present) for a sheet whose header
+        holds ``header_years``."""
+        if not self.year_columns:
+            return [], []
+        if self.year_span == "any":
+            return [], sorted(header_years)
+        if self.year_span == "outlook" and horizon:
+            return list(horizon), sorted(y for y in header_years if y > horizon[-1])
+        return list(horizon), []
 
 
 #: Rule sets of ``policymix simulate`` (docs/rules.md): how an instrument allocates its budget.
@@ -118,21 +134,28 @@ SETTINGS_KEYS: dict[str, Column] = {
         Column("target_year", "int", True, None, "year", "year by which the reduction must be reached"),
         Column("target_reduction_mt", "float", True, None, "Mt CO2-eq/yr", "required reduction in the target year", ">=0"),
         Column("base_year_emissions_mt", "float", False, None, "Mt CO2-eq/yr", "emissions in the base year (for reporting)", ">=0"),
-        Column("shortfall_penalty_eur_per_t", "float", False, 10_000.0, "€/t", "penalty P on each tonne of shortfall", ">0"),
+        Column("shortfall_penalty_eur_per_t", "float", False, None, "€/t", "penalty P on each t/yr of shortfall "
+               "(M€ per Mt/yr); blank = derived from the data: 10 × the dearest measure's gap × support years, "
+               "rounded up to 1, 2 or 5 × a power of ten, at least 1,000 (docs/model.md)", ">0"),
         Column("mip_gap", "float", False, 1e-4, "share", "relative optimality gap for plans with lumpy measures", "0..1"),
         Column("time_limit_s", "float", False, None, "s", "solver time limit (blank = none)", ">0"),
         Column("objective", "str", False, "min-cost", "", "min-cost: least public cost meeting the targets; "
                "max-abatement: most abatement in the target year within budgets and limits (no target)",
                choices=("min-cost", "max-abatement")),
-        Column("elastic", "bool", False, False, "yes/no", "let budgets and resource limits give at a penalty, to "
-               "name what must be relaxed to meet the target"),
+        Column("elastic", "bool", False, False, "yes/no", "name the least that must give for every target to be "
+               "met: least total relative relaxation of budgets and resource limits, then least cost "
+               "(docs/model.md)"),
         Column("strict", "bool", False, False, "yes/no", "allow no shortfall: an unreachable target gives the "
                "conflicting limits (an irreducible infeasible subset) instead of a plan"),
-        Column("elastic_budget_penalty", "float", False, 10.0, "M€ per M€", "elastic mode: price of each M€ of "
-               "budget added", ">0"),
-        Column("elastic_resource_penalty", "float", False, 10.0, "M€ per unit", "elastic mode: price of each unit "
-               "of resource capacity added (MW, FTE, kt, Mt, …)", ">0"),
     )
+}
+
+#: Settings an older policymix read, and why they are ignored now (a workbook or plan that has them gets a note).
+RETIRED_SETTINGS: dict[str, str] = {
+    "elastic_budget_penalty": "an elastic run relaxes the least it must, measured relative to each limit, "
+                              "with no price per unit (docs/model.md, section 5a)",
+    "elastic_resource_penalty": "an elastic run relaxes the least it must, measured relative to each limit, "
+                                "with no price per unit (docs/model.md, section 5a)",
 }
 
 SHEETS: tuple[Sheet, ...] = (
@@ -194,6 +217,11 @@ SHEETS: tuple[Sheet, ...] = (
             Column("phases_eur_per_t", "numbers", False, None, "€/t", "rules simulation, sde_round only: rising "
                    "phase ceilings of subsidy intensity separated by ';' (blank = 75;150;225;300;400); the last is "
                    "the highest intensity admitted", "rising"),
+            Column("payout", "str", False, "1", "", f"cash: how a commitment is paid out — {OPERATING} (per "
+                   "tonne while the measure runs, over its support years, never more than committed: like SDE++) "
+                   "or the shares of the commitment paid in the commitment year and the years after it, separated "
+                   "by ';' and summing to 1 (e.g. 0.2;0.5;0.3). Blank = 1: all in the commitment year",
+                   check="payout"),
             Column("source", "str", description="where the figures come from"),
         ),
         id_column="instrument_id",
@@ -275,8 +303,11 @@ SHEETS: tuple[Sheet, ...] = (
         id_column="parameter",
         fills="prices",
         year_columns=True,
+        year_span="outlook",
         year_unit="€/t",
-        year_description="p_y: effective CO2 price a firm committing in that year counts on",
+        year_description="p_y: effective CO2 price a firm committing in that year counts on; years after "
+                         "target_year are a price outlook used only for cash (a missing later year takes the last "
+                         "year given)",
     ),
     Sheet(
         "targets",
@@ -290,6 +321,46 @@ SHEETS: tuple[Sheet, ...] = (
         fills="targets",
     ),
     Sheet(
+        "committed",
+        "Decisions already taken: a share of a measure committed in a year. Before start_year a decision of the "
+        "past (it operates, abates and uses resources; its money is sunk and its subsidy paid out in cash); from "
+        "start_year on a forced decision (at least this share committed that year, paid and budgeted like any "
+        "commitment).",
+        (
+            Column("measure_id", "str", True, description="measure id"),
+            Column("year", "int", True, unit="year", description="year of the decision (before start_year: in the "
+                   "past; from start_year to target_year: forced)"),
+            Column("share", "float", True, unit="share", description="share of the measure committed in that year "
+                   "(together with the measure's other rows at most its max_share)", check=">0"),
+            Column("instrument_id", "str", description="instrument that paid (past) or that the deal names (forced: "
+                   "a record only; the plan pays the gap through the measure's eligible instruments)"),
+            Column("subsidy_meur", "float", unit="M€", description="past decisions: subsidy committed (paid out in "
+                   "cash by instrument_id; sunk: in no budget, not in the objective); blank = none", check=">=0"),
+            Column("note", "str", description="what the decision is and where it is documented"),
+        ),
+        required=False,
+        fills="committed",
+        record=Committed,
+    ),
+    Sheet(
+        "cash_limits",
+        "Cash ceilings (kasplafonds): the most an instrument, or all instruments together (id *), may pay out "
+        "in a year.",
+        (
+            Column("instrument_id", "str", True, description="instrument id, or * for all instruments together"),
+            Column("source", "str", description="where the figures come from"),
+        ),
+        id_column="instrument_id",
+        required=False,
+        fills="cash_limits",
+        record=CashLimit,
+        year_field="limits",
+        year_columns=True,
+        year_span="any",
+        year_unit="M€",
+        year_description="C_t: most cash paid in that year (from start_year on; blank = no limit that year)",
+    ),
+    Sheet(
         "scenarios",
         "Named what-if override sets, applied with --scenario NAME.",
         (
@@ -297,8 +368,9 @@ SHEETS: tuple[Sheet, ...] = (
             Column("sheet", "str", True, description="sheet to change"),
             Column("id", "str", True, description="row id (shell wildcards allowed); for settings the key"),
             Column("column", "str", True, description="column to change (wildcards allowed); for settings 'value'"),
-            Column("op", "str", True, description="set, scale or add", choices=("set", "scale", "add")),
-            Column("value", "any", True, description="new value, factor or delta"),
+            Column("op", "str", True, description="set, scale, add or shift (a year series moved value years "
+                   "later; before start_year the start_year value)", choices=("set", "scale", "add", "shift")),
+            Column("value", "any", True, description="new value, factor, delta or whole years"),
             Column("note", "str", description="what the override means"),
         ),
         required=False,
@@ -342,6 +414,9 @@ SHEETS: tuple[Sheet, ...] = (
 
 SHEET_BY_NAME: dict[str, Sheet] = {s.name: s for s in SHEETS}
 
+#: The id of a ``cash_limits`` row that limits the cash of all instruments together.
+ALL_INSTRUMENTS = "*"
+
 @dataclass(frozen=True)
 class ResultSheet:
     """A sheet the planner writes (not an input): its title, what it shows and its units (the About sheet)."""
@@ -357,15 +432,21 @@ RESULT_DOCUMENT_SHEET = "policymix result"
 
 #: The result sheets of a plan workbook, in order (the input sheets follow, the hidden result last).
 PLAN_SHEETS: tuple[ResultSheet, ...] = (
-    ResultSheet("Summary", "the headline: targets met or not, abatement against each target, public cost, objective, "
-                "cost per instrument, the binding limits with their shadow prices in plain words, solver",
-                "M€; Mt CO2-eq/yr; €/t; shadow prices in the unit given per row"),
+    ResultSheet("Summary", "the answer first (targets met or not, abatement, public cost), the target's marginal "
+                "value, budget left, what must give (elastic runs), then targets, budget headroom per instrument "
+                "and the binding limits in plain words", "M€; Mt CO2-eq/yr; €/t; shadow prices in the unit given "
+                "per row"),
     ResultSheet("Measure plan", "one row per measure: status, committed share by year, abatement, unprofitable gap, "
                 "subsidy per instrument, € per tonne paid and why it is not (fully) funded",
                 "shares in %; M€; Mt CO2-eq/yr; €/t"),
     ResultSheet("Instrument use", "per instrument and year: spend against budget and the budget's shadow price; "
                 "then over all years, with the period budget where there is one",
                 "M€; %; shadow price in M€ saved per M€ of extra budget"),
+    ResultSheet("Cash", "per instrument and year up to the last payment: commitments (verplichtingen) and cash "
+                "paid out (kas), the money released (vrijval), the cash limits with their shadow prices, and a "
+                "stacked column chart of cash by instrument with the commitments as a line; years before "
+                "start_year are decisions of the past",
+                "M€; shadow price in M€ saved per M€ of extra cash room"),
     ResultSheet("Resource use", "per resource and year: use against capacity and the shadow price of the capacity",
                 "the resource's own unit (column unit); shadow price in M€ per unit of capacity"),
     ResultSheet("By cluster", "per industrial cluster: measures, how many are funded, abatement, subsidy, public cost",
@@ -373,7 +454,8 @@ PLAN_SHEETS: tuple[ResultSheet, ...] = (
     ResultSheet("MACC", "measures sorted by unprofitable gap with cumulative abatement potential, and the marginal "
                 "abatement cost curve (funded steps highlighted, the target as a vertical line); "
                 "chart data in the helper columns on the right", "€/t; Mt CO2-eq/yr"),
-    ResultSheet("About", "this page: sheets, units, versions, the input file and its SHA-256, overrides"),
+    ResultSheet("About", "this page: versions, the input file and its SHA-256, overrides, how the plan was computed "
+                "(objective, shortfall penalty, when a limit binds, cost weights, solver), sheets, units"),
     ResultSheet(RESULT_DOCUMENT_SHEET, "hidden: the plan's machine-readable result (JSON), read by policymix compare",
                 hidden=True),
 )
@@ -470,7 +552,7 @@ def parse_value(value: object, type_: str) -> tuple[object, str | None]:
     if type_ in ("float", "int"):
         number = _number(value)
         if number is None:
-            return None, f"found {value!r}, expected a number"
+            return None, f"found {value!r}, expected a number{number_hint(value)}"
         if not math.isfinite(number):
             return None, f"found {value!r}, expected a finite number"
         if type_ == "int":
@@ -494,6 +576,33 @@ def parse_value(value: object, type_: str) -> tuple[object, str | None]:
     raise ValueError(f"unknown column type {type_}")
 
 
+#: Most entries a payout profile may have (a commitment paid out over at most this many years).
+MAX_PAYOUT_YEARS = 60
+
+
+def parse_payout(value: object) -> tuple[str | None, str | None]:
+    """An instruments.payout cell as its canonical text ("operating" or "0.2;0.5;0.3"): (text, error)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return "1", None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = format(float(value), ".15g")
+    text = str(value).strip()
+    if text.lower() == OPERATING:
+        return OPERATING, None
+    shares, err = parse_value(text, "numbers")
+    expected = (f"expected '{OPERATING}' or the shares paid in the commitment year and the years after it, "
+                "separated by ';' and summing to 1 (e.g. 0.2;0.5;0.3)")
+    if err or not shares:
+        return None, f"found {value!r}, {expected}"
+    if any(v < 0 for v in shares):
+        return None, f"found {text}: a share is negative; {expected}"
+    if len(shares) > MAX_PAYOUT_YEARS:
+        return None, f"found {len(shares)} shares, expected at most {MAX_PAYOUT_YEARS} (one per year)"
+    if abs(sum(shares) - 1.0) > 1e-6:
+        return None, f"found {text}: the shares sum to {sum(shares):.6g}; {expected}"
+    return ";".join(format(v, ".15g") for v in shares), None
+
+
 def check_value(value: float, rule: str) -> str | None:
     """Apply a column's value rule; return the error text or None."""
     if not rule or value is None:
@@ -508,7 +617,7 @@ def check_value(value: float, rule: str) -> str | None:
     if rule == ">0" and value <= 0:
         return f"found {value:g}, expected a number > 0"
     if rule == "share" and not (0 < value <= 1):
-        return f"found {value:g}, expected a share in (0, 1]"
+        return f"found {value:g}, expected a share in (0, 1]{share_hint(value)}"
     if rule == "0..1" and not (0 <= value <= 1):
-        return f"found {value:g}, expected a share in [0, 1]"
+        return f"found {value:g}, expected a share in [0, 1]{share_hint(value)}"
     return None

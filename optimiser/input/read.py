@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .data import InputError, PlanInput, Problem
-from .manifest import RESULT_SHEETS, SHEET_BY_NAME, SHEETS, parse_value
+from .hints import close_to, did_you_mean
+from .manifest import RESULT_SHEETS, RETIRED_SETTINGS, SETTINGS_KEYS, SHEET_BY_NAME, SHEETS, parse_value
 from .tables import Tables, to_input, year_columns_needed
 
 #: Largest total inflated size of a workbook's parts we agree to parse (MB).
@@ -286,10 +287,20 @@ def parse_sheets(raw: dict[str, list[tuple]], path: str) -> tuple[Tables, list[P
     problems: list[Problem] = []
     notes: list[str] = []
     tables: Tables = {}
+    # a sheet whose name is close to an input sheet the workbook lacks is that sheet, misspelt
+    absent = [s.name for s in SHEETS if s.name not in raw]
+    misspelt: dict[str, list[str]] = {}  # input sheet → present sheets close to it
     for name in raw:
         if (name not in SHEET_BY_NAME and name not in RESULT_SHEETS
                 and not name.startswith("alternative")):
-            notes.append(f"sheet '{name}' is not an input sheet: ignored")
+            close = close_to(name, absent)
+            if close:
+                misspelt.setdefault(close[0], []).append(name)
+                if not SHEET_BY_NAME[close[0]].required:
+                    problems.append(Problem(f"sheet '{name}' is not an input sheet: {did_you_mean(close)} "
+                                            "Rename it (a sheet with another name is ignored)", path, name))
+            else:
+                notes.append(f"sheet '{name}' is not an input sheet: ignored")
 
     # settings first: the year columns of the other sheets depend on it
     order = ["settings"] + [s.name for s in SHEETS if s.name != "settings"]
@@ -299,7 +310,9 @@ def parse_sheets(raw: dict[str, list[tuple]], path: str) -> tuple[Tables, list[P
         rows = raw.get(sheet_name)
         if rows is None:
             if spec.required:
-                problems.append(Problem("required sheet is missing", path, sheet_name))
+                near = misspelt.get(sheet_name, [])
+                hint = (f"; sheet '{near[0]}' looks like it: rename it to '{sheet_name}'" if near else "")
+                problems.append(Problem("required sheet is missing" + hint, path, sheet_name))
             continue
         if sheet_name != "settings" and not years:
             years = year_columns_needed(tables)
@@ -316,27 +329,39 @@ def parse_sheets(raw: dict[str, list[tuple]], path: str) -> tuple[Tables, list[P
                 )
                 continue
             columns[key] = c
+        # A header close to a column the sheet lacks is that column, misspelt: an error naming it (were it
+        # ignored, the plan would silently use the column's default).
+        known = {c.name for c in spec.columns}
+        lacking = [c.name for c in spec.columns if c.name not in columns]
+        named: set = set()  # lacking columns some header is taken to mean
+        for key in columns:
+            if (isinstance(key, int) and spec.year_columns) or key in known:
+                continue
+            close = close_to(key, lacking)
+            if close:
+                named.add(close[0])
+                problems.append(Problem(f"column '{key}' is not an input column: {did_you_mean(close)} Rename "
+                                        "the header (a column with another name is ignored)",
+                                        path, sheet_name, 1, str(key)))
+            else:
+                notes.append(f"sheet '{sheet_name}': column '{key}' is not an input column: ignored")
         # A missing column is one problem on row 1, not one "blank cell" per row as well.
         absent: set = set()
         for col in spec.columns:
             if col.required and col.name not in columns:
-                problems.append(Problem("required column is missing", path, sheet_name, 1, col.name))
+                if col.name not in named:
+                    problems.append(Problem("required column is missing", path, sheet_name, 1, col.name))
                 absent.add(col.name)
-        known = {c.name for c in spec.columns}
-        for key in columns:
-            if isinstance(key, int) and spec.year_columns:
-                continue
-            if key not in known:
-                notes.append(f"sheet '{sheet_name}': column '{key}' is not an input column: ignored")
         wanted_years: list[int] = []
-        if spec.year_columns:
-            for y in years:
-                if y not in columns:
-                    problems.append(Problem(f"year column {y} is missing (years {years[0]}–{years[-1]} are needed)",
-                                            path, sheet_name, 1, str(y)))
-                    absent.add(y)
-                else:
-                    wanted_years.append(y)
+        required, further = spec.years_to_read(years, [k for k in columns if isinstance(k, int)])
+        for y in required:
+            if y not in columns:
+                problems.append(Problem(f"year column {y} is missing (years {years[0]}–{years[-1]} are needed)",
+                                        path, sheet_name, 1, str(y)))
+                absent.add(y)
+            else:
+                wanted_years.append(y)
+        wanted_years += further
         table = []
         for r, row in enumerate(rows[1:], start=2):
             if all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
@@ -376,7 +401,28 @@ def parse_sheets(raw: dict[str, list[tuple]], path: str) -> tuple[Tables, list[P
                 out[y] = value
             table.append(out)
         tables[sheet_name] = table
+        if sheet_name == "settings":
+            _check_setting_keys(table, path, problems, notes)
     return tables, problems, notes
+
+
+def _check_setting_keys(table: list[dict], path: str, problems: list[Problem], notes: list[str]) -> None:
+    """A key close to a setting the sheet lacks is an error naming it; a retired or unknown key is a note."""
+    given = {str(r.get("key") or "").strip().lower() for r in table}
+    lacking = [k for k in SETTINGS_KEYS if k not in given]
+    for r in table:
+        key = str(r.get("key") or "").strip().lower()
+        if not key or key in SETTINGS_KEYS:
+            continue
+        if key in RETIRED_SETTINGS:
+            notes.append(f"setting '{key}' is no longer used: {RETIRED_SETTINGS[key]}; ignored")
+            continue
+        close = close_to(key, lacking)
+        if close:
+            problems.append(Problem(f"setting '{key}' is not a setting: {did_you_mean(close)} Correct the key "
+                                    "(a key with another name is ignored)", path, "settings", r["_row"], "key"))
+        else:
+            notes.append(f"setting '{key}' is not a setting: ignored")
 
 
 def read_workbook(path: str | os.PathLike, max_unzipped_mb: float = DEFAULT_MAX_UNZIPPED_MB) -> Workbook:

@@ -1,16 +1,29 @@
 """Stage 2: apply scenario overrides to the loaded input.
 
-An override is ``op`` (set, scale or add) with a value on SHEET:ID:COLUMN
-(``settings:KEY`` for settings). ID and COLUMN accept shell-style wildcards;
+An override is ``op`` (set, scale, add or shift) with a value on SHEET:ID:COLUMN
+(``settings:KEY`` for settings). ``shift`` moves a year series k whole years
+later (:func:`shifted`: the value in year t becomes the value of year t − k;
+before the first year, the first year's value; a negative k moves it earlier,
+past the last year taking the last year's value); it applies to year columns
+only. ID and COLUMN accept shell-style wildcards;
 sheet and column names match case-insensitively, ids exactly. Overrides act on
 the typed tables and the result is validated again by the same rules as a
 workbook, so an override can never produce an input a workbook could not.
 
 Ids per sheet: measures → measure_id, instruments → instrument_id, budgets →
 instrument_id, resources → resource_id, prices → parameter, targets → year,
-usage → ``MEASURE_ID/RESOURCE_ID``. A wildcard COLUMN matches the columns the
-operation applies to: numbers (and year columns) for scale and add, every
-column but the id for set.
+usage → ``MEASURE_ID/RESOURCE_ID``, committed → ``MEASURE_ID/YEAR``,
+cash_limits → instrument_id (``*``: all instruments). An ID that is exactly
+some row's id names that row only (so ``cash_limits:*:2028`` is the row of all
+instruments, not every row; ``?*`` matches every row). A wildcard COLUMN
+matches the columns the operation applies to: numbers (and year columns) for
+scale and add, every column but the id for set.
+
+A ``set`` of one year (a plain year as COLUMN) on a sheet whose year columns
+are open — cash_limits, and the price outlook after target_year — adds that
+year where the row lacks it; on cash_limits a ``set`` with a plain id (an
+instrument id or ``*``) adds the row where there is none, so
+``--set cash_limits:*:2028=1500`` works on a workbook without cash limits.
 """
 
 from __future__ import annotations
@@ -20,10 +33,11 @@ import fnmatch
 import re
 
 from .data import InputError, PlanInput, Problem, ScenarioRow
-from .manifest import SETTINGS_KEYS, SHEET_BY_NAME, parse_value
+from .hints import close_to, did_you_mean, number_hint
+from .manifest import ALL_INSTRUMENTS, SETTINGS_KEYS, SHEET_BY_NAME, parse_value
 from .tables import Tables, to_input, to_tables
 
-OPS = ("set", "scale", "add")
+OPS = ("set", "scale", "add", "shift")
 _SPEC = re.compile(r"^(?P<target>[^=]+)=(?P<value>.*)$")
 
 
@@ -45,6 +59,8 @@ def parse_override(op: str, text: str) -> ScenarioRow:
 def _row_id(sheet: str, row: dict) -> str:
     if sheet == "usage":
         return f"{row.get('measure_id')}/{row.get('resource_id')}"
+    if sheet == "committed":
+        return f"{row.get('measure_id')}/{row.get('year')}"
     if sheet == "settings":
         return str(row.get("key", "")).strip().lower()
     return str(row.get(SHEET_BY_NAME[sheet].id_column))
@@ -53,15 +69,42 @@ def _row_id(sheet: str, row: dict) -> str:
 def _columns(sheet: str, row: dict, pattern: str, op: str) -> list:
     spec = SHEET_BY_NAME[sheet]
     names: list = []
-    for col in spec.columns:
-        if col.name == spec.id_column or (sheet == "usage" and col.name in ("measure_id", "resource_id")):
-            continue
-        if op != "set" and col.type not in ("float", "int", "any"):
-            continue
-        names.append(col.name)
+    if op != "shift":  # shift moves year series only
+        for col in spec.columns:
+            if col.name == spec.id_column or (sheet == "usage" and col.name in ("measure_id", "resource_id")) \
+                    or (sheet == "committed" and col.name in ("measure_id", "year")):
+                continue
+            if op != "set" and col.type not in ("float", "int", "any"):
+                continue
+            names.append(col.name)
     names += [k for k in row if isinstance(k, int)]
     pat = pattern.lower()
     return [n for n in names if fnmatch.fnmatchcase(str(n).lower(), pat)]
+
+
+def shifted(series: dict[int, object], k: int) -> dict[int, object]:
+    """A year series k whole years later: the value in year t becomes the value of year t − k.
+
+    Before the series' first year it takes the first year's value (a negative k moves the series earlier;
+    past its last year it takes the last year's value). The same rule as MODEL.md section 14's ``shift``.
+    """
+    years = sorted(series)
+    if not years:
+        return {}
+    first, last = years[0], years[-1]
+    return {t: series[min(max(t - k, first), last)] for t in years}
+
+
+def _shift_problem(sheet: str, o: ScenarioRow, where: str) -> Problem | None:
+    """Why ``shift`` cannot apply to this override's column, or None."""
+    spec = SHEET_BY_NAME[sheet]
+    value = o.value
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not float(value).is_integer():
+        return Problem(f"{where}: shift needs a whole number of years, found {value!r}")
+    if not spec.year_columns:
+        return Problem(f"{where}: shift moves a year series, and sheet '{sheet}' has no year columns "
+                       f"(column '{o.column}' is not one; use set or add)")
+    return None
 
 
 def _apply_one(tables: Tables, o: ScenarioRow) -> list[Problem]:
@@ -71,15 +114,21 @@ def _apply_one(tables: Tables, o: ScenarioRow) -> list[Problem]:
         known = ", ".join(s for s in SHEET_BY_NAME if s != "scenarios")
         return [Problem(f"{where}: unknown sheet '{o.sheet}', expected one of {known}")]
     if o.op not in OPS:
-        return [Problem(f"{where}: unknown operation '{o.op}', expected set, scale or add")]
+        return [Problem(f"{where}: unknown operation '{o.op}', expected set, scale, add or shift")]
     if o.op in ("scale", "add") and (isinstance(o.value, bool) or not isinstance(o.value, (int, float))):
-        return [Problem(f"{where}: {o.op} needs a number, found {o.value!r}")]
+        return [Problem(f"{where}: {o.op} needs a number, found {o.value!r}{number_hint(o.value)}")]
+    if o.op == "shift":
+        problem = _shift_problem(sheet, o, where)
+        if problem:
+            return [problem]
     rows = tables.setdefault(sheet, [])
     if sheet == "settings":
         key = o.id.strip().lower()
         matches = [k for k in SETTINGS_KEYS if fnmatch.fnmatchcase(k, key)]
         if not matches:
-            return [Problem(f"{where}: unknown setting '{o.id}', expected one of {', '.join(SETTINGS_KEYS)}")]
+            close = close_to(key, SETTINGS_KEYS)
+            hint = did_you_mean(close) if close else f"expected one of {', '.join(SETTINGS_KEYS)}"
+            return [Problem(f"{where}: unknown setting '{o.id}': {hint}")]
         for k in matches:
             row = next((r for r in rows if str(r.get("key", "")).strip().lower() == k), None)
             if row is None:
@@ -96,11 +145,26 @@ def _apply_one(tables: Tables, o: ScenarioRow) -> list[Problem]:
                 _move_target_row(tables, before, row["value"])
         return []
     hit_row = hit_col = False
-    for row in rows:
-        if not fnmatch.fnmatchcase(_row_id(sheet, row), o.id.strip()):
-            continue
+    pattern = o.id.strip()
+    exact = [row for row in rows if _row_id(sheet, row) == pattern]
+    targets = exact or [row for row in rows if fnmatch.fnmatchcase(_row_id(sheet, row), pattern)]
+    new_year = _new_year(sheet, o)
+    if not targets and new_year is not None and sheet == "cash_limits" and (
+            pattern == ALL_INSTRUMENTS or not _is_pattern(pattern)):
+        targets = [{"_row": None, "instrument_id": pattern}]
+        rows.append(targets[0])
+    for row in targets:
         hit_row = True
-        for col in _columns(sheet, row, o.column.strip(), o.op):
+        if new_year is not None and new_year not in row and _opens(sheet, new_year, tables):
+            row[new_year] = None  # the year is added, then set below
+        columns = _columns(sheet, row, o.column.strip(), o.op)
+        if o.op == "shift" and columns:
+            series = shifted({k: row[k] for k in row if isinstance(k, int)}, int(o.value))
+            for col in columns:
+                row[col] = series[col]
+            hit_col = True
+            continue
+        for col in columns:
             hit_col = True
             col_spec = SHEET_BY_NAME[sheet].column(col) if isinstance(col, str) else None
             problem = _change(row, col, o, where, col_spec.type if col_spec else "float")
@@ -111,8 +175,36 @@ def _apply_one(tables: Tables, o: ScenarioRow) -> list[Problem]:
     if sheet == "targets":
         _sync_target_setting(tables)
     if not hit_col:
-        return [Problem(f"{where}: no column of sheet '{sheet}' matching '{o.column}' can be changed with {o.op}")]
+        if o.op == "shift":
+            return [Problem(f"{where}: shift moves a year series, and no year column of sheet '{sheet}' matches "
+                            f"'{o.column}' (use set or add for other columns)")]
+        close = close_to(o.column.strip(), [c.name for c in SHEET_BY_NAME[sheet].columns])
+        hint = f" ({did_you_mean(close)})" if close else ""
+        return [Problem(f"{where}: no column of sheet '{sheet}' matching '{o.column}' can be changed with "
+                        f"{o.op}{hint}")]
     return []
+
+
+def _is_pattern(text: str) -> bool:
+    return any(ch in text for ch in "*?[")
+
+
+def _new_year(sheet: str, o: ScenarioRow) -> int | None:
+    """The year a ``set`` names on a sheet with open year columns (None: not such an override)."""
+    spec = SHEET_BY_NAME[sheet]
+    column = o.column.strip()
+    if o.op != "set" or spec.year_span == "horizon" or not (column.isdigit() and len(column) == 4):
+        return None
+    return int(column)
+
+
+def _opens(sheet: str, year: int, tables: Tables) -> bool:
+    """Whether a year column may be added: any year of cash_limits, a year after target_year of prices."""
+    if SHEET_BY_NAME[sheet].year_span == "any":
+        return True
+    settings = {str(r.get("key", "")).strip().lower(): r.get("value") for r in tables.get("settings", [])}
+    target, _ = parse_value(settings.get("target_year"), "int")
+    return target is not None and year > target
 
 
 def _change(row: dict, col, o: ScenarioRow, where: str, type_: str) -> Problem | None:
@@ -219,3 +311,75 @@ def resolve(inp: PlanInput, scenario: str | None, cli: list[tuple[str, str]]) ->
 
         result = replace(result, settings=replace(result.settings, scenario_name=scenario))
     return result, overrides
+
+
+# ---------------------------------------------------------------- output names
+
+#: Words left out of an override's name in a file name (units and the like): co2_price_eur_per_t → co2.
+_UNIT_WORDS = {"eur", "per", "t", "mt", "meur", "years", "year", "price", "s", "pct", "kt"}
+#: Most characters the overrides add to a default output name.
+TAG_MAX = 48
+_OP_MARK = {"set": "", "scale": "x", "add": "plus", "shift": "shift"}
+
+
+def _safe(text: str) -> str:
+    return re.sub(r"-+", "-", re.sub(r"[^A-Za-z0-9.]+", "-", text)).strip("-.")
+
+
+def _tag_value(value) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def _tag_name(text: str) -> str:
+    words = [w for w in re.split(r"[_\s]+", text.replace("*", "").replace("?", "")) if w]
+    kept = [w for w in words if w.lower() not in _UNIT_WORDS] or words[:1]
+    return _safe("-".join(kept))
+
+
+def _one_tag(op: str, text: str) -> str:
+    try:
+        o = parse_override(op, text)
+    except InputError:
+        return ""
+    value = o.value
+    if o.sheet.lower() == "settings":
+        key = o.id.strip().lower()
+        if isinstance(value, str) and not value.replace(".", "").isdigit():
+            parsed, _ = parse_value(value, "bool")
+            if parsed is True:
+                return _safe(key)  # elastic=yes → elastic
+            if parsed is False:
+                return _safe(f"no-{key}")
+            return _safe(value)  # objective=max-abatement → max-abatement
+        name = _tag_name(key)
+    else:
+        column = "" if o.column.strip() in ("*", "") else o.column.strip()
+        name = "-".join(p for p in (_tag_name(o.id), _tag_name(column)) if p)
+    if op == "add" and isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
+        mark, value = "minus", -value
+    else:
+        mark = _OP_MARK.get(op, op)
+    return _safe(f"{name}-{mark}{_tag_value(value)}" if name else f"{mark}{_tag_value(value)}")
+
+
+def override_tag(cli: list[tuple[str, str]], limit: int = TAG_MAX) -> str:
+    """A short name of command-line overrides for output file names: 'co2-130', 'grid-zeeland-shift2', …
+
+    Each override gives the id (and column) without unit words, the operation (x: scale, plus/minus: add,
+    shift) and the value; settings give their key (a yes/no setting only its name, a text setting its
+    value). Past ``limit`` characters the rest is counted: '…-and-3-more'. The full list is on the About sheet.
+    """
+    tags = [t for t in (_one_tag(op, text) for op, text in cli) if t]
+    out: list[str] = []
+    for n, tag in enumerate(tags):
+        rest = len(tags) - n - 1
+        more = f"-and-{rest}-more" if rest else ""
+        if len("-".join(out + [tag])) + len(more) > limit:
+            out.append(f"and-{len(tags) - n}-more")
+            break
+        out.append(tag)
+    return "-".join(out)

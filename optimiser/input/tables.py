@@ -11,11 +11,13 @@ one place where the value and reference rules live.
 from __future__ import annotations
 
 import fnmatch
+from collections import defaultdict
 
-from .data import (Fence, Instrument, InputError, Measure, PlanInput, Problem, Resource, ScenarioRow, Settings,
-                   UncertainRow)
-from .manifest import (DISTRIBUTIONS, SETTINGS_KEYS, SHEET_BY_NAME, SHEETS, check_value, default_allocation,
-                       parse_value)
+from .data import (CashLimit, Committed, Fence, Instrument, InputError, Measure, PlanInput, Problem, Resource, ScenarioRow,
+                   Settings, UncertainRow)
+from .hints import ids_hint
+from .manifest import (ALL_INSTRUMENTS, DISTRIBUTIONS, SETTINGS_KEYS, SHEET_BY_NAME, SHEETS, check_value,
+                       default_allocation, parse_payout, parse_value)
 
 Row = dict
 Tables = dict[str, list[Row]]
@@ -124,6 +126,11 @@ def _check_row(sheet: str, r: Row, out: _Collector) -> bool:
             if bad:
                 out.add(bad, sheet, r["_row"], col.name)
                 ok = False
+        if col.check == "payout" and v not in (None, ""):
+            bad = parse_payout(v)[1]
+            if bad:
+                out.add(bad, sheet, r["_row"], col.name)
+                ok = False
         if col.choices and v not in (None, "") and str(v).lower() not in col.choices:
             out.add(f"found {v!r}, expected one of {', '.join(col.choices)}", sheet, r["_row"], col.name)
             ok = False
@@ -155,15 +162,20 @@ def _unique(sheet: str, rows: list[Row], out: _Collector) -> dict[str, Row]:
     return by_id
 
 
-def _year_values(sheet: str, r: Row, years: list[int], rule: str, out: _Collector) -> dict[int, float] | None:
+def _year_values(sheet: str, r: Row, years: list[int], rule: str, out: _Collector,
+                 optional: list[int] = ()) -> dict[int, float] | None:
+    """The row's numbers in ``years`` (each required) and in ``optional`` years (a blank is left out)."""
     values: dict[int, float] = {}
     ok = True
-    for y in years:
+    required = set(years)
+    for y in list(years) + [y for y in optional if y not in required]:
         if y in r.get("_bad", ()):
             ok = False
             continue
         v = r.get(y)
         if v is None:
+            if y not in required:
+                continue
             out.add("blank cell, expected a number", sheet, r["_row"], str(y))
             ok = False
             continue
@@ -222,7 +234,8 @@ def _instruments(tables: Tables, ctx: dict, out: _Collector) -> dict[str, Instru
                     f"{effective}" + ("" if allocation else " (from its id or kind)"),
                     "instruments", r["_row"], "phases_eur_per_t")
             continue
-        instruments[key] = _record("instruments", r, allocation=allocation, phases_eur_per_t=tuple(phases))
+        instruments[key] = _record("instruments", r, allocation=allocation, phases_eur_per_t=tuple(phases),
+                                   payout=parse_payout(r.get("payout"))[0])
     return instruments
 
 
@@ -237,7 +250,8 @@ def _measures(tables: Tables, ctx: dict, out: _Collector) -> dict[str, Measure]:
         eligible = tuple(eligible)
         for iid in eligible:
             if "instruments" in tables and iid not in instrument_ids:  # a missing sheet is reported once
-                out.add(f"unknown instrument '{iid}' (not in sheet 'instruments')", "measures", r["_row"], "eligible_instruments")
+                out.add(f"unknown instrument '{iid}' (not in sheet 'instruments')" + ids_hint(iid, instrument_ids),
+                        "measures", r["_row"], "eligible_instruments")
                 ok = False
         if len(set(eligible)) != len(eligible):
             out.add("an instrument is listed twice", "measures", r["_row"], "eligible_instruments")
@@ -261,9 +275,12 @@ def _series(sheet: str, tables: Tables, ctx: dict, out: _Collector, rule: str) -
         if sheet == "budgets" and "instruments" in tables and key not in ctx["ids"]["instruments"]:
             out.add(f"budget row for unknown instrument '{key}'", "budgets", r["_row"], "instrument_id")
             continue
-        values = _year_values(sheet, r, ctx["years"], rule, out)
+        years = ctx["years"]
+        later = sorted(k for k in r if isinstance(k, int) and years and k > years[-1]) \
+            if SHEET_BY_NAME[sheet].year_span == "outlook" else []
+        values = _year_values(sheet, r, years, rule, out, later)
         if values is not None:
-            values_by_id[key] = values
+            values_by_id[key] = dict(sorted(values.items()))
         _keep_source(sheet, key, r, ctx["sources"])
     return values_by_id
 
@@ -361,6 +378,107 @@ def _scenarios(tables: Tables, ctx: dict, out: _Collector) -> tuple[ScenarioRow,
     return tuple(rows)
 
 
+def _cash_limits(tables: Tables, ctx: dict, out: _Collector) -> dict[str, CashLimit]:
+    """Sheet cash_limits: per instrument id (or * for all instruments) the cash ceiling C_t of each year given."""
+    settings = ctx["settings"]
+    limits: dict[str, CashLimit] = {}
+    for key, r in _unique("cash_limits", tables.get("cash_limits", []), out).items():
+        if not _check_row("cash_limits", r, out):
+            continue
+        if key != ALL_INSTRUMENTS and "instruments" in tables and key not in ctx["ids"]["instruments"]:
+            out.add(f"unknown instrument '{key}' (not in sheet 'instruments'; {ALL_INSTRUMENTS} limits all "
+                    "instruments together)", "cash_limits", r["_row"], "instrument_id")
+            continue
+        values, ok = {}, True
+        for y in sorted(k for k in r if isinstance(k, int)):
+            v = r.get(y)
+            if y in r.get("_bad", ()) or v is None:
+                ok = ok and y not in r.get("_bad", ())
+                continue  # unreadable (reported by the reader) or blank: no limit that year
+            if settings and y < settings.start_year:
+                out.add(f"year {y} is before start_year {settings.start_year}: only cash paid from the plan's first "
+                        "year on can be limited", "cash_limits", r["_row"], str(y))
+                ok = False
+                continue
+            bad = _too_large(v) or check_value(v, ">=0")
+            if bad:
+                out.add(bad, "cash_limits", r["_row"], str(y))
+                ok = False
+                continue
+            values[y] = float(v)
+        if ok:
+            limits[key] = _record("cash_limits", r, limits=values)
+    return limits
+
+
+def _committed(tables: Tables, ctx: dict, out: _Collector) -> tuple[Committed, ...]:
+    """Sheet committed: decisions of the past (before start_year) and forced decisions (from start_year on).
+
+    Row by row, in sheet order: the measure and instrument are known, the measure is eligible for the
+    instrument, the year is not after target_year (nor, for a forced decision, before the measure's
+    earliest year), the share fits what the rows before it left of max_share (and of its exclusive
+    group), a lumpy measure is committed whole, a past subsidy names its instrument, and a measure has
+    at most one forced decision a year.
+    """
+    settings, measures, instrument_ids = ctx["settings"], ctx["measures"], ctx["ids"]["instruments"]
+    rows: list[Committed] = []
+    used: dict[str, float] = defaultdict(float)  # share committed so far, per measure
+    group_used: dict[str, float] = defaultdict(float)
+    forced: dict[tuple[str, int], int] = {}
+    for r in tables.get("committed", []):
+        ok = _check_row("committed", r, out)
+        mid, row = r.get("measure_id"), r["_row"]
+        if mid and "measures" in tables and mid not in ctx["ids"]["measures"]:
+            out.add(f"unknown measure '{mid}' (not in sheet 'measures')", "committed", row, "measure_id")
+            ok = False
+        iid = r.get("instrument_id") or ""
+        if iid and "instruments" in tables and iid not in instrument_ids:
+            out.add(f"unknown instrument '{iid}' (not in sheet 'instruments')", "committed", row, "instrument_id")
+            ok = False
+        if not ok or settings is None or mid not in measures:
+            continue  # a bad measure row is reported on sheet 'measures'
+        m, year, share, subsidy = measures[mid], r["year"], r["share"], r.get("subsidy_meur")
+        past = year < settings.start_year
+
+        def bad(text: str, column: str) -> None:
+            out.add(text, "committed", row, column)
+
+        if year > settings.target_year:
+            bad(f"year {year} is after target_year {settings.target_year}: expected a decision of the past (before "
+                f"{settings.start_year}) or a forced one in {settings.start_year}–{settings.target_year}", "year")
+        elif not past and year < m.earliest_year:
+            bad(f"a forced decision in {year} is before the measure's earliest_year {m.earliest_year}", "year")
+        elif iid and iid not in m.eligible_instruments:
+            bad(f"measure '{mid}' is not eligible for instrument '{iid}' (its eligible_instruments: "
+                f"{';'.join(m.eligible_instruments) or 'none'})", "instrument_id")
+        elif past and subsidy and not iid:
+            bad(f"a past subsidy of {subsidy:g} M€ without an instrument: name the instrument_id that pays it out",
+                "instrument_id")
+        elif past and iid and subsidy is None:
+            bad(f"instrument '{iid}' without subsidy_meur: give the subsidy it committed (0 if none)", "subsidy_meur")
+        elif m.lumpy and abs(share - m.max_share) > 1e-9:
+            bad(f"'{mid}' is all or nothing (lumpy): share must be its max_share {m.max_share:g}, found {share:g}",
+                "share")
+        elif share > m.max_share - used[mid] + 1e-9:
+            left = max(0.0, m.max_share - used[mid])
+            bad(f"share {share:g} is above what is left of max_share {m.max_share:g} of '{mid}': {left:g}"
+                + (" after the rows above" if used[mid] else ""), "share")
+        elif m.exclusive_group and share > 1.0 - group_used[m.exclusive_group] + 1e-9:
+            bad(f"share {share:g} is above what is left of exclusive group '{m.exclusive_group}': "
+                f"{max(0.0, 1.0 - group_used[m.exclusive_group]):g} after the rows above", "share")
+        elif not past and (mid, year) in forced:
+            bad(f"a second forced decision for '{mid}' in {year} (first on row {forced[(mid, year)]}): give one row "
+                "with the whole share", "year")
+        else:
+            used[mid] += share
+            if m.exclusive_group:
+                group_used[m.exclusive_group] += share
+            if not past:
+                forced[(mid, year)] = row
+            rows.append(_record("committed", r, instrument_id=iid))
+    return tuple(rows)
+
+
 #: The readers in the order they run (a reader may use what the ones before it found in ``ctx``).
 READERS = (
     ("instruments", _instruments),
@@ -371,6 +489,8 @@ READERS = (
     ("usage", _usage),
     ("prices", _prices),
     ("targets", _targets),
+    ("committed", _committed),
+    ("cash_limits", _cash_limits),
     ("scenarios", _scenarios),
     ("uncertainty", None),  # _uncertainty, defined below
 )
@@ -609,7 +729,6 @@ def _cell(col, value):
 
 def to_tables(inp: PlanInput) -> Tables:
     """The input as tables again (the effective inputs of a plan), by the manifest's column → field map."""
-    years = inp.years
     rows: Tables = {}
     for spec in SHEETS:
         value = getattr(inp, spec.fills)
@@ -623,12 +742,13 @@ def to_tables(inp: PlanInput) -> Tables:
             for obj in items:
                 row = {c.name: _cell(c, getattr(obj, c.fills)) for c in spec.fields}
                 if spec.year_field:
-                    row.update({y: getattr(obj, spec.year_field)[y] for y in years})
+                    by_year = getattr(obj, spec.year_field)
+                    row.update({y: by_year[y] for y in sorted(by_year)})
                 if getattr(obj, "row", None):
                     row["_row"] = obj.row
                 sheet_rows.append(row)
-        elif spec.year_columns:  # one row of yearly numbers per id
-            sheet_rows = [{spec.id_column: key, **{y: v[y] for y in years},
+        elif spec.year_columns:  # one row of yearly numbers per id (a price outlook or cash limits: every year)
+            sheet_rows = [{spec.id_column: key, **{y: v[y] for y in sorted(v)},
                            "source": inp.sources.get((spec.name, key), "")} for key, v in value.items()]
         elif spec.name == "usage":
             sheet_rows = [{"measure_id": m, "resource_id": r, "amount": a,

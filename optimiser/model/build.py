@@ -17,7 +17,7 @@ from pyomo.core.expr.numeric_expr import LinearExpression
 
 from ..input.data import PlanInput
 from .families import FAMILIES, model_rows
-from .index import Index, Rows, Term, has_shortfall, index_sets
+from .index import Index, Rows, Term, has_shortfall, index_sets, shortfall_penalty
 
 
 def add_variables(model: pyo.ConcreteModel, idx: Index, inp: PlanInput, rows: dict[str, Rows]) -> None:
@@ -31,13 +31,9 @@ def add_variables(model: pyo.ConcreteModel, idx: Index, inp: PlanInput, rows: di
     model.b = pyo.Var(idx.lumpy_keys, within=pyo.Binary)
     if inp.settings.elastic:
         for f in FAMILIES:
-            if f.elastic:
+            if f.relaxable:
                 model.add_component(f.slack, pyo.Var(list(rows[f.name].terms), within=pyo.NonNegativeReals))
 
-
-#: In elastic mode the shortfall penalty is multiplied by this, so that relaxing a limit is
-#: always preferred to missing the target; a shortfall remains only where no limit could help.
-ELASTIC_SHORTFALL_FACTOR = 1000.0
 
 #: In max-abatement mode, public cost breaks ties: this many Mt/yr per M€ (far below any real trade-off).
 TIE_BREAK_MT_PER_MEUR = 1e-7
@@ -46,10 +42,11 @@ TIE_BREAK_MT_PER_MEUR = 1e-7
 def objective(idx: Index, inp: PlanInput, rows: dict[str, Rows]) -> list[Term]:
     """Minimise public cost plus the shortfall penalty (``objective = min-cost``, the default).
 
-    min Σ_{m,i,y} w_i · s_{m,i,y} + P · Σ_y σ_y      (P in €/t × Mt = M€)
+    min Σ_{m,i,y} w_i · s_{m,i,y} + P · Σ_y σ_y      (P in €/t × Mt = M€; P from ``index.shortfall_penalty``)
 
-    An elastic run adds, for each relaxable family, its penalty (a setting) × Σ of its slacks and
-    multiplies P by ELASTIC_SHORTFALL_FACTOR; strict mode has no σ.
+    Strict mode has no σ. An elastic run solves this objective last (phase 2), with the total relative
+    relaxation held at its least (:func:`relaxation`, ``Solver.least_relaxation``); the relaxations
+    themselves cost nothing here.
 
     With ``objective = max-abatement`` (the reverse question): the most abatement
     operating in the target year T within every budget and limit, no target rows,
@@ -68,16 +65,27 @@ def objective(idx: Index, inp: PlanInput, rows: dict[str, Rows]) -> list[Term]:
         return [(-a, "d", k) for k, a in gain.items()] + [
             (TIE_BREAK_MT_PER_MEUR * w[k[1]], "s", k) for k in idx.s_keys
         ]
-    st = inp.settings
     terms = [(w[k[1]], "s", k) for k in idx.s_keys]
     if has_shortfall(inp):
-        penalty = st.shortfall_penalty_eur_per_t * (ELASTIC_SHORTFALL_FACTOR if st.elastic else 1.0)
+        penalty = shortfall_penalty(inp)
         terms += [(penalty, "shortfall", y) for y in idx.target_years]
-    if st.elastic:
-        for f in FAMILIES:
-            if f.elastic:
-                price = getattr(st, f.elastic_penalty)
-                terms += [(price, f.slack, k) for k in rows[f.name].terms]
+    return terms
+
+
+def relaxation(rows: dict[str, Rows]) -> list[Term]:
+    """The total relative relaxation of an elastic run (MODEL.md section 15): Σ_k r_k / |rhs_k|.
+
+    One term per row k of every relaxable family; |rhs_k| is the limit as the workbook gives it (before the
+    decisions already taken use part of it), taken as 1 where the limit is 0.
+    """
+    terms: list[Term] = []
+    for f in FAMILIES:
+        if not f.relaxable or f.name not in rows:
+            continue
+        family_rows = rows[f.name]
+        for key in family_rows.rhs:
+            limit = family_rows.limit(key)
+            terms.append((1.0 / (abs(limit) if limit else 1.0), f.slack, key))
     return terms
 
 

@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections import defaultdict
 
 from ..input.data import PlanInput
-from .build import Built
+from .build import Built, relaxation
 from .families import FAMILIES, TARGET, family
-from .index import Index, unit_gap
-from .results import TOL, PlanResult, assemble, span
+from .index import Index, penalty_warnings, unit_gap
+from .results import TOL, PlanResult, assemble, binds, clean, span
 from .solve import Solution
 
 
@@ -33,8 +33,11 @@ def extract(built: Built, sol: Solution, *, explain: bool = True) -> PlanResult:
         # in max-abatement mode the solver's objective is in Mt/yr; the plan reports public cost
         objective_meur=sol.objective if min_cost else None,
         shadow=sol.shadow, possible_years=idx.d_years,
-        relaxations=relaxations(sol),
+        limit_rhs={name: dict(rows.rhs) for name, rows in built.rows.items() if family(name).reported},
+        relaxations=relaxations(built, sol),
+        relaxation_total=relaxation_total(built, sol) if inp.settings.elastic else None,
         solver={"status": sol.status, "seconds": sol.seconds, "mip": sol.mip, "mip_gap": sol.mip_gap},
+        warnings=penalty_warnings(inp),
     )
     if explain:
         limits = Limits(built, sol)
@@ -49,17 +52,34 @@ def extract(built: Built, sol: Solution, *, explain: bool = True) -> PlanResult:
     return result
 
 
-def relaxations(sol: Solution) -> list[dict]:
-    """Elastic mode: every limit that had to give, in its own unit: {"kind", "id", "year", "amount"}."""
+#: A relaxation smaller than this share of its limit is solver tolerance, not something that must give.
+RELATIVE_TOL = 1e-6
+
+
+def relaxations(built: Built, sol: Solution) -> list[dict]:
+    """Elastic mode: every limit that had to give (phase 2's relaxations), in its own unit.
+
+    {"kind", "id", "year", "amount", "limit": the limit before relaxing, "relative": amount / |limit|
+    (|limit| taken as 1 where it is 0)}, largest relative relaxation first.
+    """
     out = []
     for f in FAMILIES:
-        if not f.elastic:
+        if not f.relaxable or f.name not in built.rows:
             continue
+        rows = built.rows[f.name]
         for key, v in sol.values.get(f.slack, {}).items():
-            if v > TOL:
+            limit = rows.limit(key) if key in rows.rhs else 0.0
+            relative = v / (abs(limit) if limit else 1.0)
+            if v > TOL and relative > RELATIVE_TOL:
                 lid, year = f.split(key)
-                out.append({"kind": f.name, "id": lid, "year": None if year is None else str(year), "amount": v})
-    return sorted(out, key=lambda r: (r["kind"], r["id"], r["year"] or ""))
+                out.append({"kind": f.name, "id": lid, "year": None if year is None else str(year), "amount": v,
+                            "limit": limit, "relative": relative})
+    return sorted(out, key=lambda r: (-r["relative"], r["kind"], str(r["id"]), r["year"] or ""))
+
+
+def relaxation_total(built: Built, sol: Solution) -> float:
+    """The total relative relaxation Σ_k r_k / |rhs_k| of an elastic run (what phase 1 minimised)."""
+    return clean(sum(c * sol.values.get(v, {}).get(i, 0.0) for c, v, i in relaxation(built.rows)))
 
 
 class Limits:
@@ -86,7 +106,8 @@ class Limits:
                     for c, v, i in rows.terms[key]:
                         if v == "s":
                             self.price[(v, i)] += c * value
-                if not f.explains:
+                # a limit explains a measure only where it binds at the precision shown
+                if not f.explains or not binds(built.input, f.name, value, rows.rhs.get(key)):
                     continue
                 lid, year = f.split(key)
                 members = []
@@ -142,8 +163,8 @@ def why_not(built: Built, sol: Solution, limits: Limits, mid: str, share: float)
         need = min((unit_gap(inp, mid, y) * m.support_years for y in years_possible), default=None)
         if need is not None and need > target_value + TOL:
             reasons.append(
-                f"not needed at its cost: it needs {need:,.0f} € per t of annual abatement, "
-                f"the target is worth {target_value:,.0f} €/t at the margin"
+                f"not needed at its cost: it needs {need:,.0f} M€ per Mt/yr (its gap × support years), "
+                f"the target is worth {target_value:,.0f} M€ per Mt/yr at the margin"
             )
             blocked.append({"kind": "cost", "id": mid, "year": None})
         elif share > TOL:
@@ -202,5 +223,6 @@ def describe_iis(inp: PlanInput, iis: list[tuple[str, object, float]], lang: str
         lid, year = f.split(key)
         text = f"{f.in_words(inp, key, lang)}: {rhs:,.6g} {f.unit_of(inp, key)} ({f.where_set(key, lang)})"
         out.append({"kind": name, "id": lid if lid is not None else f.anchor,
-                    "year": None if year is None else str(year), "text": text})
+                    "year": None if year is None else str(year), "text": text,
+                    "name": f.item_of(inp, lid) if lid is not None else f.in_words(inp, key, lang)})
     return out

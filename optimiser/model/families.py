@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, NamedTuple
 
 from ..input.data import PlanInput
+from ..input.manifest import ALL_INSTRUMENTS
+from .cash import cash_terms
 from .index import Index, Rows, Term, has_shortfall
 
 
@@ -60,7 +62,7 @@ class Family:
     unit: Callable[[PlanInput, object], str] | str = ""  # unit of a row's right-hand side
     shadow_unit: Text | None = None  # unit of its shadow price, when not "<objective unit> per <unit>"
     probed: bool = False  # positive duals checked by a warm re-solve with the limit relaxed
-    elastic_penalty: str = ""  # an elastic run may relax it, at this setting's price per unit
+    relaxable: bool = False  # an elastic run may relax its rows (docs/model.md section 5a)
     explains: bool = False  # named among the limits holding back a measure it binds
     split: Callable[[object], tuple[object, object]] = _id_year  # row key → (id, year)
     join: Callable[[object, object], object] = _key_of  # (id, year) → row key
@@ -79,7 +81,8 @@ class Family:
 
     @property
     def elastic(self) -> bool:
-        return bool(self.elastic_penalty)
+        """Same as ``relaxable``."""
+        return self.relaxable
 
     @property
     def slack(self) -> str:
@@ -197,40 +200,75 @@ def period_budget(idx: Index, inp: PlanInput) -> Rows:
     return rows
 
 
+def cash(idx: Index, inp: PlanInput) -> Rows:
+    """cash — a cash ceiling (kasplafond): the most an instrument, or all together (``*``), pays out in a year.
+
+    Σ_{i matching} Σ_{m,y} f_{m,i,y,t} · s_{m,i,y} ≤ C_t − Σ_{i matching} past cash_{i,t}    (sheet cash_limits)
+
+    f_{m,i,y,t}: the share of s_{m,i,y} paid in year t (:func:`optimiser.model.cash.schedule`): π_{t−y} for
+    a profile, min(g_{m,y}, max(0, c_m − p_t)) / (g_{m,y} · D_m) from y + L_m for ``operating``. The past
+    decisions' cash is a constant. Rows only where some commitment pays that year.
+    Shadow price: M€ saved per M€ of extra cash room in that year.
+    """
+    rows = Rows("<=")
+    terms, rhs = cash_terms(idx, inp)
+    for key in sorted(terms):
+        lid, t = key
+        rows.add(key, terms[key], rhs[key], limit=inp.cash_limits[lid].limits[t])
+    return rows
+
+
 def resource(idx: Index, inp: PlanInput) -> Rows:
     """resource — grid, hydrogen, CO2 storage (stock) and installation labour (flow).
 
-    stock:  Σ_m a_{m,r} · o_{m,y} ≤ Cap_{r,y}    (what operates in y: o_{m,y} = x_{m,y−L_m})
+    stock:  Σ_m a_{m,r} · o_{m,y} ≤ Cap_{r,y} − past use_{r,y}    (what operates in y: o_{m,y} = x_{m,y−L_m})
     flow:   Σ_m a_{m,r} · d_{m,y} ≤ Cap_{r,y}    (what is being committed/built in y)
+    The decisions of the past (sheet committed) operate from their year + L_m: a constant use.
     Shadow price: M€ per unit of capacity (e.g. per MW of grid in a cluster).
     """
     rows = Rows("<=")
+    past = idx.decisions.past_use
     for (r, y), terms in idx.resource_terms.items():
-        rows.add((r, y), [(a, "d", (m, t)) for a, m, t in terms], inp.resources[r].capacity[y])
+        cap = inp.resources[r].capacity[y]
+        rows.add((r, y), [(a, "d", (m, t)) for a, m, t in terms], cap - past.get((r, y), 0.0), limit=cap)
     return rows
 
 
 def max_share(idx: Index, inp: PlanInput) -> Rows:
-    """max_share — at most the deployable share is committed.
+    """max_share — at most the deployable share is committed (less what was committed in the past).
 
-    x_{m,T} = Σ_y d_{m,y} ≤ u_m     (x is non-decreasing, so the last year covers every year)
+    x_{m,T} = Σ_y d_{m,y} ≤ u_m − past share_m     (x is non-decreasing, so the last year covers every year)
     Shadow price: M€ per unit share.
     """
     rows = Rows("<=")
+    past = idx.decisions.past_share
     for m in idx.max_share_keys:
-        rows.add(m, [(1.0, "d", (m, y)) for y in idx.d_years[m]], inp.measures[m].max_share)
+        rows.add(m, [(1.0, "d", (m, y)) for y in idx.d_years[m]], inp.measures[m].max_share - past.get(m, 0.0))
     return rows
 
 
 def exclusive(idx: Index, inp: PlanInput) -> Rows:
     """exclusive — options competing for the same emissions share one source.
 
-    Σ_{m∈g} x_{m,T} ≤ 1     ∀ g    (x non-decreasing: the last year covers every year)
+    Σ_{m∈g} x_{m,T} ≤ 1 − past share_g     ∀ g    (x non-decreasing: the last year covers every year)
     Shadow price: M€ per unit share of the emission source.
     """
     rows = Rows("<=")
+    past = idx.decisions.past_group
     for g, members in idx.exclusive.items():
-        rows.add(g, [(1.0, "d", (m, y)) for m in members for y in idx.d_years[m]], 1.0)
+        rows.add(g, [(1.0, "d", (m, y)) for m in members for y in idx.d_years[m]], 1.0 - past.get(g, 0.0))
+    return rows
+
+
+def committed(idx: Index, inp: PlanInput) -> Rows:
+    """committed — a forced decision (sheet committed, year ≥ start_year): at least this share is committed then.
+
+    d_{m,y} ≥ share_{m,y}     (paid and budgeted like any other commitment)
+    Shadow price: M€ saved per unit share less forced — what forcing the commitment costs.
+    """
+    rows = Rows(">=")
+    for (m, y), share in sorted(idx.decisions.forced.items()):
+        rows.add((m, y), [(1.0, "d", (m, y))], share)
     return rows
 
 
@@ -261,15 +299,17 @@ def lumpy_once(idx: Index, inp: PlanInput) -> Rows:
 def target(idx: Index, inp: PlanInput) -> Rows:
     """target — the required reduction in every target year, or a penalised shortfall.
 
-    Σ_m A_m · o_{m,y} + σ_y ≥ T_y    ∀ target years y    (no rows when maximising abatement)
+    Σ_m A_m · o_{m,y} + σ_y ≥ T_y − past abatement_y    ∀ target years y    (no rows when maximising abatement)
     Shadow price: € per tonne of annual abatement (M€ of extra commitments per extra Mt/yr).
     """
     rows = Rows(">=")
     if inp.settings.objective == "max-abatement":
         return rows  # no target: abatement is what is maximised
+    past = idx.decisions.past_abatement  # decisions of the past operating in y: a constant
     for y in idx.target_years:
         shortfall = [(1.0, "shortfall", y)] if has_shortfall(inp) else []
-        rows.add(y, [(a, "d", (m, t)) for a, m, t in idx.target_terms[y]] + shortfall, inp.targets[y])
+        rows.add(y, [(a, "d", (m, t)) for a, m, t in idx.target_terms[y]] + shortfall,
+                 inp.targets[y] - past.get(y, 0.0))
     return rows
 
 
@@ -280,15 +320,28 @@ TARGET = "target"
 #: Families other stages speak of by name: the Instrument use and Resource use sheets are about them, and the
 #: rules simulation blocks grants by the same limits.
 BUDGET, PERIOD_BUDGET, RESOURCE, EXCLUSIVE = "budget", "period_budget", "resource", "exclusive"
+#: The cash ceilings (the Cash sheet and the rules simulation speak of them).
+CASH = "cash"
 
 
 def _measure_name(inp: PlanInput, m) -> str:
-    return str(m)
+    measure = inp.measures.get(m)
+    return (measure.name or m) if measure is not None else str(m)
+
+
+def _cap_item(inp: PlanInput, ident) -> str:
+    """'SDE++ → Tata Steel: DRI and EAF' for the cap key's id 'SDE++ → tata_dri_eaf'."""
+    i, _, m = str(ident).partition(" → ")
+    return f"{i} → {_measure_name(inp, m)}" if m else str(ident)
 
 
 def _resource_name(inp: PlanInput, r) -> str:
     res = inp.resources.get(r)
     return (res.name or r) if res is not None else str(r)
+
+
+def _instrument_name(inp: PlanInput, i) -> str:
+    return "all instruments" if i == ALL_INSTRUMENTS else str(i)
 
 
 def _cap_split(key) -> tuple[str, int]:
@@ -307,35 +360,44 @@ FAMILIES: list[Family] = [
     Family("capex_cap", capex_cap, Text("capex-share cap", "plafond investeringsaandeel"),
            Text("an instrument pays at most its share of capex", "een instrument betaalt hoogstens zijn aandeel van "
                 "de investering"),
-           kind="measure", unit="M€", split=_cap_split,
+           kind="measure", unit="M€", split=_cap_split, item=_cap_item,
            words=Text("the capex-share cap {item} in {year}", "het plafond investeringsaandeel {item} in {year}"),
            more=Text("one more M€ of room under {words}", "één M€ meer ruimte onder {words}"),
            where=Text("sheet 'instruments', column capex_share_cap", "blad 'instruments', kolom capex_share_cap")),
     Family("eur_per_t_cap", eur_per_t_cap, Text("€/t cap", "€/t-plafond"),
            Text("an instrument pays at most its €/t cap", "een instrument betaalt hoogstens zijn €/t-plafond"),
-           kind="measure", unit="M€", split=_cap_split,
+           kind="measure", unit="M€", split=_cap_split, item=_cap_item,
            words=Text("the €/t cap {item} in {year}", "het €/t-plafond {item} in {year}"),
            more=Text("one more M€ of room under {words}", "één M€ meer ruimte onder {words}"),
            where=Text("sheet 'instruments', column eur_per_t_cap", "blad 'instruments', kolom eur_per_t_cap")),
     Family(BUDGET, budget, Text("budget", "budget (verplichtingen)"),
            Text("yearly commitment ceiling of an instrument", "jaarlijks verplichtingenplafond van een instrument"),
-           unit="M€", probed=True, elastic_penalty="elastic_budget_penalty", explains=True,
+           unit="M€", probed=True, relaxable=True, explains=True,
            limits=lambda inp: [(i, y) for i in inp.instruments for y in inp.years],
            words=Text("{item} budget in {year}", "{item}-budget in {year}"),
            held=Text("budget of {item} exhausted in {years}", "budget van {item} uitgeput in {years}"),
            where=Text("sheet 'budgets'", "blad 'budgets'")),
     Family(PERIOD_BUDGET, period_budget, Text("period budget", "periodebudget"),
            Text("an instrument's budget over all years", "het budget van een instrument over alle jaren"),
-           unit="M€", probed=True, elastic_penalty="elastic_budget_penalty", explains=True,
+           unit="M€", probed=True, relaxable=True, explains=True,
            limits=lambda inp: [i for i, inst in inp.instruments.items() if inst.period_budget_meur is not None],
            words=Text("{item}'s period budget", "het periodebudget van {item}"),
            held=Text("period budget of {item} exhausted", "periodebudget van {item} uitgeput"),
            where=Text("sheet 'instruments', column period_budget_meur", "blad 'instruments', kolom period_budget_meur")),
+    Family(CASH, cash, Text("cash limit", "kasplafond"),
+           Text("the most an instrument (or all together) pays out in cash in a year",
+                "hoogstens zoveel kas (uitbetalingen) per jaar van een instrument of van alle samen"),
+           unit="M€", probed=True, relaxable=True, explains=True,
+           limits=lambda inp: [(i, t) for i, c in inp.cash_limits.items() for t in c.limits],
+           item=_instrument_name,
+           words=Text("the cash limit of {item} in {year}", "het kasplafond van {item} in {year}"),
+           held=Text("cash limit of {item} binding in {years}", "kasplafond van {item} bindend in {years}"),
+           where=Text("sheet 'cash_limits', row {id}", "blad 'cash_limits', rij {id}")),
     Family(RESOURCE, resource, Text("resource", "capaciteit"),
            Text("grid, hydrogen, CO2 storage (stock) and labour (flow) limits",
                 "netcapaciteit, waterstof, CO2-opslag (voorraad) en arbeid (stroom)"),
            unit=lambda inp, key: (inp.resources[key[0]].unit if key[0] in inp.resources else "") or "unit",
-           probed=True, elastic_penalty="elastic_resource_penalty", explains=True,
+           probed=True, relaxable=True, explains=True,
            limits=lambda inp: [(r, y) for r in inp.resources for y in inp.years],
            item=_resource_name,
            held=Text("{item} limit binding in {years}", "grens van {item} bindend in {years}"),
@@ -362,9 +424,17 @@ FAMILIES: list[Family] = [
     Family("lumpy_once", lumpy_once, Text("committed once", "eenmaal verplicht"),
            Text("an all-or-nothing project is committed in at most one year",
                 "een alles-of-niets-project wordt in hoogstens één jaar verplicht"), **_IDENTITY),
+    Family("committed", committed, Text("forced decision", "genomen besluit"),
+           Text("a decision already taken: at least this share of a measure is committed in that year",
+                "een al genomen besluit: minstens dit aandeel van een maatregel wordt in dat jaar verplicht"),
+           kind="measure", unit="share", probed=True, item=_measure_name,
+           words=Text("the forced decision on {item} in {year}", "het genomen besluit over {item} in {year}"),
+           more=Text("forcing 1 percentage point less in {words}", "1 procentpunt minder verplicht in {words}"),
+           step=0.01, where=Text("sheet 'committed', measure {id}", "blad 'committed', maatregel {id}")),
     Family(TARGET, target, Text("target", "doel"),
            Text("required reduction in each target year", "vereiste reductie in elk doeljaar"),
-           unit="Mt CO2-eq/yr", shadow_unit=Text("€ per t of annual abatement", "€ per ton jaarlijkse reductie"),
+           unit="Mt CO2-eq/yr", shadow_unit=Text("M€ per Mt/yr, i.e. € per t of annual abatement",
+                                                 "M€ per Mt/jr, d.w.z. € per ton jaarlijkse reductie"),
            probed=True, split=lambda key: (None, key), join=lambda ident, year: year,
            limits=lambda inp: sorted(inp.targets),
            words=Text("the {year} target", "het doel voor {year}"),
@@ -402,13 +472,13 @@ def unregister(name: str) -> None:
 def model_rows(idx: Index, inp: PlanInput) -> dict[str, Rows]:
     """Every row of the model, by family name; in an elastic run each relaxable row gains its slack.
 
-    elastic:  Σ … − slack_k ≤ limit_k,  slack_k ≥ 0 priced in the objective.
+    elastic:  Σ … − r_k ≤ limit_k,  r_k ≥ 0 (the relaxation; its total Σ r_k / |limit_k| is minimised first).
     """
     out = {}
     elastic = inp.settings.elastic
     for f in FAMILIES:
         rows = f.rows(idx, inp)
-        if elastic and f.elastic and rows.sense == "<=":
+        if elastic and f.relaxable and rows.sense == "<=":
             for key, terms in rows.terms.items():
                 terms.append((-1.0, f.slack, key))
         out[f.name] = rows

@@ -23,6 +23,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ..input.data import PlanInput
+from .committed import Decisions, decisions
 
 @dataclass
 class Index:
@@ -47,6 +48,7 @@ class Index:
     lumpy_keys: list[tuple[str, int]] = field(default_factory=list)
     target_terms: dict[int, list[tuple[float, str, int]]] = field(default_factory=dict)
     excluded: dict[str, tuple[str, str]] = field(default_factory=dict)  # measure → (kind, why it has no variable)
+    decisions: Decisions = field(default_factory=Decisions)  # sheet committed: past decisions, forced ones
 
 
 def unit_gap(inp: PlanInput, m: str, y: int) -> float:
@@ -65,14 +67,20 @@ def index_sets(inp: PlanInput, *, late_until: int | None = None, stable: bool = 
     """
     years = inp.years
     last = years[-1]
-    idx = Index(years=years, target_years=sorted(inp.targets))
+    idx = Index(years=years, target_years=sorted(inp.targets), decisions=decisions(inp))
     budgets = inp.budgets
+    forced_years: dict[str, set[int]] = defaultdict(set)
+    for (mid, y) in idx.decisions.forced:
+        forced_years[mid].add(y)
     for mid, m in inp.measures.items():
+        if idx.decisions.left(inp, mid) <= 1e-12:
+            idx.excluded[mid] = ("committed", f"committed in full before {years[0]} (sheet committed)")
+            continue
         first = max(m.earliest_year, years[0])
         can_fund_any = False
         for y in range(first, last + 1):
-            if y + m.lead_time_years > last and (late_until is None or y > late_until):
-                break  # committed now, it cannot operate within the horizon
+            if y + m.lead_time_years > last and y not in forced_years[mid] and (late_until is None or y > late_until):
+                continue  # committed now, it cannot operate within the horizon (unless forced or shared)
             g = unit_gap(inp, mid, y) * m.abatement_mt * m.support_years
             if g > 0 or stable:
                 insts = [i for i in m.eligible_instruments if budgets[i][y] > 0 or inp.settings.elastic]
@@ -109,8 +117,9 @@ def index_sets(inp: PlanInput, *, late_until: int | None = None, stable: bool = 
             idx.lumpy_keys += [(mid, y) for y in idx.d_years[mid]]
         if m.exclusive_group:
             idx.exclusive.setdefault(m.exclusive_group, []).append(mid)
-    # a lone member is already bounded by its max_share ≤ 1
-    idx.exclusive = {g: ms for g, ms in idx.exclusive.items() if len(ms) > 1}
+    # a lone member is already bounded by its max_share ≤ 1, unless past decisions took part of the group
+    idx.exclusive = {g: ms for g, ms in idx.exclusive.items()
+                     if len(ms) > 1 or idx.decisions.past_group.get(g, 0.0) > 0}
 
     seen_budget = set()
     for (mid, i, y) in idx.s_keys:
@@ -173,6 +182,86 @@ def _why_excluded(inp: PlanInput, mid: str) -> tuple[str, str]:
                            + ") has budget or room under its caps in the years it could be committed")
 
 
+# ---------------------------------------------------------------- the shortfall penalty P
+
+#: A derived P is this many times the dearest measure's public cost per Mt/yr (its gap × support years ×
+#: cost weight), rounded up to 1, 2 or 5 × a power of ten: missing the target is never cheaper than funding a
+#: measure that could meet it, even through a chain of swaps between measures that share a limit.
+PENALTY_FACTOR = 10.0
+#: … and at least this (€/t, i.e. M€ per Mt/yr), so that P stays meaningful when every measure is cheap.
+PENALTY_FLOOR = 1_000.0
+
+
+def measure_cost_per_mt(inp: PlanInput, mid: str) -> float:
+    """The most public money one Mt/yr of the measure can cost: max over the years it can be committed
+    (from max(e_m, y0), operating by target_year) of g_{m,y} · D_m · the highest cost weight of its
+    instruments (M€ per Mt/yr, i.e. € per t/yr). 0 when it needs no subsidy or can never be committed."""
+    m = inp.measures[mid]
+    weights = [inp.instruments[i].cost_weight for i in m.eligible_instruments if i in inp.instruments]
+    if not weights:
+        return 0.0
+    last = inp.years[-1]
+    years = [y for y in inp.years if y >= m.earliest_year and y + m.lead_time_years <= last]
+    return max((unit_gap(inp, mid, y) * m.support_years * max(weights) for y in years), default=0.0)
+
+
+def _nice_ceiling(value: float) -> float:
+    """The smallest of 1, 2, 5 × 10^k that is ≥ value."""
+    import math
+
+    if value <= 0:
+        return 0.0
+    power = 10.0 ** math.floor(math.log10(value))
+    for step in (1.0, 2.0, 5.0, 10.0):
+        if step * power >= value * (1 - 1e-12):
+            return step * power
+    return 10.0 * power  # pragma: no cover
+
+
+def derived_penalty(inp: PlanInput) -> float:
+    """P when the workbook does not set it: PENALTY_FACTOR × the dearest measure's cost per Mt/yr,
+    rounded up to 1, 2 or 5 × a power of ten, and at least PENALTY_FLOOR (€/t = M€ per Mt/yr)."""
+    dearest = max((measure_cost_per_mt(inp, m) for m in inp.measures), default=0.0)
+    return max(PENALTY_FLOOR, _nice_ceiling(PENALTY_FACTOR * dearest))
+
+
+def with_penalty(inp: PlanInput) -> PlanInput:
+    """``inp`` with the shortfall penalty it uses written into its settings (the derived one where blank).
+
+    Many futures of one input must share one P, so that their costs and the mean over them compare: a
+    penalty derived from each future's own costs would differ between futures.
+    """
+    if inp.settings.shortfall_penalty_eur_per_t is not None:
+        return inp
+    from dataclasses import replace
+
+    return replace(inp, settings=replace(inp.settings, shortfall_penalty_eur_per_t=derived_penalty(inp)))
+
+
+def shortfall_penalty(inp: PlanInput) -> float:
+    """P used by the model: the setting shortfall_penalty_eur_per_t, or :func:`derived_penalty`."""
+    p = inp.settings.shortfall_penalty_eur_per_t
+    return derived_penalty(inp) if p is None else float(p)
+
+
+def penalty_warnings(inp: PlanInput) -> list[str]:
+    """A warning when a penalty set in the workbook is below what some measure costs per Mt/yr: the plan
+    may then report a shortfall rather than fund that measure."""
+    p = inp.settings.shortfall_penalty_eur_per_t
+    if p is None or not has_shortfall(inp):
+        return []
+    dearer = sorted(((measure_cost_per_mt(inp, m), m) for m in inp.measures), reverse=True)
+    dearer = [(c, m) for c, m in dearer if c > p]
+    if not dearer:
+        return []
+    names = ", ".join(f"{inp.measures[m].name or m} ({c:,.0f} M€ per Mt/yr)" for c, m in dearer[:3])
+    more = f" and {len(dearer) - 3} more" if len(dearer) > 3 else ""
+    return [f"the shortfall penalty set in the workbook ({p:,.0f} €/t per t/yr) is below the cost of "
+            f"{len(dearer)} measure{'s' if len(dearer) > 1 else ''}: {names}{more}; the plan may report a shortfall "
+            f"rather than fund {'them' if len(dearer) > 1 else 'it'}. Leave shortfall_penalty_eur_per_t blank to "
+            f"derive it from the data ({derived_penalty(inp):,.0f} €/t here)"]
+
+
 def has_shortfall(inp: PlanInput) -> bool:
     """σ exists unless the run is strict (no shortfall) or maximises abatement (no target)."""
     return inp.settings.objective == "min-cost" and not inp.settings.strict
@@ -193,7 +282,16 @@ class Rows:
     sense: str  # "<=", "==" or ">="
     terms: dict[object, list[Term]] = field(default_factory=dict)
     rhs: dict[object, float] = field(default_factory=dict)
+    #: The limit as the workbook gives it, where the right-hand side is less: the decisions already taken
+    #: (sheet committed) use part of it as a constant, moved to the right-hand side.
+    limits: dict[object, float] = field(default_factory=dict)
 
-    def add(self, key, terms: list[Term], rhs: float) -> None:
+    def add(self, key, terms: list[Term], rhs: float, *, limit: float | None = None) -> None:
         self.terms[key] = terms
         self.rhs[key] = rhs
+        if limit is not None and limit != rhs:
+            self.limits[key] = limit
+
+    def limit(self, key) -> float:
+        """The row's limit before the past decisions' constant use of it (its right-hand side where none)."""
+        return self.limits.get(key, self.rhs[key])

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
-from ..input.data import PlanInput
+from ..input.data import InputError, PlanInput, Problem
 from .build import Built, build_model
+from .cash import problems as fixed_problems
 from .extract import describe_iis, extract
 from .results import PlanResult
 from .solve import Solution, Solver, solver_version
@@ -37,22 +39,45 @@ class Optimum:
     solver: Solver
 
 
-def optimise(inp: PlanInput, *, time_limit_s: float | None = None) -> Optimum:
+def optimise(inp: PlanInput, *, time_limit_s: float | None = None,
+             before_solve: Callable[[Solver], None] | None = None) -> Optimum:
     """Build, solve and extract.
 
-    Raises :class:`TargetInfeasible` (strict mode, with the conflicting limits)
+    ``before_solve(solver)`` is called once the model is on the HiGHS instance, before it is solved
+    (``--save-lp`` writes the model there).
+
+    Raises :class:`TargetInfeasible` (strict mode, with the conflicting limits),
+    :class:`InputError` when decisions already taken (sheet committed) cannot be kept,
     or :class:`SolverFailure` on any other non-optimal solve.
     """
+    fixed = fixed_problems(inp)  # decisions already taken that no plan can keep (the pipeline checks it on load)
+    if fixed:
+        raise InputError(fixed)
     built = build_model(inp)
     solver = Solver(built, time_limit_s=time_limit_s)
+    if before_solve is not None:
+        before_solve(solver)
     solution = solver.solve()
     if not solution.ok:
         if inp.settings.strict and solution.status.lower() == "infeasible":
             raise TargetInfeasible(solution, describe_iis(inp, solution.iis))
+        if solution.status.lower() == "infeasible" and (inp.committed or inp.cash_limits):
+            raise decisions_infeasible(inp, solution)
         raise SolverFailure(solution)
     result = extract(built, solution)
     result.solver.update(name=solver_version(), columns=solver.n_col, rows=solver.n_row)
     return Optimum(result, built, solver)
+
+
+def decisions_infeasible(inp: PlanInput, solution: Solution) -> InputError:
+    """Only fixed commitments (sheet committed) make a plan with shortfall infeasible: say which and what they
+    conflict with (bad input, exit code 2)."""
+    found = fixed_problems(inp)
+    if found:
+        return InputError(found)
+    limits = "; ".join(item["text"] for item in describe_iis(inp, solution.iis)) or "(the solver could not isolate them)"
+    return InputError(Problem("the decisions already taken (sheet committed) cannot all be kept within the limits; "
+                              f"they conflict with: {limits}", sheet="committed"))
 
 
 def solve_input(inp: PlanInput, *, time_limit_s: float | None = None) -> PlanResult:

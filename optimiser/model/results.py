@@ -16,11 +16,28 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ..input.data import PlanInput
-from .families import FAMILIES
-from .index import unit_gap
+from .cash import CashProjection, project
+from .committed import decisions
+from .families import FAMILIES, family
+from .index import shortfall_penalty, unit_gap
 
 #: Values below this are solver noise (shares, Mt, M€).
 TOL = 1e-6
+
+#: A limit is called binding when relaxing it by the larger of one step of its family (1 M€, 1 MW,
+#: 1 percentage point, …) and BINDING_SHARE of its size would move the objective by at least BINDING_MIN:
+#: half the last digit the plan shows of its totals (public cost to 0.1 M€; abatement to 0.001 Mt CO2-eq/yr
+#: when maximising abatement). Smaller shadow prices do not matter at the precision shown.
+BINDING_SHARE = 0.01
+BINDING_MIN = {"min-cost": 0.05, "max-abatement": 0.0005}
+
+
+def binds(inp: PlanInput, name: str, value: float, rhs: float | None = 0.0) -> bool:
+    """Whether a limit with shadow price ``value`` and right-hand side ``rhs`` is called binding."""
+    if value <= TOL:
+        return False
+    size = max(family(name).step, BINDING_SHARE * abs(rhs or 0.0))
+    return value * size >= BINDING_MIN.get(inp.settings.objective, BINDING_MIN["min-cost"])
 
 
 def clean(v: float) -> float:
@@ -53,6 +70,8 @@ class MeasureResult:
     reduced_cost_eur_per_t: float | None = None  # how far its gap must fall before more is funded
     blocked_by: list[dict] = field(default_factory=list)  # limits that hold it back {"kind","id","year"}
     competes_for: list[dict] = field(default_factory=list)  # binding limits a funded measure draws on
+    operating_by_year: dict[int, float] = field(default_factory=dict)  # o_{m,y} in every year (realised part)
+    past_share: float = 0.0  # committed before start_year (sheet committed): operating, not in committed_share
 
 
 @dataclass
@@ -69,21 +88,27 @@ class PlanResult:
     instrument_cost_meur: dict[str, float]  # w_i · Σ spend
     resource_use: dict[tuple[str, int], float]
     shadow: dict[str, dict]  # family → index → value
+    limit_rhs: dict[str, dict] = field(default_factory=dict)  # family → index → right-hand side of the model's row
     relaxations: list[dict] = field(default_factory=list)  # elastic mode: what must give
+    relaxation_total: float | None = None  # elastic mode: Σ relaxation / |limit| (phase 1's least)
     alternatives: object = None  # optimiser.analysis.alternatives.Alternatives when asked for
     solver: dict = field(default_factory=dict)
     overrides: list[str] = field(default_factory=list)
     source_file: str = ""
     source_sha256: str = ""
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # about the input, for the reader (e.g. a penalty too low)
+    cash: CashProjection | None = None  # commitments, cash and released money per instrument and year
 
     @property
     def target_met(self) -> bool:
         return self.status == "target_met"
 
     def binding(self) -> list[tuple[str, object, float]]:
-        """Every limit with a positive shadow price, largest first: (family, index, value)."""
-        rows = [(fam, key, val) for fam, vals in self.shadow.items() for key, val in vals.items() if val > TOL]
+        """Every binding limit (:func:`binds`: its shadow price matters at the precision shown), largest
+        shadow price first: (family, index, value)."""
+        rows = [(fam, key, val) for fam, vals in self.shadow.items() for key, val in vals.items()
+                if binds(self.input, fam, val, self.limit_rhs.get(fam, {}).get(key))]
         return sorted(rows, key=lambda r: -r[2])
 
 
@@ -139,6 +164,7 @@ def assemble(inp: PlanInput, *, new: dict[tuple[str, int], float], subsidy: dict
     measures: dict[str, MeasureResult] = {}
     abatement = {y: 0.0 for y in target_years}
     resource_use = {(r, y): 0.0 for r in inp.resources for y in years}
+    past = decisions(inp)  # sheet committed: decisions of the past operate from their year + L_m
     usage: dict[str, list[tuple[str, float]]] = defaultdict(list)
     for (mid, r), a in inp.usage.items():
         if a != 0 and r in inp.resources:
@@ -155,7 +181,7 @@ def assemble(inp: PlanInput, *, new: dict[tuple[str, int], float], subsidy: dict
         for y in years:
             if y - m.lead_time_years in done:
                 acc += done[y - m.lead_time_years]
-            operating[y] = clean(acc)
+            operating[y] = clean(acc + past.past_operating.get((mid, y), 0.0))
         op = {y: operating[y] for y in target_years}
         for y in target_years:
             abatement[y] += m.abatement_mt * op[y]
@@ -174,14 +200,17 @@ def assemble(inp: PlanInput, *, new: dict[tuple[str, int], float], subsidy: dict
         first = commit_years[0] if commit_years else \
             ((possible_years or {}).get(mid) or [max(m.earliest_year, years[0])])[0]
         gap = unit_gap(inp, mid, first) if first in inp.co2_price else max(0.0, m.cost_eur_per_t)
-        status = "funded" if share >= m.max_share - TOL else "partly funded" if share > TOL else "not funded"
+        before = past.past_share.get(mid, 0.0)
+        status = "funded" if share + before >= m.max_share - TOL else \
+            "partly funded" if share + before > TOL else "not funded"
         measures[mid] = MeasureResult(
             measure_id=mid, new=d, committed=committed, committed_share=share, operating_share=op,
             abatement_mt=clean(m.abatement_mt * operating[T]),
             subsidy_meur=dict(total_by_instrument), subsidy_by_year=dict(by_year),
             public_cost_meur=clean(sum(weights[i] * v for i, v in total_by_instrument.items())),
             eur_per_t=(total / tonnes) if tonnes > TOL else None, gap_eur_per_t=gap,
-            commit_year=commit_years[0] if commit_years else None, status=status,
+            commit_year=commit_years[0] if commit_years else None, status=status, operating_by_year=operating,
+            past_share=before,
         )
 
     abatement = {y: clean(v) for y, v in abatement.items()}
@@ -190,7 +219,7 @@ def assemble(inp: PlanInput, *, new: dict[tuple[str, int], float], subsidy: dict
     shortfall_mt = {y: clean(shortfall.get(y, 0.0)) for y in target_years}
     public_cost = sum(weights[i] * v for (i, _), v in spend.items())
     if objective_meur is None:
-        penalty = inp.settings.shortfall_penalty_eur_per_t * sum(shortfall_mt.values())
+        penalty = shortfall_penalty(inp) * sum(shortfall_mt.values())
         objective_meur = clean(public_cost + (penalty if inp.settings.objective == "min-cost" else 0.0))
     met = all(v <= TOL for v in shortfall_mt.values())
     return result_type(
@@ -206,5 +235,11 @@ def assemble(inp: PlanInput, *, new: dict[tuple[str, int], float], subsidy: dict
         instrument_cost_meur={i: clean(sum(weights[i] * spend[(i, y)] for y in years)) for i in inp.instruments},
         resource_use={k: clean(v) for k, v in resource_use.items()},
         shadow=full_shadow_prices(inp, shadow or {}),
+        cash=project(inp, subsidy, None if realised is new else _paid_share(new, realised)),
         **extra,
     )
+
+
+def _paid_share(new: dict, realised: dict) -> dict[tuple[str, int], float]:
+    """(m, y) → realised / committed share: what is paid out of a commitment (the rest is released)."""
+    return {k: min(1.0, max(0.0, realised.get(k, 0.0) / v)) for k, v in new.items() if v > TOL}

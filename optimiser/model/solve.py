@@ -9,6 +9,11 @@ and re-solves warm instead of rebuilding.
 A model with lumpy measures is a MILP: it is solved, then the binaries are
 fixed at their optimum and the LP is re-solved for the shadow prices.
 
+An elastic run (MODEL.md section 15) is lexicographic, as CPLEX feasOpt and
+Gurobi feasRelax with minrelax: :meth:`Solver.least_relaxation` runs phase 1 on
+the same instance (other costs, one added row), then :meth:`Solver.solve`
+solves phase 2 — least public cost with that relaxation held.
+
 Shadow prices are reported as the contract's non-negative numbers: how much
 the objective falls when a limit is relaxed by one unit. For a ≤ row that is
 −dual, for a ≥ row +dual (HiGHS duals are ∂objective/∂bound).
@@ -26,7 +31,7 @@ from pyomo.common.gc_manager import PauseGC
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from ..input.data import PlanInput
-from .build import Built, objective
+from .build import Built, objective, relaxation
 from .families import FAMILIES, model_rows
 from .index import index_sets
 
@@ -129,18 +134,24 @@ class Solver:
         #: Without them (many futures, no shadow prices reported) the MIP's solution is the answer.
         self.duals = True
         self._structure = None
+        self._held: dict[str, tuple[int, dict[int, float]]] = {}  # rows an elastic run added: name → (row, coefs)
         self.n_col, self.n_row = n_col, n_row
         self.int_lower = lower[self.integer_cols] if self.integer_cols else None
         self.int_upper = upper[self.integer_cols] if self.integer_cols else None
 
     # ------------------------------------------------------------ solving
 
-    def solve(self) -> Solution:
+    def solve(self, *, phases: bool = True) -> Solution:
+        """Solve the model (an elastic run: phase 1, then phase 2; ``phases=False``: the costs as they are)."""
         h = self.highs
         started = time.perf_counter()
         if self.n_col == 0:
             return Solution(ok=True, status="Optimal", message="empty model", objective=self.offset,
                             values={}, shadow={}, seconds=0.0)
+        if phases and self.built.input.settings.elastic:
+            failed = self.least_relaxation()
+            if failed is not None:
+                return failed
         h.run()
         status = h.getModelStatus()
         text = h.modelStatusToString(status)
@@ -185,6 +196,93 @@ class Solver:
                         reduced=reduced,
                         mip=bool(self.integer_cols), mip_gap=mip_gap, seconds=time.perf_counter() - started,
                         iterations=iterations)
+
+    # ------------------------------------------------------------ elastic runs
+
+    def least_relaxation(self) -> Solution | None:
+        """Phase 1 of an elastic run, on the live instance: hold the least total relative relaxation.
+
+        Phase 1 minimises R = Σ_k r_k / |rhs_k| (:func:`optimiser.model.build.relaxation`) with no
+        shortfall (σ fixed at 0). Where no relaxation suffices (phase 1 infeasible: the measures'
+        potential is too small), the shortfall is weighted above any relaxation — in the limit: first
+        the least total shortfall S* is found with every relaxation free and held (Σ_y σ_y ≤ S*), then
+        the least R under it. Either way a row R ≤ R* is added (once; later runs update it) and the
+        costs are set back to the model's objective, so :meth:`solve` then runs phase 2: least cost
+        with the relaxation held. Returns None, or the failed Solution of a phase.
+        """
+        built, h = self.built, self.highs
+        started = time.perf_counter()
+        relax = self._coefs(relaxation(built.rows))
+        sigma = [j for (name, _), j in self.col_of.items() if name == "shortfall"]
+        self._hold("relaxation", relax, INF)  # free the rows an earlier run held
+        self._hold("shortfall", {j: 1.0 for j in sigma}, INF)
+        self._set_costs(relax)
+        self._bound(sigma, 0.0)
+        status, least = self._run()
+        if status == highspy.HighsModelStatus.kInfeasible and sigma:
+            self._bound(sigma, INF)
+            self._set_costs({j: 1.0 for j in sigma})  # least shortfall, relaxations free
+            status, shortfall = self._run()
+            if status == highspy.HighsModelStatus.kOptimal:
+                self._hold("shortfall", {j: 1.0 for j in sigma}, shortfall + _slack_of(shortfall))
+                self._set_costs(relax)
+                status, least = self._run()
+        if status != highspy.HighsModelStatus.kOptimal:
+            text = h.modelStatusToString(status)
+            iis = self.iis() if status == highspy.HighsModelStatus.kInfeasible else []
+            self._bound(sigma, INF)
+            self._set_costs(self._coefs(objective(built.index, built.input, built.rows)))
+            return Solution(ok=False, status=text, message="elastic run, least relaxation: " + _explain(text),
+                            seconds=time.perf_counter() - started, mip=bool(self.integer_cols), iis=iis)
+        self._bound(sigma, INF)
+        self._hold("relaxation", relax, least + _slack_of(least))
+        self._set_costs(self._coefs(objective(built.index, built.input, built.rows)))
+        return None
+
+    def _coefs(self, terms) -> dict[int, float]:
+        """Terms (coefficient, variable, index) as column → coefficient (variables the model lacks left out)."""
+        out: dict[int, float] = {}
+        for c, v, i in terms:
+            j = self.col_of.get((v, i))
+            if j is not None:
+                out[j] = out.get(j, 0.0) + c
+        return out
+
+    def _set_costs(self, costs: dict[int, float]) -> None:
+        vector = np.zeros(self.n_col)
+        for j, c in costs.items():
+            vector[j] = c
+        self.highs.changeColsCost(self.n_col, np.arange(self.n_col, dtype=np.int32), vector)
+
+    def _bound(self, cols: list[int], upper: float) -> None:
+        if cols:
+            idx = np.array(cols, dtype=np.int32)
+            self.highs.changeColsBounds(len(cols), idx, np.zeros(len(cols)), np.full(len(cols), upper))
+
+    def _run(self) -> tuple[object, float]:
+        """Run HiGHS: (model status, objective value), read before any change resets them."""
+        self.highs.run()
+        return self.highs.getModelStatus(), float(self.highs.getInfo().objective_function_value)
+
+    def _hold(self, name: str, coefs: dict[int, float], upper: float) -> None:
+        """The added row ``name``: Σ coefs · v ≤ upper (added once, then changed in place)."""
+        held, h = self._held, self.highs
+        if name not in held:
+            if not coefs:
+                return
+            cols = np.array(list(coefs), dtype=np.int32)
+            h.addRow(-INF, upper, len(cols), cols, np.array(list(coefs.values()), dtype=float))
+            held[name] = (h.getNumRow() - 1, dict(coefs))
+            return
+        k, old = held[name]
+        for j in old:
+            if j not in coefs:
+                h.changeCoeff(k, j, 0.0)
+        for j, c in coefs.items():
+            if old.get(j) != c:
+                h.changeCoeff(k, j, c)
+        h.changeRowBounds(k, -INF, upper)
+        held[name] = (k, dict(coefs))
 
     def _shadow_prices(self, duals) -> dict[str, dict]:
         shadow: dict[str, dict] = {}
@@ -249,12 +347,40 @@ class Solver:
             return []
         out, seen = [], set()
         for k in iis.row_index_:
+            if k >= len(self.rows):  # a row an elastic run added, not a limit of the workbook
+                continue
             con, t = self.rows[k]
             item = (con.parent_component().local_name, con.index())
             if item not in seen:
                 seen.add(item)
                 out.append(item + (float(self._row_upper[k] if t == 1 else self._row_lower[k]),))
         return out
+
+    def write_model(self, path: str) -> None:
+        """Write the model on the HiGHS instance, exactly as it will be solved, through HiGHS itself
+        (``Highs.writeModel``; the format follows the extension: ``.mps`` or ``.lp``).
+
+        Columns and rows are named after the model's components (``d_<measure>_<year>``,
+        ``budget_<instrument>_<year>``, …; characters other than letters, digits, ``_`` and ``.``
+        become ``_``) so the file can be read. The standard-form compiler's objective constant
+        (``offset``, 0 for this model's objective) is written into the file, so a solver reading
+        it reports the planner's objective; the live instance is left as it was.
+        """
+        h = self.highs
+        for j, v in enumerate(_unique_names(_name(v) for v in self.columns)):
+            h.passColName(j, v)
+        for k, name in enumerate(_unique_names(_name(c) for c, _ in self.rows)):
+            h.passRowName(k, name)
+        before = float(h.getObjectiveOffset()[1])
+        if self.offset:
+            h.changeObjectiveOffset(before + self.offset)
+        try:
+            status = h.writeModel(str(path))
+        finally:
+            if self.offset:
+                h.changeObjectiveOffset(before)
+        if status == highspy.HighsStatus.kError:
+            raise OSError(f"HiGHS could not write the model to {path}")
 
     def _restore_integers(self) -> None:
         cols = np.array(self.integer_cols, dtype=np.int32)
@@ -323,6 +449,28 @@ class Solver:
                     h.changeColCost(j, c)
         self.built = Built(model=self.built.model, index=idx, input=inp, rows=rows, options=self.built.options)
         return True
+
+
+def _name(component) -> str:
+    """A variable's or row's name in a written model: component and index, e.g. ``budget_SDE___2025``."""
+    index = component.index()
+    parts = index if isinstance(index, tuple) else (index,)
+    text = "_".join([component.parent_component().local_name] + [str(p) for p in parts if p is not None])
+    return "".join(ch if ch.isascii() and (ch.isalnum() or ch in "_.") else "_" for ch in text)
+
+
+def _unique_names(names):
+    """The names, each made unique by a ``_2``, ``_3``, … suffix where sanitising made two alike."""
+    seen: dict[str, int] = {}
+    for name in names:
+        n = seen.get(name, 0) + 1
+        seen[name] = n
+        yield name if n == 1 else f"{name}_{n}"
+
+
+def _slack_of(value: float) -> float:
+    """How far a held phase-1 value may be exceeded in phase 2 (solver tolerance, not a choice)."""
+    return 1e-9 * (1.0 + abs(value))
 
 
 def new_highs() -> highspy.Highs:

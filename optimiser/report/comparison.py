@@ -54,8 +54,9 @@ def comparison_workbook(cmp: Comparison):
         ("generated", datetime.now().astimezone().isoformat(timespec="seconds")),
         ("what is compared", "input (SHA-256, scenario, overrides), status, public cost, objective, required "
                              "reduction, abatement and shortfall per target year, spend per instrument over all "
-                             "years, each measure's committed share, and the shadow price of every limit of "
-                             "either plan"),
+                             "years, each measure's committed share, the cash paid out per year, its peak and per "
+                             "instrument the commitments, cash and money released, and the shadow price of every "
+                             "limit of either plan"),
         ("tolerance", "a number counts as changed when it moves by more than 1e-6 + 1e-6 × its size"),
     ], bold_labels=True)
     sheet.finish(widths={1: 22, 2: 90})

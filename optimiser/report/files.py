@@ -57,3 +57,20 @@ def write_json(document: dict | list, path: str, *, force: bool = True) -> None:
             f.write(text)
 
     atomic_write(path, fill, force=force)
+
+
+def write_model_file(write_model, path: str | os.PathLike, *, force: bool = True) -> Path:
+    """Write a solver's model file atomically: ``write_model(name)`` writes it in the format that
+    ``name``'s extension says (``.mps``, ``.lp``), so the temporary file keeps that extension."""
+    suffix = Path(path).suffix
+
+    def fill(tmp: str) -> None:
+        named = tmp + suffix
+        try:
+            write_model(named)
+            os.replace(named, tmp)
+        finally:
+            if os.path.exists(named):
+                os.unlink(named)
+
+    return atomic_write(path, fill, force=force)

@@ -22,8 +22,8 @@ from ..analysis.futures import ROBUST_SHARE, FuturesRun
 from ..input.manifest import FUTURES_SHEETS
 from ..input.tables import to_tables
 from .inputs import add_input_sheets
-from .xlsx import (COUNT, M_EUR, MT, SHARE, Col, Sheet, bar_chart, bar_series, categories, line_series, new_workbook,
-                   save, scatter_chart, sig)
+from .xlsx import (COUNT, M_EUR, MT, SHARE, Col, Sheet, column_chart, column_series, line_series, new_workbook, save,
+                   scatter_chart, set_categories, sig)
 
 MET_COLOUR, MISSED_COLOUR, LINE_COLOUR = "1B7837", "C62828", "1F4E79"
 #: Bars of the abatement histogram.
@@ -243,11 +243,11 @@ def _charts(sheet: Sheet, run: FuturesRun) -> None:
         for c, (col, v) in enumerate(zip(header, row)):
             sheet.put(k, data_col + c, v, col.fmt)
     last = top + len(bins)
-    hist = bar_chart(f"Abatement in {T} over {len(ok):,} futures (target {target:.2f} Mt: green bars meet it)",
-                     f"abatement {T} (Mt CO2-eq/yr)", "futures", stacked=True, y_format="0")
-    hist.series.append(bar_series(ws, data_col + 3, top + 1, last, "meets every target", MET_COLOUR))
-    hist.series.append(bar_series(ws, data_col + 4, top + 1, last, "misses a target", MISSED_COLOUR))
-    categories(hist, ws, data_col + 2, top + 1, last)
+    hist = column_chart(f"Abatement in {T} over {len(ok):,} futures (target {target:.2f} Mt: green bars meet it)",
+                        f"abatement {T} (Mt CO2-eq/yr)", "futures", stacked=True, y_format="0", gap_width=15)
+    hist.series.append(column_series(ws, data_col + 3, top + 1, last, "meets every target", MET_COLOUR))
+    hist.series.append(column_series(ws, data_col + 4, top + 1, last, "misses a target", MISSED_COLOUR))
+    set_categories(hist, ws, data_col + 2, top + 1, last)
     ws.add_chart(hist, "A3")
     # cumulative probability: share of futures that meet the target at a public cost ≤ x
     cum_top = last + 3

@@ -23,7 +23,8 @@ def add_input_sheets(wb, tables: dict, years: list[int]) -> None:
                 continue
             headers.append(col.name)
         if spec.year_columns:
-            headers += list(years)
+            required, further = spec.years_to_read(years, {k for row in rows for k in row if isinstance(k, int)})
+            headers += required + further
             if spec.column("source"):
                 headers.append("source")
         for c, h in enumerate(headers, start=1):

@@ -17,6 +17,7 @@ from ..analysis.rules_gap import RulesGap, cost_per_t
 from ..analysis.simulate import RulesResult, allocation_of, phases_of
 from ..analysis.sweep import SweepPoint, SweepRun
 from ..model.families import family, limit_label, reported
+from ..model.index import shortfall_penalty
 from ..model.results import TOL, PlanResult
 
 #: The version of the stored plan document (bumped when its shape changes).
@@ -60,6 +61,7 @@ def plan_json(result: PlanResult) -> dict:
         "measures": {
             mid: {
                 "committed_share": _num(mr.committed[T]),
+                "past_share": _num(mr.past_share),
                 "subsidy_meur": {i: _num(v) for i, v in mr.subsidy_meur.items()},
                 "reduced_cost_eur_per_t": _num(mr.reduced_cost_eur_per_t),
                 "blocked_by": [_limit_json(b) for b in mr.blocked_by],
@@ -68,7 +70,24 @@ def plan_json(result: PlanResult) -> dict:
         },
         "shadow_prices": {f.name: shadow_json(f.name, result.shadow[f.name])
                           for f in reported() if f.name in result.shadow},
-        "relaxations": [dict(r, amount=_num(r["amount"])) for r in result.relaxations],
+        "relaxations": [{k: _num(v) if k in ("amount", "limit", "relative") else v for k, v in r.items()}
+                        for r in result.relaxations],
+        "total_relative_relaxation": _num(result.relaxation_total),
+        "shortfall_penalty_eur_per_t": _num(shortfall_penalty(result.input)),
+        "warnings": list(result.warnings),
+        **cash_json(result),
+    }
+
+
+def cash_json(result: PlanResult) -> dict:
+    """Section 13: ``commitments_meur`` and ``cash_meur`` {instrument: {year: M€}}, ``released_meur`` {instrument: M€}."""
+    proj = result.cash
+    if proj is None:
+        return {"commitments_meur": {}, "cash_meur": {}, "released_meur": {}}
+    return {
+        "commitments_meur": {i: {str(t): _num(v) for t, v in by_year.items()} for i, by_year in proj.commitments.items()},
+        "cash_meur": {i: {str(t): _num(v) for t, v in by_year.items()} for i, by_year in proj.cash.items()},
+        "released_meur": {i: _num(v) for i, v in proj.released.items()},
     }
 
 
@@ -108,7 +127,9 @@ def infeasible_json(iis: list[dict]) -> dict:
     return {
         "status": "target_not_met", "objective_meur": None, "public_cost_meur": None, "abatement_mt": {},
         "shortfall_mt": {}, "measures": {}, "shadow_prices": empty_shadow_prices(),
-        "relaxations": [], "iis": [{k: v for k, v in item.items() if k != "text"} for item in iis],
+        "relaxations": [], "total_relative_relaxation": None, "warnings": [],
+        "iis": [{k: v for k, v in item.items() if k not in ("text", "name")} for item in iis],
+        "commitments_meur": {}, "cash_meur": {}, "released_meur": {},
     }
 
 
@@ -126,6 +147,7 @@ def failed_json(point: SweepPoint) -> dict:
         "status": "failed", "message": point.message, "objective_meur": None, "public_cost_meur": None,
         "abatement_mt": {y: None for y in years}, "shortfall_mt": {y: None for y in years}, "measures": {},
         "shadow_prices": empty_shadow_prices(), "point": dict(point.values),
+        "commitments_meur": {}, "cash_meur": {}, "released_meur": {},
     }
 
 

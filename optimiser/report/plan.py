@@ -17,13 +17,15 @@ from pathlib import Path
 
 from ..input.manifest import PLAN_SHEETS, RESULT_DOCUMENT_SHEET
 from ..input.tables import to_tables
-from ..model.families import BUDGET, FAMILIES, PERIOD_BUDGET, RESOURCE, TARGET, family, objective_unit
+from ..model.families import BUDGET, FAMILIES, PERIOD_BUDGET, RESOURCE, TARGET, family, objective_unit, reported
 from ..model.results import PlanResult, span
+from .cash import cash_sentences, cash_sheet
 from .files import json_text
 from .inputs import add_input_sheets
+from . import words
 from .jsondoc import plan_document
 from .xlsx import (AMOUNT, COUNT, EUR_T, HEADER_WRAP, M_EUR, MT, SHADOW, SHARE, Col, Sheet, line_series, new_workbook,
-                   save, scatter_chart, sig)
+                   save, scatter_chart)
 
 #: Columns (of default width) the MACC chart covers; its helper data start right of it.
 CHART_COLUMNS = 16
@@ -70,132 +72,148 @@ def add_result_document(wb, result: PlanResult) -> None:
 
 
 # ---------------------------------------------------------------- Summary
+#
+# The Summary speaks to a budget team: the answer in the first lines, then the sentences and tables that
+# explain it, each made by one small function below (SUMMARY_LINES, then SUMMARY_SECTIONS, in order). The
+# model's own terms (objective with the penalty, cost weights, solver) are on the About sheet.
 
 def binding_limit_row(result: PlanResult, name: str, key, value: float, lang: str = "en") -> tuple:
-    """One row of a binding-limits table: (limit, id, year, shadow price, unit, what it means)."""
+    """One row of the binding-limits table: (limit in words, kind of limit, shadow price, unit, what it means)."""
     inp = result.input
     f = family(name)
-    ident, year = f.split(key)
-    unit = f.shadow_unit_of(inp, key, lang)
-    text = f"{f.relaxed(inp, key, lang)} saves {sig(value * f.step)} {objective_unit(inp)}"
-    if f.shadow_unit is not None and inp.settings.objective == "min-cost":
-        text += f" ({value:,.0f} {unit})"
-    if name == TARGET and result.shortfall_mt.get(key, 0.0) > 0:
-        text += "; this is the shortfall penalty: the target is not met"
-    return (f.name, None if ident is None else str(ident), year, value, unit, text)
+    return (f.in_words(inp, key, lang), f.label(lang), value, f.shadow_unit_of(inp, key, lang),
+            words.limit_meaning(result, name, key, value))
 
 
-def _summary(sheet: Sheet, result: PlanResult, **_) -> None:
-    inp = result.input
-    s = inp.settings
-    T = s.target_year
-    counts = {k: 0 for k in ("funded", "partly funded", "not funded")}
-    for mr in result.measures.values():
-        counts[mr.status] = counts.get(mr.status, 0) + 1
+def _notes_lines(result: PlanResult) -> list[str]:
+    return [f"warning: {w}" for w in result.warnings]
 
-    sheet.title(f"Policy-mix plan: {s.scenario_name}")
-    if result.target_met:
-        sheet.line(f"Every target is met. In {T} the plan abates {result.abatement_mt.get(T, 0.0):,.3f} Mt CO2-eq/yr "
-                   f"(required {result.target_mt[T]:,.3f}) at a public cost of {result.public_cost_meur:,.1f} M€.")
+
+#: The sentences under the title, in order: each function gives a list of lines.
+SUMMARY_LINES = [
+    lambda r: [words.headline(r)],
+    words.marginal_value,
+    cash_sentences,
+    words.what_must_give,
+    lambda r: [words.headroom_sentence(r)],
+    lambda r: [s for s in [words.single_measure_sentence(r)] if s],
+    _notes_lines,
+]
+
+
+def _summary_targets(sheet: Sheet, result: PlanResult) -> None:
+    if words.maximising(result):
+        heading, unit = "Targets (not a constraint when maximising abatement)", None
     else:
-        short = ", ".join(f"{v:,.3f} Mt CO2-eq/yr in {y}" for y, v in result.shortfall_mt.items() if v > 0)
-        sheet.line(f"Target NOT met: short by {short}. Each tonne short is charged the penalty of "
-                   f"{s.shortfall_penalty_eur_per_t:,.0f} €/t in the objective; "
-                   "see Binding limits for what holds it back.")
-    sheet.ws.freeze_panes = "A3"
+        heading, unit = "Targets", family(TARGET).shadow_unit_of(result.input, result.input.settings.target_year)
+    sheet.heading(heading)
+    cols = [Col("target year"), Col("required reduction (Mt CO2-eq/yr)", MT), Col("abatement (Mt CO2-eq/yr)", MT),
+            Col("shortfall (Mt CO2-eq/yr)", MT), Col("met")]
+    if unit:
+        cols.append(Col(f"marginal value ({unit})", EUR_T))
+    rows = []
+    for y, t in result.target_mt.items():
+        short = result.shortfall_mt.get(y, 0.0)
+        row = [y, t, result.abatement_mt.get(y, 0.0), short, "yes" if short <= 0 else "no"]
+        if unit:
+            row.append(result.shadow[TARGET].get(y, 0.0))
+        rows.append(row)
+    sheet.table(cols, rows)
 
-    sheet.heading("Result")
-    sheet.pairs([
-        ("scenario", s.scenario_name),
-        ("status", "every target met" if result.target_met else "target not met"),
-        ("total public cost (M€)", result.public_cost_meur, M_EUR, "Σ cost weight × subsidy committed"),
-        ("objective (M€, shortfall penalty included)", result.objective_meur, M_EUR,
-         "what the model minimises: public cost + penalty × shortfall"),
-        ("shortfall penalty (€/t)", s.shortfall_penalty_eur_per_t, EUR_T),
-        ("measures funded (count)", counts["funded"], COUNT, "committed up to their maximum share"),
-        ("measures partly funded (count)", counts["partly funded"], COUNT),
-        ("measures not funded (count)", counts["not funded"], COUNT, "see the reason column of Measure plan"),
-    ])
 
-    sheet.heading("Targets")
-    sheet.table(
-        [Col("target year"), Col("required reduction (Mt CO2-eq/yr)", MT), Col("abatement (Mt CO2-eq/yr)", MT),
-         Col("shortfall (Mt CO2-eq/yr)", MT), Col("met"), Col("shadow price (€ per t of annual abatement)", EUR_T)],
-        [(y, t, result.abatement_mt.get(y, 0.0), result.shortfall_mt.get(y, 0.0),
-          "yes" if result.shortfall_mt.get(y, 0.0) <= 0 else "no", result.shadow[TARGET].get(y, 0.0))
-         for y, t in result.target_mt.items()],
-    )
+def _summary_relaxations(sheet: Sheet, result: PlanResult) -> None:
+    if result.relaxation_total is None:
+        return
+    sheet.heading("What must give (elastic run: the least total relative relaxation first, then the least cost)")
+    rows = [_relaxation_row(result, r) for r in result.relaxations]
+    sheet.table([Col("limit"), Col("year"), Col("amount to add", AMOUNT), Col("unit"), Col("limit before (unit)", AMOUNT),
+                 Col("relative (amount ÷ limit)", SHARE), Col("in words")], rows)
+    if rows:
+        sheet.line(f"total relative relaxation: {result.relaxation_total:.4g} (the sum of the relative amounts; "
+                   "what the elastic run minimised first)")
+    else:
+        sheet.line("Nothing must give: every target is met within every budget and limit.")
 
-    sheet.heading("Cost per instrument")
-    total = result.public_cost_meur
-    sheet.table(
-        [Col("instrument"), Col("subsidy committed (M€)", M_EUR), Col("cost weight (€ per € paid)", AMOUNT),
-         Col("public cost (M€)", M_EUR), Col("share of public cost (%)", SHARE), Col("name")],
-        [(i, sum(result.spend_meur[(i, y)] for y in inp.years), inst.cost_weight, result.instrument_cost_meur[i],
-          result.instrument_cost_meur[i] / total if total > 0 else None, inst.name)
-         for i, inst in inp.instruments.items()],
-    )
 
-    binding = result.binding()
-    for title, policy, empty in (
-        ("Binding limits: targets, budgets and resources (positive shadow price, largest first)", True,
-         "None of them binds: every shadow price is 0."),
-        ("Binding limits of single measures: deployable share, exclusive groups, instrument caps", False,
-         "None binds."),
-    ):
-        sheet.heading(title)
-        rows = [binding_limit_row(result, fam, key, val) for fam, key, val in binding
-                if (family(fam).kind == "policy") == policy]
-        sheet.table([Col("limit"), Col("id"), Col("year"), Col("shadow price (unit in next column)", SHADOW),
-                     Col("shadow price unit"), Col("what it means")], rows)
-        if not rows:
-            sheet.line(empty)
+def _summary_headroom(sheet: Sheet, result: PlanResult) -> None:
+    sheet.heading(f"Budget headroom per instrument (commitments over {span(result.input.years)})")
+    rows = [(h["id"], h["committed"], h["available"], h["headroom"], h["used"], h["full"] or "—",
+             h["public_cost"], h["name"]) for h in words.headroom(result)]
+    sheet.table([Col("instrument"), Col("committed (M€)", M_EUR), Col("budget available (M€)", M_EUR),
+                 Col("headroom (M€)", M_EUR), Col("used (%)", SHARE), Col("binding (years: more would help)"),
+                 Col("public cost (M€)", M_EUR), Col("name")], rows)
+    sheet.line("budget available: the sum of the yearly budgets, or the period budget where that is lower; "
+               "year by year in Instrument use")
 
-    if result.input.settings.elastic:
-        sheet.heading("What must give (elastic run: limits relaxed at a penalty, least first)")
-        rows = [_relaxation_row(result, r) for r in result.relaxations]
-        sheet.table([Col("limit"), Col("id"), Col("year"), Col("amount to add", AMOUNT), Col("unit"),
-                     Col("in words")], rows)
-        if not rows:
-            sheet.line("Nothing must give: every target is met within every budget and limit.")
 
-    sheet.heading("Solver")
-    solver = result.solver
-    sheet.pairs([
-        ("solver", solver.get("name", "HiGHS")),
-        ("solver status", solver.get("status", "")),
-        ("solve time (s)", solver.get("seconds"), "0.000"),
-        ("lumpy measures (MIP)", "yes" if solver.get("mip") else "no",
-         "shadow prices from the LP with the lumpy decisions fixed" if solver.get("mip") else None),
-        ("model size (rows × columns)", f"{solver.get('rows', '?')} × {solver.get('columns', '?')}"),
-    ])
+def _summary_binding(sheet: Sheet, result: PlanResult) -> None:
+    held = "; with the least relaxation held" if result.relaxation_total is not None else ""
+    sheet.heading(f"Binding limits: targets, budgets and resources (largest shadow price first{held})")
+    rows = [binding_limit_row(result, fam, key, val) for fam, key, val in result.binding()
+            if family(fam).kind == "policy"]
+    sheet.table([Col("limit"), Col("kind of limit"), Col("shadow price (unit in next column)", SHADOW),
+                 Col("shadow price unit"), Col("what it means")], rows)
+    if not rows:
+        sheet.line("None of them binds: no shadow price matters at the precision shown.")
 
+
+def _summary_input(sheet: Sheet, result: PlanResult) -> None:
     sheet.heading("Input")
     sheet.pairs([("input file", result.source_file or "(not from a file)"),
+                 ("scenario", result.input.settings.scenario_name),
                  ("overrides applied (count)", len(result.overrides), COUNT)])
     for spec in result.overrides:
         sheet.line(f"override: {spec}")
     for note in result.notes:
         sheet.line(f"note: {note}")
+    sheet.line("How the plan was computed (objective, shortfall penalty, cost weights, solver): see About.")
+
+
+#: The tables after the sentences, in order.
+SUMMARY_SECTIONS = [_summary_relaxations, _summary_targets, _summary_headroom, _summary_binding, _summary_input]
+
+
+def _summary(sheet: Sheet, result: PlanResult, **_) -> None:
+    sheet.title(f"Policy-mix plan: {result.input.settings.scenario_name}")
+    for make in SUMMARY_LINES:
+        for text in make(result):
+            sheet.line(text)
+    sheet.ws.freeze_panes = "A3"
+    for section in SUMMARY_SECTIONS:
+        section(sheet, result)
 
 
 def _relaxation_row(result: PlanResult, r: dict) -> tuple:
     inp = result.input
     f = family(r["kind"])
     key = f.key_of(r["id"], r["year"])
-    unit = f.unit_of(inp, key)
-    words = f"+{r['amount']:,.4g} {unit} of {f.in_words(inp, key)}"
-    return (r["kind"], r["id"], r["year"] or "all", r["amount"], unit, words)
+    return (f.in_words(inp, key), r["year"] or "all", r["amount"], f.unit_of(inp, key), r.get("limit"),
+            r.get("relative"), words.relaxation_words(result, r))
 
 
 # ---------------------------------------------------------------- Measure plan
 
+def _per_measure_families(result: PlanResult) -> list:
+    """Families of single-measure limits whose rows are keyed by the measure alone (one value per measure)."""
+    inp = result.input
+    out = []
+    for f in reported():
+        keys = result.shadow.get(f.name, {})
+        if f.kind == "measure" and keys and all(f.split(k)[0] in inp.measures and f.split(k)[1] is None
+                                                for k in keys):
+            out.append(f)
+    return out
+
+
 def _measure_plan(sheet: Sheet, result: PlanResult, **_) -> None:
     inp = result.input
     years, T, targets = inp.years, inp.settings.target_year, list(result.target_mt)
+    per_measure = _per_measure_families(result)
     cols = [Col("measure id"), Col("name"), Col("sector"), Col("cluster"), Col("status"),
             Col(f"committed share by {T} (%)", SHARE), Col("commitment year")]
     cols += [Col(f"committed share {y} (%)", SHARE) for y in years]
+    past = bool(inp.past_decisions)
+    cols += [Col(f"committed before {years[0]} (%)", SHARE)] if past else []
     cols += [Col(f"abatement {y} (Mt CO2-eq/yr)", MT) for y in targets]
     cols += [Col("unprofitable gap (€/t)", EUR_T)]
     cols += [Col(f"subsidy {i} (M€)", M_EUR) for i in inp.instruments]
@@ -203,31 +221,47 @@ def _measure_plan(sheet: Sheet, result: PlanResult, **_) -> None:
              Col("€ per tonne paid (€/t)", EUR_T), Col("reason (why not fully funded)"),
              Col("reduced cost (€/t the gap must fall)", EUR_T), Col("blocked by"),
              Col("competes for (binding limits it draws on)")]
+    cols += [Col(f"shadow price of its {f.label('en')} ({f.shadow_unit_of(inp, None)})", SHADOW)
+             for f in per_measure]
     rows = []
     for mid, mr in result.measures.items():
         m = inp.measures[mid]
         rows.append(
             [mid, m.name, m.sector, m.cluster, mr.status, mr.committed_share, mr.commit_year]
             + [mr.committed[y] for y in years]
+            + ([mr.past_share] if past else [])
             + [m.abatement_mt * mr.operating_share.get(y, 0.0) for y in targets]
             + [mr.gap_eur_per_t]
             + [mr.subsidy_meur.get(i, 0.0) for i in inp.instruments]
             + [sum(mr.subsidy_meur.values()), mr.public_cost_meur, mr.eur_per_t, mr.reason,
-               mr.reduced_cost_eur_per_t, _limits_text(mr.blocked_by), _limits_text(mr.competes_for)]
+               mr.reduced_cost_eur_per_t, _limits_text(result, mr.blocked_by),
+               _limits_text(result, mr.competes_for)]
+            + [result.shadow[f.name].get(f.key_of(mid, None), 0.0) for f in per_measure]
         )
     top, last = sheet.table(cols, rows, freeze=2, autofilter=True)
     sheet.shade_status(5, top + 1, last)
 
 
-def _limits_text(limits: list[dict]) -> str:
-    """Limits as 'kind id year' items, years of one limit folded: 'budget SDE++ 2025–2027; resource grid_x 2030'."""
+#: What a limit that is not a constraint family holds a measure back by (Measure plan, "blocked by").
+_OTHER_LIMITS = {"cost": "its cost", "cap": "the caps of {id}", "lead_time": "its lead time",
+                 "earliest_year": "its earliest year", "eligibility": "its eligibility"}
+
+
+def _limits_text(result: PlanResult, limits: list[dict]) -> str:
+    """Limits in words, years of one limit folded: 'SDE++ budget in 2025–2027; Grid capacity, Zeeland in 2030'."""
+    inp = result.input
     years: dict[tuple, list] = {}
     for lim in limits:
         years.setdefault((lim["kind"], lim["id"]), []).append(lim.get("year"))
     parts = []
     for (kind, lid), ys in years.items():
         ys = [y for y in ys if y is not None]
-        parts.append(f"{kind} {lid}" + (f" {span(ys)}" if ys else ""))
+        try:
+            f = family(kind)
+        except KeyError:
+            parts.append(_OTHER_LIMITS.get(kind, kind + " {id}").format(id=lid))
+            continue
+        parts.append(f.in_words(inp, f.key_of(lid, None)) + (f" in {span(ys)}" if ys else ""))
     return "; ".join(parts)
 
 
@@ -323,7 +357,7 @@ def _macc(sheet: Sheet, result: PlanResult, **_) -> None:
     for rank, mr in enumerate(order, start=1):
         m = inp.measures[mr.measure_id]
         potential = m.abatement_mt * m.max_share
-        funded = m.abatement_mt * min(mr.committed_share, m.max_share)
+        funded = m.abatement_mt * min(mr.committed_share + mr.past_share, m.max_share)
         rows.append((rank, mr.measure_id, m.name, mr.status, mr.gap_eur_per_t, potential, x + potential,
                      funded, "yes" if funded > 0 else "no"))
         if funded > 0:
@@ -390,7 +424,9 @@ def _about(sheet: Sheet, result: PlanResult, *, generated: str) -> None:
     from ..input.manifest import SETTINGS_KEYS, SHEETS
 
     sheet.title("About this plan workbook")
-    sheet.line("A plan of policymix: the least-public-cost policy mix for Dutch industrial decarbonisation. "
+    question = ("the most abatement the budgets and limits allow" if words.maximising(result)
+                else "the least-public-cost policy mix")
+    sheet.line(f"A plan of policymix: {question} for Dutch industrial decarbonisation. "
                "Money in M€, abatement in Mt CO2-eq/yr, unit costs in €/t.")
     sheet.ws.freeze_panes = "A3"
 
@@ -409,13 +445,17 @@ def _about(sheet: Sheet, result: PlanResult, *, generated: str) -> None:
     for spec in result.overrides:
         sheet.line(f"override: {spec}")
 
+    _about_computation(sheet, result)
+
     sheet.heading("Result sheets")
     sheet.table([Col("sheet"), Col("what it shows"), Col("units")],
                 [(s.title, s.shows, s.units) for s in PLAN_SHEETS if not s.hidden])
 
     sheet.heading("Limits and their shadow prices (how much the objective falls when the limit is relaxed by one unit)")
-    sheet.table([Col("constraint"), Col("what it is"), Col("meaning"), Col("shadow price unit")],
-                [(f.name, f.label("en"), f.meaning("en"), _shadow_unit_words(f)) for f in FAMILIES])
+    sheet.table([Col("constraint"), Col("what it is"), Col("meaning"), Col("shadow price unit"),
+                 Col("an elastic run may relax it")],
+                [(f.name, f.label("en"), f.meaning("en"), words.shadow_unit_words(f), "yes" if f.relaxable else "no")
+                 for f in FAMILIES])
 
     sheet.heading("Input sheets (after the result sheets; names are matched case-insensitively)")
     sheet.table([Col("sheet"), Col("required"), Col("description")],
@@ -431,12 +471,33 @@ def _about(sheet: Sheet, result: PlanResult, *, generated: str) -> None:
                  for c in SETTINGS_KEYS.values()])
 
 
-def _shadow_unit_words(f) -> str:
-    if not f.reported:
-        return "— (an identity: no shadow price)"
-    if f.shadow_unit is not None:
-        return f.shadow_unit("en")
-    return f"M€ per {f.unit if isinstance(f.unit, str) else 'unit of the limit (its own unit)'}"
+def _about_computation(sheet: Sheet, result: PlanResult) -> None:
+    """The model's own terms: what it optimises, the penalty used, when a limit binds, cost weights, solver."""
+    inp, solver = result.input, result.solver
+    sheet.heading("How the plan was computed")
+    rows = [("objective", words.objective_words(result)),
+            (f"objective value ({objective_unit(inp)}, shortfall penalty included)"
+             if not words.maximising(result) else "objective value (public cost, M€)", result.objective_meur, M_EUR),
+            ("shortfall penalty P", words.penalty_words(result))]
+    note = words.derived_penalty_note(result)
+    if note:
+        rows.append(("shortfall penalty P, from the data", note))
+    rows.append(("binding limits", words.binding_rule(result)))
+    if result.relaxation_total is not None:
+        rows.append(("elastic run", "phase 1 minimises the total relative relaxation Σ r_k / |limit_k| (|limit| "
+                                    "taken as 1 where it is 0) of every budget, period budget and resource row, with "
+                                    "no shortfall (where no relaxation suffices, the least shortfall first); phase 2 "
+                                    "the objective with that total held; the relaxations reported are phase 2's"))
+        rows.append(("total relative relaxation", result.relaxation_total, "0.0000"))
+    rows += [("solver", solver.get("name", "HiGHS")), ("solver status", solver.get("status", "")),
+             ("solve time (s)", solver.get("seconds"), "0.000"),
+             ("lumpy measures (MIP)", "yes: shadow prices from the LP with the lumpy decisions fixed"
+              if solver.get("mip") else "no"),
+             ("model size (rows × columns)", f"{solver.get('rows', '?')} × {solver.get('columns', '?')}")]
+    sheet.pairs(rows)
+    sheet.heading("Cost weights (public cost per € an instrument pays)")
+    sheet.table([Col("instrument"), Col("name"), Col("kind"), Col("cost weight (€ per € paid)", AMOUNT)],
+                [(i, inst.name, inst.kind, inst.cost_weight) for i, inst in inp.instruments.items()])
 
 
 def _manifest_rows(sheets, years: list[int]) -> list[tuple]:
@@ -448,8 +509,9 @@ def _manifest_rows(sheets, years: list[int]) -> list[tuple]:
             rows.append((spec.name, c.name, c.type, "yes" if c.required else "no", default, c.unit,
                          c.description + (f" (one of {', '.join(c.choices)})" if c.choices else "")))
         if spec.year_columns:
-            rows.append((spec.name, f"{years[0]} … {years[-1]}", "float", "yes", None, spec.year_unit,
-                         spec.year_description))
+            span = {"any": f"any year from {years[0]}", "outlook": f"{years[0]} … {years[-1]}, then later years"}
+            rows.append((spec.name, span.get(spec.year_span, f"{years[0]} … {years[-1]}"), "float",
+                         "no" if spec.year_span == "any" else "yes", None, spec.year_unit, spec.year_description))
     return rows
 
 
@@ -503,6 +565,7 @@ _WRITERS = {
     "Summary": _summary,
     "Measure plan": _measure_plan,
     "Instrument use": _instrument_use,
+    "Cash": cash_sheet,
     "Resource use": _resource_use,
     "By cluster": _by_cluster,
     "MACC": _macc,

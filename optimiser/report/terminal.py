@@ -15,51 +15,40 @@ from contextlib import contextmanager
 from ..analysis.rules_gap import RulesGap
 from ..analysis.simulate import RulesResult
 from ..analysis.sweep import PROGRESS_MIN_POINTS
-from ..model.families import TARGET, family, objective_unit
+from ..model.families import TARGET, family
 from ..model.results import PlanResult
+from . import words
+from .cash import cash_line
 
 
-def _sig(value: float) -> str:
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.2f}" if abs(value) >= 1 else f"{value:.3g}"
+def plan_lines(result: PlanResult, *, alternatives_words: str | None = None, max_limits: int = 8) -> list[str]:
+    """The plan in a few sentences: the answer, the target's marginal value, what must give, which limits bind."""
+    r = result
+    lines = [words.headline(r)]
+    cash = cash_line(r)
+    if cash:
+        lines.append(cash)
+    lines += words.what_must_give(r)
+    if alternatives_words:
+        lines.append(alternatives_words)
+    lines += words.marginal_value(r)
+    binding = words.policy_binding(r)
+    if binding:
+        held = "; with the least relaxation held" if r.relaxation_total is not None else ""
+        lines.append(f"Binding limits ({len(binding)}; largest shadow prices first{held}):")
+        for name, key, val in binding[:max_limits]:
+            lines.append(f"  {words.limit_sentence(r, name, key, val)}")
+        if len(binding) > max_limits:
+            lines.append(f"  … and {len(binding) - max_limits} more (Summary sheet)")
+    else:
+        lines.append("No budget or resource limit binds.")
+    lines.append(words.headroom_sentence(r))
+    return lines
 
 
 def limit_sentence(result: PlanResult, name: str, key, value: float) -> str:
     """'one more MW of Grid capacity, Zeeland in 2030 saves 0.41 M€' and the like."""
-    f = family(name)
-    return f"{f.relaxed(result.input, key)} saves {_sig(value * f.step)} {objective_unit(result.input)}"
-
-
-def plan_lines(result: PlanResult, *, alternatives_words: str | None = None, max_limits: int = 8) -> list[str]:
-    """The plan in a few sentences: met or not, at what cost, what must give, which limits bind."""
-    r = result
-    T = r.input.settings.target_year
-    lines = []
-    if r.target_met:
-        lines.append(f"Target met: {r.abatement_mt[T]:.2f} Mt/yr in {T} (target {r.target_mt[T]:.2f} Mt) "
-                     f"at a public cost of {r.public_cost_meur:,.0f} M€.")
-    else:
-        short = ", ".join(f"{y}: {v:.2f} Mt short" for y, v in r.shortfall_mt.items() if v > 0)
-        lines.append(f"Target NOT met ({short}); abatement {r.abatement_mt[T]:.2f} Mt/yr in {T}, "
-                     f"public cost {r.public_cost_meur:,.0f} M€.")
-    if r.relaxations:
-        lines.append("What must give to meet the target (elastic run):")
-        for item in r.relaxations:
-            f = family(item["kind"])
-            key = f.key_of(item["id"], item["year"])
-            lines.append(f"  +{item['amount']:,.4g} {f.unit_of(r.input, key)} {f.in_words(r.input, key)}")
-    if alternatives_words:
-        lines.append(alternatives_words)
-    target_price = r.shadow.get(TARGET, {}).get(T, 0.0)
-    if target_price > 0:
-        lines.append(f"Marginal value of the {T} target: {target_price:,.0f} € per t of annual abatement.")
-    binding = [b for b in r.binding() if family(b[0]).kind == "policy" and b[0] != TARGET]
-    if binding:
-        lines.append(f"Binding limits ({len(binding)}; largest shadow prices first):")
-        for name, key, val in binding[:max_limits]:
-            lines.append(f"  {limit_sentence(r, name, key, val)}")
-    else:
-        lines.append("No budget or resource limit binds.")
-    return lines
+    return words.limit_sentence(result, name, key, value)
 
 
 def iis_lines(iis: list[dict]) -> list[str]:
@@ -71,7 +60,7 @@ def iis_lines(iis: list[dict]) -> list[str]:
         if f.kind == "policy":
             lines.append(f"  - {item['text']}")
         else:
-            single.setdefault(f.name, []).append(str(item["id"]))
+            single.setdefault(f.name, []).append(str(item.get("name") or item["id"]))
     for name, ids in single.items():
         f = family(name)
         lines.append(f"  - {len(ids)} {f.label('en')} limits of single measures ({f.where('en', id='')}): "
@@ -115,10 +104,43 @@ def sweep_progress(enabled: bool = True):
             state["progress"].stop()
 
 
-def _console(file):
+#: Width of tables written to a pipe or file when the environment gives none (COLUMNS): wide enough that no
+#: header is cut; a table wider than this is printed at its own width rather than wrapped.
+PIPE_WIDTH = 160
+
+
+def _console(file, renderable=None):
+    """A rich console for ``file``: the terminal's width on a terminal; piped, COLUMNS if set, else
+    PIPE_WIDTH, widened to the table's own width so that no header is cut."""
+    import os
+
     from rich.console import Console
 
-    return Console(file=file, soft_wrap=False, width=None if file.isatty() else 200)
+    if file.isatty():
+        return Console(file=file, soft_wrap=False)
+    try:
+        width = int(os.environ.get("COLUMNS", ""))
+    except ValueError:
+        width = PIPE_WIDTH
+    console = Console(file=file, soft_wrap=False, width=max(40, width))
+    if renderable is not None:
+        from rich.measure import Measurement
+
+        wide = Console(file=file, width=10_000)
+        need = Measurement.get(wide, wide.options, renderable).maximum
+        if need > console.width:
+            console = Console(file=file, soft_wrap=False, width=need)
+    return console
+
+
+def _print(console, renderable) -> None:
+    """Print a table; to a pipe or file without the padding to the console's width."""
+    if console.is_terminal:
+        console.print(renderable)
+        return
+    with console.capture() as captured:
+        console.print(renderable)
+    console.file.write("".join(line.rstrip() + "\n" for line in captured.get().splitlines()))
 
 
 def _num(v, digits: int = 1) -> str:
@@ -130,11 +152,13 @@ def _num(v, digits: int = 1) -> str:
 
 
 def print_sweep(run, file=None, max_rows: int = 200) -> None:
-    """One line per point: the varied values, status, public cost, abatement and the marginal €/t."""
+    """One line per point: the varied values, status, public cost, abatement, the marginal €/t and the slope."""
     from rich.table import Table
 
     file = file or sys.stdout
     T = run.base.settings.target_year
+    maximising = run.base.settings.objective == "max-abatement"
+    slopes = run.slopes()
     table = Table(title=f"Sweep of {run.source_file or 'the input'} ({len(run.points)} points)", title_justify="left")
     table.add_column("#", justify="right")
     for v in run.varies:
@@ -143,32 +167,45 @@ def print_sweep(run, file=None, max_rows: int = 200) -> None:
     table.add_column("public cost (M€)", justify="right")
     table.add_column(f"abatement {T} (Mt/yr)", justify="right")
     table.add_column(f"shortfall {T} (Mt/yr)", justify="right")
-    table.add_column(f"target shadow price {T} (€/t)", justify="right")
+    per = (run.varies[0].unit or "unit") if run.varies and run.varies[0].op == "set" else "unit of the factor"
+    if not maximising:
+        table.add_column(f"target shadow price {T} (M€ per Mt/yr)", justify="right")
+        table.add_column(f"cost slope from the previous point (M€ per {per})", justify="right")
+    else:
+        table.add_column(f"abatement slope from the previous point (Mt/yr per {per})", justify="right")
     table.add_column("solver")
     for p in run.points[:max_rows]:
         status = {"target_met": "met", "target_not_met": "NOT met"}.get(p.status, "FAILED")
-        table.add_row(str(p.number), *[_num(p.values.get(v.key), 3) if isinstance(p.values.get(v.key), float)
-                                       else str(p.values.get(v.key)) for v in run.varies],
-                      status, _num(p.public_cost_meur), _num(p.abatement_mt.get(T), 3),
-                      _num(p.shortfall_mt.get(T), 3), _num(p.shadow.get((TARGET, T)) if p.ok else None, 0),
-                      "rebuilt" if p.rebuilt else ("first build" if p.number == 1 else "warm"))
-    console = _console(file)
-    console.print(table)
+        cells = [str(p.number), *[_num(p.values.get(v.key), 3) if isinstance(p.values.get(v.key), float)
+                                  else str(p.values.get(v.key)) for v in run.varies],
+                 status, _num(p.public_cost_meur), _num(p.abatement_mt.get(T), 3), _num(p.shortfall_mt.get(T), 3)]
+        if not maximising:
+            cells.append(_num(p.shadow.get((TARGET, T)) if p.ok else None, 0))
+        cells.append(_num(slopes.get(p.number), 0 if not maximising else 4))
+        cells.append("rebuilt" if p.rebuilt else ("first build" if p.number == 1 else "warm"))
+        table.add_row(*cells)
+    console = _console(file, table)
+    _print(console, table)
     if len(run.points) > max_rows:
         console.print(f"… {len(run.points) - max_rows} more points in the workbook")
-    for p in run.points:
-        if p.rebuilt:
-            console.print(f"point {p.number}: model {p.solver_note}", highlight=False)
-    for p in run.failed:
+    for line in run.rebuild_summary():
+        console.print(line, highlight=False)
+    if run.mip:
+        console.print("Lumpy measures: the shadow prices are those of the LP with the binaries fixed at each point's "
+                      "optimum; the cost slope shows what the cost does between points.", highlight=False)
+    failed = run.failed
+    for p in failed[:10]:
         console.print(f"point {p.number}: FAILED: {p.message}", highlight=False)
+    if len(failed) > 10:
+        console.print(f"… {len(failed) - 10} more failed points (see the workbook)", highlight=False)
 
 
 def print_comparison(cmp, file=None) -> None:
     from rich.table import Table
 
     file = file or sys.stdout
-    console = _console(file)
     a, b = cmp.a, cmp.b
+    console = _console(file)
     console.print(f"A: {a['path']}  ({a['scenario']}, {a['status'].replace('_', ' ')}, "
                   f"public cost {a['public_cost_meur']:,.1f} M€)", highlight=False)
     console.print(f"B: {b['path']}  ({b['scenario']}, {b['status'].replace('_', ' ')}, "
@@ -189,7 +226,7 @@ def print_comparison(cmp, file=None) -> None:
             fmt = lambda v, digits=digits: _num(v, digits)  # noqa: E731
             change = "—" if d.change is None else f"{d.change:+,.{digits}f}"
         table.add_row(d.section, d.item, fmt(d.a), fmt(d.b), change, d.unit, d.note)
-    console.print(table)
+    _print(_console(file, table), table)
 
 
 # ---------------------------------------------------------------- rules vs optimum

@@ -317,20 +317,25 @@ def line_series(ws, x_col: int, y_col: int, first_row: int, last_row: int, title
     return series
 
 
-def bar_chart(title: str, x_title: str, y_title: str, *, stacked: bool = False, y_format: str | None = None,
-              height: float = 12, width: float = 24):
-    """A column chart (categories along x), legend below; ``stacked`` piles its series (a histogram split in two)."""
+#: Colours of the series of a category chart, in order (then repeated).
+PALETTE = ("1F4E79", "2E7D32", "F9A825", "6A1B9A", "00838F", "C62828", "8D6E63", "5C6BC0", "9E9D24", "AD1457")
+
+
+def column_chart(title: str, x_title: str, y_title: str, *, stacked: bool = True, y_format: str | None = None,
+                 height: float = 12, width: float = 24, gap_width: int = 60):
+    """A column chart over categories (e.g. years, or the bins of a histogram: ``gap_width`` small);
+    ``stacked`` puts its series on top of each other."""
     from openpyxl.chart import BarChart
 
     chart = BarChart()
     chart.type = "col"
     chart.title = title
     chart.style = 2
-    chart.height, chart.width = height, width
     chart.grouping = "stacked" if stacked else "clustered"
     if stacked:
         chart.overlap = 100
-    chart.gapWidth = 15
+    chart.gapWidth = gap_width
+    chart.height, chart.width = height, width
     chart.x_axis.title = x_title
     chart.y_axis.title = y_title
     if y_format:
@@ -340,7 +345,7 @@ def bar_chart(title: str, x_title: str, y_title: str, *, stacked: bool = False, 
     return chart
 
 
-def bar_series(ws, col: int, first_row: int, last_row: int, title: str, colour: str):
+def column_series(ws, col: int, first_row: int, last_row: int, title: str, colour: str):
     """One series of a column chart: the values in ``col``, rows first_row … last_row, filled in ``colour``."""
     from openpyxl.chart import Reference, Series
 
@@ -350,8 +355,28 @@ def bar_series(ws, col: int, first_row: int, last_row: int, title: str, colour: 
     return series
 
 
-def categories(chart, ws, col: int, first_row: int, last_row: int) -> None:
-    """The category labels of a column chart (x axis), from ``col``."""
+def set_categories(chart, ws, col: int, first_row: int, last_row: int) -> None:
+    """The category labels (x axis) of a column or line chart: the cells of ``col``, rows first_row … last_row."""
     from openpyxl.chart import Reference
 
     chart.set_categories(Reference(ws, min_col=col, min_row=first_row, max_row=last_row))
+
+
+def add_line(chart, ws, col: int, first_row: int, last_row: int, title: str, colour: str, *, cat_col: int,
+             width: int = 28575, marker: str = "circle") -> None:
+    """Draw the values in ``col`` as a line over a column chart's categories, on the same axes."""
+    from openpyxl.chart import LineChart, Reference, Series
+    from openpyxl.chart.shapes import GraphicalProperties
+
+    line = LineChart()
+    series = Series(Reference(ws, min_col=col, min_row=first_row, max_row=last_row), title=title)
+    series.smooth = False
+    series.graphicalProperties.line.solidFill = colour
+    series.graphicalProperties.line.width = width
+    series.marker.symbol = marker
+    series.marker.size = 6
+    series.marker.graphicalProperties = GraphicalProperties(solidFill=colour)
+    series.marker.graphicalProperties.line.solidFill = colour
+    line.series.append(series)
+    line.set_categories(Reference(ws, min_col=cat_col, min_row=first_row, max_row=last_row))
+    chart += line

@@ -1,0 +1,238 @@
+"""A plan's results in the IAMC template layout, the format energy and climate models are compared in.
+
+One row per (model, scenario, region, variable, unit) and one column per
+year, as read by pyam (``pyam.IamDataFrame("plan.csv")``) and the IAMC
+scenario explorers. The variables (docs/iamc.md lists them with their
+units):
+
+- ``Emissions|CO2|Industry|Abatement`` — Σ_m A_m · o_{m,y}, every year, in
+  the Netherlands and in each cluster (the measures' ``cluster``); its
+  siblings ``…|Abatement Required`` and ``…|Abatement Shortfall`` in the
+  target years;
+- ``Policy Cost|Subsidy`` and ``Policy Cost|Subsidy|<instrument>`` — subsidy
+  committed in the year (verplichtingen), by region; ``Policy Cost|Public Cost``
+  the same weighted by each instrument's cost weight (what the model minimises);
+- ``Policy Cost|Cash`` and ``Policy Cost|Cash|<instrument>`` — cash paid in the
+  year (kas), when the plan result carries the cash projection (the
+  ``cash_meur`` key of the plan JSON, MODEL.md §13);
+- ``Price|Carbon`` — the effective CO2 price of the input;
+- ``Resource Use|<resource>`` — use of each limited resource, in its unit;
+- ``Price|Shadow|<Family>|<id>`` — the shadow price of every limit of every
+  policy family of the constraint-family registry (``kind="policy"``), named
+  by the family's English label; a limit without a year (a period budget) is
+  given in the target year. A resource limit's region is the one cluster of
+  the measures that use it (else the Netherlands).
+
+Units are written out (``Mt CO2-equiv/yr``, ``million EUR/yr``,
+``million EUR/MW``, …), never left blank: a resource without a unit is refused
+up front (:func:`check_units`). The writer takes ``.csv`` (plain text) or
+``.xlsx`` (sheet ``data``, through the spreadsheet toolkit).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import os
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..input.data import InputError, PlanInput, Problem
+from ..model.families import RESOURCE, objective_unit, reported
+from ..model.results import TOL, PlanResult
+from .files import atomic_write
+from .jsondoc import plan_json
+
+#: The region of national totals; clusters are regions below it.
+NATIONAL = "Netherlands"
+#: The IAMC template's leading columns (one column per year follows).
+INDEX = ("model", "scenario", "region", "variable", "unit")
+#: File types written.
+SUFFIXES = (".csv", ".xlsx")
+
+ABATEMENT = "Emissions|CO2|Industry|Abatement"
+ABATEMENT_UNIT = "Mt CO2-equiv/yr"
+MONEY_UNIT = "million EUR/yr"
+
+
+@dataclass(frozen=True)
+class Series:
+    """One row of the IAMC table: a variable's values by year in one region."""
+
+    model: str
+    scenario: str
+    region: str
+    variable: str
+    unit: str
+    values: dict[int, float]
+
+
+def model_name() -> str:
+    from .. import __version__
+
+    return f"policymix {__version__}"
+
+
+def iamc_unit(unit: str) -> str:
+    """A unit of the planner in IAMC spelling: M€ → million EUR, € → EUR, CO2-eq → CO2-equiv."""
+    return unit.replace("M€", "million EUR").replace("€", "EUR").replace("CO2-eq", "CO2-equiv").strip()
+
+
+def _per(numerator: str, denominator: str) -> str:
+    """'million EUR/MW', 'million EUR/(Mt CO2-equiv/yr)'; 'EUR/EUR' for a unit per the same unit."""
+    num, den = iamc_unit(numerator), iamc_unit(denominator)
+    if num == den:
+        return "EUR/EUR" if "EUR" in num else "1"
+    return f"{num}/({den})" if ("/" in den or " " in den) else f"{num}/{den}"
+
+
+def _title(label: str) -> str:
+    """A family label as a variable name part: 'period budget' → 'Period Budget'."""
+    return " ".join(w[:1].upper() + w[1:] for w in label.split())
+
+
+def _part(text) -> str:
+    """An id as one level of a variable name ('|' separates levels)."""
+    return str(text).replace("|", "/").strip()
+
+
+def resource_regions(inp: PlanInput) -> dict[str, str]:
+    """Each resource's region: the one cluster of the measures that use it, else the Netherlands."""
+    clusters: dict[str, set[str]] = defaultdict(set)
+    national: set[str] = set()
+    for (m, r), amount in inp.usage.items():
+        if amount == 0 or m not in inp.measures:
+            continue
+        cluster = inp.measures[m].cluster.strip()
+        if cluster:
+            clusters[r].add(cluster)
+        else:
+            national.add(r)
+    return {r: (next(iter(clusters[r])) if len(clusters[r]) == 1 and r not in national else NATIONAL)
+            for r in inp.resources}
+
+
+def check_units(inp: PlanInput) -> list[Problem]:
+    """Resources without a unit: their use and shadow price would have no real unit in the IAMC file."""
+    return [Problem(f"blank: the IAMC export (--iamc) needs the unit of resource '{r}'", None, "resources",
+                    res.row, "unit") for r, res in inp.resources.items() if not res.unit.strip()]
+
+
+def cash_of(result: PlanResult) -> dict[str, dict]:
+    """The cash projection of a plan, when its result carries one (the plan JSON keys of MODEL.md §13):
+    ``commitments_meur`` and ``cash_meur`` ({instrument: {year: M€}}) and ``released_meur``
+    ({instrument: M€}), those present; empty when the plan has no cash projection."""
+    doc = plan_json(result)
+    return {k: doc[k] for k in ("commitments_meur", "cash_meur", "released_meur") if isinstance(doc.get(k), dict)}
+
+
+def plan_series(result: PlanResult, scenario: str | None = None, model: str | None = None) -> list[Series]:
+    """Every IAMC row of one plan (see the module docstring for the variables)."""
+    inp = result.input
+    years = inp.years
+    model = model or model_name()
+    scenario = scenario if scenario is not None else inp.settings.scenario_name
+    out: list[Series] = []
+
+    def add(region: str, variable: str, unit: str, values: dict[int, float]) -> None:
+        clean = {int(y): float(v) for y, v in values.items() if v is not None and math.isfinite(float(v))}
+        if clean:
+            out.append(Series(model, scenario, region, variable, unit, dict(sorted(clean.items()))))
+
+    clusters = sorted({m.cluster.strip() for m in inp.measures.values() if m.cluster.strip()})
+    regions = [NATIONAL] + clusters
+
+    def in_region(mid: str, region: str) -> bool:
+        return region == NATIONAL or inp.measures[mid].cluster.strip() == region
+
+    weights = {i: inst.cost_weight for i, inst in inp.instruments.items()}
+    for region in regions:
+        ms = [mid for mid in result.measures if in_region(mid, region)]
+        add(region, ABATEMENT, ABATEMENT_UNIT,
+            {y: sum(inp.measures[m].abatement_mt * result.measures[m].operating_by_year.get(y, 0.0) for m in ms)
+             for y in years})
+        by_instrument: dict[str, dict[int, float]] = {i: {y: 0.0 for y in years} for i in inp.instruments}
+        for m in ms:
+            for (i, y), v in result.measures[m].subsidy_by_year.items():
+                by_instrument[i][y] += v
+        add(region, "Policy Cost|Subsidy", MONEY_UNIT, {y: sum(s[y] for s in by_instrument.values()) for y in years})
+        for i, values in by_instrument.items():
+            add(region, f"Policy Cost|Subsidy|{_part(i)}", MONEY_UNIT, values)
+        add(region, "Policy Cost|Public Cost", MONEY_UNIT,
+            {y: sum(weights[i] * s[y] for i, s in by_instrument.items()) for y in years})
+
+    add(NATIONAL, f"{ABATEMENT} Required", ABATEMENT_UNIT, result.target_mt)
+    add(NATIONAL, f"{ABATEMENT} Shortfall", ABATEMENT_UNIT, result.shortfall_mt)
+    cash = cash_of(result).get("cash_meur")
+    if cash:
+        total: dict[int, float] = defaultdict(float)
+        for i, by_year in cash.items():
+            for y, v in by_year.items():
+                total[int(y)] += v or 0.0
+            add(NATIONAL, f"Policy Cost|Cash|{_part(i)}", MONEY_UNIT, {int(y): v for y, v in by_year.items()})
+        add(NATIONAL, "Policy Cost|Cash", MONEY_UNIT, dict(total))
+    add(NATIONAL, "Price|Carbon", "EUR/t CO2", {y: inp.co2_price[y] for y in years if y in inp.co2_price})
+
+    where = resource_regions(inp)
+    for r, res in inp.resources.items():
+        add(where[r], f"Resource Use|{_part(r)}", iamc_unit(res.unit),
+            {y: result.resource_use.get((r, y), 0.0) for y in years})
+
+    T = inp.settings.target_year
+    for f in reported():
+        if f.kind != "policy":
+            continue
+        rows: dict[tuple[str, str, str], dict[int, float]] = defaultdict(dict)
+        for key, value in result.shadow.get(f.name, {}).items():
+            ident, year = f.split(key)
+            variable = f"Price|Shadow|{_title(f.label.en)}" + ("" if ident is None else f"|{_part(ident)}")
+            region = where.get(ident, NATIONAL) if f.name == RESOURCE else NATIONAL
+            unit = _per(objective_unit(inp), f.unit_of(inp, key))
+            rows[(region, variable, unit)][T if year is None else int(year)] = 0.0 if value < TOL else value
+        for (region, variable, unit), values in rows.items():
+            add(region, variable, unit, values)
+    return out
+
+
+def point_scenario(scenario: str, values: dict) -> str:
+    """The IAMC scenario name of a sweep point: 'default | settings:target_reduction_mt=12'."""
+    return scenario + " | " + ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}"
+                                        for k, v in values.items())
+
+
+def table(series: list[Series]) -> tuple[list, list[list]]:
+    """The IAMC wide table: header (the five index columns, then the years as ints) and rows."""
+    years = sorted({y for s in series for y in s.values})
+    header = list(INDEX) + years
+    rows = [[s.model, s.scenario, s.region, s.variable, s.unit] + [s.values.get(y) for y in years] for s in series]
+    return header, rows
+
+
+def write_iamc(series: list[Series], path: str | os.PathLike, *, force: bool = True) -> Path:
+    """Write the rows as an IAMC file (``.csv``, or ``.xlsx`` with sheet ``data``), atomically."""
+    suffix = Path(path).suffix.lower()
+    header, rows = table(series)
+    if suffix == ".xlsx":
+        from .xlsx import Col, Sheet, new_workbook, save
+
+        wb = new_workbook("policymix results (IAMC format)")
+        sheet = Sheet(wb, "data")
+        sheet.table([Col(str(h)) for h in header], rows, freeze=len(INDEX), autofilter=True)
+        sheet.finish()
+        return save(wb, path, force=force)
+    if suffix != ".csv":
+        raise InputError(Problem(f"{path}: an IAMC file is .csv or .xlsx, not {suffix or 'without extension'}"))
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow([str(h) for h in header])
+    for row in rows:
+        writer.writerow(["" if v is None else (repr(v) if isinstance(v, float) else v) for v in row])
+    text = buf.getvalue()
+
+    def fill(tmp: str) -> None:
+        with open(tmp, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+
+    return atomic_write(path, fill, force=force)

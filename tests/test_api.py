@@ -1,0 +1,295 @@
+"""The Python API: optimiser.plan / sweep / simulate / compare, their DataFrames and their errors.
+
+The small workbook (as in test_cli): measures a (1 Mt/yr at 50 €/t, cluster north, needs 100 MW of a 50 MW
+grid), b (2 Mt/yr at 80 €/t, south) and c (2 Mt/yr at 120 €/t, lumpy); CO2 price 0, 10 support years, so a
+full share of a costs 50 × 1 × 10 = 500 M€, of b 800 × 2 = 1,600 M€, of c 2,400 M€. Target 2.5 Mt/yr in 2026.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import optimiser
+from builders import measure, run, tables, workbook, yearly
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    t = tables(
+        reduction=2.5,
+        measures=[measure("a", 1.0, 50, cluster="north"), measure("b", 2.0, 80, cluster="south"),
+                  measure("c", 2.0, 120, cluster="south", lumpy="yes")],
+        resources=[{"resource_id": "grid_north", "name": "grid north", "kind": "stock", "unit": "MW",
+                    **yearly(50.0)}],
+        usage=[{"measure_id": "a", "resource_id": "grid_north", "amount": 100.0}],
+        scenarios=[{"scenario": "cheap-b", "sheet": "measures", "id": "b", "column": "cost_eur_per_t", "op": "set",
+                    "value": 40, "note": "b gets cheaper"}],
+    )
+    return workbook(tmp_path_factory.mktemp("api") / "in.xlsx", t)
+
+
+@pytest.fixture(scope="module")
+def base(small):
+    return optimiser.plan(small)
+
+
+def test_plan_scalars_and_frames_hold_the_hand_computed_optimum(base):
+    # half of a (the grid: 50 of the 100 MW it needs) = 0.5 Mt for 250 M€, then all of b: 2 Mt for 1,600 M€
+    p = base
+    assert isinstance(p, optimiser.Plan)
+    assert p.status == "target_met" and p.target_met
+    assert p.objective_meur == pytest.approx(1850.0)
+    assert p.public_cost_meur == pytest.approx(1850.0)
+    assert p.abatement_mt == pytest.approx(2.5) and p.shortfall_mt == pytest.approx(0.0)
+
+    m = p.measures
+    assert m.index.name == "measure_id" and list(m.index) == ["a", "b", "c"]
+    assert m.loc["a", "committed_share"] == pytest.approx(0.5)
+    assert m.loc["b", "committed_share"] == pytest.approx(1.0)
+    assert m.loc["c", "committed_share"] == pytest.approx(0.0)
+    assert m.loc["a", "subsidy_meur"] == pytest.approx(250.0)
+    assert m.loc["b", "paid_eur_per_t"] == pytest.approx(80.0)  # 1,600 M€ / (2 Mt × 10 years)
+    assert list(m["status"]) == ["partly funded", "funded", "not funded"]
+    assert m.attrs["units"]["abatement_mt"] == "Mt CO2-eq/yr"
+
+    inst = p.instruments
+    assert inst.loc["G", "subsidy_meur"] == pytest.approx(1850.0)
+    assert inst.loc["G", "measures_funded"] == 2
+    years = p.instrument_years
+    assert list(years.index.names) == ["instrument_id", "year"]
+    assert years["subsidy_meur"].sum() == pytest.approx(1850.0)
+
+    res = p.resources.loc[("grid_north", 2026)]
+    assert res["use"] == pytest.approx(50.0) and res["capacity"] == pytest.approx(50.0)  # 100 MW × 0.5
+    assert res["unit"] == "MW" and res["used_share"] == pytest.approx(1.0)
+
+    assert p.measure_years.xs(2026, level="year")["abatement_mt"].sum() == pytest.approx(2.5)
+    assert p.subsidies["subsidy_meur"].sum() == pytest.approx(1850.0)
+
+    tg = p.targets.loc[2026]
+    assert tg["required_mt"] == pytest.approx(2.5) and bool(tg["met"])
+    # one Mt/yr less required: 0.5 share less of b, 800 M€ saved
+    assert tg["shadow_price"] == pytest.approx(800.0)
+
+
+def test_shadow_prices_and_binding_limits_come_from_the_registry(base):
+    from optimiser.model.families import reported
+
+    sp = base.shadow_prices
+    assert list(sp.index.names) == ["family", "id", "year"]
+    # every reported family of the registry with rows or limits appears, and only those
+    assert set(sp.index.get_level_values("family")) <= {f.name for f in reported()}
+    # one more MW: 0.01 share more of a (0.01 Mt at 500 M€/Mt) replaces 0.01 Mt of b (800 M€/Mt)
+    assert sp.loc[("resource", "grid_north", 2026), "shadow_price"] == pytest.approx((800 - 500) / 100)
+    assert sp.loc[("resource", "grid_north", 2026), "unit"] == "M€ per MW"
+    assert sp.loc[("budget", "G", 2025), "shadow_price"] == pytest.approx(0.0)
+    assert not sp.loc[("budget", "G", 2025), "binding"]
+
+    b = base.binding
+    assert list(b["shadow_price"]) == sorted(b["shadow_price"], reverse=True)
+    assert set(b["kind"]) == {"policy"}
+    assert set(b.index) == {("target", "", 2026), ("resource", "grid_north", 2026)}
+    assert b.loc[("resource", "grid_north", 2026), "meaning"] == "one more MW of grid north in 2026 saves 3 M€"
+    assert (b["shadow_price"] > 0).all()
+
+
+def test_binding_lists_policy_limits_before_single_measure_limits():
+    b = optimiser.plan().binding
+    kinds = list(b["kind"])
+    assert kinds == sorted(kinds, key=lambda k: k != "policy") and "measure" in kinds
+    policy = b[b["kind"] == "policy"]["shadow_price"]
+    assert list(policy) == sorted(policy, reverse=True)
+    assert list(policy.index.get_level_values("family")) == ["target", "resource", "resource"]
+
+
+def test_dutch_labels_come_from_the_registry(small):
+    p = optimiser.plan(small, lang="nl")
+    row = p.shadow_prices.loc[("resource", "grid_north", 2026)]
+    assert row["label"] == "capaciteit"
+    assert p.targets.loc[2026, "shadow_price_unit"] == "M€ per Mt/jr, d.w.z. € per ton jaarlijkse reductie"
+    assert "bespaart" in p.binding.loc[("resource", "grid_north", 2026), "meaning"]
+
+
+def test_overrides_as_dicts_give_what_the_command_line_gives(small, tmp_path):
+    # b at 40 €/t: all of b (800 M€) first, then 0.5 Mt of a (250 M€)
+    cheap = optimiser.plan(small, set={"measures:b:cost_eur_per_t": 40})
+    assert cheap.objective_meur == pytest.approx(1050.0)
+    assert optimiser.plan(small, scenario="cheap-b").objective_meur == pytest.approx(1050.0)
+    assert cheap.overrides == ["--set measures:b:cost_eur_per_t=40"]
+    cli = run("plan", small, "-o", tmp_path / "c.xlsx", "--set", "measures:b:cost_eur_per_t=40", "--json", "-",
+              check_code=0)
+    assert json.loads(cli.stdout) == json.loads(cheap.to_json())
+
+    # a setting as a keyword: 10 Mt/yr cannot be reached (0.5 + 2 + 2 at most), the shortfall is the rest
+    short = optimiser.plan(small, target_reduction_mt=10)
+    assert short.status == "target_not_met"
+    assert short.shortfall_mt == pytest.approx(10 - 0.5 - 2 - 2)
+
+    # scale: the grid ×2 lets all of a in (1 Mt, 500 M€), then 1.5 Mt of b (1,200 M€)
+    wide = optimiser.plan(small, scale={"resources:grid_north:*": 2})
+    assert wide.objective_meur == pytest.approx(500 + 1200)
+    # add: a 30 €/t dearer (80 €/t, as b): 0.5 Mt of a at 800 M€/Mt + 2 Mt of b
+    dear = optimiser.plan(small, add={"measures:a:cost_eur_per_t": 30}, overrides=[("set", "settings:mip_gap=0")])
+    assert dear.objective_meur == pytest.approx(0.5 * 800 + 1600)
+    assert dear.overrides == ["--add measures:a:cost_eur_per_t=30", "--set settings:mip_gap=0"]
+    # yes/no settings from Python booleans
+    assert optimiser.plan(small, strict=True).target_met
+
+
+def test_shift_is_passed_through_as_the_shift_override(small):
+    from optimiser.input import scenario
+
+    if "shift" not in scenario.OPS:
+        pytest.skip("the 'shift' override operation is not in optimiser/input/scenario.py yet")
+    from optimiser.input.read import read_workbook
+
+    # the API's shift= gives the input that the shift override itself gives
+    p = optimiser.plan(small, shift={"resources:grid_north:*": 1})
+    expected, _ = scenario.resolve(read_workbook(small).input, None, [("shift", "resources:grid_north:*=1")])
+    assert p.input.resources["grid_north"].capacity == expected.resources["grid_north"].capacity
+    assert any(o.startswith("--shift resources:grid_north:*=1") for o in p.overrides)
+
+
+def test_bad_input_raises_input_error_with_the_problems_the_cli_prints(tmp_path):
+    t = tables()
+    t["measures"][1]["cost_eur_per_t"] = "cheap"
+    bad = workbook(tmp_path / "bad.xlsx", t)
+    with pytest.raises(optimiser.InputError) as info:
+        optimiser.plan(bad)
+    problem = info.value.problems[0]
+    assert (problem.sheet, problem.row, problem.column) == ("measures", 3, "cost_eur_per_t")
+    cli = run("plan", bad, "-o", tmp_path / "p.xlsx", check_code=2)
+    assert [f"error: {p}" for p in info.value.problems] == cli.stderr.strip().splitlines()
+    assert not (tmp_path / "p.xlsx").exists()
+
+    with pytest.raises(optimiser.InputError, match="no row of sheet 'measures' has an id matching 'zzz'"):
+        optimiser.plan(set={"measures:zzz:cost_eur_per_t": 1})
+    with pytest.raises(optimiser.InputError, match="unknown setting 'no_such_setting'"):
+        optimiser.plan(no_such_setting=1)
+    with pytest.raises(optimiser.InputError, match="lang='fr': expected one of en, nl"):
+        optimiser.plan(lang="fr")
+    with pytest.raises(optimiser.InputError, match="set=: expected a dict"):
+        optimiser.plan(set=["prices:co2_price_eur_per_t:*=130"])
+
+
+def test_alternatives_are_plans_within_the_slack(small):
+    p = optimiser.plan(small, alternatives=2, slack=0.10)
+    assert p.alternatives and all(isinstance(a, optimiser.Plan) for a in p.alternatives)
+    assert all(a.public_cost_meur <= p.public_cost_meur * 1.10 + 1e-6 for a in p.alternatives)
+    assert optimiser.plan(small).alternatives == []
+
+
+def test_strict_and_unreachable_raises_target_infeasible(small):
+    with pytest.raises(optimiser.TargetInfeasible) as info:
+        optimiser.plan(small, strict=True, target_reduction_mt=10)
+    assert info.value.iis  # the conflicting limits, as the CLI lists them
+
+
+def test_outputs_excel_json_and_refusing_to_overwrite(base, tmp_path):
+    out = base.to_excel(tmp_path / "plan.xlsx")
+    again = optimiser.plan(out)  # a plan workbook re-runs to the same plan
+    assert again.objective_meur == pytest.approx(base.objective_meur)
+    with pytest.raises(optimiser.InputError, match="file exists; pass force=True"):
+        base.to_excel(out)
+    base.to_excel(out, force=True)
+    with pytest.raises(optimiser.InputError, match="an IAMC file is .csv or .xlsx"):
+        base.to_iamc(tmp_path / "plan.txt")
+    assert not (tmp_path / "plan.txt").exists()
+    doc = json.loads(base.to_json(tmp_path / "plan.json"))
+    assert doc == json.loads((tmp_path / "plan.json").read_text())
+    assert doc == base.to_dict()
+    assert doc["measures"]["a"]["committed_share"] == pytest.approx(0.5)
+
+
+def test_compare_plans_and_plan_workbooks(base, small, tmp_path):
+    cheap = optimiser.plan(small, scenario="cheap-b")
+    c = optimiser.compare(base, cheap)
+    assert not c.same
+    d = c.differences.set_index(["section", "item"])
+    assert d.loc[("plan", "public cost"), "a"] == pytest.approx(1850.0)
+    assert d.loc[("plan", "public cost"), "b"] == pytest.approx(1050.0)
+    assert d.loc[("plan", "public cost"), "change"] == pytest.approx(-800.0)
+    assert c.measures.loc["b", "public_cost_meur_b"] == pytest.approx(800.0)
+    # the same comparison from the two plan workbooks
+    a_path, b_path = base.to_excel(tmp_path / "a.xlsx"), cheap.to_excel(tmp_path / "b.xlsx")
+    from_files = optimiser.compare(a_path, b_path).differences.set_index(["section", "item"])
+    assert from_files.loc[("plan", "public cost"), "change"] == pytest.approx(-800.0)
+    assert optimiser.compare(base, a_path).same
+    assert "differences" in repr(c) and "<table" in c._repr_html_()
+    with pytest.raises(optimiser.InputError, match="not a plan workbook|no result sheet"):
+        optimiser.compare(base, small)
+
+
+def test_sweep_gives_the_price_of_ambition_curve(small, tmp_path):
+    s = optimiser.sweep(small, vary={"settings:target_reduction_mt": [1, 2, 2.5]})
+    pts = s.points
+    # 1 Mt: 0.5 of a (250) + 0.5 Mt of b (400); 2 Mt: 250 + 1.5 × 800; 2.5 Mt: 250 + 1,600
+    assert list(pts["public_cost_meur"]) == pytest.approx([650.0, 1450.0, 1850.0])
+    assert list(pts["settings:target_reduction_mt"]) == [1, 2, 2.5]
+    assert list(pts["target_shadow_eur_per_t"]) == pytest.approx([800.0, 800.0, 800.0])  # b is the marginal one
+    assert s.spend.loc[(2, "G"), "subsidy_meur"] == pytest.approx(1450.0)
+    assert s.shadow_prices.loc[(3, "resource", "grid_north", 2026), "shadow_price"] == pytest.approx(3.0)
+    assert [p.objective_meur for p in s.plans] == pytest.approx([650.0, 1450.0, 1850.0])
+    cli = run("sweep", small, "--vary", "settings:target_reduction_mt=1,2,2.5", "-o", tmp_path / "s.xlsx",
+              "--json", "-", check_code=0)
+    assert [p["public_cost_meur"] for p in json.loads(cli.stdout)] == \
+        pytest.approx([p["public_cost_meur"] for p in s.to_dict()])
+    assert s.to_excel(tmp_path / "s2.xlsx").exists()
+    # factors and a START:STOP:STEP range, as on the command line
+    g = optimiser.sweep(small, vary_scale={"resources:grid_north:*": "1:2:0.5"})
+    # grid ×1.5: 0.75 of a (375) + 1.75 Mt of b (1,400); ×2: all of a (500) + 1.5 Mt of b (1,200)
+    assert list(g.points["public_cost_meur"]) == pytest.approx([1850.0, 1775.0, 1700.0])
+    lean = optimiser.sweep(small, vary={"settings:target_reduction_mt": range(1, 3)}, keep_plans=False)
+    with pytest.raises(optimiser.InputError, match="keep_plans=True"):
+        lean.to_iamc()
+    with pytest.raises(optimiser.InputError, match="nothing to vary"):
+        optimiser.sweep(small)
+
+
+def test_simulate_returns_the_rules_plan(small):
+    r = optimiser.simulate(small)
+    assert r.kind == "rules"
+    assert set(r.rule_outcomes.index) == {"a", "b", "c"}
+    assert "rules" in r.to_dict()
+    assert r.rule_outcomes.loc["b", "outcome"] == "realised"
+    with pytest.raises(AttributeError):
+        optimiser.plan(small).rule_outcomes
+
+
+def test_repr_and_html_render(base):
+    assert repr(base).startswith("<Plan 'test': target met; 2.500 Mt CO2-eq/yr in 2026, public cost 1,850.0 M€")
+    html = base._repr_html_()
+    assert "Plan test" in html and "1,850.0" in html
+    assert str(base).splitlines()[0].startswith("Every target is met: 2.50 Mt CO2-eq/yr in 2026")
+
+
+def test_cash_frame_reads_the_contract_keys_of_the_plan_json(base, monkeypatch):
+    """Until plans carry the cash projection (MODEL.md §13) the frame is empty; when the plan JSON has the
+    contract's keys, the frame and the IAMC rows show them."""
+    from optimiser.report import frames, iamc
+
+    real = base.result
+    doc = iamc.plan_json(real)
+    if "cash_meur" in doc:  # plans carry the cash projection: the frame holds exactly the JSON's numbers
+        df = frames.cash(real)
+        assert set(df.columns) == {"commitments_meur", "cash_meur"}
+        for key in ("commitments_meur", "cash_meur"):
+            for i, by_year in doc[key].items():
+                for y, v in by_year.items():
+                    assert df.loc[(i, int(y)), key] == pytest.approx(v or 0.0)
+        assert len(df) == len({(i, y) for k in ("commitments_meur", "cash_meur") for i, ys in doc[k].items()
+                               for y in ys})
+        return
+    assert frames.cash(real).empty
+    doc = dict(iamc.plan_json(real), commitments_meur={"G": {"2025": 1600.0, "2026": 250.0}},
+               cash_meur={"G": {"2026": 100.0, "2027": 160.0}}, released_meur={"G": 5.0})
+    monkeypatch.setattr(iamc, "plan_json", lambda result: doc)
+    df = frames.cash(real)
+    assert df.loc[("G", 2025), "commitments_meur"] == pytest.approx(1600.0)
+    assert df.loc[("G", 2027), "cash_meur"] == pytest.approx(160.0)
+    assert df.attrs["released_meur"] == {"G": 5.0}
+    rows = {(s.variable, s.region): s for s in iamc.plan_series(real)}
+    assert rows[("Policy Cost|Cash|G", "Netherlands")].values == {2026: 100.0, 2027: 160.0}
+    assert rows[("Policy Cost|Cash", "Netherlands")].unit == "million EUR/yr"
