@@ -413,7 +413,7 @@ def _futures(*, workbook=None, samples: int = 200, seed: int = 1, plan=None, dec
         check_output_path(out, [plan_path], force)
     src = Path(wb.path)
     notes = list(wb.notes)
-    commitments, weights, plan_file = None, None, ""
+    commitments, weights, past, plan_file = None, None, None, ""
     if plan_path is not None:
         plan_wb = wb if workbook is None else read_workbook(plan_path, max_unzipped_mb)
         try:
@@ -421,7 +421,9 @@ def _futures(*, workbook=None, samples: int = 200, seed: int = 1, plan=None, dec
         except InputError:
             document = None  # an input workbook: its plan is made first
         commitments, weights, how = fut.plan_commitments(plan_wb.input, document)
-        unknown = sorted({m for m, _ in commitments if m not in base.measures})
+        past = tuple(plan_wb.input.past_decisions)  # the plan's own decisions of the past stay as they are
+        unknown = sorted({m for m, _ in commitments if m not in base.measures}
+                         | {c.measure_id for c in past if c.measure_id not in base.measures})
         if unknown:
             raise InputError(Problem(f"--plan {plan_path}: commits measures the workbook does not have: "
                                      + ", ".join(unknown[:5]), str(src), "measures"))
@@ -444,7 +446,7 @@ def _futures(*, workbook=None, samples: int = 200, seed: int = 1, plan=None, dec
         else:
             run_ = fut.run(base, mode="stress_test" if commitments is not None else "wait_and_see", samples=samples,
                            seed=seed, jobs=jobs, scheduler=scheduler, commitments=commitments, weights=weights,
-                           on_start=on_start, on_progress=on_progress, chunk_size=chunk_size)
+                           past=past, on_start=on_start, on_progress=on_progress, chunk_size=chunk_size)
     except InputError as exc:
         raise exc.with_file(str(src)) from None
     run_.plan_file = plan_file

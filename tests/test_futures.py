@@ -16,14 +16,10 @@ import pytest
 from builders import measure, tables, workbook, yearly
 from optimiser.analysis import futures as F
 from optimiser.analysis.decide import decide
-from optimiser.input import scenario
 from optimiser.input.data import InputError
 from optimiser.input.tables import to_input
 from optimiser.input.uncertainty import dimensions, draw_futures, mean_future
 from optimiser.pipeline import run
-
-SHIFT = "shift" in scenario.OPS
-needs_shift = pytest.mark.skipif(not SHIFT, reason="waits for the override op 'shift' (input/scenario.py)")
 
 SEVEN = [2024, 2025, 2026, 2027, 2028, 2029, 2030]
 
@@ -365,7 +361,6 @@ def grid_delay_case() -> dict:
     return with_rows(t, uncertain("grid delay", "resources", "grid", "20*", "shift", "choice", values="0;1;2;3"))
 
 
-@needs_shift
 def test_grid_delay_of_three_years_breaks_the_target_in_both_modes(tmp_path):
     inp = to_input(grid_delay_case())
     r = F.run(inp, samples=8, seed=6)
@@ -385,7 +380,6 @@ def test_mean_future_rounds_shift_and_whole_number_columns():
     assert mean_future(inp).values == (1,)
 
 
-@needs_shift
 def test_generated_futures_page_is_up_to_date():
     import subprocess
     import sys
@@ -395,3 +389,86 @@ def test_generated_futures_page_is_up_to_date():
     proc = subprocess.run([sys.executable, str(root / "docs" / "make_futures_summary.py"), "--check"],
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr + "\nrun: python docs/make_futures_summary.py"
+
+
+# ---------------------------------------------------------------- decisions already taken in a future that slips
+
+def built_before_case() -> dict:
+    """p: A = 1, L = 5, uses 100 MW of grid while it operates, committed in full in 2022 (sheet committed): it
+    operates from 2027. The grid has 0 MW until 2026 and 100 MW from 2027. a: A = 1, c = 50 €/t, D = 10, L = 0,
+    no grid; budget 1000 M€ a year; CO2 price 0; target 1 Mt in 2030. The reinforcement slips k years, k from
+    {0, 1, 2, 3, 4} (equal weights): the grid has 100 MW in 2030 iff k ≤ 3. At k = 4 the plant built before the
+    plan cannot connect in 2030: it is idle (1 Mt/yr), and only a can meet the target (50 · 1 · 10 = 500 M€).
+    N = 10, two futures per k.
+      wait and see: every future meets the target; cost 0 for k ≤ 3, 500 M€ for k = 4 → P = 1.
+      stress test of the base plan (it commits nothing: p meets the target): met iff k ≤ 3 → P = 8/10 = 0.8.
+      decide by 2024: committing a now costs 500 M€ in every future, later only at k = 4 → nothing now,
+      RP = 0.2 · 500 = 100 M€; the mean-value future (k = 2) commits nothing either: EEV = RP, VSS = 0."""
+    years = SEVEN
+    grid = {y: (100.0 if y >= 2027 else 0.0) for y in years}
+    t = tables(measures=[measure("p", 1.0, 100, lead_time_years=5), measure("a", 1.0, 50)],
+               budgets=[{"instrument_id": "G", **yearly(1000.0, years)}], years=years, reduction=1.0,
+               resources=[{"resource_id": "grid", "kind": "stock", "unit": "MW", **grid}],
+               usage=[{"measure_id": "p", "resource_id": "grid", "amount": 100.0}],
+               prices=[{"parameter": "co2_price_eur_per_t", **yearly(0.0, years)}],
+               committed=[{"measure_id": "p", "year": 2022, "share": 1.0, "instrument_id": "G", "subsidy_meur": 0}],
+               shortfall_penalty_eur_per_t=5000)
+    return with_rows(t, uncertain("grid delay", "resources", "grid", "20*", "shift", "choice", values="0;1;2;3;4"))
+
+
+def test_a_plant_built_before_the_plan_that_cannot_connect_does_not_abate():
+    inp = to_input(built_before_case())
+    r = F.run(inp, samples=10, seed=4)
+    assert not r.failed and r.p_target_met == 1.0
+    assert sorted(f.values[0] for f in r.futures) == [0, 0, 1, 1, 2, 2, 3, 3, 4, 4]
+    for f, res in zip(r.futures, r.results):
+        late = f.values[0] == 4
+        assert res.public_cost_meur == pytest.approx(500.0 if late else 0.0)
+        assert res.idle_mt == pytest.approx(1.0 if late else 0.0)
+        assert res.abatement_mt[2030] == pytest.approx(1.0)
+        assert ("a" in res.committed) == late
+
+
+def test_stress_test_counts_the_plans_decisions_already_taken(tmp_path):
+    # the plan commits nothing new: its 2030 abatement is the 2022 decision's, where the grid lets it connect
+    t = built_before_case()
+    src = workbook(tmp_path / "built.xlsx", t, SEVEN)
+    plan = run("plan", workbook=src, output=tmp_path / "plan.xlsx").plan_path
+    stress = run("futures", plan=plan, samples=10, seed=4, write_workbook=False).result
+    assert stress.p_target_met == pytest.approx(0.8)
+    for f, res in zip(stress.futures, stress.results):
+        late = f.values[0] == 4
+        assert res.abatement_mt[2030] == pytest.approx(0.0 if late else 1.0)
+        assert res.idle_mt == pytest.approx(1.0 if late else 0.0)
+        assert res.public_cost_meur == pytest.approx(0.0)  # the 2022 money is sunk
+    # the plan's own decisions of the past count, also against a workbook that has none
+    del t["committed"]
+    bare = workbook(tmp_path / "bare.xlsx", t, SEVEN)
+    again = run("futures", workbook=bare, plan=plan, samples=10, seed=4, write_workbook=False).result
+    assert [r.abatement_mt for r in again.results] == [r.abatement_mt for r in stress.results]
+
+
+def test_decide_by_carries_decisions_already_taken_into_every_future():
+    inp = to_input(built_before_case())
+    futures = draw_futures(inp.uncertainty, 10, 4)
+    d = decide(inp, futures, 2024)
+    assert d.here_and_now == {}
+    assert d.expected_cost_meur == pytest.approx(100.0)
+    assert d.vss_meur == pytest.approx(0.0, abs=1e-6)
+    for f, res in zip(futures, d.results):
+        assert res.target_met
+        assert res.public_cost_meur == pytest.approx(500.0 if f.values[0] == 4 else 0.0)
+
+
+def test_connect_gives_the_resource_to_the_most_abatement():
+    # p (1 Mt/yr) and q (0.5 Mt/yr) each need 100 MW; 150 MW: all of p and half of q connect (1.25 Mt/yr)
+    from optimiser.model.committed import connect
+
+    t = tables(measures=[measure("p", 1.0, 100), measure("q", 0.5, 100)],
+               resources=[{"resource_id": "grid", "kind": "stock", "unit": "MW", **yearly(150.0)}],
+               usage=[{"measure_id": "p", "resource_id": "grid", "amount": 100.0},
+                      {"measure_id": "q", "resource_id": "grid", "amount": 100.0}])
+    inp = to_input(t)
+    got = connect(inp, {("p", 2026): 1.0, ("q", 2026): 1.0}, ["grid"])
+    assert got == {("p", 2026): pytest.approx(1.0), ("q", 2026): pytest.approx(0.5)}
+    assert connect(inp, {("p", 2026): 1.0}, ["grid"]) == {("p", 2026): 1.0}  # it fits: unchanged

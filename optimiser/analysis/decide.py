@@ -32,9 +32,9 @@ from ..input.data import InputError, PlanInput, Problem
 from ..input.scenario import apply_overrides
 from ..input.uncertainty import Future, mean_future
 from ..model.build import build_model, objective
+from ..model.committed import decisions
 from ..model.families import model_rows
 from ..model.index import index_sets, with_penalty
-from ..model.optimum import optimise
 from ..model.results import TOL, assemble
 from ..model.solve import INF, PRIMAL_TOL, new_highs
 from .futures import FutureResult
@@ -173,12 +173,16 @@ def decide(base: PlanInput, futures: list[Future], year: int, *, time_limit_s: f
         on_stage("the plan for the mean-value future, fixed now, adapting later (EEV)")
     notes: list[str] = []
     mean_inp = apply_overrides(base, list(mean_future(base).overrides))
-    mean_plan = optimise(mean_inp).result
-    fixed = {("d", (m, y)): v for m, mr in mean_plan.measures.items() for y, v in mr.new.items() if y <= year}
-    if mean_inp.measures:
-        for (m, y) in [k for (name, k) in fixed if name == "d"]:
-            if mean_inp.measures[m].lumpy and fixed[("d", (m, y))] > TOL:
-                fixed[("b", (m, y))] = 1.0
+    # the mean-value future planned like every future: the same rows, on its own (a program of one future)
+    mean_program = _Program([mean_inp], year)
+    ok, status, _ = mean_program.solve(time_limit_s if time_limit_s is not None else st.time_limit_s)
+    if not ok:
+        from ..model.optimum import SolverFailure
+        from ..model.solve import Solution
+
+        raise SolverFailure(Solution(False, status, f"the plan for the mean-value future was not solved ({status})"))
+    fixed = {key: float(mean_program.x[j]) for key, j in mean_program.shared_col.items()
+             if mean_program.x[j] > TOL}
     eev = None
     eev_results: list[FutureResult] = []
     missing = [k for k, v in fixed.items() if v > TOL and k not in program.shared_col]
@@ -362,7 +366,7 @@ class _Program:
             out.append(FutureResult(futures[f].number, r.status, r.public_cost_meur, r.objective_meur,
                                     dict(r.abatement_mt), dict(r.shortfall_mt),
                                     {m: mr.committed[T] for m, mr in r.measures.items() if mr.committed[T] > TOL},
-                                    solver_note="stochastic program"))
+                                    idle_mt=decisions(inp).idle_mt(inp, T), solver_note="stochastic program"))
         return out
 
 

@@ -39,10 +39,12 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from ..input.data import InputError, PlanInput, Problem
+from ..input.data import Committed, InputError, PlanInput, Problem
 from ..input.scenario import apply_overrides
+from ..input.tables import to_tables
 from ..input.uncertainty import Dimension, Future, dimensions, draw_futures
 from ..model.build import build_model, objective
+from ..model.committed import built_by, connect, decisions
 from ..model.extract import extract
 from ..model.families import model_rows
 from ..model.index import index_sets, unit_gap, with_penalty
@@ -121,6 +123,7 @@ class _State:
 
         # the futures' inputs need neither the sheets of overrides (validated once, when read) nor their rows
         self.base = replace(payload.base, uncertainty=(), scenarios=())
+        self.tables = to_tables(self.base)  # once: each future copies only the sheets its overrides touch
         self.payload = payload
         self.solvers: OrderedDict[tuple, Solver] = OrderedDict()
         self.commitments = dict(payload.commitments)
@@ -133,13 +136,15 @@ class _State:
         st = inp.settings
         obj = objective(idx, inp, rows)
         structure = Solver.structure(idx, rows, obj)
-        key = (st.time_limit_s, st.mip_gap, st.objective, st.elastic, st.strict, structure)
+        # keyed by the structure's hash, taken once (Solver.update compares the structure itself)
+        key = (st.time_limit_s, st.mip_gap, st.objective, st.elastic, st.strict, hash(structure))
         solver = self.solvers.get(key)
         if solver is not None and solver.update(inp, prepared=(idx, rows, obj, structure)):
             self.solvers.move_to_end(key)
             return solver, False
         solver = Solver(build_model(inp, stable=True))
         solver.probe_degenerate = solver.duals = False  # futures report no shadow prices
+        solver.relax_first = True  # a MILP whose relaxation comes out whole needs no branch and bound
         self.solvers[key] = solver
         while len(self.solvers) > CACHE_MODELS:
             self.solvers.popitem(last=False)
@@ -170,7 +175,7 @@ def run_chunk(key: str, payload: Payload, chunk: list[Future]) -> ChunkResult:
     for future in chunk:
         t0 = time.perf_counter()
         try:
-            inp = apply_overrides(state.base, list(future.overrides))
+            inp = apply_overrides(state.base, list(future.overrides), tables=state.tables)
         except InputError as exc:
             out.problems.append((future.number, exc.problems))
             continue
@@ -211,7 +216,8 @@ def _wait_and_see(state: _State, inp: PlanInput, number: int, out: ChunkResult) 
     T = inp.settings.target_year
     return FutureResult(
         number, r.status, r.public_cost_meur, r.objective_meur, dict(r.abatement_mt), dict(r.shortfall_mt),
-        {m: mr.committed[T] for m, mr in r.measures.items() if mr.committed[T] > TOL}, solver_note=note)
+        {m: mr.committed[T] for m, mr in r.measures.items() if mr.committed[T] > TOL},
+        idle_mt=decisions(inp).idle_mt(inp, T), solver_note=note)
 
 
 def canonical(h) -> None:
@@ -245,62 +251,46 @@ def stress(inp: PlanInput, commitments: dict[tuple[str, int], float], weights: d
            number: int = 0) -> FutureResult:
     """A plan's commitments in one future (docs/model.md section 14, stress test).
 
-    o_{m,y} = Σ_{t ≤ y − L_m} d_{m,t} with the future's lead times L_m; per target year y
+    The plan's commitments of years ≥ start_year are forced decisions of that future and its decisions of
+    the past (sheet ``committed`` of ``inp``: the plan's own) stay as they are (section 12). Every one of them
+    is built L_m years after its year, with the future's lead times L_m: o_{m,y} = Σ_{t ≤ y − L_m} d_{m,t};
+    per target year y
 
         max Σ_m A_m · o'_{m,y}   s.t.   Σ_m a_{m,r} · o'_{m,y} ≤ Cap_{r,y}  (every stock resource r),
                                         0 ≤ o'_{m,y} ≤ o_{m,y}
 
-    (what is built but cannot connect does not abate; flow resources limit what is committed, which
-    the plan fixed). Public cost: Σ_{m,y} w_m · Gap_{m,y} · d_{m,y} at the future's gaps
-    Gap_{m,y} = max(0, c_m − p_y) · A_m · D_m, with w_m the plan's cost weight of m.
+    (:func:`optimiser.model.committed.connect`: what is built but cannot connect does not abate; flow
+    resources limit what is committed, which the plan fixed). Public cost: Σ_{m,y≥start} w_m · Gap_{m,y} · d_{m,y}
+    at the future's gaps Gap_{m,y} = max(0, c_m − p_y) · A_m · D_m, with w_m the plan's cost weight of m; the
+    past decisions' money is sunk.
     """
-    import numpy as np
-    from scipy.optimize import linprog
-
     T = inp.settings.target_year
+    start = inp.settings.start_year
+    targets = sorted(inp.targets)
+    forced = {(m, t): v for (m, t), v in commitments.items() if t >= start and m in inp.measures and v > 0}
+    shares: dict[tuple[str, int], float] = dict(forced)
+    for c in inp.past_decisions:
+        shares[(c.measure_id, c.year)] = shares.get((c.measure_id, c.year), 0.0) + c.share
+    built = {k: v for k, v in built_by(inp, shares).items() if k[1] in inp.targets}
+    operating = connect(inp, built, [r for r, res in inp.resources.items() if res.kind == "stock"])
     abatement, shortfall = {}, {}
-    idle = 0.0
-    committed: dict[str, float] = {}
-    for (m, t), share in commitments.items():
-        committed[m] = committed.get(m, 0.0) + share
-    stock = [r for r, res in inp.resources.items() if res.kind == "stock"]
-    for y in sorted(inp.targets):
-        o = {}
-        for (m, t), share in commitments.items():
-            if m in inp.measures and t + inp.measures[m].lead_time_years <= y:
-                o[m] = o.get(m, 0.0) + share
-        ms = [m for m, v in o.items() if v > TOL]
-        if not ms:
-            abatement[y] = 0.0
-        else:
-            gain = np.array([inp.measures[m].abatement_mt for m in ms])
-            rows, rhs = [], []
-            for r in stock:
-                coef = [inp.usage.get((m, r), 0.0) for m in ms]
-                if any(coef):
-                    rows.append(coef)
-                    rhs.append(inp.resources[r].capacity[y])
-            bounds = [(0.0, o[m]) for m in ms]
-            if rows:
-                lp = linprog(-gain, A_ub=np.array(rows), b_ub=np.array(rhs), bounds=bounds, method="highs")
-                value = float(-lp.fun) if lp.status == 0 else 0.0
-            else:
-                value = float(gain @ np.array([o[m] for m in ms]))
-            abatement[y] = value
-            if y == T:
-                idle = max(0.0, float(gain @ np.array([o[m] for m in ms])) - value)
+    for y in targets:
+        abatement[y] = sum(inp.measures[m].abatement_mt * v for (m, t), v in operating.items() if t == y)
         shortfall[y] = max(0.0, inp.targets[y] - abatement[y])
         abatement[y] = 0.0 if abs(abatement[y]) < TOL else abatement[y]
         shortfall[y] = 0.0 if shortfall[y] < TOL else shortfall[y]
+    idle = sum(inp.measures[m].abatement_mt * (v - operating[(m, t)]) for (m, t), v in built.items() if t == T)
+    committed: dict[str, float] = {}
     cost = 0.0
-    for (m, t), share in commitments.items():
-        if m in inp.measures and t in inp.co2_price and t >= inp.settings.start_year:
-            meas = inp.measures[m]
-            cost += weights.get(m, 1.0) * unit_gap(inp, m, t) * meas.abatement_mt * meas.support_years * share
+    for (m, t), share in forced.items():
+        committed[m] = committed.get(m, 0.0) + share
+        meas = inp.measures[m]
+        cost += weights.get(m, 1.0) * unit_gap(inp, m, t) * meas.abatement_mt * meas.support_years * share
     penalty = inp.settings.shortfall_penalty_eur_per_t * sum(shortfall.values())
     met = all(v <= TOL for v in shortfall.values())
     return FutureResult(number, "target_met" if met else "target_not_met", cost, cost + penalty, abatement, shortfall,
-                        {m: v for m, v in committed.items() if v > TOL}, idle_mt=idle, solver_note="evaluated")
+                        {m: v for m, v in committed.items() if v > TOL}, idle_mt=max(0.0, idle),
+                        solver_note="evaluated")
 
 
 # ---------------------------------------------------------------- the run
@@ -397,9 +387,10 @@ def draw(base: PlanInput, samples: int, seed: int) -> list[Future]:
 def validate(base: PlanInput, futures: list[Future]) -> list[PlanInput]:
     """The futures' inputs; a future whose draws give an invalid input is bad input, named by its draws."""
     out, problems = [], []
+    tables = to_tables(base)
     for f in futures:
         try:
-            out.append(apply_overrides(base, list(f.overrides)))
+            out.append(apply_overrides(base, list(f.overrides), tables=tables))
         except InputError as exc:
             problems += _future_problems(base, f.number, exc.problems, futures)
             if len(problems) >= 20:
@@ -514,11 +505,21 @@ def _on_dask(address: str, key: str, payload: Payload, parts: list[list[Future]]
 
 def run(base: PlanInput, *, mode: str = "wait_and_see", samples: int, seed: int, jobs: int = 1,
         scheduler: str | None = None, commitments: dict[tuple[str, int], float] | None = None,
-        weights: dict[str, float] | None = None, on_start=None, on_progress=None,
-        chunk_size: int | None = None) -> FuturesRun:
-    """Wait and see, or a stress test of ``commitments``: draw, solve every future, aggregate."""
+        weights: dict[str, float] | None = None, past: tuple[Committed, ...] | None = None, on_start=None,
+        on_progress=None, chunk_size: int | None = None) -> FuturesRun:
+    """Wait and see, or a stress test of ``commitments``: draw, solve every future, aggregate.
+
+    A stress test keeps the plan's decisions of the past, ``past`` (its sheet ``committed`` before
+    start_year; default: the workbook's own), in place of the workbook's sheet ``committed``: the plan's
+    commitments of years ≥ start_year, forced decisions of its own included, are in ``commitments``.
+    """
     started = time.perf_counter()
     base = with_penalty(base)  # one P for every future (a derived one would follow each future's costs)
+    if mode == "stress_test":
+        from dataclasses import replace
+
+        kept = tuple(base.past_decisions if past is None else past)
+        base = replace(base, committed=tuple(c for c in kept if c.year < base.settings.start_year))
     futures = draw(base, samples, seed)
     if on_start is not None:
         on_start(len(futures))

@@ -116,17 +116,31 @@ def _weights(row: UncertainRow) -> list[float]:
 
 def quantile(row: UncertainRow, u: float) -> float:
     """The row's value at quantile u (its inverse CDF); ``shift`` rounded to whole years."""
+    return quantiles(row, [u])[0]
+
+
+def quantiles(row: UncertainRow, us) -> list[float]:
+    """The row's values at the quantiles ``us`` (one frozen distribution for all of them)."""
     if row.distribution == "choice":
-        acc, value = 0.0, row.values[-1]
-        for v, w in zip(row.values, _weights(row)):
-            acc += w
-            if u < acc:
-                value = v
-                break
+        weights = _weights(row)
+        values = []
+        for u in us:
+            acc, value = 0.0, row.values[-1]
+            for v, w in zip(row.values, weights):
+                acc += w
+                if u < acc:
+                    value = v
+                    break
+            values.append(value)
     else:
         dist = _frozen(row)
-        value = float(dist.ppf(u)) if dist is not None else float(row.low)
-    return whole(value) if row.op == "shift" else float(value)
+        if dist is None:
+            values = [float(row.low)] * len(us)
+        else:
+            import numpy as np
+
+            values = [float(v) for v in dist.ppf(np.asarray(us, dtype=float))]
+    return [whole(v) if row.op == "shift" else float(v) for v in values]
 
 
 def mean(row: UncertainRow, whole_column: bool = False) -> float:
@@ -173,10 +187,11 @@ def draw_futures(rows: tuple[UncertainRow, ...], n: int, seed: int) -> list[Futu
     dims = dimensions(rows)
     cube = sample(rows, n, seed)
     where = {k: d for d, dim in enumerate(dims) for k in dim.rows}
+    columns = [quantiles(row, cube[:, where[k]]) for k, row in enumerate(rows)]  # one pass per row
     futures = []
     for f in range(n):
         u = tuple(float(x) for x in cube[f])
-        values = tuple(quantile(row, u[where[k]]) for k, row in enumerate(rows))
+        values = tuple(col[f] for col in columns)
         futures.append(Future(f + 1, u, values, overrides(rows, values)))
     return futures
 

@@ -252,11 +252,12 @@ def problems(inp: PlanInput) -> list[Problem]:
     for c in inp.past_decisions:
         first_row.setdefault(c.measure_id, c.row)
     said: set[str] = set()
-    for (r, y), use in sorted(dec.past_use.items(), key=lambda kv: (kv[0][0], kv[0][1])):
+    for (r, y), use in sorted(dec.past_use_built.items(), key=lambda kv: (kv[0][0], kv[0][1])):
         res = inp.resources[r]
         if use > res.capacity[y] + 1e-9 and r not in suppliers and r not in said:
             said.add(r)  # its first year says it
-            users = sorted({m for (m, r2) in inp.usage if r2 == r and dec.past_operating.get((m, y))})
+            users = sorted({m for (m, r2) in inp.usage if r2 == r
+                            and (dec.past_operating.get((m, y)) or dec.past_idle.get((m, y)))})
             out.append(Problem(
                 f"the past decisions on {', '.join(users)} use {use:,.6g} {res.unit or 'units'} of {r} in {y}, more "
                 f"than its capacity of {res.capacity[y]:,.6g}: move them later (lead_time_years) or raise the "

@@ -117,9 +117,10 @@ def _summary(sheet: Sheet, run: FuturesRun) -> None:
                   (f"mean shortfall {T} (Mt CO2-eq/yr)", sum(r.shortfall_mt.get(T, 0.0) for r in ok) / len(ok), MT)]
     if run.mode == "stress_test":
         items.append(("plan stress-tested", run.plan_file))
-        if ok:
-            items.append((f"mean abatement {T} built but idle for want of resources (Mt CO2-eq/yr)",
-                          sum(r.idle_mt for r in ok) / len(ok), MT))
+    if ok and _shows_idle(run):
+        items.append((f"mean abatement {T} built but idle for want of resources (Mt CO2-eq/yr)"
+                      + ("" if run.mode == "stress_test" else ": decisions already taken"),
+                      sum(r.idle_mt for r in ok) / len(ok), MT))
     if d is not None:
         items += [("decision year (commitments up to it shared)", d.year, COUNT),
                   ("expected cost, RP (M€)", d.expected_cost_meur, M_EUR),
@@ -136,6 +137,11 @@ def _summary(sheet: Sheet, run: FuturesRun) -> None:
                               else ""))
     for note in run.notes:
         sheet.line(f"Note: {note}")
+
+
+def _shows_idle(run: FuturesRun) -> bool:
+    """Idle abatement is shown for a stress test, and where decisions already taken could not all connect."""
+    return run.mode == "stress_test" or any(r.idle_mt > 1e-9 for r in run.results)
 
 
 def _quantile(sorted_values: list[float], q: float) -> float:
@@ -185,7 +191,8 @@ def _futures(sheet: Sheet, run: FuturesRun) -> None:
              Col("objective (M€, shortfall penalty included)", M_EUR)]
     for y in years:
         cols += [Col(f"abatement {y} (Mt CO2-eq/yr)", MT), Col(f"shortfall {y} (Mt CO2-eq/yr)", MT)]
-    if run.mode == "stress_test":
+    idle = _shows_idle(run)
+    if idle:
         cols.append(Col(f"built but idle for want of resources {run.base.settings.target_year} (Mt CO2-eq/yr)", MT))
     cols += [Col("how it was solved"), Col("message")]
     by_number = {f.number: f for f in run.futures}
@@ -196,7 +203,7 @@ def _futures(sheet: Sheet, run: FuturesRun) -> None:
         row += [r.status.replace("_", " "), "yes" if r.target_met else "no", r.public_cost_meur, r.objective_meur]
         for y in years:
             row += [r.abatement_mt.get(y), r.shortfall_mt.get(y)]
-        if run.mode == "stress_test":
+        if idle:
             row.append(r.idle_mt)
         row += [r.solver_note, r.message]
         table.append(row)
