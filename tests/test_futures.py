@@ -472,3 +472,51 @@ def test_connect_gives_the_resource_to_the_most_abatement():
     got = connect(inp, {("p", 2026): 1.0, ("q", 2026): 1.0}, ["grid"])
     assert got == {("p", 2026): pytest.approx(1.0), ("q", 2026): pytest.approx(0.5)}
     assert connect(inp, {("p", 2026): 1.0}, ["grid"]) == {("p", 2026): 1.0}  # it fits: unchanged
+
+
+def test_decide_by_keeps_forced_decisions_shared_now_and_per_future_later():
+    # built_before_case with two forced decisions on a (sheet committed, years >= start_year): 0.2 in 2024
+    # (a here-and-now commitment, the same in every future) and 0.3 in 2026 (per future). Each future pays
+    # 0.5 of a at 50 €/t · 1 Mt · 10 yr = 250 M€; at k = 4 (p idle) it funds the rest of a too: 500 M€.
+    # RP = 0.8 · 250 + 0.2 · 500 = 300 M€. The mean-value future (k = 2) commits the forced 0.2 now: VSS = 0.
+    t = built_before_case()
+    t["committed"] += [{"measure_id": "a", "year": 2024, "share": 0.2, "_row": 3},
+                       {"measure_id": "a", "year": 2026, "share": 0.3, "_row": 4}]
+    inp = to_input(t)
+    futures = draw_futures(inp.uncertainty, 10, 4)
+    d = decide(inp, futures, 2024)
+    assert d.here_and_now == {"a": {2024: pytest.approx(0.2)}}
+    assert d.expected_cost_meur == pytest.approx(300.0)
+    assert d.vss_meur == pytest.approx(0.0, abs=1e-6)
+    for f, res in zip(futures, d.results):
+        assert res.target_met
+        assert res.public_cost_meur == pytest.approx(500.0 if f.values[0] == 4 else 250.0)
+    ws = F.run(inp, samples=10, seed=4)
+    assert [r.public_cost_meur for r in ws.results] == pytest.approx([r.public_cost_meur for r in d.results])
+
+
+def test_a_forced_decision_a_future_cannot_connect_is_said_plainly():
+    # grid_delay_case with a committed in full in 2027 (a forced decision): it operates from 2029 and needs the
+    # 100 MW then. At k = 3 the grid comes in 2030: no plan keeps the decision in that future.
+    t = grid_delay_case()
+    t["committed"] = [{"measure_id": "a", "year": 2027, "share": 1.0, "_row": 2}]
+    inp = to_input(t)
+    r = F.run(inp, samples=8, seed=6)
+    assert r.p_target_met == 0.75
+    for f, res in zip(r.futures, r.results):
+        if f.values[0] == 3:
+            assert not res.ok
+            assert "forced decisions on a need 100 MW of grid in 2029, more than the 0 its capacity leaves" \
+                in res.message
+        else:
+            assert res.target_met and res.public_cost_meur == pytest.approx(500.0)  # 50 €/t · 1 Mt · 10 yr
+    with pytest.raises(InputError, match=r"in 2 of the 8 futures a decision already taken"):
+        decide(inp, draw_futures(inp.uncertainty, 8, 6), 2027)
+    # the same check makes a plan of such a what-if bad input, named by sheet, row and column
+    from optimiser.input.data import ScenarioRow
+    from optimiser.input.scenario import apply_overrides
+    from optimiser.model.cash import problems
+
+    late = apply_overrides(inp, [ScenarioRow("cli", "resources", "grid", "20*", "shift", 3)])
+    (p,) = problems(late)
+    assert (p.sheet, p.row, p.column) == ("committed", 2, "year")

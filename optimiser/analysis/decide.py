@@ -32,6 +32,7 @@ from ..input.data import InputError, PlanInput, Problem
 from ..input.scenario import apply_overrides
 from ..input.uncertainty import Future, mean_future
 from ..model.build import build_model, objective
+from ..model.cash import problems as fixed_problems
 from ..model.committed import decisions
 from ..model.families import model_rows
 from ..model.index import index_sets, with_penalty
@@ -137,9 +138,19 @@ def decide(base: PlanInput, futures: list[Future], year: int, *, time_limit_s: f
     if st.objective != "min-cost" or st.elastic or st.strict:
         raise InputError(Problem("--decide-by minimises the expected public cost plus the shortfall penalty: "
                                  "it needs objective min-cost, not elastic or strict"))
-    from .futures import validate
+    from .futures import _future_problems, validate
 
     inputs = validate(base, futures)
+    unkept = []
+    for f, inp in zip(futures, inputs):
+        found = fixed_problems(inp, future=True)
+        if found:
+            unkept += _future_problems(base, f.number, found[:1], futures)
+    if unkept:
+        raise InputError(unkept[:5] + [Problem(
+            f"--decide-by: in {len(unkept)} of the {len(futures)} futures a decision already taken (sheet committed) "
+            "cannot be kept, so the stochastic program has no solution: move or remove that row, or narrow the "
+            "draws that break it", sheet="committed")])
     size = estimate(inputs, year)
     room = int(available_memory() * MEMORY_SHARE)
     if size.bytes > room:
@@ -176,17 +187,16 @@ def decide(base: PlanInput, futures: list[Future], year: int, *, time_limit_s: f
     # the mean-value future planned like every future: the same rows, on its own (a program of one future)
     mean_program = _Program([mean_inp], year)
     ok, status, _ = mean_program.solve(time_limit_s if time_limit_s is not None else st.time_limit_s)
-    if not ok:
-        from ..model.optimum import SolverFailure
-        from ..model.solve import Solution
-
-        raise SolverFailure(Solution(False, status, f"the plan for the mean-value future was not solved ({status})"))
     fixed = {key: float(mean_program.x[j]) for key, j in mean_program.shared_col.items()
-             if mean_program.x[j] > TOL}
+             if mean_program.x[j] > TOL} if ok else {}
     eev = None
     eev_results: list[FutureResult] = []
     missing = [k for k, v in fixed.items() if v > TOL and k not in program.shared_col]
-    if missing:
+    if not ok:
+        unkept = fixed_problems(mean_inp, future=True)
+        notes.append("the mean-value future has no plan (" + (unkept[0].message if unkept else status)
+                     + "): EEV is infinite")
+    elif missing:
         notes.append("the mean-value plan commits now what no drawn future can fund ("
                      + ", ".join(f"{k[1][0]} in {k[1][1]}" for k in missing[:3]) + "): EEV is infinite")
     else:

@@ -44,6 +44,7 @@ from ..input.scenario import apply_overrides
 from ..input.tables import to_tables
 from ..input.uncertainty import Dimension, Future, dimensions, draw_futures
 from ..model.build import build_model, objective
+from ..model.cash import problems as fixed_problems
 from ..model.committed import built_by, connect, decisions
 from ..model.extract import extract
 from ..model.families import model_rows
@@ -201,6 +202,10 @@ def _init_local(data: bytes) -> None:
 
 def _wait_and_see(state: _State, inp: PlanInput, number: int, out: ChunkResult) -> FutureResult:
     """The future planned on its own: its least-cost plan."""
+    unkept = fixed_problems(inp, future=True)
+    if unkept:  # a decision already taken that this future cannot keep: no plan exists
+        return FutureResult(number, "failed", message="; ".join(p.message for p in unkept[:2]),
+                            solver_note="not solved: decisions already taken that this future cannot keep")
     solver, built = state.solver_for(inp)
     if built:
         out.builds += 1
