@@ -196,6 +196,13 @@ choice instead of by branch and bound. `bench/bench_futures.py` times 1 000
 futures of the default workbook end to end (`policymix futures --samples
 1000`) against 1 000 cold plans (`policymix plan` with that future's
 overrides, a fresh process each), and the decide-by program at a few sizes.
+Measured on a shared 2-core machine: 1 000 futures in about 11 s end to end
+(18 s of CPU), over 100 times less than the cold plans; decide-by 2025 over
+25, 50, 100, 200 and 400 futures in 2, 2.4, 5, 12 and 41 s: the program grows
+linearly with N (about 400 columns, 270 rows and 1 600 nonzeros per future),
+its solve time somewhat faster, and 400 futures take about 0.5 GB. Before
+building, the program's size is estimated from the first futures; a run that
+would not fit in memory stops with the number of futures that would.
 
 ## The default workbook
 
