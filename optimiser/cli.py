@@ -121,6 +121,7 @@ def make_parser() -> argparse.ArgumentParser:
     _add_input_options(check)
     _add_whatif_commands(sub)
     _add_rules_commands(sub)
+    _add_futures_command(sub)
     return parser
 
 
@@ -356,6 +357,83 @@ def cmd_rules(args) -> int:
     return outcome.exit_code
 
 
+# ---------------------------------------------------------------- futures
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, found {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 1, found {text!r}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, found {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 0, found {text!r}")
+    return value
+
+
+def _add_futures_command(sub) -> None:
+    p = sub.add_parser(
+        "futures", help="how likely is the target, which measures are robust, what to decide now",
+        description="Draw --samples futures from WORKBOOK's uncertainty sheet (Latin hypercube, --seed) and answer "
+                    "one of three questions: wait and see (default: each future planned on its own), a stress test "
+                    "of a plan (--plan: its commitments fixed), or decide now, adapt later (--decide-by YEAR: one "
+                    "stochastic program). Writes a futures workbook and, with --json, the JSON. Exit 0 when every "
+                    "future solved, 4 when some failed, 2 for bad input.")
+    p.add_argument("workbook", nargs="?", help="input or plan workbook (.xlsx) with an uncertainty sheet; default: "
+                                               "the shipped default (with --plan and no workbook: the plan's inputs)")
+    p.add_argument("--samples", type=_positive, default=200, metavar="N", help="number of futures (default 200)")
+    p.add_argument("--seed", type=_seed, default=1, metavar="S",
+                   help="seed of the Latin hypercube (default 1): the same seed gives the same futures")
+    question = p.add_mutually_exclusive_group()
+    question.add_argument("--plan", metavar="PLAN.xlsx",
+                          help="stress test: fix this plan's commitments and see what they achieve in each future")
+    question.add_argument("--decide-by", type=int, metavar="YEAR",
+                          help="commitments up to YEAR the same in every future, later ones chosen per future")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--jobs", type=_positive, default=None, metavar="K",
+                       help="local worker processes (default: the number of cores, at most 8)")
+    where.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                       help="run on an existing Dask cluster (see README: dask scheduler, dask worker)")
+    p.add_argument("-o", "--output", metavar="OUT.xlsx",
+                   help="futures workbook to write (default: outputs/futures-<scenario>-<timestamp>.xlsx)")
+    p.add_argument("--json", metavar="FILE", help="also write the result as JSON ('-' for stdout)")
+    p.add_argument("--force", action="store_true", help="replace an existing output file")
+    _add_input_options(p)
+
+
+def cmd_futures(args) -> int:
+    from .report.terminal import futures_lines, futures_progress
+
+    quiet_stdout = args.json == "-"
+    jobs = args.jobs
+    if jobs is None and not args.scheduler:
+        jobs = max(1, min(os.cpu_count() or 1, 8, math.ceil(args.samples / 20)))
+    with futures_progress() as (on_start, on_progress, on_stage):
+        outcome = run("futures", workbook=args.workbook, samples=args.samples, seed=args.seed, plan=args.plan,
+                      decide_by=args.decide_by, jobs=jobs or 1, scheduler=args.scheduler, scenario=args.scenario,
+                      overrides=_overrides(args), output=args.output, json_path=args.json, force=args.force,
+                      max_unzipped_mb=args.max_unzipped_mb, on_start=on_start, on_progress=on_progress,
+                      on_stage=on_stage)
+    for note in outcome.notes:
+        print(f"note: {note}", file=sys.stderr)
+    _say(_workbook_line(args), quiet_stdout)
+    for line in futures_lines(outcome.result):
+        _say(line, quiet_stdout)
+    if outcome.path:
+        _say(f"Futures written to {outcome.path}", quiet_stdout)
+    if args.json and args.json != "-":
+        _say(f"JSON written to {args.json}", quiet_stdout)
+    return outcome.exit_code
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = make_parser()
     args = parser.parse_args(argv)
@@ -375,6 +453,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_sweep(args)
         if args.command == "compare":
             return cmd_compare(args)
+        if args.command == "futures":
+            return cmd_futures(args)
         return cmd_check(args)
     except InputError as exc:
         if getattr(args, "debug", False):

@@ -16,8 +16,9 @@ multiplied by measures / (measures in the workbook), so the limits bind about
 as tightly as in the national plan. A decision already taken (sheet
 ``committed``) holds for every whole copy of its measure (copy k for k + 1 ≤
 measures / measures in the workbook), whose resource use is not perturbed, so
-that the decisions fit the scaled capacities as they fit the workbook's. The
-same seed gives the same input.
+that the decisions fit the scaled capacities as they fit the workbook's. An
+uncertain input on one measure (sheet ``uncertainty``) moves all its copies
+(``id`` becomes ``id~*``). The same seed gives the same input.
 
 ``lumpy`` says how many copies of the workbook's lumpy measures stay lumpy
 (all-or-nothing); the others become ordinary (continuous) measures. ``lumpy=0``
@@ -116,8 +117,16 @@ def plant_level(base: PlanInput, measures: int, *, seed: int = 0, lumpy: int = 0
         base, settings=settings, measures=new_measures, instruments=instruments,
         budgets={i: scaled(b) for i, b in base.budgets.items()}, resources=resources, usage=usage,
         targets={y: _round(t * factor) for y, t in base.targets.items()}, fences=fences, scenarios=(),
-        committed=tuple(committed),
+        committed=tuple(committed), uncertainty=tuple(_every_copy(u) for u in base.uncertainty),
         sources={k: v for k, v in base.sources.items() if k[0] not in ("measures", "usage")},
     )
 
 
+def _every_copy(row):
+    """An uncertain input on one measure (or its usage) made to move every copy of it: ``id`` → ``id~*``."""
+    if row.sheet.strip().lower() not in ("measures", "usage") or any(ch in row.id for ch in "*?["):
+        return row
+    if row.sheet.strip().lower() == "usage" and "/" in row.id:
+        measure, resource = row.id.split("/", 1)
+        return replace(row, id=f"{measure}~*/{resource}")
+    return replace(row, id=f"{row.id}~*")

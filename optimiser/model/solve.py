@@ -70,6 +70,11 @@ INF = highspy.kHighsInf
 DUAL_TOL = 1e-9
 #: Feasibility tolerance of the LP and of MIP solutions alike (HiGHS's LP default).
 PRIMAL_TOL = 1e-7
+#: How far from a whole number an integer column of an LP relaxation may be and still count as whole.
+INTEGRAL_TOL = 1e-9
+#: A MILP without shadow prices (many futures) whose lumpy measures allow at most this many whole
+#: assignments is solved as that many LPs, the best one kept: faster than branch and bound for a few.
+ENUMERATE_MAX = 8
 #: Relative size of the probing step (of the limit's right-hand side, at least one unit × this).
 PROBE_STEP = 1e-4
 
@@ -158,6 +163,12 @@ class Solver:
         self._row_lower, self._row_upper = row_lower, row_upper
         self.probe_degenerate = True
         self._objective = None  # the live objective's terms (made on the first update)
+        #: Shadow prices wanted: a model with lumpy measures is re-solved as an LP with its binaries fixed.
+        #: Without them (many futures, no shadow prices reported) the MIP's solution is the answer.
+        self.duals = True
+        #: Without shadow prices, a MILP is first solved as its LP relaxation, which is the answer when its
+        #: integer columns come out whole (:meth:`_integral_relaxation`; many futures, few lumpy measures).
+        self.relax_first = False
         self._held: dict[str, tuple[int, dict[int, float]]] = {}  # rows an elastic run added: name → (row, coefs)
         self.n_col, self.n_row = n_col, n_row
         self.int_lower = lower[self.integer_cols] if self.integer_cols else None
@@ -176,6 +187,12 @@ class Solver:
             failed = self.least_relaxation()
             if failed is not None:
                 return failed
+        elif self.integer_cols and self.relax_first and not self.duals:
+            choices = self._lumpy_choices()
+            found = (self._enumerate(choices, started) if 0 < len(choices) <= ENUMERATE_MAX
+                     else self._integral_relaxation(started))
+            if found is not None:
+                return found
         self._highs_run("the MIP" if self.integer_cols else "the LP", mip=bool(self.integer_cols))
         status = h.getModelStatus()
         text = h.modelStatusToString(status)
@@ -188,6 +205,7 @@ class Solver:
         mip_gap = 0.0
         if self.integer_cols:
             mip_gap = float(getattr(info, "mip_gap", 0.0) or 0.0)
+        if self.integer_cols and self.duals:
             x = np.asarray(h.getSolution().col_value)
             fixed = np.round(x[self.integer_cols])
             cols = np.array(self.integer_cols, dtype=np.int32)
@@ -205,10 +223,10 @@ class Solver:
         duals = np.asarray(sol.row_dual)
         col_duals = np.asarray(sol.col_dual)
         objective = float(h.getInfo().objective_function_value) + self.offset
-        shadow = self._shadow_prices(duals)
-        if self.probe_degenerate:
+        shadow = self._shadow_prices(duals) if self.duals else {}
+        if self.probe_degenerate and self.duals:
             self._probe(shadow, objective)
-        if self.integer_cols:
+        if self.integer_cols and self.duals:
             self._restore_integers()
         values: dict[str, dict] = {}
         reduced: dict[str, dict] = {}
@@ -228,6 +246,92 @@ class Solver:
         run_watched(self.highs, what, mip=mip)
         # branch and bound leaves no LP basis; an LP leaves its optimal one (warm re-solves start there)
         self.has_basis = not mip and self.highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    def _lumpy_choices(self) -> list[np.ndarray]:
+        """Every whole assignment of the integer columns that ``lumpy_once`` allows — each lumpy measure
+        committed in one of its years or in none — as column values in ``integer_cols`` order; [] when
+        there are other integer columns or more than ENUMERATE_MAX assignments."""
+        position = {j: n for n, j in enumerate(self.integer_cols)}
+        years: dict[object, list[int]] = {}
+        for (name, index), j in self.col_of.items():
+            if j in position:
+                if name != "b":
+                    return []
+                years.setdefault(index[0], []).append(position[j])
+        count = 1
+        for cols in years.values():
+            count *= len(cols) + 1
+            if count > ENUMERATE_MAX:
+                return []
+        out = [np.zeros(len(self.integer_cols))]
+        for m in sorted(years, key=str):
+            grown = []
+            for base in out:
+                grown.append(base)
+                for n in sorted(years[m]):
+                    pick = base.copy()
+                    pick[n] = 1.0
+                    grown.append(pick)
+            out = grown
+        return out
+
+    def _enumerate(self, choices: list[np.ndarray], started: float) -> Solution | None:
+        """A MILP with few whole assignments: the best of the LPs with its integer columns fixed at each
+        (the first of equal optima, in a fixed order, so the answer depends on the input only); None when
+        an LP fails other than infeasible (then branch and bound decides)."""
+        h = self.highs
+        cols = np.array(self.integer_cols, dtype=np.int32)
+        h.changeColsIntegrality(len(cols), cols, np.array([highspy.HighsVarType.kContinuous] * len(cols)))
+        best = None
+        iterations = 0
+        try:
+            for values in choices:
+                h.changeColsBounds(len(cols), cols, values, values)
+                h.run()
+                status = h.getModelStatus()
+                iterations += int(getattr(h.getInfo(), "simplex_iteration_count", 0) or 0)
+                if status == highspy.HighsModelStatus.kInfeasible:
+                    continue
+                if status != highspy.HighsModelStatus.kOptimal:
+                    return None
+                value = float(h.getInfo().objective_function_value)
+                if best is None or value < best[0] - 1e-9 * max(1.0, abs(best[0])):
+                    best = (value, np.asarray(h.getSolution().col_value).copy())
+            if best is None:
+                return Solution(ok=False, status="Infeasible", message=_explain("Infeasible"),
+                                seconds=time.perf_counter() - started, mip=True)
+            values: dict[str, dict] = {}
+            for (name, index), j in self.col_of.items():
+                values.setdefault(name, {})[index] = float(best[1][j])
+            return Solution(ok=True, status="Optimal", message="optimal", objective=best[0] + self.offset,
+                            values=values, mip=True, seconds=time.perf_counter() - started, iterations=iterations)
+        finally:
+            self._restore_integers()
+            h.clearSolver()
+
+    def _integral_relaxation(self, started: float) -> Solution | None:
+        """The LP relaxation's optimum, when every integer column takes a whole value there (then it is the
+        MILP's optimum too, and no branch and bound is needed); else None, the model unchanged."""
+        h = self.highs
+        cols = np.array(self.integer_cols, dtype=np.int32)
+        h.changeColsIntegrality(len(cols), cols, np.array([highspy.HighsVarType.kContinuous] * len(cols)))
+        try:
+            h.run()
+            if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                return None
+            x = np.asarray(h.getSolution().col_value)
+            if np.max(np.abs(x[cols] - np.round(x[cols])), initial=0.0) > INTEGRAL_TOL:
+                return None
+            info = h.getInfo()
+            values: dict[str, dict] = {}
+            for (name, index), j in self.col_of.items():
+                values.setdefault(name, {})[index] = float(x[j])
+            return Solution(ok=True, status=h.modelStatusToString(h.getModelStatus()), message="optimal",
+                            objective=float(info.objective_function_value) + self.offset, values=values,
+                            mip=True, seconds=time.perf_counter() - started,
+                            iterations=int(getattr(info, "simplex_iteration_count", 0) or 0))
+        finally:
+            h.changeColsIntegrality(len(cols), cols, np.array([highspy.HighsVarType.kInteger] * len(cols)))
+            h.clearSolver()  # the MILP, when it runs, starts from nothing the relaxation left
 
     # ------------------------------------------------------------ elastic runs
 
@@ -421,7 +525,17 @@ class Solver:
 
     # ------------------------------------------------------------ what-if edits (sweeps)
 
-    def update(self, inp: PlanInput) -> bool:
+    @staticmethod
+    def structure(idx, rows: dict, obj: list) -> tuple:
+        """What must stay equal for a re-solve to reuse an instance: every row's variables (a cache key)."""
+        return (
+            tuple(idx.d_keys), tuple(idx.s_keys), tuple(idx.lumpy_keys), tuple(idx.target_years),
+            tuple((name, tuple((key, tuple((v, i) for _, v, i in terms)) for key, terms in r.terms.items()))
+                  for name, r in rows.items()),
+            tuple((v, i) for _, v, i in obj),
+        )
+
+    def update(self, inp: PlanInput, *, prepared: tuple | None = None) -> bool:
         """Load the numbers of ``inp`` into the live HiGHS instance.
 
         Returns False, changing nothing, when ``inp`` gives the model another
@@ -431,9 +545,12 @@ class Solver:
         that differ from the live ones are changed in place and the next
         :meth:`solve` starts from the last basis.
         """
-        idx = index_sets(inp)
-        rows = model_rows(idx, inp)
-        obj = objective(idx, inp, rows)
+        if prepared is not None:  # (index, rows, objective, structure) the caller has computed already
+            idx, rows, obj, _ = prepared
+        else:
+            idx = index_sets(inp, **self.built.options)
+            rows = model_rows(idx, inp)
+            obj = objective(idx, inp, rows)
         old = self.built
         if self._objective is None:
             self._objective = objective(old.index, old.input, old.rows)
@@ -458,7 +575,7 @@ class Solver:
             j = col_of.get((v, i))
             if j is not None:
                 h.changeColCost(j, c)
-        self.built = Built(model=self.built.model, index=idx, input=inp, rows=rows)
+        self.built = Built(model=self.built.model, index=idx, input=inp, rows=rows, options=self.built.options)
         self._objective = obj
         return True
 

@@ -267,3 +267,100 @@ def simulation_lines(rules: RulesResult) -> list[str]:
         f"{rules.committed_idle_meur:,.0f} M€ of it idle.",
         "Measures: " + ", ".join(f"{n} {k}" for k, n in counts.items()) + ".",
     ]
+
+
+# ---------------------------------------------------------------- futures
+
+@contextmanager
+def futures_progress(enabled: bool = True):
+    """Yields (on_start, on_progress, on_stage) for ``run("futures", …)``: a bar with futures per second and the
+    time left, on stderr and only on a terminal; a decide-by run shows its stages instead."""
+    state: dict = {}
+
+    def _start(total: int | None) -> None:
+        if not enabled or not sys.stderr.isatty():
+            return
+        from rich.console import Console
+        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, SpinnerColumn,
+                                   TextColumn, TimeRemainingColumn)
+        from rich.text import Text
+
+        class Rate(ProgressColumn):
+            def render(self, task):
+                speed = task.finished_speed or task.speed
+                return Text(f"{speed:,.1f} futures/s" if speed else "… futures/s")
+
+        if total is None:
+            progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), console=Console(stderr=True),
+                                transient=True)
+        else:
+            progress = Progress(TextColumn("futures"), BarColumn(), MofNCompleteColumn(), Rate(),
+                                TimeRemainingColumn(), console=Console(stderr=True), transient=True)
+        progress.start()
+        state["progress"] = progress
+        state["task"] = progress.add_task("", total=total)
+
+    def on_start(total: int) -> None:
+        _start(total)
+
+    def on_progress(done: int, total: int) -> None:
+        if "progress" in state:
+            state["progress"].update(state["task"], completed=done)
+
+    def on_stage(text: str) -> None:
+        if "progress" not in state:
+            _start(None)
+        if "progress" in state:
+            state["progress"].update(state["task"], description=text)
+
+    try:
+        yield on_start, on_progress, on_stage
+    finally:
+        if "progress" in state:
+            state["progress"].stop()
+
+
+def _pct(v: float) -> str:
+    return f"{100 * v:.1f} %"
+
+
+def futures_lines(run, max_items: int = 8) -> list[str]:
+    """A futures run in a few sentences: P(target met) with its interval, cost, robust core, drivers, how it ran."""
+    lo, hi = run.p_target_met_ci
+    n = len(run.results)
+    what = {"wait_and_see": "wait and see (each future planned on its own)",
+            "stress_test": f"stress test of {run.plan_file} (its commitments fixed)",
+            "decide_by": f"decide by {run.decision.year if run.decision else ''}, adapt later"}[run.mode]
+    lines = [f"Futures: {n:,} drawn by Latin hypercube sampling (seed {run.seed}); {what}.",
+             f"P(target met) = {_pct(run.p_target_met)} (95 % Wilson interval {_pct(lo)}–{_pct(hi)}): "
+             f"{run.met:,} of {n:,} futures meet every target."]
+    median, p90 = run.cost_quantile(0.5), run.cost_quantile(0.9)
+    if median is not None:
+        lines.append(f"Public cost: median {median:,.0f} M€, 90th percentile {p90:,.0f} M€.")
+    core = run.robust_core()
+    lines.append(f"Robust core (funded in ≥ 90 % of futures): {len(core)} measure{'' if len(core) == 1 else 's'}"
+                 + (": " + ", ".join(core[:max_items]) + (" …" if len(core) > max_items else "") if core else ""))
+    contingent = run.contingent()
+    if contingent:
+        lines.append(f"Contingent (funded in some futures): {len(contingent)} measures: "
+                     + ", ".join(contingent[:max_items]) + (" …" if len(contingent) > max_items else ""))
+    d = run.decision
+    if d is not None:
+        now = [f"{m} {v:.0%} in {y}" for m, ys in d.here_and_now.items() for y, v in ys.items()]
+        lines.append(f"Commit now (by {d.year}, the same in every future): "
+                     + (", ".join(now[:max_items]) + (" …" if len(now) > max_items else "") if now else "nothing"))
+        vss = f"{d.vss_meur:,.1f} M€ (EEV {d.eev_meur:,.0f} M€)" if d.vss_meur is not None else "unbounded"
+        lines.append(f"Expected cost {d.expected_cost_meur:,.0f} M€ (shortfall penalty included); value of the "
+                     f"stochastic solution {vss}.")
+    movers = [drv for drv in run.drivers if drv.rho_shortfall is not None][:3]
+    if movers:
+        lines.append("Moves the shortfall most: " + ", ".join(f"{drv.label} (ρ {drv.rho_shortfall:+.2f})"
+                                                             for drv in movers))
+    if run.failed:
+        lines.append(f"{len(run.failed)} futures FAILED (no plan): see the Futures sheet.")
+    if run.mode == "wait_and_see":
+        lines.append(f"Models built: {run.builds} (a structure a worker had not seen); {run.updates:,} futures re-solved "
+                     f"on a kept model; {run.workers}; {run.seconds:.1f} s ({n / max(run.seconds, 1e-9):,.0f} futures/s).")
+    else:
+        lines.append(f"{run.workers}; {run.seconds:.1f} s.")
+    return lines

@@ -87,7 +87,7 @@ def set_cell(ws, row: int, col: int, value, number_format: str | None = None):
     """
     cell = ws.cell(row=row, column=col)
     if isinstance(value, tuple):
-        value = ";".join(value)
+        value = ";".join(format(v, ".15g") if isinstance(v, float) else str(v) for v in value)
     if isinstance(value, float) and not math.isfinite(value):
         value = None
     cell.value = value
@@ -323,8 +323,9 @@ PALETTE = ("1F4E79", "2E7D32", "F9A825", "6A1B9A", "00838F", "C62828", "8D6E63",
 
 
 def column_chart(title: str, x_title: str, y_title: str, *, stacked: bool = True, y_format: str | None = None,
-                 height: float = 12, width: float = 24):
-    """A column chart over categories (e.g. years); ``stacked`` puts its series on top of each other."""
+                 height: float = 12, width: float = 24, gap_width: int = 60):
+    """A column chart over categories (e.g. years, or the bins of a histogram: ``gap_width`` small);
+    ``stacked`` puts its series on top of each other."""
     from openpyxl.chart import BarChart
 
     chart = BarChart()
@@ -334,7 +335,7 @@ def column_chart(title: str, x_title: str, y_title: str, *, stacked: bool = True
     chart.grouping = "stacked" if stacked else "clustered"
     if stacked:
         chart.overlap = 100
-    chart.gapWidth = 60
+    chart.gapWidth = gap_width
     chart.height, chart.width = height, width
     chart.x_axis.title = x_title
     chart.y_axis.title = y_title
