@@ -140,6 +140,7 @@ def make_parser() -> argparse.ArgumentParser:
     template.add_argument("--force", action="store_true", help="replace an existing file")
     _add_lang(template)
     template.add_argument("--debug", action="store_true", help="show a traceback on errors")
+    _add_futures_command(sub)
     return parser
 
 
@@ -395,6 +396,83 @@ def cmd_rules(args) -> int:
     return outcome.exit_code
 
 
+# ---------------------------------------------------------------- futures
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(_("expected a whole number, found {text!r}", text=text)) from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(_("expected a whole number ≥ 1, found {text!r}", text=text))
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(_("expected a whole number, found {text!r}", text=text)) from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(_("expected a whole number ≥ 0, found {text!r}", text=text))
+    return value
+
+
+def _add_futures_command(sub) -> None:
+    p = sub.add_parser(
+        "futures", help="how likely is the target, which measures are robust, what to decide now",
+        description="Draw --samples futures from WORKBOOK's uncertainty sheet (Latin hypercube, --seed) and answer "
+                    "one of three questions: wait and see (default: each future planned on its own), a stress test "
+                    "of a plan (--plan: its commitments fixed), or decide now, adapt later (--decide-by YEAR: one "
+                    "stochastic program). Writes a futures workbook and, with --json, the JSON. Exit 0 when every "
+                    "future solved, 4 when some failed, 2 for bad input.")
+    p.add_argument("workbook", nargs="?", help="input or plan workbook (.xlsx) with an uncertainty sheet; default: "
+                                               "the shipped default (with --plan and no workbook: the plan's inputs)")
+    p.add_argument("--samples", type=_positive, default=200, metavar="N", help="number of futures (default 200)")
+    p.add_argument("--seed", type=_seed, default=1, metavar="S",
+                   help="seed of the Latin hypercube (default 1): the same seed gives the same futures")
+    question = p.add_mutually_exclusive_group()
+    question.add_argument("--plan", metavar="PLAN.xlsx",
+                          help="stress test: fix this plan's commitments and see what they achieve in each future")
+    question.add_argument("--decide-by", type=int, metavar="YEAR",
+                          help="commitments up to YEAR the same in every future, later ones chosen per future")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--jobs", type=_positive, default=None, metavar="K",
+                       help="local worker processes (default: the number of cores, at most 8)")
+    where.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                       help="run on an existing Dask cluster (see README: dask scheduler, dask worker)")
+    p.add_argument("-o", "--output", metavar="OUT.xlsx",
+                   help="futures workbook to write (default: outputs/futures-<scenario>-<timestamp>.xlsx)")
+    p.add_argument("--json", metavar="FILE", help="also write the result as JSON ('-' for stdout)")
+    p.add_argument("--force", action="store_true", help="replace an existing output file")
+    _add_input_options(p)
+
+
+def cmd_futures(args) -> int:
+    from .report.terminal import futures_lines, futures_progress
+
+    quiet_stdout = args.json == "-"
+    jobs = args.jobs
+    if jobs is None and not args.scheduler:
+        jobs = max(1, min(os.cpu_count() or 1, 8, math.ceil(args.samples / 20)))
+    with futures_progress() as (on_start, on_progress, on_stage):
+        outcome = run("futures", workbook=args.workbook, samples=args.samples, seed=args.seed, plan=args.plan,
+                      decide_by=args.decide_by, jobs=jobs or 1, scheduler=args.scheduler, scenario=args.scenario,
+                      overrides=_overrides(args), output=args.output, json_path=args.json, force=args.force,
+                      max_unzipped_mb=args.max_unzipped_mb, on_start=on_start, on_progress=on_progress,
+                      on_stage=on_stage, lang=args.lang)
+    use(outcome.lang)
+    _notes(outcome.notes)
+    _say(_workbook_line(args), quiet_stdout)
+    for line in futures_lines(outcome.result):
+        _say(line, quiet_stdout)
+    if outcome.path:
+        _say(_("Futures written to {path}", path=outcome.path), quiet_stdout)
+    if args.json and args.json != "-":
+        _say(_("JSON written to {path}", path=args.json), quiet_stdout)
+    return outcome.exit_code
+
+
 def _dispatch(args) -> int:
     if args.command in ("simulate", "rules-gap") or getattr(args, "versus_rules", False):
         return cmd_rules(args)
@@ -406,6 +484,8 @@ def _dispatch(args) -> int:
         return cmd_compare(args)
     if args.command == "template":
         return cmd_template(args)
+    if args.command == "futures":
+        return cmd_futures(args)
     return cmd_check(args)
 
 
@@ -435,8 +515,11 @@ def _failed(args, exc: BaseException) -> int:
             pass
         return EXIT_OK
     if isinstance(exc, KeyboardInterrupt):
-        print(_("interrupted: nothing was written"), file=sys.stderr)
-        return 143 if isinstance(exc, _Terminated) else 130
+        # a solve stopped by the signal says what it was solving (optimiser.model.solve.SolveInterrupted)
+        what = str(exc) if getattr(exc, "what", None) else _("interrupted")
+        print(_("{what}: nothing was written", what=what), file=sys.stderr)
+        terminated = isinstance(exc, _Terminated) or getattr(exc, "signum", None) == signal.SIGTERM
+        return 143 if terminated else 130
     if isinstance(exc, OSError):  # an output could not be written (disk full, no permission, …): nothing is damaged
         if debug:
             traceback.print_exception(exc)

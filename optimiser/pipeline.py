@@ -31,7 +31,8 @@ from .model.cash import problems as fixed_problems
 from .model.optimum import SolverFailure, TargetInfeasible, optimise
 from .model.results import PlanResult
 from .report.files import write_json, write_model_file
-from .report.jsondoc import infeasible_json, plan_json, point_json, rules_gap_json, simulation_json, sweep_json
+from .report.jsondoc import (futures_json, infeasible_json, plan_json, point_json, rules_gap_json, simulation_json,
+                             sweep_json)
 
 __all__ = ["EXIT_INPUT", "EXIT_INTERNAL", "EXIT_NOT_MET", "EXIT_OK", "EXIT_SOLVER", "MODES", "Outcome",
            "SolverFailure", "TargetInfeasible", "default_workbook", "load", "run", "run_plan", "solve_input"]
@@ -410,9 +411,82 @@ def _check(*, workbook, scenario=None, overrides=(), max_unzipped_mb=DEFAULT_MAX
     return Outcome(None, EXIT_OK, notes=list(wb.notes), input=inp, overrides=applied)
 
 
+def _futures(*, workbook=None, samples: int = 200, seed: int = 1, plan=None, decide_by: int | None = None,
+             jobs: int = 1, scheduler: str | None = None, scenario=None, overrides=(), output=None, json_path=None,
+             force=False, outputs_dir="outputs", write_workbook=True, max_unzipped_mb=DEFAULT_MAX_UNZIPPED_MB,
+             on_start=None, on_progress=None, on_stage=None, chunk_size: int | None = None) -> Outcome:
+    """``policymix futures``: wait and see (default), stress test of ``plan``, or decide by ``decide_by``.
+
+    The futures are drawn from the workbook's uncertainty sheet (with a plan and no workbook, the plan's
+    effective inputs, which hold it). Exit 0 when every future solved (a future that misses a target is a
+    result), 4 when some future failed, 2 for bad input (nothing written).
+    """
+    from .analysis import futures as fut
+    from .analysis.decide import decide
+    from .report.futures import write_futures
+
+    if plan is not None and decide_by is not None:
+        raise InputError(_("--plan and --decide-by ask different questions: give one of them"))
+    if scheduler and jobs not in (None, 1):
+        raise InputError(_("--jobs and --scheduler: give one of them (the cluster has its own workers)"))
+    if not isinstance(jobs, int) or jobs < 1:
+        raise InputError(_("--jobs {jobs}: expected a whole number ≥ 1", jobs=jobs))
+    fut.check_samples(samples, seed)
+    plan_path = Path(plan) if plan is not None else None
+    source = workbook if workbook is not None else plan_path
+    wb, base, applied, out = prepare(source, scenario, overrides, output, json_path, force, max_unzipped_mb)
+    if plan_path is not None and out is not None:
+        check_output_path(out, [plan_path], force)
+    src = Path(wb.path)
+    notes = list(wb.notes)
+    commitments, weights, past, plan_file = None, None, None, ""
+    if plan_path is not None:
+        plan_wb = wb if workbook is None else read_workbook(plan_path, max_unzipped_mb)
+        try:
+            document = read_plan_results(plan_path, max_unzipped_mb)
+        except InputError:
+            document = None  # an input workbook: its plan is made first
+        commitments, weights, how = fut.plan_commitments(plan_wb.input, document)
+        past = tuple(plan_wb.input.past_decisions)  # the plan's own decisions of the past stay as they are
+        unknown = sorted({m for m, _year in commitments if m not in base.measures}
+                         | {c.measure_id for c in past if c.measure_id not in base.measures})
+        if unknown:
+            raise InputError(Problem(f"--plan {plan_path}: commits measures the workbook does not have: "
+                                     + ", ".join(unknown[:5]), str(src), "measures"))
+        notes.append(f"stress test of {plan_path.name}: {how}")
+        plan_file = plan_path.name
+    try:
+        if decide_by is not None:
+            futures = fut.draw(base, samples, seed)
+            if on_stage is not None:
+                on_stage(f"{len(futures):,} futures drawn")
+            started = time.perf_counter()
+            decision = decide(base, futures, int(decide_by), on_stage=on_stage)
+            run_ = fut.FuturesRun(mode="decide_by", samples=samples, seed=seed, base=base, futures=futures,
+                                  results=decision.results, dims=fut.dimensions(base.uncertainty),
+                                  workers="this process (one stochastic program)", decision=decision,
+                                  solver_name=fut.solver_version())
+            fut.summarise(run_)
+            run_.notes += decision.notes
+            run_.seconds = time.perf_counter() - started
+        else:
+            run_ = fut.run(base, mode="stress_test" if commitments is not None else "wait_and_see", samples=samples,
+                           seed=seed, jobs=jobs, scheduler=scheduler, commitments=commitments, weights=weights,
+                           past=past, on_start=on_start, on_progress=on_progress, chunk_size=chunk_size)
+    except InputError as exc:
+        raise exc.with_file(str(src)) from None
+    run_.plan_file = plan_file
+    run_.source_file, run_.source_sha256, run_.overrides = src.name, wb.sha256, applied
+    run_.notes = notes + run_.notes
+    path = write_outputs(lambda p, force: write_futures(run_, p, force=force), out, force, run_.scenario_name,
+                         outputs_dir, "futures", write_workbook, json_path, lambda: futures_json(run_))
+    return Outcome(run_, EXIT_SOLVER if run_.failed else EXIT_OK, path, json_path, notes, input=base,
+                   overrides=applied)
+
+
 #: Every command the planner runs, by name.
 MODES = {"plan": _plan, "sweep": _sweep, "simulate": _simulate, "rules-gap": _rules_gap, "compare": _compare,
-         "check": _check, "template": _template}
+         "check": _check, "futures": _futures, "template": _template}
 
 
 def run(mode: str, *, lang: str | None = None, **options) -> Outcome:

@@ -79,7 +79,7 @@ def test_the_default_plan_prints_to_far_fewer_readable_pages(printed):
         pytest.skip(f"page counts hold for Carlito (Calibri's metrics); without it: {counts}")
     # before: 53 pages, the result sheets fitted to one page width (4 pt), the inputs on 45 pages; the
     # limits leave some room for small changes of the data
-    assert len(ps) <= 64, counts
+    assert len(ps) <= 70, counts  # 63 with the futures' uncertainty sheet
     assert counts["Measure plan"] <= 14 and counts["About"] <= 11 and counts["Cash"] <= 4, counts
     assert counts["MACC"] <= 4 and counts["By cluster"] == 1, counts
     for sheet in ("settings", "budgets", "resources", "targets", "committed"):

@@ -440,7 +440,8 @@ def sweep(base: PlanInput, varies: list[Vary], *, on_point=None, on_result=None,
         sol = solver.solve()
         point.solve_seconds = sol.seconds
         if sol.ok:
-            result = extract(solver.built, sol)
+            # a point reports totals, shadow prices and binding limits: no per-measure explanations
+            result = extract(solver.built, sol, explain=False)
             result.solver.update({"name": run.solver_name, "columns": solver.n_col, "rows": solver.n_row})
             _summarise(point, result)
             if on_result is not None:
@@ -462,7 +463,7 @@ def sweep(base: PlanInput, varies: list[Vary], *, on_point=None, on_result=None,
 def _options_changed(old: PlanInput, new: PlanInput) -> str:
     """Solver options the live instance cannot take from Solver.update (a rebuild sets them)."""
     a, b = old.settings, new.settings
-    changed = [k for k in ("time_limit_s", "mip_gap") if getattr(a, k) != getattr(b, k)]
+    changed = [k for k in ("time_limit_s", "mip_gap", "solver") if getattr(a, k) != getattr(b, k)]
     return _("solver option {options} changed", options=", ".join(changed)) if changed else ""
 
 

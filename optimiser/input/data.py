@@ -68,6 +68,7 @@ class Settings:
     shortfall_penalty_eur_per_t: float | None = None  # None: derived from the data (model.index.shortfall_penalty)
     mip_gap: float = 1e-4
     time_limit_s: float | None = None
+    solver: str = "auto"  # LP algorithm: auto, dual, primal or ipm (optimiser.model.solve.ALGORITHMS)
     objective: str = "min-cost"  # or "max-abatement": most abatement within budgets and limits, no target
     elastic: bool = False  # the least total relative relaxation of the relaxable limits, then least cost
     strict: bool = False  # no shortfall allowed; an infeasible target gives an IIS instead of a plan
@@ -192,6 +193,7 @@ class PlanInput:
     ``targets[y]``: required reduction (Mt) in each target year.
     ``scenarios``: the scenarios sheet rows, kept so a plan can be re-run.
     ``extra``: sheet rows the model does not use but a re-run needs (e.g. notes).
+    ``uncertainty``: the uncertainty sheet's rows (``policymix futures``), kept so a run can be repeated.
     """
 
     settings: Settings
@@ -208,6 +210,7 @@ class PlanInput:
     committed: tuple[Committed, ...] = ()  # decisions already taken (past) or forced (from start_year)
     #: ``cash_limits[id].limits[t]``: most cash paid in year t by instrument ``id`` (``*``: all instruments), M€
     cash_limits: Mapping[str, CashLimit] = field(default_factory=dict)
+    uncertainty: tuple["UncertainRow", ...] = ()  # futures only (docs/model.md section 14); the model ignores it
 
     @property
     def years(self) -> list[int]:
@@ -260,3 +263,27 @@ class ScenarioRow:
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         return f"--{self.op} {target}={value}"
+
+
+@dataclass(frozen=True)
+class UncertainRow:
+    """One uncertain input (sheet ``uncertainty``): ``op`` with a value drawn from ``distribution`` on
+    SHEET:ID:COLUMN, as an override. Rows with the same ``group`` take the same quantile of their own
+    distribution (docs/model.md section 14)."""
+
+    name: str
+    sheet: str
+    id: str
+    column: str
+    op: str  # scale, add, set or shift (a year series moved k whole years later)
+    distribution: str  # uniform, triangular, normal or choice
+    low: float | None = None
+    mode: float | None = None
+    high: float | None = None
+    mean: float | None = None
+    sd: float | None = None
+    values: tuple[float, ...] = ()
+    weights: tuple[float, ...] = ()
+    group: str = ""
+    source: str = ""
+    row: int | None = None

@@ -23,8 +23,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .data import OPERATING, CashLimit, Committed, Fence, Instrument, Measure, Resource, ScenarioRow, Settings
 from ..lang import _, in_every_language
+from .data import OPERATING, CashLimit, Committed, Fence, Instrument, Measure, Resource, ScenarioRow, Settings, UncertainRow
 from .hints import number_hint, share_hint
 
 
@@ -125,6 +125,16 @@ def default_allocation(instrument_id: str, kind: str = "") -> str:
     return DEFAULT_ALLOCATION
 
 
+#: Operations of an uncertainty row: the override operations plus ``shift`` (a year series moved later).
+UNCERTAINTY_OPS: tuple[str, ...] = ("scale", "add", "set", "shift")
+#: Distributions of an uncertainty row and the parameters each needs (docs/model.md section 14).
+DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
+    "uniform": ("low", "high"),
+    "triangular": ("low", "mode", "high"),
+    "normal": ("mean", "sd"),  # truncated to low/high where given
+    "choice": ("values",),  # weights optional (default equal)
+}
+
 SETTINGS_KEYS: dict[str, Column] = {
     c.name: c
     for c in (
@@ -138,6 +148,8 @@ SETTINGS_KEYS: dict[str, Column] = {
                "rounded up to 1, 2 or 5 × a power of ten, at least 1,000 (docs/model.md)", ">0"),
         Column("mip_gap", "float", False, 1e-4, "share", "relative optimality gap for plans with lumpy measures", "0..1"),
         Column("time_limit_s", "float", False, None, "s", "solver time limit (blank = none)", ">0"),
+        Column("solver", "str", False, "auto", "", "LP algorithm of HiGHS: auto (dual simplex, primal simplex "
+               "for the first solve of a large model: measured fastest), dual, primal or ipm (interior point)", choices=("auto", "dual", "primal", "ipm")),
         Column("objective", "str", False, "min-cost", "", "min-cost: least public cost meeting the targets; "
                "max-abatement: most abatement in the target year within budgets and limits (no target)",
                choices=("min-cost", "max-abatement")),
@@ -384,6 +396,39 @@ SHEETS: tuple[Sheet, ...] = (
         fills="scenarios",
         record=ScenarioRow,
     ),
+    Sheet(
+        "uncertainty",
+        "Uncertain inputs for policymix futures: one per row, each an override whose value is drawn from a "
+        "distribution; rows with the same group take the same quantile of their own distribution.",
+        (
+            Column("name", "str", True, description="what is uncertain, in words (the key of the draw in the "
+                   "futures' outputs); rows in one group may share a name"),
+            Column("sheet", "str", True, description="sheet to change, as in an override"),
+            Column("id", "str", True, description="row id (shell wildcards allowed); for settings the key"),
+            Column("column", "str", True, description="column to change (wildcards allowed; year columns such as "
+                   "20* for a year series); for settings 'value'"),
+            Column("op", "str", True, description="scale, add or set the drawn value, or shift: move a year series "
+                   "k whole years later (the value in year t becomes that of year t − k; before start_year the "
+                   "start_year value)", choices=UNCERTAINTY_OPS),
+            Column("distribution", "str", True, description="uniform (low, high), triangular (low, mode, high), "
+                   "normal (mean, sd; truncated to low/high where given) or choice (values, weights)",
+                   choices=tuple(DISTRIBUTIONS)),
+            Column("low", "float", description="lowest value (uniform, triangular; a normal's lower truncation)"),
+            Column("mode", "float", description="most likely value (triangular)"),
+            Column("high", "float", description="highest value (uniform, triangular; a normal's upper truncation)"),
+            Column("mean", "float", description="mean (normal)"),
+            Column("sd", "float", description="standard deviation (normal), > 0"),
+            Column("values", "numbers", description="choice: the possible values separated by ';'"),
+            Column("weights", "numbers", description="choice: their weights separated by ';' (default equal; "
+                   "need not sum to 1)"),
+            Column("group", "str", description="rows with the same group share one draw: the same quantile of "
+                   "their own distributions"),
+            Column("source", "str", description="where the range comes from"),
+        ),
+        required=False,
+        fills="uncertainty",
+        record=UncertainRow,
+    ),
 )
 
 SHEET_BY_NAME: dict[str, Sheet] = {s.name: s for s in SHEETS}
@@ -450,12 +495,34 @@ RULES_SHEETS: tuple[ResultSheet, ...] = (
                 "blocked by what", "M€; shares in %; €/t"),
     ResultSheet("Rounds", "every allocation stage of every instrument, year by year", "M€; €/t"),
 )
+#: The result sheets of a futures workbook (``policymix futures``), in order; the input sheets follow.
+FUTURES_SHEETS: tuple[ResultSheet, ...] = (
+    ResultSheet("Summary", "the answer in sentences: how likely the target is (P(target met) with its 95 % Wilson "
+                "interval), the median and 90th-percentile public cost, the robust core; for decide-by what to "
+                "commit now, its expected cost and the value of the stochastic solution",
+                "M€; Mt CO2-eq/yr; shares in %"),
+    ResultSheet("Here and now", "decide-by only: the commitments of the years up to the decision year, the same in "
+                "every future, beside the plan for the mean-value future", "shares in %"),
+    ResultSheet("Futures", "one row per future: the drawn value of every uncertain input, whether every target is "
+                "met, public cost, abatement and shortfall per target year", "M€; Mt CO2-eq/yr; the drawn values "
+                "in their own unit (a factor for scale, years for shift)"),
+    ResultSheet("Charts", "the distribution of target-year abatement against the target (a histogram) and the "
+                "cumulative probability of meeting the target against the public cost (native charts; their data "
+                "beside them)", "Mt CO2-eq/yr; M€; shares in %"),
+    ResultSheet("Measure shares", "per measure: the share of futures that fund it, robust (≥ 90 %) or contingent",
+                "shares in %"),
+    ResultSheet("Drivers", "per uncertain input (a group or an ungrouped row): how much it moves the shortfall — "
+                "Spearman's rank correlation and a first-order variance share (RBD-FAST)", "−1 … 1; shares"),
+    ResultSheet("About", "this page: the run (mode, samples, seed, workers, models built), versions, the input file "
+                "and its SHA-256, how to repeat it"),
+)
 #: The sheet in front of the blank template (``policymix template``).
 TEMPLATE_SHEETS: tuple[str, ...] = ("Instructions",)
-#: Sheets a workbook read as input skips silently, in every language (a Dutch plan re-runs too): a plan's
-#: result sheets, the template's instructions, and the near-optimal alternatives (names starting so).
+#: Sheets a workbook read as input skips silently, in every language (a Dutch plan re-runs too): the result
+#: sheets of plans, rules and futures, the template's instructions, and the near-optimal alternatives (names
+#: starting so).
 RESULT_SHEETS: frozenset[str] = frozenset(
-    t.lower() for s in [x.title for x in PLAN_SHEETS + RULES_SHEETS] + list(TEMPLATE_SHEETS)
+    t.lower() for s in [x.title for x in PLAN_SHEETS + RULES_SHEETS + FUTURES_SHEETS] + list(TEMPLATE_SHEETS)
     for t in in_every_language(s))
 ALTERNATIVE_PREFIXES: tuple[str, ...] = tuple(sorted({
     t.split("{")[0].strip().lower() for text in ("Alternatives", "Alternative {k}") for t in in_every_language(text)}))

@@ -11,6 +11,7 @@ entity expansion, no external entities); macros are never loaded.
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import re
 import zipfile
@@ -126,13 +127,94 @@ def _header_key(value: object) -> object:
     return text.lower()
 
 
+#: Anything in a part that the fast reader leaves to openpyxl: a formula or an error value in a worksheet
+#: (a formula's cached value, or the lack of one, needs openpyxl's view of the cell) or a DTD (refused
+#: through defusedxml).
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]|\st=[\"']e[\"']")  # a formula, or an error value (#NUM! …)
+_DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+#: Cell values the fast reader passes on as they are; anything else goes to openpyxl.
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def _load_fast(path: str) -> dict[str, list[tuple]] | None:
+    """Cell values per sheet through python-calamine (Rust; 10–15× faster than openpyxl on large
+    workbooks), or None when the workbook needs openpyxl's reading.
+
+    Used only for plain workbooks: every XML part is first scanned (its inflated size is bounded by
+    :func:`check_package`) and a workbook with a DTD or entity declaration in any part, a formula in a
+    worksheet, a cell of another kind (error values, …), a duplicate sheet name or anything calamine
+    cannot parse is read by openpyxl instead, with its defences (defusedxml, formula cells without values)
+    and its precise messages. Cells come as openpyxl gives them: whole numbers as int, blanks as None.
+    """
+    try:
+        from python_calamine import CalamineWorkbook
+    except ImportError:  # pragma: no cover - python-calamine is a dependency
+        return None
+    import datetime as dt
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            for info in z.infolist():
+                if not info.filename.endswith((".xml", ".rels", ".vml")):
+                    continue
+                data = z.read(info)
+                if _DTD.search(data):
+                    return None
+                if info.filename.startswith("xl/worksheets/") and _FORMULA.search(data):
+                    return None
+        wb = CalamineWorkbook.from_path(path)
+    except Exception:  # damaged parts and the like: openpyxl names the problem
+        return None
+    dates = (dt.date, dt.time, dt.timedelta)
+    raw: dict[str, list[tuple]] = {}
+    try:
+        for title in wb.sheet_names:
+            key = title.strip().lower()
+            if key in raw:
+                return None  # openpyxl's path names the duplicate
+            raw[key] = rows = []
+            if key not in SHEET_BY_NAME:
+                continue
+            for cells in wb.get_sheet_by_name(title).to_python(skip_empty_area=False):
+                row = []
+                for v in cells:
+                    if v == "":
+                        v = None
+                    elif type(v) is float:
+                        if not math.isfinite(v):
+                            return None  # openpyxl refuses the cell with its own message
+                        if v.is_integer() and abs(v) < 2**53:
+                            v = int(v)
+                    elif not isinstance(v, _PLAIN) and not isinstance(v, dates):
+                        return None
+                    row.append(v)
+                while row and row[-1] is None:
+                    row.pop()
+                rows.append(tuple(row))
+            while rows and not rows[-1]:
+                rows.pop()
+    except Exception:
+        return None
+    finally:
+        try:
+            wb.close()
+        except Exception:  # pragma: no cover
+            pass
+    return raw
+
+
 def _load_raw(path: str) -> tuple[dict[str, list[tuple]], dict[str, set[tuple[int, int]]], list[str]]:
     """Cell values per sheet (lower-cased names) and the cells holding formulas.
+
+    Plain workbooks are read by :func:`_load_fast`; the rest by openpyxl, as follows.
 
     Only input sheets are read cell by cell; any other sheet (a plan's result
     sheets, a user's notes) is listed with no rows, so nothing in it can stop
     the workbook from being read.
     """
+    fast = _load_fast(path)
+    if fast is not None:
+        return fast, {}, []
     import openpyxl  # the workbook layer
     import warnings
 

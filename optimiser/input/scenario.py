@@ -278,11 +278,21 @@ def scenario_rows(inp: PlanInput, name: str) -> list[ScenarioRow]:
     return rows
 
 
-def apply_overrides(inp: PlanInput, overrides: list[ScenarioRow]) -> PlanInput:
-    """The input with the overrides applied in order, validated again."""
+def apply_overrides(inp: PlanInput, overrides: list[ScenarioRow], *, tables: Tables | None = None) -> PlanInput:
+    """The input with the overrides applied in order, validated again.
+
+    ``tables``: ``to_tables(inp)``, computed once by a caller that applies many lists of overrides to one
+    input (futures); it is not changed — only the sheets the overrides touch are copied.
+    """
     if not overrides:
         return inp
-    tables = copy.deepcopy(to_tables(inp))
+    if tables is None:
+        tables = copy.deepcopy(to_tables(inp))
+    else:
+        touched = {o.sheet.strip().lower() for o in overrides}
+        if touched & {"settings", "targets"}:
+            touched |= {"settings", "targets"}  # a target setting and the targets sheet follow each other
+        tables = {name: (copy.deepcopy(rows) if name in touched else rows) for name, rows in tables.items()}
     problems: list[Problem] = []
     for o in overrides:
         # an override from the scenarios sheet is named by its row there

@@ -10,14 +10,15 @@ one place where the value and reference rules live.
 
 from __future__ import annotations
 
+import fnmatch
 from collections import defaultdict
 
 from .data import (CashLimit, Committed, Fence, Instrument, InputError, Measure, PlanInput, Problem, Resource, ScenarioRow,
-                   Settings)
+                   Settings, UncertainRow)
 from ..lang import _
 from .hints import ids_hint
-from .manifest import (ALL_INSTRUMENTS, SETTINGS_KEYS, SHEET_BY_NAME, SHEETS, check_value, default_allocation,
-                       parse_payout, parse_value)
+from .manifest import (ALL_INSTRUMENTS, DISTRIBUTIONS, SETTINGS_KEYS, SHEET_BY_NAME, SHEETS, check_value,
+                       default_allocation, parse_payout, parse_value)
 
 Row = dict
 Tables = dict[str, list[Row]]
@@ -505,6 +506,7 @@ READERS = (
     ("committed", _committed),
     ("cash_limits", _cash_limits),
     ("scenarios", _scenarios),
+    ("uncertainty", None),  # _uncertainty, defined below
 )
 
 
@@ -526,8 +528,9 @@ def to_input(tables: Tables) -> PlanInput:
         if spec.least_rows and spec.name in tables and len(tables[spec.name]) < spec.least_rows:
             out.add(_("the sheet has no rows: at least one is needed (a row whose first cell starts with # is a "
                       "comment, such as the template's examples, and is ignored)"), spec.name, 2, spec.columns[0].name)
+    late = {"fences": _fences, "uncertainty": _uncertainty}
     for sheet, reader in READERS:
-        ctx[SHEET_BY_NAME[sheet].fills] = (reader or _fences)(tables, ctx, out)
+        ctx[SHEET_BY_NAME[sheet].fills] = (reader or late[sheet])(tables, ctx, out)
     for r in tables.get("settings", []):
         if r.get("source") and r.get("key"):
             ctx["sources"][("settings", str(r["key"]).strip().lower())] = r["source"]
@@ -586,6 +589,153 @@ def _fences(tables: Tables, ctx: dict, out: _Collector) -> dict[str, Fence]:
                       "(eligible_instruments)", fence=m.fence, instrument=fences[m.fence].instrument_id), "measures",
                     m.row, "fence")
     return fences
+
+
+# ---------------------------------------------------------------- the uncertainty sheet (docs/model.md section 14)
+
+#: Sheets an uncertainty row (or an override) cannot change: they hold overrides themselves.
+NOT_OVERRIDABLE = ("scenarios", "uncertainty")
+
+
+def row_id(sheet: str, row: dict) -> str:
+    """The id an override's ID pattern is matched against (usage: ``MEASURE_ID/RESOURCE_ID``)."""
+    if sheet == "usage":
+        return f"{row.get('measure_id')}/{row.get('resource_id')}"
+    if sheet == "settings":
+        return str(row.get("key", "")).strip().lower()
+    return str(row.get(SHEET_BY_NAME[sheet].id_column))
+
+
+def target_columns(sheet: str, rows: list[Row], pattern: str, op: str) -> tuple[list, list]:
+    """(columns an operation may change that match ``pattern``, columns matching that it may not change).
+
+    scale, add: numbers and year columns; set: every column but the ids; shift: year columns only.
+    """
+    spec = SHEET_BY_NAME[sheet]
+    names: list = []
+    for col in spec.columns:
+        if col.name == spec.id_column or (sheet == "usage" and col.name in ("measure_id", "resource_id")):
+            continue
+        names.append(col)
+    years = sorted({k for r in rows for k in r if isinstance(k, int)})
+    pat = pattern.lower()
+    allowed, refused = [], []
+    for col in names:
+        if not fnmatch.fnmatchcase(col.name, pat):
+            continue
+        ok = op == "set" or (op in ("scale", "add") and col.type in ("float", "int", "any"))
+        (allowed if ok else refused).append(col.name)
+    allowed += [y for y in years if fnmatch.fnmatchcase(str(y), pat)]
+    return allowed, refused
+
+
+def _uncertainty(tables: Tables, ctx: dict, out: _Collector) -> tuple[UncertainRow, ...]:
+    """Sheet uncertainty: each row's target (as an override's, wildcards allowed), its distribution's
+    parameters, and names shared only inside one group."""
+    rows: list[UncertainRow] = []
+    names: dict[str, tuple[str, int]] = {}
+    for r in tables.get("uncertainty", []):
+        if not _check_row("uncertainty", r, out):
+            continue
+        where = ("uncertainty", r["_row"])
+        op, dist = str(r["op"]).lower(), str(r["distribution"]).lower()
+        ok = _uncertain_target(tables, r, op, dist, where, out)
+        ok = _uncertain_parameters(r, dist, where, out) and ok
+        name, group = str(r["name"]), str(r.get("group") or "")
+        if name in names and (not group or names[name][0] != group):
+            out.add(f"name '{name}' is also on row {names[name][1]}, outside this row's group: give each uncertain "
+                    "input its own name (rows of one group may share one)", *where, "name")
+            ok = False
+        names.setdefault(name, (group, r["_row"]))
+        if ok:
+            rows.append(_record("uncertainty", r, name=name, sheet=str(r["sheet"]).strip().lower(), id=str(r["id"]),
+                                column=str(r["column"]), op=op, distribution=dist, group=group,
+                                values=tuple(_numbers(r.get("values"))[0]),
+                                weights=tuple(_numbers(r.get("weights"))[0])))
+    return tuple(rows)
+
+
+def _uncertain_target(tables: Tables, r: Row, op: str, dist: str, where: tuple, out: _Collector) -> bool:
+    sheet = str(r["sheet"]).strip().lower()
+    known = [s for s in SHEET_BY_NAME if s not in NOT_OVERRIDABLE]
+    if sheet not in known:
+        out.add(f"unknown sheet '{r['sheet']}', expected one of {', '.join(known)}", *where, "sheet")
+        return False
+    ident, column = str(r["id"]).strip(), str(r["column"]).strip()
+    if sheet == "settings":
+        keys = [k for k in SETTINGS_KEYS if fnmatch.fnmatchcase(k, ident.lower())]
+        if not keys:
+            out.add(f"unknown setting '{ident}', expected one of {', '.join(SETTINGS_KEYS)}", *where, "id")
+            return False
+        if op == "shift":
+            out.add("shift moves a year series; a setting is a single value", *where, "column")
+            return False
+        if not fnmatch.fnmatchcase("value", column.lower()):
+            out.add(f"a setting is changed in column 'value', found '{column}'", *where, "column")
+            return False
+        types = {SETTINGS_KEYS[k].type for k in keys}
+    else:
+        sheet_rows = tables.get(sheet, [])
+        hits = [row for row in sheet_rows if fnmatch.fnmatchcase(row_id(sheet, row), ident)]
+        if not hits:
+            out.add(f"no row of sheet '{sheet}' has an id matching '{ident}'", *where, "id")
+            return False
+        spec = SHEET_BY_NAME[sheet]
+        if op == "shift" and not spec.year_columns:
+            out.add(f"shift moves a year series; sheet '{sheet}' has no year columns", *where, "column")
+            return False
+        allowed, refused = target_columns(sheet, hits, column, "set" if op == "shift" else op)
+        if op == "shift":
+            refused = [c for c in allowed if not isinstance(c, int)] + refused
+            allowed = [c for c in allowed if isinstance(c, int)]
+            if refused and not allowed:
+                out.add(f"shift moves a year series; column '{refused[0]}' is not a year column "
+                        f"({spec.year_unit or 'one column per year'}, e.g. 20*)", *where, "column")
+                return False
+        if not allowed:
+            why = f" ('{refused[0]}' is not a number)" if refused else ""
+            out.add(f"no column of sheet '{sheet}' matching '{column}' can be changed with {op}{why}", *where, "column")
+            return False
+        types = {spec.column(c).type if isinstance(c, str) else "float" for c in allowed}
+    if "int" in types and op in ("scale", "add", "set"):
+        whole = dist == "choice" and all(float(v).is_integer() for v in _numbers(r.get("values"))[0])
+        if op == "scale" or not whole:
+            out.add(f"the column holds whole numbers: {op} it with distribution choice of whole values "
+                    f"(e.g. 0;1;2)" if op != "scale" else "the column holds whole numbers: add a choice of whole "
+                    "values rather than scale it", *where, "op" if op == "scale" else "distribution")
+            return False
+    return True
+
+
+def _uncertain_parameters(r: Row, dist: str, where: tuple, out: _Collector) -> bool:
+    """The parameters of the row's distribution are given and fit it."""
+    missing = [p for p in DISTRIBUTIONS[dist] if r.get(p) in (None, "", ())]
+    for p in missing:
+        out.add(f"blank cell: distribution {dist} needs {' and '.join(DISTRIBUTIONS[dist])}", *where, p)
+    if missing:
+        return False
+    low, mode, high = r.get("low"), r.get("mode"), r.get("high")
+    if dist in ("uniform", "triangular", "normal") and low is not None and high is not None:
+        if low > high or (dist == "normal" and low == high):
+            out.add(f"low {low:g} is above high {high:g}" if low > high else
+                    f"low and high are both {low:g}: a normal truncated to one point (use set)", *where, "low")
+            return False
+    if dist == "triangular" and not (low <= mode <= high):
+        out.add(f"mode {mode:g} is outside low {low:g} … high {high:g}", *where, "mode")
+        return False
+    if dist == "normal" and r["sd"] <= 0:
+        out.add(f"found {r['sd']:g}, expected a standard deviation > 0", *where, "sd")
+        return False
+    if dist == "choice":
+        values, weights = _numbers(r.get("values"))[0], _numbers(r.get("weights"))[0]
+        if weights and len(weights) != len(values):
+            out.add(f"{len(weights)} weights for {len(values)} values: give one weight per value", *where, "weights")
+            return False
+        if weights and (any(w < 0 for w in weights) or sum(weights) <= 0):
+            shown = ";".join(f"{w:g}" for w in weights)
+            out.add(f"found {shown}, expected weights ≥ 0 that sum to a positive number", *where, "weights")
+            return False
+    return True
 
 
 # ---------------------------------------------------------------- typed input → tables (the effective inputs)

@@ -9,9 +9,11 @@ each named after its family), then the objective.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-import pyomo.environ as pyo
+# pyomo.core, not pyomo.environ: the model needs only the modelling components; pyomo.environ also loads
+# every solver, transformation and DAE/GDP plugin (0.14 s more of every plan's start-up)
+import pyomo.core as pyo
 from pyomo.common.gc_manager import PauseGC
 from pyomo.core.expr.numeric_expr import LinearExpression
 
@@ -115,15 +117,17 @@ class Built:
     index: Index
     input: PlanInput
     rows: dict[str, Rows]
+    options: dict = field(default_factory=dict)  # of index_sets (Solver.update computes the sets with them)
 
 
-def build_model(inp: PlanInput) -> Built:
+def build_model(inp: PlanInput, **index_options) -> Built:
     """The model of docs/model.md sections 2–5 for this input.
 
     Reads as the table of contents: index sets, variables, then one component per
-    constraint family (FAMILIES, in order), then the objective.
+    constraint family (FAMILIES, in order), then the objective. ``index_options`` go to
+    :func:`~optimiser.model.index.index_sets` (e.g. ``stable=True`` for many futures on one model).
     """
-    idx = index_sets(inp)
+    idx = index_sets(inp, **index_options)
     rows = model_rows(idx, inp)
     model = pyo.ConcreteModel(name="policymix")
     with PauseGC():
@@ -139,4 +143,4 @@ def build_model(inp: PlanInput) -> Built:
             ),
             sense=pyo.minimize,
         )
-    return Built(model=model, index=idx, input=inp, rows=rows)
+    return Built(model=model, index=idx, input=inp, rows=rows, options=dict(index_options))

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from ..lang import _
 from ..input.data import Instrument, PlanInput, Problem
 from ..input.manifest import ALL_INSTRUMENTS
-from .committed import decisions
+from .committed import built_by, decisions
 from .index import Index, index_sets, unit_gap
 
 #: Cash below this (M€) is rounding noise.
@@ -213,15 +213,52 @@ def project(inp: PlanInput, subsidy: dict[tuple[str, str, int], float],
 
 # ---------------------------------------------------------------- fixed commitments no plan can keep
 
-def problems(inp: PlanInput) -> list[Problem]:
+def _forced_use(inp: PlanInput, dec, suppliers: set[str]) -> list[Problem]:
+    """Forced decisions that need more of a resource no measure supplies than is left beside the past
+    decisions: stock from year + L_m on, flow in their year (one problem per resource, its first year)."""
+    if not dec.forced:
+        return []
+    first_row = {}
+    for c in inp.forced_decisions:
+        first_row.setdefault(c.measure_id, c.row)
+    built = built_by(inp, dec.forced)
+    out = []
+    for r, res in inp.resources.items():
+        if r in suppliers:
+            continue
+        users = [(m, a) for (m, r2), a in inp.usage.items() if r2 == r and a > 0 and m in inp.measures]
+        for y in inp.years:
+            if res.kind == "stock":
+                use = sum(a * built.get((m, y), 0.0) for m, a in users)
+                left = res.capacity[y] - dec.past_use.get((r, y), 0.0)
+            else:
+                use = sum(a * dec.forced.get((m, y), 0.0) for m, a in users)
+                left = res.capacity[y]
+            if use > max(left, 0.0) + 1e-9 * max(1.0, abs(res.capacity[y])):
+                who = sorted(m for m, a in users if (built if res.kind == "stock" else dec.forced).get((m, y)))
+                out.append(Problem(
+                    f"the forced decisions on {', '.join(who)} need {use:,.6g} {res.unit or 'units'} of {r} in {y}, "
+                    f"more than the {max(left, 0.0):,.6g} its capacity leaves"
+                    + (" beside the decisions of the past" if left < res.capacity[y] else ""),
+                    None, "committed", first_row.get(who[0]) if who else None, "year"))
+                break  # its first year says it
+    return out
+
+
+def problems(inp: PlanInput, *, future: bool = False) -> list[Problem]:
     """The decisions already taken that no plan can keep within the limits (one problem each).
 
     - a forced decision that has no commitment variable: none of the measure's instruments can pay
       its gap that year (no budget, or caps that pay nothing) — elastic runs may use any instrument;
     - past decisions whose operating use of a stock resource exceeds its capacity (when no measure
       could supply more of it);
+    - forced decisions whose use of a resource no measure supplies — a stock one from the year they
+      operate, a flow one in their year — exceeds what its capacity leaves beside the past decisions;
     - past decisions whose cash alone exceeds a cash limit.
     An elastic run may relax budgets, capacities and cash limits, so only the first applies to it.
+    ``future``: the input is one of many futures (``policymix futures``), in which the past decisions
+    operate as far as the capacities allow (:func:`optimiser.model.committed.connect`), so the second
+    does not apply.
     """
     if not inp.committed and not inp.cash_limits:
         return []
@@ -255,17 +292,20 @@ def problems(inp: PlanInput) -> list[Problem]:
     for c in inp.past_decisions:
         first_row.setdefault(c.measure_id, c.row)
     said: set[str] = set()
-    for (r, y), use in sorted(dec.past_use.items(), key=lambda kv: (kv[0][0], kv[0][1])):
+    built_use = {} if future else dec.past_use_built  # a future connects what fits (committed.connect)
+    for (r, y), use in sorted(built_use.items(), key=lambda kv: (kv[0][0], kv[0][1])):
         res = inp.resources[r]
         if use > res.capacity[y] + 1e-9 and r not in suppliers and r not in said:
             said.add(r)  # its first year says it
-            users = sorted({m for (m, r2) in inp.usage if r2 == r and dec.past_operating.get((m, y))})
+            users = sorted({m for (m, r2) in inp.usage if r2 == r
+                            and (dec.past_operating.get((m, y)) or dec.past_idle.get((m, y)))})
             out.append(Problem(
                 _("the past decisions on {measures} use {use} {unit} of {resource} in {year}, more than its capacity of "
                   "{capacity}: move them later (lead_time_years) or raise the capacity", measures=", ".join(users),
                   use=f"{use:,.6g}", unit=res.unit or _("units"), resource=r, year=y,
                   capacity=f"{res.capacity[y]:,.6g}"), None, "committed", first_row.get(users[0]) if users else None,
                 "year"))
+    out += _forced_use(inp, dec, suppliers)
     if inp.cash_limits:
         past = past_cash(inp)
         for lid, limit in inp.cash_limits.items():

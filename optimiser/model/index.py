@@ -57,7 +57,15 @@ def unit_gap(inp: PlanInput, m: str, y: int) -> float:
     return max(0.0, inp.measures[m].cost_eur_per_t - inp.co2_price[y])
 
 
-def index_sets(inp: PlanInput) -> Index:
+def index_sets(inp: PlanInput, *, late_until: int | None = None, stable: bool = False) -> Index:
+    """The index sets of ``inp``.
+
+    ``late_until``: commitments in years up to this one exist even when they cannot operate within the
+    horizon (a stochastic program shares them between futures with different lead times).
+    ``stable``: the sets do not depend on costs and prices (many futures re-solved on one model): a
+    funding row and subsidy variables also where the gap is zero (they pay 0), and a cap row wherever
+    the instrument has that cap, even where it cannot bind. The optimum is the same.
+    """
     years = inp.years
     last = years[-1]
     idx = Index(years=years, target_years=sorted(inp.targets), decisions=decisions(inp))
@@ -72,24 +80,30 @@ def index_sets(inp: PlanInput) -> Index:
         first = max(m.earliest_year, years[0])
         can_fund_any = False
         for y in range(first, last + 1):
-            if y + m.lead_time_years > last and y not in forced_years[mid]:
-                continue  # committed now, it cannot operate within the horizon (unless it is forced)
+            if y + m.lead_time_years > last and y not in forced_years[mid] and (late_until is None or y > late_until):
+                continue  # committed now, it cannot operate within the horizon (unless forced or shared)
             g = unit_gap(inp, mid, y) * m.abatement_mt * m.support_years
-            if g > 0:
+            if g > 0 or stable:
                 insts = [i for i in m.eligible_instruments if budgets[i][y] > 0 or inp.settings.elastic]
                 insts = [i for i in insts if _cap_coefficient(inp, mid, i) != 0.0]
-                if not insts:
+                if not insts and g > 0:
                     continue
                 idx.gap[(mid, y)] = g
+                if not insts:  # stable, no gap and nothing to pay it with: committed without a subsidy
+                    idx.d_keys.append((mid, y))
+                    idx.d_years[mid].append(y)
+                    can_fund_any = True
+                    continue
                 idx.funding_keys.append((mid, y))
                 for i in insts:
                     idx.s_keys.append((mid, i, y))
                     idx.s_by_my[(mid, y)].append(i)
                     idx.s_by_iy[(i, y)].append(mid)
                     inst = inp.instruments[i]
-                    if inst.capex_share_cap is not None and inst.capex_share_cap * m.capex_meur < g:
+                    if inst.capex_share_cap is not None and (stable or inst.capex_share_cap * m.capex_meur < g):
                         idx.capex_cap[(mid, i, y)] = inst.capex_share_cap * m.capex_meur
-                    if inst.eur_per_t_cap is not None and inst.eur_per_t_cap * m.abatement_mt * m.support_years < g:
+                    if inst.eur_per_t_cap is not None and (
+                            stable or inst.eur_per_t_cap * m.abatement_mt * m.support_years < g):
                         idx.eur_per_t_cap[(mid, i, y)] = inst.eur_per_t_cap * m.abatement_mt * m.support_years
             else:
                 idx.gap[(mid, y)] = 0.0
@@ -210,6 +224,19 @@ def derived_penalty(inp: PlanInput) -> float:
     rounded up to 1, 2 or 5 × a power of ten, and at least PENALTY_FLOOR (€/t = M€ per Mt/yr)."""
     dearest = max((measure_cost_per_mt(inp, m) for m in inp.measures), default=0.0)
     return max(PENALTY_FLOOR, _nice_ceiling(PENALTY_FACTOR * dearest))
+
+
+def with_penalty(inp: PlanInput) -> PlanInput:
+    """``inp`` with the shortfall penalty it uses written into its settings (the derived one where blank).
+
+    Many futures of one input must share one P, so that their costs and the mean over them compare: a
+    penalty derived from each future's own costs would differ between futures.
+    """
+    if inp.settings.shortfall_penalty_eur_per_t is not None:
+        return inp
+    from dataclasses import replace
+
+    return replace(inp, settings=replace(inp.settings, shortfall_penalty_eur_per_t=derived_penalty(inp)))
 
 
 def shortfall_penalty(inp: PlanInput) -> float:

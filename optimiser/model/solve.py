@@ -28,7 +28,37 @@ from dataclasses import dataclass, field
 import highspy
 import numpy as np
 from pyomo.common.gc_manager import PauseGC
+from pyomo.core import Constraint as pyo_constraint
+from pyomo.core import Var as pyo_var
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+
+
+def _scipy_without_extras() -> None:
+    """Let the standard-form compiler's first call import scipy.sparse only.
+
+    Pyomo declares scipy a deferred import whose resolution also imports scipy.stats, scipy.integrate
+    and scipy.spatial (~0.45 s, most of the default plan's hand-off), which the compiler never uses: its
+    sparse-matrix hooks are class attributes meant to be set, so they are set to scipy.sparse here and
+    the deferred import's extra imports are dropped.
+    """
+    try:
+        from pyomo.common import dependencies
+        from pyomo.repn.plugins.standard_form import _LinearStandardFormCompiler_impl as impl
+
+        indicator = dependencies.scipy_available
+        if getattr(indicator, "_callback", None) is dependencies._finalize_scipy:
+            indicator._callback = None  # resolving it later imports scipy itself, nothing more
+        import scipy.sparse
+
+        if impl._csc_matrix is None:
+            impl._to_vector = np.fromiter
+            impl._csc_matrix = scipy.sparse.csc_array
+            impl._csr_matrix = scipy.sparse.csr_array
+    except (ImportError, AttributeError):  # pragma: no cover - another Pyomo: its own first call does it
+        pass
+
+
+_scipy_without_extras()
 
 from ..input.data import PlanInput
 from .build import Built, objective, relaxation
@@ -40,6 +70,11 @@ INF = highspy.kHighsInf
 DUAL_TOL = 1e-9
 #: Feasibility tolerance of the LP and of MIP solutions alike (HiGHS's LP default).
 PRIMAL_TOL = 1e-7
+#: How far from a whole number an integer column of an LP relaxation may be and still count as whole.
+INTEGRAL_TOL = 1e-9
+#: A MILP without shadow prices (many futures) whose lumpy measures allow at most this many whole
+#: assignments is solved as that many LPs, the best one kept: faster than branch and bound for a few.
+ENUMERATE_MAX = 8
 #: Relative size of the probing step (of the limit's right-hand side, at least one unit × this).
 PROBE_STEP = 1e-4
 
@@ -76,23 +111,16 @@ class Solver:
         A = repn.A.tocsc()
         n_col, n_row = A.shape[1], A.shape[0]
         c = np.asarray(repn.c.todense()).ravel() if n_col else np.zeros(0)
-        lower = np.array([v.lb if v.lb is not None else -INF for v in self.columns], dtype=float)
-        upper = np.array([v.ub if v.ub is not None else INF for v in self.columns], dtype=float)
+        bounds = column_bounds(self.columns)
+        lower = np.array([-INF if lb is None else lb for lb, _ in bounds], dtype=float)
+        upper = np.array([INF if ub is None else ub for _, ub in bounds], dtype=float)
         rhs = np.asarray(repn.rhs, dtype=float)
         # t == 0: equality (lower = upper = rhs); t == 1: ≤ rhs; t == -1: ≥ rhs
-        row_lower = np.array([rhs[k] if t in (0, -1) else -INF for k, (_, t) in enumerate(self.rows)], dtype=float)
-        row_upper = np.array([rhs[k] if t in (0, 1) else INF for k, (_, t) in enumerate(self.rows)], dtype=float)
-
-        self.col_of: dict[tuple[str, object], int] = {}
-        self.integer_cols: list[int] = []
-        for j, v in enumerate(self.columns):
-            name = v.parent_component().local_name
-            self.col_of[(name, v.index())] = j
-            if v.is_binary() or v.is_integer():
-                self.integer_cols.append(j)
-        self.row_of: dict[tuple[str, object], list[tuple[int, int]]] = {}
-        for k, (con, t) in enumerate(self.rows):
-            self.row_of.setdefault((con.parent_component().local_name, con.index()), []).append((k, t))
+        sense = np.fromiter((t for _, t in self.rows), dtype=np.int8, count=n_row)
+        row_lower = np.where(sense <= 0, rhs, -INF) if n_row else np.zeros(0)
+        row_upper = np.where(sense >= 0, rhs, INF) if n_row else np.zeros(0)
+        self.col_of, self.integer_cols = column_maps(built.model, self.columns)
+        self.row_of = row_map(built.model, self.rows)
 
         lp = highspy.HighsLp()
         lp.num_col_ = n_col
@@ -126,11 +154,21 @@ class Solver:
             h.setOptionValue("primal_feasibility_tolerance", PRIMAL_TOL)
         if threads:
             h.setOptionValue("threads", int(threads))
+        if self.integer_cols:
+            mip_presolve(h)
         h.passModel(lp)
         self.highs = h
+        self.algorithm = settings.solver
+        self.has_basis = False  # an LP basis to re-solve from (none before the first LP, none after a MIP)
         self._row_lower, self._row_upper = row_lower, row_upper
         self.probe_degenerate = True
-        self._structure = None
+        self._objective = None  # the live objective's terms (made on the first update)
+        #: Shadow prices wanted: a model with lumpy measures is re-solved as an LP with its binaries fixed.
+        #: Without them (many futures, no shadow prices reported) the MIP's solution is the answer.
+        self.duals = True
+        #: Without shadow prices, a MILP is first solved as its LP relaxation, which is the answer when its
+        #: integer columns come out whole (:meth:`_integral_relaxation`; many futures, few lumpy measures).
+        self.relax_first = False
         self._held: dict[str, tuple[int, dict[int, float]]] = {}  # rows an elastic run added: name → (row, coefs)
         self.n_col, self.n_row = n_col, n_row
         self.int_lower = lower[self.integer_cols] if self.integer_cols else None
@@ -149,7 +187,13 @@ class Solver:
             failed = self.least_relaxation()
             if failed is not None:
                 return failed
-        h.run()
+        elif self.integer_cols and self.relax_first and not self.duals:
+            choices = self._lumpy_choices()
+            found = (self._enumerate(choices, started) if 0 < len(choices) <= ENUMERATE_MAX
+                     else self._integral_relaxation(started))
+            if found is not None:
+                return found
+        self._highs_run("the MIP" if self.integer_cols else "the LP", mip=bool(self.integer_cols))
         status = h.getModelStatus()
         text = h.modelStatusToString(status)
         info = h.getInfo()
@@ -161,12 +205,13 @@ class Solver:
         mip_gap = 0.0
         if self.integer_cols:
             mip_gap = float(getattr(info, "mip_gap", 0.0) or 0.0)
+        if self.integer_cols and self.duals:
             x = np.asarray(h.getSolution().col_value)
             fixed = np.round(x[self.integer_cols])
             cols = np.array(self.integer_cols, dtype=np.int32)
             h.changeColsIntegrality(len(cols), cols, np.array([highspy.HighsVarType.kContinuous] * len(cols)))
             h.changeColsBounds(len(cols), cols, fixed, fixed)
-            h.run()
+            self._highs_run("the LP with the lumpy decisions fixed")
             status = h.getModelStatus()
             if status != highspy.HighsModelStatus.kOptimal:
                 self._restore_integers()
@@ -178,10 +223,10 @@ class Solver:
         duals = np.asarray(sol.row_dual)
         col_duals = np.asarray(sol.col_dual)
         objective = float(h.getInfo().objective_function_value) + self.offset
-        shadow = self._shadow_prices(duals)
-        if self.probe_degenerate:
+        shadow = self._shadow_prices(duals) if self.duals else {}
+        if self.probe_degenerate and self.duals:
             self._probe(shadow, objective)
-        if self.integer_cols:
+        if self.integer_cols and self.duals:
             self._restore_integers()
         values: dict[str, dict] = {}
         reduced: dict[str, dict] = {}
@@ -192,6 +237,101 @@ class Solver:
                         reduced=reduced,
                         mip=bool(self.integer_cols), mip_gap=mip_gap, seconds=time.perf_counter() - started,
                         iterations=iterations)
+
+    def _highs_run(self, what: str, *, mip: bool = False) -> None:
+        """One HiGHS run of ``what`` (words for messages): the algorithm of the ``solver`` setting, stoppable
+        by Ctrl-C and SIGTERM (raises :class:`SolveInterrupted`), with a live line on a terminal."""
+        if not mip:
+            use_algorithm(self.highs, self.algorithm, warm=self.has_basis, columns=self.n_col)
+        run_watched(self.highs, what, mip=mip)
+        # branch and bound leaves no LP basis; an LP leaves its optimal one (warm re-solves start there)
+        self.has_basis = not mip and self.highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    def _lumpy_choices(self) -> list[np.ndarray]:
+        """Every whole assignment of the integer columns that ``lumpy_once`` allows — each lumpy measure
+        committed in one of its years or in none — as column values in ``integer_cols`` order; [] when
+        there are other integer columns or more than ENUMERATE_MAX assignments."""
+        position = {j: n for n, j in enumerate(self.integer_cols)}
+        years: dict[object, list[int]] = {}
+        for (name, index), j in self.col_of.items():
+            if j in position:
+                if name != "b":
+                    return []
+                years.setdefault(index[0], []).append(position[j])
+        count = 1
+        for cols in years.values():
+            count *= len(cols) + 1
+            if count > ENUMERATE_MAX:
+                return []
+        out = [np.zeros(len(self.integer_cols))]
+        for m in sorted(years, key=str):
+            grown = []
+            for base in out:
+                grown.append(base)
+                for n in sorted(years[m]):
+                    pick = base.copy()
+                    pick[n] = 1.0
+                    grown.append(pick)
+            out = grown
+        return out
+
+    def _enumerate(self, choices: list[np.ndarray], started: float) -> Solution | None:
+        """A MILP with few whole assignments: the best of the LPs with its integer columns fixed at each
+        (the first of equal optima, in a fixed order, so the answer depends on the input only); None when
+        an LP fails other than infeasible (then branch and bound decides)."""
+        h = self.highs
+        cols = np.array(self.integer_cols, dtype=np.int32)
+        h.changeColsIntegrality(len(cols), cols, np.array([highspy.HighsVarType.kContinuous] * len(cols)))
+        best = None
+        iterations = 0
+        try:
+            for values in choices:
+                h.changeColsBounds(len(cols), cols, values, values)
+                h.run()
+                status = h.getModelStatus()
+                iterations += int(getattr(h.getInfo(), "simplex_iteration_count", 0) or 0)
+                if status == highspy.HighsModelStatus.kInfeasible:
+                    continue
+                if status != highspy.HighsModelStatus.kOptimal:
+                    return None
+                value = float(h.getInfo().objective_function_value)
+                if best is None or value < best[0] - 1e-9 * max(1.0, abs(best[0])):
+                    best = (value, np.asarray(h.getSolution().col_value).copy())
+            if best is None:
+                return Solution(ok=False, status="Infeasible", message=_explain("Infeasible"),
+                                seconds=time.perf_counter() - started, mip=True)
+            values: dict[str, dict] = {}
+            for (name, index), j in self.col_of.items():
+                values.setdefault(name, {})[index] = float(best[1][j])
+            return Solution(ok=True, status="Optimal", message="optimal", objective=best[0] + self.offset,
+                            values=values, mip=True, seconds=time.perf_counter() - started, iterations=iterations)
+        finally:
+            self._restore_integers()
+            h.clearSolver()
+
+    def _integral_relaxation(self, started: float) -> Solution | None:
+        """The LP relaxation's optimum, when every integer column takes a whole value there (then it is the
+        MILP's optimum too, and no branch and bound is needed); else None, the model unchanged."""
+        h = self.highs
+        cols = np.array(self.integer_cols, dtype=np.int32)
+        h.changeColsIntegrality(len(cols), cols, np.array([highspy.HighsVarType.kContinuous] * len(cols)))
+        try:
+            h.run()
+            if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                return None
+            x = np.asarray(h.getSolution().col_value)
+            if np.max(np.abs(x[cols] - np.round(x[cols])), initial=0.0) > INTEGRAL_TOL:
+                return None
+            info = h.getInfo()
+            values: dict[str, dict] = {}
+            for (name, index), j in self.col_of.items():
+                values.setdefault(name, {})[index] = float(x[j])
+            return Solution(ok=True, status=h.modelStatusToString(h.getModelStatus()), message="optimal",
+                            objective=float(info.objective_function_value) + self.offset, values=values,
+                            mip=True, seconds=time.perf_counter() - started,
+                            iterations=int(getattr(info, "simplex_iteration_count", 0) or 0))
+        finally:
+            h.changeColsIntegrality(len(cols), cols, np.array([highspy.HighsVarType.kInteger] * len(cols)))
+            h.clearSolver()  # the MILP, when it runs, starts from nothing the relaxation left
 
     # ------------------------------------------------------------ elastic runs
 
@@ -257,7 +397,7 @@ class Solver:
 
     def _run(self) -> tuple[object, float]:
         """Run HiGHS: (model status, objective value), read before any change resets them."""
-        self.highs.run()
+        self._highs_run("the least relaxation of an elastic run", mip=bool(self.integer_cols))
         return self.highs.getModelStatus(), float(self.highs.getInfo().objective_function_value)
 
     def _hold(self, name: str, coefs: dict[int, float], upper: float) -> None:
@@ -320,7 +460,7 @@ class Solver:
                     h.changeRowBounds(k, lower - step, upper)
                 else:
                     continue
-                h.run()
+                self._highs_run("a shadow-price check")
                 if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
                     relaxed = float(h.getInfo().objective_function_value) + self.offset
                     rate = max(0.0, (objective - relaxed) / step)
@@ -387,7 +527,7 @@ class Solver:
 
     @staticmethod
     def structure(idx, rows: dict, obj: list) -> tuple:
-        """What must stay equal for a re-solve to reuse this instance: every row's variables."""
+        """What must stay equal for a re-solve to reuse an instance: every row's variables (a cache key)."""
         return (
             tuple(idx.d_keys), tuple(idx.s_keys), tuple(idx.lumpy_keys), tuple(idx.target_years),
             tuple((name, tuple((key, tuple((v, i) for _, v, i in terms)) for key, terms in r.terms.items()))
@@ -395,45 +535,134 @@ class Solver:
             tuple((v, i) for _, v, i in obj),
         )
 
-    def update(self, inp: PlanInput) -> bool:
+    def update(self, inp: PlanInput, *, prepared: tuple | None = None) -> bool:
         """Load the numbers of ``inp`` into the live HiGHS instance.
 
         Returns False, changing nothing, when ``inp`` gives the model another
         structure (another variable or term appears or disappears, e.g. a gap
         that becomes zero or a budget that becomes zero): the caller then
-        builds afresh. Otherwise right-hand sides, coefficients and costs are
-        changed in place and the next :meth:`solve` starts from the last basis.
+        builds afresh. Otherwise the right-hand sides, coefficients and costs
+        that differ from the live ones are changed in place and the next
+        :meth:`solve` starts from the last basis.
         """
-        idx = index_sets(inp)
-        rows = model_rows(idx, inp)
-        obj = objective(idx, inp, rows)
-        if self._structure is None:
-            old = self.built
-            self._structure = self.structure(old.index, old.rows, objective(old.index, old.input, old.rows))
-        if self.structure(idx, rows, obj) != self._structure:
+        if prepared is not None:  # (index, rows, objective, structure) the caller has computed already
+            idx, rows, obj, _ = prepared
+        else:
+            idx = index_sets(inp, **self.built.options)
+            rows = model_rows(idx, inp)
+            obj = objective(idx, inp, rows)
+        old = self.built
+        if self._objective is None:
+            self._objective = objective(old.index, old.input, old.rows)
+        changes = _changes(old, self._objective, idx, rows, obj)
+        if changes is None:
             return False
+        bounds, coefficients, costs = changes
         h = self.highs
         col_of = self.col_of
-        for name, r in rows.items():
-            for key, terms in r.terms.items():
-                placed = self.row_of.get((name, key))
-                if not placed:
-                    continue
-                rhs = r.rhs[key]
-                for k, t in placed:
-                    lo, up = (rhs if t in (0, -1) else -INF), (rhs if t in (0, 1) else INF)
-                    h.changeRowBounds(k, lo, up)
-                    self._row_lower[k], self._row_upper[k] = lo, up
-                    for c, v, i in terms:
-                        j = col_of.get((v, i))
-                        if j is not None:
-                            h.changeCoeff(k, j, c)
-        for c, v, i in obj:
+        for name, key, rhs in bounds:
+            for k, t in self.row_of.get((name, key), ()):
+                lo, up = (rhs if t in (0, -1) else -INF), (rhs if t in (0, 1) else INF)
+                h.changeRowBounds(k, lo, up)
+                self._row_lower[k], self._row_upper[k] = lo, up
+        for name, key, terms in coefficients:
+            for k, _ in self.row_of.get((name, key), ()):
+                for c, v, i in terms:
+                    j = col_of.get((v, i))
+                    if j is not None:
+                        h.changeCoeff(k, j, c)
+        for c, v, i in costs:
             j = col_of.get((v, i))
             if j is not None:
                 h.changeColCost(j, c)
-        self.built = Built(model=self.built.model, index=idx, input=inp, rows=rows)
+        self.built = Built(model=self.built.model, index=idx, input=inp, rows=rows, options=self.built.options)
+        self._objective = obj
         return True
+
+
+def _variables(terms) -> list:
+    return [(v, i) for _, v, i in terms]
+
+
+def _changes(old: Built, old_obj: list, idx, rows: dict, obj: list):
+    """What differs between the live model and the new rows: (row bounds, rows whose coefficients changed,
+    objective terms whose cost changed), or None when the structure differs (another variable or term)."""
+    oi = old.index
+    if (idx.d_keys != oi.d_keys or idx.s_keys != oi.s_keys or idx.lumpy_keys != oi.lumpy_keys
+            or idx.target_years != oi.target_years or rows.keys() != old.rows.keys()):
+        return None
+    bounds, coefficients = [], []
+    for name, r in rows.items():
+        was = old.rows[name]
+        if r.terms.keys() != was.terms.keys():
+            return None
+        for key, terms in r.terms.items():
+            before = was.terms[key]
+            if terms != before:
+                if _variables(terms) != _variables(before):
+                    return None
+                coefficients.append((name, key, terms))
+            if r.rhs[key] != was.rhs[key]:
+                bounds.append((name, key, r.rhs[key]))
+    if obj == old_obj:
+        costs = []
+    elif _variables(obj) != _variables(old_obj):
+        return None
+    else:
+        costs = [new for new, was in zip(obj, old_obj) if new[0] != was[0]]
+    return bounds, coefficients, costs
+
+
+def _keys_by_id(model, ctype) -> dict[int, tuple[str, object, bool]]:
+    """id(component data) → (component name, index, integer?), from each component's own items: one pass
+    per component, with no per-item lookups (``data.index()`` searches its parent)."""
+    out: dict[int, tuple[str, object, bool]] = {}
+    for comp in model.component_objects(ctype, descend_into=False):
+        name = comp.local_name
+        for key, data in comp.items():
+            out[id(data)] = (name, key, ctype is pyo_var and (data.is_binary() or data.is_integer()))
+    return out
+
+
+def column_maps(model, columns) -> tuple[dict[tuple[str, object], int], list[int]]:
+    """(variable name, index) → column, and the columns of integer variables."""
+    keys = _keys_by_id(model, pyo_var)
+    col_of: dict[tuple[str, object], int] = {}
+    integer: list[int] = []
+    for j, v in enumerate(columns):
+        name, key, is_int = keys[id(v)]
+        col_of[(name, key)] = j
+        if is_int:
+            integer.append(j)
+    return col_of, integer
+
+
+def column_bounds(columns) -> list[tuple[float | None, float | None]]:
+    """(lower, upper) of every column: its domain's bounds (computed once per domain) where the variable
+    has no bounds of its own; ``v.bounds`` recomputes the domain's bounds on every call (0.5 s at 10 000
+    measures)."""
+    by_domain: dict[int, tuple] = {}
+    out = []
+    for v in columns:
+        if getattr(v, "_lb", 0) is None and getattr(v, "_ub", 0) is None:
+            dom = v.domain
+            b = by_domain.get(id(dom))
+            if b is None:
+                b = by_domain[id(dom)] = dom.bounds()
+            out.append(b)
+        else:  # bounds of its own (or another Pyomo): the public property
+            out.append(v.bounds)
+    return out
+
+
+def row_map(model, rows) -> dict[tuple[str, object], list[tuple[int, int]]]:
+    """(family name, row key) → [(row, sense)]: one HiGHS row per Pyomo constraint in mixed form."""
+    keys = _keys_by_id(model, pyo_constraint)
+    row_of: dict[tuple[str, object], list[tuple[int, int]]] = {}
+    for k, (con, t) in enumerate(rows):
+        name, key, _ = keys[id(con)]
+        row_of.setdefault((name, key), []).append((k, t))
+    return row_of
 
 
 def _name(component) -> str:
@@ -475,6 +704,190 @@ def new_highs() -> highspy.Highs:
         os.dup2(saved, 1)
         os.close(saved)
     return h
+
+
+# ---------------------------------------------------------------- options, algorithm, interrupts, progress
+
+#: HiGHS options of each LP algorithm of the ``solver`` setting.
+ALGORITHMS: dict[str, dict[str, object]] = {
+    "dual": {"solver": "simplex", "simplex_strategy": 1},
+    "primal": {"solver": "simplex", "simplex_strategy": 4},
+    "ipm": {"solver": "ipm", "run_crossover": "on"},  # crossover: a basis for the duals and warm re-solves
+}
+#: ``solver = auto``: dual simplex (HiGHS's default) up to this many columns, primal simplex for a cold
+#: solve of a larger LP. Measured by bench/bench_scale.py on plant-level models (docs/performance.md):
+#: primal simplex solves them about twice as fast (1.5 s against 2.8 s at 4 000 measures, 8.5 s against
+#: 17 s at 10 000); below ~2 000 measures the difference is under 0.1 s, and dual simplex keeps the plan
+#: that has always been reported where several plans cost exactly the same (a degenerate optimum: the
+#: algorithm decides which of them, and which reduced costs, HiGHS returns).
+AUTO_PRIMAL_MIN_COLUMNS = 20_000
+
+
+def use_algorithm(h: highspy.Highs, choice: str, *, warm: bool, columns: int = 0) -> None:
+    """Set the LP algorithm of the next run (setting ``solver``: auto, dual, primal, ipm).
+
+    A re-solve from a kept basis (shadow-price probes, sweep points) uses dual simplex unless primal was
+    asked for: after a change of right-hand sides or costs the old basis stays dual feasible, so dual
+    simplex needs few iterations.
+    """
+    if choice == "primal":
+        name = "primal"
+    elif warm:
+        name = "dual"
+    elif choice == "auto":
+        name = "primal" if columns >= AUTO_PRIMAL_MIN_COLUMNS else "dual"
+    else:
+        name = choice
+    for key, value in ALGORITHMS[name].items():
+        h.setOptionValue(key, value)
+
+
+#: Presolve rules switched off for MIPs (plans with lumpy measures), by the name HiGHS lists them under.
+#: Fourier–Motzkin elimination (new in HiGHS 1.16) took 7.4 of the 7.6 s of a 1 000-measure plan with
+#: 3 lumpy measures (6 binaries) and did not finish in 125 s at 4 000 measures: it eliminates the subsidy
+#: and commitment columns that sit in two rows only to add about as many rows back (1 152 rows and 576
+#: columns out, 1 056 rows in, at 1 000 measures), and the presolved model is the same size without it.
+MIP_PRESOLVE_RULES_OFF = ("Fourier-Motzkin",)
+_rule_bits: dict[str, int] | None = None
+
+
+def presolve_rule_bits() -> dict[str, int]:
+    """HiGHS's presolve rules that ``presolve_rule_off`` can switch off: name → bit (as HiGHS lists them;
+    the numbering changes between versions, so it is read from HiGHS itself, once)."""
+    global _rule_bits
+    if _rule_bits is None:
+        import re
+
+        lines: list[str] = []
+        h = new_highs()
+        h.cbLogging.subscribe(lambda e: lines.append(e.message))
+        h.setOptionValue("output_flag", True)
+        h.setOptionValue("log_to_console", False)
+        h.setOptionValue("log_dev_level", 1)
+        h.addVar(0.0, 1.0)
+        h.changeColIntegrality(0, highspy.HighsVarType.kInteger)
+        h.addRow(-INF, 1.0, 1, np.array([0], dtype=np.int32), np.array([1.0]))
+        h.presolve()
+        found = (re.search(r"set bit\s+(\d+)\s*=\s*\d+\):\s*(.+)$", line.strip()) for line in lines)
+        _rule_bits = {m.group(2).strip(): int(m.group(1)) for m in found if m}
+    return _rule_bits
+
+
+def mip_presolve(h: highspy.Highs) -> None:
+    """Switch off the presolve rules of :data:`MIP_PRESOLVE_RULES_OFF` that this HiGHS has."""
+    bits = presolve_rule_bits()
+    mask = sum(1 << bits[name] for name in MIP_PRESOLVE_RULES_OFF if name in bits)
+    if mask:
+        h.setOptionValue("presolve_rule_off", mask)
+
+
+class SolveInterrupted(KeyboardInterrupt):
+    """A HiGHS run stopped by Ctrl-C (SIGINT) or SIGTERM; ``what`` was being solved, for ``seconds``."""
+
+    def __init__(self, signum: int, what: str, seconds: float):
+        self.signum, self.what, self.seconds = signum, what, seconds
+        super().__init__(f"interrupted while HiGHS was solving {what} (after {seconds:.1f} s)")
+
+
+#: A run that lasts longer than this shows a live line on a terminal (stderr), refreshed this often.
+PROGRESS_AFTER_S, PROGRESS_EVERY_S = 1.0, 0.5
+
+
+class _Watch:
+    """While HiGHS runs: SIGINT and SIGTERM only set a flag that HiGHS's interrupt callbacks (simplex,
+    IPM, MIP) read, so HiGHS stops at its next check (milliseconds apart) and returns cleanly; a Python
+    exception raised inside a callback would unwind through HiGHS's C++ code instead."""
+
+    def __init__(self, h: highspy.Highs, what: str, mip: bool, stream=None):
+        import sys
+
+        self.h, self.what, self.mip = h, what, mip
+        self.stream = stream if stream is not None else sys.stderr
+        self.live = _is_tty(self.stream)
+        self.signum: int | None = None
+        self.started = 0.0
+        self.shown = 0.0
+        self.width = 0
+        self.saved: dict[int, object] = {}
+
+    def _signal(self, signum, frame) -> None:
+        self.signum = signum
+
+    def _check(self, e) -> None:
+        if self.signum is not None:
+            e.interrupt()
+        elif self.live:
+            now = time.perf_counter()
+            if now - self.started >= PROGRESS_AFTER_S and now - self.shown >= PROGRESS_EVERY_S:
+                self.shown = now
+                self._show(e.data_out, now - self.started)
+
+    def _show(self, out, elapsed: float) -> None:
+        text = f"HiGHS: solving {self.what}, {elapsed:,.0f} s"
+        if self.mip:
+            bound, best, gap = out.mip_dual_bound, out.mip_primal_bound, out.mip_gap
+            if math.isfinite(bound):
+                text += f", best bound {bound:,.1f}"
+            if math.isfinite(best) and abs(best) < INF:
+                text += f", best plan {best:,.1f}, gap {gap:.2%}" if math.isfinite(gap) and gap < 1e6 else \
+                    f", best plan {best:,.1f}"
+            text += f", {out.mip_node_count:,} nodes"
+        elif out.simplex_iteration_count:
+            text += f", {out.simplex_iteration_count:,} simplex iterations"
+        elif out.ipm_iteration_count:
+            text += f", {out.ipm_iteration_count:,} interior-point iterations"
+        text += " (Ctrl-C stops)"
+        self.width = max(self.width, len(text))
+        try:
+            self.stream.write("\r" + text.ljust(self.width))
+            self.stream.flush()
+        except (OSError, ValueError):
+            self.live = False
+
+    def __enter__(self):
+        import signal
+        import threading
+
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                try:
+                    self.saved[sig] = signal.signal(sig, self._signal)
+                except (ValueError, OSError):  # pragma: no cover - not allowed here
+                    pass
+        for cb in (self.h.cbSimplexInterrupt, self.h.cbIpmInterrupt, self.h.cbMipInterrupt):
+            cb.subscribe(self._check)
+        self.started = self.shown = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        import signal
+
+        for cb in (self.h.cbSimplexInterrupt, self.h.cbIpmInterrupt, self.h.cbMipInterrupt):
+            cb.unsubscribe(self._check)
+        for sig, handler in self.saved.items():
+            signal.signal(sig, handler)
+        if self.width:
+            try:
+                self.stream.write("\r" + " " * self.width + "\r")
+                self.stream.flush()
+            except (OSError, ValueError):
+                pass
+
+
+def _is_tty(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def run_watched(h: highspy.Highs, what: str, *, mip: bool = False) -> None:
+    """``h.run()``, stoppable within about a second by Ctrl-C or SIGTERM: raises :class:`SolveInterrupted`
+    (a KeyboardInterrupt) when stopped; a live line on stderr when it is a terminal and the run is long."""
+    with _Watch(h, what, mip) as watch:
+        h.run()
+    if watch.signum is not None:
+        raise SolveInterrupted(watch.signum, what, time.perf_counter() - watch.started)
 
 
 def _explain(status_text: str) -> str:

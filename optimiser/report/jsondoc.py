@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 
+from ..analysis.futures import FuturesRun
 from ..analysis.rules_gap import RulesGap, cost_per_t
 from ..analysis.simulate import RulesResult, allocation_of, phases_of
 from ..analysis.sweep import SweepPoint, SweepRun
@@ -124,6 +125,9 @@ def _plan_document(result: PlanResult) -> dict:
         "measures": {mid: {"name": inp.measures[mid].name, "status": mr.status,
                            "public_cost_meur": _num(mr.public_cost_meur)} for mid, mr in result.measures.items()},
         "shadow_prices": shadow,
+        # what the plan commits, per measure and year (d_{m,y}): a stress test (policymix futures --plan) fixes it
+        "commitments": {mid: {str(y): _num(v) for y, v in mr.new.items() if v > TOL}
+                        for mid, mr in result.measures.items() if any(v > TOL for v in mr.new.values())},
     }
 
 
@@ -235,4 +239,56 @@ def simulation_json(rules: RulesResult) -> dict:
             for r in rules.rounds
         ],
     }
+    return out
+
+
+# ---------------------------------------------------------------- futures (docs/model.md section 14)
+
+def futures_json(run: FuturesRun) -> dict:
+    """The futures result of docs/model.md section 14 (years as strings), plus what the workbook summarises."""
+    rows = run.base.uncertainty
+    by_number = {f.number: f for f in run.futures}
+    futures = []
+    for r in run.results:
+        years = [str(y) for y in sorted(run.base.targets)]
+        futures.append({
+            "number": r.number,
+            "draw": {k: _num(v) for k, v in by_number[r.number].draw(rows).items()},
+            "status": r.status,
+            "public_cost_meur": _num(r.public_cost_meur),
+            "objective_meur": _num(r.objective_meur),
+            "abatement_mt": {str(y): _num(v) for y, v in r.abatement_mt.items()} if r.ok else {y: None for y in years},
+            "shortfall_mt": {str(y): _num(v) for y, v in r.shortfall_mt.items()} if r.ok else {y: None for y in years},
+            "target_met": r.target_met,
+            **({"message": r.message} if r.message else {}),
+        })
+    out = {
+        "mode": run.mode,
+        "samples": run.samples,
+        "seed": run.seed,
+        "p_target_met": _num(run.p_target_met),
+        "p_target_met_ci": [_num(run.p_target_met_ci[0]), _num(run.p_target_met_ci[1])],
+        "funded_share": {m: _num(v) for m, v in run.funded_share.items()},
+        "robust_core": run.robust_core(),
+        "public_cost_meur": {"median": _num(run.cost_quantile(0.5)), "p90": _num(run.cost_quantile(0.9))},
+        "drivers": [{"dimension": d.dimension.key, "rows": [rows[k].name for k in d.dimension.rows],
+                     "spearman_shortfall": _num(d.rho_shortfall), "spearman_public_cost": _num(d.rho_cost),
+                     "s1_shortfall": _num(d.s1_shortfall)} for d in run.drivers],
+        "futures": futures,
+    }
+    if run.mode == "stress_test":
+        nested: dict = {}
+        for (m, y), v in sorted(run.commitments.items()):
+            nested.setdefault(m, {})[str(y)] = _num(v)
+        out["plan"] = {"file": run.plan_file, "commitments": nested}
+    decision = run.decision
+    if decision is not None:
+        out.update(
+            decide_by=str(decision.year),
+            here_and_now={m: {str(y): _num(v) for y, v in ys.items()} for m, ys in decision.here_and_now.items()},
+            expected_cost_meur=_num(decision.expected_cost_meur),
+            vss_meur=_num(decision.vss_meur),
+            eev_meur=_num(decision.eev_meur),
+            mean_value_plan={m: {str(y): _num(v) for y, v in ys.items()} for m, ys in decision.mean_plan.items()},
+        )
     return out

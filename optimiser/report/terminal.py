@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from ..analysis.rules_gap import RulesGap
 from ..analysis.simulate import RulesResult
 from ..analysis.sweep import PROGRESS_MIN_POINTS
-from ..lang import _, num
+from ..lang import _, ngettext, num
 from ..model.families import TARGET, family
 from ..model.results import PlanResult
 from . import words
@@ -278,3 +278,111 @@ def simulation_lines(rules: RulesResult) -> list[str]:
           idle=num(rules.committed_idle_meur, ",.0f")),
         _("Measures: {counts}.", counts=", ".join(f"{n} {_(k)}" for k, n in counts.items())),
     ]
+
+
+# ---------------------------------------------------------------- futures
+
+@contextmanager
+def futures_progress(enabled: bool = True):
+    """Yields (on_start, on_progress, on_stage) for ``run("futures", …)``: a bar with futures per second and the
+    time left, on stderr and only on a terminal; a decide-by run shows its stages instead."""
+    state: dict = {}
+
+    def _start(total: int | None) -> None:
+        if not enabled or not sys.stderr.isatty():
+            return
+        from rich.console import Console
+        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, SpinnerColumn,
+                                   TextColumn, TimeRemainingColumn)
+        from rich.text import Text
+
+        class Rate(ProgressColumn):
+            def render(self, task):
+                speed = task.finished_speed or task.speed
+                return Text(f"{speed:,.1f} futures/s" if speed else "… futures/s")
+
+        if total is None:
+            progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), console=Console(stderr=True),
+                                transient=True)
+        else:
+            progress = Progress(TextColumn("futures"), BarColumn(), MofNCompleteColumn(), Rate(),
+                                TimeRemainingColumn(), console=Console(stderr=True), transient=True)
+        progress.start()
+        state["progress"] = progress
+        state["task"] = progress.add_task("", total=total)
+
+    def on_start(total: int) -> None:
+        _start(total)
+
+    def on_progress(done: int, total: int) -> None:
+        if "progress" in state:
+            state["progress"].update(state["task"], completed=done)
+
+    def on_stage(text: str) -> None:
+        if "progress" not in state:
+            _start(None)
+        if "progress" in state:
+            state["progress"].update(state["task"], description=text)
+
+    try:
+        yield on_start, on_progress, on_stage
+    finally:
+        if "progress" in state:
+            state["progress"].stop()
+
+
+def _pct(v: float) -> str:
+    return num(100 * v, ".1f") + " %"
+
+
+def _list(items: list[str], most: int) -> str:
+    return ", ".join(items[:most]) + (" …" if len(items) > most else "")
+
+
+def futures_lines(run, max_items: int = 8) -> list[str]:
+    """A futures run in a few sentences: P(target met) with its interval, cost, robust core, drivers, how it ran."""
+    lo, hi = run.p_target_met_ci
+    n = len(run.results)
+    what = {"wait_and_see": _("wait and see (each future planned on its own)"),
+            "stress_test": _("stress test of {plan} (its commitments fixed)", plan=run.plan_file),
+            "decide_by": _("decide by {year}, adapt later", year=run.decision.year if run.decision else "")}[run.mode]
+    lines = [_("Futures: {n} drawn by Latin hypercube sampling (seed {seed}); {what}.", n=num(n, ",d"), seed=run.seed,
+               what=what),
+             _("P(target met) = {p} (95 % Wilson interval {low}–{high}): {met} of {n} futures meet every target.",
+               p=_pct(run.p_target_met), low=_pct(lo), high=_pct(hi), met=num(run.met, ",d"), n=num(n, ",d"))]
+    median, p90 = run.cost_quantile(0.5), run.cost_quantile(0.9)
+    if median is not None:
+        lines.append(_("Public cost: median {median} M€, 90th percentile {p90} M€.", median=num(median, ",.0f"),
+                       p90=num(p90, ",.0f")))
+    core = run.robust_core()
+    lines.append(ngettext("Robust core (funded in ≥ 90 % of futures): {n} measure",
+                          "Robust core (funded in ≥ 90 % of futures): {n} measures", len(core))
+                 + (": " + _list(core, max_items) if core else ""))
+    contingent = run.contingent()
+    if contingent:
+        lines.append(_("Contingent (funded in some futures): {n} measures: {ids}", n=len(contingent),
+                       ids=_list(contingent, max_items)))
+    d = run.decision
+    if d is not None:
+        now = [_("{measure} {share} in {year}", measure=m, share=num(v, ".0%"), year=y)
+               for m, ys in d.here_and_now.items() for y, v in ys.items()]
+        lines.append(_("Commit now (by {year}, the same in every future): {what}", year=d.year,
+                       what=_list(now, max_items) if now else _("nothing")))
+        vss = (_("{vss} M€ (EEV {eev} M€)", vss=num(d.vss_meur, ",.1f"), eev=num(d.eev_meur, ",.0f"))
+               if d.vss_meur is not None else _("unbounded"))
+        lines.append(_("Expected cost {cost} M€ (shortfall penalty included); value of the stochastic solution {vss}.",
+                       cost=num(d.expected_cost_meur, ",.0f"), vss=vss))
+    movers = [drv for drv in run.drivers if drv.rho_shortfall is not None][:3]
+    if movers:
+        lines.append(_("Moves the shortfall most: {drivers}", drivers=", ".join(
+            f"{drv.label} (ρ {num(drv.rho_shortfall, '+.2f')})" for drv in movers)))
+    if run.failed:
+        lines.append(_("{n} futures FAILED (no plan): see the Futures sheet.", n=len(run.failed)))
+    if run.mode == "wait_and_see":
+        lines.append(_("Models built: {builds} (a structure a worker had not seen); {updates} futures re-solved on a "
+                       "kept model; {workers}; {seconds} s ({rate} futures/s).", builds=run.builds,
+                       updates=num(run.updates, ",d"), workers=run.workers, seconds=num(run.seconds, ".1f"),
+                       rate=num(n / max(run.seconds, 1e-9), ",.0f")))
+    else:
+        lines.append(_("{workers}; {seconds} s.", workers=run.workers, seconds=num(run.seconds, ".1f")))
+    return lines

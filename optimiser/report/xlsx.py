@@ -103,7 +103,7 @@ def set_cell(ws, row: int, col: int, value, number_format: str | None = None):
     """
     cell = ws.cell(row=row, column=col)
     if isinstance(value, tuple):
-        value = ";".join(value)
+        value = ";".join(format(v, ".15g") if isinstance(v, float) else str(v) for v in value)
     if isinstance(value, float) and not math.isfinite(value):
         value = None
     cell.value = value
@@ -177,6 +177,8 @@ ROW_PT = 15.0
 PAGE_FILL = 0.92
 #: Widest a wrapped text column grows (characters).
 WRAP_WIDTH = 30
+#: Sheets longer than this (rows) get no row heights for wrapped text (plant-scale plans are not printed).
+DETAILED_ROWS = 2_000
 #: Characters of running text per unit of column width (widths count digits; text is narrower on average).
 TEXT_PER_WIDTH = 1.1
 PT_MM = 25.4 / 72
@@ -257,7 +259,7 @@ class Sheet:
         if row > self.bottom.get(col, 0):
             self.bottom[col] = row
         limit = (WRAP_WIDTH if wrap is True else int(wrap)) if wrap else 0
-        if limit and isinstance(value, str):
+        if limit and isinstance(value, str) and len(value) > limit:  # only text longer than the column wraps
             cell.alignment = self.st.wrap
             self.wrapped.append((row, col, 1))
             self.wrap_cols[col] = max(self.wrap_cols.get(col, 0), limit)
@@ -299,7 +301,8 @@ class Sheet:
             self.put(self.row, 2, value, fmt, wrap=True, fit=not (text and cols > 1))
             if text and cols > 1:
                 self._merge(self.row, 2, cols)
-                self.wrapped[-1] = (self.row, 2, cols)
+                if self.wrapped and self.wrapped[-1][:2] == (self.row, 2):
+                    self.wrapped[-1] = (self.row, 2, cols)
             if len(rest) > 1 and rest[1]:
                 self.put(self.row, 2 + cols, rest[1], fit=False)
             self.row += 1
@@ -338,13 +341,18 @@ class Sheet:
         """
         top = self.header_row(cols, wrap_headers=wrap_headers)
         positions = self._positions(cols)
+        rows = rows if isinstance(rows, list) else list(rows)
+        if len(rows) > DETAILED_ROWS:  # a plant-scale table is not laid out for print: its text does not wrap
+            cols = [Col(c.header, c.fmt, False, c.span) for c in cols]
         r = top
         for r, values in enumerate(rows, start=top + 1):
             for c, col, value in zip(positions, cols, values):
+                if value is None or value == "":  # an empty cell is not made at all
+                    continue
                 self.put(r, c, value, col.fmt, fit=col.span == 1, wrap=col.wrap)
                 if col.span > 1:
                     self._merge(r, c, col.span)
-                    if col.wrap and isinstance(value, str):
+                    if self.wrapped and self.wrapped[-1][:2] == (r, c):
                         self.wrapped[-1] = (r, c, col.span)
         last = max(r, top)
         if freeze is not None:
@@ -443,8 +451,11 @@ class Sheet:
                 usable = max(1, int(sum(self._width(c + k) for k in range(col.span))) - 1)
                 lines = max(lines, wrapped_lines(str(col.header), usable))
             heights[top] = max(heights.get(top, 0), ROW_PT * lines)
-        for row, col, span in self.wrapped:
-            usable = max(1, int(sum(self._width(col + k) for k in range(span)) * TEXT_PER_WIDTH) - 1)
+        # a sheet of plant-scale length is not laid out for print row by row (it would cost more than writing it)
+        wrapped = self.wrapped if self.ws.max_row <= DETAILED_ROWS else []
+        width_of = {c: self._width(c) for c in {c + k for _r, c, span in wrapped for k in range(span)}}
+        for row, col, span in wrapped:
+            usable = max(1, int(sum(width_of[col + k] for k in range(span)) * TEXT_PER_WIDTH) - 1)
             lines = wrapped_lines(self.ws.cell(row=row, column=col).value, usable)
             heights[row] = max(heights.get(row, 0), ROW_PT * lines)
         layout = self._layout()
@@ -461,17 +472,20 @@ class Sheet:
                 cell.alignment = self.st.wrap
                 size = (font.sz or 11) if font is not None else 11
                 heights[row] = max(heights.get(row, 0), ROW_PT * size / 11 * lines)
+        columns = self.ws.max_column
         for row, height in heights.items():
             if height > max(ROW_PT, self.ws.row_dimensions[row].height or 0):
                 self.ws.row_dimensions[row].height = height
-                self._align_top(row)
+                self._align_top(row, columns)
         self._set_up_page(layout)
 
-    def _align_top(self, row: int) -> None:
-        """Every cell of a row that grew for wrapped text reads from the top."""
-        for cell in self.ws[row]:
-            if cell.value is not None and not (cell.alignment and cell.alignment.vertical == "top"):
-                cell.alignment = self.st.wrap if cell.alignment and cell.alignment.wrap_text else self.st.top
+    def _align_top(self, row: int, columns: int) -> None:
+        """Every cell of a row that grew for wrapped text reads from the top (cells not made stay unmade)."""
+        cells = self.ws._cells  # openpyxl's (row, column) → cell map: no empty cell is created here
+        for c in range(1, columns + 1):
+            cell = cells.get((row, c))
+            if cell is not None and cell.value is not None and cell.alignment.vertical != "top":
+                cell.alignment = self.st.wrap if cell.alignment.wrap_text else self.st.top
 
     def _in_merge(self, row: int) -> bool:
         return any(m.min_row <= row <= m.max_row for m in self.ws.merged_cells.ranges)
@@ -684,8 +698,9 @@ PALETTE = ("1F4E79", "2E7D32", "F9A825", "6A1B9A", "00838F", "C62828", "8D6E63",
 
 
 def column_chart(title: str, x_title: str, y_title: str, *, stacked: bool = True, y_format: str | None = None,
-                 height: float = 12, width: float = 24):
-    """A column chart over categories (e.g. years); ``stacked`` puts its series on top of each other."""
+                 height: float = 12, width: float = 24, gap_width: int = 60):
+    """A column chart over categories (e.g. years, or the bins of a histogram: ``gap_width`` small);
+    ``stacked`` puts its series on top of each other."""
     from openpyxl.chart import BarChart
 
     chart = BarChart()
@@ -695,7 +710,7 @@ def column_chart(title: str, x_title: str, y_title: str, *, stacked: bool = True
     chart.grouping = "stacked" if stacked else "clustered"
     if stacked:
         chart.overlap = 100
-    chart.gapWidth = 60
+    chart.gapWidth = gap_width
     chart.height, chart.width = height, width
     chart.x_axis.title = x_title
     chart.y_axis.title = y_title

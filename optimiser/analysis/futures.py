@@ -1,0 +1,644 @@
+"""Futures (docs/model.md section 14): many drawn futures of one input, solved on parallel workers.
+
+Two of the three questions are answered future by future here (the third,
+decide-by, is one stochastic program: :mod:`optimiser.analysis.decide`):
+
+- **wait and see**: each future planned on its own (the least-cost plan of that future);
+- **stress test**: a plan's commitments fixed; in each future the abatement is
+  Σ_m A_m · o'_{m,y}, with 0 ≤ o'_{m,y} ≤ o_{m,y} (what the commitments put in
+  operation by y with that future's lead times) chosen to maximise abatement
+  within that future's stock resources — what is built but cannot connect does
+  not abate — and the public cost is the commitments re-priced at that future's
+  gaps.
+
+How it runs. The futures are drawn once, in the calling process
+(:func:`optimiser.input.uncertainty.draw_futures`), and cut into chunks. A
+worker — the calling process itself (``jobs=1``), one of ``jobs`` local
+processes, or a worker of a Dask cluster (``scheduler``) — receives the base
+input once (a :class:`Payload`, keyed by the SHA-256 of its pickled bytes),
+keeps a cache of built models per payload (:data:`_STATES`), and for each
+future of a chunk applies the future's overrides, pushes the numbers into a
+kept HiGHS instance (:meth:`optimiser.model.solve.Solver.update`) and
+re-solves; it builds a model only for a structure it has not seen (another
+variable appears or disappears, e.g. a lead time that slips past the
+horizon) and counts how often that happened. Every solve starts from a
+cleared basis, so a future's numbers depend on its input only — never on
+which worker solved it or what that worker solved before: the same seed gives
+the same numbers with 1, 2 or 20 workers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import pickle
+import sys
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from ..input.data import Committed, InputError, PlanInput, Problem
+from ..input.scenario import apply_overrides
+from ..input.tables import to_tables
+from ..input.uncertainty import Dimension, Future, dimensions, draw_futures
+from ..model.build import build_model, objective
+from ..model.cash import problems as fixed_problems
+from ..model.committed import built_by, connect, decisions
+from ..model.extract import extract
+from ..model.families import model_rows
+from ..model.index import index_sets, unit_gap, with_penalty
+from ..model.results import TOL
+from ..model.solve import Solver, solver_version
+
+MODES = ("wait_and_see", "stress_test", "decide_by")
+#: A measure funded in at least this share of the futures is in the robust core.
+ROBUST_SHARE = 0.9
+#: Most models one worker keeps (one per structure seen), least recently used dropped first.
+CACHE_MODELS = 16
+#: Fewest futures for the variance-based index of the drivers (RBD-FAST, 10 harmonics, bootstrapped).
+MIN_VARIANCE_SAMPLES = 100
+#: Most futures one run may have (a guard against a mistyped --samples).
+MAX_SAMPLES = 1_000_000
+
+
+# ---------------------------------------------------------------- what a worker receives and returns
+
+@dataclass(frozen=True)
+class Payload:
+    """What every worker needs, shipped once: the base input and, for a stress test, the plan's commitments.
+
+    ``commitments[(m, y)]``: share of m newly committed in y (years ≥ start_year and earlier ones);
+    ``weights[m]``: the plan's public cost per euro paid to m (its instruments' cost weights, weighted by
+    what each paid).
+    """
+
+    base: PlanInput
+    mode: str
+    commitments: tuple[tuple[tuple[str, int], float], ...] = ()
+    weights: tuple[tuple[str, float], ...] = ()
+
+
+@dataclass
+class FutureResult:
+    """One future's outcome (plain data)."""
+
+    number: int
+    status: str = "failed"  # "target_met" | "target_not_met" | "failed"
+    public_cost_meur: float | None = None
+    objective_meur: float | None = None
+    abatement_mt: dict[int, float] = field(default_factory=dict)
+    shortfall_mt: dict[int, float] = field(default_factory=dict)
+    committed: dict[str, float] = field(default_factory=dict)  # x_{m,target_year} of every funded measure
+    idle_mt: float = 0.0  # stress test: target-year abatement built but not operating (resources)
+    solver_note: str = ""  # "first build" | "re-solved on a kept model" | "built: new structure"
+    message: str = ""
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.status != "failed"
+
+    @property
+    def target_met(self) -> bool:
+        return self.status == "target_met"
+
+
+@dataclass
+class ChunkResult:
+    results: list[FutureResult]
+    builds: int = 0  # models built for this chunk (structures not seen before by that worker)
+    updates: int = 0  # futures re-solved on a kept model
+    worker: str = ""
+    problems: list[tuple[int, list[Problem]]] = field(default_factory=list)  # futures whose input is invalid
+
+
+# ---------------------------------------------------------------- the worker side
+
+class _State:
+    """A worker's models for one payload: one kept solver per model structure seen (LRU)."""
+
+    def __init__(self, payload: Payload):
+        from dataclasses import replace
+
+        # the futures' inputs need neither the sheets of overrides (validated once, when read) nor their rows
+        self.base = replace(payload.base, uncertainty=(), scenarios=())
+        self.tables = to_tables(self.base)  # once: each future copies only the sheets its overrides touch
+        self.payload = payload
+        self.solvers: OrderedDict[tuple, Solver] = OrderedDict()
+        self.commitments = dict(payload.commitments)
+        self.weights = dict(payload.weights)
+
+    def solver_for(self, inp: PlanInput) -> tuple[Solver, bool]:
+        """A solver holding ``inp``'s numbers: a kept one updated in place, else a new build (True)."""
+        idx = index_sets(inp, stable=True)
+        rows = model_rows(idx, inp)
+        st = inp.settings
+        obj = objective(idx, inp, rows)
+        structure = Solver.structure(idx, rows, obj)
+        # keyed by the structure's hash, taken once (Solver.update compares the structure itself)
+        key = (st.time_limit_s, st.mip_gap, st.objective, st.elastic, st.strict, hash(structure))
+        solver = self.solvers.get(key)
+        if solver is not None and solver.update(inp, prepared=(idx, rows, obj, structure)):
+            self.solvers.move_to_end(key)
+            return solver, False
+        solver = Solver(build_model(inp, stable=True))
+        solver.probe_degenerate = solver.duals = False  # futures report no shadow prices
+        solver.relax_first = True  # a MILP whose relaxation comes out whole needs no branch and bound
+        self.solvers[key] = solver
+        while len(self.solvers) > CACHE_MODELS:
+            self.solvers.popitem(last=False)
+        return solver, True
+
+
+#: Worker-side cache: payload key (SHA-256 of the pickled payload) and thread → the worker's models.
+_STATES: dict[tuple[str, int], _State] = {}
+_LOCK = threading.Lock()
+#: The payload of a local worker process (set once by its initializer).
+_LOCAL: tuple[str, Payload] | None = None
+
+
+def _state(key: str, payload: Payload) -> _State:
+    with _LOCK:
+        state = _STATES.get((key, threading.get_ident()))
+        if state is None:
+            for old in [k for k in _STATES if k[0] != key]:
+                del _STATES[old]  # one run at a time: drop the models of earlier payloads
+            state = _STATES[(key, threading.get_ident())] = _State(payload)
+        return state
+
+
+def run_chunk(key: str, payload: Payload, chunk: list[Future]) -> ChunkResult:
+    """Solve (wait and see) or evaluate (stress test) every future of a chunk on this worker."""
+    state = _state(key, payload)
+    out = ChunkResult(results=[], worker=f"{os.uname().nodename}:{os.getpid()}")
+    for future in chunk:
+        t0 = time.perf_counter()
+        try:
+            inp = apply_overrides(state.base, list(future.overrides), tables=state.tables)
+        except InputError as exc:
+            out.problems.append((future.number, exc.problems))
+            continue
+        if payload.mode == "stress_test":
+            result = stress(inp, state.commitments, state.weights, future.number)
+        else:
+            result = _wait_and_see(state, inp, future.number, out)
+        result.seconds = time.perf_counter() - t0
+        out.results.append(result)
+    return out
+
+
+def _run_local_chunk(chunk: list[Future]) -> ChunkResult:
+    key, payload = _LOCAL
+    return run_chunk(key, payload, chunk)
+
+
+def _init_local(data: bytes) -> None:
+    global _LOCAL
+    _STATES.clear()  # a forked worker builds its own models
+    _LOCAL = (hashlib.sha256(data).hexdigest(), pickle.loads(data))
+
+
+def _wait_and_see(state: _State, inp: PlanInput, number: int, out: ChunkResult) -> FutureResult:
+    """The future planned on its own: its least-cost plan."""
+    unkept = fixed_problems(inp, future=True)
+    if unkept:  # a decision already taken that this future cannot keep: no plan exists
+        return FutureResult(number, "failed", message="; ".join(p.message for p in unkept[:2]),
+                            solver_note="not solved: decisions already taken that this future cannot keep")
+    solver, built = state.solver_for(inp)
+    if built:
+        out.builds += 1
+    else:
+        out.updates += 1
+    canonical(solver.highs)  # every future from a cold start on the same matrix: its numbers depend on its input only
+    sol = solver.solve()
+    note = "built: new structure" if built else "re-solved on a kept model"
+    if not sol.ok:
+        return FutureResult(number, "failed", message=f"{sol.message} (solver status: {sol.status})",
+                            solver_note=note)
+    r = extract(solver.built, sol, explain=False)
+    T = inp.settings.target_year
+    return FutureResult(
+        number, r.status, r.public_cost_meur, r.objective_meur, dict(r.abatement_mt), dict(r.shortfall_mt),
+        {m: mr.committed[T] for m, mr in r.measures.items() if mr.committed[T] > TOL},
+        idle_mt=decisions(inp).idle_mt(inp, T), solver_note=note)
+
+
+def canonical(h) -> None:
+    """Pass the live model back to HiGHS with every column's entries in row order and no zeros, and no basis.
+
+    Changing a coefficient in place appends a new entry at the end of its column (and removes one set to 0),
+    so after many updates the same numbers can sit in another order than in a fresh build; the simplex
+    method may then end at another vertex of a tie. The canonical matrix makes a solve depend on the
+    numbers alone.
+    """
+    import highspy
+    import numpy as np
+    from scipy.sparse import csc_matrix, csr_matrix
+
+    lp = h.getLp()
+    m = lp.a_matrix_
+    shape = (lp.num_row_, lp.num_col_)
+    parts = (np.asarray(m.value_, dtype=float), np.asarray(m.index_), np.asarray(m.start_))
+    A = (csc_matrix(parts, shape=shape) if m.format_ == highspy.MatrixFormat.kColwise
+         else csr_matrix(parts, shape=shape).tocsc())
+    A.eliminate_zeros()
+    A.sort_indices()
+    m.format_ = highspy.MatrixFormat.kColwise
+    m.start_ = A.indptr.astype(np.int32)
+    m.index_ = A.indices.astype(np.int32)
+    m.value_ = A.data.astype(float)
+    h.passModel(lp)
+
+
+def stress(inp: PlanInput, commitments: dict[tuple[str, int], float], weights: dict[str, float],
+           number: int = 0) -> FutureResult:
+    """A plan's commitments in one future (docs/model.md section 14, stress test).
+
+    The plan's commitments of years ≥ start_year are forced decisions of that future and its decisions of
+    the past (sheet ``committed`` of ``inp``: the plan's own) stay as they are (section 12). Every one of them
+    is built L_m years after its year, with the future's lead times L_m: o_{m,y} = Σ_{t ≤ y − L_m} d_{m,t};
+    per target year y
+
+        max Σ_m A_m · o'_{m,y}   s.t.   Σ_m a_{m,r} · o'_{m,y} ≤ Cap_{r,y}  (every stock resource r),
+                                        0 ≤ o'_{m,y} ≤ o_{m,y}
+
+    (:func:`optimiser.model.committed.connect`: what is built but cannot connect does not abate; flow
+    resources limit what is committed, which the plan fixed). Public cost: Σ_{m,y≥start} w_m · Gap_{m,y} · d_{m,y}
+    at the future's gaps Gap_{m,y} = max(0, c_m − p_y) · A_m · D_m, with w_m the plan's cost weight of m; the
+    past decisions' money is sunk.
+    """
+    T = inp.settings.target_year
+    start = inp.settings.start_year
+    targets = sorted(inp.targets)
+    forced = {(m, t): v for (m, t), v in commitments.items() if t >= start and m in inp.measures and v > 0}
+    shares: dict[tuple[str, int], float] = dict(forced)
+    for c in inp.past_decisions:
+        shares[(c.measure_id, c.year)] = shares.get((c.measure_id, c.year), 0.0) + c.share
+    built = {k: v for k, v in built_by(inp, shares).items() if k[1] in inp.targets}
+    operating = connect(inp, built, [r for r, res in inp.resources.items() if res.kind == "stock"])
+    abatement, shortfall = {}, {}
+    for y in targets:
+        abatement[y] = sum(inp.measures[m].abatement_mt * v for (m, t), v in operating.items() if t == y)
+        shortfall[y] = max(0.0, inp.targets[y] - abatement[y])
+        abatement[y] = 0.0 if abs(abatement[y]) < TOL else abatement[y]
+        shortfall[y] = 0.0 if shortfall[y] < TOL else shortfall[y]
+    idle = sum(inp.measures[m].abatement_mt * (v - operating[(m, t)]) for (m, t), v in built.items() if t == T)
+    committed: dict[str, float] = {}
+    cost = 0.0
+    for (m, t), share in forced.items():
+        committed[m] = committed.get(m, 0.0) + share
+        meas = inp.measures[m]
+        cost += weights.get(m, 1.0) * unit_gap(inp, m, t) * meas.abatement_mt * meas.support_years * share
+    penalty = inp.settings.shortfall_penalty_eur_per_t * sum(shortfall.values())
+    met = all(v <= TOL for v in shortfall.values())
+    return FutureResult(number, "target_met" if met else "target_not_met", cost, cost + penalty, abatement, shortfall,
+                        {m: v for m, v in committed.items() if v > TOL}, idle_mt=max(0.0, idle),
+                        solver_note="evaluated")
+
+
+# ---------------------------------------------------------------- the run
+
+@dataclass
+class Driver:
+    """How much one dimension of the draws moves the shortfall (and the public cost)."""
+
+    dimension: Dimension
+    label: str
+    rho_shortfall: float | None  # Spearman rank correlation of the draw's quantile with Σ_y shortfall
+    rho_cost: float | None  # … with the public cost
+    s1_shortfall: float | None  # first-order variance share of the shortfall (RBD-FAST, SALib)
+    s1_conf: float | None
+
+
+@dataclass
+class FuturesRun:
+    """A whole futures run: what was drawn, every future's outcome, and the answers to the three questions."""
+
+    mode: str
+    samples: int
+    seed: int
+    base: PlanInput
+    futures: list[Future]
+    results: list[FutureResult]
+    dims: list[Dimension]
+    p_target_met: float = 0.0
+    p_target_met_ci: tuple[float, float] = (0.0, 1.0)
+    funded_share: dict[str, float] = field(default_factory=dict)
+    drivers: list[Driver] = field(default_factory=list)
+    builds: int = 0
+    updates: int = 0
+    workers: str = ""
+    worker_count: int = 1
+    seconds: float = 0.0
+    solver_name: str = "HiGHS"
+    source_file: str = ""
+    source_sha256: str = ""
+    overrides: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    plan_file: str = ""  # stress test: the plan whose commitments are fixed
+    commitments: dict[tuple[str, int], float] = field(default_factory=dict)
+    decision: object = None  # decide_by: optimiser.analysis.decide.Decision
+
+    @property
+    def failed(self) -> list[FutureResult]:
+        return [r for r in self.results if not r.ok]
+
+    @property
+    def scenario_name(self) -> str:
+        return self.base.settings.scenario_name
+
+    @property
+    def met(self) -> int:
+        return sum(r.target_met for r in self.results)
+
+    def robust_core(self) -> list[str]:
+        return [m for m, s in self.funded_share.items() if s >= ROBUST_SHARE - 1e-12]
+
+    def contingent(self) -> list[str]:
+        return [m for m, s in self.funded_share.items() if 0 < s < ROBUST_SHARE - 1e-12]
+
+    def cost_quantile(self, q: float) -> float | None:
+        import numpy as np
+
+        costs = [r.public_cost_meur for r in self.results if r.ok]
+        return float(np.quantile(costs, q)) if costs else None
+
+
+def check_samples(samples: int, seed: int) -> None:
+    problems = []
+    if not isinstance(samples, int) or samples < 1:
+        problems.append(Problem(f"--samples {samples}: expected a whole number ≥ 1"))
+    elif samples > MAX_SAMPLES:
+        problems.append(Problem(f"--samples {samples:,}: more than the {MAX_SAMPLES:,} futures one run may have"))
+    if not isinstance(seed, int) or seed < 0:
+        problems.append(Problem(f"--seed {seed}: expected a whole number ≥ 0"))
+    if problems:
+        raise InputError(problems)
+
+
+def draw(base: PlanInput, samples: int, seed: int) -> list[Future]:
+    """The run's futures; refuses an input without uncertainty rows, and checks the first future's input."""
+    check_samples(samples, seed)
+    if not base.uncertainty:
+        raise InputError(Problem("the workbook has no uncertainty rows: add a sheet 'uncertainty' (docs/futures.md)",
+                                 sheet="uncertainty"))
+    futures = draw_futures(base.uncertainty, samples, seed)
+    validate(base, futures[:1])
+    return futures
+
+
+def validate(base: PlanInput, futures: list[Future]) -> list[PlanInput]:
+    """The futures' inputs; a future whose draws give an invalid input is bad input, named by its draws."""
+    out, problems = [], []
+    tables = to_tables(base)
+    for f in futures:
+        try:
+            out.append(apply_overrides(base, list(f.overrides), tables=tables))
+        except InputError as exc:
+            problems += _future_problems(base, f.number, exc.problems, futures)
+            if len(problems) >= 20:
+                break
+    if problems:
+        raise InputError(problems)
+    return out
+
+
+def _future_problems(base: PlanInput, number: int, problems: list[Problem], futures=None) -> list[Problem]:
+    future = next((f for f in futures or [] if f.number == number), None)
+    drawn = ""
+    if future is not None:
+        drawn = " (" + ", ".join(f"{k}={v:g}" for k, v in list(future.draw(base.uncertainty).items())[:4]) + ")"
+    return [Problem(f"future {number}{drawn}: {p.message}", p.file, p.sheet, p.row, p.column) for p in problems]
+
+
+def chunks(futures: list[Future], workers: int, size: int | None = None) -> list[list[Future]]:
+    """Futures cut into chunks: a few per worker (so a slow chunk does not hold up the end), at most 50."""
+    if size is None:
+        size = max(1, min(50, math.ceil(len(futures) / (4 * max(1, workers)))))
+    return [futures[k:k + size] for k in range(0, len(futures), size)]
+
+
+def solve_futures(payload: Payload, futures: list[Future], *, jobs: int = 1, scheduler: str | None = None,
+                  on_progress=None, chunk_size: int | None = None) -> tuple[list[FutureResult], dict]:
+    """Every future's outcome, in future order, and how the work was done.
+
+    ``jobs`` local processes (1: this process), or the Dask cluster at ``scheduler``;
+    ``on_progress(done, total)`` after each chunk.
+    """
+    data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+    key = hashlib.sha256(data).hexdigest()
+    total = len(futures)
+    done = 0
+    results: list[FutureResult] = []
+    stats = {"builds": 0, "updates": 0, "workers": set(), "problems": []}
+
+    def collect(part: ChunkResult) -> None:
+        nonlocal done
+        results.extend(part.results)
+        stats["builds"] += part.builds
+        stats["updates"] += part.updates
+        stats["workers"].add(part.worker)
+        stats["problems"] += part.problems
+        done += len(part.results) + len(part.problems)
+        if on_progress is not None:
+            on_progress(done, total)
+
+    if scheduler:
+        _on_dask(scheduler, key, payload, chunks(futures, 8, chunk_size), collect, stats)
+    elif jobs <= 1:
+        for part in chunks(futures, 1, chunk_size or 10):
+            collect(run_chunk(key, payload, part))
+        stats["where"] = "this process"
+    else:
+        import concurrent.futures as cf
+        import multiprocessing
+
+        # fork where it is safe (Linux): the workers start at once, with the package already imported
+        method = "fork" if sys.platform.startswith("linux") else "spawn"
+        ctx = multiprocessing.get_context(method)
+        with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_local,
+                                    initargs=(data,)) as pool:
+            pending = [pool.submit(_run_local_chunk, part) for part in chunks(futures, jobs, chunk_size)]
+            try:
+                for item in cf.as_completed(pending):
+                    collect(item.result())
+            except BaseException:
+                for p in pending:
+                    p.cancel()
+                raise
+        stats["where"] = f"{jobs} local processes"
+    if stats["problems"]:
+        problems = []
+        for number, found in sorted(stats["problems"], key=lambda item: item[0])[:5]:
+            problems += _future_problems(payload.base, number, found, futures)
+        raise InputError(problems)
+    results.sort(key=lambda r: r.number)
+    return results, stats
+
+
+def _on_dask(address: str, key: str, payload: Payload, parts: list[list[Future]], collect, stats: dict) -> None:
+    """Run the chunks on an existing Dask cluster: the payload scattered to every worker once."""
+    try:
+        from distributed import Client, as_completed
+    except ImportError:  # pragma: no cover - distributed is a dependency
+        raise InputError(Problem("--scheduler needs dask.distributed: pip install 'distributed'")) from None
+    import logging
+
+    logging.getLogger("distributed").setLevel(logging.ERROR)
+    try:
+        client = Client(address, timeout="10s", set_as_default=False)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise InputError(Problem(f"--scheduler {address}: cannot connect to a Dask scheduler there ({exc})")) from None
+    try:
+        n_workers = len(client.scheduler_info().get("workers", {}))
+        if not n_workers:
+            client.wait_for_workers(1, timeout=30)
+        shipped = client.scatter(payload, broadcast=True, hash=False)
+        tasks = client.map(run_chunk, [key] * len(parts), [shipped] * len(parts), parts, pure=False)
+        for done in as_completed(tasks, loop=client.loop):
+            try:
+                collect(done.result())
+            except (ModuleNotFoundError, ImportError) as exc:
+                raise InputError(Problem(f"--scheduler {address}: a Dask worker cannot import policymix ({exc}); "
+                                         "install policymix (pip install .) on every worker machine")) from None
+        stats["where"] = f"Dask cluster {address} ({len(stats['workers'])} workers)"
+    finally:
+        client.close()
+
+
+def run(base: PlanInput, *, mode: str = "wait_and_see", samples: int, seed: int, jobs: int = 1,
+        scheduler: str | None = None, commitments: dict[tuple[str, int], float] | None = None,
+        weights: dict[str, float] | None = None, past: tuple[Committed, ...] | None = None, on_start=None,
+        on_progress=None, chunk_size: int | None = None) -> FuturesRun:
+    """Wait and see, or a stress test of ``commitments``: draw, solve every future, aggregate.
+
+    A stress test keeps the plan's decisions of the past, ``past`` (its sheet ``committed`` before
+    start_year; default: the workbook's own), in place of the workbook's sheet ``committed``: the plan's
+    commitments of years ≥ start_year, forced decisions of its own included, are in ``commitments``.
+    """
+    started = time.perf_counter()
+    base = with_penalty(base)  # one P for every future (a derived one would follow each future's costs)
+    if mode == "stress_test":
+        from dataclasses import replace
+
+        kept = tuple(base.past_decisions if past is None else past)
+        base = replace(base, committed=tuple(c for c in kept if c.year < base.settings.start_year))
+    futures = draw(base, samples, seed)
+    if on_start is not None:
+        on_start(len(futures))
+    payload = Payload(base, mode, tuple(sorted((commitments or {}).items())), tuple(sorted((weights or {}).items())))
+    results, stats = solve_futures(payload, futures, jobs=jobs, scheduler=scheduler, on_progress=on_progress,
+                                   chunk_size=chunk_size)
+    run_ = FuturesRun(mode=mode, samples=samples, seed=seed, base=base, futures=futures, results=results,
+                      dims=dimensions(base.uncertainty), builds=stats["builds"], updates=stats["updates"],
+                      workers=stats.get("where", ""), worker_count=max(1, len(stats["workers"])),
+                      solver_name=solver_version(), commitments=dict(commitments or {}))
+    summarise(run_)
+    run_.seconds = time.perf_counter() - started
+    return run_
+
+
+# ---------------------------------------------------------------- the answers
+
+def wilson(k: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
+    """The Wilson score interval of k successes in n trials (scipy.stats.binomtest)."""
+    from scipy.stats import binomtest
+
+    if n == 0:
+        return 0.0, 1.0
+    ci = binomtest(k, n).proportion_ci(confidence_level=confidence, method="wilson")
+    return float(ci.low), float(ci.high)
+
+
+def summarise(run_: FuturesRun) -> None:
+    """P(target met) with its 95 % Wilson interval, the share of futures funding each measure, the drivers."""
+    solved = [r for r in run_.results if r.ok]
+    n = len(run_.results)
+    k = sum(r.target_met for r in run_.results)
+    run_.p_target_met = k / n if n else 0.0
+    run_.p_target_met_ci = wilson(k, n)
+    run_.funded_share = {m: (sum(m in r.committed for r in solved) / len(solved) if solved else 0.0)
+                         for m in run_.base.measures}
+    run_.drivers = drivers(run_)
+
+
+def drivers(run_: FuturesRun) -> list[Driver]:
+    """Per dimension: Spearman's ρ of its quantile u with the shortfall (Σ over target years) and with the public
+    cost, and the first-order variance share of the shortfall (RBD-FAST from SALib, which works on a Latin
+    hypercube; from 100 futures on). Sorted by |ρ| with the shortfall, largest first."""
+    import warnings
+
+    import numpy as np
+    from scipy.stats import spearmanr
+
+    by_number = {r.number: r for r in run_.results if r.ok}
+    futures = [f for f in run_.futures if f.number in by_number]
+    if not run_.dims or len(futures) < 3:
+        return []
+    U = np.array([f.u for f in futures])
+    short = np.array([sum(by_number[f.number].shortfall_mt.values()) for f in futures])
+    cost = np.array([by_number[f.number].public_cost_meur for f in futures])
+
+    def rho(x, y) -> float | None:
+        if np.ptp(x) == 0 or np.ptp(y) == 0:
+            return None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            value = spearmanr(x, y).statistic
+        return None if not np.isfinite(value) else float(value)
+
+    s1 = conf = [None] * len(run_.dims)
+    if len(futures) >= MIN_VARIANCE_SAMPLES and np.ptp(short) > 0:
+        try:
+            from SALib.analyze import rbd_fast
+
+            problem = {"num_vars": len(run_.dims), "names": [d.key for d in run_.dims],
+                       "bounds": [[0.0, 1.0]] * len(run_.dims)}
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                found = rbd_fast.analyze(problem, U, short, seed=run_.seed)
+            s1 = [None if not np.isfinite(v) else float(max(0.0, v)) for v in found["S1"]]
+            conf = [None if not np.isfinite(v) else float(v) for v in found["S1_conf"]]
+        except ImportError:  # pragma: no cover - SALib is a dependency
+            run_.notes.append("SALib is not installed: no variance-based index in the drivers table")
+        except (ArithmeticError, ValueError) as exc:  # too few distinct futures for its estimator
+            run_.notes.append(f"no variance-based index in the drivers table (RBD-FAST: {exc})")
+    out = [Driver(d, d.label(run_.base.uncertainty), rho(U[:, k], short), rho(U[:, k], cost), s1[k], conf[k])
+           for k, d in enumerate(run_.dims)]
+    return sorted(out, key=lambda d: -(abs(d.rho_shortfall) if d.rho_shortfall is not None else -1.0))
+
+
+# ---------------------------------------------------------------- a plan's commitments (stress test)
+
+def plan_commitments(plan_input: PlanInput, document: dict | None = None
+                     ) -> tuple[dict[tuple[str, int], float], dict[str, float], str]:
+    """What a plan commits, d_{m,y}, the cost weight of each measure's subsidy, and where they came from.
+
+    From the plan workbook's stored result when it holds its commitments; else the plan of
+    ``plan_input`` (a plan workbook re-runs to itself; an input workbook is planned first).
+    """
+    from ..model.optimum import optimise
+
+    weights_of = {i: inst.cost_weight for i, inst in plan_input.instruments.items()}
+    if document and isinstance(document.get("commitments"), dict):
+        commitments = {(m, int(y)): float(v) for m, ys in document["commitments"].items() for y, v in ys.items()
+                       if v is not None and float(v) > TOL}
+        paid = {m: entry.get("subsidy_meur", {}) for m, entry in document.get("plan", {}).get("measures", {}).items()}
+        how = "the commitments stored in the plan workbook"
+    else:
+        result = optimise(plan_input).result
+        commitments = {(m, y): v for m, mr in result.measures.items() for y, v in mr.new.items() if v > TOL}
+        paid = {m: mr.subsidy_meur for m, mr in result.measures.items()}
+        how = "the plan of the workbook's inputs"
+    weights = {}
+    for m in {m for m, _ in commitments}:
+        money = {i: float(v) for i, v in (paid.get(m) or {}).items() if v and i in weights_of}
+        if sum(money.values()) > TOL:
+            weights[m] = sum(weights_of[i] * v for i, v in money.items()) / sum(money.values())
+        else:
+            eligible = [weights_of[i] for i in plan_input.measures[m].eligible_instruments if i in weights_of] \
+                if m in plan_input.measures else []
+            weights[m] = min(eligible) if eligible else 1.0
+    return commitments, weights, how
