@@ -9,7 +9,7 @@ printed; and the default plan stays well below the 53 tiny pages it printed to b
 
 Skipped only when LibreOffice (soffice) or poppler (pdftotext, pdfinfo) is missing. The page counts are
 those of LibreOffice with Carlito, the font metric-compatible with Calibri (Debian: fonts-crosextra-carlito);
-without it the layout is checked, the counts are not.
+without it the layout is checked, the page counts and text sizes are not.
 """
 
 from __future__ import annotations
@@ -55,7 +55,8 @@ def test_every_page_is_a4_named_in_its_footer_and_readable(printed):
         for p in ps:
             assert is_a4(p), (name, p.number, p.width, p.height)
             assert p.sheet in sheets, (name, p.number, p.text[-300:])
-            assert p.text_size >= LEAST_TEXT, (name, p.sheet, p.number, p.text_size)
+            if CARLITO:  # a wider substitute font makes LibreOffice fit the same sheet smaller than Excel would
+                assert p.text_size >= LEAST_TEXT, (name, p.sheet, p.number, p.text_size)
         assert set(by_sheet(ps)) == set(sheets), name  # every sheet prints, none is lost
 
 
