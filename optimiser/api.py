@@ -45,6 +45,7 @@ from .analysis.sweep import SweepRun
 from .input.data import InputError, Problem
 from .input.planfile import read_plan_results
 from .input.read import DEFAULT_MAX_UNZIPPED_MB
+from .lang import language
 from .model.families import TARGET, family
 from .model.optimum import SolverFailure, TargetInfeasible
 from .model.results import PlanResult
@@ -105,8 +106,8 @@ def overrides_of(*, set: Overrides = None, scale: Overrides = None, add: Overrid
     return pairs
 
 
-def _check_lang(lang: str) -> str:
-    if lang not in LANGUAGES:
+def _check_lang(lang: str | None) -> str | None:
+    if lang is not None and lang not in LANGUAGES:
         raise InputError(Problem(f"lang={lang!r}: expected one of {', '.join(LANGUAGES)}"))
     return lang
 
@@ -142,7 +143,7 @@ class Plan:
     The plain result the frames come from is ``result`` (:class:`optimiser.model.results.PlanResult`).
     """
 
-    def __init__(self, result: PlanResult, *, lang: str = "en", kind: str = "plan",
+    def __init__(self, result: PlanResult, *, lang: str | None = None, kind: str = "plan",
                  outcome: Outcome | None = None):
         self.result = result
         self.lang = _check_lang(lang)
@@ -242,17 +243,20 @@ class Plan:
     @cached_property
     def targets(self) -> pd.DataFrame:
         """One row per target year: required, abatement, shortfall, and the target's shadow price."""
-        return _frames().targets(self.result, self.lang)
+        with language(self.lang):
+            return _frames().targets(self.result, self.lang)
 
     @cached_property
     def shadow_prices(self) -> pd.DataFrame:
         """The shadow price of every limit of every reported constraint family (0 where it does not bind)."""
-        return _frames().shadow_prices(self.result, self.lang)
+        with language(self.lang):
+            return _frames().shadow_prices(self.result, self.lang)
 
     @cached_property
     def binding(self) -> pd.DataFrame:
         """The limits that bind, largest shadow price first, with what relaxing each one saves."""
-        return _frames().binding(self.result, self.lang)
+        with language(self.lang):
+            return _frames().binding(self.result, self.lang)
 
     @cached_property
     def cash(self) -> pd.DataFrame:
@@ -290,13 +294,14 @@ class Plan:
     def to_excel(self, path: PathLike, *, force: bool = False) -> Path:
         """Write the plan workbook (the one ``policymix plan -o`` writes; it re-runs to this plan)."""
         out = _refuse_existing(path, force)
-        if self.kind == "rules":
-            from .report.rules import write_simulation
+        with language(self.lang):
+            if self.kind == "rules":
+                from .report.rules import write_simulation
 
-            return write_simulation(self.result, out, force=force)
-        from .report.plan import write_plan
+                return write_simulation(self.result, out, force=force)
+            from .report.plan import write_plan
 
-        return write_plan(self.result, out, force=force)
+            return write_plan(self.result, out, force=force)
 
     def to_iamc(self, path: PathLike | None = None, *, scenario: str | None = None,
                 force: bool = False) -> pd.DataFrame:
@@ -314,7 +319,8 @@ class Plan:
         """The plan in a few sentences, as the terminal shows it."""
         from .report.terminal import plan_lines, simulation_lines
 
-        return simulation_lines(self.result) if self.kind == "rules" else plan_lines(self.result)
+        with language(self.lang):
+            return simulation_lines(self.result) if self.kind == "rules" else plan_lines(self.result)
 
     def __str__(self) -> str:
         return "\n".join(self.summary())
@@ -352,7 +358,7 @@ class Sweep:
     scenario per point).
     """
 
-    def __init__(self, run_: SweepRun, *, lang: str = "en", outcome: Outcome | None = None):
+    def __init__(self, run_: SweepRun, *, lang: str | None = None, outcome: Outcome | None = None):
         self.run = run_
         self.lang = _check_lang(lang)
         self.outcome = outcome
@@ -376,7 +382,8 @@ class Sweep:
 
     @cached_property
     def shadow_prices(self) -> pd.DataFrame:
-        return _frames().sweep_shadow_prices(self.run, self.lang)
+        with language(self.lang):
+            return _frames().sweep_shadow_prices(self.run, self.lang)
 
     @cached_property
     def plans(self) -> list[Plan | None]:
@@ -405,7 +412,8 @@ class Sweep:
         """Write the sweep workbook (the one ``policymix sweep -o`` writes)."""
         from .report.sweep import write_sweep
 
-        return write_sweep(self.run, _refuse_existing(path, force), force=force)
+        with language(self.lang):
+            return write_sweep(self.run, _refuse_existing(path, force), force=force)
 
     def to_iamc(self, path: PathLike | None = None, *, force: bool = False) -> pd.DataFrame:
         """Every solved point as one IAMC scenario ('<scenario> | <key>=<value>, …'); also written to
@@ -469,7 +477,7 @@ class Comparison:
 
 def plan(workbook: PathLike | None = None, *, scenario: str | None = None, set: Overrides = None,
          scale: Overrides = None, add: Overrides = None, shift: Overrides = None,
-         overrides: Sequence[tuple[str, str]] = (), lang: str = "en", alternatives: int = 0, slack: float = 0.05,
+         overrides: Sequence[tuple[str, str]] = (), lang: str | None = None, alternatives: int = 0, slack: float = 0.05,
          save_lp: PathLike | None = None, force: bool = False,
          max_unzipped_mb: float = DEFAULT_MAX_UNZIPPED_MB, **settings: object) -> Plan:
     """Plan a workbook (default: the shipped Dutch default) and return the :class:`Plan`.
@@ -480,7 +488,8 @@ def plan(workbook: PathLike | None = None, *, scenario: str | None = None, set: 
     (``target_reduction_mt=25``, ``objective="max-abatement"``, ``elastic=True``, ``strict=True``).
     ``alternatives``/``slack``: near-optimal plans within ``slack`` of the optimum. ``save_lp``: also
     write the model handed to HiGHS (.mps or .lp; an existing file only with ``force=True``).
-    ``lang``: the language of labels and limits in words ("en" or "nl").
+    ``lang``: the language of labels, limits in words, the summary and the workbook ("en" or "nl"; None:
+    the workbook's ``language`` setting, else English).
 
     Nothing else is written. Raises :class:`InputError` (bad input: ``.problems`` names sheet, row and
     column), :class:`TargetInfeasible` (``strict=True`` and no plan meets the target) or
@@ -492,8 +501,8 @@ def plan(workbook: PathLike | None = None, *, scenario: str | None = None, set: 
     pairs = overrides_of(set=set, scale=scale, add=add, shift=shift, settings=settings, overrides=overrides)
     outcome = run("plan", workbook=workbook, scenario=scenario, overrides=pairs, write_workbook=False,
                   json_path=None, force=force, max_unzipped_mb=max_unzipped_mb, alternatives=alternatives,
-                  slack=slack, save_lp=save_lp)
-    return Plan(outcome.result, lang=lang, outcome=outcome)
+                  slack=slack, save_lp=save_lp, lang=lang)
+    return Plan(outcome.result, lang=outcome.lang, outcome=outcome)
 
 
 def _vary_text(target: str, values: object) -> str:
@@ -513,7 +522,7 @@ def _vary_text(target: str, values: object) -> str:
 def sweep(workbook: PathLike | None = None, *, vary: Mapping[str, object] | None = None,
           vary_scale: Mapping[str, object] | None = None, scenario: str | None = None, set: Overrides = None,
           scale: Overrides = None, add: Overrides = None, shift: Overrides = None,
-          overrides: Sequence[tuple[str, str]] = (), lang: str = "en", keep_plans: bool = True,
+          overrides: Sequence[tuple[str, str]] = (), lang: str | None = None, keep_plans: bool = True,
           on_point: Callable | None = None, max_unzipped_mb: float = DEFAULT_MAX_UNZIPPED_MB,
           **settings: object) -> Sweep:
     """Solve the workbook at every point of a grid and return the :class:`Sweep`.
@@ -532,21 +541,21 @@ def sweep(workbook: PathLike | None = None, *, vary: Mapping[str, object] | None
     pairs = overrides_of(set=set, scale=scale, add=add, shift=shift, settings=settings, overrides=overrides)
     outcome = run("sweep", workbook=workbook, vary=varies, scenario=scenario, overrides=pairs,
                   write_workbook=False, json_path=None, max_unzipped_mb=max_unzipped_mb, on_point=on_point,
-                  keep_results=keep_plans)
-    return Sweep(outcome.result, lang=lang, outcome=outcome)
+                  keep_results=keep_plans, lang=lang)
+    return Sweep(outcome.result, lang=outcome.lang, outcome=outcome)
 
 
 def simulate(workbook: PathLike | None = None, *, scenario: str | None = None, set: Overrides = None,
              scale: Overrides = None, add: Overrides = None, shift: Overrides = None,
-             overrides: Sequence[tuple[str, str]] = (), lang: str = "en",
+             overrides: Sequence[tuple[str, str]] = (), lang: str | None = None,
              max_unzipped_mb: float = DEFAULT_MAX_UNZIPPED_MB, **settings: object) -> Plan:
     """Allocate the budgets by the instruments' own rules (``policymix simulate``; docs/rules.md) and
     return the result as a :class:`Plan` (``kind="rules"``, with ``rule_outcomes``)."""
     _check_lang(lang)
     pairs = overrides_of(set=set, scale=scale, add=add, shift=shift, settings=settings, overrides=overrides)
     outcome = run("simulate", workbook=workbook, scenario=scenario, overrides=pairs, write_workbook=False,
-                  json_path=None, max_unzipped_mb=max_unzipped_mb)
-    return Plan(outcome.result, lang=lang, kind="rules", outcome=outcome)
+                  json_path=None, max_unzipped_mb=max_unzipped_mb, lang=lang)
+    return Plan(outcome.result, lang=outcome.lang, kind="rules", outcome=outcome)
 
 
 def compare(a: Plan | PathLike, b: Plan | PathLike, *,

@@ -17,6 +17,7 @@ import traceback
 from . import __version__
 from .input.data import InputError
 from .input.read import DEFAULT_MAX_UNZIPPED_MB
+from .lang import LANGUAGES, _, current, language, num, use
 from .pipeline import (EXIT_INPUT, EXIT_INTERNAL, EXIT_NOT_MET, EXIT_OK, EXIT_SOLVER, SolverFailure,
                        TargetInfeasible, default_workbook, run)
 
@@ -67,7 +68,14 @@ def _add_input_options(p: argparse.ArgumentParser) -> None:
                         "abatement within budgets and limits (same as --set settings:objective=…)")
     p.add_argument("--max-unzipped-mb", type=_megabytes, default=DEFAULT_MAX_UNZIPPED_MB, metavar="MB",
                    help=f"refuse workbooks whose parts inflate beyond this (default {DEFAULT_MAX_UNZIPPED_MB:g} MB)")
+    _add_lang(p)
     p.add_argument("--debug", action="store_true", help="show a traceback on errors")
+
+
+def _add_lang(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--lang", choices=LANGUAGES, default=None,
+                   help="language of the workbook and the terminal: en or nl (default: the workbook's language "
+                        "setting, else en)")
 
 
 def _add_export_options(p: argparse.ArgumentParser, save_lp: bool = False) -> None:
@@ -79,9 +87,9 @@ def _add_export_options(p: argparse.ArgumentParser, save_lp: bool = False) -> No
 
 
 def _written(outcome, quiet_stdout: bool) -> None:
-    for key, what in (("lp", "Model"), ("iamc", "IAMC results")):
+    for key, what in (("lp", _("Model written to {path}")), ("iamc", _("IAMC results written to {path}"))):
         if key in outcome.files:
-            _say(f"{what} written to {outcome.files[key]}", quiet_stdout)
+            _say(what.format(path=outcome.files[key]), quiet_stdout)
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -121,6 +129,17 @@ def make_parser() -> argparse.ArgumentParser:
     _add_input_options(check)
     _add_whatif_commands(sub)
     _add_rules_commands(sub)
+
+    template = sub.add_parser("template", help="write a blank input workbook to fill in",
+                              description="Write a blank input workbook made from the manifest: an Instructions "
+                                          "sheet, every sheet and column (meaning, unit and hints as header "
+                                          "comments), drop-down lists for ids, kinds and yes/no, and two example "
+                                          "rows per sheet, marked with # so they are ignored. 'policymix check "
+                                          "OUT.xlsx' lists what is still missing.")
+    template.add_argument("output", metavar="OUT.xlsx", help="the workbook to write")
+    template.add_argument("--force", action="store_true", help="replace an existing file")
+    _add_lang(template)
+    template.add_argument("--debug", action="store_true", help="show a traceback on errors")
     _add_futures_command(sub)
     return parser
 
@@ -131,7 +150,7 @@ def _say(text: str, to_stderr: bool) -> None:
 
 def _report_input_error(exc: InputError) -> int:
     for p in exc.problems:
-        print(f"error: {p}", file=sys.stderr)
+        print(_("error: {problem}", problem=p), file=sys.stderr)
     return EXIT_INPUT
 
 
@@ -152,11 +171,11 @@ def _slack(text: str) -> float:
     try:
         value = float(raw.rstrip("%"))
     except ValueError:
-        raise InputError(f"--slack {text}: expected a percentage such as 5%") from None
+        raise InputError(_("--slack {text}: expected a percentage such as 5%", text=text)) from None
     if raw.endswith("%") or value >= 1:
         value /= 100
     if not 0 <= value <= 10:
-        raise InputError(f"--slack {text}: expected a percentage between 0% and 1000%")
+        raise InputError(_("--slack {text}: expected a percentage between 0% and 1000%", text=text))
     return value
 
 
@@ -166,8 +185,8 @@ def _writes_workbook(args) -> bool:
 
 
 def _workbook_line(args) -> str:
-    return f"Workbook: {args.workbook or default_workbook()}" + (f"  (scenario {args.scenario})" if args.scenario
-                                                                 else "")
+    line = _("Workbook: {path}", path=args.workbook or default_workbook())
+    return line + (_("  (scenario {name})", name=args.scenario) if args.scenario else "")
 
 
 def cmd_plan(args) -> int:
@@ -175,50 +194,64 @@ def cmd_plan(args) -> int:
 
     quiet_stdout = args.json == "-"
     if args.alternatives < 0:
-        raise InputError(f"--alternatives {args.alternatives}: expected a whole number ≥ 0")
+        raise InputError(_("--alternatives {n}: expected a whole number ≥ 0", n=args.alternatives))
     slack = _slack(args.slack)
     outcome = run(
         "plan", workbook=args.workbook, scenario=args.scenario, overrides=_overrides(args), output=args.output,
         json_path=args.json, force=args.force, max_unzipped_mb=args.max_unzipped_mb,
         alternatives=args.alternatives, slack=slack, save_lp=args.save_lp, iamc_path=args.iamc,
-        write_workbook=_writes_workbook(args),
+        write_workbook=_writes_workbook(args), lang=args.lang,
     )
+    use(outcome.lang)
     r = outcome.result
-    for note in outcome.notes:
-        print(f"note: {note}", file=sys.stderr)
+    _notes(outcome.notes)
     for warning in r.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        print(_("warning: {text}", text=warning), file=sys.stderr)
     _say(_workbook_line(args), quiet_stdout)
     for spec in r.overrides[:5]:
-        _say(f"  override: {spec}", quiet_stdout)
+        _say("  " + _("override: {spec}", spec=spec), quiet_stdout)
     if len(r.overrides) > 5:
-        _say(f"  … and {len(r.overrides) - 5} more overrides (listed in the plan's About sheet)", quiet_stdout)
+        _say("  " + _("… and {n} more overrides (listed in the plan's {sheet} sheet)", n=len(r.overrides) - 5,
+                      sheet=_("About")), quiet_stdout)
     alternatives = None
     if r.alternatives is not None:
         must = r.alternatives.must_haves()
-        alternatives = (f"{len(r.alternatives.plans)} alternatives within {r.alternatives.slack:.0%} of the optimum; "
-                        f"must-haves: {', '.join(must) if must else 'none'}")
+        alternatives = _("{n} alternatives within {slack} % of the optimum; must-haves: {ids}",
+                         n=len(r.alternatives.plans), slack=num(100 * r.alternatives.slack, ".0f"),
+                         ids=", ".join(must) if must else _("none"))
     for line in plan_lines(r, alternatives_words=alternatives):
         _say(line, quiet_stdout)
     if outcome.plan_path:
-        _say(f"Plan written to {outcome.plan_path}", quiet_stdout)
+        _say(_("Plan written to {path}", path=outcome.plan_path), quiet_stdout)
     if args.json and args.json != "-":
-        _say(f"JSON written to {args.json}", quiet_stdout)
+        _say(_("JSON written to {path}", path=args.json), quiet_stdout)
     _written(outcome, quiet_stdout)
     return outcome.exit_code
 
 
+def _notes(notes) -> None:
+    for note in notes:
+        print(_("note: {text}", text=note), file=sys.stderr)
+
+
 def cmd_check(args) -> int:
     outcome = run("check", workbook=args.workbook, scenario=args.scenario, overrides=_overrides(args),
-                  max_unzipped_mb=args.max_unzipped_mb)
+                  max_unzipped_mb=args.max_unzipped_mb, lang=args.lang)
+    use(outcome.lang)
     inp, applied = outcome.input, outcome.overrides
-    for note in outcome.notes:
-        print(f"note: {note}", file=sys.stderr)
-    print(
-        f"OK: {args.workbook}: {len(inp.measures)} measures, {len(inp.instruments)} instruments, "
-        f"{len(inp.resources)} resources, years {inp.years[0]}–{inp.years[-1]}"
-        + (f", {len(applied)} overrides applied" if applied else "")
-    )
+    _notes(outcome.notes)
+    print(_("OK: {path}: {measures} measures, {instruments} instruments, {resources} resources, years {first}–{last}",
+            path=args.workbook, measures=len(inp.measures), instruments=len(inp.instruments),
+            resources=len(inp.resources), first=inp.years[0], last=inp.years[-1])
+          + (_(", {n} overrides applied", n=len(applied)) if applied else ""))
+    return EXIT_OK
+
+
+def cmd_template(args) -> int:
+    outcome = run("template", output=args.output, force=args.force, lang=args.lang)
+    use(outcome.lang)
+    print(_("Template written to {path}: fill it in, then 'policymix check {path}' lists what is still missing",
+            path=outcome.plan_path))
     return EXIT_OK
 
 
@@ -262,6 +295,7 @@ def _add_whatif_commands(sub) -> None:
     compare.add_argument("--force", action="store_true", help="replace an existing output file")
     compare.add_argument("--max-unzipped-mb", type=_megabytes, default=DEFAULT_MAX_UNZIPPED_MB, metavar="MB",
                          help=f"refuse workbooks whose parts inflate beyond this (default {DEFAULT_MAX_UNZIPPED_MB:g} MB)")
+    _add_lang(compare)
     compare.add_argument("--debug", action="store_true", help="show a traceback on errors")
 
 
@@ -273,18 +307,20 @@ def cmd_sweep(args) -> int:
         outcome = run("sweep", workbook=args.workbook, vary=args.vary or [], scenario=args.scenario,
                       overrides=_overrides(args), output=args.output, json_path=args.json, force=args.force,
                       max_unzipped_mb=args.max_unzipped_mb, on_start=on_start, on_point=on_point,
-                      iamc_path=args.iamc, write_workbook=_writes_workbook(args))
+                      iamc_path=args.iamc, write_workbook=_writes_workbook(args), lang=args.lang)
+    use(outcome.lang)
     sweep_run = outcome.result
-    for note in sweep_run.notes:
-        print(f"note: {note}", file=sys.stderr)
+    _notes(sweep_run.notes)
     print_sweep(sweep_run, file=sys.stderr if quiet_stdout else sys.stdout)
-    _say(f"{len(sweep_run.points)} points: {len(sweep_run.points) - len(sweep_run.failed)} solved, {len(sweep_run.failed)} failed; "
-         f"model built {1 + sweep_run.rebuilds}× ({sweep_run.rebuilds} rebuilds where the structure changed); "
-         f"{sweep_run.seconds:.2f} s", quiet_stdout)
+    _say(_("{n} points: {solved} solved, {failed} failed; model built {builds}× ({rebuilds} rebuilds where the "
+           "structure changed); {seconds} s", n=len(sweep_run.points),
+           solved=len(sweep_run.points) - len(sweep_run.failed), failed=len(sweep_run.failed),
+           builds=1 + sweep_run.rebuilds, rebuilds=sweep_run.rebuilds, seconds=num(sweep_run.seconds, ".2f")),
+         quiet_stdout)
     if outcome.path:
-        _say(f"Sweep written to {outcome.path}", quiet_stdout)
+        _say(_("Sweep written to {path}", path=outcome.path), quiet_stdout)
     if args.json and args.json != "-":
-        _say(f"JSON written to {args.json}", quiet_stdout)
+        _say(_("JSON written to {path}", path=args.json), quiet_stdout)
     _written(outcome, quiet_stdout)
     return outcome.exit_code
 
@@ -293,10 +329,11 @@ def cmd_compare(args) -> int:
     from .report.terminal import print_comparison
 
     outcome = run("compare", a=args.a, b=args.b, output=args.output, force=args.force,
-                  max_unzipped_mb=args.max_unzipped_mb)
+                  max_unzipped_mb=args.max_unzipped_mb, lang=args.lang)
+    use(outcome.lang)
     print_comparison(outcome.result)
     if outcome.plan_path is not None:
-        print(f"Comparison written to {outcome.plan_path}")
+        print(_("Comparison written to {path}", path=outcome.plan_path))
     return EXIT_OK
 
 
@@ -332,28 +369,30 @@ def cmd_rules(args) -> int:
     quiet_stdout = args.json == "-"
     for option in ("iamc", "save_lp"):
         if getattr(args, option, None):
-            raise InputError(f"--{option.replace('_', '-')} is not available with --versus-rules")
+            raise InputError(_("--{option} is not available with --versus-rules", option=option.replace("_", "-")))
     common = dict(scenario=args.scenario, overrides=_overrides(args), output=args.output, json_path=args.json,
-                  force=args.force, max_unzipped_mb=args.max_unzipped_mb, write_workbook=_writes_workbook(args))
+                  force=args.force, max_unzipped_mb=args.max_unzipped_mb, write_workbook=_writes_workbook(args),
+                  lang=args.lang)
     if args.command == "simulate":
         outcome = run("simulate", workbook=args.workbook, **common)
-        lines, what = simulation_lines(outcome.result), "Simulated plan"
+        use(outcome.lang)
+        lines, what = simulation_lines(outcome.result), _("Simulated plan written to {path}")
     else:
         alternatives = getattr(args, "alternatives", 0) or 0
         if alternatives < 0:
-            raise InputError(f"--alternatives {alternatives}: expected a whole number ≥ 0")
+            raise InputError(_("--alternatives {n}: expected a whole number ≥ 0", n=alternatives))
         slack = _slack(args.slack) if hasattr(args, "slack") else 0.05
         outcome = run("rules-gap", workbook=args.workbook, alternatives=alternatives, slack=slack, **common)
-        lines, what = summary_lines(outcome.gap), "Plan with Rules vs optimum"
-    for note in outcome.notes:
-        print(f"note: {note}", file=sys.stderr)
+        use(outcome.lang)
+        lines, what = summary_lines(outcome.gap), _("Plan with Rules vs optimum written to {path}")
+    _notes(outcome.notes)
     _say(_workbook_line(args), quiet_stdout)
     for line in lines:
         _say(line, quiet_stdout)
     if outcome.plan_path:
-        _say(f"{what} written to {outcome.plan_path}", quiet_stdout)
+        _say(what.format(path=outcome.plan_path), quiet_stdout)
     if args.json and args.json != "-":
-        _say(f"JSON written to {args.json}", quiet_stdout)
+        _say(_("JSON written to {path}", path=args.json), quiet_stdout)
     return outcome.exit_code
 
 
@@ -363,9 +402,9 @@ def _positive(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, found {text!r}") from None
+        raise argparse.ArgumentTypeError(_("expected a whole number, found {text!r}", text=text)) from None
     if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 1, found {text!r}")
+        raise argparse.ArgumentTypeError(_("expected a whole number ≥ 1, found {text!r}", text=text))
     return value
 
 
@@ -373,9 +412,9 @@ def _seed(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, found {text!r}") from None
+        raise argparse.ArgumentTypeError(_("expected a whole number, found {text!r}", text=text)) from None
     if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 0, found {text!r}")
+        raise argparse.ArgumentTypeError(_("expected a whole number ≥ 0, found {text!r}", text=text))
     return value
 
 
@@ -421,17 +460,80 @@ def cmd_futures(args) -> int:
                       decide_by=args.decide_by, jobs=jobs or 1, scheduler=args.scheduler, scenario=args.scenario,
                       overrides=_overrides(args), output=args.output, json_path=args.json, force=args.force,
                       max_unzipped_mb=args.max_unzipped_mb, on_start=on_start, on_progress=on_progress,
-                      on_stage=on_stage)
-    for note in outcome.notes:
-        print(f"note: {note}", file=sys.stderr)
+                      on_stage=on_stage, lang=args.lang)
+    use(outcome.lang)
+    _notes(outcome.notes)
     _say(_workbook_line(args), quiet_stdout)
     for line in futures_lines(outcome.result):
         _say(line, quiet_stdout)
     if outcome.path:
-        _say(f"Futures written to {outcome.path}", quiet_stdout)
+        _say(_("Futures written to {path}", path=outcome.path), quiet_stdout)
     if args.json and args.json != "-":
-        _say(f"JSON written to {args.json}", quiet_stdout)
+        _say(_("JSON written to {path}", path=args.json), quiet_stdout)
     return outcome.exit_code
+
+
+def _dispatch(args) -> int:
+    if args.command in ("simulate", "rules-gap") or getattr(args, "versus_rules", False):
+        return cmd_rules(args)
+    if args.command == "plan":
+        return cmd_plan(args)
+    if args.command == "sweep":
+        return cmd_sweep(args)
+    if args.command == "compare":
+        return cmd_compare(args)
+    if args.command == "template":
+        return cmd_template(args)
+    if args.command == "futures":
+        return cmd_futures(args)
+    return cmd_check(args)
+
+
+def _failed(args, exc: BaseException) -> int:
+    """Say what went wrong in one line (a traceback only with --debug) and return the exit code."""
+    debug = getattr(args, "debug", False)
+    if isinstance(exc, InputError):
+        if debug:
+            traceback.print_exception(exc)
+        return _report_input_error(exc)
+    if isinstance(exc, TargetInfeasible):
+        from .report.terminal import iis_lines
+
+        for line in iis_lines(exc.iis):
+            print(line, file=sys.stderr)
+        return EXIT_NOT_MET
+    if isinstance(exc, SolverFailure):
+        if debug:
+            traceback.print_exception(exc)
+        print(_("error: no plan: {message} (solver status: {status})", message=exc.solution.message,
+                status=exc.solution.status), file=sys.stderr)
+        return EXIT_SOLVER
+    if isinstance(exc, BrokenPipeError):  # output piped into e.g. head, which stopped reading: not an error of ours
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass
+        return EXIT_OK
+    if isinstance(exc, KeyboardInterrupt):
+        # a solve stopped by the signal says what it was solving (optimiser.model.solve.SolveInterrupted)
+        what = str(exc) if getattr(exc, "what", None) else _("interrupted")
+        print(_("{what}: nothing was written", what=what), file=sys.stderr)
+        terminated = isinstance(exc, _Terminated) or getattr(exc, "signum", None) == signal.SIGTERM
+        return 143 if terminated else 130
+    if isinstance(exc, OSError):  # an output could not be written (disk full, no permission, …): nothing is damaged
+        if debug:
+            traceback.print_exception(exc)
+        where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
+        print(_("error: cannot write{where}: {reason} (nothing was damaged)", where=where,
+                reason=exc.strerror or exc), file=sys.stderr)
+        return EXIT_INTERNAL
+    if isinstance(exc, Exception):  # internal error: say so plainly, traceback only with --debug
+        if debug:
+            traceback.print_exception(exc)
+        print(_("internal error: {kind}: {error} (rerun with --debug for details)", kind=type(exc).__name__,
+                error=exc), file=sys.stderr)
+        return EXIT_INTERNAL
+    raise exc  # SystemExit and the like
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -445,55 +547,12 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError:  # not the main thread
         previous = None
     try:
-        if args.command in ("simulate", "rules-gap") or getattr(args, "versus_rules", False):
-            return cmd_rules(args)
-        if args.command == "plan":
-            return cmd_plan(args)
-        if args.command == "sweep":
-            return cmd_sweep(args)
-        if args.command == "compare":
-            return cmd_compare(args)
-        if args.command == "futures":
-            return cmd_futures(args)
-        return cmd_check(args)
-    except InputError as exc:
-        if getattr(args, "debug", False):
-            traceback.print_exc()
-        return _report_input_error(exc)
-    except TargetInfeasible as exc:
-        from .report.terminal import iis_lines
-
-        for line in iis_lines(exc.iis):
-            print(line, file=sys.stderr)
-        return EXIT_NOT_MET
-    except SolverFailure as exc:
-        if getattr(args, "debug", False):
-            traceback.print_exc()
-        print(f"error: no plan: {exc.solution.message} (solver status: {exc.solution.status})", file=sys.stderr)
-        return EXIT_SOLVER
-    except BrokenPipeError:  # output piped into e.g. head, which stopped reading: not an error of ours
-        try:
-            sys.stdout = open(os.devnull, "w")
-        except OSError:
-            pass
-        return EXIT_OK
-    except KeyboardInterrupt as exc:
-        # a solve stopped by the signal says what it was solving (optimiser.model.solve.SolveInterrupted)
-        what = str(exc) if getattr(exc, "what", None) else "interrupted"
-        print(f"{what}: nothing was written", file=sys.stderr)
-        terminated = isinstance(exc, _Terminated) or getattr(exc, "signum", None) == signal.SIGTERM
-        return 143 if terminated else 130
-    except OSError as exc:  # an output could not be written (disk full, no permission, …): nothing is damaged
-        if getattr(args, "debug", False):
-            traceback.print_exc()
-        where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
-        print(f"error: cannot write{where}: {exc.strerror or exc} (nothing was damaged)", file=sys.stderr)
-        return EXIT_INTERNAL
-    except Exception as exc:  # internal error: say so plainly, traceback only with --debug
-        if getattr(args, "debug", False):
-            traceback.print_exc()
-        print(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)", file=sys.stderr)
-        return EXIT_INTERNAL
+        with language(getattr(args, "lang", None)):
+            try:
+                return _dispatch(args)
+            except BaseException as exc:  # said in the language of the run that failed
+                use(getattr(exc, "lang", None))
+                return _failed(args, exc)
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)

@@ -23,6 +23,7 @@ from .analysis.rules_gap import compare as compare_rules
 from .analysis.simulate import simulate
 from .analysis.sweep import parse_varies, sweep
 from .input.data import InputError, PlanInput, Problem
+from .lang import LANGUAGES, _, adopt, current, known, language
 from .input.planfile import read_plan_results
 from .input.read import DEFAULT_MAX_UNZIPPED_MB, Workbook, read_workbook
 from .input.scenario import override_tag, resolve
@@ -70,6 +71,7 @@ class Outcome:
     json_path: str | None = None
     notes: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    lang: str = "en"  # the language of the run's workbooks and texts
     gap: object = None
     input: PlanInput | None = None
     overrides: list[str] = field(default_factory=list)
@@ -96,6 +98,7 @@ def load(workbook: str | os.PathLike | None, scenario: str | None = None,
         inp, applied = resolve(wb.input, scenario, list(overrides))
     except InputError as exc:
         raise exc.with_file(str(path)) from None
+    adopt(inp.settings.language)  # --set settings:language=nl works too
     fixed = fixed_problems(inp)  # decisions already taken that no plan can keep (sheet committed)
     if fixed:
         raise InputError(fixed).with_file(str(path))
@@ -125,19 +128,22 @@ def check_output_path(out: Path, inputs: list[Path], force: bool, what: str = "-
         except OSError:
             same = False
         if same or out.resolve() == src.resolve():
-            raise InputError(Problem(f"{what} {out}: that is the input workbook; choose another output file"))
+            raise InputError(Problem(_("{option} {path}: that is the input workbook; choose another output file",
+                                       option=what, path=out)))
     if out.is_dir():  # before the --force hint: --force cannot replace a folder
-        raise InputError(Problem(f"{what} {out}: is a folder, expected a file name"))
+        raise InputError(Problem(_("{option} {path}: is a folder, expected a file name", option=what, path=out)))
     if out.exists() and not force:
-        raise InputError(Problem(f"{what} {out}: file exists; pass --force to replace it"))
+        raise InputError(Problem(_("{option} {path}: file exists; pass --force to replace it", option=what, path=out)))
     # the folder must exist or be creatable and be writable: found now, not after the solve
     folder = out.absolute().parent
     while not folder.exists() and folder != folder.parent:
         folder = folder.parent
     if not folder.is_dir():
-        raise InputError(Problem(f"{what} {out}: {folder} is a file, not a folder"))
+        raise InputError(Problem(_("{option} {path}: {folder} is a file, not a folder", option=what, path=out,
+                                   folder=folder)))
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise InputError(Problem(f"{what} {out}: cannot write in folder {folder} (permission denied)"))
+        raise InputError(Problem(_("{option} {path}: cannot write in folder {folder} (permission denied)", option=what,
+                                   path=out, folder=folder)))
 
 
 def prepare(workbook, scenario: str | None, overrides, output, json_path: str | None, force: bool,
@@ -164,9 +170,11 @@ def check_extra_outputs(wb: Workbook, inp: PlanInput, taken: list, force: bool, 
         if not path:
             continue
         if Path(path).suffix.lower() not in suffixes:
-            raise InputError(Problem(f"{what} {path}: expected a {' or '.join(suffixes)} file"))
+            raise InputError(Problem(_("{option} {path}: expected a {types} file", option=what, path=path,
+                                       types=_(" or ").join(suffixes))))
         if any(Path(path).resolve() == other.resolve() for other in others):
-            raise InputError(Problem(f"{what} {path}: another output of this run goes there; choose another file"))
+            raise InputError(Problem(_("{option} {path}: another output of this run goes there; choose another file",
+                                       option=what, path=path)))
         check_output_path(Path(path), [src], force, what)
         others.append(Path(path))
     if iamc_path:
@@ -209,7 +217,7 @@ def write_new(write, scenario_name: str, outputs_dir, kind: str = "plan") -> Pat
             return write(path, force=False)
         except FileExistsError:
             continue
-    raise InputError(Problem(f"cannot find a free file name in {outputs_dir}"))
+    raise InputError(Problem(_("cannot find a free file name in {folder}", folder=outputs_dir)))
 
 
 def solve_input(inp: PlanInput, *, time_limit_s: float | None = None, alternatives: int = 0,
@@ -379,6 +387,24 @@ def _compare(*, a, b, output=None, force=False, max_unzipped_mb=DEFAULT_MAX_UNZI
     return Outcome(comparison, EXIT_OK, path)
 
 
+#: The settings the template's settings sheet shows as its two example rows.
+TEMPLATE_EXAMPLE_SETTINGS = ("start_year", "target_reduction_mt")
+
+
+def _template(*, output, force: bool = False) -> Outcome:
+    """``policymix template OUT.xlsx``: the blank input workbook, its examples from the default workbook."""
+    from .input.tables import to_tables
+    from .report.template import write_template
+
+    out = Path(output)
+    check_output_path(out, [default_workbook()], force)
+    inp = load(None)[1]
+    tables = to_tables(inp)
+    tables["settings"] = [r for r in tables["settings"] if r["key"] in TEMPLATE_EXAMPLE_SETTINGS]
+    path = write_template(out, tables, inp.years, force=force)
+    return Outcome(None, EXIT_OK, path)
+
+
 def _check(*, workbook, scenario=None, overrides=(), max_unzipped_mb=DEFAULT_MAX_UNZIPPED_MB) -> Outcome:
     """``policymix check``: read and validate only (every problem raised at once)."""
     wb, inp, applied = load(workbook, scenario, overrides, max_unzipped_mb)
@@ -400,11 +426,11 @@ def _futures(*, workbook=None, samples: int = 200, seed: int = 1, plan=None, dec
     from .report.futures import write_futures
 
     if plan is not None and decide_by is not None:
-        raise InputError("--plan and --decide-by ask different questions: give one of them")
+        raise InputError(_("--plan and --decide-by ask different questions: give one of them"))
     if scheduler and jobs not in (None, 1):
-        raise InputError("--jobs and --scheduler: give one of them (the cluster has its own workers)")
+        raise InputError(_("--jobs and --scheduler: give one of them (the cluster has its own workers)"))
     if not isinstance(jobs, int) or jobs < 1:
-        raise InputError(f"--jobs {jobs}: expected a whole number ≥ 1")
+        raise InputError(_("--jobs {jobs}: expected a whole number ≥ 1", jobs=jobs))
     fut.check_samples(samples, seed)
     plan_path = Path(plan) if plan is not None else None
     source = workbook if workbook is not None else plan_path
@@ -422,7 +448,7 @@ def _futures(*, workbook=None, samples: int = 200, seed: int = 1, plan=None, dec
             document = None  # an input workbook: its plan is made first
         commitments, weights, how = fut.plan_commitments(plan_wb.input, document)
         past = tuple(plan_wb.input.past_decisions)  # the plan's own decisions of the past stay as they are
-        unknown = sorted({m for m, _ in commitments if m not in base.measures}
+        unknown = sorted({m for m, _year in commitments if m not in base.measures}
                          | {c.measure_id for c in past if c.measure_id not in base.measures})
         if unknown:
             raise InputError(Problem(f"--plan {plan_path}: commits measures the workbook does not have: "
@@ -460,17 +486,31 @@ def _futures(*, workbook=None, samples: int = 200, seed: int = 1, plan=None, dec
 
 #: Every command the planner runs, by name.
 MODES = {"plan": _plan, "sweep": _sweep, "simulate": _simulate, "rules-gap": _rules_gap, "compare": _compare,
-         "check": _check, "futures": _futures}
+         "check": _check, "futures": _futures, "template": _template}
 
 
-def run(mode: str, **options) -> Outcome:
+def run(mode: str, *, lang: str | None = None, **options) -> Outcome:
     """Run one command end to end (see :data:`MODES`); raises :class:`InputError`, :class:`SolverFailure`
-    or :class:`TargetInfeasible` as the CLI reports them."""
-    try:
-        runner = MODES[mode]
-    except KeyError:
-        raise InputError(f"unknown command '{mode}', expected one of {', '.join(MODES)}") from None
-    return runner(**options)
+    or :class:`TargetInfeasible` as the CLI reports them.
+
+    ``lang``: the language of the workbooks and texts ("en" or "nl"); None: the workbook's ``language``
+    setting, else English. The run's language is ``Outcome.lang``, or ``lang`` of the exception raised.
+    """
+    if lang is not None and known(lang) is None:
+        raise InputError(_("language {lang!r}: expected one of {languages}", lang=lang, languages=", ".join(LANGUAGES)))
+    with language(lang, explicit=lang is not None):
+        try:
+            runner = MODES[mode]
+        except KeyError:
+            raise InputError(_("unknown command '{mode}', expected one of {modes}", mode=mode,
+                               modes=", ".join(MODES))) from None
+        try:
+            outcome = runner(**options)
+        except BaseException as exc:
+            exc.lang = current()
+            raise
+        outcome.lang = current()
+        return outcome
 
 
 def run_plan(workbook=None, **options) -> Outcome:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -168,7 +169,8 @@ def test_a_raised_limit_still_refuses_a_bomb_by_its_compression_ratio(bomb, tmp_
     proc, seconds = run("check", bomb, "--max-unzipped-mb", "1000", timeout=30)
     assert proc.returncode == 2, proc.stderr
     assert seconds < 10
-    assert "would inflate 1026-fold" in proc.stderr and "zip bomb" in proc.stderr
+    # about 1000-fold: the spaces inflate ~1030-fold, less what the sheet's XML around them compresses to
+    assert re.search(r"would inflate 10\d\d-fold", proc.stderr) and "zip bomb" in proc.stderr
 
 
 # ---------------------------------------------------------------- formula injection (OWASP)

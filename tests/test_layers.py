@@ -11,7 +11,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "optimiser"
 #: build, solve, extract) → analysis (many plans: sweeps, alternatives, the rules) → report (workbooks,
 #: JSON, terminal) → pipeline → CLI. A module may import only modules of a lower rank.
 RANK = {
-    "__init__": 0,
+    "__init__": 0, "lang": 0.5,
     "input.__init__": 0, "input.data": 1, "input.hints": 1, "input.manifest": 2, "input.tables": 3, "input.read": 4,
     "input.planfile": 5, "input.scenario": 5, "input.synthetic": 5, "input.uncertainty": 6,
     "model.__init__": 10, "model.committed": 10.5, "model.index": 11, "model.cash": 11.5, "model.families": 12,
@@ -21,7 +21,8 @@ RANK = {
     "analysis.sweep": 21, "analysis.rules_gap": 22, "analysis.futures": 22, "analysis.decide": 23,
     "report.__init__": 30, "report.files": 31, "report.xlsx": 32, "report.inputs": 33, "report.jsondoc": 33,
     "report.words": 33, "report.cash": 33, "report.plan": 34, "report.sweep": 34, "report.comparison": 34,
-    "report.futures": 34, "report.terminal": 34, "report.rules": 35, "report.iamc": 34, "report.frames": 35,
+    "report.futures": 34, "report.terminal": 34, "report.template": 34, "report.rules": 35, "report.iamc": 34,
+    "report.frames": 35,
     "pipeline": 40,
     "cli": 41, "api": 41,
     "__main__": 42,

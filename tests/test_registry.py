@@ -83,9 +83,11 @@ def test_its_shadow_price_reaches_the_json_and_the_plan_workbook(toy, tmp_path):
     assert data["shadow_prices"]["cluster_cap"] == {"north": pytest.approx(700)}
     assert outcome.exit_code == 0
     rows = list(openpyxl.load_workbook(out)["Summary"].iter_rows(values_only=True))
-    row = next(r for r in rows if r and r[1] == "cluster cap")  # (limit in words, kind, value, unit, meaning)
-    assert row[0] == "the north cluster cap" and row[2] == pytest.approx(700) and row[3] == "M€ per share"
-    assert "one more share of the north cluster cap saves 700 M€" in row[4]
+    head = next(r for r in rows if r and r[0] == "limit" and "what it means" in r)
+    row = dict(zip(head, next(r for r in rows if r and r[1] == "cluster cap")))
+    assert row["limit"] == "the north cluster cap" and row["shadow price (unit in next column)"] == pytest.approx(700)
+    assert row["shadow price unit"] == "M€ per share"
+    assert "one more share of the north cluster cap saves 700 M€" in row["what it means"]
     about = [r for r in openpyxl.load_workbook(out)["About"].iter_rows(values_only=True) if r and r[0] == "cluster_cap"]
     assert about and about[0][1] == "cluster cap"
 

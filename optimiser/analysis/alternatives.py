@@ -60,7 +60,7 @@ def generate(found: Optimum, n: int, slack: float) -> Alternatives:
     d_cols = {key: j for (name, key), j in solver.col_of.items() if name == "d"}
     counts_so_far: dict[str, int] = {m: 1 for m in _funded(optimum)}
     plans: list[PlanResult] = []
-    for _ in range(n):
+    for _k in range(n):
         weights = np.zeros(solver.n_col)
         for (m, y), j in d_cols.items():
             weights[j] = counts_so_far.get(m, 0)

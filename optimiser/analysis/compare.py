@@ -24,11 +24,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..lang import N_, _
 from ..model.families import TARGET
 
 ABS_TOL = 1e-6
 REL_TOL = 1e-6
-SECTIONS = ("input", "plan", "targets", "instrument spend", "measures", "cash", "shadow prices")
+#: The sections of a comparison (the keys; each is shown in the language of the run, ``_(section)``).
+SECTIONS = (N_("input"), N_("plan"), N_("targets"), N_("instrument spend"), N_("measures"), N_("cash"),
+            N_("shadow prices"))
 
 
 @dataclass(frozen=True)
@@ -134,22 +137,22 @@ def compare_plans(a: dict, b: dict) -> Comparison:
             diffs.append(Difference(section, item, unit, va, vb, note))
 
     # input
-    add("input", "input SHA-256", "", a.get("input_sha256") or None, b.get("input_sha256") or None)
-    add("input", "scenario", "", a.get("scenario"), b.get("scenario"))
-    add("input", "overrides", "", "; ".join(a.get("overrides", [])) or "none",
-        "; ".join(b.get("overrides", [])) or "none")
+    add("input", _("input SHA-256"), "", a.get("input_sha256") or None, b.get("input_sha256") or None)
+    add("input", _("scenario"), "", a.get("scenario"), b.get("scenario"))
+    add("input", _("overrides"), "", "; ".join(a.get("overrides", [])) or _("none"),
+        "; ".join(b.get("overrides", [])) or _("none"))
 
     # plan
-    add("plan", "status", "", a["status"], b["status"])
-    add("plan", "public cost", "M€", a["public_cost_meur"], b["public_cost_meur"])
-    add("plan", "objective (shortfall penalty included)", "M€", a.get("objective_meur"), b.get("objective_meur"))
+    add("plan", _("status"), "", a["status"], b["status"])
+    add("plan", _("public cost"), "M€", a["public_cost_meur"], b["public_cost_meur"])
+    add("plan", _("objective (shortfall penalty included)"), "M€", a.get("objective_meur"), b.get("objective_meur"))
 
     # targets
     for y in _union(a["targets"], b["targets"]):
         ta, tb = a["targets"].get(y, {}), b["targets"].get(y, {})
-        for field_, label in (("required_mt", "required reduction"), ("abatement_mt", "abatement"),
-                              ("shortfall_mt", "shortfall")):
-            add("targets", f"{label} {y}", "Mt CO2-eq/yr", ta.get(field_), tb.get(field_))
+        for field_, label in (("required_mt", _("required reduction {year}")), ("abatement_mt", _("abatement {year}")),
+                              ("shortfall_mt", _("shortfall {year}"))):
+            add("targets", label.format(year=y), _("Mt CO2-eq/yr"), ta.get(field_), tb.get(field_))
 
     # instrument spend
     for i in _union(a["instruments"], b["instruments"]):
@@ -166,31 +169,31 @@ def compare_plans(a: dict, b: dict) -> Comparison:
                "cost_a": ma["public_cost_meur"] if ma else None, "cost_b": mb["public_cost_meur"] if mb else None}
         fa, fb = bool(sa and sa > ABS_TOL), bool(sb and sb > ABS_TOL)
         if ma is None or mb is None:
-            note = "only in A" if mb is None else "only in B"
+            note = _("only in A") if mb is None else _("only in B")
         elif fa and not fb:
-            note = "funded only in A"
+            note = _("funded only in A")
         elif fb and not fa:
-            note = "funded only in B"
+            note = _("funded only in B")
         elif moved(sa, sb):
-            note = "committed share changed"
+            note = _("committed share changed")
         else:
             note = ""
         row["change"] = note
         out.measures.append(row)
         if note:
-            diffs.append(Difference("measures", m, "committed share by the target year", sa, sb, note))
+            diffs.append(Difference("measures", m, _("committed share by the target year"), sa, sb, note))
 
     # cash
     ca, cb = a["cash"], b["cash"]
     for y in sorted(set(ca["by_year"]) | set(cb["by_year"])):
-        add("cash", f"cash paid out {y}", "M€", ca["by_year"].get(y, 0.0 if ca["by_year"] else None),
+        add("cash", _("cash paid out {year}", year=y), "M€", ca["by_year"].get(y, 0.0 if ca["by_year"] else None),
             cb["by_year"].get(y, 0.0 if cb["by_year"] else None))
-    add("cash", "peak cash year", "year", ca["peak_year"], cb["peak_year"])
-    add("cash", "peak cash", "M€", ca["peak_meur"], cb["peak_meur"])
+    add("cash", _("peak cash year"), _("year"), ca["peak_year"], cb["peak_year"])
+    add("cash", _("peak cash"), "M€", ca["peak_meur"], cb["peak_meur"])
     for i in _union(ca["instruments"], cb["instruments"]):
         ia, ib = ca["instruments"].get(i, {}), cb["instruments"].get(i, {})
-        for key, label in (("cash", "cash paid out"), ("released", "released")):
-            add("cash", f"{label} {i}", "M€", ia.get(key), ib.get(key))
+        for key, label in (("cash", _("cash paid out {instrument}")), ("released", _("released {instrument}"))):
+            add("cash", label.format(instrument=i), "M€", ia.get(key), ib.get(key))
 
     # shadow prices
     sp_a, sp_b = a["shadow_prices"], b["shadow_prices"]

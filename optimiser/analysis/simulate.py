@@ -57,6 +57,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from ..lang import N_, _, num
 from ..input.data import Instrument, PlanInput
 from ..input.manifest import DEFAULT_SDE_PHASES, default_allocation
 from ..model.cash import matching, past_cash, plan_schedule
@@ -71,12 +72,12 @@ RUN_ORDER: tuple[str, ...] = ("sde_round", "tender", "fcfs", "maatwerk")
 EPS = 1e-9
 
 #: Outcome of a measure under the rules.
-REALISED = "realised"
-PARTLY_REALISED = "partly realised"
-NOT_REALISED = "granted, not realised"
-MARKET = "realised without subsidy"
-NOT_GRANTED = "not granted"
-DECIDED = "decided before the plan"  # committed in full before start_year (sheet committed)
+REALISED = N_("realised")
+PARTLY_REALISED = N_("partly realised")
+NOT_REALISED = N_("granted, not realised")
+MARKET = N_("realised without subsidy")
+NOT_GRANTED = N_("not granted")
+DECIDED = N_("decided before the plan")  # committed in full before start_year (sheet committed)
 
 
 def allocation_of(inst: Instrument) -> str:
@@ -199,7 +200,7 @@ class _Simulation:
         self.resource_left = {(r, y): float(res.capacity[y]) - past.past_use.get((r, y), 0.0)
                               for r, res in inp.resources.items() for y in self.years}
         self.forced = past.forced  # (m, y) → share granted first in y, kept free for it until then
-        for (mid, _), share in self.forced.items():
+        for (mid, _year), share in self.forced.items():
             self.share_left[mid] -= share
             if inp.measures[mid].exclusive_group:
                 self.group_left[inp.measures[mid].exclusive_group] -= share
@@ -364,12 +365,14 @@ class _Simulation:
             if g <= 0:
                 continue  # no subsidy needed (the market step)
             if alloc in ("sde_round", "tender") and inst.eur_per_t_cap is not None and g > inst.eur_per_t_cap + EPS:
-                self.reject(mid, i, y, "cap", i, f"its gap of {g:,.0f} €/t is above the {inst.eur_per_t_cap:,.0f} "
-                                                 f"€/t cap of {i}")
+                self.reject(mid, i, y, "cap", i, _("its gap of {gap} €/t is above the {cap} €/t cap of {instrument}",
+                                                   gap=num(g, ",.0f"), cap=num(inst.eur_per_t_cap, ",.0f"),
+                                                   instrument=i))
                 continue
             split = self.split(mid, i, y)
             if split is None:
-                self.reject(mid, i, y, "cap", i, f"the caps of {i} and its other instruments cannot pay its whole gap")
+                self.reject(mid, i, y, "cap", i, _("the caps of {instrument} and its other instruments cannot pay its "
+                                                 "whole gap", instrument=i))
                 continue
             m = inp.measures[mid]
             entries.append((mid, g, split[i] / (m.abatement_mt * m.support_years), split))
@@ -390,8 +393,10 @@ class _Simulation:
             for e in entries:
                 if ceiling is not None and e[2] > ceiling + EPS:
                     if not self.primary.get(e[0]):
-                        self.reject(e[0], i, y, "phase", i, f"its subsidy intensity of {e[2]:,.0f} €/t is above the "
-                                                            f"last phase ceiling of {i} ({ceiling:,.0f} €/t)")
+                        self.reject(e[0], i, y, "phase", i, _("its subsidy intensity of {ask} €/t is above the last "
+                                                              "phase ceiling of {instrument} ({ceiling} €/t)",
+                                                              ask=num(e[2], ",.0f"), instrument=i,
+                                                              ceiling=num(ceiling, ",.0f")))
                     continue
                 admitted.append(e)
             self.stage(i, y, "round", sorted(admitted, key=lambda e: (e[2], e[0])), phases, ceiling)
@@ -413,8 +418,8 @@ class _Simulation:
             if room <= EPS or self.primary.get(mid, i) != i:
                 continue  # granted in an earlier stage of this round, or its source went to another option
             if m.lumpy and room < m.max_share * (1 - EPS):
-                self.reject(mid, i, y, EXCLUSIVE, m.exclusive_group, f"its emission source (group "
-                            f"'{m.exclusive_group}') is partly taken by another option")
+                self.reject(mid, i, y, EXCLUSIVE, m.exclusive_group, _("its emission source (group '{group}') is partly taken by another "
+                                                                    "option", group=m.exclusive_group))
                 continue
             share, limit = self.fit_budgets(mid, i, y, split, fence, room)
             if share is None:
@@ -441,21 +446,24 @@ class _Simulation:
         for k, p in split.items():
             if p <= EPS:
                 continue
-            checks = [(self.budget_left[(k, y)], (BUDGET, k, f"did not fit what was left of the {y} budget of {k}"))]
+            checks = [(self.budget_left[(k, y)], (BUDGET, k, _("did not fit what was left of the {year} budget of "
+                                                               "{instrument}", year=y, instrument=k)))]
             if self.period_left[k] != float("inf"):
-                checks.append((self.period_left[k], (PERIOD_BUDGET, k, f"did not fit what was left of the period "
-                                                                         f"budget of {k}")))
+                checks.append((self.period_left[k], (PERIOD_BUDGET, k, _("did not fit what was left of the period "
+                                                                           "budget of {instrument}", instrument=k))))
             if fence and k == i:
-                checks.append((self.fence_left[(fence, y)], ("fence", fence, f"did not fit what was left of fence "
-                                                                             f"'{fence}' of {i}")))
+                checks.append((self.fence_left[(fence, y)], ("fence", fence, _("did not fit what was left of fence "
+                                                                               "'{fence}' of {instrument}", fence=fence,
+                                                                               instrument=i))))
             for left, why in checks:
                 if left / p < share:
                     share, limit = max(0.0, left / p), why
         for (lid, t), per_share in self.cash_per_share(mid, y, split).items():
             left = self.cash_left[(lid, t)]
             if per_share > EPS and left / per_share < share:
-                share, limit = max(0.0, left / per_share), (CASH, lid, f"did not fit what was left of the cash "
-                                                                       f"limit of {lid} in {t}")
+                share, limit = max(0.0, left / per_share), (CASH, lid, _("did not fit what was left of the cash "
+                                                                         "limit of {limit} in {year}", limit=lid,
+                                                                         year=t))
         if m.lumpy and share < want * (1 - EPS):
             return None, limit
         if share <= EPS:
@@ -596,30 +604,33 @@ def _outcome(inp: PlanInput, sim: _Simulation, mid: str, grants: list[Grant]) ->
     if paid:
         years = span([g.year for g in paid])
         rank = paid[0]
-        where = f"fence '{rank.stage}' of " if rank.stage not in ("round", "market", "forced") else ""
-        detail = "a forced decision, sheet committed" if rank.stage == "forced" else \
-            f"rank {rank.rank}" + (f", phase {rank.phase}" if rank.phase else "")
+        where = _("fence '{fence}' of ", fence=rank.stage) if rank.stage not in ("round", "market", "forced") else ""
+        detail = _("a forced decision, sheet committed") if rank.stage == "forced" else \
+            _("rank {rank}", rank=rank.rank) + (_(", phase {phase}", phase=rank.phase) if rank.phase else "")
         co = sorted({i for g in paid for i in g.subsidy_meur if i != instrument})
-        parts.append(f"granted {granted:.0%} by {where}{instrument} in {years} ({detail}; "
-                     f"{rank.ask_eur_per_t:,.0f} €/t)" + (f", co-financed by {', '.join(co)}" if co else ""))
+        parts.append(_("granted {share} by {where}{instrument} in {years} ({detail}; {ask} €/t)",
+                       share=num(granted, ".0%"), where=where, instrument=instrument, years=years, detail=detail,
+                       ask=num(rank.ask_eur_per_t, ",.0f"))
+                     + (_(", co-financed by {instruments}", instruments=", ".join(co)) if co else ""))
         forced = [g for g in paid if g.stage == "forced"]
         if forced and rank.stage != "forced":
-            parts.append(f"{sum(g.share for g in forced):.0%} of it a forced decision in "
-                         f"{span([g.year for g in forced])} (sheet committed)")
+            parts.append(_("{share} of it a forced decision in {years} (sheet committed)",
+                           share=num(sum(g.share for g in forced), ".0%"), years=span([g.year for g in forced])))
     elif grants:
-        parts.append(f"needs no subsidy at the CO2 price of {span([g.year for g in grants])}")
+        parts.append(_("needs no subsidy at the CO2 price of {years}", years=span([g.year for g in grants])))
     if resource_blocks:
-        parts.append(_resources_text(inp, resource_blocks, "not realised" if realised <= TOL else
-                                     f"only {realised:.0%} realised")
-                     + (f"; {idle:,.1f} M€ committed but idle" if idle > TOL else ""))
+        parts.append(_resources_text(inp, resource_blocks, _("not realised") if realised <= TOL else
+                                     _("only {share} realised", share=num(realised, ".0%")))
+                     + (_("; {idle} M€ committed but idle", idle=num(idle, ",.1f")) if idle > TOL else ""))
     if before > TOL:
-        parts.insert(0, f"{before:.0%} committed before {inp.settings.start_year} (sheet committed)")
+        parts.insert(0, _("{share} committed before {year} (sheet committed)", share=num(before, ".0%"),
+                          year=inp.settings.start_year))
     rejected = sim.rejections.get(mid, [])
     blocked = list(resource_blocks)
     if granted + before < m.max_share - TOL:
         why = _rejections_text(inp, rejected) if rejected else _never_applied(inp, sim, mid)
         if why:
-            parts.append(("the rest: " if granted > TOL else "") + why)
+            parts.append((_("the rest: ") if granted > TOL else "") + why)
         blocked += [{k: v for k, v in b.items() if k in ("kind", "id", "year")} for b in rejected]
         if not rejected:
             blocked.append({"kind": _never_kind(inp, sim, mid), "id": mid, "year": None})
@@ -631,7 +642,8 @@ def _resources_text(inp: PlanInput, blocks: list[dict], lead: str) -> str:
     years: dict[str, list[int]] = defaultdict(list)
     for b in blocks:
         years[b["id"]].append(b["year"])
-    names = [f"{inp.resources[r].name or r} full in {span(ys)}" for r, ys in years.items()]
+    names = [_("{resource} full in {years}", resource=inp.resources[r].name or r, years=span(ys))
+             for r, ys in years.items()]
     return f"{lead}: " + ", ".join(names)
 
 
@@ -641,36 +653,38 @@ def _rejections_text(inp: PlanInput, rejected: list[dict]) -> str:
     for r in rejected:
         text = r["text"]
         if r["kind"] == BUDGET:
-            text = f"did not fit what was left of the budget of {r['id']}"
+            text = _("did not fit what was left of the budget of {instrument}", instrument=r["id"])
         elif r["kind"] == CASH:
-            text = f"did not fit what was left of the cash limit of {r['id']}"
+            text = _("did not fit what was left of the cash limit of {limit}", limit=r["id"])
         elif r["kind"] == RESOURCE:
-            text = f"needs no subsidy but {inp.resources[r['id']].name or r['id']} was full"
+            text = _("needs no subsidy but {resource} was full", resource=inp.resources[r["id"]].name or r["id"])
         folded[(r["instrument"], text)].append(r["year"])
-    return "; ".join(f"{text} ({span(ys)})" for (_, text), ys in folded.items())
+    return "; ".join(f"{text} ({span(ys)})" for (_instrument, text), ys in folded.items())
 
 
 def _never_applied(inp: PlanInput, sim: _Simulation, mid: str) -> str:
     m = inp.measures[mid]
     years = [y for y in inp.years if sim.can_commit(mid, y)]
     if m.earliest_year > sim.last:
-        return f"earliest year {m.earliest_year} is after {sim.last}"
+        return _("earliest year {year} is after {last}", year=m.earliest_year, last=sim.last)
     if not years:
-        return (f"lead time too long: committed in {max(m.earliest_year, inp.years[0])} at the earliest, it operates "
-                f"from {max(m.earliest_year, inp.years[0]) + m.lead_time_years}, after {sim.last}")
+        first = max(m.earliest_year, inp.years[0])
+        return _("lead time too long: committed in {first} at the earliest, it operates from {operating}, after "
+                 "{last}", first=first, operating=first + m.lead_time_years, last=sim.last)
     if m.exclusive_group and sim.group_left[m.exclusive_group] <= EPS:
         group = m.exclusive_group
         others = [o for o in sim.primary if o != mid and inp.measures[o].exclusive_group == group]
         others += [g.measure_id for g in sim.grants if g.instrument_id is None and g.measure_id != mid
                    and inp.measures[g.measure_id].exclusive_group == m.exclusive_group]
-        return f"its emission source (group '{m.exclusive_group}') went to {', '.join(sorted(set(others)))}"
+        return _("its emission source (group '{group}') went to {others}", group=m.exclusive_group,
+                 others=", ".join(sorted(set(others))))
     if not m.eligible_instruments:
-        return "needs a subsidy but is eligible for no instrument"
+        return _("needs a subsidy but is eligible for no instrument")
     active = [i for i in m.eligible_instruments if i in sim.order]
     if not active:
-        return "needs a subsidy but none of its instruments allocates by rules (allocation none)"
-    return ("needs a subsidy but none of its instruments (" + ", ".join(active) + ") had budget left when it "
-            f"could apply ({span(years)})")
+        return _("needs a subsidy but none of its instruments allocates by rules (allocation none)")
+    return _("needs a subsidy but none of its instruments ({instruments}) had budget left when it could apply "
+             "({years})", instruments=", ".join(active), years=span(years))
 
 
 def _never_kind(inp: PlanInput, sim: _Simulation, mid: str) -> str:

@@ -49,6 +49,7 @@ import time
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from ..lang import _, ngettext
 from ..input.data import InputError, PlanInput, Problem, ScenarioRow
 from ..input.manifest import SETTINGS_KEYS, SHEET_BY_NAME
 from ..input.scenario import apply_overrides, parse_override
@@ -91,8 +92,8 @@ class Vary:
     def header(self) -> str:
         """Column header: the key with the unit of its values."""
         if self.op == "scale":
-            return f"{self.target} (scale factor ×)"
-        return f"{self.target} ({self.unit})" if self.unit else self.target
+            return _("{target} (scale factor ×)", target=self.target)
+        return f"{self.target} ({_(self.unit)})" if self.unit else self.target
 
     @property
     def option(self) -> str:
@@ -115,32 +116,36 @@ def parse_vary(op: str, text: str) -> Vary:
     where = f"{option} {text}"
     m = _SPEC.match(text.strip())
     if not m:
-        raise InputError(Problem(f"{where}: expected SHEET:ID:COLUMN=START:STOP:STEP or SHEET:ID:COLUMN=a,b,c"))
+        raise InputError(Problem(_("{where}: expected SHEET:ID:COLUMN=START:STOP:STEP or SHEET:ID:COLUMN=a,b,c",
+                                   where=where)))
     target = ":".join(p.strip() for p in m.group("target").split(":"))
     try:  # the target must be a valid override target
         parse_override(op, f"{target}=1")
     except InputError:
-        raise InputError(Problem(f"{where}: expected SHEET:ID:COLUMN (or settings:KEY) before '='")) from None
+        raise InputError(Problem(_("{where}: expected SHEET:ID:COLUMN (or settings:KEY) before '='", where=where))) \
+            from None
     values = _parse_values(m.group("values"), op == "scale", where)
     if len(values) > MAX_POINTS:
-        raise InputError(Problem(f"{where}: {len(values):,} values, more than the {MAX_POINTS:,} a sweep may have"))
+        raise InputError(Problem(_("{where}: {n} values, more than the {most} a sweep may have", where=where,
+                                   n=f"{len(values):,}", most=f"{MAX_POINTS:,}")))
     return Vary(target, op, tuple(values), f"{option} {text.strip()}", _unit(op, target))
 
 
 def _parse_values(text: str, numbers_only: bool, where: str) -> list:
     text = text.strip()
     if not text:
-        raise InputError(Problem(f"{where}: no values after '='"))
+        raise InputError(Problem(_("{where}: no values after '='", where=where)))
     if "," in text:
         items = [t.strip() for t in text.split(",")]
         if any(not t for t in items):
-            raise InputError(Problem(f"{where}: a blank value in the list"))
+            raise InputError(Problem(_("{where}: a blank value in the list", where=where)))
         values = []
         for t in items:
             number = _decimal(t)
             if number is None:
                 if numbers_only:
-                    raise InputError(Problem(f"{where}: '{t}' is not a number (a scale factor must be one)"))
+                    raise InputError(Problem(_("{where}: '{value}' is not a number (a scale factor must be one)",
+                                               where=where, value=t)))
                 values.append(t)
             else:
                 values.append(_plain(number, integral=number == number.to_integral_value()))
@@ -148,26 +153,32 @@ def _parse_values(text: str, numbers_only: bool, where: str) -> list:
     if ":" in text:
         parts = [t.strip() for t in text.split(":")]
         if len(parts) != 3:
-            raise InputError(Problem(f"{where}: a range is START:STOP:STEP (three numbers)"))
+            raise InputError(Problem(_("{where}: a range is START:STOP:STEP (three numbers)", where=where)))
         start, stop, step = (_decimal(t) for t in parts)
         for name, value, raw in (("START", start, parts[0]), ("STOP", stop, parts[1]), ("STEP", step, parts[2])):
             if value is None:
-                raise InputError(Problem(f"{where}: {name} '{raw}' is not a number"))
+                raise InputError(Problem(_("{where}: {name} '{value}' is not a number", where=where, name=name,
+                                           value=raw)))
         if step == 0:
-            raise InputError(Problem(f"{where}: STEP must not be 0"))
+            raise InputError(Problem(_("{where}: STEP must not be 0", where=where)))
         if (stop - start) * step < 0:
-            raise InputError(Problem(f"{where}: STEP {parts[2]} goes away from STOP {parts[1]} "
-                                     f"(use a {'negative' if stop < start else 'positive'} step)"))
+            raise InputError(Problem(
+                _("{where}: STEP {step} goes away from STOP {stop} (use a negative step)", where=where, step=parts[2],
+                  stop=parts[1]) if stop < start else
+                _("{where}: STEP {step} goes away from STOP {stop} (use a positive step)", where=where, step=parts[2],
+                  stop=parts[1])))
         count = int((stop - start) / step) + 1  # exact: decimal arithmetic on the digits typed
         if count > MAX_POINTS:
-            raise InputError(Problem(f"{where}: {count:,} values, more than the {MAX_POINTS:,} a sweep may have"))
+            raise InputError(Problem(_("{where}: {n} values, more than the {most} a sweep may have", where=where,
+                                       n=f"{count:,}", most=f"{MAX_POINTS:,}")))
         values = [start + k * step for k in range(count)]
         integral = all(v == v.to_integral_value() for v in (start, step))
         return [_plain(v, integral) for v in values]
     number = _decimal(text)
     if number is None:
         if numbers_only:
-            raise InputError(Problem(f"{where}: '{text}' is not a number (a scale factor must be one)"))
+            raise InputError(Problem(_("{where}: '{value}' is not a number (a scale factor must be one)", where=where,
+                                       value=text)))
         return [text]
     return [_plain(number, number == number.to_integral_value())]
 
@@ -211,16 +222,18 @@ def parse_varies(items: list[tuple[str, str]]) -> list[Vary]:
         except InputError as exc:
             problems += exc.problems
     if not items:
-        problems.append(Problem("nothing to vary: give --vary SHEET:ID:COLUMN=START:STOP:STEP "
-                                "or --vary-scale SHEET:ID:COLUMN=FACTORS"))
+        problems.append(Problem(_("nothing to vary: give --vary SHEET:ID:COLUMN=START:STOP:STEP or --vary-scale "
+                                  "SHEET:ID:COLUMN=FACTORS")))
     seen: dict[str, str] = {}
     for v in varies:
         if v.key in seen:
-            problems.append(Problem(f"{v.spec}: {v.key} is already varied by {seen[v.key]}"))
+            problems.append(Problem(_("{spec}: {key} is already varied by {other}", spec=v.spec, key=v.key,
+                                      other=seen[v.key])))
         seen[v.key] = v.spec
     n = math.prod(len(v.values) for v in varies) if varies else 0
     if n > MAX_POINTS:
-        problems.append(Problem(f"the grid has {n:,} points, more than the {MAX_POINTS:,} a sweep may have"))
+        problems.append(Problem(_("the grid has {n} points, more than the {most} a sweep may have", n=f"{n:,}",
+                                  most=f"{MAX_POINTS:,}")))
     if problems:
         raise InputError(problems)
     return varies
@@ -341,23 +354,24 @@ class SweepRun:
             return []
         groups: dict[str, list[int]] = {}
         for p in rebuilt:
-            why = p.solver_note.removeprefix("rebuilt: ")
+            why = p.solver_note.removeprefix(_("rebuilt: "))
             kinds = []
             for part in why.split("; "):
-                kind = re.sub(r"\s*\(e\.g\..*$", "", part.split(":")[0])  # the kind of change, not its items
+                kind = re.sub(r"\s*\((e\.g\.|bijv\.).*$", "", part.split(":")[0])  # the kind of change, not its items
                 kind = re.sub(r"\s*[+−]\d+", "", re.sub(r"^\d+\s+", "", kind)).strip()
                 if kind not in kinds:
                     kinds.append(kind)
             groups.setdefault("; ".join(kinds), []).append(p.number)
-        lines = [f"model rebuilt at {len(rebuilt)} of {len(self.points)} points where its structure changed "
-                 "(each point's reason is in the workbook's About sheet):"]
+        lines = [_("model rebuilt at {n} of {all} points where its structure changed (each point's reason is in the "
+                   "workbook's {sheet} sheet):", n=len(rebuilt), all=len(self.points), sheet=_("About"))]
         ordered = sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[1][0]))
         for kind, numbers in ordered[:MAX_REBUILD_LINES]:
             shown = ", ".join(str(n) for n in numbers[:examples]) + (", …" if len(numbers) > examples else "")
-            lines.append(f"  {len(numbers)}× {kind} (point{'s' if len(numbers) > 1 else ''} {shown})")
+            lines.append("  " + ngettext("{count}× {kind} (point {shown})", "{count}× {kind} (points {shown})",
+                                         len(numbers), count=len(numbers), kind=kind, shown=shown))
         if len(ordered) > MAX_REBUILD_LINES:
-            rest = sum(len(n) for _, n in ordered[MAX_REBUILD_LINES:])
-            lines.append(f"  {rest}× other changes ({len(ordered) - MAX_REBUILD_LINES} kinds)")
+            rest = sum(len(n) for _k, n in ordered[MAX_REBUILD_LINES:])
+            lines.append("  " + _("{n}× other changes ({kinds} kinds)", n=rest, kinds=len(ordered) - MAX_REBUILD_LINES))
         return lines
 
 
@@ -411,16 +425,16 @@ def sweep(base: PlanInput, varies: list[Vary], *, on_point=None, on_result=None,
         t0 = time.perf_counter()
         if solver is None:
             solver = Solver(build_model(inp), time_limit_s=time_limit_s)
-            point.solver_note = "first build"
+            point.solver_note = _("first build")
         else:
             reason = _options_changed(solver.built.input, inp)
             if not reason and solver.update(inp):
-                point.solver_note = "warm re-solve"
+                point.solver_note = _("warm re-solve")
             else:
                 built = build_model(inp)
                 reason = reason or structure_change(solver.built, built)
                 solver = Solver(built, time_limit_s=time_limit_s)
-                point.solver_note = f"rebuilt: {reason}"
+                point.solver_note = _("rebuilt: ") + reason
                 point.rebuilt = True
                 run.rebuilds += 1
         sol = solver.solve()
@@ -436,7 +450,7 @@ def sweep(base: PlanInput, varies: list[Vary], *, on_point=None, on_result=None,
                 point.result = result
         else:
             point.status = "failed"
-            point.message = f"{sol.message} (solver status: {sol.status})"
+            point.message = _("{message} (solver status: {status})", message=sol.message, status=sol.status)
             point.target_mt = dict(sorted(inp.targets.items()))
         point.seconds = time.perf_counter() - t0
         run.points.append(point)
@@ -450,7 +464,7 @@ def _options_changed(old: PlanInput, new: PlanInput) -> str:
     """Solver options the live instance cannot take from Solver.update (a rebuild sets them)."""
     a, b = old.settings, new.settings
     changed = [k for k in ("time_limit_s", "mip_gap", "solver") if getattr(a, k) != getattr(b, k)]
-    return ("solver option " + ", ".join(changed) + " changed") if changed else ""
+    return _("solver option {options} changed", options=", ".join(changed)) if changed else ""
 
 
 def _summarise(point: SweepPoint, result: PlanResult) -> None:
@@ -485,34 +499,34 @@ def structure_change(old_built: Built, new_built: Built) -> str:
         if getattr(a, key) != getattr(b, key):
             parts.append(f"{key} {getattr(a, key)} → {getattr(b, key)}")
     if old.target_years != new.target_years:
-        parts.append(f"target years {old.target_years} → {new.target_years}")
+        parts.append(_("target years {old} → {new}", old=old.target_years, new=new.target_years))
     old_d, new_d = set(old.d_keys), set(new.d_keys)
     old_gap = {k for k in old.funding_keys}
     new_gap = {k for k in new.funding_keys}
     closed = (old_gap - new_gap) & new_d  # still committable, but no gap to fund
     opened = (new_gap - old_gap) & old_d
     if closed:
-        parts.append("no unprofitable gap any more (needs no subsidy): " + _by_measure(closed))
+        parts.append(_("no unprofitable gap any more (needs no subsidy): {measures}", measures=_by_measure(closed)))
     if opened:
-        parts.append("an unprofitable gap appears: " + _by_measure(opened))
+        parts.append(_("an unprofitable gap appears: {measures}", measures=_by_measure(opened)))
     if new_d - old_d:
-        parts.append("can now be committed: " + _by_measure(new_d - old_d))
+        parts.append(_("can now be committed: {measures}", measures=_by_measure(new_d - old_d)))
     if old_d - new_d:
-        parts.append("can no longer be committed: " + _by_measure(old_d - new_d))
+        parts.append(_("can no longer be committed: {measures}", measures=_by_measure(old_d - new_d)))
     old_s = {k for k in old.s_keys if k[:1] + k[2:] in old_gap & new_gap}
     new_s = {k for k in new.s_keys if k[:1] + k[2:] in old_gap & new_gap}
     if new_s - old_s:
-        parts.append(f"{len(new_s - old_s)} instrument–measure–year subsidy options open (e.g. "
-                     + _examples(new_s - old_s) + ")")
+        parts.append(_("{n} instrument–measure–year subsidy options open (e.g. {examples})", n=len(new_s - old_s),
+                       examples=_examples(new_s - old_s)))
     if old_s - new_s:
-        parts.append(f"{len(old_s - new_s)} instrument–measure–year subsidy options close (e.g. "
-                     + _examples(old_s - new_s) + ")")
+        parts.append(_("{n} instrument–measure–year subsidy options close (e.g. {examples})", n=len(old_s - new_s),
+                       examples=_examples(old_s - new_s)))
     for f in FAMILIES:
         o, n = set(old_built.rows[f.name].terms), set(new_built.rows[f.name].terms)
         if o != n and (f.kind == "measure" or not parts):
-            parts.append(f"{f.name} rows +{len(n - o)} −{len(o - n)}")
+            parts.append(_("{family} rows +{added} −{removed}", family=f.name, added=len(n - o), removed=len(o - n)))
     if not parts:
-        parts.append("the variables of some rows change")
+        parts.append(_("the variables of some rows change"))
     return "; ".join(parts)
 
 
@@ -523,9 +537,10 @@ def _by_measure(keys: set) -> str:
     items = []
     for m in sorted(years)[:4]:
         ys = sorted(years[m])
-        items.append(f"{m} in {ys[0]}" + (f"–{ys[-1]}" if len(ys) > 1 else ""))
+        when = str(ys[0]) if len(ys) == 1 else f"{ys[0]}–{ys[-1]}"
+        items.append(_("{measure} in {years}", measure=m, years=when))
     more = len(years) - 4
-    return ", ".join(items) + (f" and {more} more" if more > 0 else "")
+    return ", ".join(items) + (_(" and {n} more", n=more) if more > 0 else "")
 
 
 def _examples(keys: set) -> str:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping
 
+from ..lang import _
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -31,11 +33,11 @@ class Problem:
         if self.file:
             where.append(self.file)
         if self.sheet:
-            where.append(f"sheet '{self.sheet}'")
+            where.append(_("sheet '{sheet}'", sheet=self.sheet))
         if self.row is not None:
-            where.append(f"row {self.row}")
+            where.append(_("row {row}", row=self.row))
         if self.column:
-            where.append(f"column '{self.column}'")
+            where.append(_("column '{column}'", column=self.column))
         return (", ".join(where) + ": " if where else "") + self.message
 
 
@@ -70,6 +72,7 @@ class Settings:
     objective: str = "min-cost"  # or "max-abatement": most abatement within budgets and limits, no target
     elastic: bool = False  # the least total relative relaxation of the relaxable limits, then least cost
     strict: bool = False  # no shortfall allowed; an infeasible target gives an IIS instead of a plan
+    language: str | None = None  # "en" or "nl": the workbooks and the terminal (None: English; --lang wins)
 
     @property
     def years(self) -> list[int]:

@@ -20,6 +20,8 @@ from __future__ import annotations
 import difflib
 import re
 
+from ..lang import _
+
 #: Least similarity (difflib's ratio of the normalised names) for a name to be taken as a misspelling.
 CLOSE_RATIO = 0.85
 
@@ -67,7 +69,7 @@ def meant(name: object, candidates) -> str | None:
 
 def did_you_mean(candidates: list[str]) -> str:
     """"did you mean 'a'?" or "did you mean 'a' or 'b'?"."""
-    return "did you mean " + " or ".join(f"'{c}'" for c in candidates[:2]) + "?"
+    return _("did you mean {names}?", names=_(" or ").join(f"'{c}'" for c in candidates[:2]))
 
 
 _DECIMAL_COMMA = re.compile(r"^\s*[-\u2212]?\d+,\d+\s*$")
@@ -80,14 +82,15 @@ def number_hint(value: object) -> str:
     whole, fraction = value.strip().replace("\u2212", "-").split(",")
     point = f"{whole}.{fraction}"
     if len(fraction) == 3:  # 1,500 may be 1.5 or 1500
-        return f" (write {point} with a decimal point, or {whole}{fraction} without a thousands separator)"
-    return f" (use a decimal point: {point})"
+        return _(" (write {point} with a decimal point, or {plain} without a thousands separator)", point=point,
+                 plain=f"{whole}{fraction}")
+    return _(" (use a decimal point: {point})", point=point)
 
 
 def share_hint(value: float) -> str:
     """A hint for a percentage given where a share (0 … 1) is expected: 80 → 0.8."""
     if isinstance(value, (int, float)) and 1 < value <= 100:
-        return f"; a share is a fraction: write {value / 100:g} for {value:g} %"
+        return _("; a share is a fraction: write {share} for {percent} %", share=f"{value / 100:g}", percent=f"{value:g}")
     return ""
 
 
@@ -98,5 +101,5 @@ def ids_hint(text: str, known) -> str:
     parts = [p.strip() for p in text.split(",") if p.strip()]
     fixed = ";".join(parts)
     if known is not None and parts and all(p in known for p in parts):
-        return f"; separate ids with ';', not ',': write '{fixed}'"
-    return f"; separate ids with ';', not ',' (e.g. '{fixed}')"
+        return _("; separate ids with ';', not ',': write '{fixed}'", fixed=fixed)
+    return _("; separate ids with ';', not ',' (e.g. '{fixed}')", fixed=fixed)

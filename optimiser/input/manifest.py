@@ -12,6 +12,10 @@ Types:
   ``ids``    ids separated by ';' (may be empty)
   ``numbers`` numbers separated by ';' (e.g. SDE++ phase ceilings "75;150;225;300;400")
   ``any``    a number or text (settings values, override values)
+
+Comment rows: a row whose first cell starts with ``#`` (:data:`COMMENT`) is a comment, skipped by the
+reader: the blank template's example rows are written so (``#steel_dri``), and a user can keep a note or
+switch a row off the same way.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from ..lang import _, in_every_language
 from .data import OPERATING, CashLimit, Committed, Fence, Instrument, Measure, Resource, ScenarioRow, Settings, UncertainRow
 from .hints import number_hint, share_hint
 
@@ -36,6 +41,8 @@ class Column:
     #: The field of the sheet's record (or of Settings) this column fills: None = the column's own name;
     #: "" = kept beside the input for a re-run only (``PlanInput.sources``), not a field.
     field: str | None = None
+    #: The sheet whose ids this column names (the template offers them in a drop-down list).
+    refers: str = ""
 
     @property
     def fills(self) -> str:
@@ -61,6 +68,8 @@ class Sheet:
     fills: str = ""
     record: type | None = None
     year_field: str | None = None
+    #: Rows it must have (comment rows not counted): a plan needs a measure and an instrument.
+    least_rows: int = 0
 
     def column(self, name: str) -> Column | None:
         for c in self.columns:
@@ -149,6 +158,9 @@ SETTINGS_KEYS: dict[str, Column] = {
                "(docs/model.md)"),
         Column("strict", "bool", False, False, "yes/no", "allow no shortfall: an unreachable target gives the "
                "conflicting limits (an irreducible infeasible subset) instead of a plan"),
+        Column("language", "str", False, None, "", "language of the plan workbook, its texts and the terminal: en "
+               "(English) or nl (Nederlands); blank = en; --lang on the command line wins. Sheet and column names "
+               "of the inputs stay as they are", choices=("en", "nl")),
     )
 }
 
@@ -191,14 +203,16 @@ SHEETS: tuple[Sheet, ...] = (
             Column("max_share", "float", False, 1.0, "share", "u_m: maximum deployable share (0 < u ≤ 1)", "share"),
             Column("lumpy", "bool", False, False, "yes/no", "all-or-nothing project"),
             Column("exclusive_group", "str", description="measures in one group compete for the same emissions"),
-            Column("eligible_instruments", "ids", True, unit="ids", description="instrument ids separated by ';' (may be empty)"),
+            Column("eligible_instruments", "ids", True, unit="ids", description="instrument ids separated by ';' (may be empty)",
+                   refers="instruments"),
             Column("fence", "str", description="rules simulation: id of the fence (sheet fences, a ring-fenced "
-                   "sub-budget of one of its instruments) it competes in first (blank = none)"),
+                   "sub-budget of one of its instruments) it competes in first (blank = none)", refers="fences"),
             Column("source", "str", description="where the figures come from"),
         ),
         id_column="measure_id",
         fills="measures",
         record=Measure,
+        least_rows=1,
     ),
     Sheet(
         "instruments",
@@ -229,12 +243,13 @@ SHEETS: tuple[Sheet, ...] = (
         id_column="instrument_id",
         fills="instruments",
         record=Instrument,
+        least_rows=1,
     ),
     Sheet(
         "budgets",
         "Yearly commitment ceiling of each instrument.",
         (
-            Column("instrument_id", "str", True, description="instrument id"),
+            Column("instrument_id", "str", True, description="instrument id", refers="instruments"),
             Column("source", "str", description="where the figures come from", field=""),
         ),
         id_column="instrument_id",
@@ -250,7 +265,7 @@ SHEETS: tuple[Sheet, ...] = (
         (
             Column("fence_id", "str", True, description="unique id (named in measures.fence)"),
             Column("instrument_id", "str", True, description="instrument (allocation sde_round or tender) whose "
-                   "yearly budget holds the fence"),
+                   "yearly budget holds the fence", refers="instruments"),
             Column("name", "str", description="descriptive name"),
             Column("eur_per_t_cap", "float", False, None, "€/t", "highest subsidy intensity admitted inside the "
                    "fence (blank = the round's own ceiling; never above the instrument's eur_per_t_cap)", ">=0"),
@@ -288,8 +303,8 @@ SHEETS: tuple[Sheet, ...] = (
         "usage",
         "Use of each resource by each measure at full deployment.",
         (
-            Column("measure_id", "str", True, description="measure id"),
-            Column("resource_id", "str", True, description="resource id"),
+            Column("measure_id", "str", True, description="measure id", refers="measures"),
+            Column("resource_id", "str", True, description="resource id", refers="resources"),
             Column("amount", "float", True, unit="resource unit", description="a_{m,r}: use at full deployment (negative = the measure supplies it)"),
             Column("source", "str", description="where the figures come from", field=""),
         ),
@@ -329,13 +344,14 @@ SHEETS: tuple[Sheet, ...] = (
         "start_year on a forced decision (at least this share committed that year, paid and budgeted like any "
         "commitment).",
         (
-            Column("measure_id", "str", True, description="measure id"),
+            Column("measure_id", "str", True, description="measure id", refers="measures"),
             Column("year", "int", True, unit="year", description="year of the decision (before start_year: in the "
                    "past; from start_year to target_year: forced)"),
             Column("share", "float", True, unit="share", description="share of the measure committed in that year "
                    "(together with the measure's other rows at most its max_share)", check=">0"),
             Column("instrument_id", "str", description="instrument that paid (past) or that the deal names (forced: "
-                   "a record only; the plan pays the gap through the measure's eligible instruments)"),
+                   "a record only; the plan pays the gap through the measure's eligible instruments)",
+                   refers="instruments"),
             Column("subsidy_meur", "float", unit="M€", description="past decisions: subsidy committed (paid out in "
                    "cash by instrument_id; sunk: in no budget, not in the objective); blank = none", check=">=0"),
             Column("note", "str", description="what the decision is and where it is documented"),
@@ -349,7 +365,8 @@ SHEETS: tuple[Sheet, ...] = (
         "Cash ceilings (kasplafonds): the most an instrument, or all instruments together (id *), may pay out "
         "in a year.",
         (
-            Column("instrument_id", "str", True, description="instrument id, or * for all instruments together"),
+            Column("instrument_id", "str", True, description="instrument id, or * for all instruments together",
+                   refers="instruments"),
             Column("source", "str", description="where the figures come from"),
         ),
         id_column="instrument_id",
@@ -367,7 +384,7 @@ SHEETS: tuple[Sheet, ...] = (
         "Named what-if override sets, applied with --scenario NAME.",
         (
             Column("scenario", "str", True, description="scenario name"),
-            Column("sheet", "str", True, description="sheet to change"),
+            Column("sheet", "str", True, description="sheet to change", refers="(sheets)"),
             Column("id", "str", True, description="row id (shell wildcards allowed); for settings the key"),
             Column("column", "str", True, description="column to change (wildcards allowed); for settings 'value'"),
             Column("op", "str", True, description="set, scale, add or shift (a year series moved value years "
@@ -418,6 +435,14 @@ SHEET_BY_NAME: dict[str, Sheet] = {s.name: s for s in SHEETS}
 
 #: The id of a ``cash_limits`` row that limits the cash of all instruments together.
 ALL_INSTRUMENTS = "*"
+#: A row whose first cell starts with this is a comment (an example row of the template, a note): ignored.
+COMMENT = "#"
+
+
+def is_comment(row) -> bool:
+    """Whether a row of cells is a comment row (its first cell is text starting with :data:`COMMENT`)."""
+    first = row[0] if row else None
+    return isinstance(first, str) and first.lstrip().startswith(COMMENT)
 
 @dataclass(frozen=True)
 class ResultSheet:
@@ -491,8 +516,18 @@ FUTURES_SHEETS: tuple[ResultSheet, ...] = (
     ResultSheet("About", "this page: the run (mode, samples, seed, workers, models built), versions, the input file "
                 "and its SHA-256, how to repeat it"),
 )
-#: Sheets a plan re-read as input skips silently (besides these, the near-optimal "Alternative…" sheets).
-RESULT_SHEETS: frozenset[str] = frozenset(s.title.lower() for s in PLAN_SHEETS + RULES_SHEETS + FUTURES_SHEETS)
+#: The sheet in front of the blank template (``policymix template``).
+TEMPLATE_SHEETS: tuple[str, ...] = ("Instructions",)
+#: Sheets a workbook read as input skips silently, in every language (a Dutch plan re-runs too): the result
+#: sheets of plans, rules and futures, the template's instructions, and the near-optimal alternatives (names
+#: starting so).
+RESULT_SHEETS: frozenset[str] = frozenset(
+    t.lower() for s in [x.title for x in PLAN_SHEETS + RULES_SHEETS + FUTURES_SHEETS] + list(TEMPLATE_SHEETS)
+    for t in in_every_language(s))
+ALTERNATIVE_PREFIXES: tuple[str, ...] = tuple(sorted({
+    t.split("{")[0].strip().lower() for text in ("Alternatives", "Alternative {k}") for t in in_every_language(text)}))
+#: The names of a plan's Summary sheet, in every language (what marks a workbook as a plan).
+SUMMARY_SHEETS: frozenset[str] = frozenset(t.lower() for t in in_every_language("Summary"))
 
 
 def _number(value: object) -> float | None:
@@ -537,7 +572,7 @@ def parse_value(value: object, type_: str) -> tuple[object, str | None]:
         for part in parts:
             number = _number(part)
             if number is None or not math.isfinite(number):
-                return None, f"found {value!r}, expected numbers separated by ';'"
+                return None, _("found {value!r}, expected numbers separated by ';'", value=value)
             numbers.append(number)
         return tuple(numbers), None
     if type_ == "bool":
@@ -550,16 +585,16 @@ def parse_value(value: object, type_: str) -> tuple[object, str | None]:
             return True, None
         if text in _FALSE:
             return False, None
-        return None, f"found {value!r}, expected yes or no"
+        return None, _("found {value!r}, expected yes or no", value=value)
     if type_ in ("float", "int"):
         number = _number(value)
         if number is None:
-            return None, f"found {value!r}, expected a number{number_hint(value)}"
+            return None, _("found {value!r}, expected a number", value=value) + number_hint(value)
         if not math.isfinite(number):
-            return None, f"found {value!r}, expected a finite number"
+            return None, _("found {value!r}, expected a finite number", value=value)
         if type_ == "int":
             if not number.is_integer():
-                return None, f"found {value!r}, expected a whole number"
+                return None, _("found {value!r}, expected a whole number", value=value)
             return int(number), None
         return number, None
     if type_ == "any":
@@ -572,7 +607,7 @@ def parse_value(value: object, type_: str) -> tuple[object, str | None]:
             return value, None
         if isinstance(value, (int, float)):
             if not math.isfinite(float(value)):
-                return None, f"found {value!r}, expected a finite number"
+                return None, _("found {value!r}, expected a finite number", value=value)
             return float(value), None
         return str(value), None
     raise ValueError(f"unknown column type {type_}")
@@ -592,16 +627,17 @@ def parse_payout(value: object) -> tuple[str | None, str | None]:
     if text.lower() == OPERATING:
         return OPERATING, None
     shares, err = parse_value(text, "numbers")
-    expected = (f"expected '{OPERATING}' or the shares paid in the commitment year and the years after it, "
-                "separated by ';' and summing to 1 (e.g. 0.2;0.5;0.3)")
+    expected = _("expected '{operating}' or the shares paid in the commitment year and the years after it, "
+                 "separated by ';' and summing to 1 (e.g. 0.2;0.5;0.3)", operating=OPERATING)
     if err or not shares:
-        return None, f"found {value!r}, {expected}"
+        return None, _("found {value!r}, {expected}", value=value, expected=expected)
     if any(v < 0 for v in shares):
-        return None, f"found {text}: a share is negative; {expected}"
+        return None, _("found {text}: a share is negative; {expected}", text=text, expected=expected)
     if len(shares) > MAX_PAYOUT_YEARS:
-        return None, f"found {len(shares)} shares, expected at most {MAX_PAYOUT_YEARS} (one per year)"
+        return None, _("found {n} shares, expected at most {most} (one per year)", n=len(shares), most=MAX_PAYOUT_YEARS)
     if abs(sum(shares) - 1.0) > 1e-6:
-        return None, f"found {text}: the shares sum to {sum(shares):.6g}; {expected}"
+        return None, _("found {text}: the shares sum to {total}; {expected}", text=text, total=f"{sum(shares):.6g}",
+                       expected=expected)
     return ";".join(format(v, ".15g") for v in shares), None
 
 
@@ -612,14 +648,14 @@ def check_value(value: float, rule: str) -> str | None:
     if rule == "rising":
         if any(v < 0 for v in value) or any(b <= a for a, b in zip(value, value[1:])):
             shown = ";".join(f"{v:g}" for v in value)
-            return f"found {shown}, expected numbers ≥ 0 rising from one to the next"
+            return _("found {value}, expected numbers ≥ 0 rising from one to the next", value=shown)
         return None
     if rule == ">=0" and value < 0:
-        return f"found {value:g}, expected a number ≥ 0"
+        return _("found {value}, expected a number ≥ 0", value=f"{value:g}")
     if rule == ">0" and value <= 0:
-        return f"found {value:g}, expected a number > 0"
+        return _("found {value}, expected a number > 0", value=f"{value:g}")
     if rule == "share" and not (0 < value <= 1):
-        return f"found {value:g}, expected a share in (0, 1]{share_hint(value)}"
+        return _("found {value}, expected a share in (0, 1]", value=f"{value:g}") + share_hint(value)
     if rule == "0..1" and not (0 <= value <= 1):
-        return f"found {value:g}, expected a share in [0, 1]{share_hint(value)}"
+        return _("found {value}, expected a share in [0, 1]", value=f"{value:g}") + share_hint(value)
     return None

@@ -13,8 +13,9 @@ import json
 import os
 from pathlib import Path
 
+from ..lang import _
 from .data import InputError, Problem
-from .manifest import RESULT_DOCUMENT_SHEET
+from .manifest import RESULT_DOCUMENT_SHEET, SUMMARY_SHEETS
 from .read import DEFAULT_MAX_UNZIPPED_MB, check_package, sha256_of, unreadable
 
 
@@ -38,14 +39,14 @@ def read_plan_results(path: str | os.PathLike, max_unzipped_mb: float = DEFAULT_
         raise unreadable(path, exc) from None
     try:
         names = {ws.title.strip().lower(): ws for ws in wb.worksheets}
-        if "summary" not in names:
-            raise InputError(Problem("is not a plan workbook: it has no result sheet 'Summary' (compare reads the "
-                                     "results of a workbook written by policymix plan)", path))
+        if not SUMMARY_SHEETS & set(names):
+            raise InputError(Problem(_("is not a plan workbook: it has no result sheet 'Summary' (compare reads the "
+                                       "results of a workbook written by policymix plan)"), path))
         ws = names.get(RESULT_DOCUMENT_SHEET)
         if ws is None:
             raise InputError(Problem(
-                "is a plan workbook without a stored result (written by an older policymix): plan it again "
-                f"(policymix plan {Path(path).name} -o NEW.xlsx) and compare the new plan", path))
+                _("is a plan workbook without a stored result (written by an older policymix): plan it again "
+                  "(policymix plan {name} -o NEW.xlsx) and compare the new plan", name=Path(path).name), path))
         try:
             text = "".join(str(r[0]) for r in ws.iter_rows(max_col=1, values_only=True) if r and r[0] is not None)
         except Exception as exc:
@@ -57,7 +58,7 @@ def read_plan_results(path: str | os.PathLike, max_unzipped_mb: float = DEFAULT_
     except ValueError:
         document = None
     if not isinstance(document, dict) or not str(document.get("format", "")).startswith("policymix-plan/"):
-        raise InputError(Problem(f"is not a plan workbook: its sheet '{RESULT_DOCUMENT_SHEET}' does not hold a "
-                                 "plan result (was it edited?)", path))
+        raise InputError(Problem(_("is not a plan workbook: its sheet '{sheet}' does not hold a plan result (was it "
+                                   "edited?)", sheet=RESULT_DOCUMENT_SHEET), path))
     document.update(file=Path(path).name, path=path, sha256=sha256_of(path))
     return document

@@ -18,9 +18,10 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..lang import _, adopt
 from .data import InputError, PlanInput, Problem
 from .hints import close_to, did_you_mean
-from .manifest import RESULT_SHEETS, RETIRED_SETTINGS, SETTINGS_KEYS, SHEET_BY_NAME, SHEETS, parse_value
+from .manifest import ALTERNATIVE_PREFIXES, RESULT_SHEETS, RETIRED_SETTINGS, SETTINGS_KEYS, SHEET_BY_NAME, SHEETS, is_comment, parse_value
 from .tables import Tables, to_input, year_columns_needed
 
 #: Largest total inflated size of a workbook's parts we agree to parse (MB).
@@ -63,49 +64,50 @@ def check_package(path: str, max_unzipped_mb: float = DEFAULT_MAX_UNZIPPED_MB) -
     """
     p = Path(path)
     if not p.exists():
-        raise _fail(path, "file not found")
+        raise _fail(path, _("file not found"))
     if p.is_dir():
-        raise _fail(path, "is a folder, expected an .xlsx workbook")
+        raise _fail(path, _("is a folder, expected an .xlsx workbook"))
     try:
         with open(p, "rb") as f:
             head = f.read(8)
     except OSError as exc:
-        raise _fail(path, f"cannot be read ({exc.strerror})") from None
+        raise _fail(path, _("cannot be read ({reason})", reason=exc.strerror)) from None
     if not head:
-        raise _fail(path, "is empty, expected an .xlsx workbook")
+        raise _fail(path, _("is empty, expected an .xlsx workbook"))
     if head == OLE2_MAGIC:
         raise _fail(
             path,
-            "is password-protected (encrypted) or an old binary .xls workbook: "
-            "save it without a password as .xlsx",
+            _("is password-protected (encrypted) or an old binary .xls workbook: save it without a password as .xlsx"),
         )
     if not zipfile.is_zipfile(p):
         if head.startswith(b"PK"):
-            raise _fail(path, "is a damaged or truncated zip package (an incomplete download or copy?): "
-                              "get the workbook again")
-        raise _fail(path, "is not an .xlsx workbook (not a zip package; a CSV or text file?): save it as .xlsx")
+            raise _fail(path, _("is a damaged or truncated zip package (an incomplete download or copy?): get the "
+                                "workbook again"))
+        raise _fail(path, _("is not an .xlsx workbook (not a zip package; a CSV or text file?): save it as .xlsx"))
     try:
         with zipfile.ZipFile(p) as z:
             infos = z.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise _fail(path, f"is a damaged zip package ({exc})") from None
+        raise _fail(path, _("is a damaged zip package ({reason})", reason=exc)) from None
     names = {i.filename for i in infos}
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-        raise _fail(path, "is a zip file but not an .xlsx workbook (no xl/workbook.xml part)")
+        raise _fail(path, _("is a zip file but not an .xlsx workbook (no xl/workbook.xml part)"))
     # The total first, so that the limit the user can set is what a refusal names.
     total = sum(info.file_size for info in infos)
     if total > max_unzipped_mb * 1e6:
         raise _fail(
             path,
-            f"parts would inflate to {total / 1e6:.3g} MB, above the limit of {max_unzipped_mb:g} MB: refused "
-            "as a possible zip bomb (raise the limit with --max-unzipped-mb if the workbook is genuine)",
+            _("parts would inflate to {size} MB, above the limit of {limit} MB: refused as a possible zip bomb (raise "
+              "the limit with --max-unzipped-mb if the workbook is genuine)", size=f"{total / 1e6:.3g}",
+              limit=f"{max_unzipped_mb:g}"),
         )
     for info in infos:
         if info.compress_size > 0 and info.file_size / info.compress_size > MAX_COMPRESSION_RATIO and info.file_size > 1e6:
             raise _fail(
                 path,
-                f"part '{info.filename}' would inflate {info.file_size / info.compress_size:.0f}-fold "
-                f"to {info.file_size / 1e6:.0f} MB: refused as a possible zip bomb",
+                _("part '{part}' would inflate {ratio}-fold to {size} MB: refused as a possible zip bomb",
+                  part=info.filename, ratio=f"{info.file_size / info.compress_size:.0f}",
+                  size=f"{info.file_size / 1e6:.0f}"),
             )
 
 
@@ -231,7 +233,8 @@ def _load_raw(path: str) -> tuple[dict[str, list[tuple]], dict[str, set[tuple[in
         for ws in wb.worksheets:
             key = ws.title.strip().lower()
             if key in raw:
-                raise _fail(path, f"two sheets are named '{ws.title}' (names are matched case-insensitively)")
+                raise _fail(path, _("two sheets are named '{name}' (names are matched case-insensitively)",
+                                    name=ws.title))
             raw[key] = rows = []
             if key not in SHEET_BY_NAME:
                 continue
@@ -295,18 +298,18 @@ def unreadable(path: str, exc: BaseException, ws=None, sheet: str | None = None,
     for e in causes:
         if DefusedXmlException and isinstance(e, DefusedXmlException):
             return InputError(Problem(
-                f"contains XML entities or a DTD with entities ({type(e).__name__}), which a workbook never "
-                "needs: refused as a possible entity-expansion or external-entity attack", path, sheet))
+                _("contains XML entities or a DTD with entities ({kind}), which a workbook never needs: refused as a "
+                  "possible entity-expansion or external-entity attack", kind=type(e).__name__), path, sheet))
     root = causes[-1]
     detail = " ".join(f"{type(root).__name__}: {root}".split())[:200]
     if ws is None:
-        return InputError(Problem(f"cannot be read as an .xlsx workbook ({detail})", path))
+        return InputError(Problem(_("cannot be read as an .xlsx workbook ({detail})", detail=detail), path))
     from xml.etree.ElementTree import ParseError
     from xml.parsers.expat import ExpatError
 
     if isinstance(root, (ParseError, ExpatError)):
-        return InputError(Problem(f"the sheet's XML is damaged ({detail}): repair or re-save the workbook",
-                                  path, sheet))
+        return InputError(Problem(_("the sheet's XML is damaged ({detail}): repair or re-save the workbook",
+                                    detail=detail), path, sheet))
     row, col = _locate(ws)
     if row is None:
         row = len(rows) + 1
@@ -319,9 +322,11 @@ def unreadable(path: str, exc: BaseException, ws=None, sheet: str | None = None,
         match = re.search(r"'([^']*)'$", str(bad_value))
         if match:
             return InputError(Problem(
-                f"found '{match.group(1)}' in a cell stored as a number, expected a number: retype the value",
+                _("found '{value}' in a cell stored as a number, expected a number: retype the value",
+                  value=match.group(1)),
                 path, sheet, row, column))
-    return InputError(Problem(f"this part of the sheet cannot be read ({detail})", path, sheet, row, column))
+    return InputError(Problem(_("this part of the sheet cannot be read ({detail})", detail=detail), path, sheet, row,
+                              column))
 
 
 def _locate(ws) -> tuple[int | None, int | None]:
@@ -332,7 +337,7 @@ def _locate(ws) -> tuple[int | None, int | None]:
         with ws._get_source() as src:
             parser = WorkSheetParser(src, ws._shared_strings, data_only=ws.parent.data_only)
             try:
-                for _ in parser.parse():
+                for _row in parser.parse():
                     pass
             except Exception:
                 return parser.row_counter or None, parser.col_counter or None
@@ -347,7 +352,7 @@ def _parse_cell(cell: object, type_: str) -> tuple[object, str | None]:
 
     if type_ in ("float", "int") and isinstance(cell, (dt.date, dt.time, dt.timedelta)):
         shown = cell.date().isoformat() if isinstance(cell, dt.datetime) and cell.time() == dt.time(0) else str(cell)
-        return None, f"found the date {shown}, expected a number (is the cell formatted as a date?)"
+        return None, _("found the date {date}, expected a number (is the cell formatted as a date?)", date=shown)
     return parse_value(cell, type_)
 
 
@@ -374,15 +379,16 @@ def parse_sheets(raw: dict[str, list[tuple]], path: str) -> tuple[Tables, list[P
     misspelt: dict[str, list[str]] = {}  # input sheet → present sheets close to it
     for name in raw:
         if (name not in SHEET_BY_NAME and name not in RESULT_SHEETS
-                and not name.startswith("alternative")):
+                and not name.startswith(ALTERNATIVE_PREFIXES)):
             close = close_to(name, absent)
             if close:
                 misspelt.setdefault(close[0], []).append(name)
                 if not SHEET_BY_NAME[close[0]].required:
-                    problems.append(Problem(f"sheet '{name}' is not an input sheet: {did_you_mean(close)} "
-                                            "Rename it (a sheet with another name is ignored)", path, name))
+                    problems.append(Problem(_("sheet '{name}' is not an input sheet: {meant} Rename it (a sheet with "
+                                              "another name is ignored)", name=name, meant=did_you_mean(close)),
+                                            path, name))
             else:
-                notes.append(f"sheet '{name}' is not an input sheet: ignored")
+                notes.append(_("sheet '{name}' is not an input sheet: ignored", name=name))
 
     # settings first: the year columns of the other sheets depend on it
     order = ["settings"] + [s.name for s in SHEETS if s.name != "settings"]
@@ -393,8 +399,9 @@ def parse_sheets(raw: dict[str, list[tuple]], path: str) -> tuple[Tables, list[P
         if rows is None:
             if spec.required:
                 near = misspelt.get(sheet_name, [])
-                hint = (f"; sheet '{near[0]}' looks like it: rename it to '{sheet_name}'" if near else "")
-                problems.append(Problem("required sheet is missing" + hint, path, sheet_name))
+                hint = (_("; sheet '{near}' looks like it: rename it to '{name}'", near=near[0], name=sheet_name)
+                        if near else "")
+                problems.append(Problem(_("required sheet is missing") + hint, path, sheet_name))
             continue
         if sheet_name != "settings" and not years:
             years = year_columns_needed(tables)
@@ -406,7 +413,8 @@ def parse_sheets(raw: dict[str, list[tuple]], path: str) -> tuple[Tables, list[P
                 continue
             if key in columns:
                 problems.append(
-                    Problem(f"duplicate column header '{h}' (also column {_column_letter(columns[key])})",
+                    Problem(_("duplicate column header '{header}' (also column {letter})", header=h,
+                              letter=_column_letter(columns[key])),
                             path, sheet_name, 1, str(key))
                 )
                 continue
@@ -422,23 +430,25 @@ def parse_sheets(raw: dict[str, list[tuple]], path: str) -> tuple[Tables, list[P
             close = close_to(key, lacking)
             if close:
                 named.add(close[0])
-                problems.append(Problem(f"column '{key}' is not an input column: {did_you_mean(close)} Rename "
-                                        "the header (a column with another name is ignored)",
+                problems.append(Problem(_("column '{name}' is not an input column: {meant} Rename the header (a "
+                                          "column with another name is ignored)", name=key, meant=did_you_mean(close)),
                                         path, sheet_name, 1, str(key)))
             else:
-                notes.append(f"sheet '{sheet_name}': column '{key}' is not an input column: ignored")
+                notes.append(_("sheet '{sheet}': column '{name}' is not an input column: ignored", sheet=sheet_name,
+                               name=key))
         # A missing column is one problem on row 1, not one "blank cell" per row as well.
         absent: set = set()
         for col in spec.columns:
             if col.required and col.name not in columns:
                 if col.name not in named:
-                    problems.append(Problem("required column is missing", path, sheet_name, 1, col.name))
+                    problems.append(Problem(_("required column is missing"), path, sheet_name, 1, col.name))
                 absent.add(col.name)
         wanted_years: list[int] = []
         required, further = spec.years_to_read(years, [k for k in columns if isinstance(k, int)])
         for y in required:
             if y not in columns:
-                problems.append(Problem(f"year column {y} is missing (years {years[0]}–{years[-1]} are needed)",
+                problems.append(Problem(_("year column {year} is missing (years {first}–{last} are needed)", year=y,
+                                          first=years[0], last=years[-1]),
                                         path, sheet_name, 1, str(y)))
                 absent.add(y)
             else:
@@ -446,8 +456,8 @@ def parse_sheets(raw: dict[str, list[tuple]], path: str) -> tuple[Tables, list[P
         wanted_years += further
         table = []
         for r, row in enumerate(rows[1:], start=2):
-            if all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
-                continue
+            if all(v is None or (isinstance(v, str) and not v.strip()) for v in row) or is_comment(row):
+                continue  # blank, or a comment row (first cell '#…': an example of the template, a note)
             out = {"_row": r, "_bad": set(absent)} if absent else {"_row": r}
             for col in spec.columns:
                 c = columns.get(col.name)
@@ -456,8 +466,9 @@ def parse_sheets(raw: dict[str, list[tuple]], path: str) -> tuple[Tables, list[P
                 cell = row[c] if c < len(row) else None
                 if isinstance(cell, _Uncalculated):
                     problems.append(Problem(
-                        f"holds the formula {str(cell)!r} that was never calculated: open and save the "
-                        "workbook in Excel or LibreOffice so its values are stored", path, sheet_name, r, col.name))
+                        _("holds the formula {formula!r} that was never calculated: open and save the workbook in "
+                          "Excel or LibreOffice so its values are stored", formula=str(cell)), path, sheet_name, r,
+                        col.name))
                     out.setdefault("_bad", set()).add(col.name)
                     continue
                 value, err = _parse_cell(cell, col.type)
@@ -471,8 +482,9 @@ def parse_sheets(raw: dict[str, list[tuple]], path: str) -> tuple[Tables, list[P
                 cell = row[c] if c < len(row) else None
                 if isinstance(cell, _Uncalculated):
                     problems.append(Problem(
-                        f"holds the formula {str(cell)!r} that was never calculated: open and save the "
-                        "workbook in Excel or LibreOffice so its values are stored", path, sheet_name, r, str(y)))
+                        _("holds the formula {formula!r} that was never calculated: open and save the workbook in "
+                          "Excel or LibreOffice so its values are stored", formula=str(cell)), path, sheet_name, r,
+                        str(y)))
                     out.setdefault("_bad", set()).add(y)
                     continue
                 value, err = _parse_cell(cell, "float")
@@ -497,14 +509,15 @@ def _check_setting_keys(table: list[dict], path: str, problems: list[Problem], n
         if not key or key in SETTINGS_KEYS:
             continue
         if key in RETIRED_SETTINGS:
-            notes.append(f"setting '{key}' is no longer used: {RETIRED_SETTINGS[key]}; ignored")
+            notes.append(_("setting '{key}' is no longer used: {why}; ignored", key=key, why=_(RETIRED_SETTINGS[key])))
             continue
         close = close_to(key, lacking)
         if close:
-            problems.append(Problem(f"setting '{key}' is not a setting: {did_you_mean(close)} Correct the key "
-                                    "(a key with another name is ignored)", path, "settings", r["_row"], "key"))
+            problems.append(Problem(_("setting '{key}' is not a setting: {meant} Correct the key (a key with another "
+                                      "name is ignored)", key=key, meant=did_you_mean(close)), path, "settings",
+                                    r["_row"], "key"))
         else:
-            notes.append(f"setting '{key}' is not a setting: ignored")
+            notes.append(_("setting '{key}' is not a setting: ignored", key=key))
 
 
 def read_workbook(path: str | os.PathLike, max_unzipped_mb: float = DEFAULT_MAX_UNZIPPED_MB) -> Workbook:
@@ -515,7 +528,8 @@ def read_workbook(path: str | os.PathLike, max_unzipped_mb: float = DEFAULT_MAX_
     """
     path = str(path)
     check_package(path, max_unzipped_mb)
-    raw, _, notes = _load_raw(path)
+    raw, _formulas, notes = _load_raw(path)
+    adopt(_language_setting(raw))  # the workbook's problems in its own language
     tables, problems, sheet_notes = parse_sheets(raw, path)
     notes += sheet_notes
     try:
@@ -526,6 +540,19 @@ def read_workbook(path: str | os.PathLike, max_unzipped_mb: float = DEFAULT_MAX_
     if problems:
         raise InputError(_dedupe(problems))
     return Workbook(input=inp, tables=tables, path=path, sha256=sha256_of(path), notes=notes)
+
+
+def _language_setting(raw: dict[str, list[tuple]]) -> object:
+    """The value of the settings sheet's ``language`` row, read before anything is validated (or None)."""
+    rows = raw.get("settings") or []
+    header = [_header_key(h) for h in (rows[0] if rows else ())]
+    if "key" not in header or "value" not in header:
+        return None
+    k, v = header.index("key"), header.index("value")
+    for row in rows[1:]:
+        if len(row) > max(k, v) and str(row[k] or "").strip().lower() == "language":
+            return row[v]
+    return None
 
 
 def _dedupe(problems: list[Problem]) -> list[Problem]:

@@ -32,6 +32,7 @@ import copy
 import fnmatch
 import re
 
+from ..lang import _
 from .data import InputError, PlanInput, Problem, ScenarioRow
 from .hints import close_to, did_you_mean, number_hint
 from .manifest import ALL_INSTRUMENTS, SETTINGS_KEYS, SHEET_BY_NAME, parse_value
@@ -46,13 +47,13 @@ def parse_override(op: str, text: str) -> ScenarioRow:
     m = _SPEC.match(text.strip())
     where = f"--{op} {text}"
     if not m:
-        raise InputError(Problem(f"{where}: expected SHEET:ID:COLUMN=VALUE"))
+        raise InputError(Problem(_("{where}: expected SHEET:ID:COLUMN=VALUE", where=where)))
     parts = m.group("target").split(":")
-    value, _ = parse_value(m.group("value"), "any")
+    value = parse_value(m.group("value"), "any")[0]
     if len(parts) == 2 and parts[0].strip().lower() == "settings":
         return ScenarioRow("command line", "settings", parts[1].strip(), "value", op, value)
     if len(parts) != 3 or not all(p.strip() for p in parts):
-        raise InputError(Problem(f"{where}: expected SHEET:ID:COLUMN=VALUE (or settings:KEY=VALUE)"))
+        raise InputError(Problem(_("{where}: expected SHEET:ID:COLUMN=VALUE (or settings:KEY=VALUE)", where=where)))
     return ScenarioRow("command line", parts[0].strip(), parts[1].strip(), parts[2].strip(), op, value)
 
 
@@ -100,23 +101,25 @@ def _shift_problem(sheet: str, o: ScenarioRow, where: str) -> Problem | None:
     spec = SHEET_BY_NAME[sheet]
     value = o.value
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not float(value).is_integer():
-        return Problem(f"{where}: shift needs a whole number of years, found {value!r}")
+        return Problem(_("{where}: shift needs a whole number of years, found {value!r}", where=where, value=value))
     if not spec.year_columns:
-        return Problem(f"{where}: shift moves a year series, and sheet '{sheet}' has no year columns "
-                       f"(column '{o.column}' is not one; use set or add)")
+        return Problem(_("{where}: shift moves a year series, and sheet '{sheet}' has no year columns (column "
+                         "'{column}' is not one; use set or add)", where=where, sheet=sheet, column=o.column))
     return None
 
 
 def _apply_one(tables: Tables, o: ScenarioRow) -> list[Problem]:
-    where = o.spec() + (f" (scenario '{o.scenario}')" if o.row else "")
+    where = o.spec() + (_(" (scenario '{name}')", name=o.scenario) if o.row else "")
     sheet = o.sheet.strip().lower()
     if sheet not in SHEET_BY_NAME or sheet == "scenarios":
         known = ", ".join(s for s in SHEET_BY_NAME if s != "scenarios")
-        return [Problem(f"{where}: unknown sheet '{o.sheet}', expected one of {known}")]
+        return [Problem(_("{where}: unknown sheet '{sheet}', expected one of {known}", where=where, sheet=o.sheet,
+                          known=known))]
     if o.op not in OPS:
-        return [Problem(f"{where}: unknown operation '{o.op}', expected set, scale, add or shift")]
+        return [Problem(_("{where}: unknown operation '{op}', expected set, scale, add or shift", where=where, op=o.op))]
     if o.op in ("scale", "add") and (isinstance(o.value, bool) or not isinstance(o.value, (int, float))):
-        return [Problem(f"{where}: {o.op} needs a number, found {o.value!r}{number_hint(o.value)}")]
+        return [Problem(_("{where}: {op} needs a number, found {value!r}", where=where, op=o.op, value=o.value)
+                        + number_hint(o.value))]
     if o.op == "shift":
         problem = _shift_problem(sheet, o, where)
         if problem:
@@ -127,8 +130,8 @@ def _apply_one(tables: Tables, o: ScenarioRow) -> list[Problem]:
         matches = [k for k in SETTINGS_KEYS if fnmatch.fnmatchcase(k, key)]
         if not matches:
             close = close_to(key, SETTINGS_KEYS)
-            hint = did_you_mean(close) if close else f"expected one of {', '.join(SETTINGS_KEYS)}"
-            return [Problem(f"{where}: unknown setting '{o.id}': {hint}")]
+            hint = did_you_mean(close) if close else _("expected one of {keys}", keys=", ".join(SETTINGS_KEYS))
+            return [Problem(_("{where}: unknown setting '{key}': {hint}", where=where, key=o.id, hint=hint))]
         for k in matches:
             row = next((r for r in rows if str(r.get("key", "")).strip().lower() == k), None)
             if row is None:
@@ -171,17 +174,19 @@ def _apply_one(tables: Tables, o: ScenarioRow) -> list[Problem]:
             if problem:
                 return [problem]
     if not hit_row:
-        return [Problem(f"{where}: no row of sheet '{sheet}' has an id matching '{o.id}'")]
+        return [Problem(_("{where}: no row of sheet '{sheet}' has an id matching '{id}'", where=where, sheet=sheet,
+                          id=o.id))]
     if sheet == "targets":
         _sync_target_setting(tables)
     if not hit_col:
         if o.op == "shift":
-            return [Problem(f"{where}: shift moves a year series, and no year column of sheet '{sheet}' matches "
-                            f"'{o.column}' (use set or add for other columns)")]
+            return [Problem(_("{where}: shift moves a year series, and no year column of sheet '{sheet}' matches "
+                              "'{column}' (use set or add for other columns)", where=where, sheet=sheet,
+                              column=o.column))]
         close = close_to(o.column.strip(), [c.name for c in SHEET_BY_NAME[sheet].columns])
         hint = f" ({did_you_mean(close)})" if close else ""
-        return [Problem(f"{where}: no column of sheet '{sheet}' matching '{o.column}' can be changed with "
-                        f"{o.op}{hint}")]
+        return [Problem(_("{where}: no column of sheet '{sheet}' matching '{column}' can be changed with {op}",
+                          where=where, sheet=sheet, column=o.column, op=o.op) + hint)]
     return []
 
 
@@ -203,7 +208,7 @@ def _opens(sheet: str, year: int, tables: Tables) -> bool:
     if SHEET_BY_NAME[sheet].year_span == "any":
         return True
     settings = {str(r.get("key", "")).strip().lower(): r.get("value") for r in tables.get("settings", [])}
-    target, _ = parse_value(settings.get("target_year"), "int")
+    target = parse_value(settings.get("target_year"), "int")[0]
     return target is not None and year > target
 
 
@@ -218,16 +223,19 @@ def _change(row: dict, col, o: ScenarioRow, where: str, type_: str) -> Problem |
         return None
     current = row.get(col)
     if current is None:
-        return Problem(f"{where}: column '{col}' is blank in that row; {o.op} needs a number there")
+        return Problem(_("{where}: column '{column}' is blank in that row; {op} needs a number there", where=where,
+                         column=col, op=o.op))
     if isinstance(current, str):
         number, err = parse_value(current, "float")
         if err or number is None:
-            return Problem(f"{where}: column '{col}' holds {current!r}, not a number")
+            return Problem(_("{where}: column '{column}' holds {value!r}, not a number", where=where, column=col,
+                             value=current))
         current = number
     new = current * o.value if o.op == "scale" else current + o.value
     if type_ == "int":
         if not float(new).is_integer():
-            return Problem(f"{where}: column '{col}' must stay a whole number, {o.op} gives {new:g}")
+            return Problem(_("{where}: column '{column}' must stay a whole number, {op} gives {value}", where=where,
+                         column=col, op=o.op, value=f"{new:g}"))
         new = int(new)
     row[col] = new
     return None
@@ -238,7 +246,7 @@ def _sync_target_row(tables: Tables, value: float) -> None:
     target_year = None
     for r in tables.get("settings", []):
         if str(r.get("key", "")).strip().lower() == "target_year":
-            target_year, _ = parse_value(r.get("value"), "int")
+            target_year = parse_value(r.get("value"), "int")[0]
     for r in tables.get("targets", []):
         if r.get("year") == target_year:
             r["reduction_mt"] = value
@@ -246,7 +254,7 @@ def _sync_target_row(tables: Tables, value: float) -> None:
 
 def _move_target_row(tables: Tables, old_year, new_year) -> None:
     """A new target_year carries the old target year's row of the targets sheet with it."""
-    old, _ = parse_value(old_year, "int")
+    old = parse_value(old_year, "int")[0]
     for r in tables.get("targets", []):
         if r.get("year") == old:
             r["year"] = new_year
@@ -255,7 +263,7 @@ def _move_target_row(tables: Tables, old_year, new_year) -> None:
 def _sync_target_setting(tables: Tables) -> None:
     """A changed target_year row of the targets sheet also sets target_reduction_mt."""
     settings = {str(r.get("key", "")).strip().lower(): r for r in tables.get("settings", [])}
-    target_year, _ = parse_value(settings.get("target_year", {}).get("value"), "int")
+    target_year = parse_value(settings.get("target_year", {}).get("value"), "int")[0]
     for r in tables.get("targets", []):
         if r.get("year") == target_year and "target_reduction_mt" in settings:
             settings["target_reduction_mt"]["value"] = r.get("reduction_mt")
@@ -265,8 +273,8 @@ def scenario_rows(inp: PlanInput, name: str) -> list[ScenarioRow]:
     rows = [o for o in inp.scenarios if o.scenario == name]
     if not rows:
         known = sorted({o.scenario for o in inp.scenarios})
-        hint = f"; known: {', '.join(known)}" if known else "; the workbook has no scenarios"
-        raise InputError(Problem(f"--scenario {name}: unknown scenario{hint}"))
+        hint = _("; known: {names}", names=", ".join(known)) if known else _("; the workbook has no scenarios")
+        raise InputError(Problem(_("--scenario {name}: unknown scenario", name=name) + hint))
     return rows
 
 
@@ -295,7 +303,8 @@ def apply_overrides(inp: PlanInput, overrides: list[ScenarioRow], *, tables: Tab
         return to_input(tables)
     except InputError as exc:
         raise InputError(
-            [Problem(f"after the overrides: {p.message}", None, p.sheet, p.row, p.column) for p in exc.problems]
+            [Problem(_("after the overrides: {problem}", problem=p.message), None, p.sheet, p.row, p.column)
+             for p in exc.problems]
         ) from None
 
 
@@ -359,7 +368,7 @@ def _one_tag(op: str, text: str) -> str:
     if o.sheet.lower() == "settings":
         key = o.id.strip().lower()
         if isinstance(value, str) and not value.replace(".", "").isdigit():
-            parsed, _ = parse_value(value, "bool")
+            parsed = parse_value(value, "bool")[0]
             if parsed is True:
                 return _safe(key)  # elastic=yes → elastic
             if parsed is False:

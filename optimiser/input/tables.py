@@ -15,6 +15,7 @@ from collections import defaultdict
 
 from .data import (CashLimit, Committed, Fence, Instrument, InputError, Measure, PlanInput, Problem, Resource, ScenarioRow,
                    Settings, UncertainRow)
+from ..lang import _
 from .hints import ids_hint
 from .manifest import (ALL_INSTRUMENTS, DISTRIBUTIONS, SETTINGS_KEYS, SHEET_BY_NAME, SHEETS, check_value,
                        default_allocation, parse_payout, parse_value)
@@ -33,7 +34,7 @@ MAX_MAGNITUDE = 1e12
 
 def _too_large(v) -> str | None:
     if isinstance(v, (int, float)) and not isinstance(v, bool) and abs(v) > MAX_MAGNITUDE:
-        return f"found {v:g}, expected a number between -1e12 and 1e12 (is the unit right?)"
+        return _("found {value}, expected a number between -1e12 and 1e12 (is the unit right?)", value=f"{v:g}")
     return None
 
 
@@ -53,13 +54,14 @@ def _settings(tables: Tables, out: _Collector) -> Settings | None:
         if "key" in r.get("_bad", ()):
             continue  # unreadable (reported by the reader)
         if not key:
-            out.add("blank key, expected a setting name", "settings", r["_row"], "key")
+            out.add(_("blank key, expected a setting name"), "settings", r["_row"], "key")
             continue
         key_l = str(key).strip().lower()
         if key_l not in SETTINGS_KEYS:
             continue  # unknown keys are noted by the reader, not an error
         if key_l in seen:
-            out.add(f"duplicate setting '{key_l}' (first on row {seen[key_l]})", "settings", r["_row"], "key")
+            out.add(_("duplicate setting '{key}' (first on row {row})", key=key_l, row=seen[key_l]), "settings", r["_row"],
+                    "key")
             continue
         seen[key_l] = r["_row"]
         if "value" in r.get("_bad", ()):
@@ -68,32 +70,34 @@ def _settings(tables: Tables, out: _Collector) -> Settings | None:
         raw = r.get("value")
         value, err = parse_value(raw, col.type)
         if err:
-            out.add(f"setting '{key_l}': {err}", "settings", r["_row"], "value")
+            out.add(_("setting '{key}': {problem}", key=key_l, problem=err), "settings", r["_row"], "value")
             continue
         if value is None:
             if col.required:
-                out.add(f"setting '{key_l}' is blank, expected a value", "settings", r["_row"], "value")
+                out.add(_("setting '{key}' is blank, expected a value", key=key_l), "settings", r["_row"], "value")
             continue
         bad = (_too_large(value) or check_value(value, col.check)) if col.type in ("float", "int") else None
         if col.choices and str(value).strip().lower() not in col.choices:
-            bad = f"found {value!r}, expected one of {', '.join(col.choices)}"
+            bad = _("found {value!r}, expected one of {choices}", value=value, choices=", ".join(col.choices))
         elif col.choices:
             value = str(value).strip().lower()
         if bad:
-            out.add(f"setting '{key_l}': {bad}", "settings", r["_row"], "value")
+            out.add(_("setting '{key}': {problem}", key=key_l, problem=bad), "settings", r["_row"], "value")
             continue
         values[key_l] = value
     for key, col in SETTINGS_KEYS.items():
         if col.required and key not in values and key not in seen:
-            out.add(f"required setting '{key}' is missing", "settings", None, "key")
+            out.add(_("required setting '{key}' is missing", key=key), "settings", None, "key")
     if any(k not in values for k, c in SETTINGS_KEYS.items() if c.required):
         return None
     start, target = values["start_year"], values["target_year"]
     if start > target:
-        out.add(f"start_year {start} is after target_year {target}", "settings", seen["start_year"], "value")
+        out.add(_("start_year {start} is after target_year {target}", start=start, target=target), "settings",
+                seen["start_year"], "value")
         return None
     if target - start > 100:
-        out.add(f"start_year {start} to target_year {target} spans more than 100 years", "settings", seen["target_year"], "value")
+        out.add(_("start_year {start} to target_year {target} spans more than 100 years", start=start, target=target),
+                "settings", seen["target_year"], "value")
         return None
     kwargs = {k: values[k] for k in values}
     if "scenario_name" in kwargs:
@@ -112,7 +116,7 @@ def _check_row(sheet: str, r: Row, out: _Collector) -> bool:
             continue
         v = r.get(col.name)
         if col.required and col.type != "ids" and (v is None or v == ""):
-            out.add("blank cell, expected a value", sheet, r["_row"], col.name)
+            out.add(_("blank cell, expected a value"), sheet, r["_row"], col.name)
             ok = False
             continue
         if col.type in ("float", "int") and v is not None:
@@ -132,7 +136,8 @@ def _check_row(sheet: str, r: Row, out: _Collector) -> bool:
                 out.add(bad, sheet, r["_row"], col.name)
                 ok = False
         if col.choices and v not in (None, "") and str(v).lower() not in col.choices:
-            out.add(f"found {v!r}, expected one of {', '.join(col.choices)}", sheet, r["_row"], col.name)
+            out.add(_("found {value!r}, expected one of {choices}", value=v, choices=", ".join(col.choices)), sheet,
+                    r["_row"], col.name)
             ok = False
     return ok
 
@@ -156,7 +161,7 @@ def _unique(sheet: str, rows: list[Row], out: _Collector) -> dict[str, Row]:
         if key is None or key == "":
             continue  # reported as a blank required cell
         if key in by_id:
-            out.add(f"duplicate id '{key}' (first on row {by_id[key]['_row']})", sheet, r["_row"], id_col)
+            out.add(_("duplicate id '{id}' (first on row {row})", id=key, row=by_id[key]["_row"]), sheet, r["_row"], id_col)
             continue
         by_id[key] = r
     return by_id
@@ -176,7 +181,7 @@ def _year_values(sheet: str, r: Row, years: list[int], rule: str, out: _Collecto
         if v is None:
             if y not in required:
                 continue
-            out.add("blank cell, expected a number", sheet, r["_row"], str(y))
+            out.add(_("blank cell, expected a number"), sheet, r["_row"], str(y))
             ok = False
             continue
         bad = _too_large(v) or check_value(v, rule)
@@ -230,8 +235,8 @@ def _instruments(tables: Tables, ctx: dict, out: _Collector) -> dict[str, Instru
         phases = _numbers(r.get("phases_eur_per_t"))[0]
         effective = allocation or default_allocation(key, r.get("kind") or "")
         if phases and effective != "sde_round":
-            out.add(f"phase ceilings apply to allocation sde_round only; this instrument's allocation is "
-                    f"{effective}" + ("" if allocation else " (from its id or kind)"),
+            out.add(_("phase ceilings apply to allocation sde_round only; this instrument's allocation is {allocation}",
+                      allocation=effective) + ("" if allocation else _(" (from its id or kind)")),
                     "instruments", r["_row"], "phases_eur_per_t")
             continue
         instruments[key] = _record("instruments", r, allocation=allocation, phases_eur_per_t=tuple(phases),
@@ -250,11 +255,11 @@ def _measures(tables: Tables, ctx: dict, out: _Collector) -> dict[str, Measure]:
         eligible = tuple(eligible)
         for iid in eligible:
             if "instruments" in tables and iid not in instrument_ids:  # a missing sheet is reported once
-                out.add(f"unknown instrument '{iid}' (not in sheet 'instruments')" + ids_hint(iid, instrument_ids),
+                out.add(_("unknown instrument '{id}' (not in sheet 'instruments')", id=iid) + ids_hint(iid, instrument_ids),
                         "measures", r["_row"], "eligible_instruments")
                 ok = False
         if len(set(eligible)) != len(eligible):
-            out.add("an instrument is listed twice", "measures", r["_row"], "eligible_instruments")
+            out.add(_("an instrument is listed twice"), "measures", r["_row"], "eligible_instruments")
             ok = False
         # an earliest_year after target_year is allowed: the measure simply cannot be committed in the horizon
         if not ok or settings is None:
@@ -273,7 +278,7 @@ def _series(sheet: str, tables: Tables, ctx: dict, out: _Collector, rule: str) -
         if not _check_row(sheet, r, out):
             continue
         if sheet == "budgets" and "instruments" in tables and key not in ctx["ids"]["instruments"]:
-            out.add(f"budget row for unknown instrument '{key}'", "budgets", r["_row"], "instrument_id")
+            out.add(_("budget row for unknown instrument '{id}'", id=key), "budgets", r["_row"], "instrument_id")
             continue
         years = ctx["years"]
         later = sorted(k for k in r if isinstance(k, int) and years and k > years[-1]) \
@@ -290,22 +295,22 @@ def _budgets(tables: Tables, ctx: dict, out: _Collector) -> dict[str, dict[int, 
     budget_rows = {r.get("instrument_id") for r in tables.get("budgets", [])}
     for key, inst in ctx["instruments"].items():
         if "budgets" in tables and key not in budget_rows:
-            out.add(f"instrument '{key}' has no row in sheet 'budgets'", "instruments", inst.row, "instrument_id")
+            out.add(_("instrument '{id}' has no row in sheet 'budgets'", id=key), "instruments", inst.row, "instrument_id")
     return budgets
 
 
 def _prices(tables: Tables, ctx: dict, out: _Collector) -> dict[str, dict[int, float]]:
     prices = _series("prices", tables, ctx, out, "")
     if "prices" in tables and CO2_PRICE not in {r.get("parameter") for r in tables["prices"]}:
-        out.add(f"required row '{CO2_PRICE}' is missing", "prices", None, "parameter")
+        out.add(_("required row '{name}' is missing", name=CO2_PRICE), "prices", None, "parameter")
     # a measure's subsidy gap of full deployment, (c − p) · A · D, must stay a number the solver handles
     if CO2_PRICE in prices:
         lowest = min(prices[CO2_PRICE].values(), default=0.0)
         for m in ctx["measures"].values():
             gap = max(0.0, m.cost_eur_per_t - lowest) * m.abatement_mt * m.support_years
             if gap > MAX_MAGNITUDE:
-                out.add(f"abatement_mt × (cost_eur_per_t − CO2 price) × support_years gives a subsidy gap of "
-                        f"{gap:.3g} M€, expected at most 1e12 M€ (is a unit wrong?)", "measures", m.row,
+                out.add(_("abatement_mt × (cost_eur_per_t − CO2 price) × support_years gives a subsidy gap of "
+                          "{gap} M€, expected at most 1e12 M€ (is a unit wrong?)", gap=f"{gap:.3g}"), "measures", m.row,
                         "cost_eur_per_t")
     return prices
 
@@ -329,13 +334,14 @@ def _usage(tables: Tables, ctx: dict, out: _Collector) -> dict[tuple[str, str], 
         ok = _check_row("usage", r, out)
         m, res = r.get("measure_id"), r.get("resource_id")
         if m and "measures" in tables and m not in ctx["ids"]["measures"]:
-            out.add(f"unknown measure '{m}' (not in sheet 'measures')", "usage", r["_row"], "measure_id")
+            out.add(_("unknown measure '{id}' (not in sheet 'measures')", id=m), "usage", r["_row"], "measure_id")
             ok = False
         if res and "resources" in tables and res not in ctx["ids"]["resources"]:
-            out.add(f"unknown resource '{res}' (not in sheet 'resources')", "usage", r["_row"], "resource_id")
+            out.add(_("unknown resource '{id}' (not in sheet 'resources')", id=res), "usage", r["_row"], "resource_id")
             ok = False
         if m and res and (m, res) in first_row:
-            out.add(f"duplicate usage of '{res}' by '{m}' (first on row {first_row[(m, res)]})", "usage", r["_row"], "resource_id")
+            out.add(_("duplicate usage of '{resource}' by '{measure}' (first on row {row})", resource=res, measure=m,
+                      row=first_row[(m, res)]), "usage", r["_row"], "resource_id")
             ok = False
         if not ok:
             continue
@@ -353,15 +359,17 @@ def _targets(tables: Tables, ctx: dict, out: _Collector) -> dict[int, float]:
             continue
         if settings and not (settings.start_year <= key <= settings.target_year):
             out.add(
-                f"milestone year {key} is outside {settings.start_year}–{settings.target_year}",
+                _("milestone year {year} is outside {start}–{target}", year=key, start=settings.start_year,
+                  target=settings.target_year),
                 "targets", r["_row"], "year",
             )
             continue
         targets[key] = r["reduction_mt"]
     if settings and settings.target_year in targets and targets[settings.target_year] != settings.target_reduction_mt:
         out.add(
-            f"the {settings.target_year} milestone ({targets[settings.target_year]:g} Mt) differs from setting "
-            f"target_reduction_mt ({settings.target_reduction_mt:g} Mt): give the target year's reduction once",
+            _("the {year} milestone ({milestone} Mt) differs from setting target_reduction_mt ({setting} Mt): give the "
+              "target year's reduction once", year=settings.target_year,
+              milestone=f"{targets[settings.target_year]:g}", setting=f"{settings.target_reduction_mt:g}"),
             "targets", None, "reduction_mt",
         )
     if settings:
@@ -386,8 +394,8 @@ def _cash_limits(tables: Tables, ctx: dict, out: _Collector) -> dict[str, CashLi
         if not _check_row("cash_limits", r, out):
             continue
         if key != ALL_INSTRUMENTS and "instruments" in tables and key not in ctx["ids"]["instruments"]:
-            out.add(f"unknown instrument '{key}' (not in sheet 'instruments'; {ALL_INSTRUMENTS} limits all "
-                    "instruments together)", "cash_limits", r["_row"], "instrument_id")
+            out.add(_("unknown instrument '{id}' (not in sheet 'instruments'; {all} limits all instruments together)",
+                      id=key, all=ALL_INSTRUMENTS), "cash_limits", r["_row"], "instrument_id")
             continue
         values, ok = {}, True
         for y in sorted(k for k in r if isinstance(k, int)):
@@ -396,8 +404,8 @@ def _cash_limits(tables: Tables, ctx: dict, out: _Collector) -> dict[str, CashLi
                 ok = ok and y not in r.get("_bad", ())
                 continue  # unreadable (reported by the reader) or blank: no limit that year
             if settings and y < settings.start_year:
-                out.add(f"year {y} is before start_year {settings.start_year}: only cash paid from the plan's first "
-                        "year on can be limited", "cash_limits", r["_row"], str(y))
+                out.add(_("year {year} is before start_year {start}: only cash paid from the plan's first year on can "
+                          "be limited", year=y, start=settings.start_year), "cash_limits", r["_row"], str(y))
                 ok = False
                 continue
             bad = _too_large(v) or check_value(v, ">=0")
@@ -429,11 +437,11 @@ def _committed(tables: Tables, ctx: dict, out: _Collector) -> tuple[Committed, .
         ok = _check_row("committed", r, out)
         mid, row = r.get("measure_id"), r["_row"]
         if mid and "measures" in tables and mid not in ctx["ids"]["measures"]:
-            out.add(f"unknown measure '{mid}' (not in sheet 'measures')", "committed", row, "measure_id")
+            out.add(_("unknown measure '{id}' (not in sheet 'measures')", id=mid), "committed", row, "measure_id")
             ok = False
         iid = r.get("instrument_id") or ""
         if iid and "instruments" in tables and iid not in instrument_ids:
-            out.add(f"unknown instrument '{iid}' (not in sheet 'instruments')", "committed", row, "instrument_id")
+            out.add(_("unknown instrument '{id}' (not in sheet 'instruments')", id=iid), "committed", row, "instrument_id")
             ok = False
         if not ok or settings is None or mid not in measures:
             continue  # a bad measure row is reported on sheet 'measures'
@@ -444,31 +452,37 @@ def _committed(tables: Tables, ctx: dict, out: _Collector) -> tuple[Committed, .
             out.add(text, "committed", row, column)
 
         if year > settings.target_year:
-            bad(f"year {year} is after target_year {settings.target_year}: expected a decision of the past (before "
-                f"{settings.start_year}) or a forced one in {settings.start_year}–{settings.target_year}", "year")
+            bad(_("year {year} is after target_year {target}: expected a decision of the past (before {start}) or a "
+                  "forced one in {start}–{target}", year=year, target=settings.target_year, start=settings.start_year),
+                "year")
         elif not past and year < m.earliest_year:
-            bad(f"a forced decision in {year} is before the measure's earliest_year {m.earliest_year}", "year")
+            bad(_("a forced decision in {year} is before the measure's earliest_year {earliest}", year=year,
+                  earliest=m.earliest_year), "year")
         elif iid and iid not in m.eligible_instruments:
-            bad(f"measure '{mid}' is not eligible for instrument '{iid}' (its eligible_instruments: "
-                f"{';'.join(m.eligible_instruments) or 'none'})", "instrument_id")
-        elif past and subsidy and not iid:
-            bad(f"a past subsidy of {subsidy:g} M€ without an instrument: name the instrument_id that pays it out",
+            bad(_("measure '{measure}' is not eligible for instrument '{instrument}' (its eligible_instruments: "
+                  "{eligible})", measure=mid, instrument=iid, eligible=";".join(m.eligible_instruments) or _("none")),
                 "instrument_id")
+        elif past and subsidy and not iid:
+            bad(_("a past subsidy of {subsidy} M€ without an instrument: name the instrument_id that pays it out",
+                  subsidy=f"{subsidy:g}"), "instrument_id")
         elif past and iid and subsidy is None:
-            bad(f"instrument '{iid}' without subsidy_meur: give the subsidy it committed (0 if none)", "subsidy_meur")
+            bad(_("instrument '{id}' without subsidy_meur: give the subsidy it committed (0 if none)", id=iid),
+                "subsidy_meur")
         elif m.lumpy and abs(share - m.max_share) > 1e-9:
-            bad(f"'{mid}' is all or nothing (lumpy): share must be its max_share {m.max_share:g}, found {share:g}",
-                "share")
+            bad(_("'{measure}' is all or nothing (lumpy): share must be its max_share {max_share}, found {share}",
+                  measure=mid, max_share=f"{m.max_share:g}", share=f"{share:g}"), "share")
         elif share > m.max_share - used[mid] + 1e-9:
             left = max(0.0, m.max_share - used[mid])
-            bad(f"share {share:g} is above what is left of max_share {m.max_share:g} of '{mid}': {left:g}"
-                + (" after the rows above" if used[mid] else ""), "share")
+            bad(_("share {share} is above what is left of max_share {max_share} of '{measure}': {left}",
+                  share=f"{share:g}", max_share=f"{m.max_share:g}", measure=mid, left=f"{left:g}")
+                + (_(" after the rows above") if used[mid] else ""), "share")
         elif m.exclusive_group and share > 1.0 - group_used[m.exclusive_group] + 1e-9:
-            bad(f"share {share:g} is above what is left of exclusive group '{m.exclusive_group}': "
-                f"{max(0.0, 1.0 - group_used[m.exclusive_group]):g} after the rows above", "share")
+            bad(_("share {share} is above what is left of exclusive group '{group}': {left} after the rows above",
+                  share=f"{share:g}", group=m.exclusive_group,
+                  left=f"{max(0.0, 1.0 - group_used[m.exclusive_group]):g}"), "share")
         elif not past and (mid, year) in forced:
-            bad(f"a second forced decision for '{mid}' in {year} (first on row {forced[(mid, year)]}): give one row "
-                "with the whole share", "year")
+            bad(_("a second forced decision for '{measure}' in {year} (first on row {row}): give one row with the "
+                  "whole share", measure=mid, year=year, row=forced[(mid, year)]), "year")
         else:
             used[mid] += share
             if m.exclusive_group:
@@ -510,6 +524,10 @@ def to_input(tables: Tables) -> PlanInput:
         "ids": {spec.fills: {r.get(spec.id_column) for r in tables.get(spec.name, [])}
                 for spec in SHEETS if spec.id_column},
     }
+    for spec in SHEETS:
+        if spec.least_rows and spec.name in tables and len(tables[spec.name]) < spec.least_rows:
+            out.add(_("the sheet has no rows: at least one is needed (a row whose first cell starts with # is a "
+                      "comment, such as the template's examples, and is ignored)"), spec.name, 2, spec.columns[0].name)
     late = {"fences": _fences, "uncertainty": _uncertainty}
     for sheet, reader in READERS:
         ctx[SHEET_BY_NAME[sheet].fills] = (reader or late[sheet])(tables, ctx, out)
@@ -531,7 +549,8 @@ def _fences(tables: Tables, ctx: dict, out: _Collector) -> dict[str, Fence]:
             continue
         iid = r["instrument_id"]
         if "instruments" in tables and iid not in ctx["ids"]["instruments"]:
-            out.add(f"unknown instrument '{iid}' (not in sheet 'instruments')", "fences", r["_row"], "instrument_id")
+            out.add(_("unknown instrument '{id}' (not in sheet 'instruments')", id=iid), "fences", r["_row"],
+                    "instrument_id")
             continue
         values = _year_values("fences", r, years, ">=0", out)
         inst = instruments.get(iid)
@@ -539,14 +558,15 @@ def _fences(tables: Tables, ctx: dict, out: _Collector) -> dict[str, Fence]:
             continue
         allocation = inst.allocation or default_allocation(iid, inst.kind)
         if allocation not in ("sde_round", "tender"):
-            out.add(f"fences belong to ranked rounds (allocation sde_round or tender); {iid}'s allocation is "
-                    f"{allocation}", "fences", r["_row"], "instrument_id")
+            out.add(_("fences belong to ranked rounds (allocation sde_round or tender); {instrument}'s allocation is "
+                      "{allocation}", instrument=iid, allocation=allocation), "fences", r["_row"], "instrument_id")
             continue
         cap = r.get("eur_per_t_cap")
         if cap is not None and inst.eur_per_t_cap is not None and cap > inst.eur_per_t_cap:
-            out.add(f"the fence's ceiling {cap:g} €/t is above {iid}'s eur_per_t_cap of {inst.eur_per_t_cap:g} €/t, "
-                    "which the optimiser applies to every measure: raise the instrument's cap (and keep its phases "
-                    "lower) instead", "fences", r["_row"], "eur_per_t_cap")
+            out.add(_("the fence's ceiling {cap} €/t is above {instrument}'s eur_per_t_cap of {instrument_cap} €/t, "
+                      "which the optimiser applies to every measure: raise the instrument's cap (and keep its phases "
+                      "lower) instead", cap=f"{cap:g}", instrument=iid, instrument_cap=f"{inst.eur_per_t_cap:g}"),
+                    "fences", r["_row"], "eur_per_t_cap")
             continue
         fences[key] = _record("fences", r, budget=values)
     reserved: dict[tuple[str, int], float] = {}
@@ -555,17 +575,19 @@ def _fences(tables: Tables, ctx: dict, out: _Collector) -> dict[str, Fence]:
             reserved[(f.instrument_id, y)] = reserved.get((f.instrument_id, y), 0.0) + f.budget[y]
             budget = budgets.get(f.instrument_id, {}).get(y)
             if budget is not None and reserved[(f.instrument_id, y)] > budget + 1e-9:
-                out.add(f"the fences of {f.instrument_id} reserve {reserved[(f.instrument_id, y)]:,.6g} M€ in {y}, "
-                        f"more than its budget of {budget:,.6g} M€ that year", "fences", f.row, str(y))
+                out.add(_("the fences of {instrument} reserve {reserved} M€ in {year}, more than its budget of {budget} "
+                          "M€ that year", instrument=f.instrument_id, reserved=f"{reserved[(f.instrument_id, y)]:,.6g}",
+                          year=y, budget=f"{budget:,.6g}"), "fences", f.row, str(y))
     fence_ids = ctx["ids"]["fences"]
     for m in measures.values():
         if not m.fence:
             continue
         if m.fence not in fence_ids:
-            out.add(f"unknown fence '{m.fence}' (not in sheet 'fences')", "measures", m.row, "fence")
+            out.add(_("unknown fence '{id}' (not in sheet 'fences')", id=m.fence), "measures", m.row, "fence")
         elif m.fence in fences and fences[m.fence].instrument_id not in m.eligible_instruments:
-            out.add(f"fence '{m.fence}' belongs to {fences[m.fence].instrument_id}, for which the measure is not "
-                    "eligible (eligible_instruments)", "measures", m.row, "fence")
+            out.add(_("fence '{fence}' belongs to {instrument}, for which the measure is not eligible "
+                      "(eligible_instruments)", fence=m.fence, instrument=fences[m.fence].instrument_id), "measures",
+                    m.row, "fence")
     return fences
 
 

@@ -29,6 +29,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from ..lang import _
 from ..input.data import Instrument, PlanInput, Problem
 from ..input.manifest import ALL_INSTRUMENTS
 from .committed import built_by, decisions
@@ -271,20 +272,22 @@ def problems(inp: PlanInput, *, future: bool = False) -> list[Problem]:
             gap = idx.gap.get((m, y), unit_gap(inp, m, y) * meas.abatement_mt * meas.support_years)
             if y not in idx.d_years.get(m, []):
                 out.append(Problem(
-                    f"the forced decision on '{m}' in {y} cannot be paid: its gap is {gap:,.6g} M€ for a full share "
-                    f"and none of its instruments ({';'.join(meas.eligible_instruments) or 'none'}) has budget or "
-                    "room under its caps that year", None, "committed", row, "year"))
+                    _("the forced decision on '{measure}' in {year} cannot be paid: its gap is {gap} M€ for a full "
+                      "share and none of its instruments ({instruments}) has budget or room under its caps that year",
+                      measure=m, year=y, gap=f"{gap:,.6g}", instruments=";".join(meas.eligible_instruments) or _("none")),
+                    None, "committed", row, "year"))
                 continue
             room = sum(min(gap, idx.capex_cap.get((m, i, y), gap), idx.eur_per_t_cap.get((m, i, y), gap))
                        for i in idx.s_by_my.get((m, y), []))
             if gap > 0 and room < gap * (1 - 1e-9):
                 out.append(Problem(
-                    f"the forced decision on '{m}' in {y} cannot be paid: its instruments' caps together pay at "
-                    f"most {room:,.6g} of its gap of {gap:,.6g} M€ for a full share", None, "committed", row, "year"))
+                    _("the forced decision on '{measure}' in {year} cannot be paid: its instruments' caps together pay "
+                      "at most {room} of its gap of {gap} M€ for a full share", measure=m, year=y, room=f"{room:,.6g}",
+                      gap=f"{gap:,.6g}"), None, "committed", row, "year"))
     if elastic:
         return out
     dec = decisions(inp)
-    suppliers = {r for (_, r), a in inp.usage.items() if a < 0}
+    suppliers = {r for (_m, r), a in inp.usage.items() if a < 0}
     first_row = {}
     for c in inp.past_decisions:
         first_row.setdefault(c.measure_id, c.row)
@@ -297,9 +300,11 @@ def problems(inp: PlanInput, *, future: bool = False) -> list[Problem]:
             users = sorted({m for (m, r2) in inp.usage if r2 == r
                             and (dec.past_operating.get((m, y)) or dec.past_idle.get((m, y)))})
             out.append(Problem(
-                f"the past decisions on {', '.join(users)} use {use:,.6g} {res.unit or 'units'} of {r} in {y}, more "
-                f"than its capacity of {res.capacity[y]:,.6g}: move them later (lead_time_years) or raise the "
-                "capacity", None, "committed", first_row.get(users[0]) if users else None, "year"))
+                _("the past decisions on {measures} use {use} {unit} of {resource} in {year}, more than its capacity of "
+                  "{capacity}: move them later (lead_time_years) or raise the capacity", measures=", ".join(users),
+                  use=f"{use:,.6g}", unit=res.unit or _("units"), resource=r, year=y,
+                  capacity=f"{res.capacity[y]:,.6g}"), None, "committed", first_row.get(users[0]) if users else None,
+                "year"))
     out += _forced_use(inp, dec, suppliers)
     if inp.cash_limits:
         past = past_cash(inp)
@@ -307,6 +312,7 @@ def problems(inp: PlanInput, *, future: bool = False) -> list[Problem]:
             for t, value in limit.limits.items():
                 paid = sum(past.get((i, t), 0.0) for i in matching(inp, lid))
                 if paid > value + 1e-9:
-                    out.append(Problem(f"the past decisions (sheet committed) alone pay {paid:,.6g} M€ in {t}, above "
-                                       f"this limit of {value:,.6g} M€", None, "cash_limits", limit.row, str(t)))
+                    out.append(Problem(_("the past decisions (sheet committed) alone pay {paid} M€ in {year}, above this "
+                                         "limit of {limit} M€", paid=f"{paid:,.6g}", year=t, limit=f"{value:,.6g}"),
+                                       None, "cash_limits", limit.row, str(t)))
     return out

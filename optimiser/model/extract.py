@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from ..lang import _, num
 from ..input.data import PlanInput
 from .build import Built, relaxation
 from .families import FAMILIES, TARGET, family
@@ -123,7 +124,7 @@ class Limits:
         """The binding limits ``mid`` draws on: {"kind", "id", "year", "shadow_price"}."""
         return [{k: v for k, v in lim.items() if k != "_key"} for lim in self.by_measure.get(mid, [])]
 
-    def describe(self, inp: PlanInput, mid: str, lang: str = "en") -> list[str]:
+    def describe(self, inp: PlanInput, mid: str, lang: str | None = None) -> list[str]:
         """Plain words for the limits holding ``mid`` back, one phrase per limit (years folded into a span)."""
         years: dict[tuple[str, object], list] = defaultdict(list)
         keys: dict[tuple[str, object], object] = {}
@@ -156,21 +157,20 @@ def why_not(built: Built, sol: Solution, limits: Limits, mid: str, share: float)
     if gap_years and all(
         sum(_room(idx, mid, i, y) for i in idx.s_by_my.get((mid, y), [])) < idx.gap[(mid, y)] - TOL for y in gap_years
     ):
-        reasons.append("its instruments' caps together cannot pay its whole gap")
+        reasons.append(_("its instruments' caps together cannot pay its whole gap"))
         blocked.append({"kind": "cap", "id": ";".join(m.eligible_instruments), "year": None})
     if not reasons:
         target_value = max(sol.shadow.get(TARGET, {}).values(), default=0.0)
         need = min((unit_gap(inp, mid, y) * m.support_years for y in years_possible), default=None)
         if need is not None and need > target_value + TOL:
-            reasons.append(
-                f"not needed at its cost: it needs {need:,.0f} M€ per Mt/yr (its gap × support years), "
-                f"the target is worth {target_value:,.0f} M€ per Mt/yr at the margin"
-            )
+            reasons.append(_("not needed at its cost: it needs {need} M€ per Mt/yr (its gap × support years), the "
+                             "target is worth {value} M€ per Mt/yr at the margin", need=num(need, ",.0f"),
+                             value=num(target_value, ",.0f")))
             blocked.append({"kind": "cost", "id": mid, "year": None})
         elif share > TOL:
-            reasons.append("the optimum is indifferent to funding more of it")
+            reasons.append(_("the optimum is indifferent to funding more of it"))
         else:
-            reasons.append("cheaper measures meet the target")
+            reasons.append(_("cheaper measures meet the target"))
             blocked.append({"kind": "cost", "id": mid, "year": None})
     return "; ".join(reasons), blocked
 
@@ -213,7 +213,7 @@ def _room(idx: Index, mid: str, i: str, y: int) -> float:
     return min(g, idx.capex_cap.get((mid, i, y), g), idx.eur_per_t_cap.get((mid, i, y), g))
 
 
-def describe_iis(inp: PlanInput, iis: list[tuple[str, object, float]], lang: str = "en") -> list[dict]:
+def describe_iis(inp: PlanInput, iis: list[tuple[str, object, float]], lang: str | None = None) -> list[dict]:
     """An infeasible subset in the workbook's own words: {"kind", "id", "year", "text"} (identities left out)."""
     out = []
     for name, key, rhs in iis:
@@ -221,7 +221,7 @@ def describe_iis(inp: PlanInput, iis: list[tuple[str, object, float]], lang: str
         if not f.reported:
             continue
         lid, year = f.split(key)
-        text = f"{f.in_words(inp, key, lang)}: {rhs:,.6g} {f.unit_of(inp, key)} ({f.where_set(key, lang)})"
+        text = f"{f.in_words(inp, key, lang)}: {num(rhs, ',.6g')} {f.unit_of(inp, key)} ({f.where_set(key, lang)})"
         out.append({"kind": name, "id": lid if lid is not None else f.anchor,
                     "year": None if year is None else str(year), "text": text,
                     "name": f.item_of(inp, lid) if lid is not None else f.in_words(inp, key, lang)})

@@ -28,18 +28,21 @@ from typing import Callable, Iterable, NamedTuple
 
 from ..input.data import PlanInput
 from ..input.manifest import ALL_INSTRUMENTS
+from ..lang import N_, _, current
 from .cash import cash_terms
 from .index import Index, Rows, Term, has_shortfall
 
 
 class Text(NamedTuple):
-    """A text in English and Dutch, with ``str.format`` placeholders."""
+    """A text in English and Dutch, with ``str.format`` placeholders (the registry's own texts: they are
+    not in the gettext catalogue, whose other texts they are used with)."""
 
     en: str
     nl: str
 
-    def __call__(self, lang: str = "en", **values) -> str:
-        return (self.nl if lang == "nl" else self.en).format(**values)
+    def __call__(self, lang: str | None = None, **values) -> str:
+        """The text in ``lang`` (None: the language of the run, :func:`optimiser.lang.current`)."""
+        return (self.nl if (lang or current()) == "nl" else self.en).format(**values)
 
 
 def _id_year(key) -> tuple[object, object]:
@@ -90,43 +93,43 @@ class Family:
         return f"{self.name}_slack"
 
     def unit_of(self, inp: PlanInput, key) -> str:
-        return self.unit(inp, key) if callable(self.unit) else self.unit
+        """The unit of a row's limit, in the run's language (a resource's unit as the workbook gives it)."""
+        return self.unit(inp, key) if callable(self.unit) else _(self.unit) if self.unit else ""
 
-    def item_of(self, inp: PlanInput, ident) -> str:
+    def item_of(self, inp: PlanInput, ident, lang: str | None = None) -> str:
         if ident is None:
             return ""
         return self.item(inp, ident) if self.item is not None else str(ident)
 
-    def in_words(self, inp: PlanInput, key, lang: str = "en") -> str:
+    def in_words(self, inp: PlanInput, key, lang: str | None = None) -> str:
         ident, year = self.split(key)
-        text = self.words(lang, item=self.item_of(inp, ident), year=year, id=ident)
+        text = self.words(lang, item=self.item_of(inp, ident, lang), year=year, id=ident)
         return text.replace(" in None", "")
 
-    def shadow_unit_of(self, inp: PlanInput, key, lang: str = "en") -> str:
+    def shadow_unit_of(self, inp: PlanInput, key, lang: str | None = None) -> str:
         """'M€ per MW', 'M€ per M€', '€ per t of annual abatement', … (Mt/yr per … when maximising abatement)."""
         if self.shadow_unit is not None and inp.settings.objective == "min-cost":
             return self.shadow_unit(lang)
-        per = {"en": "per", "nl": "per"}[lang]
-        return f"{objective_unit(inp)} {per} {self.unit_of(inp, key)}"
+        return f"{objective_unit(inp)} per {self.unit_of(inp, key)}"
 
-    def relaxed(self, inp: PlanInput, key, lang: str = "en") -> str:
+    def relaxed(self, inp: PlanInput, key, lang: str | None = None) -> str:
         """'one more MW of Grid capacity, Zeeland in 2030': the relaxation a shadow price is the value of."""
         ident, year = self.split(key)
         return self.more(lang, unit=self.unit_of(inp, key), words=self.in_words(inp, key, lang),
-                         item=self.item_of(inp, ident), year=year)
+                         item=self.item_of(inp, ident, lang), year=year)
 
     def key_of(self, ident, year):
         """The row key of a limit named by (id, year) as the JSON and the workbooks give them."""
         return self.join(ident, None if year is None else int(year))
 
-    def where_set(self, key, lang: str = "en") -> str:
-        ident, _ = self.split(key)
+    def where_set(self, key, lang: str | None = None) -> str:
+        ident = self.split(key)[0]
         return self.where(lang, id=ident)
 
 
 def objective_unit(inp: PlanInput) -> str:
-    """What the objective counts: M€ (min-cost) or Mt CO2-eq/yr (max-abatement)."""
-    return "Mt CO2-eq/yr" if inp.settings.objective == "max-abatement" else "M€"
+    """What the objective counts: M€ (min-cost) or Mt CO2-eq/yr (max-abatement), in the run's language."""
+    return _("Mt CO2-eq/yr") if inp.settings.objective == "max-abatement" else "M€"
 
 
 # ---------------------------------------------------------------- the families' rows
@@ -291,7 +294,7 @@ def lumpy_once(idx: Index, inp: PlanInput) -> Rows:
     Duals: not reported (it only carries the binaries).
     """
     rows = Rows("<=")
-    for m in sorted({m for m, _ in idx.lumpy_keys}):
+    for m in sorted({m for m, _y in idx.lumpy_keys}):
         rows.add(m, [(1.0, "b", (m, y)) for y in idx.d_years[m]], 1.0)
     return rows
 
@@ -331,7 +334,7 @@ def _measure_name(inp: PlanInput, m) -> str:
 
 def _cap_item(inp: PlanInput, ident) -> str:
     """'SDE++ → Tata Steel: DRI and EAF' for the cap key's id 'SDE++ → tata_dri_eaf'."""
-    i, _, m = str(ident).partition(" → ")
+    i, _arrow, m = str(ident).partition(" → ")
     return f"{i} → {_measure_name(inp, m)}" if m else str(ident)
 
 
@@ -341,7 +344,7 @@ def _resource_name(inp: PlanInput, r) -> str:
 
 
 def _instrument_name(inp: PlanInput, i) -> str:
-    return "all instruments" if i == ALL_INSTRUMENTS else str(i)
+    return _("all instruments") if i == ALL_INSTRUMENTS else str(i)
 
 
 def _cap_split(key) -> tuple[str, int]:
@@ -396,7 +399,7 @@ FAMILIES: list[Family] = [
     Family(RESOURCE, resource, Text("resource", "capaciteit"),
            Text("grid, hydrogen, CO2 storage (stock) and labour (flow) limits",
                 "netcapaciteit, waterstof, CO2-opslag (voorraad) en arbeid (stroom)"),
-           unit=lambda inp, key: (inp.resources[key[0]].unit if key[0] in inp.resources else "") or "unit",
+           unit=lambda inp, key: (inp.resources[key[0]].unit if key[0] in inp.resources else "") or _("unit"),
            probed=True, relaxable=True, explains=True,
            limits=lambda inp: [(r, y) for r in inp.resources for y in inp.years],
            item=_resource_name,
@@ -404,14 +407,14 @@ FAMILIES: list[Family] = [
            where=Text("sheet 'resources', id {id}", "blad 'resources', id {id}")),
     Family("max_share", max_share, Text("maximum share", "maximaal aandeel"),
            Text("at most the deployable share of a measure", "hoogstens het inzetbare aandeel van een maatregel"),
-           kind="measure", unit="share", item=_measure_name,
+           kind="measure", unit=N_("share"), item=_measure_name,
            words=Text("the deployable share of {item}", "het inzetbare aandeel van {item}"),
            more=_SHARE_MORE, step=0.01,
            where=Text("sheet 'measures', column max_share", "blad 'measures', kolom max_share")),
     Family(EXCLUSIVE, exclusive, Text("exclusive group", "uitsluitende groep"),
            Text("options for one emission source exclude each other",
                 "opties voor één emissiebron sluiten elkaar uit"),
-           kind="measure", unit="share", explains=True,
+           kind="measure", unit=N_("share"), explains=True,
            words=Text("emission source '{item}'", "emissiebron '{item}'"),
            more=Text("letting the options for {words} together cover 1 percentage point more (were it possible)",
                      "de opties voor {words} samen 1 procentpunt meer laten dekken (als dat kon)"), step=0.01,
@@ -427,13 +430,13 @@ FAMILIES: list[Family] = [
     Family("committed", committed, Text("forced decision", "genomen besluit"),
            Text("a decision already taken: at least this share of a measure is committed in that year",
                 "een al genomen besluit: minstens dit aandeel van een maatregel wordt in dat jaar verplicht"),
-           kind="measure", unit="share", probed=True, item=_measure_name,
+           kind="measure", unit=N_("share"), probed=True, item=_measure_name,
            words=Text("the forced decision on {item} in {year}", "het genomen besluit over {item} in {year}"),
            more=Text("forcing 1 percentage point less in {words}", "1 procentpunt minder verplicht in {words}"),
            step=0.01, where=Text("sheet 'committed', measure {id}", "blad 'committed', maatregel {id}")),
     Family(TARGET, target, Text("target", "doel"),
            Text("required reduction in each target year", "vereiste reductie in elk doeljaar"),
-           unit="Mt CO2-eq/yr", shadow_unit=Text("M€ per Mt/yr, i.e. € per t of annual abatement",
+           unit=N_("Mt CO2-eq/yr"), shadow_unit=Text("M€ per Mt/yr, i.e. € per t of annual abatement",
                                                  "M€ per Mt/jr, d.w.z. € per ton jaarlijkse reductie"),
            probed=True, split=lambda key: (None, key), join=lambda ident, year: year,
            limits=lambda inp: sorted(inp.targets),
@@ -485,7 +488,7 @@ def model_rows(idx: Index, inp: PlanInput) -> dict[str, Rows]:
     return out
 
 
-def limit_label(inp: PlanInput | None, name: str, key, lang: str = "en") -> tuple[str, str, object, str]:
+def limit_label(inp: PlanInput | None, name: str, key, lang: str | None = None) -> tuple[str, str, object, str]:
     """(family, id, year, unit of its shadow price): how a limit is named in tables and headers."""
     f = family(name)
     ident, year = f.split(key)

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from ..lang import _, ngettext, num
 from ..input.data import PlanInput
 from .committed import Decisions, decisions
 
@@ -74,7 +75,7 @@ def index_sets(inp: PlanInput, *, late_until: int | None = None, stable: bool = 
         forced_years[mid].add(y)
     for mid, m in inp.measures.items():
         if idx.decisions.left(inp, mid) <= 1e-12:
-            idx.excluded[mid] = ("committed", f"committed in full before {years[0]} (sheet committed)")
+            idx.excluded[mid] = ("committed", _("committed in full before {year} (sheet committed)", year=years[0]))
             continue
         first = max(m.earliest_year, years[0])
         can_fund_any = False
@@ -128,7 +129,7 @@ def index_sets(inp: PlanInput, *, late_until: int | None = None, stable: bool = 
             idx.budget_keys.append((i, y))
     order = {i: n for n, i in enumerate(inp.instruments)}
     idx.budget_keys.sort(key=lambda k: (order[k[0]], k[1]))
-    used = {i for (_, i, _) in idx.s_keys}
+    used = {i for (_m, i, _y) in idx.s_keys}
     idx.period_budget_keys = [i for i, inst in inp.instruments.items() if inst.period_budget_meur is not None and i in used]
 
     # resources: stock rows count what operates (committed ≥ L years before), flow rows what is built
@@ -172,14 +173,14 @@ def _why_excluded(inp: PlanInput, mid: str) -> tuple[str, str]:
     last = inp.years[-1]
     first = max(m.earliest_year, inp.years[0])
     if first > last:
-        return "earliest_year", f"earliest year {m.earliest_year} is after {last}"
+        return "earliest_year", _("earliest year {year} is after {last}", year=m.earliest_year, last=last)
     if first + m.lead_time_years > last:
-        return "lead_time", (f"lead time too long: committed in {first} at the earliest, it operates from "
-                             f"{first + m.lead_time_years}, after {last}")
+        return "lead_time", _("lead time too long: committed in {first} at the earliest, it operates from "
+                              "{operating}, after {last}", first=first, operating=first + m.lead_time_years, last=last)
     if not m.eligible_instruments:
-        return "eligibility", "needs a subsidy but is eligible for no instrument"
-    return "eligibility", ("needs a subsidy but none of its instruments (" + ", ".join(m.eligible_instruments)
-                           + ") has budget or room under its caps in the years it could be committed")
+        return "eligibility", _("needs a subsidy but is eligible for no instrument")
+    return "eligibility", _("needs a subsidy but none of its instruments ({instruments}) has budget or room under its "
+                            "caps in the years it could be committed", instruments=", ".join(m.eligible_instruments))
 
 
 # ---------------------------------------------------------------- the shortfall penalty P
@@ -254,12 +255,17 @@ def penalty_warnings(inp: PlanInput) -> list[str]:
     dearer = [(c, m) for c, m in dearer if c > p]
     if not dearer:
         return []
-    names = ", ".join(f"{inp.measures[m].name or m} ({c:,.0f} M€ per Mt/yr)" for c, m in dearer[:3])
-    more = f" and {len(dearer) - 3} more" if len(dearer) > 3 else ""
-    return [f"the shortfall penalty set in the workbook ({p:,.0f} €/t per t/yr) is below the cost of "
-            f"{len(dearer)} measure{'s' if len(dearer) > 1 else ''}: {names}{more}; the plan may report a shortfall "
-            f"rather than fund {'them' if len(dearer) > 1 else 'it'}. Leave shortfall_penalty_eur_per_t blank to "
-            f"derive it from the data ({derived_penalty(inp):,.0f} €/t here)"]
+    names = ", ".join(_("{name} ({value} M€ per Mt/yr)", name=inp.measures[m].name or m, value=num(c, ",.0f"))
+                      for c, m in dearer[:3])
+    more = _(" and {n} more", n=len(dearer) - 3) if len(dearer) > 3 else ""
+    return [ngettext("the shortfall penalty set in the workbook ({penalty} €/t per t/yr) is below the cost of "
+                     "{n} measure: {names}{more}; the plan may report a shortfall rather than fund it. Leave "
+                     "shortfall_penalty_eur_per_t blank to derive it from the data ({derived} €/t here)",
+                     "the shortfall penalty set in the workbook ({penalty} €/t per t/yr) is below the cost of "
+                     "{n} measures: {names}{more}; the plan may report a shortfall rather than fund them. Leave "
+                     "shortfall_penalty_eur_per_t blank to derive it from the data ({derived} €/t here)",
+                     len(dearer), penalty=num(p, ",.0f"), names=names, more=more,
+                     derived=num(derived_penalty(inp), ",.0f"))]
 
 
 def has_shortfall(inp: PlanInput) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
+from ..lang import _
 from ..input.data import InputError, PlanInput, Problem
 from .build import Built, build_model
 from .cash import problems as fixed_problems
@@ -75,9 +76,10 @@ def decisions_infeasible(inp: PlanInput, solution: Solution) -> InputError:
     found = fixed_problems(inp)
     if found:
         return InputError(found)
-    limits = "; ".join(item["text"] for item in describe_iis(inp, solution.iis)) or "(the solver could not isolate them)"
-    return InputError(Problem("the decisions already taken (sheet committed) cannot all be kept within the limits; "
-                              f"they conflict with: {limits}", sheet="committed"))
+    limits = "; ".join(item["text"] for item in describe_iis(inp, solution.iis)) or _("(the solver could not isolate "
+                                                                                      "them)")
+    return InputError(Problem(_("the decisions already taken (sheet committed) cannot all be kept within the limits; "
+                                "they conflict with: {limits}", limits=limits), sheet="committed"))
 
 
 def solve_input(inp: PlanInput, *, time_limit_s: float | None = None) -> PlanResult:

@@ -10,6 +10,7 @@ Everything goes through the spreadsheet toolkit (:mod:`optimiser.report.xlsx`).
 from __future__ import annotations
 
 from ..input.data import OPERATING
+from ..lang import _, num
 from ..model.cash import matching
 from ..model.families import CASH, family
 from ..model.results import PlanResult
@@ -17,8 +18,8 @@ from .xlsx import (M_EUR, PALETTE, SHADOW, SHARE, Col, Sheet, add_line, column_c
                    sig)
 
 COMMITMENTS_LINE = "000000"
-#: Rows the chart covers (about 12 cm at the default row height).
-CHART_ROWS = 25
+#: Height of the chart (cm).
+CHART_CM = 12
 
 
 def cash_sentences(result: PlanResult) -> list[str]:
@@ -29,22 +30,25 @@ def cash_sentences(result: PlanResult) -> list[str]:
     start = proj.start_year
     peak = proj.peak()
     if peak is None:
-        first = "The plan pays out no cash from {start} on.".format(start=start)
+        first = _("The plan pays out no cash from {start} on.", start=start)
     else:
         year, amount = peak
-        first = (f"Cash (kas) peaks in {year} at {amount:,.1f} M€ paid out by all instruments together "
-                 f"(see the Cash sheet).")
+        first = _("Cash (kas) peaks in {year} at {amount} M€ paid out by all instruments together (see the {sheet} "
+                  "sheet).", year=year, amount=num(amount, ",.1f"), sheet=_("Cash"))
     committed, released = proj.committed_meur, proj.released_meur
     past = sum(v for by_year in proj.commitments.values() for t, v in by_year.items() if t < start)
-    whose = f" ({committed - past:,.1f} M€ by this plan, {past:,.1f} M€ decided before {start})" if past > 0 else ""
+    whose = _(" ({plan} M€ by this plan, {past} M€ decided before {start})", plan=num(committed - past, ",.1f"),
+              past=num(past, ",.1f"), start=start) if past > 0 else ""
     if committed <= 0:
-        second = "Nothing is committed, so nothing is released."
+        second = _("Nothing is committed, so nothing is released.")
     elif released <= 1e-6:
-        second = f"None of the {committed:,.1f} M€ committed{whose} is expected to be released: all of it is paid out."
+        second = _("None of the {committed} M€ committed{whose} is expected to be released: all of it is paid out.",
+                   committed=num(committed, ",.1f"), whose=whose)
     else:
-        second = (f"Of the {committed:,.1f} M€ committed{whose}, {released:,.1f} M€ ({released / committed:.0%}) is "
-                  "expected to be released (vrijval): operating support a rising CO2 price makes unnecessary, or "
-                  "grants that are never realised.")
+        second = _("Of the {committed} M€ committed{whose}, {released} M€ ({share}%) is expected to be released "
+                   "(vrijval): operating support a rising CO2 price makes unnecessary, or grants that are never "
+                   "realised.", committed=num(committed, ",.1f"), whose=whose, released=num(released, ",.1f"),
+                   share=num(100 * released / committed, ".0f"))
     return [first, second]
 
 
@@ -53,29 +57,30 @@ def cash_line(result: PlanResult) -> str | None:
     peak = result.cash.peak() if result.cash is not None else None
     if peak is None:
         return None
-    return (f"Cash peaks in {peak[0]} at {peak[1]:,.0f} M€; {result.cash.released_meur:,.0f} M€ of the "
-            f"{result.cash.committed_meur:,.0f} M€ committed is expected to be released (vrijval).")
+    return _("Cash peaks in {year} at {amount} M€; {released} M€ of the {committed} M€ committed is expected to be "
+             "released (vrijval).", year=peak[0], amount=num(peak[1], ",.0f"),
+             released=num(result.cash.released_meur, ",.0f"), committed=num(result.cash.committed_meur, ",.0f"))
 
 
 def _phase(t: int, result: PlanResult) -> str:
     s = result.input.settings
-    return "past" if t < s.start_year else "plan" if t <= s.target_year else "after"
+    return _("past") if t < s.start_year else _("plan") if t <= s.target_year else _("after")
 
 
-def cash_sheet(sheet: Sheet, result: PlanResult, **_) -> None:
+def cash_sheet(sheet: Sheet, result: PlanResult, **kw) -> None:
     """The Cash sheet: per-instrument totals, the chart, the table by year, cash limits, decisions already taken."""
     inp, proj = result.input, result.cash
-    sheet.title("Cash: commitments (verplichtingen) and cash paid out (kas), M€")
+    sheet.title(_("Cash: commitments (verplichtingen) and cash paid out (kas), M€"))
     for text in cash_sentences(result):
         sheet.line(text)
-    sheet.line("Commitments are what the plan promises in the year of the decision (what budgets limit); cash is "
-               "what the state pays out each year: an operating instrument per tonne while the measure runs, never "
-               "more than committed; any other by its payout profile.")
+    sheet.line(_("Commitments are what the plan promises in the year of the decision (what budgets limit); cash is "
+                 "what the state pays out each year: an operating instrument per tonne while the measure runs, never "
+                 "more than committed; any other by its payout profile."))
     sheet.ws.freeze_panes = "A2"
     if proj is None:
         return
 
-    sheet.heading("By instrument (all years)")
+    sheet.heading(_("By instrument (all years)"))
     rows = []
     for i, inst in inp.instruments.items():
         committed = sum(proj.commitments[i].values())
@@ -83,42 +88,45 @@ def cash_sheet(sheet: Sheet, result: PlanResult, **_) -> None:
         paid = sum(proj.cash[i].values())
         years = [t for t, v in proj.cash[i].items() if v > 1e-6]
         peak = max(years, key=lambda t: proj.cash[i][t]) if years else None
-        rows.append((i, inst.payout if inst.payout == OPERATING else f"profile {inst.payout}", committed,
+        rows.append((i, _("operating") if inst.payout == OPERATING else _("profile {shares}", shares=inst.payout),
+                     committed,
                      past, paid, proj.released[i], proj.released[i] / committed if committed > 0 else None,
                      f"{years[0]}–{years[-1]}" if years else "", peak, proj.cash[i][peak] if peak else None))
-    sheet.table([Col("instrument"), Col("payout"), Col("commitments (M€)", M_EUR),
-                 Col("of which decided in the past (M€)", M_EUR), Col("cash paid out (M€)", M_EUR),
-                 Col("released, vrijval (M€)", M_EUR), Col("released share (%)", SHARE),
-                 Col("years paying out"), Col("peak year"), Col("peak cash (M€)", M_EUR)], rows)
+    sheet.table([Col(_("instrument")), Col(_("payout"), wrap=22), Col(_("commitments (M€)"), M_EUR),
+                 Col(_("of which decided in the past (M€)"), M_EUR), Col(_("cash paid out (M€)"), M_EUR),
+                 Col(_("released, vrijval (M€)"), M_EUR), Col(_("released share (%)"), SHARE),
+                 Col(_("years paying out")), Col(_("peak year")), Col(_("peak cash (M€)"), M_EUR)], rows)
 
     # the chart's data: one row per year (below the chart)
-    chart_top = sheet.row + 1
-    sheet.row = chart_top + CHART_ROWS
-    sheet.heading("By year (years before start_year are decisions of the past; after target_year the commitments "
-                  "of the plan pay out)")
+    sheet.row += 1
+    chart_top = sheet.chart_space(CHART_CM)
+    sheet.heading(_("By year (years before start_year are decisions of the past; after target_year the "
+                    "commitments of the plan pay out)"))
     paying = [i for i in inp.instruments if any(v > 1e-6 for v in proj.cash[i].values())]
-    cols = [Col("year"), Col("phase (past / plan / after)")]
-    cols += [Col(f"cash {i} (M€)", M_EUR) for i in paying]
-    cols += [Col("cash, all instruments (M€)", M_EUR), Col("commitments, all instruments (M€)", M_EUR)]
-    cols += [Col(f"commitments {i} (M€)", M_EUR) for i in inp.instruments if sum(proj.commitments[i].values()) > 1e-6]
+    cols = [Col(_("year")), Col(_("phase (past / plan / after)"))]
+    cols += [Col(_("cash {instrument} (M€)", instrument=i), M_EUR) for i in paying]
+    cols += [Col(_("cash, all instruments (M€)"), M_EUR), Col(_("commitments, all instruments (M€)"), M_EUR)]
+    cols += [Col(_("commitments {instrument} (M€)", instrument=i), M_EUR) for i in inp.instruments
+             if sum(proj.commitments[i].values()) > 1e-6]
     committing = [i for i in inp.instruments if sum(proj.commitments[i].values()) > 1e-6]
     table = [[t, _phase(t, result)] + [proj.cash[i][t] for i in paying]
              + [proj.total_cash(t), proj.total_commitments(t)] + [proj.commitments[i][t] for i in committing]
              for t in proj.years]
     top, last = sheet.table(cols, table)
     if paying or committing:
-        chart = column_chart("Cash paid out by instrument, and commitments (M€)", "year", "M€", y_format="#,##0")
+        chart = column_chart(_("Cash paid out by instrument, and commitments (M€)"), _("year"), "M€", y_format="#,##0",
+                             height=CHART_CM)
         for n, i in enumerate(paying):
-            chart.series.append(column_series(sheet.ws, 3 + n, top + 1, last, f"cash {i}",
+            chart.series.append(column_series(sheet.ws, 3 + n, top + 1, last, _("cash {instrument}", instrument=i),
                                               PALETTE[n % len(PALETTE)]))
         set_categories(chart, sheet.ws, 1, top + 1, last)
-        add_line(chart, sheet.ws, 3 + len(paying) + 1, top + 1, last, "commitments (all instruments)",
+        add_line(chart, sheet.ws, 3 + len(paying) + 1, top + 1, last, _("commitments (all instruments)"),
                  COMMITMENTS_LINE, cat_col=1)
-        sheet.ws.add_chart(chart, sheet.ws.cell(row=chart_top, column=1).coordinate)
+        sheet.chart(chart, row=chart_top)
 
     if inp.cash_limits:
         f = family(CASH)
-        sheet.heading("Cash limits (kasplafonds) and their shadow prices")
+        sheet.heading(_("Cash limits (kasplafonds) and their shadow prices"))
         rows = []
         for lid, limit in inp.cash_limits.items():
             covered = matching(inp, lid)
@@ -126,21 +134,22 @@ def cash_sheet(sheet: Sheet, result: PlanResult, **_) -> None:
                 paid = sum(proj.cash.get(i, {}).get(t, 0.0) for i in covered)
                 shadow = result.shadow.get(CASH, {}).get((lid, t), 0.0)
                 rows.append((lid, f.item_of(inp, lid), t, value, paid, value - paid, shadow,
-                             f"{f.relaxed(inp, (lid, t))} saves {sig(shadow)} M€" if shadow > 0 else "not binding"))
-        sheet.table([Col("limit"), Col("covers"), Col("year"), Col("cash limit (M€)", M_EUR),
-                     Col("cash paid (M€)", M_EUR), Col("room left (M€)", M_EUR),
-                     Col("shadow price (M€ saved per M€ of cash room)", SHADOW), Col("in words")], rows)
+                             _("{relaxed} saves {value} M€", relaxed=f.relaxed(inp, (lid, t)), value=sig(shadow))
+                             if shadow > 0 else _("not binding")))
+        sheet.table([Col(_("limit")), Col(_("covers")), Col(_("year")), Col(_("cash limit (M€)"), M_EUR),
+                     Col(_("cash paid (M€)"), M_EUR), Col(_("room left (M€)"), M_EUR),
+                     Col(_("shadow price (M€ saved per M€ of cash room)"), SHADOW), Col(_("in words"), wrap=True)], rows)
 
     if inp.committed:
-        sheet.heading("Decisions already taken (sheet committed)")
+        sheet.heading(_("Decisions already taken (sheet committed)"))
         forced = result.shadow.get("committed", {})
         rows = []
         for c in inp.committed:
             m = inp.measures[c.measure_id]
             past = c.year < inp.settings.start_year
-            rows.append((c.measure_id, c.year, "past: sunk, in no budget" if past else "forced: paid and budgeted",
+            rows.append((c.measure_id, c.year, _("past: sunk, in no budget") if past else _("forced: paid and budgeted"),
                          c.share, c.instrument_id or None, c.subsidy_meur, c.year + m.lead_time_years,
                          None if past else forced.get((c.measure_id, c.year), 0.0), c.note))
-        sheet.table([Col("measure"), Col("year"), Col("kind"), Col("share (%)", SHARE), Col("instrument"),
-                     Col("subsidy (M€)", M_EUR), Col("operating from (year)"),
-                     Col("shadow price of forcing it (M€ per unit share)", SHADOW), Col("note")], rows)
+        sheet.table([Col(_("measure")), Col(_("year")), Col(_("kind"), wrap=16), Col(_("share (%)"), SHARE), Col(_("instrument")),
+                     Col(_("subsidy (M€)"), M_EUR), Col(_("operating from (year)")),
+                     Col(_("shadow price of forcing it (M€ per unit share)"), SHADOW), Col(_("note"), wrap=24)], rows)

@@ -1,4 +1,9 @@
-"""Input sheets written back: the effective inputs of every plan, and input workbooks for tests and tools."""
+"""Input sheets written back: the effective inputs of every plan, and input workbooks for tests and tools.
+
+Each sheet keeps the manifest's layout (the header in row 1, one row per item), so a plan re-reads as an
+input; through the spreadsheet toolkit it also prints: long text wraps, the header row and the id column
+repeat on every page.
+"""
 
 from __future__ import annotations
 
@@ -6,41 +11,40 @@ import os
 from pathlib import Path
 
 from ..input.manifest import SHEETS
-from .xlsx import new_workbook, save, set_cell
+from .xlsx import Col, Sheet, new_workbook, save
+
+
+def input_headers(spec, years: list[int], rows=()) -> list:
+    """The header cells of an input sheet: its columns, the year columns, then its source column."""
+    headers: list = [col.name for col in spec.columns if not (col.name == "source" and spec.year_columns)]
+    if spec.year_columns:
+        required, further = spec.years_to_read(years, {k for row in rows for k in row if isinstance(k, int)})
+        headers += required + further
+        if spec.column("source"):
+            headers.append("source")
+    return headers
+
+
+def _cell(v):
+    if v is None or v == "" or v == ():
+        return None
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    return v
 
 
 def add_input_sheets(wb, tables: dict, years: list[int]) -> None:
     """Append the input sheets (manifest order and columns) holding ``tables``."""
-    bold = wb._policymix_styles.bold
     for spec in SHEETS:
         rows = tables.get(spec.name)
         if rows is None or (not rows and not spec.required):
             continue
-        ws = wb.create_sheet(spec.name)
-        headers: list = []
-        for col in spec.columns:
-            if col.name == "source" and spec.year_columns:
-                continue
-            headers.append(col.name)
-        if spec.year_columns:
-            required, further = spec.years_to_read(years, {k for row in rows for k in row if isinstance(k, int)})
-            headers += required + further
-            if spec.column("source"):
-                headers.append("source")
-        for c, h in enumerate(headers, start=1):
-            set_cell(ws, 1, c, h).font = bold
-        for r, row in enumerate(rows, start=2):
-            for c, h in enumerate(headers, start=1):
-                v = row.get(h)
-                if v is None or v == "" or v == ():
-                    continue
-                if isinstance(v, bool):
-                    v = "yes" if v else "no"
-                set_cell(ws, r, c, v, "General")
-        ws.freeze_panes = "B2"
-        for c, h in enumerate(headers, start=1):
-            width = max([len(str(h))] + [len(str(row.get(h, "") or "")) for row in rows[:200]])
-            ws.column_dimensions[ws.cell(1, c).column_letter].width = min(max(10, width + 2), 60)
+        headers = input_headers(spec, years, rows)
+        text = {c.name for c in spec.columns if c.type in ("str", "any", "ids") and c.name != spec.id_column}
+        sheet = Sheet(wb, spec.name)
+        cols = [Col(h if isinstance(h, str) else h, "General", wrap=h in text) for h in headers]
+        sheet.table(cols, ([_cell(row.get(h)) for h in headers] for row in rows), freeze=1, wrap_headers=False)
+        sheet.finish()
 
 
 def write_input_workbook(tables: dict, years: list[int], path: str | os.PathLike, *, force: bool = True) -> Path:

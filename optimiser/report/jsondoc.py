@@ -16,6 +16,7 @@ from ..analysis.futures import FuturesRun
 from ..analysis.rules_gap import RulesGap, cost_per_t
 from ..analysis.simulate import RulesResult, allocation_of, phases_of
 from ..analysis.sweep import SweepPoint, SweepRun
+from ..lang import language
 from ..model.families import family, limit_label, reported
 from ..model.index import shortfall_penalty
 from ..model.results import TOL, PlanResult
@@ -96,7 +97,15 @@ def _limit_json(limit: dict) -> dict:
 
 
 def plan_document(result: PlanResult) -> dict:
-    """The plan JSON with what a comparison of two plans needs: provenance, names, totals, units."""
+    """The plan JSON with what a comparison of two plans needs: provenance, names, totals, units.
+
+    Its units are in English whatever the plan's language, so plans in different languages compare.
+    """
+    with language("en"):
+        return _plan_document(result)
+
+
+def _plan_document(result: PlanResult) -> dict:
     inp = result.input
     shadow = []
     for f in reported():

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from ..analysis.rules_gap import RulesGap
 from ..analysis.simulate import RulesResult
 from ..analysis.sweep import PROGRESS_MIN_POINTS
+from ..lang import _, ngettext, num
 from ..model.families import TARGET, family
 from ..model.results import PlanResult
 from . import words
@@ -34,14 +35,17 @@ def plan_lines(result: PlanResult, *, alternatives_words: str | None = None, max
     lines += words.marginal_value(r)
     binding = words.policy_binding(r)
     if binding:
-        held = "; with the least relaxation held" if r.relaxation_total is not None else ""
-        lines.append(f"Binding limits ({len(binding)}; largest shadow prices first{held}):")
+        if r.relaxation_total is not None:
+            lines.append(_("Binding limits ({n}; largest shadow prices first; with the least relaxation held):",
+                           n=len(binding)))
+        else:
+            lines.append(_("Binding limits ({n}; largest shadow prices first):", n=len(binding)))
         for name, key, val in binding[:max_limits]:
             lines.append(f"  {words.limit_sentence(r, name, key, val)}")
         if len(binding) > max_limits:
-            lines.append(f"  … and {len(binding) - max_limits} more (Summary sheet)")
+            lines.append("  " + _("… and {n} more ({sheet} sheet)", n=len(binding) - max_limits, sheet=_("Summary")))
     else:
-        lines.append("No budget or resource limit binds.")
+        lines.append(_("No budget or resource limit binds."))
     lines.append(words.headroom_sentence(r))
     return lines
 
@@ -53,7 +57,7 @@ def limit_sentence(result: PlanResult, name: str, key, value: float) -> str:
 
 def iis_lines(iis: list[dict]) -> list[str]:
     """A strict run's conflicting limits: policy limits one per line, single-measure limits folded."""
-    lines = ["Target cannot be met without a shortfall (--strict). Conflicting limits:"]
+    lines = [_("Target cannot be met without a shortfall (--strict). Conflicting limits:")]
     single: dict[str, list[str]] = {}
     for item in iis:
         f = family(item["kind"])
@@ -63,10 +67,10 @@ def iis_lines(iis: list[dict]) -> list[str]:
             single.setdefault(f.name, []).append(str(item.get("name") or item["id"]))
     for name, ids in single.items():
         f = family(name)
-        lines.append(f"  - {len(ids)} {f.label('en')} limits of single measures ({f.where('en', id='')}): "
-                     + ", ".join(ids))
+        lines.append("  - " + _("{n} {label} limits of single measures ({where}): {ids}", n=len(ids), label=f.label(),
+                                  where=f.where(id=""), ids=", ".join(ids)))
     if not iis:
-        lines.append("  (the solver could not isolate them)")
+        lines.append("  " + _("(the solver could not isolate them)"))
     return lines
 
 
@@ -94,7 +98,7 @@ def sweep_progress(enabled: bool = True):
     def on_point(done: int, total: int, point) -> None:
         progress = state.get("progress")
         if progress is not None:
-            text = "rebuilt" if point.rebuilt else ("FAILED" if not point.ok else "")
+            text = _("rebuilt") if point.rebuilt else (_("FAILED") if not point.ok else "")
             progress.update(state["task"], completed=done, description=text)
 
     try:
@@ -148,7 +152,7 @@ def _num(v, digits: int = 1) -> str:
         return "—"
     if isinstance(v, bool) or not isinstance(v, (int, float)):
         return str(v)
-    return f"{v:,.{digits}f}"
+    return num(v, f",.{digits}f")
 
 
 def print_sweep(run, file=None, max_rows: int = 200) -> None:
@@ -159,45 +163,46 @@ def print_sweep(run, file=None, max_rows: int = 200) -> None:
     T = run.base.settings.target_year
     maximising = run.base.settings.objective == "max-abatement"
     slopes = run.slopes()
-    table = Table(title=f"Sweep of {run.source_file or 'the input'} ({len(run.points)} points)", title_justify="left")
+    table = Table(title=_("Sweep of {source} ({n} points)", source=run.source_file or _("the input"),
+                          n=len(run.points)), title_justify="left")
     table.add_column("#", justify="right")
     for v in run.varies:
         table.add_column(v.header, justify="right")
-    table.add_column("status")
-    table.add_column("public cost (M€)", justify="right")
-    table.add_column(f"abatement {T} (Mt/yr)", justify="right")
-    table.add_column(f"shortfall {T} (Mt/yr)", justify="right")
-    per = (run.varies[0].unit or "unit") if run.varies and run.varies[0].op == "set" else "unit of the factor"
+    table.add_column(_("status"))
+    table.add_column(_("public cost (M€)"), justify="right")
+    table.add_column(_("abatement {year} (Mt/yr)", year=T), justify="right")
+    table.add_column(_("shortfall {year} (Mt/yr)", year=T), justify="right")
+    per = (run.varies[0].unit or _("unit")) if run.varies and run.varies[0].op == "set" else _("unit of the factor")
     if not maximising:
-        table.add_column(f"target shadow price {T} (M€ per Mt/yr)", justify="right")
-        table.add_column(f"cost slope from the previous point (M€ per {per})", justify="right")
+        table.add_column(_("target shadow price {year} (M€ per Mt/yr)", year=T), justify="right")
+        table.add_column(_("cost slope from the previous point (M€ per {per})", per=per), justify="right")
     else:
-        table.add_column(f"abatement slope from the previous point (Mt/yr per {per})", justify="right")
-    table.add_column("solver")
+        table.add_column(_("abatement slope from the previous point (Mt/yr per {per})", per=per), justify="right")
+    table.add_column(_("solver"))
     for p in run.points[:max_rows]:
-        status = {"target_met": "met", "target_not_met": "NOT met"}.get(p.status, "FAILED")
+        status = {"target_met": _("met"), "target_not_met": _("NOT met")}.get(p.status, _("FAILED"))
         cells = [str(p.number), *[_num(p.values.get(v.key), 3) if isinstance(p.values.get(v.key), float)
                                   else str(p.values.get(v.key)) for v in run.varies],
                  status, _num(p.public_cost_meur), _num(p.abatement_mt.get(T), 3), _num(p.shortfall_mt.get(T), 3)]
         if not maximising:
             cells.append(_num(p.shadow.get((TARGET, T)) if p.ok else None, 0))
         cells.append(_num(slopes.get(p.number), 0 if not maximising else 4))
-        cells.append("rebuilt" if p.rebuilt else ("first build" if p.number == 1 else "warm"))
+        cells.append(_("rebuilt") if p.rebuilt else (_("first build") if p.number == 1 else _("warm")))
         table.add_row(*cells)
     console = _console(file, table)
     _print(console, table)
     if len(run.points) > max_rows:
-        console.print(f"… {len(run.points) - max_rows} more points in the workbook")
+        console.print(_("… {n} more points in the workbook", n=len(run.points) - max_rows))
     for line in run.rebuild_summary():
         console.print(line, highlight=False)
     if run.mip:
-        console.print("Lumpy measures: the shadow prices are those of the LP with the binaries fixed at each point's "
-                      "optimum; the cost slope shows what the cost does between points.", highlight=False)
+        console.print(_("Lumpy measures: the shadow prices are those of the LP with the binaries fixed at each point's "
+                        "optimum; the cost slope shows what the cost does between points."), highlight=False)
     failed = run.failed
     for p in failed[:10]:
-        console.print(f"point {p.number}: FAILED: {p.message}", highlight=False)
+        console.print(_("point {n}: FAILED: {message}", n=p.number, message=p.message), highlight=False)
     if len(failed) > 10:
-        console.print(f"… {len(failed) - 10} more failed points (see the workbook)", highlight=False)
+        console.print(_("… {n} more failed points (see the workbook)", n=len(failed) - 10), highlight=False)
 
 
 def print_comparison(cmp, file=None) -> None:
@@ -206,26 +211,27 @@ def print_comparison(cmp, file=None) -> None:
     file = file or sys.stdout
     a, b = cmp.a, cmp.b
     console = _console(file)
-    console.print(f"A: {a['path']}  ({a['scenario']}, {a['status'].replace('_', ' ')}, "
-                  f"public cost {a['public_cost_meur']:,.1f} M€)", highlight=False)
-    console.print(f"B: {b['path']}  ({b['scenario']}, {b['status'].replace('_', ' ')}, "
-                  f"public cost {b['public_cost_meur']:,.1f} M€)", highlight=False)
+    status = {"target_met": _("target met"), "target_not_met": _("target not met")}
+    for side, plan in (("A", a), ("B", b)):
+        console.print(_("{side}: {path}  ({scenario}, {status}, public cost {cost} M€)", side=side, path=plan["path"],
+                        scenario=plan["scenario"], status=status.get(plan["status"], plan["status"].replace("_", " ")),
+                        cost=num(plan["public_cost_meur"], ",.1f")), highlight=False)
     if cmp.same:
-        console.print("No differences: the plans agree on status, cost, targets, spend, measures and shadow prices.")
+        console.print(_("No differences: the plans agree on status, cost, targets, spend, measures and shadow prices."))
         return
-    table = Table(title=f"{len(cmp.differences)} differences", title_justify="left")
-    for name, justify in (("section", "left"), ("item", "left"), ("A", "right"), ("B", "right"),
-                          ("B − A", "right"), ("unit", "left"), ("note", "left")):
+    table = Table(title=_("{n} differences", n=len(cmp.differences)), title_justify="left")
+    for name, justify in ((_("section"), "left"), (_("item"), "left"), ("A", "right"), ("B", "right"),
+                          ("B − A", "right"), (_("unit"), "left"), (_("note"), "left")):
         table.add_column(name, justify=justify)
     for d in cmp.differences:
         digits = 3 if "Mt" in d.unit and "M€" not in d.unit else 1
         if d.section == "measures":
-            fmt = lambda v: "—" if v is None else f"{v:.1%}"  # noqa: E731
-            change = "—" if d.change is None else f"{d.change:+.1%}"
+            fmt = lambda v: "—" if v is None else num(v, ".1%")  # noqa: E731
+            change = "—" if d.change is None else num(d.change, "+.1%")
         else:
             fmt = lambda v, digits=digits: _num(v, digits)  # noqa: E731
-            change = "—" if d.change is None else f"{d.change:+,.{digits}f}"
-        table.add_row(d.section, d.item, fmt(d.a), fmt(d.b), change, d.unit, d.note)
+            change = "—" if d.change is None else num(d.change, f"+,.{digits}f")
+        table.add_row(_(d.section), d.item, fmt(d.a), fmt(d.b), change, d.unit, d.note)
     _print(_console(file, table), table)
 
 
@@ -236,21 +242,25 @@ def summary_lines(gap: RulesGap) -> list[str]:
     T = gap.target_year
     r, same, spend = gap.rules, gap.at_rules_abatement, gap.at_rules_spending
     lines = [
-        f"Rules: {r.abatement_mt[T]:.2f} Mt/yr realised in {T} for {r.public_cost_meur:,.0f} M€ committed "
-        f"({r.committed_idle_meur:,.0f} M€ of it idle: granted to projects that cannot be realised).",
-        f"Optimum: {gap.optimum.abatement_mt[T]:.2f} Mt/yr in {T} for {gap.optimum.public_cost_meur:,.0f} M€ "
-        f"(target {gap.optimum.target_mt[T]:.2f} Mt/yr).",
-        f"Extra public cost of the rules for their abatement: {gap.extra_public_cost_meur:,.0f} M€ "
-        f"(the optimum reaches {r.abatement_mt[T]:.2f} Mt/yr for {same.public_cost_meur:,.0f} M€).",
-        f"Extra abatement of the optimum with the rules' spending: {gap.extra_abatement_mt:.2f} Mt/yr "
-        f"({spend.abatement_mt[T]:.2f} Mt/yr for {spend.public_cost_meur:,.0f} M€).",
+        _("Rules: {abatement} Mt/yr realised in {year} for {cost} M€ committed ({idle} M€ of it idle: granted to "
+          "projects that cannot be realised).", abatement=num(r.abatement_mt[T], ".2f"), year=T,
+          cost=num(r.public_cost_meur, ",.0f"), idle=num(r.committed_idle_meur, ",.0f")),
+        _("Optimum: {abatement} Mt/yr in {year} for {cost} M€ (target {target} Mt/yr).",
+          abatement=num(gap.optimum.abatement_mt[T], ".2f"), year=T, cost=num(gap.optimum.public_cost_meur, ",.0f"),
+          target=num(gap.optimum.target_mt[T], ".2f")),
+        _("Extra public cost of the rules for their abatement: {extra} M€ (the optimum reaches {abatement} Mt/yr for "
+          "{cost} M€).", extra=num(gap.extra_public_cost_meur, ",.0f"), abatement=num(r.abatement_mt[T], ".2f"),
+          cost=num(same.public_cost_meur, ",.0f")),
+        _("Extra abatement of the optimum with the rules' spending: {extra} Mt/yr ({abatement} Mt/yr for {cost} M€).",
+          extra=num(gap.extra_abatement_mt, ".2f"), abatement=num(spend.abatement_mt[T], ".2f"),
+          cost=num(spend.public_cost_meur, ",.0f")),
     ]
     rules_only, optimum_only = gap.funded_by_one_only(same)
     if rules_only or optimum_only:
-        lines.append(f"At the same abatement, funded by the rules only: {', '.join(rules_only) or 'none'}; "
-                     f"by the optimum only: {', '.join(optimum_only) or 'none'}.")
+        lines.append(_("At the same abatement, funded by the rules only: {rules}; by the optimum only: {optimum}.",
+                       rules=", ".join(rules_only) or _("none"), optimum=", ".join(optimum_only) or _("none")))
     if gap.granted_not_realised:
-        lines.append(f"Granted but not (fully) realised: {', '.join(gap.granted_not_realised)}.")
+        lines.append(_("Granted but not (fully) realised: {ids}.", ids=", ".join(gap.granted_not_realised)))
     return lines
 
 
@@ -259,13 +269,14 @@ def simulation_lines(rules: RulesResult) -> list[str]:
     counts: dict[str, int] = {}
     for o in rules.outcomes.values():
         counts[o.outcome] = counts.get(o.outcome, 0) + 1
-    met = "target met" if rules.target_met else (
-        "target NOT met (" + ", ".join(f"{y}: {v:.2f} Mt short" for y, v in rules.shortfall_mt.items() if v > 0) + ")")
+    met = _("target met") if rules.target_met else _("target NOT met ({short})", short=", ".join(
+        _("{year}: {amount} Mt short", year=y, amount=num(v, ".2f")) for y, v in rules.shortfall_mt.items() if v > 0))
     return [
-        f"Rules simulation ({' → '.join(rules.run_order) or 'no instrument allocates'}): {met}; "
-        f"{rules.abatement_mt[T]:.2f} Mt/yr realised in {T} for {rules.public_cost_meur:,.0f} M€ committed, "
-        f"{rules.committed_idle_meur:,.0f} M€ of it idle.",
-        "Measures: " + ", ".join(f"{n} {k}" for k, n in counts.items()) + ".",
+        _("Rules simulation ({order}): {met}; {abatement} Mt/yr realised in {year} for {cost} M€ committed, {idle} M€ "
+          "of it idle.", order=" → ".join(rules.run_order) or _("no instrument allocates"), met=met,
+          abatement=num(rules.abatement_mt[T], ".2f"), year=T, cost=num(rules.public_cost_meur, ",.0f"),
+          idle=num(rules.committed_idle_meur, ",.0f")),
+        _("Measures: {counts}.", counts=", ".join(f"{n} {_(k)}" for k, n in counts.items())),
     ]
 
 
@@ -321,46 +332,57 @@ def futures_progress(enabled: bool = True):
 
 
 def _pct(v: float) -> str:
-    return f"{100 * v:.1f} %"
+    return num(100 * v, ".1f") + " %"
+
+
+def _list(items: list[str], most: int) -> str:
+    return ", ".join(items[:most]) + (" …" if len(items) > most else "")
 
 
 def futures_lines(run, max_items: int = 8) -> list[str]:
     """A futures run in a few sentences: P(target met) with its interval, cost, robust core, drivers, how it ran."""
     lo, hi = run.p_target_met_ci
     n = len(run.results)
-    what = {"wait_and_see": "wait and see (each future planned on its own)",
-            "stress_test": f"stress test of {run.plan_file} (its commitments fixed)",
-            "decide_by": f"decide by {run.decision.year if run.decision else ''}, adapt later"}[run.mode]
-    lines = [f"Futures: {n:,} drawn by Latin hypercube sampling (seed {run.seed}); {what}.",
-             f"P(target met) = {_pct(run.p_target_met)} (95 % Wilson interval {_pct(lo)}–{_pct(hi)}): "
-             f"{run.met:,} of {n:,} futures meet every target."]
+    what = {"wait_and_see": _("wait and see (each future planned on its own)"),
+            "stress_test": _("stress test of {plan} (its commitments fixed)", plan=run.plan_file),
+            "decide_by": _("decide by {year}, adapt later", year=run.decision.year if run.decision else "")}[run.mode]
+    lines = [_("Futures: {n} drawn by Latin hypercube sampling (seed {seed}); {what}.", n=num(n, ",d"), seed=run.seed,
+               what=what),
+             _("P(target met) = {p} (95 % Wilson interval {low}–{high}): {met} of {n} futures meet every target.",
+               p=_pct(run.p_target_met), low=_pct(lo), high=_pct(hi), met=num(run.met, ",d"), n=num(n, ",d"))]
     median, p90 = run.cost_quantile(0.5), run.cost_quantile(0.9)
     if median is not None:
-        lines.append(f"Public cost: median {median:,.0f} M€, 90th percentile {p90:,.0f} M€.")
+        lines.append(_("Public cost: median {median} M€, 90th percentile {p90} M€.", median=num(median, ",.0f"),
+                       p90=num(p90, ",.0f")))
     core = run.robust_core()
-    lines.append(f"Robust core (funded in ≥ 90 % of futures): {len(core)} measure{'' if len(core) == 1 else 's'}"
-                 + (": " + ", ".join(core[:max_items]) + (" …" if len(core) > max_items else "") if core else ""))
+    lines.append(ngettext("Robust core (funded in ≥ 90 % of futures): {n} measure",
+                          "Robust core (funded in ≥ 90 % of futures): {n} measures", len(core))
+                 + (": " + _list(core, max_items) if core else ""))
     contingent = run.contingent()
     if contingent:
-        lines.append(f"Contingent (funded in some futures): {len(contingent)} measures: "
-                     + ", ".join(contingent[:max_items]) + (" …" if len(contingent) > max_items else ""))
+        lines.append(_("Contingent (funded in some futures): {n} measures: {ids}", n=len(contingent),
+                       ids=_list(contingent, max_items)))
     d = run.decision
     if d is not None:
-        now = [f"{m} {v:.0%} in {y}" for m, ys in d.here_and_now.items() for y, v in ys.items()]
-        lines.append(f"Commit now (by {d.year}, the same in every future): "
-                     + (", ".join(now[:max_items]) + (" …" if len(now) > max_items else "") if now else "nothing"))
-        vss = f"{d.vss_meur:,.1f} M€ (EEV {d.eev_meur:,.0f} M€)" if d.vss_meur is not None else "unbounded"
-        lines.append(f"Expected cost {d.expected_cost_meur:,.0f} M€ (shortfall penalty included); value of the "
-                     f"stochastic solution {vss}.")
+        now = [_("{measure} {share} in {year}", measure=m, share=num(v, ".0%"), year=y)
+               for m, ys in d.here_and_now.items() for y, v in ys.items()]
+        lines.append(_("Commit now (by {year}, the same in every future): {what}", year=d.year,
+                       what=_list(now, max_items) if now else _("nothing")))
+        vss = (_("{vss} M€ (EEV {eev} M€)", vss=num(d.vss_meur, ",.1f"), eev=num(d.eev_meur, ",.0f"))
+               if d.vss_meur is not None else _("unbounded"))
+        lines.append(_("Expected cost {cost} M€ (shortfall penalty included); value of the stochastic solution {vss}.",
+                       cost=num(d.expected_cost_meur, ",.0f"), vss=vss))
     movers = [drv for drv in run.drivers if drv.rho_shortfall is not None][:3]
     if movers:
-        lines.append("Moves the shortfall most: " + ", ".join(f"{drv.label} (ρ {drv.rho_shortfall:+.2f})"
-                                                             for drv in movers))
+        lines.append(_("Moves the shortfall most: {drivers}", drivers=", ".join(
+            f"{drv.label} (ρ {num(drv.rho_shortfall, '+.2f')})" for drv in movers)))
     if run.failed:
-        lines.append(f"{len(run.failed)} futures FAILED (no plan): see the Futures sheet.")
+        lines.append(_("{n} futures FAILED (no plan): see the Futures sheet.", n=len(run.failed)))
     if run.mode == "wait_and_see":
-        lines.append(f"Models built: {run.builds} (a structure a worker had not seen); {run.updates:,} futures re-solved "
-                     f"on a kept model; {run.workers}; {run.seconds:.1f} s ({n / max(run.seconds, 1e-9):,.0f} futures/s).")
+        lines.append(_("Models built: {builds} (a structure a worker had not seen); {updates} futures re-solved on a "
+                       "kept model; {workers}; {seconds} s ({rate} futures/s).", builds=run.builds,
+                       updates=num(run.updates, ",d"), workers=run.workers, seconds=num(run.seconds, ".1f"),
+                       rate=num(n / max(run.seconds, 1e-9), ",.0f")))
     else:
-        lines.append(f"{run.workers}; {run.seconds:.1f} s.")
+        lines.append(_("{workers}; {seconds} s.", workers=run.workers, seconds=num(run.seconds, ".1f")))
     return lines

@@ -9,10 +9,10 @@ is called binding only where its shadow price matters at the precision shown
 
 from __future__ import annotations
 
+from ..lang import _, num, sig
 from ..model.families import BUDGET, PERIOD_BUDGET, TARGET, family, objective_unit, reported
 from ..model.index import PENALTY_FACTOR, PENALTY_FLOOR, derived_penalty, measure_cost_per_mt, shortfall_penalty
 from ..model.results import BINDING_MIN, BINDING_SHARE, TOL, PlanResult, span
-from .xlsx import sig
 
 MAX_ABATEMENT = "max-abatement"
 
@@ -27,16 +27,22 @@ def headline(result: PlanResult) -> str:
     """The answer in one sentence: met or not, how much, at what public cost."""
     r, T = result, result.input.settings.target_year
     abated, required = r.abatement_mt.get(T, 0.0), r.target_mt.get(T, 0.0)
+    cost = num(r.public_cost_meur, ",.0f")
     if maximising(r):
-        met = "met" if abated >= required - TOL else f"not met, {required - abated:,.2f} Mt short"
-        return (f"The most abatement within every budget and limit: {abated:,.2f} Mt CO2-eq/yr in {T} "
-                f"(target {required:,.2f} Mt: {met}) at a public cost of {r.public_cost_meur:,.0f} M€.")
+        met = _("met") if abated >= required - TOL else _("not met, {short} Mt short",
+                                                          short=num(required - abated, ",.2f"))
+        return _("The most abatement within every budget and limit: {abated} Mt CO2-eq/yr in {year} "
+                 "(target {required} Mt: {met}) at a public cost of {cost} M€.",
+                 abated=num(abated, ",.2f"), year=T, required=num(required, ",.2f"), met=met, cost=cost)
     if r.target_met:
-        return (f"Every target is met: {abated:,.2f} Mt CO2-eq/yr in {T} (required {required:,.2f}) "
-                f"at a public cost of {r.public_cost_meur:,.0f} M€ of commitments.")
-    short = ", ".join(f"{v:,.3f} Mt CO2-eq/yr in {y}" for y, v in r.shortfall_mt.items() if v > 0)
-    return (f"Target NOT met: short by {short}; the plan abates {abated:,.2f} Mt CO2-eq/yr in {T} "
-            f"at a public cost of {r.public_cost_meur:,.0f} M€ of commitments.")
+        return _("Every target is met: {abated} Mt CO2-eq/yr in {year} (required {required}) "
+                 "at a public cost of {cost} M€ of commitments.",
+                 abated=num(abated, ",.2f"), year=T, required=num(required, ",.2f"), cost=cost)
+    short = ", ".join(_("{amount} Mt CO2-eq/yr in {year}", amount=num(v, ",.3f"), year=y)
+                      for y, v in r.shortfall_mt.items() if v > 0)
+    return _("Target NOT met: short by {short}; the plan abates {abated} Mt CO2-eq/yr in {year} "
+             "at a public cost of {cost} M€ of commitments.", short=short, abated=num(abated, ",.2f"), year=T,
+             cost=cost)
 
 
 #: A partly funded measure is "the measure at the margin" when its cost per Mt/yr is this close to the
@@ -63,10 +69,10 @@ def _margin(result: PlanResult, value: float) -> tuple[list[float], str]:
             best, best_gap = mid, gap
     if best is not None:
         m = inp.measures[best]
-        return [m.support_years], f" of {m.name or best} (the measure at the margin)"
+        return [m.support_years], _(" of {name} (the measure at the margin)", name=m.name or best)
     periods = sorted({inp.measures[mid].support_years for mid, mr in result.measures.items()
                       if mr.committed_share > TOL})
-    return periods, " of the funded measures"
+    return periods, _(" of the funded measures")
 
 
 def marginal_value(result: PlanResult) -> list[str]:
@@ -78,24 +84,27 @@ def marginal_value(result: PlanResult) -> list[str]:
     value = r.shadow[TARGET][T]
     if r.shortfall_mt.get(T, 0.0) > TOL:
         p = shortfall_penalty(inp)
-        return [f"Marginal value of the {T} target: {value:,.0f} M€ per Mt/yr — exactly the shortfall penalty "
-                f"({p:,.0f} €/t per t/yr): the target is not met, so each further t/yr required is one more t/yr "
-                "short. It is the penalty the model charges, not a cost of abatement."]
+        return [_("Marginal value of the {year} target: {value} M€ per Mt/yr — exactly the shortfall penalty "
+                  "({penalty} €/t per t/yr): the target is not met, so each further t/yr required is one more t/yr "
+                  "short. It is the penalty the model charges, not a cost of abatement.",
+                  year=T, value=num(value, ",.0f"), penalty=num(p, ",.0f"))]
     if value <= TOL:
-        return [f"Marginal value of the {T} target: 0 — the target does not bind (measures that need no subsidy, "
-                "or limits, decide the plan)."]
-    lines = [f"Marginal value of the {T} target: {value:,.0f} M€ per Mt/yr — one more tonne a year of abatement in "
-             f"{T} needs {value:,.0f} € more in commitments."]
+        return [_("Marginal value of the {year} target: 0 — the target does not bind (measures that need no "
+                  "subsidy, or limits, decide the plan).", year=T)]
+    lines = [_("Marginal value of the {year} target: {value} M€ per Mt/yr — one more tonne a year of abatement in "
+               "{year} needs {value} € more in commitments.", year=T, value=num(value, ",.0f"))]
     if r.relaxation_total is not None:
-        lines[0] += " (With the relaxation held at its least: more abatement may not relax more.)"
+        lines[0] += " " + _("(With the relaxation held at its least: more abatement may not relax more.)")
     periods, whose = _margin(r, value)
     if len(periods) == 1:
-        lines.append(f"Spread over the {periods[0]:g}-year support period{whose}, that is "
-                     f"{value / periods[0]:,.0f} € per tonne avoided, comparable with the gaps (€/t) of the MACC.")
+        lines.append(_("Spread over the {years}-year support period{whose}, that is {eur} € per tonne avoided, "
+                       "comparable with the gaps (€/t) of the MACC.", years=num(periods[0], "g"), whose=whose,
+                       eur=num(value / periods[0], ",.0f")))
     elif periods:
-        lines.append(f"Spread over the {periods[0]:g}–{periods[-1]:g}-year support periods{whose}, that is "
-                     f"{value / periods[-1]:,.0f}–{value / periods[0]:,.0f} € per tonne avoided, comparable with "
-                     "the gaps (€/t) of the MACC.")
+        lines.append(_("Spread over the {low}–{high}-year support periods{whose}, that is {least}–{most} € per "
+                       "tonne avoided, comparable with the gaps (€/t) of the MACC.", low=num(periods[0], "g"),
+                       high=num(periods[-1], "g"), whose=whose, least=num(value / periods[-1], ",.0f"),
+                       most=num(value / periods[0], ",.0f")))
     return lines
 
 
@@ -104,8 +113,8 @@ def marginal_value(result: PlanResult) -> list[str]:
 def saves(result: PlanResult, value: float) -> str:
     """'saves 2.64 M€' (least cost) or 'adds 0.00192 Mt CO2-eq/yr of abatement' (most abatement)."""
     if maximising(result):
-        return f"adds {sig(value)} Mt CO2-eq/yr of abatement"
-    return f"saves {sig(value)} M€"
+        return _("adds {value} Mt CO2-eq/yr of abatement", value=sig(value))
+    return _("saves {value} M€", value=sig(value))
 
 
 def limit_sentence(result: PlanResult, name: str, key, value: float) -> str:
@@ -118,7 +127,7 @@ def limit_meaning(result: PlanResult, name: str, key, value: float) -> str:
     """The limit's sentence, with the target's value in its unit and the penalty said where it is one."""
     text = limit_sentence(result, name, key, value)
     if name == TARGET and not maximising(result) and result.shortfall_mt.get(key, 0.0) > TOL:
-        text += "; this is the shortfall penalty: the target is not met"
+        text += _("; this is the shortfall penalty: the target is not met")
     return text
 
 
@@ -130,15 +139,16 @@ def policy_binding(result: PlanResult) -> list[tuple[str, object, float]]:
 def single_measure_sentence(result: PlanResult) -> str | None:
     """The binding limits of single measures (deployable shares, exclusive groups, caps) in one sentence."""
     counts: dict[str, int] = {}
-    for name, _, _ in result.binding():
+    for name, _key, _value in result.binding():
         if family(name).kind == "measure":
             counts[name] = counts.get(name, 0) + 1
     if not counts:
         return None
-    parts = ", ".join(f"{family(n).label('en')} ({c})" for n, c in counts.items())
-    what = "lower the cost" if not maximising(result) else "raise the abatement"
-    return (f"Limits of single measures also bind — {parts}: more room there would {what}, but they "
-            "describe what a measure can do, not a budget decision; the Measure plan gives each one.")
+    parts = ", ".join(f"{family(n).label()} ({c})" for n, c in counts.items())
+    what = _("lower the cost") if not maximising(result) else _("raise the abatement")
+    return _("Limits of single measures also bind — {parts}: more room there would {what}, but they "
+             "describe what a measure can do, not a budget decision; the Measure plan gives each one.",
+             parts=parts, what=what)
 
 
 # ---------------------------------------------------------------- budgets
@@ -150,7 +160,7 @@ def headroom(result: PlanResult) -> list[dict]:
     """
     inp = result.input
     full: dict[str, list] = {}
-    for name, key, _ in result.binding():
+    for name, key, _value in result.binding():
         if name in (BUDGET, PERIOD_BUDGET):
             ident, year = family(name).split(key)
             full.setdefault(str(ident), []).append(year)
@@ -161,7 +171,7 @@ def headroom(result: PlanResult) -> list[dict]:
         available = yearly if inst.period_budget_meur is None else min(yearly, inst.period_budget_meur)
         years = [y for y in full.get(i, []) if y is not None]
         when = ", ".join(filter(None, [span(years) if years else "",
-                                       "period budget" if None in full.get(i, []) else ""]))
+                                       _("period budget") if None in full.get(i, []) else ""]))
         out.append({"id": i, "name": inst.name or i, "committed": committed, "available": available,
                     "headroom": max(0.0, available - committed), "used": committed / available if available > 0
                     else None, "full": when, "public_cost": result.instrument_cost_meur.get(i, 0.0)})
@@ -175,14 +185,17 @@ def headroom_sentence(result: PlanResult) -> str:
     total = sum(r["available"] for r in rows)
     used_up = [r["id"] for r in rows if r["available"] > 0 and r["headroom"] <= 1e-3 * max(1.0, r["available"])]
     binding = [f"{r['id']} ({r['full']})" for r in rows if r["full"]]
-    text = f"Budget left unused: {left:,.0f} M€ of {total:,.0f} M€ over {span(result.input.years)}"
+    text = _("Budget left unused: {left} M€ of {total} M€ over {years}", left=num(left, ",.0f"),
+             total=num(total, ",.0f"), years=span(result.input.years))
     if used_up:
-        text += f"; used up: {', '.join(used_up)}"
+        text += _("; used up: {ids}", ids=", ".join(used_up))
     if binding:
-        return text + f"; binding (more would {'raise the abatement' if maximising(result) else 'lower the cost'}): " \
-                      f"{', '.join(binding)}."
-    return text + "; no budget binds (more budget would not " + \
-        ("raise the abatement)." if maximising(result) else "lower the cost).")
+        if maximising(result):
+            return text + _("; binding (more would raise the abatement): {ids}.", ids=", ".join(binding))
+        return text + _("; binding (more would lower the cost): {ids}.", ids=", ".join(binding))
+    if maximising(result):
+        return text + _("; no budget binds (more budget would not raise the abatement).")
+    return text + _("; no budget binds (more budget would not lower the cost).")
 
 
 # ---------------------------------------------------------------- what must give
@@ -194,9 +207,9 @@ def relaxation_words(result: PlanResult, item: dict) -> str:
     key = f.key_of(item["id"], item["year"])
     unit = f.unit_of(inp, key)
     limit = item.get("limit", 0.0)
-    of = f" ({item['relative']:.1%} of its {limit:,.4g} {unit})".replace("%", " %") if limit else \
-        " (the limit was 0)"
-    return f"+{item['amount']:,.4g} {unit} {f.in_words(inp, key)}{of}"
+    of = _(" ({share} % of its {limit} {unit})", share=num(100 * item["relative"], ".1f"),
+           limit=num(limit, ",.4g"), unit=unit) if limit else _(" (the limit was 0)")
+    return f"+{num(item['amount'], ',.4g')} {unit} {f.in_words(inp, key)}{of}"
 
 
 def what_must_give(result: PlanResult) -> list[str]:
@@ -205,13 +218,15 @@ def what_must_give(result: PlanResult) -> list[str]:
         return []
     r = result
     if not r.relaxations:
-        return ["Nothing must give: every target is met within every budget and limit."]
+        return [_("Nothing must give: every target is met within every budget and limit.")]
     total = r.relaxation_total
-    lines = [f"What must give for every target to be met (the least change first, then the least cost; "
-             f"total relative relaxation {total:.3g}: the amounts added as shares of their limits, summed):"]
+    lines = [_("What must give for every target to be met (the least change first, then the least cost; "
+               "total relative relaxation {total}: the amounts added as shares of their limits, summed):",
+               total=num(total, ".3g"))]
     lines += [f"  {relaxation_words(r, item)}" for item in r.relaxations]
     if not r.target_met:
-        lines.append("  Even with these, the measures' potential falls short: the shortfall above is what is left.")
+        lines.append("  " + _("Even with these, the measures' potential falls short: the shortfall above is what "
+                              "is left."))
     return lines
 
 
@@ -222,38 +237,40 @@ def penalty_words(result: PlanResult) -> str:
     inp = result.input
     p = shortfall_penalty(inp)
     if inp.settings.shortfall_penalty_eur_per_t is not None:
-        return f"{p:,.0f} € per t/yr of shortfall (M€ per Mt/yr), set in the workbook"
-    return (f"{p:,.0f} € per t/yr of shortfall (M€ per Mt/yr), derived from the data: {PENALTY_FACTOR:g} × the "
-            f"dearest measure's gap × support years × cost weight, rounded up to 1, 2 or 5 × a power of ten, "
-            f"at least {PENALTY_FLOOR:,.0f} (here the dearest is {_dearest(inp)}), so missing the target is never "
-            "cheaper than funding a measure that could meet it")
+        return _("{penalty} € per t/yr of shortfall (M€ per Mt/yr), set in the workbook", penalty=num(p, ",.0f"))
+    return _("{penalty} € per t/yr of shortfall (M€ per Mt/yr), derived from the data: {factor} × the "
+             "dearest measure's gap × support years × cost weight, rounded up to 1, 2 or 5 × a power of ten, "
+             "at least {floor} (here the dearest is {dearest}), so missing the target is never "
+             "cheaper than funding a measure that could meet it", penalty=num(p, ",.0f"),
+             factor=num(PENALTY_FACTOR, "g"), floor=num(PENALTY_FLOOR, ",.0f"), dearest=_dearest(inp))
 
 
 def _dearest(inp) -> str:
     best = max(inp.measures, key=lambda m: measure_cost_per_mt(inp, m), default=None)
     if best is None:
-        return "none"
+        return _("none")
     m = inp.measures[best]
-    return f"{m.name or best} at {measure_cost_per_mt(inp, best):,.0f} M€ per Mt/yr"
+    return _("{name} at {value} M€ per Mt/yr", name=m.name or best, value=num(measure_cost_per_mt(inp, best), ",.0f"))
 
 
 def objective_words(result: PlanResult) -> str:
     inp = result.input
     if maximising(result):
         T = inp.settings.target_year
-        return (f"maximise the abatement operating in {T} within every budget and limit (no target rows); public "
-                "cost only breaks ties (10⁻⁷ Mt/yr per M€)")
-    return ("minimise public cost + shortfall penalty × shortfall: Σ cost weight × subsidy committed + "
-            "P × Σ shortfall (M€)")
+        return _("maximise the abatement operating in {year} within every budget and limit (no target rows); "
+                 "public cost only breaks ties (10⁻⁷ Mt/yr per M€)", year=T)
+    return _("minimise public cost + shortfall penalty × shortfall: Σ cost weight × subsidy committed + "
+             "P × Σ shortfall (M€)")
 
 
 def binding_rule(result: PlanResult) -> str:
     unit = objective_unit(result.input)
     least = BINDING_MIN.get(result.input.settings.objective, BINDING_MIN["min-cost"])
-    return (f"a limit is called binding when relaxing it by one step (1 M€, 1 MW, 1 percentage point, …) or "
-            f"{BINDING_SHARE:.0%} of its size, whichever is more, would move the objective by at least "
-            f"{least:g} {unit} (half the last digit the plan shows); smaller shadow prices are noise at that "
-            "precision and are not listed (the JSON and the sheets keep every value)").replace("%", " %")
+    return _("a limit is called binding when relaxing it by one step (1 M€, 1 MW, 1 percentage point, …) or "
+             "{share} % of its size, whichever is more, would move the objective by at least "
+             "{least} {unit} (half the last digit the plan shows); smaller shadow prices are noise at that "
+             "precision and are not listed (the JSON and the sheets keep every value)",
+             share=num(100 * BINDING_SHARE, ".0f"), least=num(least, "g"), unit=unit)
 
 
 def derived_penalty_note(result: PlanResult) -> str | None:
@@ -261,16 +278,16 @@ def derived_penalty_note(result: PlanResult) -> str | None:
     inp = result.input
     if inp.settings.shortfall_penalty_eur_per_t is None:
         return None
-    return f"derived from the data it would be {derived_penalty(inp):,.0f} €/t"
+    return _("derived from the data it would be {penalty} €/t", penalty=num(derived_penalty(inp), ",.0f"))
 
 
 def shadow_unit_words(f) -> str:
     """A family's shadow-price unit for the About sheet."""
     if not f.reported:
-        return "— (an identity: no shadow price)"
+        return _("— (an identity: no shadow price)")
     if f.shadow_unit is not None:
-        return f.shadow_unit("en")
-    return f"M€ per {f.unit if isinstance(f.unit, str) else 'unit of the limit (its own unit)'}"
+        return f.shadow_unit()
+    return _("M€ per {unit}", unit=_(f.unit) if isinstance(f.unit, str) else _("unit of the limit (its own unit)"))
 
 
 __all__ = ["binding_rule", "headline", "headroom", "headroom_sentence", "limit_meaning", "limit_sentence",

@@ -13,6 +13,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..lang import sig
 from .files import atomic_write
 
 # Number formats: money, shares, unit costs, abatement, shadow prices, amounts, counts, seconds.
@@ -30,9 +31,12 @@ CHANGE = "#,##0.000"
 _PY_FORMAT = {M_EUR: ",.1f", SHARE: ".1%", EUR_T: ",.0f", MT: ".3f", AMOUNT: ",.3f", COUNT: ".0f",
               SECONDS: ".3f", CHANGE: ",.3f"}
 
-MIN_WIDTH, MAX_WIDTH, HEADER_WRAP = 8, 60, 16
+MIN_WIDTH, MAX_WIDTH, HEADER_WRAP = 8, 60, 8
 
+#: The workbooks' font (openpyxl's default; named on every font we set, so that no application substitutes another).
+FONT = "Calibri"
 HEADER_FILL = "DCE6F1"
+REQUIRED_FILL, EXAMPLE_GREY = "B4C7E7", "7F7F7F"  # the template: required columns' headers, example rows
 FUNDED_FILL, PARTLY_FILL = "DFF0D8", "FFF3CD"
 
 #: Text starting with one of these could be read as a formula by a spreadsheet (OWASP).
@@ -41,10 +45,18 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 @dataclass(frozen=True)
 class Col:
-    """One table column: its header (with unit) and number format."""
+    """One table column: its header (with unit) and number format.
+
+    ``wrap``: long text wraps in the cell (the column is at most ``wrap`` characters wide, or
+    :data:`WRAP_WIDTH` for True; the row grows);
+    ``span``: the cells of this column are merged over so many sheet columns (for a long text beside
+    narrow number columns).
+    """
 
     header: str
     fmt: str | None = None
+    wrap: bool | int = False
+    span: int = 1
 
 
 class Styles:
@@ -53,11 +65,15 @@ class Styles:
     def __init__(self) -> None:
         from openpyxl.styles import Alignment, Font, PatternFill
 
-        self.title = Font(bold=True, size=14)
-        self.heading = Font(bold=True, size=12)
-        self.bold = Font(bold=True)
+        self.title = Font(name=FONT, bold=True, size=14)
+        self.heading = Font(name=FONT, bold=True, size=12)
+        self.bold = Font(name=FONT, bold=True)
         self.header_fill = PatternFill("solid", start_color=HEADER_FILL, end_color=HEADER_FILL)
         self.header_align = Alignment(wrap_text=True, vertical="top")
+        self.wrap = Alignment(wrap_text=True, vertical="top")
+        self.top = Alignment(vertical="top")
+        self.required_fill = PatternFill("solid", start_color=REQUIRED_FILL, end_color=REQUIRED_FILL)
+        self.example = Font(name=FONT, italic=True, color=EXAMPLE_GREY)
 
 
 def new_workbook(title: str = ""):
@@ -100,12 +116,6 @@ def set_cell(ws, row: int, col: int, value, number_format: str | None = None):
     return cell
 
 
-def sig(v: float) -> str:
-    """A number for a sentence: three significant digits, thousands separated, no exponent."""
-    if v == 0 or not math.isfinite(v):
-        return "0"
-    digits = max(0, 2 - math.floor(math.log10(abs(v))))
-    return f"{v:,.{digits}f}"
 
 
 def shown_len(value, fmt: str | None) -> int:
@@ -127,98 +137,247 @@ def shown_len(value, fmt: str | None) -> int:
 
 
 def wrapped_lines(text: str, width: int) -> int:
-    """Lines ``text`` takes when word-wrapped at ``width`` characters."""
-    lines, used = 1, 0
-    for word in str(text).split():
-        need = len(word) if used == 0 else used + 1 + len(word)
-        if need <= width or used == 0:
-            used = need
-        else:
-            lines, used = lines + 1, len(word)
-    return lines
+    """Lines ``text`` takes when word-wrapped at ``width`` characters (its own line breaks kept)."""
+    total = 0
+    for paragraph in str(text).split("\n"):
+        lines, used = 1, 0
+        for word in paragraph.split():
+            if len(word) > width > 0:  # a word longer than a line starts a line and is broken over lines
+                lines += (1 if used else 0) + (len(word) - 1) // width
+                used = len(word) - (len(word) - 1) // width * width
+                continue
+            need = len(word) if used == 0 else used + 1 + len(word)
+            if need <= width or used == 0:
+                used = need
+            else:
+                lines, used = lines + 1, len(word)
+        total += lines
+    return total
+
+
+# ---------------------------------------------------------------- the printed page
+#
+# Every sheet prints on A4 with the margins below, at a scale that keeps its text readable: a sheet whose
+# columns fit the page width at MIN_SCALE or more is scaled to fit it (never above 100 %); a wider one
+# prints at MIN_SCALE and splits across pages at the column groups its tables declare, with its id
+# columns repeated on every page. The header row of a sheet's main table repeats on every page; charts,
+# headings with what follows them and the first rows of a table are kept on one page by row breaks;
+# helper data (e.g. a chart's step points) is hidden and outside the print area. Row heights are
+# estimated (ROW_PT a line), so the breaks are placed conservatively.
+
+#: A4 paper (mm) and the margins (inches, as the workbook stores them).
+A4_MM = (210.0, 297.0)
+MARGIN_SIDE_IN, MARGIN_TOP_IN, MARGIN_HEADER_IN = 0.5, 0.75, 0.3
+#: Least print scale (%): the default 11 pt font prints at 8.25 pt, about the least that stays readable.
+MIN_SCALE = 75
+#: A sheet of no declared orientation prints portrait when it fits a portrait page at this scale or more.
+PORTRAIT_SCALE = 90
+#: Height (pt) of a row of one line, and the share of a page the breaks fill at most (estimates are rough).
+ROW_PT = 15.0
+PAGE_FILL = 0.92
+#: Widest a wrapped text column grows (characters).
+WRAP_WIDTH = 30
+#: Sheets longer than this (rows) get no row heights for wrapped text (plant-scale plans are not printed).
+DETAILED_ROWS = 2_000
+#: Characters of running text per unit of column width (widths count digits; text is narrower on average).
+TEXT_PER_WIDTH = 1.1
+PT_MM = 25.4 / 72
+
+
+#: Width of a digit of the 11 pt font (Calibri, and the metric-compatible Carlito): a unit of column width.
+DIGIT_MM = 11 * 1038 / 2048 * PT_MM
+
+
+def column_mm(width: float) -> float:
+    """Printed width (mm, at 100 %) of a column ``width`` digits wide.
+
+    Excel draws a digit 7 px wide (1.85 mm); LibreOffice takes the font's digit width (1.97 mm): the wider
+    is used, so a page planned here fits in both.
+    """
+    return width * DIGIT_MM
+
+
+def page_mm(orientation: str) -> tuple[float, float]:
+    """(width, height) of the printable area of an A4 page in mm."""
+    w, h = A4_MM if orientation == "portrait" else A4_MM[::-1]
+    return w - 2 * MARGIN_SIDE_IN * 25.4, h - 2 * MARGIN_TOP_IN * 25.4
+
+
+@dataclass
+class PrintLayout:
+    """How a sheet prints (decided by :meth:`Sheet.finish`; kept for tests and the About sheet)."""
+
+    orientation: str
+    scale: int
+    fit: bool  # the whole width on one page
+    title_rows: tuple[int, int] | None
+    title_cols: int
+    col_breaks: list[int]  # a page starts at each of these columns
+    row_breaks: list[int]  # a page starts at each of these rows
+    print_cols: int  # columns 1 … print_cols are printed
 
 
 class Sheet:
-    """A sheet written top to bottom: title, lines, headings, label/value pairs and tables.
+    """A sheet written top to bottom: title, lines, headings, label/value pairs, tables and charts.
 
     Every cell goes through :func:`set_cell` (text can never become a formula);
-    column widths are fitted to what was written, header rows sized to their
-    wrapped text and the page set up for printing in :meth:`finish`.
+    column widths are fitted to what was written, header and wrapped rows sized
+    to their text, and the page set up for printing in :meth:`finish`.
+
+    What a sheet declares for printing: ``orientation`` ("portrait", "landscape"
+    or None: portrait when it fits at PORTRAIT_SCALE), ``note`` (a page of
+    sentences: no grid lines printed), the main table (``freeze``: its header
+    row and first columns repeat on every page), where a wide table may break
+    across pages (``breaks``), charts (:meth:`chart`) and hidden helper columns
+    (:meth:`hide_columns`).
     """
 
-    def __init__(self, wb, title: str, index: int | None = None):
+    def __init__(self, wb, title: str, index: int | None = None, *, orientation: str | None = None,
+                 note: bool = False):
         self.ws = wb.create_sheet(title, index)
         self.st = wb._policymix_styles
         self.row = 1
         self.widths: dict[int, int] = {}
         self.headers: list[tuple[int, list[Col]]] = []
+        self.orientation = orientation
+        self.note = note
+        self.wrapped: list[tuple[int, int, int]] = []  # (row, column, columns spanned) of wrapped text
+        self.paragraphs: list[int] = []  # rows of free text, wrapped across the printed width
+        self.wrap_cols: dict[int, int] = {}  # column → the widest its wrapped text makes it
+        self.titles: tuple[int, int] | None = None  # (header row, columns) repeated on every printed page
+        self.breaks: set[int] = set()  # columns a printed page may start at
+        self.blocks: list[tuple[int, float]] = []  # (first row, height in pt) kept on one page
+        self.forced: list[int] = []  # rows a page must start at
+        self.charts: list[tuple[object, int, int]] = []  # (chart, row, column)
+        self.hidden_from: int | None = None
+        self.bottom: dict[int, int] = {}  # column → the last row written in it
+        self.layout: PrintLayout | None = None
 
-    def put(self, row: int, col: int, value, fmt: str | None = None, *, fit: bool = True):
+    def put(self, row: int, col: int, value, fmt: str | None = None, *, fit: bool = True, wrap: bool | int = False):
+        """Write one cell; ``wrap``: long text wraps at most ``wrap`` (True: WRAP_WIDTH) characters wide."""
         cell = set_cell(self.ws, row, col, value, fmt)
+        if row > self.bottom.get(col, 0):
+            self.bottom[col] = row
+        limit = (WRAP_WIDTH if wrap is True else int(wrap)) if wrap else 0
+        if limit and isinstance(value, str) and len(value) > limit:  # only text longer than the column wraps
+            cell.alignment = self.st.wrap
+            self.wrapped.append((row, col, 1))
+            self.wrap_cols[col] = max(self.wrap_cols.get(col, 0), limit)
         if fit:
-            self.widths[col] = max(self.widths.get(col, 0), shown_len(value, fmt))
+            shown = shown_len(value, fmt)
+            self.widths[col] = max(self.widths.get(col, 0), min(shown, limit) if limit else shown)
         return cell
 
     def title(self, text: str) -> None:
         self.put(self.row, 1, text, fit=False).font = self.st.title
+        self.ws.row_dimensions[self.row].height = 20
         self.row += 1
 
     def line(self, text: str) -> None:
-        """Free text in column A (spills over empty cells; does not widen the column)."""
+        """Free text from column A: on screen it spills over empty cells; printed, it wraps across the page."""
         self.put(self.row, 1, text, fit=False)
+        self.paragraphs.append(self.row)
         self.row += 1
 
     def heading(self, text: str) -> None:
         self.row += 1
         self.put(self.row, 1, text, fit=False).font = self.st.heading
+        self.blocks.append((self.row, 5 * ROW_PT))  # a heading is printed with the rows after it
+        self.paragraphs.append(self.row)
         self.row += 1
 
-    def pairs(self, items, *, bold_labels: bool = False) -> None:
-        """Rows of (label, value[, number format[, note]])."""
+    def pairs(self, items, *, bold_labels: bool = False, span: int = 1) -> None:
+        """Rows of (label, value[, number format[, note[, columns the value spans]]]); text wraps.
+
+        ``span``: the columns a text value spans unless its row says otherwise (its cells merged).
+        """
         for label, value, *rest in items:
             fmt = rest[0] if rest else None
-            cell = self.put(self.row, 1, label)
+            cols = rest[2] if len(rest) > 2 and rest[2] else span
+            cell = self.put(self.row, 1, label, wrap=True)
             if bold_labels:
                 cell.font = self.st.bold
-            self.put(self.row, 2, value, fmt)
+            text = isinstance(value, str)
+            self.put(self.row, 2, value, fmt, wrap=True, fit=not (text and cols > 1))
+            if text and cols > 1:
+                self._merge(self.row, 2, cols)
+                if self.wrapped and self.wrapped[-1][:2] == (self.row, 2):
+                    self.wrapped[-1] = (self.row, 2, cols)
             if len(rest) > 1 and rest[1]:
-                self.put(self.row, 3, rest[1], fit=False)
+                self.put(self.row, 2 + cols, rest[1], fit=False)
             self.row += 1
 
-    def header_row(self, cols: list[Col]) -> int:
+    def _positions(self, cols: list[Col]) -> list[int]:
+        """The sheet column of each table column (a spanning column takes several)."""
+        out, c = [], 1
+        for col in cols:
+            out.append(c)
+            c += col.span
+        return out
+
+    def header_row(self, cols: list[Col], *, wrap_headers: bool = True) -> int:
         top = self.row
-        for c, col in enumerate(cols, start=1):
+        for c, col in zip(self._positions(cols), cols):
             cell = self.put(top, c, col.header, fit=False)
             cell.font, cell.fill, cell.alignment = self.st.bold, self.st.header_fill, self.st.header_align
-            self.widths[c] = max(self.widths.get(c, 0), min(len(col.header), HEADER_WRAP))
+            if col.span > 1:
+                self._merge(top, c, col.span)
+            elif wrap_headers:  # a header wraps, in at most about three lines
+                n = len(str(col.header))
+                self.widths[c] = max(self.widths.get(c, 0), min(n, max(HEADER_WRAP, math.ceil(n / 3))))
+            else:
+                self.widths[c] = max(self.widths.get(c, 0), len(str(col.header)))
         self.headers.append((top, cols))
         return top
 
-    def table(self, cols: list[Col], rows, *, freeze: int | None = None, autofilter: bool = False) -> tuple[int, int]:
+    def table(self, cols: list[Col], rows, *, freeze: int | None = None, autofilter: bool = False,
+              repeat_cols: int | None = None, breaks=(), wrap_headers: bool = True) -> tuple[int, int]:
         """A bold header row and one row per item; ``freeze`` = columns kept in view with the header.
 
+        A table with ``freeze`` is the sheet's main table: printed, its header row repeats on every page
+        and its first ``repeat_cols`` columns (default ``freeze``) on every page to the right. ``breaks``:
+        the table columns (0-based) a printed page may start at when the table is wider than a page.
         Returns (header row, last row).
         """
-        top = self.header_row(cols)
+        top = self.header_row(cols, wrap_headers=wrap_headers)
+        positions = self._positions(cols)
+        rows = rows if isinstance(rows, list) else list(rows)
+        if len(rows) > DETAILED_ROWS:  # a plant-scale table is not laid out for print: its text does not wrap
+            cols = [Col(c.header, c.fmt, False, c.span) for c in cols]
         r = top
         for r, values in enumerate(rows, start=top + 1):
-            for c, (col, value) in enumerate(zip(cols, values), start=1):
-                if value is not None and value != "":  # an empty cell is not made at all
-                    self.put(r, c, value, col.fmt)
+            for c, col, value in zip(positions, cols, values):
+                if value is None or value == "":  # an empty cell is not made at all
+                    continue
+                self.put(r, c, value, col.fmt, fit=col.span == 1, wrap=col.wrap)
+                if col.span > 1:
+                    self._merge(r, c, col.span)
+                    if self.wrapped and self.wrapped[-1][:2] == (r, c):
+                        self.wrapped[-1] = (r, c, col.span)
         last = max(r, top)
         if freeze is not None:
             self.ws.freeze_panes = self.ws.cell(row=top + 1, column=freeze + 1)
+            if self.titles is None:
+                self.titles = (top, freeze if repeat_cols is None else repeat_cols)
+        self.breaks.update(positions[b] for b in breaks if 0 < b < len(positions))
+        self.blocks.append((top, 3 * ROW_PT))  # the header with the first rows
         if autofilter and last > top:
-            self.ws.auto_filter.ref = f"A{top}:{self.ws.cell(row=last, column=len(cols)).coordinate}"
+            end = positions[-1] + cols[-1].span - 1
+            self.ws.auto_filter.ref = f"A{top}:{self.ws.cell(row=last, column=end).coordinate}"
         self.row = last + 1
         return top, last
+
+    def _merge(self, row: int, col: int, span: int) -> None:
+        self.ws.merge_cells(start_row=row, start_column=col, end_row=row, end_column=col + span - 1)
 
     def bold_row(self, row: int, columns: int) -> None:
         for c in range(1, columns + 1):
             self.ws.cell(row=row, column=c).font = self.st.bold
 
-    def shade_status(self, col: int, first: int, last: int) -> None:
-        """Colour status cells: funded green, partly funded amber (conditional formats, no formulas in cells)."""
+    def shade_status(self, col: int, first: int, last: int, funded: str = "funded",
+                     partly: str = "partly funded") -> None:
+        """Colour status cells: ``funded`` green, ``partly`` (funded) amber, in the sheet's words (conditional
+        formats, no formulas in cells)."""
         if last < first:
             return
         from openpyxl.formatting.rule import CellIsRule
@@ -226,30 +385,246 @@ class Sheet:
 
         letter = self.ws.cell(row=first, column=col).column_letter
         ref = f"{letter}{first}:{letter}{last}"
-        for word, colour in (("funded", FUNDED_FILL), ("partly funded", PARTLY_FILL)):
+        for word, colour in ((funded, FUNDED_FILL), (partly, PARTLY_FILL)):
             self.ws.conditional_formatting.add(
                 ref, CellIsRule(operator="equal", formula=[f'"{word}"'], fill=PatternFill("solid", start_color=colour,
                                                                                           end_color=colour)))
 
+    # ------------------------------------------------------------ charts, breaks, helper data
+
+    def chart(self, chart, *, row: int | None = None, col: int = 1) -> int:
+        """Place ``chart`` at the current row (or at ``row``, kept free by :meth:`chart_space`), column
+        ``col``, on one printed page; returns its row.
+
+        At the current row, the rows it covers are skipped. Printed, a page break comes before it when it
+        would not fit on what is left of the page, and its width is kept within one printed page.
+        """
+        top = self.row if row is None else row
+        self.ws.add_chart(chart, self.ws.cell(row=top, column=col).coordinate)
+        self.charts.append((chart, top, col))
+        height_pt = chart.height * 10 / PT_MM
+        # kept on one page with the row above it: a page starting right at the chart's row would still
+        # show a sliver of its frame at the foot of the page before
+        self.blocks.append((max(1, top - 1), height_pt + 2 * ROW_PT))
+        if row is None:
+            self.row = top + self.chart_rows(chart.height)
+        return top
+
+    def chart_space(self, height_cm: float) -> int:
+        """Keep rows free for a chart ``height_cm`` high drawn later (its data come below it): its row."""
+        top = self.row
+        self.row = top + self.chart_rows(height_cm)
+        return top
+
+    @staticmethod
+    def chart_rows(height_cm: float) -> int:
+        """Rows (of the default height) a chart ``height_cm`` high covers, and one below it."""
+        return math.ceil(height_cm * 10 / PT_MM / ROW_PT) + 1
+
+    def page_break(self) -> None:
+        """Printed, a new page starts at the current row."""
+        if self.row > 1:
+            self.forced.append(self.row)
+
+    def hide_columns(self, first: int) -> None:
+        """Columns from ``first`` on hold helper data: hidden, and outside the print area."""
+        self.hidden_from = first
+
+    # ------------------------------------------------------------ finishing
+
+    def _width(self, col: int) -> float:
+        dim = self.ws.column_dimensions.get(self.ws.cell(row=1, column=col).column_letter)
+        return dim.width if dim is not None and dim.width else 8.43
+
     def finish(self, *, widths: dict[int, int] | None = None) -> None:
-        """Fit column widths (``widths`` fixes some), size header rows, set up the printed page."""
+        """Fit column widths (``widths`` fixes some), size header and wrapped rows, set up the printed page."""
         dims = self.ws.column_dimensions
         for col, width in self.widths.items():
-            dims[self.ws.cell(row=1, column=col).column_letter].width = min(max(MIN_WIDTH, width + 2), MAX_WIDTH)
+            top = self.wrap_cols[col] + 2 if col in self.wrap_cols else MAX_WIDTH
+            dims[self.ws.cell(row=1, column=col).column_letter].width = min(max(MIN_WIDTH, width + 2), top)
         for col, width in (widths or {}).items():
             dims[self.ws.cell(row=1, column=col).column_letter].width = width
+        heights: dict[int, float] = {}
         for top, cols in self.headers:
             lines = 1
-            for c, col in enumerate(cols, start=1):
-                usable = max(1, min(max(MIN_WIDTH, self.widths.get(c, 0) + 2), MAX_WIDTH) - 1)
-                lines = max(lines, wrapped_lines(col.header, usable))
+            for c, col in zip(self._positions(cols), cols):
+                usable = max(1, int(sum(self._width(c + k) for k in range(col.span))) - 1)
+                lines = max(lines, wrapped_lines(str(col.header), usable))
+            heights[top] = max(heights.get(top, 0), ROW_PT * lines)
+        # a sheet of plant-scale length is not laid out for print row by row (it would cost more than writing it)
+        wrapped = self.wrapped if self.ws.max_row <= DETAILED_ROWS else []
+        width_of = {c: self._width(c) for c in {c + k for _r, c, span in wrapped for k in range(span)}}
+        for row, col, span in wrapped:
+            usable = max(1, int(sum(width_of[col + k] for k in range(span)) * TEXT_PER_WIDTH) - 1)
+            lines = wrapped_lines(self.ws.cell(row=row, column=col).value, usable)
+            heights[row] = max(heights.get(row, 0), ROW_PT * lines)
+        layout = self._layout()
+        across = self._first_page_columns(layout)
+        for row in self.paragraphs:  # free text wraps across the first printed page's columns
+            cell = self.ws.cell(row=row, column=1)
+            span = max(1, across)
+            usable = max(1, int(sum(self._width(c) for c in range(1, span + 1)) * TEXT_PER_WIDTH) - 1)
+            lines = wrapped_lines(cell.value or "", usable)
+            if lines > 1 and span > 1 and not self._in_merge(row):
+                self._merge(row, 1, span)
             if lines > 1:
-                self.ws.row_dimensions[top].height = 15 * lines
-        # printed (or saved as PDF): landscape, every column on one page width
-        self.ws.page_setup.orientation = "landscape"
-        self.ws.page_setup.fitToWidth = 1
-        self.ws.page_setup.fitToHeight = 0
-        self.ws.sheet_properties.pageSetUpPr.fitToPage = True
+                font = cell.font
+                cell.alignment = self.st.wrap
+                size = (font.sz or 11) if font is not None else 11
+                heights[row] = max(heights.get(row, 0), ROW_PT * size / 11 * lines)
+        columns = self.ws.max_column
+        for row, height in heights.items():
+            if height > max(ROW_PT, self.ws.row_dimensions[row].height or 0):
+                self.ws.row_dimensions[row].height = height
+                self._align_top(row, columns)
+        self._set_up_page(layout)
+
+    def _align_top(self, row: int, columns: int) -> None:
+        """Every cell of a row that grew for wrapped text reads from the top (cells not made stay unmade)."""
+        cells = self.ws._cells  # openpyxl's (row, column) → cell map: no empty cell is created here
+        for c in range(1, columns + 1):
+            cell = cells.get((row, c))
+            if cell is not None and cell.value is not None and cell.alignment.vertical != "top":
+                cell.alignment = self.st.wrap if cell.alignment.wrap_text else self.st.top
+
+    def _in_merge(self, row: int) -> bool:
+        return any(m.min_row <= row <= m.max_row for m in self.ws.merged_cells.ranges)
+
+    def _printed_columns(self) -> int:
+        last = max([self.ws.max_column] + [c for _, _, c in self.charts])
+        if self.hidden_from is not None:
+            last = min(last, self.hidden_from - 1)
+        return max(1, last)
+
+    def _layout(self) -> PrintLayout:
+        """Orientation, scale, repeated titles and column breaks from the final column widths."""
+        ncols = self._printed_columns()
+        mm = [column_mm(self._width(c)) for c in range(1, ncols + 1)]
+        total = sum(mm)
+        for chart, _, col in self.charts:  # a chart may reach beyond the last column
+            total = max(total, sum(mm[:col - 1]) + chart.width * 10)
+        orientation = self.orientation
+        if orientation is None:
+            orientation = "portrait" if total * PORTRAIT_SCALE / 100 <= page_mm("portrait")[0] else "landscape"
+        width = page_mm(orientation)[0]
+        scale = min(100, math.floor(100 * width / total)) if total > 0 else 100
+        fit = scale >= MIN_SCALE
+        scale = max(scale, MIN_SCALE)
+        title_cols = self.titles[1] if self.titles else 0
+        col_breaks: list[int] = []
+        if not fit:  # pack the declared column groups into pages; the application splits a group too wide
+            room = width * 100 / scale
+            repeated = sum(mm[:title_cols])
+            used, start = 0.0, 1
+            for c in range(1, ncols + 1):
+                w = mm[c - 1]
+                if used + w > room and c > start:
+                    # break at the last group start on this page, unless that leaves more than half of it empty
+                    group = max([b for b in self.breaks if start < b <= c], default=None)
+                    filled = (used - sum(mm[group - 1:c - 1])) if group is not None else used
+                    brk = group if group is not None and filled >= room / 2 else c
+                    col_breaks.append(brk)
+                    start = brk
+                    used = repeated + sum(mm[brk - 1:c])
+                else:
+                    used += w
+        return PrintLayout(orientation, scale, fit, (self.titles[0], self.titles[0]) if self.titles else None,
+                           title_cols, col_breaks, [], ncols)
+
+    def _first_page_columns(self, layout: PrintLayout) -> int:
+        """How many columns the first printed page holds across."""
+        room = page_mm(layout.orientation)[0] * 100 / layout.scale
+        used, n = 0.0, 0
+        for c in range(1, layout.print_cols + 1):
+            if layout.col_breaks and c >= layout.col_breaks[0]:
+                break
+            used += column_mm(self._width(c))
+            if used > room:
+                break
+            n = c
+        return max(1, n)
+
+    def _row_pt(self, row: int) -> float:
+        h = self.ws.row_dimensions[row].height if row in self.ws.row_dimensions else None
+        return h or ROW_PT
+
+    def _set_up_page(self, layout: PrintLayout) -> None:
+        from openpyxl.worksheet.pagebreak import Break
+
+        ws = self.ws
+        # a chart is not drawn over repeated columns (it would be drawn again on every page across)
+        if layout.title_cols and not layout.fit:
+            for k, (chart, row, col) in enumerate(self.charts):
+                if col <= layout.title_cols:
+                    col = layout.title_cols + 1
+                    chart.anchor = ws.cell(row=row, column=col).coordinate
+                    self.charts[k] = (chart, row, col)
+        # charts stay within one printed page across
+        across = self._first_page_columns(layout)
+        room_mm = min(sum(column_mm(self._width(c)) for c in range(1, across + 1)) if not layout.fit else math.inf,
+                      page_mm(layout.orientation)[0] * 100 / layout.scale)
+        for chart, _, col in self.charts:
+            left = sum(column_mm(self._width(c)) for c in range(1, col))
+            chart.width = min(chart.width, max(8.0, (room_mm - left) * 0.97 / 10))
+        # rows: a page starts where it must, and before a block that would not fit on what is left of the page
+        page = page_mm(layout.orientation)[1] * 100 / layout.scale / PT_MM  # pt of the sheet a page holds
+        titles = self._row_pt(layout.title_rows[0]) if layout.title_rows else 0.0
+        blocks: dict[int, float] = {}
+        for row, height in self.blocks:
+            blocks[row] = max(blocks.get(row, 0.0), height)
+        forced = set(self.forced)
+        breaks, used = [], 0.0
+        last_row = max([self.bottom.get(c, 0) for c in range(1, layout.print_cols + 1)]
+                       + [r + math.ceil(h / ROW_PT) for r, h in self.blocks if r in blocks] + [1])
+        for row in range(1, last_row + 1):
+            h = self._row_pt(row)
+            on_title = layout.title_rows is not None and row > layout.title_rows[1]
+            if row in forced or (row in blocks and used > titles and used + blocks[row] > page * PAGE_FILL):
+                if row > 1:
+                    breaks.append(row)
+                used = titles if on_title else 0.0
+            if used + h > page:  # the application breaks here by itself
+                used = titles if on_title else 0.0
+            used += h
+        layout.row_breaks = breaks
+        for row in breaks:
+            ws.row_breaks.append(Break(id=row - 1))  # a break below row id (0-based: above row id + 1)
+        for col in layout.col_breaks:
+            ws.col_breaks.append(Break(id=col - 1))
+        setup = ws.page_setup
+        setup.paperSize = ws.PAPERSIZE_A4
+        setup.orientation = layout.orientation
+        if layout.fit:  # the application fits it to its own font's widths (never above 100 %)
+            setup.fitToWidth, setup.fitToHeight = 1, 0
+            ws.sheet_properties.pageSetUpPr.fitToPage = True
+        else:
+            setup.scale = layout.scale
+        ws.page_margins.left = ws.page_margins.right = MARGIN_SIDE_IN
+        ws.page_margins.top = ws.page_margins.bottom = MARGIN_TOP_IN
+        ws.page_margins.header = ws.page_margins.footer = MARGIN_HEADER_IN
+        if layout.title_rows:
+            ws.print_title_rows = f"{layout.title_rows[0]}:{layout.title_rows[1]}"
+        if layout.title_cols and not layout.fit:
+            ws.print_title_cols = f"A:{ws.cell(row=1, column=layout.title_cols).column_letter}"
+        if self.hidden_from is not None:
+            for c in range(self.hidden_from, ws.max_column + 1):
+                ws.column_dimensions[ws.cell(row=1, column=c).column_letter].hidden = True
+        if self.hidden_from is not None:
+            end = ws.cell(row=last_row, column=layout.print_cols).coordinate
+            ws.print_area = f"A1:{end}"
+        page_header_footer(ws)
+        self.layout = layout
+
+
+def page_header_footer(ws) -> None:
+    """The printed page's header (the workbook's title) and footer (the sheet's name, page n of m)."""
+    title = ws.parent.properties.title or ""
+    ws.oddHeader.left.text = title.replace("&", "&&")
+    ws.oddHeader.left.size = 8
+    ws.oddFooter.left.text = "&A"
+    ws.oddFooter.left.size = 8
+    ws.oddFooter.right.text = "&P / &N"
+    ws.oddFooter.right.size = 8
 
 
 # ---------------------------------------------------------------- native charts
@@ -381,3 +756,49 @@ def add_line(chart, ws, col: int, first_row: int, last_row: int, title: str, col
     line.series.append(series)
     line.set_categories(Reference(ws, min_col=cat_col, min_row=first_row, max_row=last_row))
     chart += line
+
+
+# ---------------------------------------------------------------- comments and drop-down lists (the template)
+
+def note(cell, text: str, *, width: int = 320) -> None:
+    """A cell comment (shown on hover) sized to its text."""
+    from openpyxl.comments import Comment
+
+    comment = Comment(text, "policymix")
+    comment.width = width
+    comment.height = 20 + 15 * wrapped_lines(text, max(10, int(width / 6.5)))
+    cell.comment = comment
+
+
+def drop_down(ws, ref: str, source, *, strict: bool = True, title: str = "", message: str = "") -> None:
+    """A drop-down list on the cells ``ref``: ``source`` is a list of values or a range ("'sheet'!$A$2:$A$500").
+
+    ``strict``: a value not in the list is refused (else the list only helps: several ids separated by ';',
+    or an id not entered yet, are accepted with a warning).
+    """
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    formula = source if isinstance(source, str) else '"' + ",".join(source) + '"'
+    dv = DataValidation(type="list", formula1=formula, allow_blank=True)
+    dv.showErrorMessage = True
+    dv.errorStyle = "stop" if strict else "warning"
+    dv.errorTitle, dv.error = title[:32] or None, message[:255] or None
+    ws.add_data_validation(dv)
+    dv.add(ref)
+
+
+def number_rule(ws, ref: str, rule: str = "", *, whole: bool = False, title: str = "", message: str = "") -> None:
+    """Refuse what is not a number on the cells ``ref`` (text such as '1,5' included), within a value rule
+    of the manifest (">=0", ">0", "share", "0..1")."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    kinds = {">=0": ("greaterThanOrEqual", "0", None), ">0": ("greaterThan", "0", None),
+             "share": ("between", "0", "1"), "0..1": ("between", "0", "1")}
+    operator, low, high = kinds.get(rule, ("between", "-1000000000000", "1000000000000"))
+    dv = DataValidation(type="whole" if whole else "decimal", operator=operator, formula1=low, formula2=high,
+                        allow_blank=True)
+    dv.showErrorMessage = True
+    dv.errorStyle = "stop"
+    dv.errorTitle, dv.error = title[:32] or None, message[:255] or None
+    ws.add_data_validation(dv)
+    dv.add(ref)

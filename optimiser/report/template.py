@@ -1,0 +1,299 @@
+"""The blank input workbook of ``policymix template``: every sheet and column of the manifest, ready to fill.
+
+Made from the manifest (:mod:`optimiser.input.manifest`), so it can never disagree with the reader:
+
+- an **Instructions** sheet first: how to fill it in, the rules a budget team trips over (``;`` between
+  ids, a decimal point, a share as a fraction, one column per year) and every sheet with what it holds;
+- every input sheet with its columns in the reader's order, the header in row 1 (required columns on a
+  darker fill), each header's meaning, unit, type, default and the hints for typical mistakes as a cell
+  comment;
+- two example rows per sheet, taken from the shipped default workbook where it has them, each marked as
+  a comment row: its first cell starts with ``#`` (:data:`~optimiser.input.manifest.COMMENT`), so the
+  reader skips it until the ``#`` is removed;
+- the settings sheet with one row per setting, the value left blank;
+- drop-down lists (data validation) for ids that name a row of another sheet (instrument, measure,
+  resource and fence ids), for choices (kind, allocation, op, objective), yes/no and the sheet names of
+  the scenarios sheet; number rules that refuse text (``1,5`` typed as text) and values outside a
+  column's range.
+
+``policymix check`` on the blank template lists what is still missing; filled in, it plans.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..input.manifest import COMMENT, SETTINGS_KEYS, SHEET_BY_NAME, SHEETS, TEMPLATE_SHEETS, Column
+from ..lang import N_, _, num
+from .xlsx import Col, Sheet, drop_down, new_workbook, note, number_rule, save
+
+#: The sheet of instructions in front (the reader skips it).
+INSTRUCTIONS = TEMPLATE_SHEETS[0]
+#: Rows below the header the drop-down lists and number rules cover.
+ROWS = 1000
+#: Example rows per sheet.
+EXAMPLES = 2
+
+TYPE_WORDS = {"str": N_("text"), "float": N_("a number"), "int": N_("a whole number"), "bool": N_("yes or no"),
+              "ids": N_("ids separated by ';' (may be empty)"), "numbers": N_("numbers separated by ';'"),
+              "any": N_("a number or text")}
+RULE_WORDS = {">=0": N_("at least 0"), ">0": N_("more than 0"), "share": N_("a share: more than 0 and at most 1"),
+              "0..1": N_("a share from 0 to 1"), "rising": N_("each more than the one before"),
+              "payout": N_("'operating' or shares separated by ';' that sum to 1")}
+#: The hints of :mod:`optimiser.input.hints`, said before the mistake is made.
+NUMBER_HINT = N_("Write a decimal point: 1.5. (A number Excel itself reads is fine whatever your decimal sign; "
+                 "text such as '1,5' is refused.) No thousands separator in text: 1500, not 1.500 or 1,500.")
+SHARE_HINT = N_("A share is a fraction: write 0.8 for 80 %, not 80.")
+IDS_HINT = N_("Separate ids with ';', not ',': SDE++;NIKI (not SDE++, NIKI).")
+BOOL_HINT = N_("yes or no (ja/nee, true/false and 1/0 are read too).")
+
+#: Example rows for sheets the default workbook leaves empty (ids written without the comment mark).
+HAND_EXAMPLES: dict[str, list[dict]] = {
+    "fences": [
+        {"fence_id": "hydrogen_fence", "instrument_id": "SDE++", "name": N_("Example: room reserved for electrolysers"),
+         "eur_per_t_cap": 300.0, "source": N_("example: a ring-fenced sub-budget ('hekje')"), "_years": 100.0},
+        {"fence_id": "heat_fence", "instrument_id": "SDE++", "name": N_("Example: room reserved for industrial heat"),
+         "source": N_("example"), "_years": 50.0},
+    ],
+    "cash_limits": [
+        {"instrument_id": "*", "source": N_("example: all instruments together pay at most this each year"),
+         2026: 900.0, 2027: 900.0, 2028: 900.0},
+        {"instrument_id": "SDE++", "source": N_("example: one instrument's cash ceiling"), 2027: 500.0},
+    ],
+    "targets": [
+        {"year": 2026, "reduction_mt": 8.0},
+        {"year": 2028, "reduction_mt": 14.0},
+    ],
+    "prices": [
+        {"parameter": "co2_price_eur_per_t", "source": N_("example")},
+        {"parameter": "co2_price_eur_per_t", "source": N_("example of a higher path (keep one row named "
+                                                           "co2_price_eur_per_t)"),
+         **dict(zip(range(2024, 2031), (85.0, 95.0, 110.0, 125.0, 140.0, 155.0, 170.0)))},
+    ],
+}
+
+
+def write_template(path: str | os.PathLike, examples: dict[str, list[dict]], years: list[int], *,
+                   force: bool = False) -> Path:
+    """Write the blank template atomically; ``examples``: rows per sheet (the first two are used)."""
+    return save(template_workbook(examples, years), path, force=force)
+
+
+def column_note(spec, col: Column) -> str:
+    """A header's comment: what the column holds, its unit, type, whether it is required, and the hints."""
+    lines = [f"{col.name}: {_(col.description)}"]
+    if col.unit and col.unit != "ids":
+        lines.append(_("Unit: {unit}.", unit=_(col.unit)))
+    kind = _(TYPE_WORDS.get(col.type, col.type))
+    if col.check in RULE_WORDS:
+        kind += f", {_(RULE_WORDS[col.check])}"
+    lines.append(_("Type: {kind}.", kind=kind))
+    if col.required:
+        lines.append(_("Required.") if col.type != "ids" else _("Required column (a cell may be empty)."))
+    elif col.default not in (None, "") and not isinstance(col.default, bool):
+        lines.append(_("Optional: blank = {default}.", default=num(col.default, "g") if isinstance(col.default, float)
+                       else col.default))
+    else:
+        lines.append(_("Optional.") + (" " + _("Blank = no.") if col.default is False else ""))
+    if col.choices:
+        lines.append(_("One of: {choices} (pick from the list).", choices=", ".join(col.choices)))
+    if col.refers == "(sheets)":
+        lines.append(_("The name of an input sheet (pick from the list)."))
+    elif col.refers:
+        lines.append(_("An id of sheet '{sheet}' (pick from the list; the ids you enter there appear in it).",
+                       sheet=col.refers))
+    if col.type in ("float", "int", "numbers"):
+        lines.append(_(NUMBER_HINT))
+    if col.check in ("share", "0..1"):
+        lines.append(_(SHARE_HINT))
+    if col.type == "ids" or (col.type == "numbers"):
+        lines.append(_(IDS_HINT) if col.type == "ids" else _("Separate the numbers with ';': 75;150;300."))
+    if col.type == "bool":
+        lines.append(_(BOOL_HINT))
+    if spec.id_column == col.name:
+        lines.append(_("Unique in this sheet. A row whose first cell starts with {mark} is an example or a "
+                       "note: policymix ignores it.", mark=COMMENT))
+    return "\n".join(lines)
+
+
+def year_note(spec, year: int) -> str:
+    required = {"any": _("Optional: blank = no value that year."),
+                "outlook": _("Required from start_year to target_year; later years are an outlook (optional).")}
+    return "\n".join([
+        f"{year}: {_(spec.year_description)}.",
+        _("Unit: {unit}.", unit=_(spec.year_unit)),
+        required.get(spec.year_span, _("Required for every year from start_year to target_year.")),
+        _("One column per year: these year headers are an example (2024 … 2030); make them your start_year … "
+          "target_year."),
+        _(NUMBER_HINT),
+    ])
+
+
+def _examples(spec, rows: list[dict]) -> list[dict]:
+    """The sheet's example rows, marked as comments (first cell '#…')."""
+    rows = [dict(r) for r in list(rows)[:EXAMPLES]]
+    rows += [{k: _(v) if isinstance(v, str) and k in ("name", "source") else v for k, v in r.items()}
+             for r in HAND_EXAMPLES.get(spec.name, [])[len(rows):EXAMPLES]]
+    first = spec.columns[0].name
+    for r in rows:
+        value = r.get(first)
+        r[first] = f"{COMMENT}{value}"
+    return rows
+
+
+def _headers(spec, years: list[int], rows: list[dict]) -> list:
+    headers: list = [c.name for c in spec.columns if not (c.name == "source" and spec.year_columns)]
+    if spec.year_columns:
+        given = sorted({k for r in rows for k in r if isinstance(k, int)})
+        headers += sorted(set(years) | set(given)) if spec.year_span != "horizon" else list(years)
+        if spec.column("source"):
+            headers.append("source")
+    return headers
+
+
+def _cell(v):
+    if v is None or v == "" or v == ():
+        return None
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, tuple):
+        return ";".join(map(str, v))
+    return v
+
+
+def _letter(ws, col: int) -> str:
+    return ws.cell(row=1, column=col).column_letter
+
+
+def _rules(ws, spec, headers: list, first_row: int) -> None:
+    """Drop-down lists and number rules of every column, on the rows a user fills in."""
+    last = first_row + ROWS - 1
+    for c, h in enumerate(headers, start=1):
+        ref = f"{_letter(ws, c)}{first_row}:{_letter(ws, c)}{last}"
+        if isinstance(h, int):
+            number_rule(ws, ref, "" if spec.name == "prices" else ">=0", title=_("a number"),
+                        message=f"{h}: {_(spec.year_description)} ({_(spec.year_unit)}). {_(NUMBER_HINT)}")
+            continue
+        col = spec.column(h)
+        if col is None or col.field == "" and spec.name == "settings":
+            continue
+        if col.refers == "(sheets)":
+            drop_down(ws, ref, [s.name for s in SHEETS], strict=False, title=_("an input sheet"),
+                      message=_("Not the name of an input sheet."))
+        elif col.refers:
+            target = f"'{col.refers}'!$A$2:$A${ROWS + 1}"
+            drop_down(ws, ref, target, strict=False, title=_("an id of {sheet}", sheet=col.refers),
+                      message=_("Not an id of sheet '{sheet}' (yet).", sheet=col.refers)
+                      + (" " + _(IDS_HINT) if col.type == "ids" else ""))
+        elif col.type == "bool":
+            drop_down(ws, ref, ["yes", "no"], title=_("yes or no"), message=_(BOOL_HINT))
+        elif col.choices:
+            drop_down(ws, ref, list(col.choices), title=_("one of the list"),
+                      message=_("One of: {choices}.", choices=", ".join(col.choices)))
+        elif col.type in ("float", "int"):
+            hint = _(SHARE_HINT) if col.check in ("share", "0..1") else _(NUMBER_HINT)
+            number_rule(ws, ref, col.check, whole=col.type == "int", title=f"{col.name}",
+                        message=f"{col.name}: {_(TYPE_WORDS[col.type])}"
+                                + (f", {_(RULE_WORDS[col.check])}" if col.check in RULE_WORDS else "") + f". {hint}")
+
+
+def _settings_sheet(sheet: Sheet, examples: list[dict]) -> None:
+    spec = SHEET_BY_NAME["settings"]
+    headers = [c.name for c in spec.columns]
+    rows = [[_cell(r.get(h)) for h in headers] for r in _examples(spec, examples)]
+    rows += [[key, None, col.unit or None, None] for key, col in SETTINGS_KEYS.items()]
+    top, last = sheet.table([Col(h) for h in headers], rows, freeze=1, wrap_headers=False)
+    ws = sheet.ws
+    for c, h in enumerate(headers, start=1):
+        note(ws.cell(row=top, column=c), column_note(spec, spec.column(h)))
+    n_examples = len(rows) - len(SETTINGS_KEYS)
+    _mark_examples(sheet, top + 1, top + n_examples, len(headers))
+    drop_down(ws, f"A{top + 1}:A{top + ROWS}", list(SETTINGS_KEYS), strict=False, title=_("a setting"),
+              message=_("Not a setting of policymix."))
+    for r, (key, col) in enumerate(SETTINGS_KEYS.items(), start=top + 1 + n_examples):
+        key_cell, value = ws.cell(row=r, column=1), f"B{r}"
+        if col.required:
+            key_cell.font = sheet.st.bold
+        note(ws.cell(row=r, column=2), column_note(spec, col).replace(f"{key}: ", f"{key}: ", 1))
+        if col.type == "bool":
+            drop_down(ws, value, ["yes", "no"], title=_("yes or no"), message=_(BOOL_HINT))
+        elif col.choices:
+            drop_down(ws, value, list(col.choices), title=_("one of the list"),
+                      message=_("One of: {choices}.", choices=", ".join(col.choices)))
+        elif col.type in ("float", "int"):
+            number_rule(ws, value, col.check, whole=col.type == "int", title=key,
+                        message=f"{key}: {_(TYPE_WORDS[col.type])}. "
+                                + (_(SHARE_HINT) if col.check in ("share", "0..1") else _(NUMBER_HINT)))
+
+
+def _mark_examples(sheet: Sheet, first: int, last: int, columns: int) -> None:
+    for r in range(first, last + 1):
+        for c in range(1, columns + 1):
+            sheet.ws.cell(row=r, column=c).font = sheet.st.example
+
+
+def _input_sheet(sheet: Sheet, spec, examples: list[dict], years: list[int]) -> None:
+    rows = _examples(spec, examples)
+    for r in rows:  # hand examples give one amount for every year
+        amount = r.pop("_years", None)
+        if amount is not None:
+            r.update({y: amount for y in years})
+    headers = _headers(spec, years, rows)
+    cols = [Col(h, "General", wrap=30 if spec.column(h) is not None and spec.column(h).type == "str"
+                and h != spec.id_column else False) for h in headers]
+    top, last = sheet.table(cols, [[_cell(r.get(h)) for h in headers] for r in rows], freeze=1, wrap_headers=False)
+    ws = sheet.ws
+    for c, h in enumerate(headers, start=1):
+        cell = ws.cell(row=top, column=c)
+        col = spec.column(h) if isinstance(h, str) else None
+        note(cell, year_note(spec, h) if isinstance(h, int) else column_note(spec, col))
+        if (col is not None and col.required) or (isinstance(h, int) and spec.year_span != "any"):
+            cell.fill = sheet.st.required_fill
+    _mark_examples(sheet, top + 1, last, len(headers))
+    _rules(ws, spec, headers, top + 1)
+
+
+def _instructions(sheet: Sheet) -> None:
+    sheet.title(_("policymix input workbook: how to fill it in"))
+    for text in (
+        _("One sheet per kind of input, one row per item. Keep the sheet and column names as they are: they are "
+          "what policymix reads. Hover over a column header for its meaning, unit, type and default."),
+        _("Rows whose first cell starts with {mark} are examples or notes: policymix ignores them. Overwrite "
+          "them, delete them, or remove the {mark} to use one.", mark=COMMENT),
+        _("Required columns have a darker header. A blank optional cell takes its default."),
+        _("Numbers: {hint} {share}", hint=_(NUMBER_HINT), share=_(SHARE_HINT)),
+        _("Several ids in one cell: {hint} The drop-down lists offer the ids entered on the other sheets.",
+          hint=_(IDS_HINT)),
+        _("Years: one column per year from start_year to target_year (sheet settings). The year headers 2024 … "
+          "2030 are an example: change them to your years. Prices may go on after target_year (an outlook)."),
+        _("yes/no columns: {hint}", hint=_(BOOL_HINT)),
+        _("The settings sheet also takes language: nl for plan workbooks and terminal output in Dutch (the sheet "
+          "and column names stay in English)."),
+        _("When you are done: 'policymix check THIS.xlsx' lists every problem still open (sheet, row and column), "
+          "'policymix plan THIS.xlsx' plans it. The sheet settings needs start_year, target_year and "
+          "target_reduction_mt; the sheets measures, instruments, budgets and prices need rows."),
+    ):
+        sheet.line(text)
+    sheet.heading(_("The sheets"))
+    sheet.table([Col(_("sheet")), Col(_("required")), Col(_("what it holds"), wrap=44), Col(_("columns"), wrap=30)],
+                [(s.name, _("yes") if s.required else _("no"), _(s.description),
+                  ", ".join(c.name for c in s.columns) + (_(" and one column per year") if s.year_columns else ""))
+                 for s in SHEETS])
+
+
+def template_workbook(examples: dict[str, list[dict]], years: list[int]):
+    """The blank template as an (unsaved) openpyxl Workbook."""
+    wb = new_workbook(_("policymix input workbook"))
+    sheet = Sheet(wb, _(INSTRUCTIONS), orientation="portrait", note=True)
+    _instructions(sheet)
+    sheet.finish(widths={1: 14, 2: 9, 3: 44, 4: 30})
+    for spec in SHEETS:
+        sheet = Sheet(wb, spec.name)
+        if spec.name == "settings":
+            _settings_sheet(sheet, examples.get("settings", []))
+        else:
+            _input_sheet(sheet, spec, examples.get(spec.name, []), years)
+        sheet.finish()
+    wb.active = 0
+    return wb

@@ -1,0 +1,199 @@
+"""Language: one gettext catalogue per language, --lang and the language setting, Dutch numbers and words.
+
+The hand-computed case (tests/builders.py): a 1 Mt/yr at 50 €/t, b 2 Mt/yr at 80 €/t, c 2 Mt/yr at 120 €/t,
+10 support years, no CO2 price, a 2 Mt/yr target in 2026: all of a (500 M€) and half of b (800 M€) is
+1 300 M€, and b at the margin makes the target worth 80 €/t × 10 years = 800 M€ per Mt/yr. In Dutch:
+"1.300 M€" and "2,00 Mt CO2-eq/jr" (a decimal comma, a point between thousands).
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from builders import measure, run, tables, workbook
+from optimiser.lang import LANGUAGES, current, language, num, sig
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+import catalogue  # noqa: E402  (tools/catalogue.py: the catalogue's own tool)
+
+
+def _dutch_workbook(path: Path, **settings) -> Path:
+    t = tables(reduction=2.0, **settings)
+    return workbook(path, t)
+
+
+# ---------------------------------------------------------------- the catalogue
+
+def test_the_committed_mo_is_the_compiled_po():
+    for lang in catalogue.LANGUAGES:
+        mo = catalogue.po_path(lang).with_suffix(".mo")
+        assert mo.read_bytes() == catalogue.compile_mo(lang), f"run: python tools/catalogue.py compile ({lang})"
+
+
+def test_every_text_of_the_code_has_a_dutch_translation_with_its_placeholders():
+    # untranslated or fuzzy messages, placeholders lost or added, texts of the code missing from the .po
+    assert catalogue.problems("nl") == []
+    found = catalogue.all_messages()
+    assert len(found) > 900  # workbooks, terminal, template, error messages and the manifest's texts
+    for text in ("Every target is met: {abated} Mt CO2-eq/yr in {year} (required {required}) at a public cost of "
+                 "{cost} M€ of commitments.",                      # words (Summary and terminal)
+                 "blank cell, expected a value",                   # input validation
+                 "Instructions", "A_m: abatement at full deployment",  # manifest texts translated where shown
+                 "Binding limits"):                                 # a sheet title
+        assert text in found, text
+
+
+def test_the_catalogue_never_names_a_familys_labels():
+    # the constraint families carry their own English and Dutch (model/families.py): not duplicated here
+    from optimiser.model.families import FAMILIES
+
+    texts = set(catalogue.all_messages())
+    for f in FAMILIES:
+        own = [f.meaning, f.words, f.more, f.where] + ([f.held] if f.held else []) + ([f.shadow_unit] if f.shadow_unit
+                                                                                     else [])
+        assert not [t.en for t in own if t.en in texts], f.name
+
+
+def test_no_module_shadows_the_translation_function():
+    """`_` is the translation function wherever it is imported: an unpacking `x, _ = …` in the same module
+    would make it a local variable and break every `_()` of the function."""
+    bad = []
+    for path in (ROOT / "optimiser").rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        if not any(isinstance(n, ast.ImportFrom) and (n.module or "").endswith("lang")
+                   and any(a.name == "_" for a in n.names) for n in ast.walk(tree)):
+            continue
+        bad += [f"{path.name}:{n.lineno}" for n in ast.walk(tree)
+                if (isinstance(n, ast.Name) and n.id == "_" and isinstance(n.ctx, ast.Store))
+                or (isinstance(n, ast.arg) and n.arg == "_")]
+    assert not bad, bad
+
+
+def test_dutch_numbers_take_a_decimal_comma_and_a_point_between_thousands():
+    assert (num(6264.3, ",.0f"), num(20.2, ",.2f"), sig(2.6437), num(0.534, ".0%")) == ("6,264", "20.20", "2.64", "53%")
+    with language("nl"):
+        assert current() == "nl"
+        assert (num(6264.3, ",.0f"), num(20.2, ",.2f"), sig(2.6437), num(0.534, ".1%")) == \
+            ("6.264", "20,20", "2,64", "53,4%")
+        assert num(1234567.891, ",.2f") == "1.234.567,89"
+    assert current() == "en"
+    assert set(LANGUAGES) == {"en", "nl"}
+
+
+# ---------------------------------------------------------------- the terminal and the workbooks
+
+def test_a_plan_in_dutch_on_the_terminal_and_in_the_workbook(tmp_path):
+    src = _dutch_workbook(tmp_path / "in.xlsx")
+    out = tmp_path / "plan.xlsx"
+    proc = run("plan", src, "-o", out, "--lang", "nl", check_code=0)
+    lines = proc.stdout.splitlines()
+    headline = ("Elk doel wordt gehaald: 2,00 Mt CO2-eq/jr in 2026 (vereist 2,00) tegen 1.300 M€ publieke kosten aan "
+                "verplichtingen.")
+    assert lines[1] == headline
+    assert ("Marginale waarde van het doel voor 2026: 800 M€ per Mt/jr — één ton per jaar meer reductie in 2026 "
+            "vraagt 800 € meer aan verplichtingen.") in lines
+    assert lines[-1] == f"Plan geschreven naar {out}"
+    wb = openpyxl.load_workbook(out)
+    result_sheets = ["Samenvatting", "Maatregelen", "Instrumenten", "Kas", "Capaciteit", "Per cluster", "MACC",
+                     "Toelichting"]
+    assert wb.sheetnames[:8] == result_sheets
+    assert wb.sheetnames[8:11] == ["settings", "measures", "instruments"]  # input names stay as they are
+    summary = wb["Samenvatting"]
+    assert summary["A1"].value == "Plan voor de beleidsmix: test" and summary["A2"].value == headline
+    plan = list(wb["Maatregelen"].iter_rows(values_only=True))
+    head = plan[0]
+    assert head[:5] == ("id maatregel", "naam", "sector", "cluster", "status")
+    status = {row[0]: row[head.index("status")] for row in plan[1:]}
+    assert status == {"a": "gefinancierd", "b": "deels gefinancierd", "c": "niet gefinancierd"}
+    # the families' own Dutch labels and meanings, not the catalogue's
+    about = {row[0]: row for row in wb["Toelichting"].iter_rows(values_only=True) if row and row[0]}
+    assert about["budget"][1] == "budget (verplichtingen)" and about["resource"][1] == "capaciteit"
+    assert {r[0]: r[1] for r in wb["settings"].iter_rows(values_only=True)}["language"] == "nl"
+    assert wb["measures"]["A1"].value == "measure_id"
+
+
+def test_the_language_setting_speaks_dutch_and_lang_overrides_it(tmp_path):
+    src = workbook(tmp_path / "in.xlsx", tables(reduction=2.0, language="nl"))
+    proc = run("plan", src, "-o", tmp_path / "nl.xlsx", check_code=0)
+    assert "tegen 1.300 M€ publieke kosten" in proc.stdout and "Werkmap:" in proc.stdout
+    proc = run("plan", src, "-o", tmp_path / "en.xlsx", "--lang", "en", check_code=0)
+    assert "at a public cost of 1,300 M€ of commitments" in proc.stdout
+    assert openpyxl.load_workbook(tmp_path / "en.xlsx").sheetnames[0] == "Summary"
+    proc = run("plan", src, "--set", "settings:language=en", "-o", tmp_path / "en2.xlsx", check_code=0)
+    assert "at a public cost of 1,300 M€" in proc.stdout
+
+
+def test_error_messages_in_the_workbooks_language(tmp_path):
+    t = tables(measures=[measure("a", "veel", 50), measure("b", 2.0, 80, max_share=80, eligible="G, H")],
+               language="nl")
+    proc = run("check", workbook(tmp_path / "bad.xlsx", t), check_code=2)
+    lines = proc.stderr.strip().splitlines()
+    assert lines[0].endswith("bad.xlsx, blad 'measures', rij 2, kolom 'abatement_mt': gevonden 'veel', verwacht een "
+                             "getal")
+    assert lines[0].startswith("fout: ")
+    assert "schrijf 0.8 voor 80 %" in lines[1]
+    assert "scheid id's met ';', niet met ','" in lines[2]
+    proc = run("check", tmp_path / "bad.xlsx", "--lang", "en", check_code=2)
+    assert proc.stderr.startswith("error: ") and "sheet 'measures', row 2, column 'abatement_mt'" in proc.stderr
+    proc = run("plan", "--lang", "nl", "-o", tmp_path / "bad.xlsx", check_code=2)  # the input workbook's own name
+    assert "fout: -o " in proc.stderr and "bestand bestaat al; gebruik --force" in proc.stderr
+
+
+def test_a_dutch_plan_reruns_and_compares_with_an_english_one(tmp_path):
+    src = _dutch_workbook(tmp_path / "in.xlsx")
+    run("plan", src, "-o", tmp_path / "nl.xlsx", "--json", tmp_path / "nl.json", "--lang", "nl", check_code=0)
+    run("plan", src, "-o", tmp_path / "en.xlsx", check_code=0)
+    again = run("plan", tmp_path / "nl.xlsx", "-o", tmp_path / "again.xlsx", "--json", tmp_path / "again.json",
+                check_code=0)
+    assert "let op" not in again.stderr and "note" not in again.stderr  # the Dutch result sheets are skipped
+    assert "tegen 1.300 M€" in again.stdout  # and the plan remembers its language
+    a, b = (json.loads((tmp_path / f).read_text()) for f in ("nl.json", "again.json"))
+    assert a["objective_meur"] == pytest.approx(b["objective_meur"]) == pytest.approx(1300)
+    proc = run("compare", tmp_path / "nl.xlsx", tmp_path / "en.xlsx", check_code=0)
+    assert "No differences" in proc.stdout
+    proc = run("compare", tmp_path / "nl.xlsx", tmp_path / "en.xlsx", "--lang", "nl", "-o", tmp_path / "cmp.xlsx",
+               check_code=0)
+    assert "Geen verschillen" in proc.stdout and f"Vergelijking geschreven naar {tmp_path / 'cmp.xlsx'}" in proc.stdout
+    assert openpyxl.load_workbook(tmp_path / "cmp.xlsx").sheetnames == ["Vergelijking", "Maatregelen", "Toelichting"]
+
+
+def test_every_workbook_in_dutch(tmp_path):
+    src = _dutch_workbook(tmp_path / "in.xlsx")
+    proc = run("sweep", src, "--vary", "settings:target_reduction_mt=1:3:1", "-o", tmp_path / "sweep.xlsx",
+               "--lang", "nl", check_code=0)
+    assert "Reeks geschreven naar" in proc.stdout and "publieke kosten (M€)" in proc.stdout
+    assert openpyxl.load_workbook(tmp_path / "sweep.xlsx").sheetnames == ["Reeks", "Bindende grenzen", "Toelichting"]
+    proc = run("rules-gap", src, "-o", tmp_path / "rules.xlsx", "--lang", "nl")
+    assert proc.returncode in (0, 3) and "Regels:" in proc.stdout
+    assert openpyxl.load_workbook(tmp_path / "rules.xlsx").sheetnames[:4] == ["Regels vs optimum", "Uitkomsten regels",
+                                                                              "Rondes", "Samenvatting"]
+    run("template", tmp_path / "sjabloon.xlsx", "--lang", "nl", check_code=0)
+    wb = openpyxl.load_workbook(tmp_path / "sjabloon.xlsx")
+    assert wb.sheetnames[:2] == ["Instructies", "settings"]  # the input sheets keep their names
+    note = next(c.comment.text for c in wb["measures"][1] if c.value == "eligible_instruments")
+    assert "Scheid id's met ';', niet met ','" in note
+    abatement = next(c.comment.text for c in wb["measures"][1] if c.value == "abatement_mt")
+    assert "Eenheid: Mt CO2-eq/jr." in abatement and "reductie bij volledige inzet" in abatement
+    # the Dutch template, filled in, is read like the English one (its Instructies sheet is skipped)
+    proc = run("check", tmp_path / "sjabloon.xlsx", "--lang", "nl", check_code=2)
+    assert "verplichte instelling" not in proc.stderr and "instelling 'start_year' is leeg" in proc.stderr
+
+
+def test_the_api_speaks_the_language_asked(tmp_path):
+    import optimiser
+
+    src = _dutch_workbook(tmp_path / "in.xlsx")
+    p = optimiser.plan(src, lang="nl")
+    assert p.lang == "nl" and p.summary()[0].startswith("Elk doel wordt gehaald: 2,00 Mt CO2-eq/jr")
+    assert p.targets["shadow_price_unit"].iloc[0] == "M€ per Mt/jr, d.w.z. € per ton jaarlijkse reductie"
+    assert str(optimiser.plan(src)).startswith("Every target is met")
+    assert current() == "en"  # nothing leaks out of a run
+    with pytest.raises(optimiser.InputError):
+        optimiser.plan(src, lang="fr")
