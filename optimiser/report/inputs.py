@@ -14,18 +14,23 @@ from ..input.manifest import SHEETS
 from .xlsx import Col, Sheet, new_workbook, save
 
 
-def input_headers(spec, years: list[int], rows=()) -> list:
-    """The header cells of an input sheet: its columns, the year columns, then its source column."""
+def input_headers(spec, years: list[int], rows=(), *, blank: bool = False) -> list:
+    """The header cells of an input sheet: its columns, the year columns, then its source column.
+
+    ``blank`` (a template to fill in): a sheet whose year columns may be any years offers the horizon's too.
+    """
     headers: list = [col.name for col in spec.columns if not (col.name == "source" and spec.year_columns)]
     if spec.year_columns:
-        required, further = spec.years_to_read(years, {k for row in rows for k in row if isinstance(k, int)})
+        given = {k for row in rows for k in row if isinstance(k, int)}
+        required, further = spec.years_to_read(years, given | (set(years) if blank else set()))
         headers += required + further
         if spec.column("source"):
             headers.append("source")
     return headers
 
 
-def _cell(v):
+def input_cell(v):
+    """A value as an input sheet holds it: blank for none, yes/no for a flag."""
     if v is None or v == "" or v == ():
         return None
     if isinstance(v, bool):
@@ -43,7 +48,7 @@ def add_input_sheets(wb, tables: dict, years: list[int]) -> None:
         text = {c.name for c in spec.columns if c.type in ("str", "any", "ids") and c.name != spec.id_column}
         sheet = Sheet(wb, spec.name)
         cols = [Col(h if isinstance(h, str) else h, "General", wrap=h in text) for h in headers]
-        sheet.table(cols, ([_cell(row.get(h)) for h in headers] for row in rows), freeze=1, wrap_headers=False)
+        sheet.table(cols, ([input_cell(row.get(h)) for h in headers] for row in rows), freeze=1, wrap_headers=False)
         sheet.finish()
 
 

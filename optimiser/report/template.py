@@ -26,6 +26,7 @@ from pathlib import Path
 
 from ..input.manifest import COMMENT, SETTINGS_KEYS, SHEET_BY_NAME, SHEETS, TEMPLATE_SHEETS, Column
 from ..lang import N_, _, num
+from .inputs import input_cell, input_headers
 from .xlsx import Col, Sheet, drop_down, new_workbook, note, number_rule, save
 
 #: The sheet of instructions in front (the reader skips it).
@@ -142,26 +143,6 @@ def _examples(spec, rows: list[dict]) -> list[dict]:
     return rows
 
 
-def _headers(spec, years: list[int], rows: list[dict]) -> list:
-    headers: list = [c.name for c in spec.columns if not (c.name == "source" and spec.year_columns)]
-    if spec.year_columns:
-        given = sorted({k for r in rows for k in r if isinstance(k, int)})
-        headers += sorted(set(years) | set(given)) if spec.year_span != "horizon" else list(years)
-        if spec.column("source"):
-            headers.append("source")
-    return headers
-
-
-def _cell(v):
-    if v is None or v == "" or v == ():
-        return None
-    if isinstance(v, bool):
-        return "yes" if v else "no"
-    if isinstance(v, tuple):
-        return ";".join(map(str, v))
-    return v
-
-
 def _letter(ws, col: int) -> str:
     return ws.cell(row=1, column=col).column_letter
 
@@ -201,7 +182,7 @@ def _rules(ws, spec, headers: list, first_row: int) -> None:
 def _settings_sheet(sheet: Sheet, examples: list[dict]) -> None:
     spec = SHEET_BY_NAME["settings"]
     headers = [c.name for c in spec.columns]
-    rows = [[_cell(r.get(h)) for h in headers] for r in _examples(spec, examples)]
+    rows = [[input_cell(r.get(h)) for h in headers] for r in _examples(spec, examples)]
     rows += [[key, None, col.unit or None, None] for key, col in SETTINGS_KEYS.items()]
     top, last = sheet.table([Col(h) for h in headers], rows, freeze=1, wrap_headers=False)
     ws = sheet.ws
@@ -239,10 +220,10 @@ def _input_sheet(sheet: Sheet, spec, examples: list[dict], years: list[int]) -> 
         amount = r.pop("_years", None)
         if amount is not None:
             r.update({y: amount for y in years})
-    headers = _headers(spec, years, rows)
+    headers = input_headers(spec, years, rows, blank=True)
     cols = [Col(h, "General", wrap=30 if spec.column(h) is not None and spec.column(h).type == "str"
                 and h != spec.id_column else False) for h in headers]
-    top, last = sheet.table(cols, [[_cell(r.get(h)) for h in headers] for r in rows], freeze=1, wrap_headers=False)
+    top, last = sheet.table(cols, [[input_cell(r.get(h)) for h in headers] for r in rows], freeze=1, wrap_headers=False)
     ws = sheet.ws
     for c, h in enumerate(headers, start=1):
         cell = ws.cell(row=top, column=c)
