@@ -81,3 +81,19 @@ def run(*args, cwd=None, check_code=None, timeout=300):
     if check_code is not None:
         assert proc.returncode == check_code, proc.stdout + proc.stderr
     return proc
+
+
+def grid_case(**extra):
+    """The three-measure case with a grid (API, IAMC and --save-lp tests): target 2.5 Mt; a (1 Mt, 50 €/t, north,
+    100 MW of grid per share): half of it fits the 50 MW grid (250 M€); b (2 Mt, 80 €/t, south): all of it
+    (1 600 M€); c (2 Mt, 120 €/t, south) is lumpy, so the model is a MIP."""
+    return tables(
+        reduction=2.5,
+        measures=[measure("a", 1.0, 50, cluster="north"), measure("b", 2.0, 80, cluster="south"),
+                  measure("c", 2.0, 120, cluster="south", lumpy="yes")],
+        resources=[{"resource_id": "grid_north", "name": "grid north", "kind": "stock", "unit": "MW",
+                    **yearly(50.0)}],
+        usage=[{"measure_id": "a", "resource_id": "grid_north", "amount": 100.0}],
+        **extra,
+    )
+

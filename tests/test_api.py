@@ -12,18 +12,12 @@ import json
 import pytest
 
 import optimiser
-from builders import measure, run, tables, workbook, yearly
+from builders import grid_case, run, tables, workbook
 
 
 @pytest.fixture(scope="module")
 def small(tmp_path_factory):
-    t = tables(
-        reduction=2.5,
-        measures=[measure("a", 1.0, 50, cluster="north"), measure("b", 2.0, 80, cluster="south"),
-                  measure("c", 2.0, 120, cluster="south", lumpy="yes")],
-        resources=[{"resource_id": "grid_north", "name": "grid north", "kind": "stock", "unit": "MW",
-                    **yearly(50.0)}],
-        usage=[{"measure_id": "a", "resource_id": "grid_north", "amount": 100.0}],
+    t = grid_case(
         scenarios=[{"scenario": "cheap-b", "sheet": "measures", "id": "b", "column": "cost_eur_per_t", "op": "set",
                     "value": 40, "note": "b gets cheaper"}],
     )

@@ -13,7 +13,7 @@ import warnings
 import pytest
 
 import optimiser
-from builders import measure, run, tables, workbook, yearly
+from builders import grid_case, run, tables, workbook, yearly
 
 pyam = pytest.importorskip("pyam", reason="pyam-iamc is a test extra: pip install '.[test]'")
 
@@ -34,15 +34,7 @@ def _value(df, variable, region=NL, year=None):
 
 @pytest.fixture(scope="module")
 def small(tmp_path_factory):
-    t = tables(
-        reduction=2.5,
-        measures=[measure("a", 1.0, 50, cluster="north"), measure("b", 2.0, 80, cluster="south"),
-                  measure("c", 2.0, 120, cluster="south", lumpy="yes")],
-        resources=[{"resource_id": "grid_north", "name": "grid north", "kind": "stock", "unit": "MW",
-                    **yearly(50.0)}],
-        usage=[{"measure_id": "a", "resource_id": "grid_north", "amount": 100.0}],
-    )
-    return workbook(tmp_path_factory.mktemp("iamc") / "in.xlsx", t)
+    return workbook(tmp_path_factory.mktemp("iamc") / "in.xlsx", grid_case())
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])

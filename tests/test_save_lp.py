@@ -8,7 +8,7 @@ import highspy
 import pytest
 
 import optimiser
-from builders import measure, run, tables, workbook, yearly
+from builders import grid_case, run, workbook
 
 
 def _solve_file(path) -> tuple[str, float]:
@@ -21,16 +21,7 @@ def _solve_file(path) -> tuple[str, float]:
 
 @pytest.fixture(scope="module")
 def small(tmp_path_factory):
-    # a: 0.5 share fits the 50 MW grid (250 M€), b: all (1,600 M€); c is lumpy, so the model is a MIP
-    t = tables(
-        reduction=2.5,
-        measures=[measure("a", 1.0, 50, cluster="north"), measure("b", 2.0, 80, cluster="south"),
-                  measure("c", 2.0, 120, cluster="south", lumpy="yes")],
-        resources=[{"resource_id": "grid_north", "name": "grid north", "kind": "stock", "unit": "MW",
-                    **yearly(50.0)}],
-        usage=[{"measure_id": "a", "resource_id": "grid_north", "amount": 100.0}],
-    )
-    return workbook(tmp_path_factory.mktemp("lp") / "in.xlsx", t)
+    return workbook(tmp_path_factory.mktemp("lp") / "in.xlsx", grid_case())  # a MIP (c is lumpy)
 
 
 @pytest.mark.parametrize("suffix", [".mps", ".lp"])

@@ -115,7 +115,7 @@ def test_check_on_the_blank_template_lists_what_is_still_missing(template):
     assert "Traceback" not in proc.stderr and "note:" not in proc.stderr  # the Instructions sheet is no input
     text = "\n".join(lines)
     for key in ("start_year", "target_year", "target_reduction_mt"):
-        assert f"sheet 'settings', row " in text and f"setting '{key}' is blank, expected a value" in text
+        assert "sheet 'settings', row " in text and f"setting '{key}' is blank, expected a value" in text
     assert "sheet 'measures', row 2, column 'measure_id': the sheet has no rows" in text
     assert "sheet 'instruments', row 2, column 'instrument_id': the sheet has no rows" in text
     assert "sheet 'prices', column 'parameter': required row 'co2_price_eur_per_t' is missing" in text
