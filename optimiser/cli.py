@@ -17,7 +17,7 @@ import traceback
 from . import __version__
 from .input.data import InputError
 from .input.read import DEFAULT_MAX_UNZIPPED_MB
-from .lang import LANGUAGES, _, current, language, num, use
+from .lang import LANGUAGES, _, language, num, use
 from .pipeline import (EXIT_INPUT, EXIT_INTERNAL, EXIT_NOT_MET, EXIT_OK, EXIT_SOLVER, SolverFailure,
                        TargetInfeasible, default_workbook, run)
 

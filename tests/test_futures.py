@@ -520,3 +520,41 @@ def test_a_forced_decision_a_future_cannot_connect_is_said_plainly():
     late = apply_overrides(inp, [ScenarioRow("cli", "resources", "grid", "20*", "shift", 3)])
     (p,) = problems(late)
     assert (p.sheet, p.row, p.column) == ("committed", 2, "year")
+
+
+def test_the_futures_workbook_in_dutch_names_and_says_everything_in_dutch(tmp_path):
+    """--lang nl: Dutch sheet names, sentences with a decimal comma, Dutch headers and words; no English text
+    of the catalogue left in a result sheet; the workbook re-runs, in Dutch, to the same numbers."""
+    import sys
+    from pathlib import Path
+
+    from optimiser.cli import main
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
+    import catalogue
+
+    src = workbook(tmp_path / "in.xlsx", one_cost_case())
+    out = tmp_path / "nl.xlsx"
+    assert main(["futures", str(src), "--samples", "20", "--seed", "4", "--jobs", "1", "-o", str(out),
+                 "--lang", "nl"]) == 0
+    wb = openpyxl.load_workbook(out)
+    result_sheets = ["Samenvatting", "Toekomsten", "Grafieken", "Maatregelaandelen", "Gevoeligheid", "Toelichting"]
+    assert wb.sheetnames[:6] == result_sheets
+    assert "uncertainty" in wb.sheetnames and "measures" in wb.sheetnames  # input sheets keep their names
+    summary = " ".join(str(c.value) for row in wb["Samenvatting"].iter_rows() for c in row if c.value)
+    assert "De kans dat elk doel gehaald wordt is 50,0 % (95 %-interval 29,9 % tot 70,1 %)" in summary
+    assert "10 van 20 toekomsten, elk apart gepland, halen elk doel" in summary
+    headers = [c.value for c in wb["Toekomsten"][1]]
+    assert headers[:2] == ["toekomst", "cost of a (waarde)"] and "reductie 2026 (Mt CO2-eq/jr)" in headers
+    words = {r[headers.index("elk doel gehaald")] for r in wb["Toekomsten"].iter_rows(min_row=2, values_only=True)}
+    assert words == {"ja", "nee"}
+    statuses = {r[headers.index("status")] for r in wb["Toekomsten"].iter_rows(min_row=2, values_only=True)}
+    assert statuses == {"doel gehaald", "doel niet gehaald"}
+    dutch = catalogue.translations("nl")
+    english_only = {msgid for msgid, text in dutch.items() if text != msgid}
+    for name in result_sheets:
+        left = {c.value for row in wb[name].iter_rows() for c in row
+                if isinstance(c.value, str) and c.value in english_only}
+        assert not left, (name, left)
+    again = run("futures", workbook=out, samples=20, seed=4, write_workbook=False)
+    assert again.result.p_target_met == 0.5 and again.result.base.settings.language == "nl"

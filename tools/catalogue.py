@@ -57,7 +57,8 @@ def code_messages() -> dict[str, list[tuple[str, int]]]:
 def manifest_messages() -> dict[str, list[tuple[str, int]]]:
     """The manifest's texts a person reads (descriptions, units, result sheets), translated where shown."""
     sys.path.insert(0, str(ROOT))
-    from optimiser.input.manifest import PLAN_SHEETS, RETIRED_SETTINGS, RULES_SHEETS, SETTINGS_KEYS, SHEETS, TEMPLATE_SHEETS
+    from optimiser.input.manifest import (FUTURES_SHEETS, PLAN_SHEETS, RETIRED_SETTINGS, RULES_SHEETS, SETTINGS_KEYS,
+                                         SHEETS, TEMPLATE_SHEETS)
 
     texts: list[str] = list(TEMPLATE_SHEETS)
     for spec in SHEETS:
@@ -66,7 +67,7 @@ def manifest_messages() -> dict[str, list[tuple[str, int]]]:
             texts += [col.description, col.unit]
     for col in SETTINGS_KEYS.values():
         texts += [col.description, col.unit]
-    for sheet in PLAN_SHEETS + RULES_SHEETS:
+    for sheet in PLAN_SHEETS + RULES_SHEETS + FUTURES_SHEETS:
         if not sheet.hidden:
             texts += [sheet.title, sheet.shows, sheet.units]
     texts += list(RETIRED_SETTINGS.values())
@@ -140,6 +141,15 @@ def compile_all() -> list[Path]:
         mo.write_bytes(compile_mo(lang))
         out.append(mo)
     return out
+
+
+def translations(lang: str) -> dict[str, str]:
+    """The singular texts of a language's catalogue: English message id → its translation."""
+    from babel.messages.pofile import read_po
+
+    with open(po_path(lang), "rb") as f:
+        catalog = read_po(f, locale=lang)
+    return {m.id: m.string for m in catalog if m.id and isinstance(m.id, str) and m.string}
 
 
 def problems(lang: str) -> list[str]:

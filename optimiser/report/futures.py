@@ -21,7 +21,8 @@ from pathlib import Path
 from ..analysis.futures import ROBUST_SHARE, FuturesRun
 from ..input.manifest import FUTURES_SHEETS
 from ..input.tables import to_tables
-from .inputs import add_input_sheets
+from ..lang import N_, _, current, num
+from .inputs import add_input_sheets, in_its_language
 from .xlsx import (COUNT, M_EUR, MT, SHARE, Col, Sheet, column_chart, column_series, line_series, new_workbook, save,
                    scatter_chart, set_categories, sig)
 
@@ -29,12 +30,17 @@ MET_COLOUR, MISSED_COLOUR, LINE_COLOUR = "1B7837", "C62828", "1F4E79"
 #: Bars of the abatement histogram.
 BINS = 20
 
+#: The question asked, in words: (its short name, the whole of it); translated where shown.
 MODE_WORDS = {
-    "wait_and_see": "wait and see: each future planned on its own, knowing that future",
-    "stress_test": "stress test: the plan's commitments fixed, each future showing what they achieve and cost there",
-    "decide_by": "decide now, adapt later: the commitments up to the decision year the same in every future, "
-                 "later ones chosen per future, least expected cost",
+    "wait_and_see": (N_("wait and see"), N_("wait and see: each future planned on its own, knowing that future")),
+    "stress_test": (N_("stress test"), N_("stress test: the plan's commitments fixed, each future showing what they "
+                                          "achieve and cost there")),
+    "decide_by": (N_("decide now, adapt later"),
+                  N_("decide now, adapt later: the commitments up to the decision year the same in every future, "
+                     "later ones chosen per future, least expected cost")),
 }
+#: What a drawn value is, per override operation (the unit in the Futures sheet's header).
+OP_UNITS = {"scale": N_("factor ×"), "shift": N_("years later"), "add": N_("added"), "set": N_("value")}
 
 
 def write_futures(run: FuturesRun, path: str | os.PathLike, *, force: bool = True) -> Path:
@@ -43,28 +49,35 @@ def write_futures(run: FuturesRun, path: str | os.PathLike, *, force: bool = Tru
 
 
 def pct(v: float) -> str:
-    return f"{100 * v:.1f} %"
+    return num(100 * v, ".1f") + " %"
+
+
+def _share(v: float) -> str:
+    """A share as a whole percentage in a sentence (90 %)."""
+    return num(100 * v, ".0f") + " %"
 
 
 def headline(run: FuturesRun) -> str:
     """P(target met) with its 95 % interval, in one sentence."""
     lo, hi = run.p_target_met_ci
     n = len(run.results)
-    who = {"wait_and_see": "planned on its own", "stress_test": f"with the plan {run.plan_file or ''}".rstrip(),
-           "decide_by": "with the here-and-now commitments and later ones adapted"}[run.mode]
-    return (f"The probability that every target is met is {pct(run.p_target_met)} (95 % interval {pct(lo)} to "
-            f"{pct(hi)}): {run.met:,} of {n:,} futures {who} meet every target.")
+    who = {"wait_and_see": _("planned on its own"),
+           "stress_test": _("with the plan {plan}", plan=run.plan_file or "").rstrip(),
+           "decide_by": _("with the here-and-now commitments and later ones adapted")}[run.mode]
+    return _("The probability that every target is met is {p} (95 % interval {low} to {high}): {met} of {n} futures "
+             "{who} meet every target.", p=pct(run.p_target_met), low=pct(lo), high=pct(hi), met=num(run.met, ",d"),
+             n=num(n, ",d"), who=who)
 
 
 def futures_workbook(run: FuturesRun):
-    wb = new_workbook(f"Policy-mix futures: {run.scenario_name}")
+    wb = new_workbook(_("Policy-mix futures: {scenario}", scenario=run.scenario_name))
     for spec in FUTURES_SHEETS:
         if spec.title == "Here and now" and run.decision is None:
             continue
-        sheet = Sheet(wb, spec.title)
+        sheet = Sheet(wb, _(spec.title))
         _WRITERS[spec.title](sheet, run)
         sheet.finish(widths=_WIDTHS.get(spec.title))
-    add_input_sheets(wb, to_tables(run.base), run.base.years)
+    add_input_sheets(wb, to_tables(in_its_language(run.base)), run.base.years)
     return wb
 
 
@@ -72,71 +85,81 @@ def futures_workbook(run: FuturesRun):
 
 def _summary(sheet: Sheet, run: FuturesRun) -> None:
     T = run.base.settings.target_year
-    sheet.title(f"Futures: {run.scenario_name} ({len(run.results):,} futures, {MODE_WORDS[run.mode].split(':')[0]})")
+    short, whole = MODE_WORDS[run.mode]
+    sheet.title(_("Futures: {scenario} ({n} futures, {mode})", scenario=run.scenario_name,
+                  n=num(len(run.results), ",d"), mode=_(short)))
     sheet.line(headline(run))
     median, p90 = run.cost_quantile(0.5), run.cost_quantile(0.9)
     if median is not None:
-        sheet.line(f"Public cost: median {sig(median)} M€, 90th percentile {sig(p90)} M€ over the futures.")
+        sheet.line(_("Public cost: median {median} M€, 90th percentile {p90} M€ over the futures.", median=sig(median),
+                     p90=sig(p90)))
     core = run.robust_core()
-    sheet.line(f"Robust core (funded in at least {ROBUST_SHARE:.0%} of the futures): {len(core)} measures"
-               + (f": {', '.join(core)}." if core else "."))
+    sheet.line(_("Robust core (funded in at least {share} of the futures): {n} measures", share=_share(ROBUST_SHARE),
+                 n=len(core)) + (f": {', '.join(core)}." if core else "."))
     contingent = run.contingent()
     if contingent:
-        sheet.line(f"Contingent (funded in some futures only): {len(contingent)} measures, listed on 'Measure shares'.")
+        sheet.line(_("Contingent (funded in some futures only): {n} measures, listed on '{sheet}'.",
+                     n=len(contingent), sheet=_("Measure shares")))
     d = run.decision
     if d is not None:
-        sheet.line(f"Decide by {d.year}: {len(d.here_and_now)} measures committed now (sheet 'Here and now'), the same "
-                   f"in every future; expected cost {sig(d.expected_cost_meur)} M€ (public cost plus the shortfall "
-                   "penalty, mean over the futures).")
+        sheet.line(_("Decide by {year}: {n} measures committed now (sheet '{sheet}'), the same in every future; "
+                     "expected cost {cost} M€ (public cost plus the shortfall penalty, mean over the futures).",
+                     year=d.year, n=len(d.here_and_now), sheet=_("Here and now"), cost=sig(d.expected_cost_meur)))
         if d.vss_meur is not None:
-            sheet.line(f"Value of the stochastic solution: {sig(d.vss_meur)} M€ — what planning for the average "
-                       f"future now (EEV {sig(d.eev_meur)} M€) would cost more in expectation.")
+            sheet.line(_("Value of the stochastic solution: {vss} M€ — what planning for the average future now "
+                         "(EEV {eev} M€) would cost more in expectation.", vss=sig(d.vss_meur), eev=sig(d.eev_meur)))
         else:
-            sheet.line("Value of the stochastic solution: unbounded — " + "; ".join(d.notes))
+            sheet.line(_("Value of the stochastic solution: unbounded — {why}", why="; ".join(d.notes)))
     if run.failed:
-        sheet.line(f"{len(run.failed)} futures have no plan (solver failure): see column 'message' on 'Futures'.")
-    sheet.heading("Key figures")
+        sheet.line(_("{n} futures have no plan (solver failure): see column '{column}' on '{sheet}'.",
+                     n=len(run.failed), column=_("message"), sheet=_("Futures")))
+    sheet.heading(_("Key figures"))
     lo, hi = run.p_target_met_ci
     items = [
-        ("what was asked", MODE_WORDS[run.mode]),
-        ("futures (Latin hypercube samples)", len(run.results), COUNT),
-        ("seed", run.seed, COUNT),
-        ("futures meeting every target", run.met, COUNT),
-        ("P(target met)", run.p_target_met, SHARE),
-        ("95 % interval (Wilson), low", lo, SHARE),
-        ("95 % interval (Wilson), high", hi, SHARE),
-        ("median public cost (M€)", median, M_EUR),
-        ("90th-percentile public cost (M€)", p90, M_EUR),
-        (f"required reduction {T} (Mt CO2-eq/yr)", run.base.targets.get(T), MT),
+        (_("what was asked"), _(whole)),
+        (_("futures (Latin hypercube samples)"), len(run.results), COUNT),
+        (_("seed"), run.seed, COUNT),
+        (_("futures meeting every target"), run.met, COUNT),
+        (_("P(target met)"), run.p_target_met, SHARE),
+        (_("95 % interval (Wilson), low"), lo, SHARE),
+        (_("95 % interval (Wilson), high"), hi, SHARE),
+        (_("median public cost (M€)"), median, M_EUR),
+        (_("90th-percentile public cost (M€)"), p90, M_EUR),
+        (_("required reduction {year} (Mt CO2-eq/yr)", year=T), run.base.targets.get(T), MT),
     ]
     ok = [r for r in run.results if r.ok]
     if ok:
         abate = sorted(r.abatement_mt.get(T, 0.0) for r in ok)
-        items += [(f"median abatement {T} (Mt CO2-eq/yr)", _quantile(abate, 0.5), MT),
-                  (f"10th-percentile abatement {T} (Mt CO2-eq/yr)", _quantile(abate, 0.1), MT),
-                  (f"mean shortfall {T} (Mt CO2-eq/yr)", sum(r.shortfall_mt.get(T, 0.0) for r in ok) / len(ok), MT)]
+        items += [(_("median abatement {year} (Mt CO2-eq/yr)", year=T), _quantile(abate, 0.5), MT),
+                  (_("10th-percentile abatement {year} (Mt CO2-eq/yr)", year=T), _quantile(abate, 0.1), MT),
+                  (_("mean shortfall {year} (Mt CO2-eq/yr)", year=T),
+                   sum(r.shortfall_mt.get(T, 0.0) for r in ok) / len(ok), MT)]
     if run.mode == "stress_test":
-        items.append(("plan stress-tested", run.plan_file))
+        items.append((_("plan stress-tested"), run.plan_file))
     if ok and _shows_idle(run):
-        items.append((f"mean abatement {T} built but idle for want of resources (Mt CO2-eq/yr)"
-                      + ("" if run.mode == "stress_test" else ": decisions already taken"),
-                      sum(r.idle_mt for r in ok) / len(ok), MT))
+        label = (_("mean abatement {year} built but idle for want of resources (Mt CO2-eq/yr)", year=T)
+                 if run.mode == "stress_test" else
+                 _("mean abatement {year} built but idle for want of resources (Mt CO2-eq/yr): decisions already taken",
+                   year=T))
+        items.append((label, sum(r.idle_mt for r in ok) / len(ok), MT))
     if d is not None:
-        items += [("decision year (commitments up to it shared)", d.year, COUNT),
-                  ("expected cost, RP (M€)", d.expected_cost_meur, M_EUR),
-                  ("expected public cost (M€)", d.expected_public_cost_meur, M_EUR),
-                  ("expected cost with the mean-value plan's commitments, EEV (M€)", d.eev_meur, M_EUR),
-                  ("value of the stochastic solution, VSS = EEV − RP (M€)", d.vss_meur, M_EUR)]
+        items += [(_("decision year (commitments up to it shared)"), d.year, COUNT),
+                  (_("expected cost, RP (M€)"), d.expected_cost_meur, M_EUR),
+                  (_("expected public cost (M€)"), d.expected_public_cost_meur, M_EUR),
+                  (_("expected cost with the mean-value plan's commitments, EEV (M€)"), d.eev_meur, M_EUR),
+                  (_("value of the stochastic solution, VSS = EEV − RP (M€)"), d.vss_meur, M_EUR)]
     sheet.pairs(items, bold_labels=True)
     if run.drivers:
-        sheet.heading("What moves the shortfall most (sheet 'Drivers')")
+        sheet.heading(_("What moves the shortfall most (sheet '{sheet}')", sheet=_("Drivers")))
         for drv in run.drivers[:5]:
             if drv.rho_shortfall is not None:
-                sheet.line(f"{drv.label}: rank correlation {drv.rho_shortfall:+.2f} with the shortfall"
-                           + (f", first-order variance share {drv.s1_shortfall:.2f}" if drv.s1_shortfall is not None
-                              else ""))
+                text = _("{driver}: rank correlation {rho} with the shortfall", driver=drv.label,
+                         rho=num(drv.rho_shortfall, "+.2f"))
+                if drv.s1_shortfall is not None:
+                    text += _(", first-order variance share {s1}", s1=num(drv.s1_shortfall, ".2f"))
+                sheet.line(text)
     for note in run.notes:
-        sheet.line(f"Note: {note}")
+        sheet.line(_("Note: {text}", text=note))
 
 
 def _shows_idle(run: FuturesRun) -> bool:
@@ -155,10 +178,10 @@ def _quantile(sorted_values: list[float], q: float) -> float:
 def _here_and_now(sheet: Sheet, run: FuturesRun) -> None:
     d = run.decision
     inp = run.base
-    sheet.title(f"What to commit by {d.year} (the same in every future)")
-    sheet.line("Each row: a share of a measure to commit now. Later years are decided per future, once it is known. "
-               "Beside it, what the plan for the mean-value future would commit now (its EEV is the expected cost of "
-               "committing that instead).")
+    sheet.title(_("What to commit by {year} (the same in every future)", year=d.year))
+    sheet.line(_("Each row: a share of a measure to commit now. Later years are decided per future, once it is known. "
+                 "Beside it, what the plan for the mean-value future would commit now (its EEV is the expected cost of "
+                 "committing that instead)."))
     keys = sorted({(m, y) for m, ys in d.here_and_now.items() for y in ys}
                   | {(m, y) for m, ys in d.mean_plan.items() for y in ys})
     rows = []
@@ -167,40 +190,48 @@ def _here_and_now(sheet: Sheet, run: FuturesRun) -> None:
         rows.append([m, meas.name if meas else "", meas.cluster if meas else "", y,
                      d.here_and_now.get(m, {}).get(y, 0.0), d.mean_plan.get(m, {}).get(y, 0.0),
                      run.funded_share.get(m, 0.0)])
-    sheet.table([Col("measure"), Col("name"), Col("cluster"), Col("year", COUNT),
-                 Col("commit now: share of the measure (%)", SHARE),
-                 Col("plan for the mean-value future: share (%)", SHARE),
-                 Col("funded in this share of futures, by the end (%)", SHARE)], rows, freeze=1, autofilter=True)
+    sheet.table([Col(_("measure")), Col(_("name")), Col(_("cluster")), Col(_("year"), COUNT),
+                 Col(_("commit now: share of the measure (%)"), SHARE),
+                 Col(_("plan for the mean-value future: share (%)"), SHARE),
+                 Col(_("funded in this share of futures, by the end (%)"), SHARE)], rows, freeze=1, autofilter=True)
     if d.size is not None:
-        sheet.heading("The stochastic program")
-        sheet.pairs([("futures", d.size.futures, COUNT), ("columns", d.size.columns, COUNT),
-                     ("rows", d.size.rows, COUNT), ("nonzeros", d.size.nonzeros, COUNT),
-                     ("solver status", d.status), ("build time (s)", round(d.seconds_build, 2)),
-                     ("solve time (s)", round(d.seconds_solve, 2)),
-                     ("EEV time: mean-value plan and re-solve (s)", round(d.seconds_eev, 2))], bold_labels=True)
+        sheet.heading(_("The stochastic program"))
+        sheet.pairs([(_("futures"), d.size.futures, COUNT), (_("columns"), d.size.columns, COUNT),
+                     (_("rows"), d.size.rows, COUNT), (_("nonzeros"), d.size.nonzeros, COUNT),
+                     (_("solver status"), d.status), (_("build time (s)"), round(d.seconds_build, 2)),
+                     (_("solve time (s)"), round(d.seconds_solve, 2)),
+                     (_("EEV time: mean-value plan and re-solve (s)"), round(d.seconds_eev, 2))], bold_labels=True)
 
 
 # ---------------------------------------------------------------- Futures
+
+#: Words for a future's status and for the way it was solved (the codes of analysis.futures).
+STATUS_WORDS = {"target_met": N_("target met"), "target_not_met": N_("target not met"), "failed": N_("failed")}
+
 
 def _futures(sheet: Sheet, run: FuturesRun) -> None:
     rows_u = run.base.uncertainty
     names = list(dict.fromkeys(r.name for r in rows_u))
     years = sorted(run.base.targets)
-    cols = [Col("future", COUNT)] + [Col(f"{n} ({_unit(run, n)})") for n in names]
-    cols += [Col("status"), Col("every target met"), Col("public cost (M€)", M_EUR),
-             Col("objective (M€, shortfall penalty included)", M_EUR)]
+    cols = [Col(_("future"), COUNT)] + [Col(f"{n} ({_(_unit(run, n))})") for n in names]
+    cols += [Col(_("status")), Col(_("every target met")), Col(_("public cost (M€)"), M_EUR),
+             Col(_("objective (M€, shortfall penalty included)"), M_EUR)]
     for y in years:
-        cols += [Col(f"abatement {y} (Mt CO2-eq/yr)", MT), Col(f"shortfall {y} (Mt CO2-eq/yr)", MT)]
+        cols += [Col(_("abatement {year} (Mt CO2-eq/yr)", year=y), MT),
+                 Col(_("shortfall {year} (Mt CO2-eq/yr)", year=y), MT)]
     idle = _shows_idle(run)
     if idle:
-        cols.append(Col(f"built but idle for want of resources {run.base.settings.target_year} (Mt CO2-eq/yr)", MT))
-    cols += [Col("how it was solved"), Col("message")]
+        cols.append(Col(_("built but idle for want of resources {year} (Mt CO2-eq/yr)",
+                          year=run.base.settings.target_year), MT))
+    cols += [Col(_("how it was solved")), Col(_("message"))]
     by_number = {f.number: f for f in run.futures}
+    yes, no = _("yes"), _("no")
     table = []
     for r in run.results:
         draw = by_number[r.number].draw(rows_u)
         row = [r.number] + [draw.get(n) for n in names]
-        row += [r.status.replace("_", " "), "yes" if r.target_met else "no", r.public_cost_meur, r.objective_meur]
+        row += [_(STATUS_WORDS[r.status]), yes if r.target_met else no, r.public_cost_meur,
+                r.objective_meur]
         for y in years:
             row += [r.abatement_mt.get(y), r.shortfall_mt.get(y)]
         if idle:
@@ -212,7 +243,7 @@ def _futures(sheet: Sheet, run: FuturesRun) -> None:
 
 def _unit(run: FuturesRun, name: str) -> str:
     row = next(r for r in run.base.uncertainty if r.name == name)
-    return {"scale": "factor ×", "shift": "years later", "add": "added", "set": "value"}[row.op]
+    return OP_UNITS[row.op]
 
 
 # ---------------------------------------------------------------- Charts
@@ -221,9 +252,10 @@ def _charts(sheet: Sheet, run: FuturesRun) -> None:
     T = run.base.settings.target_year
     target = run.base.targets.get(T, 0.0)
     ok = [r for r in run.results if r.ok]
-    sheet.title(f"Abatement in {T} against the target, and the probability of meeting it against the cost")
+    sheet.title(_("Abatement in {year} against the target, and the probability of meeting it against the cost",
+                  year=T))
     if not ok:
-        sheet.line("No future has a plan: nothing to draw.")
+        sheet.line(_("No future has a plan: nothing to draw."))
         return
     ws = sheet.ws
     # histogram data: bins of target-year abatement with an edge at the target, counts split by met / missed
@@ -235,13 +267,13 @@ def _charts(sheet: Sheet, run: FuturesRun) -> None:
     top = 3
     data_col = 20
     sheet.row = top
-    header = [Col(f"abatement {T} from (Mt CO2-eq/yr)", MT), Col("to", MT), Col("bin"),
-              Col("futures meeting every target", COUNT), Col("futures missing a target", COUNT)]
+    header = [Col(_("abatement {year} from (Mt CO2-eq/yr)", year=T), MT), Col(_("to"), MT), Col(_("bin")),
+              Col(_("futures meeting every target"), COUNT), Col(_("futures missing a target"), COUNT)]
     bins = []
     for k in range(count):
         a, b = start + k * width, start + (k + 1) * width
         inside = [r for r, v in zip(ok, values) if a - 1e-9 <= v < b - 1e-9 or (k == count - 1 and v >= b - 1e-9)]
-        bins.append([a, b, f"{a:.2f}–{b:.2f}", sum(r.target_met for r in inside),
+        bins.append([a, b, f"{num(a, '.2f')}–{num(b, '.2f')}", sum(r.target_met for r in inside),
                      sum(not r.target_met for r in inside)])
     for c, col in enumerate(header):
         cell = sheet.put(top, data_col + c, col.header, fit=False)
@@ -250,17 +282,19 @@ def _charts(sheet: Sheet, run: FuturesRun) -> None:
         for c, (col, v) in enumerate(zip(header, row)):
             sheet.put(k, data_col + c, v, col.fmt)
     last = top + len(bins)
-    hist = column_chart(f"Abatement in {T} over {len(ok):,} futures (target {target:.2f} Mt: green bars meet it)",
-                        f"abatement {T} (Mt CO2-eq/yr)", "futures", stacked=True, y_format="0", gap_width=15)
-    hist.series.append(column_series(ws, data_col + 3, top + 1, last, "meets every target", MET_COLOUR))
-    hist.series.append(column_series(ws, data_col + 4, top + 1, last, "misses a target", MISSED_COLOUR))
+    hist = column_chart(_("Abatement in {year} over {n} futures (target {target} Mt: green bars meet it)", year=T,
+                          n=num(len(ok), ",d"), target=num(target, ".2f")),
+                        _("abatement {year} (Mt CO2-eq/yr)", year=T), _("futures"), stacked=True, y_format="0",
+                        gap_width=15)
+    hist.series.append(column_series(ws, data_col + 3, top + 1, last, _("meets every target"), MET_COLOUR))
+    hist.series.append(column_series(ws, data_col + 4, top + 1, last, _("misses a target"), MISSED_COLOUR))
     set_categories(hist, ws, data_col + 2, top + 1, last)
     ws.add_chart(hist, "A3")
     # cumulative probability: share of futures that meet the target at a public cost ≤ x
     cum_top = last + 3
     cost_sorted = sorted(ok, key=lambda r: r.public_cost_meur or 0.0)
-    sheet.put(cum_top, data_col, "public cost (M€)", fit=False).font = sheet.st.bold
-    sheet.put(cum_top, data_col + 1, "share of futures meeting every target at this public cost or less",
+    sheet.put(cum_top, data_col, _("public cost (M€)"), fit=False).font = sheet.st.bold
+    sheet.put(cum_top, data_col + 1, _("share of futures meeting every target at this public cost or less"),
               fit=False).font = sheet.st.bold
     met = 0
     n = len(run.results)
@@ -268,16 +302,20 @@ def _charts(sheet: Sheet, run: FuturesRun) -> None:
         met += r.target_met
         sheet.put(k, data_col, r.public_cost_meur, M_EUR)
         sheet.put(k, data_col + 1, met / n, SHARE)
-    cum = scatter_chart("Probability of meeting every target at a public cost up to x", "public cost (M€)",
-                        "P(target met and public cost ≤ x)", y_format="0%", x_format="#,##0")
+    cum = scatter_chart(_("Probability of meeting every target at a public cost up to x"), _("public cost (M€)"),
+                        _("P(target met and public cost ≤ x)"), y_format="0%", x_format="#,##0")
     cum.series.append(line_series(ws, data_col, data_col + 1, cum_top + 1, cum_top + len(cost_sorted),
-                                  "cumulative probability", LINE_COLOUR))
+                                  _("cumulative probability"), LINE_COLOUR))
     cum.y_axis.scaling.min, cum.y_axis.scaling.max = 0.0, 1.0
     ws.add_chart(cum, "A30")
     sheet.row = max(sheet.row, 2)
 
 
 # ---------------------------------------------------------------- Measure shares
+
+#: How often a measure is funded, in words.
+KIND_WORDS = {"robust": N_("robust"), "contingent": N_("contingent"), "never": N_("never funded")}
+
 
 def _measure_shares(sheet: Sheet, run: FuturesRun) -> None:
     inp = run.base
@@ -288,27 +326,30 @@ def _measure_shares(sheet: Sheet, run: FuturesRun) -> None:
     rows = []
     for m, share in sorted(run.funded_share.items(), key=lambda kv: (-kv[1], kv[0])):
         meas = inp.measures[m]
-        kind = "robust" if share >= ROBUST_SHARE - 1e-12 else "contingent" if share > 0 else "never funded"
+        kind = "robust" if share >= ROBUST_SHARE - 1e-12 else "contingent" if share > 0 else "never"
         shares = committed.get(m) or []
-        rows.append([m, meas.name, meas.cluster, share, kind, sum(shares) / len(shares) if shares else None])
-    sheet.title("Which measures are funded in nearly every future (robust) and which only in some (contingent)")
-    sheet.table([Col("measure"), Col("name"), Col("cluster"), Col("share of futures funding it (%)", SHARE),
-                 Col(f"robust (≥ {ROBUST_SHARE:.0%}) or contingent"),
-                 Col("mean committed share where funded (%)", SHARE)], rows, freeze=1, autofilter=True)
+        rows.append([m, meas.name, meas.cluster, share, _(KIND_WORDS[kind]),
+                     sum(shares) / len(shares) if shares else None])
+    sheet.title(_("Which measures are funded in nearly every future (robust) and which only in some (contingent)"))
+    sheet.table([Col(_("measure")), Col(_("name")), Col(_("cluster")),
+                 Col(_("share of futures funding it (%)"), SHARE),
+                 Col(_("robust (≥ {share}) or contingent", share=_share(ROBUST_SHARE))),
+                 Col(_("mean committed share where funded (%)"), SHARE)], rows, freeze=1, autofilter=True)
 
 
 # ---------------------------------------------------------------- Drivers
 
 def _drivers(sheet: Sheet, run: FuturesRun) -> None:
     rows_u = run.base.uncertainty
-    sheet.title("Which uncertain inputs move the shortfall most")
-    sheet.line("One row per dimension of the draws (a group, or an ungrouped row). Spearman's ρ: the rank "
-               "correlation of its draw with the shortfall (summed over target years) and with the public cost, "
-               "from −1 to 1. First-order variance share: the part of the shortfall's variance it explains alone "
-               "(RBD-FAST, SALib, on the Latin hypercube; from 100 futures on). Blank: it does not vary.")
-    sheet.table([Col("dimension"), Col("rows (uncertain inputs)"), Col("Spearman ρ with the shortfall", "0.00"),
-                 Col("first-order variance share of the shortfall", "0.00"), Col("± (95 %)", "0.00"),
-                 Col("Spearman ρ with the public cost", "0.00")],
+    sheet.title(_("Which uncertain inputs move the shortfall most"))
+    sheet.line(_("One row per dimension of the draws (a group, or an ungrouped row). Spearman's ρ: the rank "
+                 "correlation of its draw with the shortfall (summed over target years) and with the public cost, "
+                 "from −1 to 1. First-order variance share: the part of the shortfall's variance it explains alone "
+                 "(RBD-FAST, SALib, on the Latin hypercube; from 100 futures on). Blank: it does not vary."))
+    sheet.table([Col(_("dimension")), Col(_("rows (uncertain inputs)")),
+                 Col(_("Spearman ρ with the shortfall"), "0.00"),
+                 Col(_("first-order variance share of the shortfall"), "0.00"), Col(_("± (95 %)"), "0.00"),
+                 Col(_("Spearman ρ with the public cost"), "0.00")],
                 [[d.dimension.key, "; ".join(rows_u[k].name for k in d.dimension.rows), d.rho_shortfall,
                   d.s1_shortfall, d.s1_conf, d.rho_cost] for d in run.drivers], freeze=1)
 
@@ -318,9 +359,9 @@ def _drivers(sheet: Sheet, run: FuturesRun) -> None:
 def _about(sheet: Sheet, run: FuturesRun) -> None:
     from .. import __version__
 
-    sheet.title("About this futures workbook")
-    sheet.line("policymix futures: the plan question asked over many drawn futures (docs/futures.md). Money in M€, "
-               "abatement in Mt CO2-eq/yr, shares in %.")
+    sheet.title(_("About this futures workbook"))
+    sheet.line(_("policymix futures: the plan question asked over many drawn futures (docs/futures.md). Money in M€, "
+                 "abatement in Mt CO2-eq/yr, shares in %."))
     sheet.row += 1
     seconds = run.seconds or 0.0
     command = ["policymix futures", run.source_file or "WORKBOOK", f"--samples {run.samples}", f"--seed {run.seed}"]
@@ -330,32 +371,33 @@ def _about(sheet: Sheet, run: FuturesRun) -> None:
         command.append(f"--decide-by {run.decision.year}")
     command += run.overrides
     sheet.pairs([
-        ("tool", f"policymix {__version__}"),
-        ("solver", run.solver_name),
-        ("input file", run.source_file or "(not from a file)"),
-        ("input SHA-256", run.source_sha256),
-        ("scenario", run.scenario_name),
-        ("overrides applied to every future", "; ".join(run.overrides) or "none"),
-        ("question", MODE_WORDS[run.mode]),
-        ("futures", len(run.results), COUNT),
-        ("seed", run.seed, COUNT),
-        ("sampling", "Latin hypercube (scipy.stats.qmc.LatinHypercube), one dimension per group or ungrouped row; "
-                     "values by each distribution's inverse CDF; shift draws rounded to whole years"),
-        ("dimensions", len(run.dims), COUNT),
-        ("workers", run.workers),
-        ("models built (a structure seen for the first time by a worker)", run.builds, COUNT),
-        ("futures re-solved on a kept model", run.updates, COUNT),
-        ("run time (s)", round(seconds, 2)),
-        ("futures per second", round(len(run.results) / seconds, 1) if seconds > 0 else None),
-        ("to repeat it (this workbook is also an input)", " ".join(command)),
-        ("generated", datetime.now().astimezone().isoformat(timespec="seconds")),
+        (_("tool"), f"policymix {__version__}"),
+        (_("solver"), run.solver_name),
+        (_("input file"), run.source_file or _("(not from a file)")),
+        (_("input SHA-256"), run.source_sha256),
+        (_("scenario"), run.scenario_name),
+        (_("overrides applied to every future"), "; ".join(run.overrides) or _("none")),
+        (_("question"), _(MODE_WORDS[run.mode][1])),
+        (_("language"), _("English") if current() == "en" else _("Dutch")),
+        (_("futures"), len(run.results), COUNT),
+        (_("seed"), run.seed, COUNT),
+        (_("sampling"), _("Latin hypercube (scipy.stats.qmc.LatinHypercube), one dimension per group or ungrouped "
+                          "row; values by each distribution's inverse CDF; shift draws rounded to whole years")),
+        (_("dimensions"), len(run.dims), COUNT),
+        (_("workers"), run.workers),
+        (_("models built (a structure seen for the first time by a worker)"), run.builds, COUNT),
+        (_("futures re-solved on a kept model"), run.updates, COUNT),
+        (_("run time (s)"), round(seconds, 2)),
+        (_("futures per second"), round(len(run.results) / seconds, 1) if seconds > 0 else None),
+        (_("to repeat it (this workbook is also an input)"), " ".join(command)),
+        (_("generated"), datetime.now().astimezone().isoformat(timespec="seconds")),
     ], bold_labels=True)
-    sheet.heading("Sheets")
-    sheet.table([Col("sheet"), Col("what it shows"), Col("units")],
-                [[s.title, s.shows, s.units] for s in FUTURES_SHEETS
+    sheet.heading(_("Sheets"))
+    sheet.table([Col(_("sheet")), Col(_("what it shows")), Col(_("units"))],
+                [[_(s.title), _(s.shows), _(s.units) if s.units else ""] for s in FUTURES_SHEETS
                  if s.title != "Here and now" or run.decision is not None]
-                + [["(input sheets)", "the effective inputs, the uncertainty sheet among them: this workbook re-runs "
-                                      "the same futures", ""]])
+                + [[_("(input sheets)"), _("the effective inputs, the uncertainty sheet among them: this workbook "
+                                          "re-runs the same futures"), ""]])
 
 
 _WRITERS = {"Summary": _summary, "Here and now": _here_and_now, "Futures": _futures, "Charts": _charts,

@@ -7,10 +7,12 @@ repeat on every page.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
 from ..input.manifest import SHEETS
+from ..lang import current
 from .xlsx import Col, Sheet, new_workbook, save
 
 
@@ -36,6 +38,15 @@ def input_cell(v):
     if isinstance(v, bool):
         return "yes" if v else "no"
     return v
+
+
+def in_its_language(inp):
+    """The effective input with the run's language as its setting, so a result workbook re-runs in that language."""
+    settings = inp.settings
+    lang = current() if (current() != "en" or settings.language) else None
+    if settings.language == lang:
+        return inp
+    return dataclasses.replace(inp, settings=dataclasses.replace(settings, language=lang))
 
 
 def add_input_sheets(wb, tables: dict, years: list[int]) -> None:

@@ -11,7 +11,6 @@ reads. Limits are named and explained by their family's declaration
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from datetime import datetime
 from pathlib import Path
@@ -23,7 +22,7 @@ from ..model.families import BUDGET, FAMILIES, PERIOD_BUDGET, RESOURCE, TARGET, 
 from ..model.results import PlanResult, span
 from .cash import cash_sentences, cash_sheet
 from .files import json_text
-from .inputs import add_input_sheets
+from .inputs import add_input_sheets, in_its_language
 from . import words
 from .jsondoc import plan_document
 from .xlsx import (AMOUNT, COUNT, EUR_T, HEADER_WRAP, M_EUR, MT, SHADOW, SHARE, Col, Sheet, line_series, new_workbook,
@@ -58,18 +57,9 @@ def plan_workbook(result: PlanResult):
             sheet = Sheet(wb, _("Alternative {k}", k=k), orientation="landscape")
             _alternative(sheet, result, alt, k)
             sheet.finish()
-    add_input_sheets(wb, to_tables(_in_its_language(result.input)), result.input.years)
+    add_input_sheets(wb, to_tables(in_its_language(result.input)), result.input.years)
     add_result_document(wb, result)
     return wb
-
-
-def _in_its_language(inp):
-    """The effective input with the plan's language as its setting, so the plan re-runs in that language."""
-    settings = inp.settings
-    lang = current() if (current() != "en" or settings.language) else None
-    if settings.language == lang:
-        return inp
-    return dataclasses.replace(inp, settings=dataclasses.replace(settings, language=lang))
 
 
 def add_result_document(wb, result: PlanResult) -> None:

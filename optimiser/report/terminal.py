@@ -299,13 +299,13 @@ def futures_progress(enabled: bool = True):
         class Rate(ProgressColumn):
             def render(self, task):
                 speed = task.finished_speed or task.speed
-                return Text(f"{speed:,.1f} futures/s" if speed else "… futures/s")
+                return Text(_("{rate} futures/s", rate=num(speed, ",.1f")) if speed else _("… futures/s"))
 
         if total is None:
             progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), console=Console(stderr=True),
                                 transient=True)
         else:
-            progress = Progress(TextColumn("futures"), BarColumn(), MofNCompleteColumn(), Rate(),
+            progress = Progress(TextColumn(_("futures")), BarColumn(), MofNCompleteColumn(), Rate(),
                                 TimeRemainingColumn(), console=Console(stderr=True), transient=True)
         progress.start()
         state["progress"] = progress
