@@ -17,15 +17,35 @@ import traceback
 from . import __version__
 from .input.data import InputError
 from .input.read import DEFAULT_MAX_UNZIPPED_MB
-from .lang import LANGUAGES, _, language, num, use
+from .lang import LANGUAGES, N_, _, language, num, use
 from .pipeline import (EXIT_INPUT, EXIT_INTERNAL, EXIT_NOT_MET, EXIT_OK, EXIT_SOLVER, SolverFailure,
                        TargetInfeasible, default_workbook, run)
 
 
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help in the language of the run: its headings and 'usage:' from our catalogue."""
+
+    HEADINGS = {"positional arguments": N_("positional arguments"), "options": N_("options")}
+
+    def add_usage(self, usage, actions, groups, prefix=None):
+        super().add_usage(usage, actions, groups, prefix=_("usage: ") if prefix is None else prefix)
+
+    def start_section(self, heading):
+        super().start_section(_(self.HEADINGS[heading]) if heading in self.HEADINGS else heading)
+
+
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", _Formatter)
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
+                          help=_("show this help and exit"))
+
     def error(self, message: str) -> None:  # usage errors: one line, exit 2
         command = " ".join(self.prog.split()[1:2])  # 'plan', 'check', … or '' for the top level
-        self.exit(EXIT_INPUT, f"policymix: error: {message} (see policymix {command + ' ' if command else ''}--help)\n")
+        self.exit(EXIT_INPUT, _("policymix: error: {message} (see {help})", message=message,
+                                help=f"policymix {command + ' ' if command else ''}--help") + "\n")
 
 
 def _megabytes(text: str) -> float:
@@ -54,36 +74,41 @@ class _OverrideAction(argparse.Action):
 
 
 def _add_input_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--scenario", metavar="NAME", help="apply the named override set from the scenarios sheet")
+    p.add_argument("--scenario", metavar="NAME", help=_("apply the named override set from the scenarios sheet"))
     for op, meta, helptext in (
-        ("set", "SHEET:ID:COLUMN=VALUE", "set a value (settings: --set settings:KEY=VALUE); wildcards allowed"),
-        ("scale", "SHEET:ID:COLUMN=FACTOR", "multiply values, e.g. --scale budgets:SDE++:*=1.2"),
-        ("add", "SHEET:ID:COLUMN=DELTA", "add to values, e.g. --add measures:tata_*:lead_time_years=2"),
-        ("shift", "SHEET:ID:COLUMNS=YEARS", "move a year series YEARS whole years later (before the first year: "
-                                            "its value), e.g. --shift resources:grid_zeeland:*=2"),
+        ("set", "SHEET:ID:COLUMN=VALUE", N_("set a value (settings: --set settings:KEY=VALUE); wildcards allowed")),
+        ("scale", "SHEET:ID:COLUMN=FACTOR", N_("multiply values, e.g. --scale budgets:SDE++:*=1.2")),
+        ("add", "SHEET:ID:COLUMN=DELTA", N_("add to values, e.g. --add measures:tata_*:lead_time_years=2")),
+        ("shift", "SHEET:ID:COLUMNS=YEARS", N_("move a year series YEARS whole years later (before the first year: "
+                                               "its value), e.g. --shift resources:grid_zeeland:*=2")),
     ):
-        p.add_argument(f"--{op}", metavar=meta, action=_OverrideAction, dest="overrides", help=helptext)
+        p.add_argument(f"--{op}", metavar=meta, action=_OverrideAction, dest="overrides", help=_(helptext))
     p.add_argument("--objective", choices=("min-cost", "max-abatement"),
-                   help="min-cost (default): least public cost meeting the targets; max-abatement: most "
-                        "abatement within budgets and limits (same as --set settings:objective=…)")
+                   help=_("min-cost (default): least public cost meeting the targets; max-abatement: most "
+                        "abatement within budgets and limits (same as --set settings:objective=…)"))
     p.add_argument("--max-unzipped-mb", type=_megabytes, default=DEFAULT_MAX_UNZIPPED_MB, metavar="MB",
-                   help=f"refuse workbooks whose parts inflate beyond this (default {DEFAULT_MAX_UNZIPPED_MB:g} MB)")
+                   help=_max_unzipped_help())
     _add_lang(p)
-    p.add_argument("--debug", action="store_true", help="show a traceback on errors")
+    p.add_argument("--debug", action="store_true", help=_("show a traceback on errors"))
+
+
+def _max_unzipped_help() -> str:
+    return _("refuse workbooks whose parts inflate beyond this (default {mb} MB)", mb=f"{DEFAULT_MAX_UNZIPPED_MB:g}")
 
 
 def _add_lang(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lang", choices=LANGUAGES, default=None,
-                   help="language of the workbook and the terminal: en or nl (default: the workbook's language "
-                        "setting, else en)")
+                   help=_("language of the workbook and the terminal: en or nl (default: the workbook's language "
+                        "setting, else en)"))
 
 
 def _add_export_options(p: argparse.ArgumentParser, save_lp: bool = False) -> None:
     p.add_argument("--iamc", metavar="FILE.csv|xlsx",
-                   help="also write the results in the IAMC template layout (pyam; variables in docs/iamc.md)")
+                   help=_("also write the results in the IAMC template layout (pyam; variables in docs/iamc.md)"))
     if save_lp:
         p.add_argument("--save-lp", metavar="FILE.mps|lp",
-                       help="also write the model exactly as handed to HiGHS (by HiGHS), to inspect or solve elsewhere")
+                       help=_("also write the model exactly as handed to HiGHS (by HiGHS), to inspect or solve "
+                              "elsewhere"))
 
 
 def _written(outcome, quiet_stdout: bool) -> None:
@@ -93,53 +118,56 @@ def _written(outcome, quiet_stdout: bool) -> None:
 
 
 def make_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="policymix", description="Least-public-cost policy mix for Dutch industrial decarbonisation.")
-    parser.add_argument("--version", action="version", version=f"policymix {__version__}")
+    parser = _Parser(prog="policymix",
+                     description=_("Least-public-cost policy mix for Dutch industrial decarbonisation."))
+    parser.add_argument("--version", action="version", version=f"policymix {__version__}",
+                        help=_("show the version and exit"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    plan = sub.add_parser("plan", help="solve a workbook and write the plan workbook",
-                          description="Solve WORKBOOK (default: the shipped Dutch default) and write a plan workbook.")
-    plan.add_argument("workbook", nargs="?", help="input or plan workbook (.xlsx); default: the shipped default")
+    plan = sub.add_parser("plan", help=_("solve a workbook and write the plan workbook"),
+                          description=_("Solve WORKBOOK (default: the shipped Dutch default) and write a plan "
+                                        "workbook."))
+    plan.add_argument("workbook", nargs="?", help=_("input or plan workbook (.xlsx); default: the shipped default"))
     plan.add_argument("-o", "--output", metavar="OUT.xlsx",
-                      help="plan workbook to write (default: outputs/plan-<scenario>[-<overrides>]-<timestamp>.xlsx; "
-                           "none with --json - alone)")
-    plan.add_argument("--json", metavar="FILE", help="also write the result as JSON ('-' for stdout: then no "
-                                                     "workbook unless -o is given)")
-    plan.add_argument("--force", action="store_true", help="replace an existing output file")
+                      help=_("plan workbook to write (default: outputs/plan-<scenario>[-<overrides>]-<timestamp>.xlsx; "
+                           "none with --json - alone)"))
+    plan.add_argument("--json", metavar="FILE", help=_("also write the result as JSON ('-' for stdout: then no "
+                                                     "workbook unless -o is given)"))
+    plan.add_argument("--force", action="store_true", help=_("replace an existing output file"))
     _add_export_options(plan, save_lp=True)
     plan.add_argument("--elastic", action="store_true",
-                      help="report the least that must give for every target to be met: the least total relative "
+                      help=_("report the least that must give for every target to be met: the least total relative "
                            "relaxation of budgets and resource limits, then the least cost with it "
-                           "(same as --set settings:elastic=yes)")
+                           "(same as --set settings:elastic=yes)"))
     plan.add_argument("--strict", action="store_true",
-                      help="allow no shortfall: when the target cannot be met, list the conflicting limits "
-                           "(an irreducible infeasible subset) and exit 3")
+                      help=_("allow no shortfall: when the target cannot be met, list the conflicting limits "
+                           "(an irreducible infeasible subset) and exit 3"))
     plan.add_argument("--alternatives", type=int, default=0, metavar="N",
-                      help="also find N near-optimal plans that fund measures as different as possible")
+                      help=_("also find N near-optimal plans that fund measures as different as possible"))
     plan.add_argument("--slack", default="5%", metavar="PCT",
-                      help="cost slack of the alternatives over the optimum (default 5%%)")
+                      help=_("cost slack of the alternatives over the optimum (default 5%%)"))
     plan.add_argument("--versus-rules", action="store_true",
-                      help="also allocate by the instruments' own rules and set them beside the optimum "
-                           "(same as policymix rules-gap)")
+                      help=_("also allocate by the instruments' own rules and set them beside the optimum "
+                           "(same as policymix rules-gap)"))
     _add_input_options(plan)
 
-    check = sub.add_parser("check", help="validate a workbook without solving",
-                           description="Validate WORKBOOK and list every problem found.")
-    check.add_argument("workbook", help="input or plan workbook (.xlsx)")
+    check = sub.add_parser("check", help=_("validate a workbook without solving"),
+                           description=_("Validate WORKBOOK and list every problem found."))
+    check.add_argument("workbook", help=_("input or plan workbook (.xlsx)"))
     _add_input_options(check)
     _add_whatif_commands(sub)
     _add_rules_commands(sub)
 
-    template = sub.add_parser("template", help="write a blank input workbook to fill in",
-                              description="Write a blank input workbook made from the manifest: an Instructions "
+    template = sub.add_parser("template", help=_("write a blank input workbook to fill in"),
+                              description=_("Write a blank input workbook made from the manifest: an Instructions "
                                           "sheet, every sheet and column (meaning, unit and hints as header "
                                           "comments), drop-down lists for ids, kinds and yes/no, and two example "
                                           "rows per sheet, marked with # so they are ignored. 'policymix check "
-                                          "OUT.xlsx' lists what is still missing.")
-    template.add_argument("output", metavar="OUT.xlsx", help="the workbook to write")
-    template.add_argument("--force", action="store_true", help="replace an existing file")
+                                          "OUT.xlsx' lists what is still missing."))
+    template.add_argument("output", metavar="OUT.xlsx", help=_("the workbook to write"))
+    template.add_argument("--force", action="store_true", help=_("replace an existing file"))
     _add_lang(template)
-    template.add_argument("--debug", action="store_true", help="show a traceback on errors")
+    template.add_argument("--debug", action="store_true", help=_("show a traceback on errors"))
     _add_futures_command(sub)
     return parser
 
@@ -268,35 +296,35 @@ class _VaryAction(argparse.Action):
 
 def _add_whatif_commands(sub) -> None:
     sweep = sub.add_parser(
-        "sweep", help="solve a workbook at every point of a grid of input values",
-        description="Solve WORKBOOK at every point of --vary/--vary-scale (several make a grid) on one live "
+        "sweep", help=_("solve a workbook at every point of a grid of input values"),
+        description=_("Solve WORKBOOK at every point of --vary/--vary-scale (several make a grid) on one live "
                     "HiGHS instance and write a sweep workbook. Exit 0 when every point solved (a point that "
-                    "misses its target is a result), 4 when some point failed, 2 for bad input.")
-    sweep.add_argument("workbook", nargs="?", help="input or plan workbook (.xlsx); default: the shipped default")
+                    "misses its target is a result), 4 when some point failed, 2 for bad input."))
+    sweep.add_argument("workbook", nargs="?", help=_("input or plan workbook (.xlsx); default: the shipped default"))
     sweep.add_argument("--vary", metavar="SHEET:ID:COLUMN=START:STOP:STEP", action=_VaryAction, dest="vary",
-                       help="set each value of an inclusive range (or a list a,b,c); settings: "
-                            "--vary settings:target_reduction_mt=10:30:1; wildcards as in --set")
+                       help=_("set each value of an inclusive range (or a list a,b,c); settings: "
+                            "--vary settings:target_reduction_mt=10:30:1; wildcards as in --set"))
     sweep.add_argument("--vary-scale", metavar="SHEET:ID:COLUMN=START:STOP:STEP", action=_VaryAction, dest="vary",
-                       help="multiply the base value by each factor, e.g. --vary-scale budgets:SDE++:*=0.5:2:0.25")
+                       help=_("multiply the base value by each factor, e.g. --vary-scale budgets:SDE++:*=0.5:2:0.25"))
     sweep.add_argument("-o", "--output", metavar="OUT.xlsx",
-                       help="sweep workbook to write (default: outputs/sweep-<scenario>-<timestamp>.xlsx)")
+                       help=_("sweep workbook to write (default: outputs/sweep-<scenario>-<timestamp>.xlsx)"))
     sweep.add_argument("--json", metavar="FILE",
-                       help="also write a JSON list, one plan result per point plus its \"point\" ('-' for stdout)")
-    sweep.add_argument("--force", action="store_true", help="replace an existing output file")
+                       help=_("also write a JSON list, one plan result per point plus its \"point\" ('-' for stdout)"))
+    sweep.add_argument("--force", action="store_true", help=_("replace an existing output file"))
     _add_export_options(sweep)
     _add_input_options(sweep)
 
-    compare = sub.add_parser("compare", help="show what changed between two plan workbooks",
-                             description="Read the result sheets of two plan workbooks and list what changed: "
-                                         "status, cost, abatement, spend per instrument, measures, shadow prices.")
-    compare.add_argument("a", metavar="A.xlsx", help="plan workbook A (written by policymix plan)")
-    compare.add_argument("b", metavar="B.xlsx", help="plan workbook B")
-    compare.add_argument("-o", "--output", metavar="OUT.xlsx", help="also write a comparison workbook")
-    compare.add_argument("--force", action="store_true", help="replace an existing output file")
+    compare = sub.add_parser("compare", help=_("show what changed between two plan workbooks"),
+                             description=_("Read the result sheets of two plan workbooks and list what changed: "
+                                         "status, cost, abatement, spend per instrument, measures, shadow prices."))
+    compare.add_argument("a", metavar="A.xlsx", help=_("plan workbook A (written by policymix plan)"))
+    compare.add_argument("b", metavar="B.xlsx", help=_("plan workbook B"))
+    compare.add_argument("-o", "--output", metavar="OUT.xlsx", help=_("also write a comparison workbook"))
+    compare.add_argument("--force", action="store_true", help=_("replace an existing output file"))
     compare.add_argument("--max-unzipped-mb", type=_megabytes, default=DEFAULT_MAX_UNZIPPED_MB, metavar="MB",
-                         help=f"refuse workbooks whose parts inflate beyond this (default {DEFAULT_MAX_UNZIPPED_MB:g} MB)")
+                         help=_max_unzipped_help())
     _add_lang(compare)
-    compare.add_argument("--debug", action="store_true", help="show a traceback on errors")
+    compare.add_argument("--debug", action="store_true", help=_("show a traceback on errors"))
 
 
 def cmd_sweep(args) -> int:
@@ -341,24 +369,24 @@ def cmd_compare(args) -> int:
 
 def _add_rules_commands(sub) -> None:
     for name, helptext, description in (
-        ("simulate", "allocate by the instruments' own rules instead of optimising",
-         "Allocate WORKBOOK's budgets by each instrument's own rules (SDE++ rounds, NIKI tender, VEKI first "
+        ("simulate", N_("allocate by the instruments' own rules instead of optimising"),
+         N_("Allocate WORKBOOK's budgets by each instrument's own rules (SDE++ rounds, NIKI tender, VEKI first "
          "come first served, maatwerk; docs/rules.md) and write the result as a plan: same sheets and JSON, "
          "plus each measure's rule outcome (granted, realised, blocked by what). Exit 0 when the realised "
-         "abatement meets every target, 3 when not, 2 for bad input."),
-        ("rules-gap", "solve the optimum and set the instruments' own rules beside it",
-         "Plan WORKBOOK, simulate its instruments' own rules, and compare: abatement, public cost, cost per "
+         "abatement meets every target, 3 when not, 2 for bad input.")),
+        ("rules-gap", N_("solve the optimum and set the instruments' own rules beside it"),
+         N_("Plan WORKBOOK, simulate its instruments' own rules, and compare: abatement, public cost, cost per "
          "tonne, committed-but-idle budget, measures funded by one only, the extra public cost of the rules "
          "for their abatement and the extra abatement of the optimum with the rules' spending. Same as "
-         "policymix plan --versus-rules; exit codes as plan."),
+         "policymix plan --versus-rules; exit codes as plan.")),
     ):
-        p = sub.add_parser(name, help=helptext, description=description)
-        p.add_argument("workbook", nargs="?", help="input or plan workbook (.xlsx); default: the shipped default")
+        p = sub.add_parser(name, help=_(helptext), description=_(description))
+        p.add_argument("workbook", nargs="?", help=_("input or plan workbook (.xlsx); default: the shipped default"))
         p.add_argument("-o", "--output", metavar="OUT.xlsx",
-                       help=f"workbook to write (default: outputs/{'rules' if name == 'simulate' else name}-"
-                            "<scenario>-<timestamp>.xlsx)")
-        p.add_argument("--json", metavar="FILE", help="also write the result as JSON ('-' for stdout)")
-        p.add_argument("--force", action="store_true", help="replace an existing output file")
+                       help=_("workbook to write (default: outputs/{name}-<scenario>-<timestamp>.xlsx)",
+                              name="rules" if name == "simulate" else name))
+        p.add_argument("--json", metavar="FILE", help=_("also write the result as JSON ('-' for stdout)"))
+        p.add_argument("--force", action="store_true", help=_("replace an existing output file"))
         _add_input_options(p)
 
 
@@ -420,31 +448,31 @@ def _seed(text: str) -> int:
 
 def _add_futures_command(sub) -> None:
     p = sub.add_parser(
-        "futures", help="how likely is the target, which measures are robust, what to decide now",
-        description="Draw --samples futures from WORKBOOK's uncertainty sheet (Latin hypercube, --seed) and answer "
+        "futures", help=_("how likely is the target, which measures are robust, what to decide now"),
+        description=_("Draw --samples futures from WORKBOOK's uncertainty sheet (Latin hypercube, --seed) and answer "
                     "one of three questions: wait and see (default: each future planned on its own), a stress test "
                     "of a plan (--plan: its commitments fixed), or decide now, adapt later (--decide-by YEAR: one "
                     "stochastic program). Writes a futures workbook and, with --json, the JSON. Exit 0 when every "
-                    "future solved, 4 when some failed, 2 for bad input.")
-    p.add_argument("workbook", nargs="?", help="input or plan workbook (.xlsx) with an uncertainty sheet; default: "
-                                               "the shipped default (with --plan and no workbook: the plan's inputs)")
-    p.add_argument("--samples", type=_positive, default=200, metavar="N", help="number of futures (default 200)")
+                    "future solved, 4 when some failed, 2 for bad input."))
+    p.add_argument("workbook", nargs="?", help=_("input or plan workbook (.xlsx) with an uncertainty sheet; default: "
+                                               "the shipped default (with --plan and no workbook: the plan's inputs)"))
+    p.add_argument("--samples", type=_positive, default=200, metavar="N", help=_("number of futures (default 200)"))
     p.add_argument("--seed", type=_seed, default=1, metavar="S",
-                   help="seed of the Latin hypercube (default 1): the same seed gives the same futures")
+                   help=_("seed of the Latin hypercube (default 1): the same seed gives the same futures"))
     question = p.add_mutually_exclusive_group()
     question.add_argument("--plan", metavar="PLAN.xlsx",
-                          help="stress test: fix this plan's commitments and see what they achieve in each future")
+                          help=_("stress test: fix this plan's commitments and see what they achieve in each future"))
     question.add_argument("--decide-by", type=int, metavar="YEAR",
-                          help="commitments up to YEAR the same in every future, later ones chosen per future")
+                          help=_("commitments up to YEAR the same in every future, later ones chosen per future"))
     where = p.add_mutually_exclusive_group()
     where.add_argument("--jobs", type=_positive, default=None, metavar="K",
-                       help="local worker processes (default: the number of cores, at most 8)")
+                       help=_("local worker processes (default: the number of cores, at most 8)"))
     where.add_argument("--scheduler", metavar="tcp://HOST:PORT",
-                       help="run on an existing Dask cluster (see README: dask scheduler, dask worker)")
+                       help=_("run on an existing Dask cluster (see README: dask scheduler, dask worker)"))
     p.add_argument("-o", "--output", metavar="OUT.xlsx",
-                   help="futures workbook to write (default: outputs/futures-<scenario>-<timestamp>.xlsx)")
-    p.add_argument("--json", metavar="FILE", help="also write the result as JSON ('-' for stdout)")
-    p.add_argument("--force", action="store_true", help="replace an existing output file")
+                   help=_("futures workbook to write (default: outputs/futures-<scenario>-<timestamp>.xlsx)"))
+    p.add_argument("--json", metavar="FILE", help=_("also write the result as JSON ('-' for stdout)"))
+    p.add_argument("--force", action="store_true", help=_("replace an existing output file"))
     _add_input_options(p)
 
 
@@ -536,9 +564,24 @@ def _failed(args, exc: BaseException) -> int:
     raise exc  # SystemExit and the like
 
 
+def _asked_language(argv: list[str]) -> str | None:
+    """The --lang of a command line, before it is parsed (so --help speaks it); None when not given or unknown."""
+    for k, arg in enumerate(argv):
+        if arg == "--lang" and k + 1 < len(argv):
+            value = argv[k + 1]
+        elif arg.startswith("--lang="):
+            value = arg.split("=", 1)[1]
+        else:
+            continue
+        return value if value in LANGUAGES else None
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = make_parser()
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    with language(_asked_language(argv)):
+        parser = make_parser()
+        args = parser.parse_args(argv)
     if not args.command:
         parser.print_help()
         return EXIT_INPUT

@@ -197,3 +197,17 @@ def test_the_api_speaks_the_language_asked(tmp_path):
     assert current() == "en"  # nothing leaks out of a run
     with pytest.raises(optimiser.InputError):
         optimiser.plan(src, lang="fr")
+
+
+def test_help_speaks_the_language_asked():
+    """--help and usage errors in Dutch with --lang nl (headings, help texts, the error line); English without."""
+    nl = run("futures", "--help", "--lang", "nl", check_code=0).stdout
+    assert nl.startswith("gebruik: policymix futures") and "\nopties:\n" in nl
+    assert "toon deze hulp en stop" in nl and "aantal toekomsten (standaard 200)" in nl
+    assert "number of futures" not in nl
+    en = run("futures", "--help", check_code=0).stdout
+    assert en.startswith("usage: policymix futures") and "\noptions:\n" in en and "number of futures (default 200)" in en
+    assert "(standaard 5%)" in run("plan", "--lang=nl", "--help", check_code=0).stdout  # argparse's %% kept
+    err = run("plan", "--lang", "nl", "--alternatives", "x", check_code=2).stderr
+    assert err.startswith("policymix: fout: argument --alternatives") and err.rstrip().endswith(
+        "(zie policymix plan --help)")
