@@ -325,6 +325,8 @@ TARGET = "target"
 BUDGET, PERIOD_BUDGET, RESOURCE, EXCLUSIVE = "budget", "period_budget", "resource", "exclusive"
 #: The cash ceilings (the Cash sheet and the rules simulation speak of them).
 CASH = "cash"
+#: The decisions already taken in the horizon (forced; the Cash sheet lists them with their shadow prices).
+COMMITTED = "committed"
 
 
 def _measure_name(inp: PlanInput, m) -> str:
@@ -427,7 +429,7 @@ FAMILIES: list[Family] = [
     Family("lumpy_once", lumpy_once, Text("committed once", "eenmaal verplicht"),
            Text("an all-or-nothing project is committed in at most one year",
                 "een alles-of-niets-project wordt in hoogstens één jaar verplicht"), **_IDENTITY),
-    Family("committed", committed, Text("forced decision", "genomen besluit"),
+    Family(COMMITTED, committed, Text("forced decision", "genomen besluit"),
            Text("a decision already taken: at least this share of a measure is committed in that year",
                 "een al genomen besluit: minstens dit aandeel van een maatregel wordt in dat jaar verplicht"),
            kind="measure", unit=N_("share"), probed=True, item=_measure_name,

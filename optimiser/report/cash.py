@@ -12,7 +12,7 @@ from __future__ import annotations
 from ..input.data import OPERATING
 from ..lang import _, num
 from ..model.cash import matching
-from ..model.families import CASH, family
+from ..model.families import CASH, COMMITTED, family
 from ..model.results import PlanResult
 from .xlsx import (M_EUR, PALETTE, SHADOW, SHARE, Col, Sheet, add_line, column_chart, column_series, set_categories,
                    sig)
@@ -142,7 +142,7 @@ def cash_sheet(sheet: Sheet, result: PlanResult, **kw) -> None:
 
     if inp.committed:
         sheet.heading(_("Decisions already taken (sheet committed)"))
-        forced = result.shadow.get("committed", {})
+        forced = result.shadow.get(COMMITTED, {})
         rows = []
         for c in inp.committed:
             m = inp.measures[c.measure_id]
