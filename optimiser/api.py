@@ -45,7 +45,7 @@ from .analysis.sweep import SweepRun
 from .input.data import InputError, Problem
 from .input.planfile import read_plan_results
 from .input.read import DEFAULT_MAX_UNZIPPED_MB
-from .lang import language
+from .lang import _, language
 from .model.families import TARGET, family
 from .model.optimum import SolverFailure, TargetInfeasible
 from .model.results import PlanResult
@@ -89,7 +89,8 @@ def _pairs(op: str, items: Overrides) -> list[tuple[str, str]]:
     if items is None:
         return []
     if not isinstance(items, Mapping):
-        raise InputError(Problem(f"{op}=: expected a dict {{'SHEET:ID:COLUMN': value}}, found {type(items).__name__}"))
+        raise InputError(Problem(_("{op}=: expected a dict {{'SHEET:ID:COLUMN': value}}, found {type}", op=op,
+                                   type=type(items).__name__)))
     return [(op, f"{target}={_text(value)}") for target, value in items.items()]
 
 
@@ -101,21 +102,24 @@ def overrides_of(*, set: Overrides = None, scale: Overrides = None, add: Overrid
     pairs += [("set", f"settings:{key}={_text(value)}") for key, value in (settings or {}).items()]
     for item in overrides:
         if not (isinstance(item, (tuple, list)) and len(item) == 2):
-            raise InputError(Problem(f"overrides=: expected (op, 'SHEET:ID:COLUMN=VALUE') pairs, found {item!r}"))
+            raise InputError(Problem(_("overrides=: expected (op, 'SHEET:ID:COLUMN=VALUE') pairs, found {item!r}",
+                                       item=item)))
         pairs.append((str(item[0]), str(item[1])))
     return pairs
 
 
 def _check_lang(lang: str | None) -> str | None:
     if lang is not None and lang not in LANGUAGES:
-        raise InputError(Problem(f"lang={lang!r}: expected one of {', '.join(LANGUAGES)}"))
+        raise InputError(Problem(_("lang={lang!r}: expected one of {languages}", lang=lang,
+                                   languages=", ".join(LANGUAGES))))
     return lang
 
 
-def _refuse_existing(path: PathLike, force: bool) -> Path:
+def _refuse_existing(path: PathLike, force: bool, lang: str | None = None) -> Path:
     out = Path(path)
     if out.exists() and not force:
-        raise InputError(Problem(f"{out}: file exists; pass force=True to replace it"))
+        with language(lang):
+            raise InputError(Problem(_("{path}: file exists; pass force=True to replace it", path=out)))
     return out
 
 
@@ -271,7 +275,8 @@ class Plan:
 
         outcomes = getattr(self.result, "outcomes", None)
         if outcomes is None:
-            raise AttributeError("rule_outcomes: only a simulation (optimiser.simulate) has rule outcomes")
+            with language(self.lang):
+                raise AttributeError(_("rule_outcomes: only a simulation (optimiser.simulate) has rule outcomes"))
         rows = [{"measure_id": m, "outcome": o.outcome, "instrument_id": o.instrument_id,
                  "granted_share": o.granted_share, "realised_share": o.realised_share,
                  "granted_meur": o.granted_meur, "idle_meur": o.idle_meur, "reason": o.reason}
@@ -288,12 +293,12 @@ class Plan:
         """The ``--json`` result as JSON text; also written to ``path`` (atomically) when given."""
         doc = self.to_dict()
         if path is not None:
-            write_json(doc, str(_refuse_existing(path, force)), force=force)
+            write_json(doc, str(_refuse_existing(path, force, self.lang)), force=force)
         return json_text(doc)
 
     def to_excel(self, path: PathLike, *, force: bool = False) -> Path:
         """Write the plan workbook (the one ``policymix plan -o`` writes; it re-runs to this plan)."""
-        out = _refuse_existing(path, force)
+        out = _refuse_existing(path, force, self.lang)
         with language(self.lang):
             if self.kind == "rules":
                 from .report.rules import write_simulation
@@ -310,7 +315,8 @@ class Plan:
         ``scenario`` names it (default: the workbook's scenario name)."""
         series = plan_series(self.result, scenario)
         if path is not None:
-            write_iamc(series, _refuse_existing(path, force), force=force)
+            with language(self.lang):
+                write_iamc(series, _refuse_existing(path, force), force=force)
         return _frames().iamc(series)
 
     # ------------------------------------------------------------ display
@@ -327,7 +333,7 @@ class Plan:
 
     def __repr__(self) -> str:
         what = "target met" if self.target_met else f"target NOT met (short {self.shortfall_mt:,.3f} Mt)"
-        kinds = [family(name).kind for name, _, _ in self.result.binding() if name != TARGET]
+        kinds = [family(name).kind for name, _key, _value in self.result.binding() if name != TARGET]
         n, single = sum(k == "policy" for k in kinds), sum(k != "policy" for k in kinds)
         return (f"<Plan {self.scenario!r}{' (rules)' if self.kind == 'rules' else ''}: {what}; "
                 f"{self.abatement_mt:,.3f} Mt CO2-eq/yr in {self.target_year}, public cost "
@@ -389,12 +395,15 @@ class Sweep:
     def plans(self) -> list[Plan | None]:
         """The plan of each point (None for a failed point); kept unless ``keep_plans=False``."""
         if any(p.ok and p.result is None for p in self.run.points):
-            raise AttributeError("plans: this sweep did not keep its plans (keep_plans=False)")
+            with language(self.lang):
+                raise AttributeError(_("plans: this sweep did not keep its plans (keep_plans=False)"))
         return [Plan(p.result, lang=self.lang) if p.result is not None else None for p in self.run.points]
 
     def _results(self, what: str) -> list:
         if any(p.ok and p.result is None for p in self.run.points):
-            raise InputError(Problem(f"{what}: this sweep did not keep its plans (run it with keep_plans=True)"))
+            with language(self.lang):
+                raise InputError(Problem(_("{what}: this sweep did not keep its plans (run it with keep_plans=True)",
+                                           what=what)))
         return [p.result for p in self.run.points]
 
     def to_dict(self) -> list[dict]:
@@ -405,7 +414,7 @@ class Sweep:
     def to_json(self, path: PathLike | None = None, *, force: bool = False) -> str:
         doc = self.to_dict()
         if path is not None:
-            write_json(doc, str(_refuse_existing(path, force)), force=force)
+            write_json(doc, str(_refuse_existing(path, force, self.lang)), force=force)
         return json_text(doc)
 
     def to_excel(self, path: PathLike, *, force: bool = False) -> Path:
@@ -423,7 +432,8 @@ class Sweep:
             if r is not None:
                 series += plan_series(r, point_scenario(self.run.scenario_name, p.values))
         if path is not None:
-            write_iamc(series, _refuse_existing(path, force), force=force)
+            with language(self.lang):
+                write_iamc(series, _refuse_existing(path, force), force=force)
         return _frames().iamc(series)
 
     def __repr__(self) -> str:
@@ -496,9 +506,10 @@ def plan(workbook: PathLike | None = None, *, scenario: str | None = None, set: 
     :class:`SolverFailure`.
     """
     _check_lang(lang)
-    if alternatives < 0:
-        raise InputError(Problem(f"alternatives={alternatives}: expected a whole number ≥ 0"))
-    pairs = overrides_of(set=set, scale=scale, add=add, shift=shift, settings=settings, overrides=overrides)
+    with language(lang):  # a mistake in the arguments is told in the language asked
+        if alternatives < 0:
+            raise InputError(Problem(_("alternatives={n}: expected a whole number ≥ 0", n=alternatives)))
+        pairs = overrides_of(set=set, scale=scale, add=add, shift=shift, settings=settings, overrides=overrides)
     outcome = run("plan", workbook=workbook, scenario=scenario, overrides=pairs, write_workbook=False,
                   json_path=None, force=force, max_unzipped_mb=max_unzipped_mb, alternatives=alternatives,
                   slack=slack, save_lp=save_lp, lang=lang)
@@ -513,10 +524,10 @@ def _vary_text(target: str, values: object) -> str:
     if isinstance(values, Iterable):
         items = [_text(v) for v in values]
         if not items:
-            raise InputError(Problem(f"vary {target}: no values"))
+            raise InputError(Problem(_("vary {target}: no values", target=target)))
         return f"{target}=" + ",".join(items)
-    raise InputError(Problem(f"vary {target}: expected values (a list, a range or 'START:STOP:STEP'), "
-                             f"found {values!r}"))
+    raise InputError(Problem(_("vary {target}: expected values (a list, a range or 'START:STOP:STEP'), found "
+                               "{values!r}", target=target, values=values)))
 
 
 def sweep(workbook: PathLike | None = None, *, vary: Mapping[str, object] | None = None,
@@ -536,9 +547,10 @@ def sweep(workbook: PathLike | None = None, *, vary: Mapping[str, object] | None
     ``to_json`` and ``to_iamc``); ``on_point(done, total, point)`` is called after each point.
     """
     _check_lang(lang)
-    varies = [("set", _vary_text(t, v)) for t, v in (vary or {}).items()]
-    varies += [("scale", _vary_text(t, v)) for t, v in (vary_scale or {}).items()]
-    pairs = overrides_of(set=set, scale=scale, add=add, shift=shift, settings=settings, overrides=overrides)
+    with language(lang):
+        varies = [("set", _vary_text(t, v)) for t, v in (vary or {}).items()]
+        varies += [("scale", _vary_text(t, v)) for t, v in (vary_scale or {}).items()]
+        pairs = overrides_of(set=set, scale=scale, add=add, shift=shift, settings=settings, overrides=overrides)
     outcome = run("sweep", workbook=workbook, vary=varies, scenario=scenario, overrides=pairs,
                   write_workbook=False, json_path=None, max_unzipped_mb=max_unzipped_mb, on_point=on_point,
                   keep_results=keep_plans, lang=lang)
@@ -552,7 +564,8 @@ def simulate(workbook: PathLike | None = None, *, scenario: str | None = None, s
     """Allocate the budgets by the instruments' own rules (``policymix simulate``; docs/rules.md) and
     return the result as a :class:`Plan` (``kind="rules"``, with ``rule_outcomes``)."""
     _check_lang(lang)
-    pairs = overrides_of(set=set, scale=scale, add=add, shift=shift, settings=settings, overrides=overrides)
+    with language(lang):
+        pairs = overrides_of(set=set, scale=scale, add=add, shift=shift, settings=settings, overrides=overrides)
     outcome = run("simulate", workbook=workbook, scenario=scenario, overrides=pairs, write_workbook=False,
                   json_path=None, max_unzipped_mb=max_unzipped_mb, lang=lang)
     return Plan(outcome.result, lang=outcome.lang, kind="rules", outcome=outcome)

@@ -211,3 +211,137 @@ def test_help_speaks_the_language_asked():
     err = run("plan", "--lang", "nl", "--alternatives", "x", check_code=2).stderr
     assert err.startswith("policymix: fout: argument --alternatives") and err.rstrip().endswith(
         "(zie policymix plan --help)")
+
+
+# ---------------------------------------------------------------- futures and the uncertainty sheet in Dutch
+
+def _cost_case() -> dict:
+    """Measure a (1 Mt/yr, 10 years) and 500 M€ in 2024 for a 1 Mt target; its cost drawn from 40 … 60 €/t."""
+    t = tables(measures=[measure("a", 1.0, 50)], budgets=[{"instrument_id": "G", 2024: 500.0, 2025: 0.0, 2026: 0.0}],
+               reduction=1.0)
+    t["uncertainty"] = [{"name": "cost of a", "sheet": "measures", "id": "a", "column": "cost_eur_per_t", "op": "set",
+                         "distribution": "uniform", "low": 40, "high": 60, "_row": 2}]
+    return t
+
+
+@pytest.mark.parametrize("changes, row, column, dutch", [
+    ({2: {"low": 1.5}}, 2, "low", "low 1.5 ligt boven high 1.2"),
+    ({3: {"weights": "1;2;3"}}, 3, "weights", "3 gewichten voor 2 waarden: geef één gewicht per waarde"),
+    ({2: {"distribution": "triangular"}}, 2, "mode", "lege cel: verdeling triangular vraagt low en mode en high"),
+    ({2: {"op": "shift"}}, 2, "column", "shift verschuift een jaarreeks; blad 'measures' heeft geen jaarkolommen"),
+    ({2: {"sheet": "measurez"}}, 2, "sheet", "onbekend blad 'measurez', verwacht een van settings, "),
+    ({3: {"name": "cost of b"}}, 3, "name", "naam 'cost of b' staat ook op rij 2, buiten de groep van deze rij: "
+                                            "geef elke onzekere invoer een eigen naam"),
+    ({2: {"column": "lead_time_years", "op": "add", "low": 0, "high": 2}}, 2, "distribution",
+     "de kolom bevat gehele getallen: gebruik voor add de verdeling choice met gehele waarden (bijv. 0;1;2)"),
+])
+def test_the_uncertainty_sheets_mistakes_in_dutch(changes, row, column, dutch, tmp_path, capsys):
+    from make_bad_uncertainty import with_sheet
+    from optimiser.cli import main
+
+    wb = with_sheet(changes)(tmp_path)
+    assert main(["check", str(wb), "--lang", "nl"]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(f"fout: {wb}, blad 'uncertainty', rij {row}, kolom '{column}': {dutch}"), lines[0]
+    assert main(["check", str(wb)]) == 2  # and in English without --lang
+    assert f"sheet 'uncertainty', row {row}, column '{column}'" in capsys.readouterr().err
+
+
+def test_a_futures_argument_error_in_dutch(tmp_path):
+    src = workbook(tmp_path / "in.xlsx", _cost_case())
+    proc = run("futures", src, "--samples", "2000000", "--lang", "nl", "-o", tmp_path / "f.xlsx", check_code=2)
+    assert proc.stderr == ("fout: --samples 2.000.000: meer dan de 1.000.000 toekomsten die één berekening mag "
+                           "hebben\n")
+    assert "Traceback" not in proc.stderr and not (tmp_path / "f.xlsx").exists()
+    proc = run("futures", src, "--samples", "2000000", "-o", tmp_path / "f.xlsx", check_code=2)
+    assert "--samples 2,000,000: more than the 1,000,000 futures one run may have" in proc.stderr
+
+
+def test_a_workbook_without_uncertainty_rows_in_dutch(tmp_path, capsys):
+    from optimiser.cli import main
+
+    src = workbook(tmp_path / "in.xlsx", tables())
+    assert main(["futures", str(src), "--samples", "4", "--lang", "nl", "-o", str(tmp_path / "x.xlsx")]) == 2
+    err = capsys.readouterr().err
+    assert "blad 'uncertainty'" in err and "de werkmap heeft geen rijen met onzekerheden: voeg een blad " \
+                                            "'uncertainty' toe" in err
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_a_futures_worker_speaks_the_runs_language_without_inheriting_it():
+    """A worker process (spawned, or on a Dask cluster) starts in English: the language comes with the work."""
+    import contextvars
+    import hashlib
+    import pickle
+
+    from optimiser.analysis import futures as F
+    from optimiser.input.tables import to_input
+
+    inp = to_input(_cost_case())
+    with language("nl"):
+        futures = F.draw(inp, 4, 1)
+        payload = F.Payload(inp, "wait_and_see", lang=current())
+    assert payload.lang == "nl"
+    key = hashlib.sha256(pickle.dumps(payload)).hexdigest()
+    F._STATES.clear()
+    part = contextvars.Context().run(F.run_chunk, key, payload, futures)  # a context that was never told "nl"
+    assert [r.solver_note for r in part.results] == ["opgebouwd: nieuwe structuur"] + \
+        ["herberekend op een bewaard model"] * 3
+    english = F.Payload(inp, "wait_and_see")
+    F._STATES.clear()
+    with language("nl"):  # the payload's language wins over the worker's own
+        part = F.run_chunk(hashlib.sha256(pickle.dumps(english)).hexdigest(), english, futures)
+    assert part.results[0].solver_note == "built: new structure"
+
+
+def test_futures_on_spawned_local_processes_in_dutch(monkeypatch):
+    from types import SimpleNamespace
+
+    from optimiser.analysis import futures as F
+    from optimiser.input.tables import to_input
+
+    monkeypatch.setattr(F, "sys", SimpleNamespace(platform="darwin"))  # spawn: the workers start afresh, in English
+    inp = to_input(_cost_case())
+    with language("nl"):
+        r = F.run(inp, samples=8, seed=3, jobs=2, chunk_size=2)
+        assert r.workers == "2 lokale processen"
+        stress = F.run(inp, mode="stress_test", samples=4, seed=3, commitments={("a", 2024): 1.0})
+    assert {res.solver_note for res in r.results} <= {"opgebouwd: nieuwe structuur", "herberekend op een bewaard model"}
+    assert "herberekend op een bewaard model" in {res.solver_note for res in r.results}
+    assert stress.workers == "dit proces" and {res.solver_note for res in stress.results} == {"doorgerekend"}
+    assert current() == "en"
+
+
+def test_decide_by_and_the_api_tell_their_mistakes_in_dutch(tmp_path):
+    import optimiser
+    from optimiser.analysis import futures as F
+    from optimiser.analysis.decide import decide
+    from optimiser.input.data import InputError
+    from optimiser.input.tables import to_input
+
+    inp = to_input(_cost_case())
+    with language("nl"), pytest.raises(InputError) as exc:
+        decide(inp, F.draw(inp, 2, 1), 2040)
+    assert exc.value.problems[0].message == ("--decide-by 2040: verwacht een jaar van start_year 2024 tot en met "
+                                             "target_year 2026")
+    src = _dutch_workbook(tmp_path / "in.xlsx")
+    with pytest.raises(InputError) as exc:
+        optimiser.plan(src, lang="nl", alternatives=-1)
+    assert exc.value.problems[0].message == "alternatives=-1: verwacht een geheel getal ≥ 0"
+    with pytest.raises(InputError) as exc:
+        optimiser.plan(src, lang="nl", set=[("prices:co2_price_eur_per_t:*", 1)])
+    assert exc.value.problems[0].message == "set=: verwacht een dict {'BLAD:ID:KOLOM': waarde}, gevonden list"
+    with pytest.raises(InputError) as exc:
+        optimiser.plan(src, set=[("prices:co2_price_eur_per_t:*", 1)])
+    assert exc.value.problems[0].message == "set=: expected a dict {'SHEET:ID:COLUMN': value}, found list"
+    p = optimiser.plan(src, lang="nl")
+    with pytest.raises(InputError) as exc:
+        p.to_excel(src)
+    assert exc.value.problems[0].message == f"{src}: bestand bestaat al; geef force=True om het te vervangen"
+    with pytest.raises(InputError) as exc:
+        p.to_iamc(tmp_path / "plan.txt")
+    assert exc.value.problems[0].message == f"{tmp_path / 'plan.txt'}: een IAMC-bestand is .csv of .xlsx, niet .txt"
+    with pytest.raises(AttributeError, match="alleen een simulatie"):
+        p.rule_outcomes
+    assert current() == "en"

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from ..input.data import InputError, PlanInput, Problem
 from ..input.scenario import apply_overrides
 from ..input.uncertainty import Future, mean_future
+from ..lang import _, num
 from ..model.build import build_model, objective
 from ..model.cash import problems as fixed_problems
 from ..model.committed import decisions
@@ -133,11 +134,11 @@ def decide(base: PlanInput, futures: list[Future], year: int, *, time_limit_s: f
     base = with_penalty(base)  # one P for every future (a derived one would follow each future's costs)
     st = base.settings
     if not (st.start_year <= year <= st.target_year):
-        raise InputError(Problem(f"--decide-by {year}: expected a year from start_year {st.start_year} to "
-                                 f"target_year {st.target_year}"))
+        raise InputError(Problem(_("--decide-by {year}: expected a year from start_year {start} to target_year "
+                                   "{target}", year=year, start=st.start_year, target=st.target_year)))
     if st.objective != "min-cost" or st.elastic or st.strict:
-        raise InputError(Problem("--decide-by minimises the expected public cost plus the shortfall penalty: "
-                                 "it needs objective min-cost, not elastic or strict"))
+        raise InputError(Problem(_("--decide-by minimises the expected public cost plus the shortfall penalty: "
+                                   "it needs objective min-cost, not elastic or strict")))
     from .futures import _future_problems, validate
 
     inputs = validate(base, futures)
@@ -148,31 +149,34 @@ def decide(base: PlanInput, futures: list[Future], year: int, *, time_limit_s: f
             unkept += _future_problems(base, f.number, found[:1], futures)
     if unkept:
         raise InputError(unkept[:5] + [Problem(
-            f"--decide-by: in {len(unkept)} of the {len(futures)} futures a decision already taken (sheet committed) "
-            "cannot be kept, so the stochastic program has no solution: move or remove that row, or narrow the "
-            "draws that break it", sheet="committed")])
+            _("--decide-by: in {n} of the {all} futures a decision already taken (sheet committed) cannot be kept, "
+              "so the stochastic program has no solution: move or remove that row, or narrow the draws that break it",
+              n=len(unkept), all=len(futures)), sheet="committed")])
     size = estimate(inputs, year)
     room = int(available_memory() * MEMORY_SHARE)
     if size.bytes > room:
-        raise InputError(Problem(
-            f"--decide-by with {len(futures):,} futures: the stochastic program would have about "
-            f"{size.columns:,} columns, {size.rows:,} rows and {size.nonzeros:,} nonzeros, about "
-            f"{size.bytes / 1e9:.1f} GB, more than the {room / 1e9:.1f} GB this machine can give it: use fewer "
-            f"--samples (about {max(1, int(len(futures) * room / size.bytes)):,} fit)"))
+        raise InputError(Problem(_(
+            "--decide-by with {n} futures: the stochastic program would have about {columns} columns, {rows} rows "
+            "and {nonzeros} nonzeros, about {gb} GB, more than the {room} GB this machine can give it: use fewer "
+            "--samples (about {fit} fit)", n=num(len(futures), ",d"), columns=num(size.columns, ",d"),
+            rows=num(size.rows, ",d"), nonzeros=num(size.nonzeros, ",d"), gb=num(size.bytes / 1e9, ".1f"),
+            room=num(room / 1e9, ".1f"), fit=num(max(1, int(len(futures) * room / size.bytes)), ",d"))))
     t0 = time.perf_counter()
     if on_stage:
-        on_stage("building the stochastic program")
+        on_stage(_("building the stochastic program"))
     program = _Program(inputs, year)
     seconds_build = time.perf_counter() - t0
     if on_stage:
-        on_stage(f"solving it ({program.n_col:,} columns, {program.n_row:,} rows)")
+        on_stage(_("solving it ({columns} columns, {rows} rows)", columns=num(program.n_col, ",d"),
+                   rows=num(program.n_row, ",d")))
     t1 = time.perf_counter()
     ok, status, gap = program.solve(time_limit_s if time_limit_s is not None else st.time_limit_s)
     if not ok:
         from ..model.optimum import SolverFailure
         from ..model.solve import Solution
 
-        raise SolverFailure(Solution(False, status, f"the stochastic program was not solved ({status})"))
+        raise SolverFailure(Solution(False, status, _("the stochastic program was not solved ({status})",
+                                                      status=status)))
     seconds_solve = time.perf_counter() - t1
     here_and_now = program.here_and_now()
     results = program.results(futures)
@@ -181,12 +185,12 @@ def decide(base: PlanInput, futures: list[Future], year: int, *, time_limit_s: f
     # EEV: the mean-value future's plan, its here-and-now commitments fixed, later ones adapting
     t2 = time.perf_counter()
     if on_stage:
-        on_stage("the plan for the mean-value future, fixed now, adapting later (EEV)")
+        on_stage(_("the plan for the mean-value future, fixed now, adapting later (EEV)"))
     notes: list[str] = []
     mean_inp = apply_overrides(base, list(mean_future(base).overrides))
     # the mean-value future planned like every future: the same rows, on its own (a program of one future)
     mean_program = _Program([mean_inp], year)
-    ok, status, _ = mean_program.solve(time_limit_s if time_limit_s is not None else st.time_limit_s)
+    ok, status, _gap = mean_program.solve(time_limit_s if time_limit_s is not None else st.time_limit_s)
     fixed = {key: float(mean_program.x[j]) for key, j in mean_program.shared_col.items()
              if mean_program.x[j] > TOL} if ok else {}
     eev = None
@@ -194,26 +198,28 @@ def decide(base: PlanInput, futures: list[Future], year: int, *, time_limit_s: f
     missing = [k for k, v in fixed.items() if v > TOL and k not in program.shared_col]
     if not ok:
         unkept = fixed_problems(mean_inp, future=True)
-        notes.append("the mean-value future has no plan (" + (unkept[0].message if unkept else status)
-                     + "): EEV is infinite")
+        notes.append(_("the mean-value future has no plan ({why}): EEV is infinite",
+                       why=unkept[0].message if unkept else status))
     elif missing:
-        notes.append("the mean-value plan commits now what no drawn future can fund ("
-                     + ", ".join(f"{k[1][0]} in {k[1][1]}" for k in missing[:3]) + "): EEV is infinite")
+        what = [_("{measure} in {year}", measure=k[1][0], year=k[1][1]) for k in missing[:3]]
+        notes.append(_("the mean-value plan commits now what no drawn future can fund ({what}): EEV is infinite",
+                       what=", ".join(what)))
     else:
-        ok, status, _ = program.solve_fixed(fixed, time_limit_s if time_limit_s is not None else st.time_limit_s)
+        ok, status, _gap = program.solve_fixed(fixed, time_limit_s if time_limit_s is not None else st.time_limit_s)
         if ok:
             eev = program.objective_value()
             eev_results = program.results(futures)
         else:
-            notes.append(f"with the mean-value plan's commitments fixed now, some future has no plan ({status}): "
-                         "EEV is infinite")
+            notes.append(_("with the mean-value plan's commitments fixed now, some future has no plan ({status}): "
+                           "EEV is infinite", status=status))
     vss = None if eev is None else eev - rp
     if vss is not None and vss < 0:
         slack = max(gap, 1e-9) * max(1.0, abs(rp))
         if -vss <= slack + 1e-6:
             vss = 0.0  # within the solver's optimality gap
         else:  # pragma: no cover - would be a bug: EEV is a feasible point of the program
-            notes.append(f"VSS came out negative ({vss:,.3f} M€): the stochastic program was not solved to optimality")
+            notes.append(_("VSS came out negative ({vss} M€): the stochastic program was not solved to optimality",
+                           vss=num(vss, ",.3f")))
     mean_commitments: dict[str, dict[int, float]] = defaultdict(dict)
     for (name, (m, y)), v in fixed.items():
         if name == "d" and v > TOL:
@@ -376,7 +382,7 @@ class _Program:
             out.append(FutureResult(futures[f].number, r.status, r.public_cost_meur, r.objective_meur,
                                     dict(r.abatement_mt), dict(r.shortfall_mt),
                                     {m: mr.committed[T] for m, mr in r.measures.items() if mr.committed[T] > TOL},
-                                    idle_mt=decisions(inp).idle_mt(inp, T), solver_note="stochastic program"))
+                                    idle_mt=decisions(inp).idle_mt(inp, T), solver_note=_("stochastic program")))
         return out
 
 

@@ -43,6 +43,7 @@ from ..input.data import Committed, InputError, PlanInput, Problem
 from ..input.scenario import apply_overrides
 from ..input.tables import to_tables
 from ..input.uncertainty import Dimension, Future, dimensions, draw_futures
+from ..lang import DEFAULT, _, current, language, num
 from ..model.build import build_model, objective
 from ..model.cash import problems as fixed_problems
 from ..model.committed import built_by, connect, decisions
@@ -71,13 +72,15 @@ class Payload:
 
     ``commitments[(m, y)]``: share of m newly committed in y (years ≥ start_year and earlier ones);
     ``weights[m]``: the plan's public cost per euro paid to m (its instruments' cost weights, weighted by
-    what each paid).
+    what each paid). ``lang``: the language of the run, which a worker process (forked, spawned or on a Dask
+    cluster) does not inherit: :func:`run_chunk` works in it.
     """
 
     base: PlanInput
     mode: str
     commitments: tuple[tuple[tuple[str, int], float], ...] = ()
     weights: tuple[tuple[str, float], ...] = ()
+    lang: str = DEFAULT  # the run's language: a worker writes its notes and messages in it
 
 
 @dataclass
@@ -92,7 +95,7 @@ class FutureResult:
     shortfall_mt: dict[int, float] = field(default_factory=dict)
     committed: dict[str, float] = field(default_factory=dict)  # x_{m,target_year} of every funded measure
     idle_mt: float = 0.0  # stress test: target-year abatement built but not operating (resources)
-    solver_note: str = ""  # "first build" | "re-solved on a kept model" | "built: new structure"
+    solver_note: str = ""  # how it was solved, in the run's language ("re-solved on a kept model", "evaluated", …)
     message: str = ""
     seconds: float = 0.0
 
@@ -170,7 +173,13 @@ def _state(key: str, payload: Payload) -> _State:
 
 
 def run_chunk(key: str, payload: Payload, chunk: list[Future]) -> ChunkResult:
-    """Solve (wait and see) or evaluate (stress test) every future of a chunk on this worker."""
+    """Solve (wait and see) or evaluate (stress test) every future of a chunk on this worker, in the
+    run's language (``payload.lang``)."""
+    with language(payload.lang):
+        return _run_chunk(key, payload, chunk)
+
+
+def _run_chunk(key: str, payload: Payload, chunk: list[Future]) -> ChunkResult:
     state = _state(key, payload)
     out = ChunkResult(results=[], worker=f"{os.uname().nodename}:{os.getpid()}")
     for future in chunk:
@@ -205,7 +214,7 @@ def _wait_and_see(state: _State, inp: PlanInput, number: int, out: ChunkResult) 
     unkept = fixed_problems(inp, future=True)
     if unkept:  # a decision already taken that this future cannot keep: no plan exists
         return FutureResult(number, "failed", message="; ".join(p.message for p in unkept[:2]),
-                            solver_note="not solved: decisions already taken that this future cannot keep")
+                            solver_note=_("not solved: decisions already taken that this future cannot keep"))
     solver, built = state.solver_for(inp)
     if built:
         out.builds += 1
@@ -213,10 +222,10 @@ def _wait_and_see(state: _State, inp: PlanInput, number: int, out: ChunkResult) 
         out.updates += 1
     canonical(solver.highs)  # every future from a cold start on the same matrix: its numbers depend on its input only
     sol = solver.solve()
-    note = "built: new structure" if built else "re-solved on a kept model"
+    note = _("built: new structure") if built else _("re-solved on a kept model")
     if not sol.ok:
-        return FutureResult(number, "failed", message=f"{sol.message} (solver status: {sol.status})",
-                            solver_note=note)
+        return FutureResult(number, "failed", message=_("{message} (solver status: {status})", message=sol.message,
+                                                        status=sol.status), solver_note=note)
     r = extract(solver.built, sol, explain=False)
     T = inp.settings.target_year
     return FutureResult(
@@ -295,7 +304,7 @@ def stress(inp: PlanInput, commitments: dict[tuple[str, int], float], weights: d
     met = all(v <= TOL for v in shortfall.values())
     return FutureResult(number, "target_met" if met else "target_not_met", cost, cost + penalty, abatement, shortfall,
                         {m: v for m, v in committed.items() if v > TOL}, idle_mt=max(0.0, idle),
-                        solver_note="evaluated")
+                        solver_note=_("evaluated"))
 
 
 # ---------------------------------------------------------------- the run
@@ -369,11 +378,12 @@ class FuturesRun:
 def check_samples(samples: int, seed: int) -> None:
     problems = []
     if not isinstance(samples, int) or samples < 1:
-        problems.append(Problem(f"--samples {samples}: expected a whole number ≥ 1"))
+        problems.append(Problem(_("--samples {samples}: expected a whole number ≥ 1", samples=samples)))
     elif samples > MAX_SAMPLES:
-        problems.append(Problem(f"--samples {samples:,}: more than the {MAX_SAMPLES:,} futures one run may have"))
+        problems.append(Problem(_("--samples {samples}: more than the {most} futures one run may have",
+                                  samples=num(samples, ",d"), most=num(MAX_SAMPLES, ",d"))))
     if not isinstance(seed, int) or seed < 0:
-        problems.append(Problem(f"--seed {seed}: expected a whole number ≥ 0"))
+        problems.append(Problem(_("--seed {seed}: expected a whole number ≥ 0", seed=seed)))
     if problems:
         raise InputError(problems)
 
@@ -382,7 +392,7 @@ def draw(base: PlanInput, samples: int, seed: int) -> list[Future]:
     """The run's futures; refuses an input without uncertainty rows, and checks the first future's input."""
     check_samples(samples, seed)
     if not base.uncertainty:
-        raise InputError(Problem("the workbook has no uncertainty rows: add a sheet 'uncertainty' (docs/futures.md)",
+        raise InputError(Problem(_("the workbook has no uncertainty rows: add a sheet 'uncertainty' (docs/futures.md)"),
                                  sheet="uncertainty"))
     futures = draw_futures(base.uncertainty, samples, seed)
     validate(base, futures[:1])
@@ -410,7 +420,8 @@ def _future_problems(base: PlanInput, number: int, problems: list[Problem], futu
     drawn = ""
     if future is not None:
         drawn = " (" + ", ".join(f"{k}={v:g}" for k, v in list(future.draw(base.uncertainty).items())[:4]) + ")"
-    return [Problem(f"future {number}{drawn}: {p.message}", p.file, p.sheet, p.row, p.column) for p in problems]
+    return [Problem(_("future {number}{drawn}: {problem}", number=number, drawn=drawn, problem=p.message), p.file,
+                    p.sheet, p.row, p.column) for p in problems]
 
 
 def chunks(futures: list[Future], workers: int, size: int | None = None) -> list[list[Future]]:
@@ -450,7 +461,7 @@ def solve_futures(payload: Payload, futures: list[Future], *, jobs: int = 1, sch
     elif jobs <= 1:
         for part in chunks(futures, 1, chunk_size or 10):
             collect(run_chunk(key, payload, part))
-        stats["where"] = "this process"
+        stats["where"] = _("this process")
     else:
         import concurrent.futures as cf
         import multiprocessing
@@ -468,7 +479,7 @@ def solve_futures(payload: Payload, futures: list[Future], *, jobs: int = 1, sch
                 for p in pending:
                     p.cancel()
                 raise
-        stats["where"] = f"{jobs} local processes"
+        stats["where"] = _("{jobs} local processes", jobs=jobs)
     if stats["problems"]:
         problems = []
         for number, found in sorted(stats["problems"], key=lambda item: item[0])[:5]:
@@ -483,14 +494,15 @@ def _on_dask(address: str, key: str, payload: Payload, parts: list[list[Future]]
     try:
         from distributed import Client, as_completed
     except ImportError:  # pragma: no cover - distributed is a dependency
-        raise InputError(Problem("--scheduler needs dask.distributed: pip install 'distributed'")) from None
+        raise InputError(Problem(_("--scheduler needs dask.distributed: pip install 'distributed'"))) from None
     import logging
 
     logging.getLogger("distributed").setLevel(logging.ERROR)
     try:
         client = Client(address, timeout="10s", set_as_default=False)
     except (OSError, TimeoutError, ValueError) as exc:
-        raise InputError(Problem(f"--scheduler {address}: cannot connect to a Dask scheduler there ({exc})")) from None
+        raise InputError(Problem(_("--scheduler {address}: cannot connect to a Dask scheduler there ({error})",
+                                   address=address, error=exc))) from None
     try:
         n_workers = len(client.scheduler_info().get("workers", {}))
         if not n_workers:
@@ -501,9 +513,10 @@ def _on_dask(address: str, key: str, payload: Payload, parts: list[list[Future]]
             try:
                 collect(done.result())
             except (ModuleNotFoundError, ImportError) as exc:
-                raise InputError(Problem(f"--scheduler {address}: a Dask worker cannot import policymix ({exc}); "
-                                         "install policymix (pip install .) on every worker machine")) from None
-        stats["where"] = f"Dask cluster {address} ({len(stats['workers'])} workers)"
+                raise InputError(Problem(_("--scheduler {address}: a Dask worker cannot import policymix ({error}); "
+                                           "install policymix (pip install .) on every worker machine",
+                                           address=address, error=exc))) from None
+        stats["where"] = _("Dask cluster {address} ({n} workers)", address=address, n=len(stats["workers"]))
     finally:
         client.close()
 
@@ -528,7 +541,8 @@ def run(base: PlanInput, *, mode: str = "wait_and_see", samples: int, seed: int,
     futures = draw(base, samples, seed)
     if on_start is not None:
         on_start(len(futures))
-    payload = Payload(base, mode, tuple(sorted((commitments or {}).items())), tuple(sorted((weights or {}).items())))
+    payload = Payload(base, mode, tuple(sorted((commitments or {}).items())), tuple(sorted((weights or {}).items())),
+                      lang=current())
     results, stats = solve_futures(payload, futures, jobs=jobs, scheduler=scheduler, on_progress=on_progress,
                                    chunk_size=chunk_size)
     run_ = FuturesRun(mode=mode, samples=samples, seed=seed, base=base, futures=futures, results=results,
@@ -602,9 +616,9 @@ def drivers(run_: FuturesRun) -> list[Driver]:
             s1 = [None if not np.isfinite(v) else float(max(0.0, v)) for v in found["S1"]]
             conf = [None if not np.isfinite(v) else float(v) for v in found["S1_conf"]]
         except ImportError:  # pragma: no cover - SALib is a dependency
-            run_.notes.append("SALib is not installed: no variance-based index in the drivers table")
+            run_.notes.append(_("SALib is not installed: no variance-based index in the drivers table"))
         except (ArithmeticError, ValueError) as exc:  # too few distinct futures for its estimator
-            run_.notes.append(f"no variance-based index in the drivers table (RBD-FAST: {exc})")
+            run_.notes.append(_("no variance-based index in the drivers table (RBD-FAST: {error})", error=exc))
     out = [Driver(d, d.label(run_.base.uncertainty), rho(U[:, k], short), rho(U[:, k], cost), s1[k], conf[k])
            for k, d in enumerate(run_.dims)]
     return sorted(out, key=lambda d: -(abs(d.rho_shortfall) if d.rho_shortfall is not None else -1.0))
@@ -626,14 +640,14 @@ def plan_commitments(plan_input: PlanInput, document: dict | None = None
         commitments = {(m, int(y)): float(v) for m, ys in document["commitments"].items() for y, v in ys.items()
                        if v is not None and float(v) > TOL}
         paid = {m: entry.get("subsidy_meur", {}) for m, entry in document.get("plan", {}).get("measures", {}).items()}
-        how = "the commitments stored in the plan workbook"
+        how = _("the commitments stored in the plan workbook")
     else:
         result = optimise(plan_input).result
         commitments = {(m, y): v for m, mr in result.measures.items() for y, v in mr.new.items() if v > TOL}
         paid = {m: mr.subsidy_meur for m, mr in result.measures.items()}
-        how = "the plan of the workbook's inputs"
+        how = _("the plan of the workbook's inputs")
     weights = {}
-    for m in {m for m, _ in commitments}:
+    for m in {m for m, _year in commitments}:
         money = {i: float(v) for i, v in (paid.get(m) or {}).items() if v and i in weights_of}
         if sum(money.values()) > TOL:
             weights[m] = sum(weights_of[i] * v for i, v in money.items()) / sum(money.values())

@@ -643,8 +643,8 @@ def _uncertainty(tables: Tables, ctx: dict, out: _Collector) -> tuple[UncertainR
         ok = _uncertain_parameters(r, dist, where, out) and ok
         name, group = str(r["name"]), str(r.get("group") or "")
         if name in names and (not group or names[name][0] != group):
-            out.add(f"name '{name}' is also on row {names[name][1]}, outside this row's group: give each uncertain "
-                    "input its own name (rows of one group may share one)", *where, "name")
+            out.add(_("name '{name}' is also on row {row}, outside this row's group: give each uncertain input its "
+                      "own name (rows of one group may share one)", name=name, row=names[name][1]), *where, "name")
             ok = False
         names.setdefault(name, (group, r["_row"]))
         if ok:
@@ -659,50 +659,55 @@ def _uncertain_target(tables: Tables, r: Row, op: str, dist: str, where: tuple, 
     sheet = str(r["sheet"]).strip().lower()
     known = [s for s in SHEET_BY_NAME if s not in NOT_OVERRIDABLE]
     if sheet not in known:
-        out.add(f"unknown sheet '{r['sheet']}', expected one of {', '.join(known)}", *where, "sheet")
+        out.add(_("unknown sheet '{sheet}', expected one of {known}", sheet=r["sheet"], known=", ".join(known)), *where,
+                "sheet")
         return False
     ident, column = str(r["id"]).strip(), str(r["column"]).strip()
     if sheet == "settings":
         keys = [k for k in SETTINGS_KEYS if fnmatch.fnmatchcase(k, ident.lower())]
         if not keys:
-            out.add(f"unknown setting '{ident}', expected one of {', '.join(SETTINGS_KEYS)}", *where, "id")
+            out.add(_("unknown setting '{key}', expected one of {keys}", key=ident, keys=", ".join(SETTINGS_KEYS)),
+                    *where, "id")
             return False
         if op == "shift":
-            out.add("shift moves a year series; a setting is a single value", *where, "column")
+            out.add(_("shift moves a year series; a setting is a single value"), *where, "column")
             return False
         if not fnmatch.fnmatchcase("value", column.lower()):
-            out.add(f"a setting is changed in column 'value', found '{column}'", *where, "column")
+            out.add(_("a setting is changed in column 'value', found '{column}'", column=column), *where, "column")
             return False
         types = {SETTINGS_KEYS[k].type for k in keys}
     else:
         sheet_rows = tables.get(sheet, [])
         hits = [row for row in sheet_rows if fnmatch.fnmatchcase(row_id(sheet, row), ident)]
         if not hits:
-            out.add(f"no row of sheet '{sheet}' has an id matching '{ident}'", *where, "id")
+            out.add(_("no row of sheet '{sheet}' has an id matching '{id}'", sheet=sheet, id=ident), *where, "id")
             return False
         spec = SHEET_BY_NAME[sheet]
         if op == "shift" and not spec.year_columns:
-            out.add(f"shift moves a year series; sheet '{sheet}' has no year columns", *where, "column")
+            out.add(_("shift moves a year series; sheet '{sheet}' has no year columns", sheet=sheet), *where, "column")
             return False
         allowed, refused = target_columns(sheet, hits, column, "set" if op == "shift" else op)
         if op == "shift":
             refused = [c for c in allowed if not isinstance(c, int)] + refused
             allowed = [c for c in allowed if isinstance(c, int)]
             if refused and not allowed:
-                out.add(f"shift moves a year series; column '{refused[0]}' is not a year column "
-                        f"({spec.year_unit or 'one column per year'}, e.g. 20*)", *where, "column")
+                out.add(_("shift moves a year series; column '{column}' is not a year column ({years}, e.g. 20*)",
+                          column=refused[0], years=_(spec.year_unit) if spec.year_unit else _("one column per year")),
+                        *where, "column")
                 return False
         if not allowed:
-            why = f" ('{refused[0]}' is not a number)" if refused else ""
-            out.add(f"no column of sheet '{sheet}' matching '{column}' can be changed with {op}{why}", *where, "column")
+            why = _(" ('{column}' is not a number)", column=refused[0]) if refused else ""
+            out.add(_("no column of sheet '{sheet}' matching '{column}' can be changed with {op}", sheet=sheet,
+                      column=column, op=op) + why, *where, "column")
             return False
         types = {spec.column(c).type if isinstance(c, str) else "float" for c in allowed}
     if "int" in types and op in ("scale", "add", "set"):
         whole = dist == "choice" and all(float(v).is_integer() for v in _numbers(r.get("values"))[0])
         if op == "scale" or not whole:
-            out.add(f"the column holds whole numbers: {op} it with distribution choice of whole values "
-                    f"(e.g. 0;1;2)" if op != "scale" else "the column holds whole numbers: add a choice of whole "
-                    "values rather than scale it", *where, "op" if op == "scale" else "distribution")
+            out.add(_("the column holds whole numbers: {op} it with distribution choice of whole values (e.g. 0;1;2)",
+                      op=op) if op != "scale" else _("the column holds whole numbers: add a choice of whole values "
+                                                     "rather than scale it"),
+                    *where, "op" if op == "scale" else "distribution")
             return False
     return True
 
@@ -711,29 +716,34 @@ def _uncertain_parameters(r: Row, dist: str, where: tuple, out: _Collector) -> b
     """The parameters of the row's distribution are given and fit it."""
     missing = [p for p in DISTRIBUTIONS[dist] if r.get(p) in (None, "", ())]
     for p in missing:
-        out.add(f"blank cell: distribution {dist} needs {' and '.join(DISTRIBUTIONS[dist])}", *where, p)
+        out.add(_("blank cell: distribution {distribution} needs {parameters}", distribution=dist,
+                  parameters=_(" and ").join(DISTRIBUTIONS[dist])), *where, p)
     if missing:
         return False
     low, mode, high = r.get("low"), r.get("mode"), r.get("high")
     if dist in ("uniform", "triangular", "normal") and low is not None and high is not None:
         if low > high or (dist == "normal" and low == high):
-            out.add(f"low {low:g} is above high {high:g}" if low > high else
-                    f"low and high are both {low:g}: a normal truncated to one point (use set)", *where, "low")
+            out.add(_("low {low} is above high {high}", low=f"{low:g}", high=f"{high:g}") if low > high else
+                    _("low and high are both {low}: a normal truncated to one point (use set)", low=f"{low:g}"),
+                    *where, "low")
             return False
     if dist == "triangular" and not (low <= mode <= high):
-        out.add(f"mode {mode:g} is outside low {low:g} … high {high:g}", *where, "mode")
+        out.add(_("mode {mode} is outside low {low} … high {high}", mode=f"{mode:g}", low=f"{low:g}",
+                  high=f"{high:g}"), *where, "mode")
         return False
     if dist == "normal" and r["sd"] <= 0:
-        out.add(f"found {r['sd']:g}, expected a standard deviation > 0", *where, "sd")
+        out.add(_("found {value}, expected a standard deviation > 0", value=f"{r['sd']:g}"), *where, "sd")
         return False
     if dist == "choice":
         values, weights = _numbers(r.get("values"))[0], _numbers(r.get("weights"))[0]
         if weights and len(weights) != len(values):
-            out.add(f"{len(weights)} weights for {len(values)} values: give one weight per value", *where, "weights")
+            out.add(_("{weights} weights for {values} values: give one weight per value", weights=len(weights),
+                      values=len(values)), *where, "weights")
             return False
         if weights and (any(w < 0 for w in weights) or sum(weights) <= 0):
             shown = ";".join(f"{w:g}" for w in weights)
-            out.add(f"found {shown}, expected weights ≥ 0 that sum to a positive number", *where, "weights")
+            out.add(_("found {value}, expected weights ≥ 0 that sum to a positive number", value=shown), *where,
+                    "weights")
             return False
     return True
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from ..lang import _
 from .data import PlanInput, ScenarioRow, UncertainRow
 from .manifest import SETTINGS_KEYS, SHEET_BY_NAME
 
@@ -48,7 +49,9 @@ class Dimension:
         if not self.grouped:
             return self.key
         names = sorted({rows[k].name for k in self.rows})
-        return f"group {self.key} ({len(self.rows)} rows)" if len(names) > 1 else f"group {self.key}: {names[0]}"
+        if len(names) > 1:
+            return _("group {group} ({n} rows)", group=self.key, n=len(self.rows))
+        return _("group {group}: {name}", group=self.key, name=names[0])
 
 
 @dataclass(frozen=True)
@@ -200,7 +203,7 @@ def mean_future(inp: PlanInput) -> Future:
     """The mean-value future: every row at its mean (number 0)."""
     rows = inp.uncertainty
     values = tuple(mean(row, whole_column=whole_numbers(row)) for row in rows)
-    return Future(0, tuple(0.5 for _ in dimensions(rows)), values, overrides(rows, values))
+    return Future(0, tuple(0.5 for _dim in dimensions(rows)), values, overrides(rows, values))
 
 
 def whole_numbers(row: UncertainRow) -> bool:

@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..input.data import InputError, PlanInput, Problem
+from ..lang import _
 from ..model.families import RESOURCE, objective_unit, reported
 from ..model.results import TOL, PlanResult
 from .files import atomic_write
@@ -116,7 +117,7 @@ def resource_regions(inp: PlanInput) -> dict[str, str]:
 
 def check_units(inp: PlanInput) -> list[Problem]:
     """Resources without a unit: their use and shadow price would have no real unit in the IAMC file."""
-    return [Problem(f"blank: the IAMC export (--iamc) needs the unit of resource '{r}'", None, "resources",
+    return [Problem(_("blank: the IAMC export (--iamc) needs the unit of resource '{id}'", id=r), None, "resources",
                     res.row, "unit") for r, res in inp.resources.items() if not res.unit.strip()]
 
 
@@ -217,13 +218,15 @@ def write_iamc(series: list[Series], path: str | os.PathLike, *, force: bool = T
     if suffix == ".xlsx":
         from .xlsx import Col, Sheet, new_workbook, save
 
-        wb = new_workbook("policymix results (IAMC format)")
+        wb = new_workbook(_("policymix results (IAMC format)"))
         sheet = Sheet(wb, "data")
         sheet.table([Col(str(h)) for h in header], rows, freeze=len(INDEX), autofilter=True)
         sheet.finish()
         return save(wb, path, force=force)
     if suffix != ".csv":
-        raise InputError(Problem(f"{path}: an IAMC file is .csv or .xlsx, not {suffix or 'without extension'}"))
+        raise InputError(Problem(_("{path}: an IAMC file is .csv or .xlsx, not {suffix}", path=path, suffix=suffix)
+                                 if suffix else _("{path}: an IAMC file is .csv or .xlsx, not without extension",
+                                                  path=path)))
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow([str(h) for h in header])
