@@ -23,7 +23,7 @@ from .analysis.rules_gap import compare as compare_rules
 from .analysis.simulate import simulate
 from .analysis.sweep import parse_varies, sweep
 from .input.data import InputError, PlanInput, Problem
-from .lang import LANGUAGES, _, adopt, current, known, language
+from .lang import LANGUAGES, _, adopt, current, known, language, num
 from .input.planfile import read_plan_results
 from .input.read import DEFAULT_MAX_UNZIPPED_MB, Workbook, read_workbook
 from .input.scenario import override_tag, resolve
@@ -451,20 +451,20 @@ def _futures(*, workbook=None, samples: int = 200, seed: int = 1, plan=None, dec
         unknown = sorted({m for m, _year in commitments if m not in base.measures}
                          | {c.measure_id for c in past if c.measure_id not in base.measures})
         if unknown:
-            raise InputError(Problem(f"--plan {plan_path}: commits measures the workbook does not have: "
-                                     + ", ".join(unknown[:5]), str(src), "measures"))
-        notes.append(f"stress test of {plan_path.name}: {how}")
+            raise InputError(Problem(_("--plan {path}: commits measures the workbook does not have: {ids}",
+                                       path=plan_path, ids=", ".join(unknown[:5])), str(src), "measures"))
+        notes.append(_("stress test of {plan}: {how}", plan=plan_path.name, how=how))
         plan_file = plan_path.name
     try:
         if decide_by is not None:
             futures = fut.draw(base, samples, seed)
             if on_stage is not None:
-                on_stage(f"{len(futures):,} futures drawn")
+                on_stage(_("{n} futures drawn", n=num(len(futures), ",d")))
             started = time.perf_counter()
             decision = decide(base, futures, int(decide_by), on_stage=on_stage)
             run_ = fut.FuturesRun(mode="decide_by", samples=samples, seed=seed, base=base, futures=futures,
                                   results=decision.results, dims=fut.dimensions(base.uncertainty),
-                                  workers="this process (one stochastic program)", decision=decision,
+                                  workers=_("this process (one stochastic program)"), decision=decision,
                                   solver_name=fut.solver_version())
             fut.summarise(run_)
             run_.notes += decision.notes

@@ -211,6 +211,9 @@ def test_help_speaks_the_language_asked():
     err = run("plan", "--lang", "nl", "--alternatives", "x", check_code=2).stderr
     assert err.startswith("policymix: fout: argument --alternatives") and err.rstrip().endswith(
         "(zie policymix plan --help)")
+    err = run("futures", "--samples", "0", "--lang", "nl", check_code=2).stderr
+    assert err == "policymix: fout: argument --samples: verwacht een geheel getal ≥ 1, gevonden '0' " \
+                  "(zie policymix futures --help)\n"
 
 
 # ---------------------------------------------------------------- futures and the uncertainty sheet in Dutch
