@@ -23,6 +23,7 @@ from ..input.manifest import FUTURES_SHEETS
 from ..input.tables import to_tables
 from ..lang import N_, _, current, num
 from .inputs import add_input_sheets, in_its_language
+from .words import provenance
 from .xlsx import (COUNT, M_EUR, MT, SHARE, Col, Sheet, column_chart, column_series, line_series, new_workbook, save,
                    scatter_chart, set_categories, sig)
 
@@ -357,8 +358,6 @@ def _drivers(sheet: Sheet, run: FuturesRun) -> None:
 # ---------------------------------------------------------------- About
 
 def _about(sheet: Sheet, run: FuturesRun) -> None:
-    from .. import __version__
-
     sheet.title(_("About this futures workbook"))
     sheet.line(_("policymix futures: the plan question asked over many drawn futures (docs/futures.md). Money in M€, "
                  "abatement in Mt CO2-eq/yr, shares in %."))
@@ -371,11 +370,7 @@ def _about(sheet: Sheet, run: FuturesRun) -> None:
         command.append(f"--decide-by {run.decision.year}")
     command += run.overrides
     sheet.pairs([
-        (_("tool"), f"policymix {__version__}"),
-        (_("solver"), run.solver_name),
-        (_("input file"), run.source_file or _("(not from a file)")),
-        (_("input SHA-256"), run.source_sha256),
-        (_("scenario"), run.scenario_name),
+        *provenance(run.solver_name, run.source_file, run.source_sha256, run.scenario_name),
         (_("overrides applied to every future"), "; ".join(run.overrides) or _("none")),
         (_("question"), _(MODE_WORDS[run.mode][1])),
         (_("language"), _("English") if current() == "en" else _("Dutch")),

@@ -453,7 +453,6 @@ def _macc_chart(sheet: Sheet, segments: list[tuple], target: float, T: int, firs
 # ---------------------------------------------------------------- About
 
 def _about(sheet: Sheet, result: PlanResult, *, generated: str) -> None:
-    from .. import __version__
     from ..input.manifest import SETTINGS_KEYS, SHEETS
 
     sheet.title(_("About this plan workbook"))
@@ -465,11 +464,8 @@ def _about(sheet: Sheet, result: PlanResult, *, generated: str) -> None:
 
     sheet.heading(_("Provenance"))
     sheet.pairs([
-        (_("tool"), f"policymix {__version__}"),
-        (_("solver"), result.solver.get("name", "HiGHS")),
-        (_("input file"), result.source_file or _("(not from a file)")),
-        (_("input SHA-256"), result.source_sha256 or ""),
-        (_("scenario"), result.input.settings.scenario_name),
+        *words.provenance(result.solver.get("name", "HiGHS"), result.source_file, result.source_sha256,
+                          result.input.settings.scenario_name),
         (_("overrides applied"), "; ".join(result.overrides) if result.overrides else _("none")),
         (_("language"), _("English") if current() == "en" else _("Dutch")),
         (_("generated"), generated),

@@ -16,6 +16,7 @@ from pathlib import Path
 from ..analysis.sweep import SweepRun
 from ..lang import N_, _, num
 from ..model.families import TARGET, limit_label, limit_sort_key
+from .words import provenance
 from .xlsx import EUR_T, M_EUR, MT, SECONDS, SHADOW, Col, Sheet, line_series, new_workbook, right_axis, save, scatter_chart
 
 #: Most curves one chart draws (one per combination of the other varied values).
@@ -261,19 +262,13 @@ def _binding_sheet(sheet: Sheet, run: SweepRun) -> None:
 
 
 def _sweep_about(sheet: Sheet, run: SweepRun, chart_note: str) -> None:
-    from .. import __version__
-
     sheet.title(_("About this sweep workbook"))
     sheet.line(_("A what-if sweep of policymix: the plan solved at every point of a grid of input values. "
                  "Money in M€, abatement in Mt CO2-eq/yr, unit costs in €/t."))
     sheet.row += 1
     rebuilt = [p for p in run.points if p.rebuilt]
     sheet.pairs([
-        (_("tool"), f"policymix {__version__}"),
-        (_("solver"), run.solver_name),
-        (_("input file"), run.source_file or _("(not from a file)")),
-        (_("input SHA-256"), run.source_sha256),
-        (_("scenario"), run.scenario_name),
+        *provenance(run.solver_name, run.source_file, run.source_sha256, run.scenario_name),
         (_("objective"), run.base.settings.objective),
         (_("overrides applied to every point"), "; ".join(run.base_overrides) or _("none")),
         (_("points"), len(run.points)),

@@ -293,3 +293,12 @@ def shadow_unit_words(f) -> str:
 __all__ = ["binding_rule", "headline", "headroom", "headroom_sentence", "limit_meaning", "limit_sentence",
            "marginal_value", "maximising", "objective_words", "penalty_words", "policy_binding", "relaxation_words",
            "reported", "saves", "shadow_unit_words", "single_measure_sentence", "what_must_give"]
+
+
+def provenance(solver: str, source_file: str | None, sha256: str | None, scenario: str) -> list[tuple]:
+    """The first rows of every About sheet: tool, solver, input file, its SHA-256, scenario."""
+    from .. import __version__
+
+    return [(_("tool"), f"policymix {__version__}"), (_("solver"), solver),
+            (_("input file"), source_file or _("(not from a file)")), (_("input SHA-256"), sha256 or ""),
+            (_("scenario"), scenario)]
