@@ -45,8 +45,9 @@ from .analysis.sweep import SweepRun
 from .input.data import InputError, Problem
 from .input.planfile import read_plan_results
 from .input.read import DEFAULT_MAX_UNZIPPED_MB
-from .lang import _, language
+from .lang import LANGUAGES, _, language
 from .model.families import TARGET, family
+from .model.fields import FRAME, PLAN, TABLES, TARGETS, Headline, fields, headline_fields
 from .model.optimum import SolverFailure, TargetInfeasible
 from .model.results import PlanResult
 from .pipeline import Outcome, default_workbook, run
@@ -62,9 +63,6 @@ if TYPE_CHECKING:  # pandas only for the type checker: it is imported where Data
 
 __all__ = ["Comparison", "InputError", "LANGUAGES", "Plan", "SolverFailure", "Sweep", "TargetInfeasible",
            "compare", "default_workbook", "plan", "simulate", "sweep"]
-
-#: Languages of the texts in DataFrames (family labels, limits in words).
-LANGUAGES = ("en", "nl")
 
 PathLike = str | os.PathLike
 Overrides = Mapping[str, object] | None
@@ -129,19 +127,52 @@ def _frames():
     return frames
 
 
+def _frame(maker: str, source: str, doc: str, *, labelled: bool = False) -> cached_property:
+    """A DataFrame property, made on first use by ``report.frames.<maker>(self.<source>)`` in the object's
+    language (``labelled``: the maker takes the language too, for labels and limits in words)."""
+
+    def make(self):
+        with language(getattr(self, "lang", None)):
+            args = (getattr(self, source),) + ((self.lang,) if labelled else ())
+            return getattr(_frames(), maker)(*args)
+
+    make.__doc__ = doc
+    return cached_property(make)
+
+
 # ---------------------------------------------------------------- a plan
 
-class Plan:
+class _Json:
+    """What a plan and a sweep share: their ``--json`` result as text, written to a file on request."""
+
+    def to_json(self, path: PathLike | None = None, *, force: bool = False) -> str:
+        """The ``--json`` result as JSON text; also written to ``path`` (atomically) when given."""
+        doc = self.to_dict()
+        if path is not None:
+            write_json(doc, str(_refuse_existing(path, force, self.lang)), force=force)
+        return json_text(doc)
+
+
+#: The tables of a plan that make a DataFrame (``Plan.measures``, ``Plan.instruments``, …): every table of the
+#: result-field registry with a field the frames show.
+FRAME_TABLES = {t.name: t for t in TABLES if t is not PLAN and fields(t, FRAME)}
+
+
+class Plan(_Json):
     """One plan: the optimum of a workbook (:func:`plan`) or the allocation by the instruments' own rules
     (:func:`simulate`).
 
-    Scalars: ``status`` ("target_met" / "target_not_met"), ``target_met``, ``objective_meur`` (M€,
-    shortfall penalty included), ``public_cost_meur`` (M€, Σ cost weight × subsidy), ``abatement_mt`` and
-    ``shortfall_mt`` (Mt CO2-eq/yr in the target year), ``scenario``, ``overrides``.
+    Scalars: its headline record (``headline``, :class:`optimiser.model.fields.Headline`) read as attributes —
+    every headline field of the result-field registry: ``status`` ("target_met" / "target_not_met"),
+    ``target_met``, ``objective_meur`` (M€, shortfall penalty included), ``public_cost_meur`` (M€, Σ cost
+    weight × subsidy), ``peak_cash_meur``, …; a field per target year (``abatement_mt``, ``shortfall_mt``,
+    ``required_mt``, Mt CO2-eq/yr) gives its value in the target year. And ``scenario``, ``overrides``,
+    ``notes``, ``target_year``.
 
-    DataFrames (made on first use; ids as index, units in column names, ``attrs["units"]``):
-    ``measures``, ``measure_years``, ``subsidies``, ``instruments``, ``instrument_years``, ``resources``,
-    ``targets``, ``shadow_prices``, ``binding``, ``cash``; ``rule_outcomes`` for a simulation.
+    DataFrames (made on first use; ids as index, units in column names, ``attrs["units"]``): one per table of
+    the registry — ``measures``, ``measure_years``, ``subsidies``, ``instruments``, ``instrument_years``,
+    ``cash``, ``resources``, ``targets`` — and, from the constraint-family registry, ``shadow_prices`` and
+    ``binding``; ``rule_outcomes`` for a simulation.
 
     Outputs: :meth:`to_excel` (the plan workbook), :meth:`to_json`, :meth:`to_dict`, :meth:`to_iamc`.
     The plain result the frames come from is ``result`` (:class:`optimiser.model.results.PlanResult`).
@@ -154,6 +185,31 @@ class Plan:
         self.kind = kind  # "plan" (the optimum) or "rules" (the rules simulation)
         self.outcome = outcome
 
+    @cached_property
+    def headline(self) -> Headline:
+        """The plan's headline figures (the record a sweep point and a future have too)."""
+        return Headline.of(self.result)
+
+    def __getattr__(self, name: str):
+        """A headline figure (in the target year for a field per target year), or a table's DataFrame."""
+        if name.startswith("_") or name in ("result", "lang", "kind", "outcome"):
+            raise AttributeError(name)
+        if any(name in vars(cls) for cls in type(self).__mro__):  # a property that refused: its own error
+            return object.__getattribute__(self, name)
+        if name in {f.name for f in headline_fields()}:
+            value = self.headline.get(name)
+            field_ = next(f for f in headline_fields() if f.name == name)
+            return value.get(self.target_year, 0.0) if field_.table is TARGETS and value is not None else value
+        if name in FRAME_TABLES:
+            with language(self.lang):
+                frame = _frames().table(self.result, FRAME_TABLES[name])
+            self.__dict__[name] = frame  # made once
+            return frame
+        raise AttributeError(f"'Plan' has no attribute {name!r}")
+
+    def __dir__(self) -> list[str]:
+        return sorted(set(super().__dir__()) | {f.name for f in headline_fields()} | set(FRAME_TABLES))
+
     # ------------------------------------------------------------ scalars
 
     @property
@@ -162,34 +218,8 @@ class Plan:
         return self.result.input
 
     @property
-    def status(self) -> str:
-        return self.result.status
-
-    @property
-    def target_met(self) -> bool:
-        return self.result.target_met
-
-    @property
-    def objective_meur(self) -> float:
-        return self.result.objective_meur
-
-    @property
-    def public_cost_meur(self) -> float:
-        return self.result.public_cost_meur
-
-    @property
     def target_year(self) -> int:
         return self.input.settings.target_year
-
-    @property
-    def abatement_mt(self) -> float:
-        """Abatement operating in the target year (Mt CO2-eq/yr)."""
-        return self.result.abatement_mt.get(self.target_year, 0.0)
-
-    @property
-    def shortfall_mt(self) -> float:
-        """Shortfall in the target year (Mt CO2-eq/yr)."""
-        return self.result.shortfall_mt.get(self.target_year, 0.0)
 
     @property
     def scenario(self) -> str:
@@ -211,62 +241,12 @@ class Plan:
         found = self.result.alternatives
         return [Plan(r, lang=self.lang) for r in found.plans] if found is not None else []
 
-    # ------------------------------------------------------------ DataFrames
+    # ------------------------------------------------------------ DataFrames of the families
 
-    @cached_property
-    def measures(self) -> pd.DataFrame:
-        """One row per measure (index ``measure_id``): status, committed share by the target year, abatement,
-        unprofitable gap, subsidy, public cost, € per tonne paid, and why it is not (fully) funded."""
-        return _frames().measures(self.result)
-
-    @cached_property
-    def measure_years(self) -> pd.DataFrame:
-        """One row per measure and year: new, committed and operating share, abatement and subsidy."""
-        return _frames().measure_years(self.result)
-
-    @cached_property
-    def subsidies(self) -> pd.DataFrame:
-        """Every commitment (index ``measure_id``, ``instrument_id``, ``year``) in M€."""
-        return _frames().subsidies(self.result)
-
-    @cached_property
-    def instruments(self) -> pd.DataFrame:
-        """One row per instrument: subsidy and public cost over all years, budgets, measures funded."""
-        return _frames().instruments(self.result)
-
-    @cached_property
-    def instrument_years(self) -> pd.DataFrame:
-        """One row per instrument and year: subsidy committed against the year's budget."""
-        return _frames().instrument_years(self.result)
-
-    @cached_property
-    def resources(self) -> pd.DataFrame:
-        """One row per resource and year: use against capacity, in the resource's unit."""
-        return _frames().resources(self.result)
-
-    @cached_property
-    def targets(self) -> pd.DataFrame:
-        """One row per target year: required, abatement, shortfall, and the target's shadow price."""
-        with language(self.lang):
-            return _frames().targets(self.result, self.lang)
-
-    @cached_property
-    def shadow_prices(self) -> pd.DataFrame:
-        """The shadow price of every limit of every reported constraint family (0 where it does not bind)."""
-        with language(self.lang):
-            return _frames().shadow_prices(self.result, self.lang)
-
-    @cached_property
-    def binding(self) -> pd.DataFrame:
-        """The limits that bind, largest shadow price first, with what relaxing each one saves."""
-        with language(self.lang):
-            return _frames().binding(self.result, self.lang)
-
-    @cached_property
-    def cash(self) -> pd.DataFrame:
-        """Commitments and cash per instrument and year, from the plan's cash projection (empty when the
-        result has none)."""
-        return _frames().cash(self.result)
+    shadow_prices = _frame("shadow_prices", "result", "The shadow price of every limit of every reported "
+                           "constraint family (0 where it does not bind).", labelled=True)
+    binding = _frame("binding", "result", "The limits that bind, largest shadow price first, with what relaxing "
+                     "each one saves (or adds, when maximising abatement).", labelled=True)
 
     @cached_property
     def rule_outcomes(self) -> pd.DataFrame:
@@ -288,13 +268,6 @@ class Plan:
     def to_dict(self) -> dict:
         """The machine-readable result of ``--json`` (docs/model.md section 11) as a dict."""
         return simulation_json(self.result) if self.kind == "rules" else plan_json(self.result)
-
-    def to_json(self, path: PathLike | None = None, *, force: bool = False) -> str:
-        """The ``--json`` result as JSON text; also written to ``path`` (atomically) when given."""
-        doc = self.to_dict()
-        if path is not None:
-            write_json(doc, str(_refuse_existing(path, force, self.lang)), force=force)
-        return json_text(doc)
 
     def to_excel(self, path: PathLike, *, force: bool = False) -> Path:
         """Write the plan workbook (the one ``policymix plan -o`` writes; it re-runs to this plan)."""
@@ -354,7 +327,7 @@ class Plan:
 
 # ---------------------------------------------------------------- a sweep
 
-class Sweep:
+class Sweep(_Json):
     """A sweep: every point of a grid of input values solved on one live HiGHS instance (:func:`sweep`).
 
     DataFrames: ``points`` (one row per point: the varied values, status, public cost, abatement, the
@@ -369,27 +342,13 @@ class Sweep:
         self.lang = _check_lang(lang)
         self.outcome = outcome
 
-    @property
-    def failed(self) -> list:
-        return self.run.failed
-
-    @property
-    def rebuilds(self) -> int:
-        """How often the model was built afresh because a point changed its structure."""
-        return self.run.rebuilds
-
-    @cached_property
-    def points(self) -> pd.DataFrame:
-        return _frames().sweep_points(self.run)
-
-    @cached_property
-    def spend(self) -> pd.DataFrame:
-        return _frames().sweep_spend(self.run)
-
-    @cached_property
-    def shadow_prices(self) -> pd.DataFrame:
-        with language(self.lang):
-            return _frames().sweep_shadow_prices(self.run, self.lang)
+    failed = property(lambda self: self.run.failed, doc="The points without a plan.")
+    rebuilds = property(lambda self: self.run.rebuilds,
+                        doc="How often the model was built afresh because a point changed its structure.")
+    points = _frame("sweep_points", "run", "One row per point: the varied values and the point's headline figures.")
+    spend = _frame("sweep_spend", "run", "Subsidy committed per point and instrument over all years.")
+    shadow_prices = _frame("sweep_shadow_prices", "run", "Per point, the target's shadow price and every binding "
+                           "limit.", labelled=True)
 
     @cached_property
     def plans(self) -> list[Plan | None]:
@@ -410,12 +369,6 @@ class Sweep:
         """The ``--json`` result of a sweep: one plan result per point with its ``"point"``."""
         return [point_json(p, r) if r is not None else failed_json(p)
                 for p, r in zip(self.run.points, self._results("to_json"))]
-
-    def to_json(self, path: PathLike | None = None, *, force: bool = False) -> str:
-        doc = self.to_dict()
-        if path is not None:
-            write_json(doc, str(_refuse_existing(path, force, self.lang)), force=force)
-        return json_text(doc)
 
     def to_excel(self, path: PathLike, *, force: bool = False) -> Path:
         """Write the sweep workbook (the one ``policymix sweep -o`` writes)."""
@@ -458,17 +411,9 @@ class Comparison:
     def __init__(self, comparison: _Comparison):
         self.comparison = comparison
 
-    @property
-    def same(self) -> bool:
-        return self.comparison.same
-
-    @cached_property
-    def differences(self) -> pd.DataFrame:
-        return _frames().differences(self.comparison)
-
-    @cached_property
-    def measures(self) -> pd.DataFrame:
-        return _frames().compared_measures(self.comparison)
+    same = property(lambda self: self.comparison.same, doc="Nothing moved beyond solver noise.")
+    differences = _frame("differences", "comparison", "Everything that changed from plan A to plan B, one row each.")
+    measures = _frame("compared_measures", "comparison", "Every measure side by side (plan A and plan B).")
 
     def to_excel(self, path: PathLike, *, force: bool = False) -> Path:
         from .report.comparison import write_comparison

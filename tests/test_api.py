@@ -65,7 +65,7 @@ def test_plan_scalars_and_frames_hold_the_hand_computed_optimum(base):
     tg = p.targets.loc[2026]
     assert tg["required_mt"] == pytest.approx(2.5) and bool(tg["met"])
     # one Mt/yr less required: 0.5 share less of b, 800 M€ saved
-    assert tg["shadow_price"] == pytest.approx(800.0)
+    assert tg["target_shadow_eur_per_t"] == pytest.approx(800.0)
 
 
 def test_shadow_prices_and_binding_limits_come_from_the_registry(base):
@@ -85,7 +85,8 @@ def test_shadow_prices_and_binding_limits_come_from_the_registry(base):
     assert list(b["shadow_price"]) == sorted(b["shadow_price"], reverse=True)
     assert set(b["kind"]) == {"policy"}
     assert set(b.index) == {("target", "", 2026), ("resource", "grid_north", 2026)}
-    assert b.loc[("resource", "grid_north", 2026), "meaning"] == "one more MW of grid north in 2026 saves 3 M€"
+    # the same sentence as the terminal and the Summary: three significant digits, the objective's verb
+    assert b.loc[("resource", "grid_north", 2026), "meaning"] == "one more MW of grid north in 2026 saves 3.00 M€"
     assert (b["shadow_price"] > 0).all()
 
 
@@ -102,7 +103,7 @@ def test_dutch_labels_come_from_the_registry(small):
     p = optimiser.plan(small, lang="nl")
     row = p.shadow_prices.loc[("resource", "grid_north", 2026)]
     assert row["label"] == "capaciteit"
-    assert p.targets.loc[2026, "shadow_price_unit"] == "M€ per Mt/jr, d.w.z. € per ton jaarlijkse reductie"
+    assert p.shadow_prices.loc[("target", "", 2026), "unit"] == "M€ per Mt/jr, d.w.z. € per ton jaarlijkse reductie"
     assert "bespaart" in p.binding.loc[("resource", "grid_north", 2026), "meaning"]
 
 
@@ -259,31 +260,23 @@ def test_repr_and_html_render(base):
     assert str(base).splitlines()[0].startswith("Every target is met: 2.50 Mt CO2-eq/yr in 2026")
 
 
-def test_cash_frame_reads_the_contract_keys_of_the_plan_json(base, monkeypatch):
-    """Until plans carry the cash projection (MODEL.md §13) the frame is empty; when the plan JSON has the
-    contract's keys, the frame and the IAMC rows show them."""
-    from optimiser.report import frames, iamc
+def test_cash_frame_holds_the_contract_keys_of_the_plan_json(base):
+    """The cash frame, the instruments' money released and the IAMC cash rows hold the plan JSON's numbers
+    (MODEL.md §13): all of them are the same result fields."""
+    from optimiser.report import iamc
 
-    real = base.result
-    doc = iamc.plan_json(real)
-    if "cash_meur" in doc:  # plans carry the cash projection: the frame holds exactly the JSON's numbers
-        df = frames.cash(real)
-        assert set(df.columns) == {"commitments_meur", "cash_meur"}
-        for key in ("commitments_meur", "cash_meur"):
-            for i, by_year in doc[key].items():
-                for y, v in by_year.items():
-                    assert df.loc[(i, int(y)), key] == pytest.approx(v or 0.0)
-        assert len(df) == len({(i, y) for k in ("commitments_meur", "cash_meur") for i, ys in doc[k].items()
-                               for y in ys})
-        return
-    assert frames.cash(real).empty
-    doc = dict(iamc.plan_json(real), commitments_meur={"G": {"2025": 1600.0, "2026": 250.0}},
-               cash_meur={"G": {"2026": 100.0, "2027": 160.0}}, released_meur={"G": 5.0})
-    monkeypatch.setattr(iamc, "plan_json", lambda result: doc)
-    df = frames.cash(real)
-    assert df.loc[("G", 2025), "commitments_meur"] == pytest.approx(1600.0)
-    assert df.loc[("G", 2027), "cash_meur"] == pytest.approx(160.0)
-    assert df.attrs["released_meur"] == {"G": 5.0}
-    rows = {(s.variable, s.region): s for s in iamc.plan_series(real)}
-    assert rows[("Policy Cost|Cash|G", "Netherlands")].values == {2026: 100.0, 2027: 160.0}
+    doc = base.to_dict()
+    df = base.cash
+    assert set(df.columns) == {"commitments_meur", "cash_meur"}
+    for key in ("commitments_meur", "cash_meur"):
+        for i, by_year in doc[key].items():
+            for y, v in by_year.items():
+                assert df.loc[(i, int(y)), key] == pytest.approx(v or 0.0)
+    assert len(df) == len({(i, y) for k in ("commitments_meur", "cash_meur") for i, ys in doc[k].items()
+                           for y in ys})
+    assert base.instruments["released_meur"].to_dict() == pytest.approx(doc["released_meur"])
+    rows = {(s.variable, s.region): s for s in iamc.plan_series(base.result)}
+    for i, by_year in doc["cash_meur"].items():
+        assert rows[(f"Policy Cost|Cash|{i}", "Netherlands")].values == \
+            pytest.approx({int(y): v for y, v in by_year.items()})
     assert rows[("Policy Cost|Cash", "Netherlands")].unit == "million EUR/yr"

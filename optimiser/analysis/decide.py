@@ -34,7 +34,6 @@ from ..input.uncertainty import Future, mean_future
 from ..lang import _, num
 from ..model.build import build_model, objective
 from ..model.cash import problems as fixed_problems
-from ..model.committed import decisions
 from ..model.families import model_rows
 from ..model.index import index_sets, with_penalty
 from ..model.results import TOL, assemble
@@ -378,11 +377,7 @@ class _Program:
             subsidy = {i: v for (name, i), v in value.items() if name == "s"}
             shortfall = {i: v for (name, i), v in value.items() if name == "shortfall"}
             r = assemble(inp, new=new, subsidy=subsidy, shortfall=shortfall)
-            T = inp.settings.target_year
-            out.append(FutureResult(futures[f].number, r.status, r.public_cost_meur, r.objective_meur,
-                                    dict(r.abatement_mt), dict(r.shortfall_mt),
-                                    {m: mr.committed[T] for m, mr in r.measures.items() if mr.committed[T] > TOL},
-                                    idle_mt=decisions(inp).idle_mt(inp, T), solver_note=_("stochastic program")))
+            out.append(FutureResult.of(futures[f].number, r, solver_note=_("stochastic program")))
         return out
 
 

@@ -46,12 +46,14 @@ from ..input.uncertainty import Dimension, Future, dimensions, draw_futures
 from ..lang import DEFAULT, _, current, language, num
 from ..model.build import build_model, objective
 from ..model.cash import problems as fixed_problems
-from ..model.committed import built_by, connect, decisions
+from ..model.committed import built_by, connect
 from ..model.extract import extract
 from ..model.families import model_rows
+from ..model.fields import HasHeadline, Headline
 from ..model.index import index_sets, unit_gap, with_penalty
-from ..model.results import TOL
+from ..model.results import TOL, PlanResult
 from ..model.solve import Solver, solver_version
+from .runs import Run
 
 MODES = ("wait_and_see", "stress_test", "decide_by")
 #: A measure funded in at least this share of the futures is in the robust core.
@@ -84,28 +86,27 @@ class Payload:
 
 
 @dataclass
-class FutureResult:
-    """One future's outcome (plain data)."""
+class FutureResult(HasHeadline):
+    """One future's outcome (plain data): its :class:`~optimiser.model.fields.Headline` record (status, public
+    cost, objective, abatement and shortfall per target year, abatement built but idle, …, read as attributes:
+    ``r.public_cost_meur``) and the measures it funds."""
 
     number: int
-    status: str = "failed"  # "target_met" | "target_not_met" | "failed"
-    public_cost_meur: float | None = None
-    objective_meur: float | None = None
-    abatement_mt: dict[int, float] = field(default_factory=dict)
-    shortfall_mt: dict[int, float] = field(default_factory=dict)
     committed: dict[str, float] = field(default_factory=dict)  # x_{m,target_year} of every funded measure
-    idle_mt: float = 0.0  # stress test: target-year abatement built but not operating (resources)
     solver_note: str = ""  # how it was solved, in the run's language ("re-solved on a kept model", "evaluated", …)
     message: str = ""
     seconds: float = 0.0
+    headline: Headline = field(default_factory=Headline)
 
-    @property
-    def ok(self) -> bool:
-        return self.status != "failed"
+    @classmethod
+    def of(cls, number: int, result: PlanResult, **kw) -> FutureResult:
+        """A future planned: its record read from the plan, the measures the plan takes up."""
+        return cls(number, {m: mr.committed_share for m, mr in result.measures.items() if mr.taken_up},
+                   headline=Headline.of(result), **kw)
 
-    @property
-    def target_met(self) -> bool:
-        return self.status == "target_met"
+    @classmethod
+    def failed(cls, number: int, inp: PlanInput, **kw) -> FutureResult:
+        return cls(number, headline=Headline.without_plan(inp), **kw)
 
 
 @dataclass
@@ -213,8 +214,8 @@ def _wait_and_see(state: _State, inp: PlanInput, number: int, out: ChunkResult) 
     """The future planned on its own: its least-cost plan."""
     unkept = fixed_problems(inp, future=True)
     if unkept:  # a decision already taken that this future cannot keep: no plan exists
-        return FutureResult(number, "failed", message="; ".join(p.message for p in unkept[:2]),
-                            solver_note=_("not solved: decisions already taken that this future cannot keep"))
+        return FutureResult.failed(number, inp, message="; ".join(p.message for p in unkept[:2]),
+                                   solver_note=_("not solved: decisions already taken that this future cannot keep"))
     solver, built = state.solver_for(inp)
     if built:
         out.builds += 1
@@ -224,14 +225,9 @@ def _wait_and_see(state: _State, inp: PlanInput, number: int, out: ChunkResult) 
     sol = solver.solve()
     note = _("built: new structure") if built else _("re-solved on a kept model")
     if not sol.ok:
-        return FutureResult(number, "failed", message=_("{message} (solver status: {status})", message=sol.message,
-                                                        status=sol.status), solver_note=note)
-    r = extract(solver.built, sol, explain=False)
-    T = inp.settings.target_year
-    return FutureResult(
-        number, r.status, r.public_cost_meur, r.objective_meur, dict(r.abatement_mt), dict(r.shortfall_mt),
-        {m: mr.committed[T] for m, mr in r.measures.items() if mr.committed[T] > TOL},
-        idle_mt=decisions(inp).idle_mt(inp, T), solver_note=note)
+        return FutureResult.failed(number, inp, message=_("{message} (solver status: {status})", message=sol.message,
+                                                               status=sol.status), solver_note=note)
+    return FutureResult.of(number, extract(solver.built, sol, explain=False), solver_note=note)
 
 
 def canonical(h) -> None:
@@ -302,9 +298,11 @@ def stress(inp: PlanInput, commitments: dict[tuple[str, int], float], weights: d
         cost += weights.get(m, 1.0) * unit_gap(inp, m, t) * meas.abatement_mt * meas.support_years * share
     penalty = inp.settings.shortfall_penalty_eur_per_t * sum(shortfall.values())
     met = all(v <= TOL for v in shortfall.values())
-    return FutureResult(number, "target_met" if met else "target_not_met", cost, cost + penalty, abatement, shortfall,
-                        {m: v for m, v in committed.items() if v > TOL}, idle_mt=max(0.0, idle),
-                        solver_note=_("evaluated"))
+    figures = Headline({"status": "target_met" if met else "target_not_met", "public_cost_meur": cost,
+                        "objective_meur": cost + penalty, "abatement_mt": abatement, "shortfall_mt": shortfall,
+                        "required_mt": dict(sorted(inp.targets.items())), "idle_mt": max(0.0, idle)})
+    return FutureResult(number, {m: v for m, v in committed.items() if v > TOL}, solver_note=_("evaluated"),
+                        headline=figures)
 
 
 # ---------------------------------------------------------------- the run
@@ -322,16 +320,15 @@ class Driver:
 
 
 @dataclass
-class FuturesRun:
+class FuturesRun(Run):
     """A whole futures run: what was drawn, every future's outcome, and the answers to the three questions."""
 
-    mode: str
-    samples: int
-    seed: int
-    base: PlanInput
-    futures: list[Future]
-    results: list[FutureResult]
-    dims: list[Dimension]
+    mode: str = "wait_and_see"
+    samples: int = 0
+    seed: int = 0
+    futures: list[Future] = field(default_factory=list)
+    results: list[FutureResult] = field(default_factory=list)
+    dims: list[Dimension] = field(default_factory=list)
     p_target_met: float = 0.0
     p_target_met_ci: tuple[float, float] = (0.0, 1.0)
     funded_share: dict[str, float] = field(default_factory=dict)
@@ -340,23 +337,12 @@ class FuturesRun:
     updates: int = 0
     workers: str = ""
     worker_count: int = 1
-    seconds: float = 0.0
-    solver_name: str = "HiGHS"
-    source_file: str = ""
-    source_sha256: str = ""
     overrides: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
     plan_file: str = ""  # stress test: the plan whose commitments are fixed
     commitments: dict[tuple[str, int], float] = field(default_factory=dict)
     decision: object = None  # decide_by: optimiser.analysis.decide.Decision
 
-    @property
-    def failed(self) -> list[FutureResult]:
-        return [r for r in self.results if not r.ok]
-
-    @property
-    def scenario_name(self) -> str:
-        return self.base.settings.scenario_name
+    outcomes = property(lambda self: self.results)
 
     @property
     def met(self) -> int:
