@@ -47,7 +47,7 @@ from .input.planfile import read_plan_results
 from .input.read import DEFAULT_MAX_UNZIPPED_MB
 from .lang import LANGUAGES, _, language
 from .model.families import TARGET, family
-from .model.fields import FRAME, PLAN, TABLES, TARGETS, Headline, fields, headline_fields
+from .model.fields import TARGETS, Headline, frame_tables, headline_fields
 from .model.optimum import SolverFailure, TargetInfeasible
 from .model.results import PlanResult
 from .pipeline import Outcome, default_workbook, run
@@ -153,11 +153,6 @@ class _Json:
         return json_text(doc)
 
 
-#: The tables of a plan that make a DataFrame (``Plan.measures``, ``Plan.instruments``, …): every table of the
-#: result-field registry with a field the frames show.
-FRAME_TABLES = {t.name: t for t in TABLES if t is not PLAN and fields(t, FRAME)}
-
-
 class Plan(_Json):
     """One plan: the optimum of a workbook (:func:`plan`) or the allocation by the instruments' own rules
     (:func:`simulate`).
@@ -200,15 +195,16 @@ class Plan(_Json):
             value = self.headline.get(name)
             field_ = next(f for f in headline_fields() if f.name == name)
             return value.get(self.target_year, 0.0) if field_.table is TARGETS and value is not None else value
-        if name in FRAME_TABLES:
+        tables = frame_tables()  # every table of the result-field registry with a field the frames show
+        if name in tables:
             with language(self.lang):
-                frame = _frames().table(self.result, FRAME_TABLES[name])
+                frame = _frames().table(self.result, tables[name])
             self.__dict__[name] = frame  # made once
             return frame
         raise AttributeError(f"'Plan' has no attribute {name!r}")
 
     def __dir__(self) -> list[str]:
-        return sorted(set(super().__dir__()) | {f.name for f in headline_fields()} | set(FRAME_TABLES))
+        return sorted(set(super().__dir__()) | {f.name for f in headline_fields()} | set(frame_tables()))
 
     # ------------------------------------------------------------ scalars
 

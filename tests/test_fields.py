@@ -112,6 +112,31 @@ def test_a_declared_field_reaches_a_sweep_its_json_the_terminal_and_the_points_f
     assert [p.potential_left_mt for p in s.run.points] == [{2026: pytest.approx(3.0)}, {2026: pytest.approx(2.0)}]
 
 
+def test_a_declared_field_reaches_the_futures_json_and_workbook(toys, tmp_path):
+    """Each future's record holds it (wait and see: each future planned on its own, jobs=1 so the toy field
+    registered here is the worker's too). The cost of a is uniform in 40–60 €/t against a budget of 500 M€
+    for 1 Mt: a future meets the target, and leaves no potential unfunded, iff c ≤ 50."""
+    from optimiser.pipeline import run
+
+    t = tables(measures=[measure("a", 1.0, 50)], budgets=[{"instrument_id": "G", 2024: 500.0, 2025: 0.0, 2026: 0.0}],
+               reduction=1.0)
+    t["uncertainty"] = [{"name": "cost of a", "sheet": "measures", "id": "a", "column": "cost_eur_per_t", "op": "set",
+                         "distribution": "uniform", "low": 40, "high": 60}]
+    src = workbook(tmp_path / "in.xlsx", t)
+    out, js = tmp_path / "futures.xlsx", tmp_path / "futures.json"
+    outcome = run("futures", workbook=src, samples=6, seed=1, jobs=1, output=out, json_path=str(js))
+    futures = json.loads(js.read_text())["futures"]
+    for f, r in zip(futures, outcome.result.results):
+        cost = f["draw"]["cost of a"]
+        assert f["potential_left_mt"]["2026"] == pytest.approx(0.0 if cost <= 50 else 1 - 50 / cost)
+        assert r.potential_left_mt == {2026: pytest.approx(f["potential_left_mt"]["2026"])}
+    ws = openpyxl.load_workbook(out)["Futures"]
+    head = [c.value for c in ws[1]]
+    column = head.index("abatement potential left unfunded 2026 (Mt CO2-eq/yr)") + 1
+    assert [ws.cell(row=k + 2, column=column).value for k in range(6)] == \
+        pytest.approx([f["potential_left_mt"]["2026"] for f in futures])
+
+
 def test_an_unregistered_field_is_gone_again(toys, small):
     F.unregister(SHARE_LEFT)
     F.unregister(LEFT)

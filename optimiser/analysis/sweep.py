@@ -307,7 +307,7 @@ class SweepRun(Run):
             return _("unit of the scale factor")
         if self.base.settings.objective != "max-abatement" and first.unit == "Mt CO2-eq/yr":
             return _("Mt/yr, i.e. € per t of annual abatement")
-        return first.unit or _("unit")
+        return _(first.unit) if first.unit else _("unit")
 
     def slopes(self) -> dict[int, float | None]:
         """The main curve's slope from the previous point along the first varied value, per point number.

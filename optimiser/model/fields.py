@@ -650,13 +650,19 @@ def headline_fields() -> list[Field]:
     return [f for f in FIELDS if f.headline]
 
 
+def frame_tables() -> dict[str, Table]:
+    """The tables of a plan the API makes a DataFrame of (``Plan.<name>``): those with a field the frames show."""
+    return {t.name: t for t in TABLES if t is not PLAN and fields(t, FRAME)}
+
+
 # ---------------------------------------------------------------- the headline record
 
 class Headline:
     """The headline figures of a plan, a sweep point or a future: one value per headline field, by name.
 
     A field of the plan holds its value; a field per target year ``{year: value}``; a field per instrument
-    ``{instrument: value}``. Read them as attributes (``h.public_cost_meur``, ``h.abatement_mt[2030]``) or with
+    ``{instrument: value}``; a field of two dimensions nested (per instrument and payment year
+    ``{instrument: {year: value}}``, what cash bands over futures are made of). Read them as attributes (``h.public_cost_meur``, ``h.abatement_mt[2030]``) or with
     :meth:`get`. Made from a plan (:meth:`of`), from what the input alone says where there is no plan
     (:meth:`without_plan`), or from the values an analysis works out itself (``Headline(values)``: a stress
     test's future, a sweep's slopes).
@@ -680,8 +686,14 @@ class Headline:
                 continue
             if f.table is PLAN:
                 out[f.name] = f.value(result)
-            else:
-                out[f.name] = {key[0]: f.value(result, *key) for key in f.table.rows(result)}
+                continue
+            nested: dict = {}
+            for key in f.table.rows(result):  # {year: v}, {instrument: v}, {instrument: {year: v}}, …
+                into = nested
+                for k in key[:-1]:
+                    into = into.setdefault(k, {})
+                into[key[-1]] = f.value(result, *key)
+            out[f.name] = nested
         return cls(out)
 
     @classmethod

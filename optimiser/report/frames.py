@@ -28,8 +28,7 @@ import pandas as pd
 from ..analysis.compare import Comparison
 from ..analysis.sweep import SweepRun
 from ..model.families import family, reported
-from ..model.fields import (COMPARE, FRAME, INSTRUMENTS, MEASURES, PLAN, TABLES, TARGETS, Field, Headline, Table,
-                            fields)
+from ..model.fields import COMPARE, FRAME, INSTRUMENTS, MEASURES, PLAN, TARGETS, Field, Headline, Table, fields
 from ..model.results import TOL, PlanResult
 from . import words
 from .iamc import INDEX as IAMC_INDEX
@@ -62,9 +61,6 @@ def table(result: PlanResult, which: Table) -> pd.DataFrame:
     df.attrs["units"] = _units(cols)
     return df
 
-
-#: The tables a plan has frames of (``Plan.<name>``).
-FRAMES = {t.name: t for t in TABLES if t is not PLAN and fields(t, FRAME)}
 
 
 def _year(year) -> object:

@@ -169,7 +169,8 @@ def print_sweep(run, file=None, max_rows: int = 200) -> None:
     table.add_column("#", justify="right")
     for v in run.varies:
         table.add_column(v.header, justify="right")
-    per = (run.varies[0].unit or _("unit")) if run.varies and run.varies[0].op == "set" else _("unit of the factor")
+    first = run.varies[0] if run.varies else None
+    per = (_(first.unit) if first.unit else _("unit")) if first and first.op == "set" else _("unit of the factor")
     figures = optional_columns(headline_columns(run.base, TERMINAL, target_years=[T], per=per, short=True),
                                [p.headline for p in run.points])
     for c in figures:
