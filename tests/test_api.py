@@ -90,6 +90,17 @@ def test_shadow_prices_and_binding_limits_come_from_the_registry(base):
     assert (b["shadow_price"] > 0).all()
 
 
+def test_binding_sentences_follow_the_objective_and_the_language(small):
+    # maximising abatement, relaxing a limit adds abatement: 1 MW more of the grid lets 0.01 more of a in (1 Mt/yr)
+    most = optimiser.plan(small, objective="max-abatement")
+    assert most.binding.loc[("resource", "grid_north", 2026), "meaning"] == \
+        "one more MW of grid north in 2026 adds 0.01000 Mt CO2-eq/yr of abatement"
+    assert not most.binding["meaning"].str.contains("saves").any()
+    dutch = optimiser.plan(small, objective="max-abatement", lang="nl")
+    assert dutch.binding.loc[("resource", "grid_north", 2026), "meaning"] == \
+        "één MW meer grid north in 2026 levert 0,01000 Mt CO2-eq/jr reductie op"
+
+
 def test_binding_lists_policy_limits_before_single_measure_limits():
     b = optimiser.plan().binding
     kinds = list(b["kind"])
