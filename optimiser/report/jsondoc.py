@@ -36,20 +36,22 @@ def _num(v) -> float | None:
 
 def jsonable(value):
     """A value as JSON holds it: numbers rounded, mapping keys (years) as strings, tuples as lists."""
-    if isinstance(value, bool) or value is None or isinstance(value, str):
-        return value
-    if isinstance(value, (int, float)):
-        return value if isinstance(value, int) else _num(value)
+    if isinstance(value, float):
+        return _num(value)
     if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
+        return {k if type(k) is str else str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [jsonable(v) for v in value]
     return value
 
 
 def _value(f: Field, result: PlanResult, key: tuple = ()):
+    """A field's value in a row of a plan, as JSON holds it."""
     value = f.value(result, *key)
-    return f.to_json(value) if f.to_json is not None and value is not None else value
+    if f.to_json is not None and value is not None:
+        value = f.to_json(value)
+    return _num(value) if isinstance(value, float) else jsonable(value) if isinstance(value, (dict, list, tuple)) \
+        else value
 
 
 def _measure_field(f: Field) -> bool:
@@ -57,9 +59,10 @@ def _measure_field(f: Field) -> bool:
 
 
 def _nest(into: dict, keys: tuple, value) -> None:
+    """``into[k1][k2]… = value``, the keys (years, ids) as strings."""
     for k in keys[:-1]:
-        into = into.setdefault(k, {})
-    into[keys[-1]] = value
+        into = into.setdefault(str(k), {})
+    into[str(keys[-1])] = value
 
 
 def document(result: PlanResult, view: str) -> dict:
@@ -87,7 +90,7 @@ def document(result: PlanResult, view: str) -> dict:
                 if value is not None:
                     _nest(nested, key, value)
             doc[f.key] = nested
-    return jsonable(doc)
+    return doc
 
 
 def plan_json(result: PlanResult) -> dict:
