@@ -118,15 +118,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{PAGE}: the markers {BEGIN} … {END} are missing", file=sys.stderr)
         return 2
     fresh = "".join((head, BEGIN, "\n", section(), "\n", END, tail))
-    if fresh == page:
-        print(f"{PAGE}: the input tables are up to date")
-        return 0
-    if check:
+    stale = fresh != page
+    if stale and not check:
+        PAGE.write_text(fresh, encoding="utf-8")
+    if stale and check:
         print(f"{PAGE}: the input tables are out of date: run python docs/make_input_tables.py", file=sys.stderr)
-        return 1
-    PAGE.write_text(fresh, encoding="utf-8")
-    print(f"wrote the input tables of {PAGE}")
-    return 0
+    else:
+        print(f"{PAGE}: the input tables are {'rewritten' if stale else 'up to date'}")
+    return 1 if stale and check else 0
 
 
 if __name__ == "__main__":

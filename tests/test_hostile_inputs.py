@@ -35,17 +35,23 @@ def snapshot(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*"))}
 
 
-def refused(capsys, folder: Path, argv: list, where: str, *words: str) -> str:
-    """Run the command in-process: exit 2, one error line starting with ``where`` and holding ``words``, and the
-    folder exactly as it was (nothing written, no input touched)."""
-    before = snapshot(folder)
+def _run(capsys, folder: Path, argv: list) -> tuple[int, str, str]:
+    """``policymix ARGV`` in-process, in ``folder``: (exit code, stdout, stderr)."""
     cwd = os.getcwd()
     os.chdir(folder)
     try:
         code = main([str(a) for a in argv])
     finally:
         os.chdir(cwd)
-    err = capsys.readouterr().err
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def refused(capsys, folder: Path, argv: list, where: str, *words: str) -> str:
+    """Exit 2, one error line starting with ``where`` and holding ``words``, and the folder exactly as it was
+    (nothing written, no input touched)."""
+    before = snapshot(folder)
+    code, _out, err = _run(capsys, folder, argv)
     lines = [l for l in err.splitlines() if not l.startswith("note: ")]
     assert code == 2, err
     assert len(lines) == 1, err
@@ -57,15 +63,9 @@ def refused(capsys, folder: Path, argv: list, where: str, *words: str) -> str:
 
 
 def planned(capsys, folder: Path, argv: list) -> str:
-    cwd = os.getcwd()
-    os.chdir(folder)
-    try:
-        code = main([str(a) for a in argv])
-    finally:
-        os.chdir(cwd)
-    out = capsys.readouterr()
-    assert code == 0, out.err
-    return out.out
+    code, out, err = _run(capsys, folder, argv)
+    assert code == 0, err
+    return out
 
 
 def case_workbook(folder: Path, **changes) -> Path:

@@ -160,8 +160,8 @@ class Committed:
     share: float
     instrument_id: str = ""
     subsidy_meur: float | None = None
+    row: int | None = None  # source row in the committed sheet, for messages
     note: str = ""
-    row: int | None = None
 
 
 @dataclass(frozen=True)

@@ -133,9 +133,9 @@ def number_hint(value: object, share: bool = False) -> str:
 
 
 def share_hint(value: float) -> str:
-    """A hint for a percentage given where a share (0 … 1) is expected: 80 → 0.8 (from 2 on: 1.5 is a share too
-    large, not 1.5 %)."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and 2 <= value <= 100:
+    """A hint for a percentage given where a share (0 … 1) is expected: 80 → 0.8 (above 2: 1.5 or a share
+    doubled by an override is a share too large, not a percentage)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 2 < value <= 100:
         return _fraction(value)
     return ""
 

@@ -189,6 +189,24 @@ RETIRED_SETTINGS: dict[str, str] = {
                                 "with no price per unit (docs/model.md, section 5a)",
 }
 
+#: Columns several sheets share.
+NAME = Column("name", "str", description="descriptive name")
+SOURCE = Column("source", "str", description="where the figures come from")
+#: A source kept beside the input for a re-run (a sheet of plain numbers has no record to hold it).
+KEPT_SOURCE = Column("source", "str", description="where the figures come from", field="")
+
+
+def unique_id(name: str, description: str = "unique id") -> Column:
+    return Column(name, "str", True, description=description)
+
+
+def records(name: str, description: str, columns: tuple[Column, ...], record: type, unknown: str, **more) -> Sheet:
+    """A sheet of one record per row, named by its first column: it fills ``PlanInput.<name>``, and an id
+    another sheet names and it lacks gets ``unknown``."""
+    return Sheet(name, description, columns, id_column=columns[0].name, fills=name, record=record, unknown=unknown,
+                 **more)
+
+
 #: The id of a ``cash_limits`` row that limits the cash of all instruments together.
 ALL_INSTRUMENTS = "*"
 #: ``Column.refers`` of a column that names a sheet (the target of an override), not an id.
@@ -208,12 +226,12 @@ SHEETS: tuple[Sheet, ...] = (
         fills="settings",
         record=Settings,
     ),
-    Sheet(
+    records(
         "measures",
         "Abatement measures: one per row.",
         (
-            Column("measure_id", "str", True, description="unique id"),
-            Column("name", "str", description="descriptive name"),
+            unique_id("measure_id"),
+            NAME,
             Column("sector", "str", description="industrial sector"),
             Column("cluster", "str", description="industrial cluster (grid region)"),
             Column("abatement_mt", "float", True, unit="Mt CO2-eq/yr", description="A_m: abatement at full deployment", check=">0"),
@@ -229,20 +247,18 @@ SHEETS: tuple[Sheet, ...] = (
                    refers="instruments"),
             Column("fence", "str", description="rules simulation: id of the fence (sheet fences, a ring-fenced "
                    "sub-budget of one of its instruments) it competes in first (blank = none)", refers="fences"),
-            Column("source", "str", description="where the figures come from"),
+            SOURCE,
         ),
-        id_column="measure_id",
-        fills="measures",
-        record=Measure,
+        Measure,
+        N_("unknown measure '{id}' (not in sheet 'measures')"),
         least_rows=1,
-        unknown=N_("unknown measure '{id}' (not in sheet 'measures')"),
     ),
-    Sheet(
+    records(
         "instruments",
         "Subsidy instruments: one per row.",
         (
-            Column("instrument_id", "str", True, description="unique id"),
-            Column("name", "str", description="descriptive name"),
+            unique_id("instrument_id"),
+            NAME,
             Column("kind", "str", description="kind of support (operating, investment, tax deduction, …)"),
             Column("cost_weight", "float", False, 1.0, "€/€", "w_i: public cost per euro paid (1 for a grant)", ">=0"),
             Column("capex_share_cap", "float", False, None, "share", "at most this share of a measure's capex (blank = none)", "0..1"),
@@ -261,13 +277,11 @@ SHEETS: tuple[Sheet, ...] = (
                    "or the shares of the commitment paid in the commitment year and the years after it, separated "
                    "by ';' and summing to 1 (e.g. 0.2;0.5;0.3). Blank = 1: all in the commitment year",
                    check="payout"),
-            Column("source", "str", description="where the figures come from"),
+            SOURCE,
         ),
-        id_column="instrument_id",
-        fills="instruments",
-        record=Instrument,
+        Instrument,
+        N_("unknown instrument '{id}' (not in sheet 'instruments')"),
         least_rows=1,
-        unknown=N_("unknown instrument '{id}' (not in sheet 'instruments')"),
     ),
     Sheet(
         "budgets",
@@ -275,7 +289,7 @@ SHEETS: tuple[Sheet, ...] = (
         (
             Column("instrument_id", "str", True, description="instrument id", refers="instruments",
                    unknown=N_("budget row for unknown instrument '{id}'")),
-            Column("source", "str", description="where the figures come from", field=""),
+            KEPT_SOURCE,
         ),
         id_column="instrument_id",
         fills="budgets",
@@ -283,23 +297,21 @@ SHEETS: tuple[Sheet, ...] = (
         year_unit="M€",
         year_description="B_{i,y}: commitment ceiling in that year (0 = no budget that year)",
     ),
-    Sheet(
+    records(
         "fences",
         "Rules simulation: ring-fenced sub-budgets ('hekjes') reserved inside a ranked instrument's yearly "
         "budget for the measures that name the fence.",
         (
-            Column("fence_id", "str", True, description="unique id (named in measures.fence)"),
+            unique_id("fence_id", "unique id (named in measures.fence)"),
             Column("instrument_id", "str", True, description="instrument (allocation sde_round or tender) whose "
                    "yearly budget holds the fence", refers="instruments"),
-            Column("name", "str", description="descriptive name"),
+            NAME,
             Column("eur_per_t_cap", "float", False, None, "€/t", "highest subsidy intensity admitted inside the "
                    "fence (blank = the round's own ceiling; never above the instrument's eur_per_t_cap)", ">=0"),
-            Column("source", "str", description="where the figures come from"),
+            SOURCE,
         ),
-        id_column="fence_id",
-        fills="fences",
-        record=Fence,
-        unknown=N_("unknown fence '{id}' (not in sheet 'fences')"),
+        Fence,
+        N_("unknown fence '{id}' (not in sheet 'fences')"),
         year_field="budget",
         year_columns=True,
         year_unit="M€",
@@ -307,20 +319,18 @@ SHEETS: tuple[Sheet, ...] = (
                          "(0 = no fence that year)",
         required=False,
     ),
-    Sheet(
+    records(
         "resources",
         "Limited resources: one per row, with a capacity per year.",
         (
-            Column("resource_id", "str", True, description="unique id"),
-            Column("name", "str", description="descriptive name"),
+            unique_id("resource_id"),
+            NAME,
             Column("kind", "str", True, description="stock: used by what operates; flow: used by what is being built", choices=("stock", "flow")),
             Column("unit", "str", description="unit of the capacity and of the usage amounts"),
-            Column("source", "str", description="where the figures come from"),
+            SOURCE,
         ),
-        id_column="resource_id",
-        fills="resources",
-        record=Resource,
-        unknown=N_("unknown resource '{id}' (not in sheet 'resources')"),
+        Resource,
+        N_("unknown resource '{id}' (not in sheet 'resources')"),
         year_field="capacity",
         year_columns=True,
         year_unit="resource unit",
@@ -333,7 +343,7 @@ SHEETS: tuple[Sheet, ...] = (
             Column("measure_id", "str", True, description="measure id", refers="measures"),
             Column("resource_id", "str", True, description="resource id", refers="resources"),
             Column("amount", "float", True, unit="resource unit", description="a_{m,r}: use at full deployment (negative = the measure supplies it)"),
-            Column("source", "str", description="where the figures come from", field=""),
+            KEPT_SOURCE,
         ),
         fills="usage",
         composite_id=("measure_id", "resource_id"),
@@ -343,7 +353,7 @@ SHEETS: tuple[Sheet, ...] = (
         "Yearly prices; row co2_price_eur_per_t is required.",
         (
             Column("parameter", "str", True, description="price name, e.g. co2_price_eur_per_t"),
-            Column("source", "str", description="where the figures come from", field=""),
+            KEPT_SOURCE,
         ),
         id_column="parameter",
         fills="prices",
@@ -398,7 +408,7 @@ SHEETS: tuple[Sheet, ...] = (
                    refers="instruments", also=(ALL_INSTRUMENTS,),
                    unknown=N_("unknown instrument '{id}' (not in sheet 'instruments'; {all} limits all instruments "
                               "together)")),
-            Column("source", "str", description="where the figures come from"),
+            SOURCE,
         ),
         id_column="instrument_id",
         required=False,

@@ -108,7 +108,7 @@ def _settings(tables: Tables, out: _Collector) -> Settings | None:
 def _check_row(sheet: str, r: Row, out: _Collector, ctx: dict) -> bool:
     """Blank required cells, value rules and references of the manifest; True when clean."""
     spec = SHEET_BY_NAME[sheet]
-    ok = check_references(spec, r, ctx, out)
+    ok = True
     unreadable = r.get("_bad", ())
     for col in spec.columns:
         if col.name in unreadable:
@@ -139,7 +139,7 @@ def _check_row(sheet: str, r: Row, out: _Collector, ctx: dict) -> bool:
             out.add(_("found {value!r}, expected one of {choices}", value=v, choices=", ".join(col.choices)), sheet,
                     r["_row"], col.name)
             ok = False
-    return ok
+    return check_references(spec, r, ctx, out) and ok
 
 
 def check_references(spec, r: Row, ctx: dict, out: _Collector) -> bool:
@@ -204,6 +204,14 @@ def _unique(sheet: str, rows: list[Row], out: _Collector) -> dict[str, Row]:
     return by_id
 
 
+def _clean_rows(sheet: str, tables: Tables, ctx: dict, out: _Collector):
+    """(id, row) of every row of a sheet with ids whose id is unique and whose cells pass the manifest's rules
+    (the others are reported)."""
+    for key, r in _unique(sheet, tables.get(sheet, []), out).items():
+        if _check_row(sheet, r, out, ctx):
+            yield key, r
+
+
 def _year_values(sheet: str, r: Row, years: list[int], rule: str, out: _Collector,
                  optional: list[int] = ()) -> dict[int, float] | None:
     """The row's numbers in ``years`` (each required) and in ``optional`` years (a blank is left out)."""
@@ -265,9 +273,7 @@ def _keep_source(sheet: str, key: str, r: Row, sources: dict) -> None:
 
 def _instruments(tables: Tables, ctx: dict, out: _Collector) -> dict[str, Instrument]:
     instruments: dict[str, Instrument] = {}
-    for key, r in _unique("instruments", tables.get("instruments", []), out).items():
-        if not _check_row("instruments", r, out, ctx):
-            continue
+    for key, r in _clean_rows("instruments", tables, ctx, out):
         allocation = str(r.get("allocation") or "").strip().lower()
         phases = _numbers(r.get("phases_eur_per_t"))[0]
         effective = allocation or default_allocation(key, r.get("kind") or "")
@@ -306,9 +312,7 @@ def _measures(tables: Tables, ctx: dict, out: _Collector) -> dict[str, Measure]:
 def _series(sheet: str, tables: Tables, ctx: dict, out: _Collector, rule: str) -> dict[str, dict[int, float]]:
     """A sheet of one row of yearly numbers per id (budgets, prices)."""
     values_by_id: dict[str, dict[int, float]] = {}
-    for key, r in _unique(sheet, tables.get(sheet, []), out).items():
-        if not _check_row(sheet, r, out, ctx):
-            continue
+    for key, r in _clean_rows(sheet, tables, ctx, out):
         years = ctx["years"]
         later = sorted(k for k in r if isinstance(k, int) and years and k > years[-1]) \
             if SHEET_BY_NAME[sheet].year_span == "outlook" else []
@@ -346,9 +350,7 @@ def _prices(tables: Tables, ctx: dict, out: _Collector) -> dict[str, dict[int, f
 
 def _resources(tables: Tables, ctx: dict, out: _Collector) -> dict[str, Resource]:
     resources: dict[str, Resource] = {}
-    for key, r in _unique("resources", tables.get("resources", []), out).items():
-        if not _check_row("resources", r, out, ctx):
-            continue
+    for key, r in _clean_rows("resources", tables, ctx, out):
         values = _year_values("resources", r, ctx["years"], ">=0", out)
         if values is None:
             continue
@@ -377,9 +379,7 @@ def _usage(tables: Tables, ctx: dict, out: _Collector) -> dict[tuple[str, str], 
 def _targets(tables: Tables, ctx: dict, out: _Collector) -> dict[int, float]:
     settings = ctx["settings"]
     targets: dict[int, float] = {}
-    for key, r in _unique("targets", tables.get("targets", []), out).items():
-        if not _check_row("targets", r, out, ctx):
-            continue
+    for key, r in _clean_rows("targets", tables, ctx, out):
         if settings and not (settings.start_year <= key <= settings.target_year):
             out.add(
                 _("milestone year {year} is outside {start}–{target}", year=key, start=settings.start_year,
@@ -413,9 +413,7 @@ def _cash_limits(tables: Tables, ctx: dict, out: _Collector) -> dict[str, CashLi
     """Sheet cash_limits: per instrument id (or * for all instruments) the cash ceiling C_t of each year given."""
     settings = ctx["settings"]
     limits: dict[str, CashLimit] = {}
-    for key, r in _unique("cash_limits", tables.get("cash_limits", []), out).items():
-        if not _check_row("cash_limits", r, out, ctx):
-            continue
+    for key, r in _clean_rows("cash_limits", tables, ctx, out):
         values, ok = {}, True
         for y in sorted(k for k in r if isinstance(k, int)):
             v = r.get(y)
@@ -557,9 +555,7 @@ def _fences(tables: Tables, ctx: dict, out: _Collector) -> dict[str, Fence]:
     """Sheet fences (rules simulation: ring-fenced sub-budgets) and the measures that name one."""
     instruments, budgets, measures, years = ctx["instruments"], ctx["budgets"], ctx["measures"], ctx["years"]
     fences: dict[str, Fence] = {}
-    for key, r in _unique("fences", tables.get("fences", []), out).items():
-        if not _check_row("fences", r, out, ctx):
-            continue
+    for key, r in _clean_rows("fences", tables, ctx, out):
         iid = r["instrument_id"]
         values = _year_values("fences", r, years, ">=0", out)
         inst = instruments.get(iid)
