@@ -14,6 +14,7 @@ This script checks the rows with the planner's own reader rules and writes the w
 
     python inputs/make_default.py                       # writes inputs/default.xlsx and inputs/ser-2023.xlsx
     python inputs/make_default.py --edition ser-2023 -o X.xlsx   # one edition, elsewhere (used by the tests)
+    python inputs/make_default.py -o X.xlsx                      # the default edition (2026-12), elsewhere
 """
 
 from __future__ import annotations
@@ -89,10 +90,11 @@ def main(argv=None) -> int:
     parser.add_argument("--data", type=Path, default=HERE / "data", help="folder with the <sheet>.csv files")
     parser.add_argument("--edition", choices=list(EDITIONS),
                         help="write only this edition (default: every edition, each to its shipped file)")
-    parser.add_argument("-o", "--output", type=Path, help="the workbook to write (only with --edition)")
+    parser.add_argument("-o", "--output", type=Path,
+                        help=f"the workbook to write: one edition (--edition, default {DEFAULT_EDITION})")
     args = parser.parse_args(argv)
     if args.output and not args.edition:
-        parser.error("-o needs --edition")
+        args.edition = DEFAULT_EDITION
     jobs = [(args.edition, args.output or HERE / EDITIONS[args.edition])] if args.edition else \
         [(e, HERE / name) for e, name in EDITIONS.items()]
     try:
