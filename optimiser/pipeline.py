@@ -35,7 +35,8 @@ from .report.jsondoc import (futures_json, infeasible_json, plan_json, point_jso
                              sweep_json)
 
 __all__ = ["EXIT_INPUT", "EXIT_INTERNAL", "EXIT_NOT_MET", "EXIT_OK", "EXIT_SOLVER", "MODES", "Outcome",
-           "SolverFailure", "TargetInfeasible", "default_workbook", "load", "run", "run_plan", "solve_input"]
+           "SHIPPED_WORKBOOKS", "SolverFailure", "TargetInfeasible", "default_workbook", "load", "run", "run_plan",
+           "solve_input", "workbook_path"]
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_NOT_MET, EXIT_SOLVER = 0, 1, 2, 3, 4
 #: File types of ``--save-lp`` (HiGHS writes the format the extension names).
@@ -44,17 +45,31 @@ LP_SUFFIXES = (".mps", ".lp")
 IAMC_SUFFIXES = (".csv", ".xlsx")
 
 
-def default_workbook() -> Path:
-    """The default workbook that ships with the package."""
+#: The input workbooks shipped with the package, by name: ``policymix plan ser-2023`` plans the second.
+SHIPPED_WORKBOOKS = ("default", "ser-2023")
+
+
+def default_workbook(name: str = "default") -> Path:
+    """A workbook that ships with the package: the default (as of December 2026) or ``ser-2023``."""
     try:
         from importlib.resources import files
 
-        path = files("optimiser.inputs") / "default.xlsx"
+        path = files("optimiser.inputs") / f"{name}.xlsx"
         if path.is_file():
             return Path(str(path))
     except (ModuleNotFoundError, TypeError):
         pass
-    return Path(__file__).resolve().parent.parent / "inputs" / "default.xlsx"
+    return Path(__file__).resolve().parent.parent / "inputs" / f"{name}.xlsx"
+
+
+def workbook_path(workbook: str | os.PathLike | None) -> Path:
+    """The workbook a command reads: a file, or a shipped workbook named by itself (no such file here)."""
+    if not workbook:
+        return default_workbook()
+    path = Path(workbook)
+    if str(workbook) in SHIPPED_WORKBOOKS and not path.exists():
+        return default_workbook(str(workbook))
+    return path
 
 
 @dataclass
@@ -92,7 +107,7 @@ def load(workbook: str | os.PathLike | None, scenario: str | None = None,
          overrides: list[tuple[str, str]] = (), max_unzipped_mb: float = DEFAULT_MAX_UNZIPPED_MB
          ) -> tuple[Workbook, PlanInput, list[str]]:
     """Stages 1–2: the workbook read and validated, with the scenario and overrides applied."""
-    path = Path(workbook) if workbook else default_workbook()
+    path = workbook_path(workbook)
     wb = read_workbook(path, max_unzipped_mb)
     try:
         inp, applied = resolve(wb.input, scenario, list(overrides))
@@ -392,13 +407,14 @@ TEMPLATE_EXAMPLE_SETTINGS = ("start_year", "target_reduction_mt")
 
 
 def _template(*, output, force: bool = False) -> Outcome:
-    """``policymix template OUT.xlsx``: the blank input workbook, its examples from the default workbook."""
+    """``policymix template OUT.xlsx``: the blank input workbook, its examples from the advice's workbook
+    (ser-2023: a plan from scratch over 2024–2030, the years the template's notes name)."""
     from .input.tables import to_tables
     from .report.template import write_template
 
     out = Path(output)
-    check_output_path(out, [default_workbook()], force)
-    inp = load(None)[1]
+    check_output_path(out, [default_workbook("ser-2023")], force)
+    inp = load("ser-2023")[1]
     tables = to_tables(inp)
     tables["settings"] = [r for r in tables["settings"] if r["key"] in TEMPLATE_EXAMPLE_SETTINGS]
     path = write_template(out, tables, inp.years, force=force)
