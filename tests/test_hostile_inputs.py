@@ -386,3 +386,12 @@ def test_a_number_far_out_of_a_dates_range_in_a_date_cell_is_refused_in_one_line
     assert line.startswith(f"error: {wb_path}, sheet 'measures', row 2, column 'abatement_mt': ")
     assert "panicked" not in proc.stderr and "Traceback" not in proc.stderr
     assert snapshot(tmp_path) == before
+
+
+def test_a_sweeps_values_are_read_as_strictly(capsys, tmp_path):
+    wb = case_workbook(tmp_path)
+    refused(capsys, tmp_path, ["sweep", wb, "--vary", "budgets:G:2025=10.000:20.000:5.000", "-o", tmp_path / "s.xlsx"],
+            "--vary budgets:G:2025=10.000:20.000:5.000: '10.000' is not a number", "write 10000 or 10.0")
+    # a range of plain decimals is a sweep
+    out = planned(capsys, tmp_path, ["sweep", wb, "--vary", "budgets:G:2025=10.5:20.5:5", "-o", "s.xlsx"])
+    assert (tmp_path / "s.xlsx").exists() and "10.5" in out
