@@ -25,6 +25,7 @@ A target that names no sheet, row or column raises :class:`TargetError` naming t
 from __future__ import annotations
 
 import fnmatch
+import re
 from dataclasses import dataclass, field
 
 from ..lang import _
@@ -87,15 +88,32 @@ def sheet_of(name: str) -> str:
     return sheet
 
 
+#: The columns that name a row of each sheet (one, or a composite id's).
+_ID_COLUMNS: dict[str, tuple[str, ...]] = {name: spec.id_columns for name, spec in SHEET_BY_NAME.items()}
+
+
 def row_id(sheet: str, row: dict) -> str:
     """The id an override's ID is matched against (composite ids joined by '/'; settings: the key)."""
     if sheet == "settings":
         return str(row.get("key", "")).strip().lower()
-    return "/".join(str(row.get(c)) for c in SHEET_BY_NAME[sheet].id_columns)
+    columns = _ID_COLUMNS[sheet]
+    if len(columns) == 1:
+        return str(row.get(columns[0]))
+    return "/".join([str(row.get(c)) for c in columns])
 
 
 def is_pattern(text: str) -> bool:
     return any(ch in text for ch in "*?[")
+
+
+def matching_rows(sheet: str, rows: list[dict], ident: str) -> list[dict]:
+    """The rows ``ident`` names: the row(s) whose id it is, else those its shell pattern matches."""
+    ids = [row_id(sheet, r) for r in rows]
+    exact = [r for r, i in zip(rows, ids) if i == ident]
+    if exact or not is_pattern(ident):
+        return exact
+    match = re.compile(fnmatch.translate(ident)).match
+    return [r for r, i in zip(rows, ids) if match(i)]
 
 
 def select(tables: dict, sheet: str, ident: str, column: str, op: str) -> Selection:
@@ -111,8 +129,7 @@ def select(tables: dict, sheet: str, ident: str, column: str, op: str) -> Select
         raise TargetError(_("shift moves a year series; sheet '{sheet}' has no year columns (use set or add)",
                             sheet=sheet), "op")
     rows = tables.get(sheet, [])
-    exact = [r for r in rows if row_id(sheet, r) == ident]
-    hits = exact or [r for r in rows if fnmatch.fnmatchcase(row_id(sheet, r), ident)]
+    hits = matching_rows(sheet, rows, ident)
     new_year = _new_year(spec, column, op, tables)
     chosen = Selection(sheet)
     plain = bool(spec.id_column) and (not is_pattern(ident) or ident in spec.column(spec.id_column).also)
@@ -123,10 +140,15 @@ def select(tables: dict, sheet: str, ident: str, column: str, op: str) -> Select
         close = close_to(ident, sorted({row_id(sheet, r) for r in rows}))
         raise TargetError(_("no row of sheet '{sheet}' has an id matching '{id}'", sheet=sheet, id=ident)
                           + (f" ({did_you_mean(close)})" if close else ""), "id")
-    refused: list = []
+    named, refused = _named_columns(spec, column, op)
+    match = re.compile(fnmatch.translate(column.lower())).match
+    years_of: dict[tuple, list] = {}  # the rows of a sheet mostly share their year columns
     for row in hits:
-        columns, cannot = _columns(spec, row, column, op, new_year)
-        refused += [c for c in cannot if c not in refused]
+        years = tuple(sorted(k for k in row if isinstance(k, int)))
+        if years not in years_of:
+            opened = years + ((new_year,) if new_year is not None and new_year not in years else ())
+            years_of[years] = [y for y in opened if match(str(y))]
+        columns = named + years_of[years]
         if columns:
             chosen.cells.append((row, columns))
     if not chosen.cells:
@@ -151,18 +173,14 @@ def _settings(key: str, column: str, op: str) -> Selection:
     return Selection("settings", keys=keys)
 
 
-def _columns(spec: Sheet, row: dict, pattern: str, op: str, new_year: int | None) -> tuple[list, list]:
-    """(the row's columns matching ``pattern`` that ``op`` changes, named columns matching that it cannot)."""
+def _named_columns(spec: Sheet, pattern: str, op: str) -> tuple[list, list]:
+    """(the named columns matching ``pattern`` that ``op`` changes, those matching that it cannot); ids never."""
     pat = pattern.lower()
     allowed, refused = [], []
     for col in spec.columns:
         if col.name in spec.id_columns or not fnmatch.fnmatchcase(col.name, pat):
             continue
         (allowed if col.type in CHANGES[op] else refused).append(col.name)
-    years = sorted(k for k in row if isinstance(k, int))
-    if new_year is not None and new_year not in row:
-        years.append(new_year)
-    allowed += [y for y in years if fnmatch.fnmatchcase(str(y), pat)]
     return allowed, refused
 
 
