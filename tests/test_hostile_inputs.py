@@ -333,6 +333,9 @@ def test_a_stress_test_of_an_unedited_plan_is_planned(capsys, tmp_path, plan_fil
     (lambda d: d.pop("target_mt"), "'target_mt' is missing"),
     (lambda d: d.update(plan=[]), "'plan' holds [], expected a table of values"),
     (lambda d: d["shadow_prices"].append({"kind": "budget"}), "lacks 'id', 'year', 'value', 'unit'"),
+    (lambda d: d["plan"]["shadow_prices"].update(target=5), "'plan/shadow_prices/target' holds 5, expected a table"),
+    (lambda d: d["plan"]["cash_meur"]["G"].update({"20x5": 1.0}),
+     "'plan/cash_meur/G' holds the key '20x5', expected a year"),
 ])
 def test_compare_of_a_plan_whose_stored_result_was_edited_is_refused_before_writing(capsys, tmp_path, plan_files,
                                                                                     change, words):

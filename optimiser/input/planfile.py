@@ -32,8 +32,9 @@ class NotAPlan(InputError):
     stored (a stress test plans it first; a comparison cannot use it)."""
 
 
-#: Kinds of value in a stored plan result: a number is finite or null (a value the plan has not).
-TEXT, NUMBER, SHARE, YEAR, ANY = "text", "number", "share", "year", "any"
+#: Kinds of value in a stored plan result: a number is finite or null (a value the plan has not); a tree is a
+#: table whose values are numbers or trees (shadow prices by id and year).
+TEXT, NUMBER, SHARE, TREE, ANY = "text", "number", "share", "tree", "any"
 
 
 def optional(kind):
@@ -44,6 +45,11 @@ def optional(kind):
 def each(kind):
     """A map from any key (an id, or a year) to values of ``kind``."""
     return ("each", kind)
+
+
+def years(kind):
+    """A map from a year (digits) to values of ``kind``."""
+    return ("years", kind)
 
 
 def listed(kind):
@@ -63,19 +69,19 @@ DOCUMENT = {
         "status": TEXT,
         "objective_meur": NUMBER,
         "public_cost_meur": NUMBER,
-        "abatement_mt": each(NUMBER),
-        "shortfall_mt": each(NUMBER),
+        "abatement_mt": years(NUMBER),
+        "shortfall_mt": years(NUMBER),
         "measures": each({"committed_share": SHARE, "subsidy_meur": each(NUMBER)}),
-        "shadow_prices": each(ANY),
-        "commitments_meur": optional(each(each(NUMBER))),
-        "cash_meur": optional(each(each(NUMBER))),
+        "shadow_prices": each(TREE),
+        "commitments_meur": optional(each(years(NUMBER))),
+        "cash_meur": optional(each(years(NUMBER))),
         "released_meur": optional(each(NUMBER)),
     },
-    "target_mt": each(NUMBER),
+    "target_mt": years(NUMBER),
     "instruments": each({"spend_meur": NUMBER, "public_cost_meur": NUMBER}),
     "measures": each({"name": TEXT, "status": TEXT, "public_cost_meur": NUMBER}),
     "shadow_prices": listed({"kind": TEXT, "id": ANY, "year": ANY, "value": NUMBER, "unit": TEXT}),
-    "commitments": optional(each(each(SHARE))),
+    "commitments": optional(each(years(SHARE))),
 }
 #: Most a stored share may exceed 1 by (the plan rounds to 9 decimals).
 SHARE_TOLERANCE = 1e-6
@@ -97,13 +103,20 @@ def document_problems(document: object, schema=DOCUMENT, key: str = "") -> list[
             if name in document:
                 out += document_problems(document[name], kind, f"{key}/{name}" if key else name)
         return out
+    if schema == TREE and isinstance(document, dict):
+        return [p for k, v in document.items() for p in document_problems(v, TREE if isinstance(v, dict) else NUMBER,
+                                                                          f"{key}/{k}")]
     if isinstance(schema, tuple):
-        container = dict if schema[0] == "each" else list
+        container = list if schema[0] == "list" else dict
         if not isinstance(document, container):
             expected = _("a table of values") if container is dict else _("a list")
             return [_("'{key}' holds {value}, expected {expected}", key=where, value=_shown(document),
                       expected=expected)]
         items = document.items() if container is dict else enumerate(document)
+        if schema[0] == "years":
+            bad = [k for k, _v in items if not (isinstance(k, str) and k.isdigit() and len(k) == 4)]
+            if bad:
+                return [_("'{key}' holds the key '{name}', expected a year", key=where, name=bad[0])]
         return [p for k, v in items for p in document_problems(v, schema[1], f"{key}/{k}")]
     return [_("'{key}' holds {value}, expected {expected}", key=where, value=_shown(document), expected=bad)
             for bad in [_wrong(document, schema)] if bad]
@@ -113,6 +126,8 @@ def _wrong(value: object, kind: str) -> str | None:
     """What ``value`` should have been when it is not of ``kind``, else None."""
     if kind == ANY:
         return None
+    if kind == TREE:
+        return _("a table of values")
     if kind == TEXT:
         return None if isinstance(value, str) else _("text")
     number = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
