@@ -149,6 +149,19 @@ def test_an_override_on_the_command_line_is_read_as_strictly(capsys, tmp_path, o
             "write 1")
 
 
+def test_a_decimal_point_on_the_command_line_is_a_decimal_point(capsys, tmp_path):
+    """On a command line a point is a decimal point: --scale …=1.125 is 1.125 (only '12.000' is refused)."""
+    from optimiser.input.scenario import parse_override
+
+    assert parse_override("scale", "budgets:G:*=1.125").value == 1.125
+    assert parse_override("set", "measures:a:abatement_mt=1.441").value == 1.441
+    assert parse_override("set", "measures:a:name=12.000").value == "12.000"  # text, refused where a number belongs
+    wb = case_workbook(tmp_path)
+    out = planned(capsys, tmp_path, ["plan", wb, "--scale", "measures:*:abatement_mt=1.125", "-o", "p.xlsx", "--json",
+                                     "-"])
+    assert '"abatement_mt"' in out
+
+
 @pytest.mark.parametrize("column, text, value", [
     ("max_share", "0.5", 0.5),  # a leading 0 is no thousands group
     ("max_share", "0.500", 0.5),
@@ -395,6 +408,8 @@ def test_a_sweeps_values_are_read_as_strictly(capsys, tmp_path):
     wb = case_workbook(tmp_path)
     refused(capsys, tmp_path, ["sweep", wb, "--vary", "budgets:G:2025=10.000:20.000:5.000", "-o", tmp_path / "s.xlsx"],
             "--vary budgets:G:2025=10.000:20.000:5.000: '10.000' is not a number", "write 10000 or 10.0")
+    refused(capsys, tmp_path, ["sweep", wb, "--vary-scale", "budgets:G:*=0.5,1.000", "-o", tmp_path / "s.xlsx"],
+            "--vary-scale budgets:G:*=0.5,1.000: '1.000' is not a number", "write 1000 or 1.0")
     # a range of plain decimals is a sweep
     out = planned(capsys, tmp_path, ["sweep", wb, "--vary", "budgets:G:2025=10.5:20.5:5", "-o", "s.xlsx"])
     assert (tmp_path / "s.xlsx").exists() and "10.5" in out

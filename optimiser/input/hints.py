@@ -100,6 +100,16 @@ def ambiguous(text: str) -> tuple[str, str] | None:
     return f"{whole}{fraction}", repr(float(f"{whole}.{fraction}"))
 
 
+def round_thousands(text: str) -> tuple[str, str] | None:
+    """:func:`ambiguous` text whose three digits are 000 ('12.000', '-1.000'), else None.
+
+    On a command line a point is a decimal point, as in every program's options, so '1.125' is 1.125; but
+    '12.000' is how a Dutch analyst writes twelve thousand and nobody writes 12 so: it is refused there too.
+    """
+    readings = ambiguous(text)
+    return readings if readings and _plain(text).endswith("000") else None
+
+
 def number_hint(value: object, share: bool = False) -> str:
     """A hint for text that is a number written another way, else ''.
 

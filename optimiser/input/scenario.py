@@ -21,7 +21,7 @@ import re
 
 from ..lang import _
 from .data import InputError, PlanInput, Problem, ScenarioRow, every
-from .hints import number_hint
+from .hints import ambiguous, number_hint, round_thousands
 from .manifest import SETTINGS_KEYS, SHEET_BY_NAME, Column, parse_value
 from .tables import Tables, to_input, to_tables
 from .targeting import OPS, TargetError, select
@@ -38,12 +38,22 @@ def parse_override(op: str, text: str) -> ScenarioRow:
     if not m:
         raise InputError(Problem(_("{where}: expected SHEET:ID:COLUMN=VALUE", where=where)))
     parts = m.group("target").split(":")
-    value = parse_value(m.group("value"), "any")[0]
+    value = command_line_value(m.group("value"))
     if len(parts) == 2 and parts[0].strip().lower() == "settings":
         return ScenarioRow("command line", "settings", parts[1].strip(), "value", op, value)
     if len(parts) != 3 or not all(p.strip() for p in parts):
         raise InputError(Problem(_("{where}: expected SHEET:ID:COLUMN=VALUE (or settings:KEY=VALUE)", where=where)))
     return ScenarioRow("command line", parts[0].strip(), parts[1].strip(), parts[2].strip(), op, value)
+
+
+def command_line_value(text: str) -> object:
+    """A value typed on the command line: a number with a decimal point ('1.125' is 1.125, as in every program's
+    options), else the text — '12.000' too, which a Dutch analyst means as twelve thousand
+    (:func:`~optimiser.input.hints.round_thousands`): it is refused, with both readings, where a number belongs."""
+    value = parse_value(text, "any")[0]
+    if isinstance(value, str) and ambiguous(value) and not round_thousands(value):
+        return float(value.strip().replace("\u2212", "-"))
+    return value
 
 
 def shifted(series: dict[int, object], k: int) -> dict[int, object]:
