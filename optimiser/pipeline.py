@@ -24,7 +24,7 @@ from .analysis.simulate import simulate
 from .analysis.sweep import parse_varies, sweep
 from .input.data import InputError, PlanInput, Problem
 from .lang import LANGUAGES, _, adopt, current, known, language, num
-from .input.planfile import read_plan_results
+from .input.planfile import NotAPlan, read_plan_results
 from .input.read import DEFAULT_MAX_UNZIPPED_MB, Workbook, read_workbook
 from .input.scenario import override_tag, resolve
 from .model.cash import problems as fixed_problems
@@ -458,9 +458,9 @@ def _futures(*, workbook=None, samples: int = 200, seed: int = 1, plan=None, dec
     commitments, weights, past, plan_file = None, None, None, ""
     if plan_path is not None:
         plan_wb = wb if workbook is None else read_workbook(plan_path, max_unzipped_mb)
-        try:
-            document = read_plan_results(plan_path, max_unzipped_mb)
-        except InputError:
+        try:  # the stored commitments, checked against the plan's own input sheets
+            document = read_plan_results(plan_path, max_unzipped_mb, plan_input=plan_wb.input)
+        except NotAPlan:
             document = None  # an input workbook: its plan is made first
         commitments, weights, how = fut.plan_commitments(plan_wb.input, document)
         past = tuple(plan_wb.input.past_decisions)  # the plan's own decisions of the past stay as they are
