@@ -44,9 +44,9 @@ def numbers() -> str:
     _, base, _ = load(None)
     T = base.settings.target_year
     ws = F.run(base, samples=SAMPLES, seed=SEED, jobs=2)
-    commitments, weights, _ = F.plan_commitments(base)
+    commitments, split, _ = F.plan_commitments(base)
     st = F.run(base, mode="stress_test", samples=SAMPLES, seed=SEED, jobs=2, commitments=commitments,
-               weights=weights)
+               split=split)
     on_time = F.run(replace(base, uncertainty=tuple(r for r in base.uncertainty if r.op != "shift")),
                     samples=SAMPLES, seed=SEED, jobs=2)
     futures = F.draw(base, DECIDE_SAMPLES, SEED)
