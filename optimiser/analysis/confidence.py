@@ -129,6 +129,7 @@ class ConfidenceRun:
     validation_samples: int = 0
     size: Size | None = None
     seconds_build: float = 0.0
+    seconds_alone: float = 0.0  # each future planned on its own (on the workers)
     seconds: float = 0.0
     solver_name: str = ""
     notes: list[str] = field(default_factory=list)
@@ -214,18 +215,40 @@ def plan_to_confidence(base: PlanInput, futures: list[Future], confidence, *, de
     run_ = ConfidenceRun(n, seed, decide_by, futures, [], 0.0, validation_samples=validate, size=program.size,
                          seconds_build=seconds_build, solver_name=solver_version())
 
-    # 1. the most futures any plan meets, at least cost
+    # 0. each future planned on its own (with recourse): one that even then misses a target is never counted
     if on_stage:
-        on_stage(_("the plan meeting the target in the most futures"))
-    best_x, best = _solve_level(program, n, limit, None)
-    most = program.met_in_program()
-    if most < n:  # least cost at that count, without the weight on the futures short of it
-        best_x, best = _solve_level(program, most, limit, best_x)
+        on_stage(_("each future planned on its own"))
+    t1 = time.perf_counter()
+    payload = Payload(base, "alone", lang=current(), evaluator=alone)
+    own, _stats = solve_futures(payload, futures, jobs=jobs, scheduler=scheduler)
+    for f, r in enumerate(own):
+        if not r.target_met:
+            program.fix_counted(f, 0.0, 0.0)
+    possible = sum(r.target_met for r in own)
+    run_.seconds_alone = time.perf_counter() - t1
+
+    # 1. the most futures any plan meets, at least cost: first all those that can be met on their own at once
+    if on_stage:
+        on_stage(_("the plan meeting the target in the most futures ({k} of {n} can be met on their own)",
+                   k=possible, n=n))
+    for f, r in enumerate(own):
+        if r.target_met:
+            program.fix_counted(f, 1.0, 1.0)
+    best_x, best = _solve_level(program, possible, limit, None, must=False)
+    for f, r in enumerate(own):
+        if r.target_met:
+            program.fix_counted(f, 0.0, 1.0)
+    if best is None:  # they cannot all be met by one plan: branch and bound on which
+        best_x, best = _solve_level(program, n, limit, None)
+        most = program.met_in_program()
+        if most < n:  # least cost at that count, without the weight on the futures short of it
+            best_x, best = _solve_level(program, most, limit, best_x)
+    most = best["counted"]
     run_.max_attainable = most / n if n else 0.0
     best_plan = _plan(program, futures, most / n if n else 0.0, most, most, best, run_.max_attainable)
     run_.best = best_plan
     if any(need(p, n) > most for p in todo):
-        best_plan.reasons = reasons(program, futures, best_plan, until, base)
+        best_plan.reasons = reasons(program, futures, best_plan, base, own)
 
     # 2. each level, highest first, from the plan of the level above
     previous = best_x
@@ -268,10 +291,16 @@ def _key(here_and_now: dict) -> tuple:
     return tuple(sorted((m, y, round(v, 9)) for m, ys in here_and_now.items() for y, v in ys.items()))
 
 
-def _solve_level(program: Program, k: int, limit, start) -> tuple[list[float], dict]:
+def _solve_level(program: Program, k: int, limit, start, must: bool = True) -> tuple[list[float] | None, dict | None]:
+    """Solve with Σ z ≥ ``k``; (None, None) when infeasible and not ``must``."""
     program.set_need(k)
     t0 = time.perf_counter()
+    program.highs.clearSolver()
     ok, status, gap = program.solve(limit, start=start)
+    if ok and not must and program.x[program.short] > 0.5:
+        ok = False
+    if not ok and not must:
+        return None, None
     if not ok:
         from ..model.optimum import SolverFailure
         from ..model.solve import Solution
@@ -341,6 +370,21 @@ def _split(program: Program) -> dict[str, dict[str, float]]:
     return {m: {i: v / sum(parts.values()) for i, v in sorted(parts.items())} for m, parts in sorted(money.items())}
 
 
+def alone(state, inp: PlanInput, number: int) -> FutureResult:
+    """One future planned on its own with recourse (least public cost plus the shortfall penalty): whether any
+    plan can meet its targets."""
+    program = Program([inp], inp.settings.target_year)
+    ok, status, _gap = program.solve()
+    if not ok:
+        return FutureResult(number, "failed", message=_("not solved ({status})", status=status),
+                            solver_note=_("planned on its own"))
+    new, subsidy, shortfall = program.values(0)
+    result = future_result(number, inp, new, subsidy, _("planned on its own"))
+    if sum(shortfall.values()) > 1e-6:
+        result.binding = tuple((fam, str(ident), year, text) for (fam, ident, year), text in _binding(program, inp).items())
+    return result
+
+
 def adapt(state, inp: PlanInput, number: int) -> FutureResult:
     """One fresh future for a decide-by plan: its commitments made now fixed, the later ones planned for this
     future (least public cost plus the shortfall penalty, with recourse), then evaluated."""
@@ -357,7 +401,8 @@ def adapt(state, inp: PlanInput, number: int) -> FutureResult:
 
 # ---------------------------------------------------------------- why a level is not attainable
 
-def reasons(program: Program, futures: list[Future], plan: ConfidencePlan, until: int, base: PlanInput) -> Reasons:
+def reasons(program: Program, futures: list[Future], plan: ConfidencePlan, base: PlanInput,
+            own: list[FutureResult]) -> Reasons:
     """What holds the target back in the futures ``plan`` misses (in sample).
 
     Limits: each missed future planned on its own (with recourse, every commitment free): where even then it
@@ -365,7 +410,8 @@ def reasons(program: Program, futures: list[Future], plan: ConfidencePlan, until
     deployable shares, …) — no plan could meet it; where its own plan meets it, what keeps this plan from doing
     so there: the stock resources full in the target year while some of the plan's commitments stand idle,
     and the commitments built after the target year (a longer lead time). Inputs: per dimension of the draws,
-    the rank-biserial correlation of its quantile with missing (Mann–Whitney U), largest first.
+    the rank-biserial correlation of its quantile with missing (Mann–Whitney U), largest first. ``own``: each
+    future planned on its own (:func:`alone`).
     """
     from collections import Counter
 
@@ -375,24 +421,22 @@ def reasons(program: Program, futures: list[Future], plan: ConfidencePlan, until
         return out
     counts: Counter = Counter()
     words: dict[tuple, str] = {}
-    T = program.inputs[0].settings.target_year
     for f in missed:
         inp = program.inputs[f]
-        alone = Program([inp], T)
-        ok, _status, _gap = alone.solve()
-        short = ok and sum(alone.values(0)[2].values()) > 1e-6
-        if short:
+        if own[f].ok and not own[f].target_met:
             out.alone += 1
-            for key, text in _binding(alone, inp).items():
-                counts[key] += 1
-                words[key] = text
+            for fam, ident, year, text in own[f].binding:
+                counts[(fam, ident, year)] += 1
+                words[(fam, ident, year)] = text
         else:
             new, subsidy, _s = program.values(f)
             for key, text in _holding(inp, new).items():
                 counts[key] += 1
                 words[key] = text
-    order = {f.name: n for n, f in enumerate(reported())}  # policy limits before limits of single measures
-    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], order.get(kv[0][0], len(order)), str(kv[0])))
+    kind = {f.name: f.kind != "policy" for f in reported()}  # policy limits before limits of single measures
+    order = {f.name: n for n, f in enumerate(reported())}
+    ranked = sorted(counts.items(), key=lambda kv: (kind.get(kv[0][0], True), -kv[1],
+                                                   order.get(kv[0][0], len(order)), str(kv[0])))
     out.limits = [LimitReason(k[0], str(k[1]), k[2], c, words[k]) for k, c in ranked[:REASONS]]
     out.inputs = _inputs(base, futures, plan)
     return out

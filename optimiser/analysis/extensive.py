@@ -305,6 +305,13 @@ class Program:
         self._objective = float(info.objective_function_value)
         return True, text, self.gap
 
+    def fix_counted(self, f: int, low: float, high: float) -> None:
+        """Bound z_f (0 ≤ z_f ≤ 1 restores it): a future no plan can meet is never counted (0, 0)."""
+        z = self.z[f]
+        if z is not None:
+            self.highs.changeColsBounds(1, [z], [float(low)], [float(high)])
+            self.lower[z], self.upper[z] = float(low), float(high)
+
     def set_need(self, need: int) -> None:
         """Change K, the futures the chance constraint must count (the same live instance)."""
         self.need = need

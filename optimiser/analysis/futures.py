@@ -104,6 +104,9 @@ class FutureResult:
     #: pays only for what runs
     cash_meur: dict[str, dict[int, float]] = field(default_factory=dict)
     released_meur: float = 0.0  # what operating instruments do not pay for idle tonnes (cost-weighted M€)
+    #: a future planned on its own that still misses a target: the limits with a shadow price in its plan,
+    #: (family, id, year, in words)
+    binding: tuple[tuple[str, str, int | None, str], ...] = ()
     solver_note: str = ""  # how it was solved, in the run's language ("re-solved on a kept model", "evaluated", …)
     message: str = ""
     seconds: float = 0.0
