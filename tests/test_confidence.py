@@ -158,7 +158,7 @@ def test_decide_by_with_confidence_adapts_later_commitments_in_fresh_futures():
     judged on fresh futures, the later commitment is planned per future, so every fresh future meets it."""
     inp = to_input(grid_slip_case(b_earliest=2026))
     futures = draw_futures(inp.uncertainty, 10, 4)
-    run = plan_to_confidence(inp, futures, 1.0, decide_by=2024, validate=20, seed=4)
+    run = plan_to_confidence(inp, futures, 1.0, decide_by=2024, validate=20, seed=4, jobs=2)
     (answer,) = run.plans
     assert answer.attainable and answer.here_and_now == {"A": {2024: pytest.approx(1.0)}}
     assert answer.expected_public_cost_meur == pytest.approx(80.0)
