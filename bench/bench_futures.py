@@ -121,8 +121,14 @@ def main(argv=None) -> int:
             confidence(args, size, j)
     if args.delays:
         delay_register(args)
-    if args.repeat < 1:
-        return 0
+    if args.repeat >= 1:
+        futures_and_cold(args)
+    decide_sizes(args)
+    return 0
+
+
+def futures_and_cold(args) -> None:
+    n, jobs = args.samples, args.jobs
     runs = []
     for k in range(args.repeat):
         with tempfile.TemporaryDirectory() as tmp:
@@ -145,6 +151,8 @@ def main(argv=None) -> int:
           f"({n / wall:,.0f} futures/s), CPU {own + workers:.1f} s ({own:.1f} s the command itself, {workers:.1f} s "
           f"its workers); on {jobs} free cores about {free:.1f} s")
 
+    if not args.cold:
+        return
     _, base, _ = load(args.workbook)
     futures = draw(base, args.cold, args.seed)
     cold = [cold_plan(args.workbook, f) for f in futures]
@@ -161,16 +169,21 @@ def main(argv=None) -> int:
     print(f"ratio: the futures run is {per * n / wall:,.0f}× faster than {n:,} cold plans one after another, "
           f"{per * n / jobs / wall:,.0f}× than {n:,} cold plans on {jobs} cores (medians, wall time)")
 
+
+def decide_sizes(args) -> None:
     for size in [int(x) for x in args.decide.split(",") if x.strip()]:
         with tempfile.TemporaryDirectory() as tmp:
             js = Path(tmp) / "d.json"
             r = timed_cli("futures", args.workbook, "--samples", str(size), "--seed", str(args.seed),
                           "--decide-by", str(args.decide_by), "-o", str(Path(tmp) / "d.xlsx"), "--json", str(js))
             doc = json.loads(js.read_text())
+        futures = doc["futures"]
+        public = sum(f["public_cost_meur"] for f in futures) / len(futures)
+        short = sum(sum(f["shortfall_mt"].values()) for f in futures) / len(futures)
         print(f"decide-by {args.decide_by}, {size} futures: {r['wall']:.1f} s wall, {r['own'] + r['workers']:.1f} s "
-              f"CPU; expected cost {doc['expected_cost_meur']:,.0f} M€, VSS {doc['vss_meur']:,.1f} M€, "
-              f"P(target met) {doc['p_target_met']:.3f}")
-    return 0
+              f"CPU; expected public cost {public:,.0f} M€, expected shortfall {short:.2f} Mt/yr (objective "
+              f"{doc['expected_cost_meur']:,.0f} M€ with the penalty), VSS {doc['vss_meur']:,.1f} M€, "
+              f"P(target met) {doc['p_target_met']:.3f}; load average {os.getloadavg()[0]:.2f}")
 
 
 def confidence(args, n: int, jobs: int) -> None:
@@ -185,7 +198,7 @@ def confidence(args, n: int, jobs: int) -> None:
     run = plan_to_confidence(base, futures, args.level, decide_by=args.confidence_decide_by,
                              validate=args.validate, seed=args.seed, jobs=jobs)
     wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
-    solve = sum(p.seconds_solve for p in run.plans)
+    solve = sum(p.seconds_solve for p in run.plans if p.attainable)
     valid = sum(p.seconds_validate for p in run.plans)
     s = run.size
     print(f"confidence {args.level}, {n} futures, {jobs} process(es), validated on {args.validate}: {wall:.1f} s wall "

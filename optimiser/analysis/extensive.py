@@ -260,10 +260,6 @@ class Program:
         self.nonzeros = int(A.nnz)
         self.lower, self.upper = np.array(lower), np.array(upper)
         h = new_highs()
-        # one thread: HiGHS starts a pool of threads for its first MIP, and a process forked after that (the
-        # local workers that judge a plan) finds a copy of the pool without its threads and waits on it
-        # forever unless its own solves use one thread too; its branch and bound here is serial anyway
-        h.setOptionValue("threads", 1)
         h.setOptionValue("mip_rel_gap", float(inputs[0].settings.mip_gap))
         if self.integer:
             h.setOptionValue("mip_feasibility_tolerance", PRIMAL_TOL)

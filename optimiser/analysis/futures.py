@@ -220,6 +220,11 @@ def _run_local_chunk(chunk: list[Future]) -> ChunkResult:
 def _init_local(data: bytes) -> None:
     global _LOCAL
     _STATES.clear()  # a forked worker builds its own models
+    # HiGHS starts a pool of threads for its first MIP; a process forked after this one solved one finds a copy
+    # of the pool without its threads and would wait on it forever: drop the copy, without waiting
+    import highspy
+
+    highspy.Highs.resetThreadScheduler(False)
     _LOCAL = (hashlib.sha256(data).hexdigest(), pickle.loads(data))
 
 
