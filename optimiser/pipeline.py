@@ -422,7 +422,7 @@ def _futures(*, workbook=None, samples: int = 200, seed: int = 1, plan=None, dec
     result), 4 when some future failed, 2 for bad input (nothing written).
     """
     from .analysis import futures as fut
-    from .analysis.decide import decide
+    from .analysis.decide import check_fits, decide
     from .report.futures import write_futures
 
     if plan is not None and decide_by is not None:
@@ -457,6 +457,7 @@ def _futures(*, workbook=None, samples: int = 200, seed: int = 1, plan=None, dec
         plan_file = plan_path.name
     try:
         if decide_by is not None:
+            check_fits(base, samples, seed, int(decide_by), f"--decide-by {decide_by}")  # before drawing N futures
             futures = fut.draw(base, samples, seed)
             if on_stage is not None:
                 on_stage(_("{n} futures drawn", n=num(len(futures), ",d")))

@@ -292,3 +292,19 @@ def test_the_same_seed_gives_the_same_plan_on_one_and_two_workers_and_on_dask():
         remote = plan_to_confidence(inp, futures, "0.5:1:0.25", validate=60, seed=3,
                                     scheduler=cluster.scheduler_address)
     assert _answers(remote) == _answers(one)
+
+
+def test_decide_by_refuses_too_many_futures_before_drawing_them(tmp_path, monkeypatch):
+    """The command refuses 400 000 futures from one future's size × N: only one future is drawn."""
+    import optimiser.analysis.decide as D
+    from builders import workbook
+    from optimiser.pipeline import run as run_command
+
+    src = workbook(tmp_path / "in.xlsx", grid_slip_case())
+    drawn = []
+    real = F.draw
+    monkeypatch.setattr(F, "draw", lambda base, n, seed: drawn.append(n) or real(base, n, seed))
+    monkeypatch.setattr(D, "available_memory", lambda: 10 ** 8)
+    with pytest.raises(InputError, match="--decide-by 2024 with 400,000 futures"):
+        run_command("futures", workbook=src, samples=400_000, seed=1, decide_by=2024, output=tmp_path / "out.xlsx")
+    assert drawn == [1] and not (tmp_path / "out.xlsx").exists()

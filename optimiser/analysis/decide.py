@@ -103,22 +103,33 @@ def available_memory() -> int:
         return 8 * 1024 ** 3
 
 
-def check_size(base: PlanInput, futures: list[Future], until: int, option: str, *, chance: bool = False) -> Size:
-    """The program's size from the first future's rows × N; bad input (at once, before the other futures'
-    inputs are made) when it would need more memory than this machine can give it."""
+def check_size(base: PlanInput, futures: list[Future], until: int, option: str, *, chance: bool = False,
+               samples: int | None = None) -> Size:
+    """The program's size from the first future's rows × N (``samples``, default the number of ``futures``);
+    bad input (at once, before the other futures' inputs are made) when it would need more memory than this
+    machine can give it."""
     from .futures import validate
 
     first = validate(base, futures[:1])[0]
-    size = estimate(first, len(futures), until, chance=chance)
+    n = len(futures) if samples is None else samples
+    size = estimate(first, n, until, chance=chance)
     room = int(available_memory() * MEMORY_SHARE)
     if size.bytes > room:
         raise InputError(Problem(_(
             "{option} with {n} futures: the stochastic program would have about {columns} columns, {rows} rows "
             "and {nonzeros} nonzeros, about {gb} GB, more than the {room} GB this machine can give it: use fewer "
-            "--samples (about {fit} fit)", option=option, n=num(len(futures), ",d"), columns=num(size.columns, ",d"),
+            "--samples (about {fit} fit)", option=option, n=num(n, ",d"), columns=num(size.columns, ",d"),
             rows=num(size.rows, ",d"), nonzeros=num(size.nonzeros, ",d"), gb=num(size.bytes / 1e9, ".1f"),
-            room=num(room / 1e9, ".1f"), fit=num(max(1, int(len(futures) * room / size.bytes)), ",d"))))
+            room=num(room / 1e9, ".1f"), fit=num(max(1, int(n * room / size.bytes)), ",d"))))
     return size
+
+
+def check_fits(base: PlanInput, samples: int, seed: int, until: int, option: str, *, chance: bool = False) -> Size:
+    """:func:`check_size` before any future is drawn: one future drawn (any one gives the size of one), × N.
+    Drawing 400 000 futures alone takes minutes and gigabytes; this refuses such a run in about a second."""
+    from .futures import draw
+
+    return check_size(with_penalty(base), draw(base, 1, seed), until, option, chance=chance, samples=samples)
 
 
 def future_inputs(base: PlanInput, futures: list[Future], option: str) -> list[PlanInput]:
