@@ -2,9 +2,16 @@
 
 Built sparsely from the same family rows as every plan (:func:`optimiser.model.families.model_rows`),
 made recourse rows (:func:`optimiser.analysis.recourse.recourse_rows`): for each future f its own rows, over
-its own copies of every variable, except the commitments of years ≤ ``shared_until`` (d_{m,y} and, for
-lumpy measures, b_{m,y}), which are one column shared by all futures (non-anticipativity). The matrix is
-handed to HiGHS directly (no modelling layer): N blocks coupled only through the shared columns.
+its own copies of every variable, except the commitments of years ≤ ``until`` (d_{m,y} and, for lumpy
+measures, b_{m,y}), which are one column shared by all futures (non-anticipativity). The matrix is handed
+to HiGHS directly (no modelling layer): N blocks coupled only through the shared columns.
+
+A commitment made now is made through its instruments now: its subsidy is s^f_{m,i,t} = Gap^f_{m,t} · q_{m,i,t}
+with q_{m,i,t} ≥ 0, the share of m committed in t through instrument i, one column shared by all futures
+(Σ_i q_{m,i,t} = d_{m,t}: the funding rows), re-priced at each future's gap Gap^f_{m,t} in that future's
+budget, cap, cash and cost rows. So each future adds no subsidy column for the commitments made now, and a
+row over shared columns only that is the same in every future (a deployable share, a forced decision, a
+funding row) is written once.
 
 A shared commitment is a column also in a future where it could not operate within the horizon (a longer
 lead time: it is paid, counts against u_m and abates nothing there; an operating instrument releases it),
@@ -85,7 +92,8 @@ def estimate(first: PlanInput, n: int, until: int, *, chance: bool = False, reco
     nrow = sum(len(r.terms) for r in rows.values())
     nnz = sum(len(t) for r in rows.values() for t in r.terms.values())
     runs = len(rows.get("operate").terms) if recourse and "operate" in rows else 0
-    cols = len(idx.d_keys) + len(idx.s_keys) + len(idx.target_years) + len(idx.lumpy_keys) + runs
+    cols = (sum(1 for k in idx.d_keys if k[1] > until) + sum(1 for k in idx.s_keys if k[2] > until)
+            + len(idx.target_years) + sum(1 for k in idx.lumpy_keys if k[1] > until) + runs)
     if chance:  # per future: z_f, its rows σ + M z ≤ M, and its term in Σ z + v ≥ K
         nrow += len(idx.target_years)
         nnz += 2 * len(idx.target_years) + 1
@@ -118,10 +126,14 @@ class Program:
         integer: list[int] = []
         cost: list[float] = []
 
+        self._shared_set: set[int] = set()
+
         def column(key: tuple, name: str) -> int:
             j = self.col.get(key)
             if j is None:
                 j = self.col[key] = len(lower)
+                if len(key) == 2 and key[0] in ("d", "b", "q"):
+                    self._shared_set.add(j)
                 lb, ub, binary = domain.get(name, (0.0, 1.0, True) if name == "b" else (0.0, INF, False))
                 lower.append(lb)
                 upper.append(ub)
@@ -131,6 +143,9 @@ class Program:
             return j
 
         def var(name: str, index, f: int) -> int:
+            if name == "q":
+                key = ("q", index)
+                return column(key, name)
             if shared(name, index, until):
                 key = (name, index)
                 j = column(key, name)
@@ -144,7 +159,9 @@ class Program:
         row_lo: list[float] = []
         row_up: list[float] = []
         self.future_cols: list[dict[tuple, int]] = []
+        self.repriced: list[dict[tuple, tuple[int, float]]] = []  # per future: s key → (q column, Gap^f)
         self.row_key: list[tuple] = []  # per row: (future, family, key)
+        written: set = set()  # rows over shared columns only, as written once
         self.cost_of: list[tuple[list[int], list[float]]] = []  # per future: public cost columns and coefficients
         self.penalty_of: list[tuple[list[int], list[float]]] = []
         self.big = 1.0
@@ -154,17 +171,36 @@ class Program:
         for f, inp in enumerate(inputs):
             idx, fam, cost_terms_f, penalty_terms = future_rows(inp, until, recourse)
             mine: dict[tuple, int] = {}
+            scaled: dict[tuple, tuple[int, float]] = {}
+
+            def place(c: float, v: str, i) -> tuple[float, int]:
+                """(coefficient, column) of a term: a subsidy of a commitment made now is Gap^f · q."""
+                if v == "s" and i[2] <= until:
+                    j = var("q", i, f)
+                    gap = idx.gap.get((i[0], i[2]), 0.0)
+                    scaled[i] = (j, gap)
+                    return c * gap, j
+                j = var(v, i, f)
+                mine[(v, i)] = j
+                return c, j
+
             for name, rows in fam.items():
                 sense = rows.sense
                 for key, terms in rows.terms.items():
+                    placed = [place(c, v, i) for c, v, i in terms]
+                    rhs = rows.rhs[key]
+                    if placed and all(self._is_shared(j) for _c, j in placed):
+                        big = max(abs(c) for c, _j in placed) or 1.0
+                        same = (name, sense, round(rhs / big, 12),
+                                tuple(sorted((j, round(c / big, 12)) for c, j in placed)))
+                        if same in written:
+                            continue  # the same row over shared columns as another future's
+                        written.add(same)
                     k = len(row_lo)
-                    for c, v, i in terms:
-                        j = var(v, i, f)
-                        mine[(v, i)] = j
+                    for c, j in placed:
                         r_idx.append(k)
                         c_idx.append(j)
                         vals.append(c)
-                    rhs = rows.rhs[key]
                     self.row_key.append((f, name, key))
                     row_lo.append(rhs if sense in (">=", "==") else -INF)
                     row_up.append(rhs if sense in ("<=", "==") else INF)
@@ -172,8 +208,7 @@ class Program:
                 mine.setdefault(("d", k), var("d", k, f))
             cols_f, coefs_f = [], []
             for c, v, i in cost_terms_f:
-                j = var(v, i, f)
-                mine[(v, i)] = j
+                c, j = place(c, v, i)
                 cols_f.append(j)
                 coefs_f.append(c)
                 cost[j] += c / n
@@ -204,6 +239,7 @@ class Program:
                     chance_rows.append((sj, zj, most))
                 self.z.append(zj)
             self.future_cols.append(mine)
+            self.repriced.append(scaled)
             shared_in.append({key for key in mine if shared(key[0], key[1], until)})
         # a shared commitment that some future cannot make at all is not made
         for key, j in self.shared_col.items():
@@ -270,6 +306,9 @@ class Program:
         self.gap = 0.0
         self.status = ""
 
+    def _is_shared(self, j: int) -> bool:
+        return j in self._shared_set
+
     @property
     def size(self) -> Size:
         return Size(self.n, self.n_col, self.n_row, self.nonzeros, len(self.integer))
@@ -321,7 +360,7 @@ class Program:
         """Re-solve with every shared commitment fixed (at ``fixed`` or 0); the bounds are restored after."""
         import numpy as np
 
-        cols = np.array(list(self.shared_col.values()), dtype=np.int32)
+        cols = np.array(list(self.shared_col.values()), dtype=np.int32)  # d and b (q: the mix stays free)
 
         def value(key) -> float:
             if key in fixed:
@@ -399,6 +438,9 @@ class Program:
                 subsidy[i] = v
             elif name == "shortfall":
                 shortfall[i] = v
+        for i, (j, gap) in self.repriced[f].items():
+            if self.x[j] > TOL and gap > 0:
+                subsidy[i] = gap * self.x[j]
         return new, subsidy, shortfall
 
     def results(self, futures: list[Future], note: str | None = None) -> list[FutureResult]:
@@ -436,5 +478,5 @@ def _most_cost(idx, inp: PlanInput) -> float:
 #: Each variable's bounds and integrality, as the plan's model declares them (model/build.py).
 DOMAINS: dict[str, tuple[float, float, bool]] = {
     "d": (0.0, INF, False), "s": (0.0, INF, False), "shortfall": (0.0, INF, False), "b": (0.0, 1.0, True),
-    RUN: (0.0, INF, False), "z": (0.0, 1.0, True), "short": (0.0, INF, False),
+    RUN: (0.0, INF, False), "z": (0.0, 1.0, True), "short": (0.0, INF, False), "q": (0.0, INF, False),
 }
