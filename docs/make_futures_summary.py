@@ -206,10 +206,11 @@ futures of the default workbook end to end (`policymix futures --samples
 overrides, a fresh process each), and the decide-by program at a few sizes.
 Measured on a shared 2-core machine: 1 000 futures in about 11 s end to end
 (18 s of CPU), over 100 times less than the cold plans. Decide-by 2025 with
-recourse over 25, 100 and 400 futures: 4.2, 9.7 and 84 s wall (1.8, 4.8 and
-42 s of CPU; the machine was shared, load 3–4): the program grows linearly
-with N (about 400 columns, 255 rows and 1 300 nonzeros per future), its solve
-time somewhat faster, and 400 futures take about 0.4 GB. Before any future
+recourse over 25, 100 and 400 futures: 4.4, 8.3 and 39 s wall (1.9, 4.6 and
+24 s of CPU; the machine was shared, load about 3): the program grows linearly
+with N (about 220 columns, 190 rows and 1 030 nonzeros per future; a
+commitment made now and its instruments are one column for all futures), its
+solve time somewhat faster; the size estimate puts 400 futures at 0.3 GB. Before any future
 but the first is made, the program's size is estimated from that one future's
 rows times N; a run that would not fit in memory stops at once with the
 number of futures that would.
