@@ -224,7 +224,9 @@ def _init_local(data: bytes) -> None:
     # of the pool without its threads and would wait on it forever: drop the copy, without waiting
     import highspy
 
-    highspy.Highs.resetThreadScheduler(False)
+    reset = getattr(highspy.Highs, "resetThreadScheduler", None) or getattr(highspy.Highs, "resetGlobalScheduler", None)
+    if reset is not None:  # its name since highspy 1.12; resetGlobalScheduler before
+        reset(False)
     _LOCAL = (hashlib.sha256(data).hexdigest(), pickle.loads(data))
 
 
