@@ -225,7 +225,7 @@ def _init_local(data: bytes) -> None:
     import highspy
 
     reset = getattr(highspy.Highs, "resetThreadScheduler", None) or getattr(highspy.Highs, "resetGlobalScheduler", None)
-    if reset is not None:  # its name since highspy 1.12; resetGlobalScheduler before
+    if reset is not None:  # resetThreadScheduler in current highspy, resetGlobalScheduler in older ones
         reset(False)
     _LOCAL = (hashlib.sha256(data).hexdigest(), pickle.loads(data))
 
