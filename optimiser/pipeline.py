@@ -438,7 +438,7 @@ def _futures(*, workbook=None, samples: int = 200, seed: int = 1, plan=None, dec
     result), 4 when some future failed, 2 for bad input (nothing written).
     """
     from .analysis import futures as fut
-    from .analysis.decide import decide
+    from .analysis.decide import check_fits, decide
     from .report.futures import write_futures
 
     if plan is not None and decide_by is not None:
@@ -455,14 +455,14 @@ def _futures(*, workbook=None, samples: int = 200, seed: int = 1, plan=None, dec
         check_output_path(out, [plan_path], force)
     src = Path(wb.path)
     notes = list(wb.notes)
-    commitments, weights, past, plan_file = None, None, None, ""
+    commitments, split, past, plan_file = None, None, None, ""
     if plan_path is not None:
         plan_wb = wb if workbook is None else read_workbook(plan_path, max_unzipped_mb)
         try:  # the stored commitments, checked against the plan's own input sheets
             document = read_plan_results(plan_path, max_unzipped_mb, plan_input=plan_wb.input)
         except NotAPlan:
             document = None  # an input workbook: its plan is made first
-        commitments, weights, how = fut.plan_commitments(plan_wb.input, document)
+        commitments, split, how = fut.plan_commitments(plan_wb.input, document)
         past = tuple(plan_wb.input.past_decisions)  # the plan's own decisions of the past stay as they are
         unknown = sorted({m for m, _year in commitments if m not in base.measures}
                          | {c.measure_id for c in past if c.measure_id not in base.measures})
@@ -473,6 +473,7 @@ def _futures(*, workbook=None, samples: int = 200, seed: int = 1, plan=None, dec
         plan_file = plan_path.name
     try:
         if decide_by is not None:
+            check_fits(base, samples, seed, int(decide_by), f"--decide-by {decide_by}")  # before drawing N futures
             futures = fut.draw(base, samples, seed)
             if on_stage is not None:
                 on_stage(_("{n} futures drawn", n=num(len(futures), ",d")))
@@ -487,7 +488,7 @@ def _futures(*, workbook=None, samples: int = 200, seed: int = 1, plan=None, dec
             run_.seconds = time.perf_counter() - started
         else:
             run_ = fut.run(base, mode="stress_test" if commitments is not None else "wait_and_see", samples=samples,
-                           seed=seed, jobs=jobs, scheduler=scheduler, commitments=commitments, weights=weights,
+                           seed=seed, jobs=jobs, scheduler=scheduler, commitments=commitments, split=split,
                            past=past, on_start=on_start, on_progress=on_progress, chunk_size=chunk_size)
     except InputError as exc:
         raise exc.with_file(str(src)) from None
