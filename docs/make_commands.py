@@ -10,7 +10,6 @@ Nothing under /work/shared is read.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -54,24 +53,23 @@ def section() -> str:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="exit 1 when docs/commands.md is out of date")
-    args = parser.parse_args(argv)
+    """Rewrite the section (or, with --check, only say whether it is stale: exit 1)."""
+    check = "--check" in (sys.argv[1:] if argv is None else argv)
     page = PAGE.read_text(encoding="utf-8")
-    if BEGIN not in page or END not in page:
+    head, begin, rest = page.partition(BEGIN)
+    _, end, tail = rest.partition(END)
+    if not (begin and end):
         print(f"{PAGE}: markers {BEGIN} … {END} not found", file=sys.stderr)
         return 2
-    head, rest = page.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    new = f"{head}{BEGIN}\n{section()}{END}{tail}"
-    if args.check:
-        if new != page:
-            print(f"{PAGE} is out of date: run python docs/make_commands.py", file=sys.stderr)
-            return 1
+    fresh = head + BEGIN + "\n" + section() + END + tail
+    if fresh == page:
         print(f"{PAGE} is up to date")
-        return 0
-    PAGE.write_text(new, encoding="utf-8")
-    print(f"wrote {PAGE}")
+    elif check:
+        print(f"{PAGE} is out of date: run python docs/make_commands.py", file=sys.stderr)
+        return 1
+    else:
+        PAGE.write_text(fresh, encoding="utf-8")
+        print(f"wrote {PAGE}")
     return 0
 
 

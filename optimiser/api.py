@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import html
 import os
-from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -51,10 +50,10 @@ from .lang import _, language
 from .model.families import TARGET, family
 from .model.optimum import SolverFailure, TargetInfeasible
 from .model.results import PlanResult
-from .pipeline import Outcome, SweepFiles, check_output, default_workbook, rules_gap_document, run
+from .pipeline import Outcome, SweepFiles, check_output, default_workbook, run
 from .report.files import json_text, write_json
 from .report.iamc import plan_series, write_iamc
-from .report.jsondoc import futures_json, plan_json, simulation_json, sweep_json
+from .report.jsondoc import sweep_json
 
 if TYPE_CHECKING:  # pandas only for the type checker: it is imported where DataFrames are made
     import pandas as pd
@@ -92,17 +91,43 @@ def _run(name: str, kwargs: dict) -> Outcome:
 
 # ---------------------------------------------------------------- what every result object shares
 
+def _named(where: str):
+    """A function named 'module:name' under optimiser, imported when first used (writers import openpyxl)."""
+    import importlib
+
+    module, name = where.split(":")
+    return getattr(importlib.import_module(f"{__package__}.{module}"), name)
+
+
+def _of(name: str, doc: str = "") -> property:
+    """A scalar of the plain result, read through: ``p_target_met = _of("p_target_met")``."""
+    return property(lambda self: getattr(self._plain, name), doc=doc)
+
+
 class _Result:
     """A result of one run: its language, its run (``outcome``: options, files read), and its outputs, which
     refuse what the command line refuses (an input of the run, the shipped default workbook, a wrong file type,
-    an existing file without ``force=True``)."""
+    an existing file without ``force=True``).
 
-    def __init__(self, *, lang: str | None = None, outcome: Outcome | None = None):
+    A subclass names where its plain result is (``_plain_name``) and, as 'module:function', what makes its JSON
+    (``_json_of``), writes its workbook (``_workbook_of``) and says it in sentences (``_lines_of``).
+    """
+
+    _json_of = _workbook_of = _lines_of = ""
+    _plain_name = "result"
+
+    def __init__(self, plain: object = None, *, lang: str | None = None, outcome: Outcome | None = None):
         if lang is not None and lang not in LANGUAGES:
             raise InputError(Problem(_("{option}: expected {what}", option=f"lang={lang!r}",
                                        what=commands.LANGUAGE.says())))
         self.lang = lang
         self.outcome = outcome
+        if plain is not None:
+            setattr(self, self._plain_name, plain)
+
+    @property
+    def _plain(self):
+        return getattr(self, self._plain_name)
 
     def _target(self, path: PathLike, force: bool, suffixes: tuple = ()) -> Path:
         with language(self.lang):
@@ -110,7 +135,9 @@ class _Result:
                                 suffixes=suffixes)
 
     def to_dict(self):
-        raise NotImplementedError
+        """The result of ``--json`` (docs/model.md) as a dict."""
+        with language(self.lang):
+            return _named(self._json_of)(self._plain)
 
     def to_json(self, path: PathLike | None = None, *, force: bool = False) -> str:
         """The ``--json`` result as JSON text; also written to ``path`` (a .json file, atomically) when given."""
@@ -119,16 +146,25 @@ class _Result:
             write_json(doc, str(self._target(path, force, commands.JSON.suffixes)), force=force)
         return json_text(doc)
 
-    def _excel(self, path: PathLike, force: bool, write: Callable[[Path], Path]) -> Path:
+    def to_excel(self, path: PathLike, *, force: bool = False) -> Path:
+        """Write the command's workbook (the one ``-o`` writes)."""
         out = self._target(path, force, commands.OUTPUT.suffixes)
         with language(self.lang):
-            return write(out)
+            return _named(self._workbook_of)(self._plain, out, force=force)
 
     def _iamc(self, series: list, path: PathLike | None, force: bool) -> pd.DataFrame:
         if path is not None:
             with language(self.lang):
                 write_iamc(series, self._target(path, force), force=force)
         return _frames().iamc(series)
+
+    def summary(self) -> list[str]:
+        """The result in a few sentences, as the terminal shows it."""
+        with language(self.lang):
+            return _named(self._lines_of)(self._plain)
+
+    def __str__(self) -> str:
+        return "\n".join(self.summary())
 
 
 # ---------------------------------------------------------------- a plan
@@ -151,8 +187,7 @@ class Plan(_Result):
 
     def __init__(self, result: PlanResult, *, lang: str | None = None, kind: str = "plan",
                  outcome: Outcome | None = None):
-        super().__init__(lang=lang, outcome=outcome)
-        self.result = result
+        super().__init__(result, lang=lang, outcome=outcome)
         self.kind = kind  # "plan" (the optimum) or "rules" (the rules simulation)
 
     # ------------------------------------------------------------ scalars
@@ -286,17 +321,13 @@ class Plan(_Result):
 
     # ------------------------------------------------------------ outputs
 
-    def to_dict(self) -> dict:
-        """The machine-readable result of ``--json`` (docs/model.md section 11) as a dict."""
-        return simulation_json(self.result) if self.kind == "rules" else plan_json(self.result)
+    @property
+    def _json_of(self) -> str:
+        return "report.jsondoc:simulation_json" if self.kind == "rules" else "report.jsondoc:plan_json"
 
-    def to_excel(self, path: PathLike, *, force: bool = False) -> Path:
-        """Write the plan workbook (the one ``policymix plan -o`` writes; it re-runs to this plan)."""
-        if self.kind == "rules":
-            from .report.rules import write_simulation as write
-        else:
-            from .report.plan import write_plan as write
-        return self._excel(path, force, lambda out: write(self.result, out, force=force))
+    @property
+    def _workbook_of(self) -> str:
+        return "report.rules:write_simulation" if self.kind == "rules" else "report.plan:write_plan"
 
     def to_iamc(self, path: PathLike | None = None, *, scenario: str | None = None,
                 force: bool = False) -> pd.DataFrame:
@@ -350,10 +381,7 @@ class Sweep(_Result):
     scenario per point).
     """
 
-    def __init__(self, run_: SweepRun, *, lang: str | None = None, outcome: Outcome | None = None):
-        super().__init__(lang=lang, outcome=outcome)
-        self.run = run_
-
+    _workbook_of, _plain_name = "report.sweep:write_sweep", "run"
     @property
     def failed(self) -> list:
         return self.run.failed
@@ -398,12 +426,6 @@ class Sweep(_Result):
         SweepFiles.of(self.run, json=True)
         return sweep_json(self.run)
 
-    def to_excel(self, path: PathLike, *, force: bool = False) -> Path:
-        """Write the sweep workbook (the one ``policymix sweep -o`` writes)."""
-        from .report.sweep import write_sweep
-
-        return self._excel(path, force, lambda out: write_sweep(self.run, out, force=force))
-
     def to_iamc(self, path: PathLike | None = None, *, force: bool = False) -> pd.DataFrame:
         """Every solved point as one IAMC scenario ('<scenario> | <key>=<value>, …'); also written to
         ``path`` (.csv or .xlsx) when given."""
@@ -429,10 +451,7 @@ class Comparison(_Result):
     workbook of ``policymix compare -o``.
     """
 
-    def __init__(self, comparison: _Comparison, *, lang: str | None = None, outcome: Outcome | None = None):
-        super().__init__(lang=lang, outcome=outcome)
-        self.comparison = comparison
-
+    _workbook_of, _plain_name = "report.comparison:write_comparison", "comparison"
     @property
     def same(self) -> bool:
         return self.comparison.same
@@ -444,12 +463,6 @@ class Comparison(_Result):
     @cached_property
     def measures(self) -> pd.DataFrame:
         return _frames().compared_measures(self.comparison)
-
-
-    def to_excel(self, path: PathLike, *, force: bool = False) -> Path:
-        from .report.comparison import write_comparison
-
-        return self._excel(path, force, lambda out: write_comparison(self.comparison, out, force=force))
 
     def __repr__(self) -> str:
         n = len(self.comparison.differences)
@@ -479,43 +492,32 @@ class Futures(_Result):
     docs/model.md section 14). The plain run is ``run`` (:class:`optimiser.analysis.futures.FuturesRun`).
     """
 
-    def __init__(self, run_: FuturesRun, *, lang: str | None = None, outcome: Outcome | None = None):
-        super().__init__(lang=lang, outcome=outcome)
-        self.run = run_
-
-    @property
-    def p_target_met(self) -> float:
-        return self.run.p_target_met
+    _json_of, _workbook_of = "report.jsondoc:futures_json", "report.futures:write_futures"
+    _lines_of, _plain_name = "report.terminal:futures_lines", "run"
+    p_target_met = _of("p_target_met", "The share of the futures in which every target is met.")
+    mode = _of("mode", "wait_and_see, stress_test or decide_by.")
+    samples = _of("samples")
+    seed = _of("seed")
+    failed = _of("failed", "The futures that could not be solved.")
 
     @property
     def p_target_met_ci(self) -> tuple[float, float]:
+        """The 95 % Wilson interval of ``p_target_met``."""
         return tuple(self.run.p_target_met_ci)
 
     @property
-    def mode(self) -> str:
-        return self.run.mode
-
-    @property
-    def samples(self) -> int:
-        return self.run.samples
-
-    @property
-    def seed(self) -> int:
-        return self.run.seed
-
-    @property
     def robust_core(self) -> list[str]:
+        """The measures funded in at least 90 % of the futures."""
         return self.run.robust_core()
-
-    @property
-    def failed(self) -> list:
-        return self.run.failed
 
     @cached_property
     def futures(self) -> pd.DataFrame:
         import pandas as pd
 
-        frame = pd.json_normalize(self.to_dict()["futures"], sep=".")
+        rows = self.to_dict()["futures"]
+        frame = pd.json_normalize(rows, sep=".")
+        order = {key: k for k, key in enumerate(rows[0])} if rows else {}  # the JSON's order of keys
+        frame = frame[sorted(frame.columns, key=lambda c: order.get(c.split(".")[0], len(order)))]
         return frame.set_index("number")
 
     @cached_property
@@ -533,29 +535,11 @@ class Futures(_Result):
         columns = ["dimension", "rows", "spearman_shortfall", "spearman_public_cost", "s1_shortfall"]
         return pd.DataFrame(self.to_dict()["drivers"], columns=columns).set_index("dimension")
 
-    def to_dict(self) -> dict:
-        with language(self.lang):
-            return futures_json(self.run)
-
-    def to_excel(self, path: PathLike, *, force: bool = False) -> Path:
-        """Write the futures workbook (the one ``policymix futures -o`` writes)."""
-        from .report.futures import write_futures
-
-        return self._excel(path, force, lambda out: write_futures(self.run, out, force=force))
-
-    def summary(self) -> list[str]:
-        from .report.terminal import futures_lines
-
-        with language(self.lang):
-            return futures_lines(self.run)
-
-    def __str__(self) -> str:
-        return "\n".join(self.summary())
-
     def __repr__(self) -> str:
         lo, hi = self.p_target_met_ci
         return (f"<Futures {self.run.scenario_name!r} {self.mode}: {len(self.run.results)} futures, P(target met) "
-                f"{self.p_target_met:.1%} (95 % {lo:.1%}–{hi:.1%}), {len(self.failed)} failed>")
+                f"{100 * self.p_target_met:.1f} % (95 % interval {100 * lo:.1f}–{100 * hi:.1f} %), "
+                f"{len(self.failed)} failed>")
 
     def _repr_html_(self) -> str:
         return f"<div><b>{html.escape(repr(self))}</b>{self.futures.to_html(max_rows=20)}</div>"
@@ -572,10 +556,10 @@ class RulesGap(_Result):
     optimum at the rules' spending), its columns the keys of the JSON's ``rules_vs_optimum`` sides.
     """
 
-    def __init__(self, gap, *, lang: str | None = None, outcome: Outcome | None = None):
-        super().__init__(lang=lang, outcome=outcome)
-        self.gap = gap
-
+    _json_of, _workbook_of = "pipeline:rules_gap_document", "report.rules:write_rules_gap"
+    _lines_of, _plain_name = "report.terminal:summary_lines", "gap"
+    extra_public_cost_meur = _of("extra_public_cost_meur", "What the rules cost beyond the optimum for their abatement.")
+    extra_abatement_mt = _of("extra_abatement_mt", "What the optimum abates beyond the rules with their money.")
     @cached_property
     def optimum(self) -> Plan:
         return Plan(self.gap.optimum, lang=self.lang, outcome=self.outcome)
@@ -583,14 +567,6 @@ class RulesGap(_Result):
     @cached_property
     def rules(self) -> Plan:
         return Plan(self.gap.rules, lang=self.lang, kind="rules", outcome=self.outcome)
-
-    @property
-    def extra_public_cost_meur(self) -> float:
-        return self.gap.extra_public_cost_meur
-
-    @property
-    def extra_abatement_mt(self) -> float:
-        return self.gap.extra_abatement_mt
 
     @cached_property
     def sides(self) -> pd.DataFrame:
@@ -601,22 +577,6 @@ class RulesGap(_Result):
         frame = pd.json_normalize([section[n] for n in names], sep=".")
         frame.index = pd.Index(names, name="side")
         return frame
-
-    def to_dict(self) -> dict:
-        """The JSON of ``policymix rules-gap --json``: the optimum's plan with ``rules_vs_optimum``."""
-        with language(self.lang):
-            return rules_gap_document(self.gap)
-
-    def to_excel(self, path: PathLike, *, force: bool = False) -> Path:
-        from .report.rules import write_rules_gap
-
-        return self._excel(path, force, lambda out: write_rules_gap(self.gap, out, force=force))
-
-    def summary(self) -> list[str]:
-        from .report.terminal import summary_lines
-
-        with language(self.lang):
-            return summary_lines(self.gap)
 
     def __repr__(self) -> str:
         return (f"<RulesGap: the rules cost {self.extra_public_cost_meur:,.1f} M€ more for their abatement; "

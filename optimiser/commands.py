@@ -13,8 +13,8 @@ made from this record and from nothing else:
   docstring come from its options (:func:`signature`, :func:`docstring`, :func:`keywords`);
 - the validation: :func:`resolve`, called once by :func:`optimiser.pipeline.run` for every caller, checks
   each value, fills in the defaults, refuses options that exclude each other and gathers the overrides;
-  then the pipeline checks every output path (:func:`outputs`) against every input of the run
-  (:func:`inputs`) and against each other, before anything is read or solved.
+  then the pipeline checks every output path (:func:`files` of role "output") against every input of the
+  run (role "input") and against each other, before anything is read or solved.
 
 Adding an option: declare it (one ``Option(...)``) and list it among its commands' options; ``--help`` shows
 it, the parser reads it, the API takes it as a keyword, :func:`resolve` checks it, and the command's pipeline
@@ -429,13 +429,13 @@ COMMANDS: dict[str, Command] = _commands(
                "abatement meets every target, 3 when not, 2 for bad input."),
             (WORKBOOK, *WRITES[:3], *INPUT, *WRITES[3:]), kind="rules",
             written=N_("Simulated plan written to {path}")),
-    Command("rules-gap", N_("solve the optimum and set the instruments' own rules beside it"),
-            N_("Plan WORKBOOK, simulate its instruments' own rules, and compare: abatement, public cost, cost per "
-               "tonne, committed-but-idle budget, measures funded by one only, the extra public cost of the rules "
-               "for their abatement and the extra abatement of the optimum with the rules' spending. Same as "
-               "policymix plan --versus-rules; exit codes as plan."),
-            (WORKBOOK, *WRITES[:3], ALTERNATIVES.but(cli=False), SLACK.but(cli=False), *INPUT, *WRITES[3:]),
-            kind="rules-gap", written=N_("Plan with Rules vs optimum written to {path}")),
+    Command("rules-gap", kind="rules-gap", written=N_("Plan with Rules vs optimum written to {path}"),
+            options=(WORKBOOK, *WRITES[:3], ALTERNATIVES.but(cli=False), SLACK.but(cli=False), *INPUT, *WRITES[3:]),
+            help=N_("solve the optimum and set the instruments' own rules beside it"),
+            description=N_("Plan WORKBOOK, simulate its instruments' own rules, and compare: abatement, public cost, "
+                           "cost per tonne, committed-but-idle budget, measures funded by one only, the extra public "
+                           "cost of the rules for their abatement and the extra abatement of the optimum with the "
+                           "rules' spending. Same as policymix plan --versus-rules; exit codes as plan.")),
     Command("template", N_("write a blank input workbook to fill in"),
             N_("Write a blank input workbook made from the manifest: an Instructions sheet, every sheet and column "
                "(meaning, unit and hints as header comments), drop-down lists for ids, kinds and yes/no, and two "
@@ -619,23 +619,15 @@ class FileOf:
     suffixes: tuple[str, ...] = ()
 
 
-def inputs(o: Options) -> list[FileOf]:
-    """Every file the run reads: the workbook, a plan, the two plans of a comparison (paths only)."""
+def files(o: Options, role: str) -> list[FileOf]:
+    """The files of a run in a ``role``: "input", every file it reads (the workbook, a plan, the two plans of a
+    comparison: paths only); "output", every file it was asked to write (not stdout, not a default name)."""
     found = []
     for option in o.command.options:
         value = o[option.name]
-        if option.role == "input" and isinstance(value, (str, os.PathLike)):
-            found.append(FileOf(Path(value), o.label(option.name), option.what))
-    return found
-
-
-def outputs(o: Options) -> list[FileOf]:
-    """Every file the run was asked to write (not standard output, not the default names)."""
-    found = []
-    for option in o.command.options:
-        value = o[option.name]
-        if option.role == "output" and value is not None and not (option.stdout and value == "-"):
-            found.append(FileOf(Path(value), o.label(option.name), suffixes=option.suffixes))
+        if option.role != role or not isinstance(value, (str, os.PathLike)) or (option.stdout and value == "-"):
+            continue
+        found.append(FileOf(Path(value), o.label(option.name), option.what, option.suffixes))
     return found
 
 

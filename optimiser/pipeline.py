@@ -42,7 +42,7 @@ from .analysis.rules_gap import compare as compare_rules
 from .analysis.simulate import simulate
 from .analysis.sweep import parse_varies, sweep
 from .commands import (CLI, EXIT_INPUT, EXIT_INTERNAL, EXIT_NOT_MET, EXIT_OK, EXIT_SOLVER, PYTHON, FileOf, Options,
-                       find, inputs, outputs, resolve)
+                       files, find, resolve)
 from .input.data import InputError, PlanInput, Problem
 from .input.planfile import read_plan_results
 from .input.read import DEFAULT_MAX_UNZIPPED_MB, Workbook, read_workbook
@@ -188,10 +188,10 @@ def check_output(path, *, inputs_: Iterable[FileOf] = (), force: bool = False, s
 def check_files(o: Options) -> list[FileOf]:
     """Every output of the run against every input, the shipped default workbook and each other; the folder of
     the default names when a default name will be used. Returns the run's inputs."""
-    read = inputs(o)
+    read = files(o, "input")
     guarded = protected(read)
     problems, taken = [], []
-    for out in outputs(o):
+    for out in files(o, "output"):
         problem = output_problem(out.path, out.label, guarded, bool(o.get("force")), suffixes=out.suffixes,
                                  others=taken, spelling=o.spelling)
         if problem is not None:
