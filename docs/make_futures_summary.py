@@ -1,4 +1,4 @@
-"""Regenerate docs/futures.md from fresh futures runs of the shipped default workbook.
+"""Regenerate docs/futures.md from fresh futures runs of the advice's shipped workbook (ser-2023).
 
     python docs/make_futures_summary.py            # writes docs/futures.md
     python docs/make_futures_summary.py --check    # exit 1 when the page is out of date
@@ -41,7 +41,7 @@ def mean(values) -> float:
 def numbers() -> str:
     from dataclasses import replace
 
-    _, base, _ = load(None)
+    _, base, _ = load("ser-2023")
     T = base.settings.target_year
     ws = F.run(base, samples=SAMPLES, seed=SEED, jobs=2)
     commitments, weights, _ = F.plan_commitments(base)
@@ -61,7 +61,7 @@ def numbers() -> str:
     hindsight = (f"by {T} they can connect in every future" if past_idle < 0.005 else
                  f"planned with hindsight, {past_idle:.2f} Mt/yr of them is still idle in {T} on average")
     lines = [
-        f"The default workbook has {len(base.uncertainty)} uncertain inputs in {len(ws.dims)} dimensions "
+        f"The advice's workbook has {len(base.uncertainty)} uncertain inputs in {len(ws.dims)} dimensions "
         f"(inputs/SOURCES.md, section 11). With `--samples {SAMPLES} --seed {SEED}` (decide-by: "
         f"`--samples {DECIDE_SAMPLES}`):",
         "",
@@ -69,13 +69,13 @@ def numbers() -> str:
         "|---|---|---|---|---|",
     ]
     for label, run in (("wait and see (each future planned on its own)", ws),
-                       ("stress test of the default plan (its commitments fixed)", st),
+                       ("stress test of its plan (the commitments fixed)", st),
                        (f"decide by {DECIDE_BY}, adapt later ({DECIDE_SAMPLES} futures)", dec)):
         lines.append(f"| {label} | {interval(run)} | {run.cost_quantile(0.5):,.0f} M€ | "
                      f"{run.cost_quantile(0.9):,.0f} M€ | {len(run.robust_core())} measures |")
     lines += [
         "",
-        f"The default plan, planned for the workbook's own case, meets every target in {pct(st.p_target_met)} of "
+        f"Its plan, made for the workbook's own case, meets every target in {pct(st.p_target_met)} of "
         f"the futures; planned for each future with hindsight, {pct(ws.p_target_met)} could. What breaks the "
         f"target is the delay of the grid reinforcements and CO2 stores: with only the costs, the CO2 price and the "
         f"build slips uncertain (the `shift` rows left out), wait and see meets it in {interval(on_time)}.",
@@ -204,7 +204,12 @@ its solve time somewhat faster, and 400 futures take about 0.5 GB. Before
 building, the program's size is estimated from the first futures; a run that
 would not fit in memory stops with the number of futures that would.
 
-## The default workbook
+## The advice's workbook (ser-2023)
+
+These runs use `inputs/ser-2023.xlsx` (`policymix futures ser-2023 …`): the SER advice's question, planned
+from 2024 with the decide-by year 2025 inside its horizon. The default workbook of December 2026 plans from
+2027 and misses the target already in its own case (docs/default-plan.md); `policymix futures` runs on it
+the same way.
 
 {numbers}
 """

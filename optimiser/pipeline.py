@@ -32,7 +32,7 @@ import math
 import os
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -56,23 +56,35 @@ from .report.jsondoc import (futures_json, infeasible_json, plan_document, plan_
                              simulation_json, sweep_json)
 
 __all__ = ["EXIT_INPUT", "EXIT_INTERNAL", "EXIT_NOT_MET", "EXIT_OK", "EXIT_SOLVER", "RUNNERS", "Outcome",
-           "SolverFailure", "TargetInfeasible", "default_workbook", "load", "run", "run_plan", "runs", "solve_input"]
-
-#: What the shipped default workbook is called in messages: it is never an output, whatever the run.
-DEFAULT_WORKBOOK = N_("the shipped default workbook")
+           "SHIPPED_WORKBOOKS", "SolverFailure", "TargetInfeasible", "default_workbook", "load", "run", "run_plan",
+           "runs", "solve_input", "workbook_path"]
 
 
-def default_workbook() -> Path:
-    """The default workbook that ships with the package."""
+#: The input workbooks shipped with the package, by name: ``policymix plan ser-2023`` plans the second.
+SHIPPED_WORKBOOKS = ("default", "ser-2023")
+
+
+def default_workbook(name: str = "default") -> Path:
+    """A workbook that ships with the package: the default (as of December 2026) or ``ser-2023``."""
     try:
         from importlib.resources import files
 
-        path = files("optimiser.inputs") / "default.xlsx"
+        path = files("optimiser.inputs") / f"{name}.xlsx"
         if path.is_file():
             return Path(str(path))
     except (ModuleNotFoundError, TypeError):
         pass
-    return Path(__file__).resolve().parent.parent / "inputs" / "default.xlsx"
+    return Path(__file__).resolve().parent.parent / "inputs" / f"{name}.xlsx"
+
+
+def workbook_path(workbook: str | os.PathLike | None) -> Path:
+    """The workbook a command reads: a file, or a shipped workbook named by itself (no such file here)."""
+    if not workbook:
+        return default_workbook()
+    path = Path(workbook)
+    if str(workbook) in SHIPPED_WORKBOOKS and not path.exists():
+        return default_workbook(str(workbook))
+    return path
 
 
 @dataclass
@@ -170,8 +182,10 @@ def folder_problem(folder: Path, label: str) -> Problem | None:
 
 
 def protected(read: Iterable[FileOf] = ()) -> list[FileOf]:
-    """The files no output may replace: those the run read, and the shipped default workbook."""
-    return [*read, FileOf(default_workbook(), "", DEFAULT_WORKBOOK)]
+    """The files no output may replace: those the run reads, and the workbooks shipped with policymix."""
+    shipped = [FileOf(default_workbook(name), "", N_("the shipped default workbook") if name == "default" else
+                      N_("a workbook shipped with policymix")) for name in SHIPPED_WORKBOOKS]
+    return [*read, *shipped]
 
 
 def check_output(path, *, inputs_: Iterable[FileOf] = (), force: bool = False, suffixes: tuple = (),
@@ -188,7 +202,7 @@ def check_output(path, *, inputs_: Iterable[FileOf] = (), force: bool = False, s
 def check_files(o: Options) -> list[FileOf]:
     """Every output of the run against every input, the shipped default workbook and each other; the folder of
     the default names when a default name will be used. Returns the run's inputs."""
-    read = files(o, "input")
+    read = [replace(f, path=workbook_path(f.path)) for f in files(o, "input")]  # 'ser-2023' names a shipped one
     guarded = protected(read)
     problems, taken = [], []
     for out in files(o, "output"):
@@ -221,7 +235,7 @@ def load(workbook: str | os.PathLike | None, scenario: str | None = None,
          overrides: list[tuple[str, str]] = (), max_unzipped_mb: float = DEFAULT_MAX_UNZIPPED_MB
          ) -> tuple[Workbook, PlanInput, list[str]]:
     """Stages 1–2: the workbook read and validated, with the scenario and overrides applied."""
-    path = Path(workbook) if workbook else default_workbook()
+    path = workbook_path(workbook)
     wb = read_workbook(path, max_unzipped_mb)
     try:
         inp, applied = resolve_scenario(wb.input, scenario, list(overrides))
@@ -586,11 +600,12 @@ TEMPLATE_EXAMPLE_SETTINGS = ("start_year", "target_reduction_mt")
 
 @runs("template")
 def _template(o: Options) -> Outcome:
-    """``policymix template OUT.xlsx``: the blank input workbook, its examples from the default workbook."""
+    """``policymix template OUT.xlsx``: the blank input workbook, its examples from the advice's workbook
+    (ser-2023: a plan from scratch over 2024–2030, the years the template's notes name)."""
     from .input.tables import to_tables
     from .report.template import write_template
 
-    inp = load(None)[1]
+    inp = load("ser-2023")[1]
     tables = to_tables(inp)
     tables["settings"] = [r for r in tables["settings"] if r["key"] in TEMPLATE_EXAMPLE_SETTINGS]
     w = Writer(o)

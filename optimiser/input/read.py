@@ -193,8 +193,10 @@ def _load_fast(path: str) -> dict[str, list[tuple]] | None:
                 rows.append(tuple(row))
             while rows and not rows[-1]:
                 rows.pop()
-    except Exception:
-        return None
+    except BaseException as exc:  # a Rust panic in calamine (pyo3's PanicException) is not an Exception
+        if isinstance(exc, Exception) or type(exc).__name__ == "PanicException":
+            return None  # openpyxl reads the workbook and names any problem
+        raise
     finally:
         try:
             wb.close()
