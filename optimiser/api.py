@@ -44,7 +44,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import commands
-from .analysis.sweep import SweepRun
 from .input.data import InputError, Problem
 from .lang import _, language
 from .model.families import TARGET, family
@@ -58,8 +57,6 @@ from .report.jsondoc import sweep_json
 if TYPE_CHECKING:  # pandas only for the type checker: it is imported where DataFrames are made
     import pandas as pd
 
-    from .analysis.compare import Comparison as _Comparison
-    from .analysis.futures import FuturesRun
     from .input.data import PlanInput
 
 __all__ = ["Check", "Comparison", "Futures", "InputError", "LANGUAGES", "Plan", "RulesGap", "SolverFailure", "Sweep",

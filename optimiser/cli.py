@@ -344,17 +344,17 @@ def _failed(args, exc: BaseException) -> int:
 
 
 def _asked_language(argv: list[str]) -> str | None:
-    """The --lang of a command line, before it is parsed (so --help speaks it, wherever --lang stands); None when
-    not given or unknown."""
+    """The --lang of a command line, before it is parsed (so --help speaks it, wherever --lang stands; the last
+    one given wins, as when the line is parsed); None when not given or unknown."""
+    asked = None
     for k, arg in enumerate(argv):
+        if arg == "--":
+            break
         if arg == "--lang" and k + 1 < len(argv):
-            value = argv[k + 1]
+            asked = argv[k + 1]
         elif arg.startswith("--lang="):
-            value = arg.split("=", 1)[1]
-        else:
-            continue
-        return value if value in LANGUAGES else None
-    return None
+            asked = arg.split("=", 1)[1]
+    return asked if asked in LANGUAGES else None
 
 
 def main(argv: list[str] | None = None) -> int:

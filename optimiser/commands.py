@@ -30,7 +30,7 @@ import math
 import operator
 import os
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .input.data import InputError, Problem
@@ -683,20 +683,3 @@ def docstring(name: str, head: str = "") -> str:
     if command.takes_settings:
         lines.append("- ``**settings``: settings of the workbook (``target_reduction_mt=25``); see docs/model.md.")
     return "\n".join(lines)
-
-
-@dataclass
-class Declared:
-    """Where an option is declared and which commands take it (docs/commands.md's table)."""
-
-    option: Option
-    commands: list[str] = field(default_factory=list)
-
-
-def every_option() -> list[Declared]:
-    seen: dict[tuple, Declared] = {}
-    for command in COMMANDS.values():
-        for o in command.options:
-            key = (o.name, o.flags, o.cli, o.api)
-            seen.setdefault(key, Declared(o)).commands.append(command.name)
-    return list(seen.values())

@@ -427,7 +427,7 @@ def test_the_api_keeps_the_result_when_a_write_fails(here, monkeypatch):
 @pytest.mark.parametrize("argv", [
     ["--lang", "nl", "--help"], ["--help", "--lang", "nl"], ["--lang=nl", "--help"],
     ["--lang", "nl", "plan", "--help"], ["plan", "--help", "--lang", "nl"], ["plan", "--lang", "nl", "--help"],
-    ["--lang", "nl", "futures", "-h"],
+    ["--lang", "nl", "futures", "-h"], ["--lang", "en", "plan", "--lang", "nl", "--help"],
 ])
 def test_lang_before_or_after_help_and_the_command(argv, capsys):
     with pytest.raises(SystemExit) as exit_:
