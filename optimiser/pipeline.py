@@ -312,6 +312,8 @@ def fresh(write, base: Path) -> Path:
         try:
             return write(path, force=False)
         except FileExistsError:
+            if not os.path.lexists(path):  # not this name taken, but something else in the way
+                raise
             continue
     raise InputError(Problem(_("cannot find a free file name in {folder}", folder=base.parent)))
 

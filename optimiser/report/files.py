@@ -45,7 +45,10 @@ def atomic_write(path: str | os.PathLike, write, *, force: bool = True) -> Path:
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except FileExistsError:  # a file stands where a folder of the path should be: not "the name is taken"
+            raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(folder)) from None
         fd, tmp = _temporary(folder, target.name)
         ordinary = stat.S_IMODE(os.fstat(fd).st_mode)
         os.close(fd)
