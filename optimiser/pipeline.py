@@ -44,7 +44,7 @@ from .analysis.sweep import parse_varies, sweep
 from .commands import (CLI, EXIT_INPUT, EXIT_INTERNAL, EXIT_NOT_MET, EXIT_OK, EXIT_SOLVER, PYTHON, FileOf, Options,
                        files, find, resolve)
 from .input.data import InputError, PlanInput, Problem
-from .input.planfile import read_plan_results
+from .input.planfile import NotAPlan, read_plan_results
 from .input.read import DEFAULT_MAX_UNZIPPED_MB, Workbook, read_workbook
 from .input.scenario import override_tag, resolve as resolve_scenario
 from .lang import LANGUAGES, N_, _, adopt, current, language, num
@@ -647,9 +647,9 @@ def _futures(o: Options) -> Outcome:
     commitments, weights, past, plan_file = None, None, None, ""
     if plan_path is not None:
         plan_wb = wb if o.workbook is None else read_workbook(plan_path, o.max_unzipped_mb)
-        try:
-            document = read_plan_results(plan_path, o.max_unzipped_mb)
-        except InputError:
+        try:  # the stored commitments, checked against the plan's own input sheets
+            document = read_plan_results(plan_path, o.max_unzipped_mb, plan_input=plan_wb.input)
+        except NotAPlan:
             document = None  # an input workbook: its plan is made first
         commitments, weights, how = fut.plan_commitments(plan_wb.input, document)
         past = tuple(plan_wb.input.past_decisions)  # the plan's own decisions of the past stay as they are

@@ -518,7 +518,7 @@ CASES: tuple[Case, ...] = (
          "share 0.5 is above what is left of max_share 1 of 'a': 0.4", sheet="committed", row=3, column="share"),
     Case("committed_negative_share", "values", add_sheet("committed", [{"measure_id": "a", "year": 2023,
                                                                        "share": -0.5}]),
-         "expected a number > 0", sheet="committed", row=2, column="share"),
+         "found -0.5, expected a share in (0, 1]", sheet="committed", row=2, column="share"),
     Case("committed_instrument_not_eligible", "references",
          add_sheet("committed", [{"measure_id": "c", "year": 2023, "share": 1.0, "instrument_id": "G",
                                   "subsidy_meur": 10}], cell("measures", 4, "eligible_instruments", None)),

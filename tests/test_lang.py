@@ -231,7 +231,7 @@ def _cost_case() -> dict:
     ({2: {"low": 1.5}}, 2, "low", "low 1.5 ligt boven high 1.2"),
     ({3: {"weights": "1;2;3"}}, 3, "weights", "3 gewichten voor 2 waarden: geef één gewicht per waarde"),
     ({2: {"distribution": "triangular"}}, 2, "mode", "lege cel: verdeling triangular vraagt low en mode en high"),
-    ({2: {"op": "shift"}}, 2, "column", "shift verschuift een jaarreeks; blad 'measures' heeft geen jaarkolommen"),
+    ({2: {"op": "shift"}}, 2, "op", "shift verschuift een jaarreeks; blad 'measures' heeft geen jaarkolommen"),
     ({2: {"sheet": "measurez"}}, 2, "sheet", "onbekend blad 'measurez', verwacht een van settings, "),
     ({3: {"name": "cost of b"}}, 3, "name", "naam 'cost of b' staat ook op rij 2, buiten de groep van deze rij: "
                                             "geef elke onzekere invoer een eigen naam"),

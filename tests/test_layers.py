@@ -14,7 +14,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "optimiser"
 RANK = {
     "__init__": 0, "lang": 0.5,
     "input.__init__": 0, "input.data": 1, "input.hints": 1, "input.manifest": 2, "input.tables": 3, "input.read": 4,
-    "input.planfile": 5, "input.scenario": 5, "input.synthetic": 5, "input.uncertainty": 6,
+    "input.targeting": 2.5, "input.planfile": 5, "input.scenario": 5, "input.synthetic": 5, "input.uncertainty": 6,
     "model.__init__": 10, "model.committed": 10.5, "model.index": 11, "model.cash": 11.5, "model.families": 12,
     "model.build": 13, "model.solve": 14,
     "model.results": 15, "model.extract": 16, "model.optimum": 17,
