@@ -10,6 +10,7 @@ Nothing under /work/shared is read.
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -56,20 +57,17 @@ def main(argv=None) -> int:
     """Rewrite the section (or, with --check, only say whether it is stale: exit 1)."""
     check = "--check" in (sys.argv[1:] if argv is None else argv)
     page = PAGE.read_text(encoding="utf-8")
-    head, begin, rest = page.partition(BEGIN)
-    _, end, tail = rest.partition(END)
-    if not (begin and end):
+    between = re.compile(re.escape(BEGIN) + ".*?" + re.escape(END), re.S)
+    if not between.search(page):
         print(f"{PAGE}: markers {BEGIN} … {END} not found", file=sys.stderr)
         return 2
-    fresh = head + BEGIN + "\n" + section() + END + tail
-    if fresh == page:
-        print(f"{PAGE} is up to date")
-    elif check:
+    fresh = between.sub(lambda _match: f"{BEGIN}\n{section()}{END}", page, count=1)
+    if fresh != page and check:
         print(f"{PAGE} is out of date: run python docs/make_commands.py", file=sys.stderr)
         return 1
-    else:
+    if fresh != page:
         PAGE.write_text(fresh, encoding="utf-8")
-        print(f"wrote {PAGE}")
+    print(f"{PAGE} {'is up to date' if fresh == page else 'written'}")
     return 0
 
 
