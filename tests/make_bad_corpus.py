@@ -592,7 +592,7 @@ CASES: tuple[Case, ...] = (
          argv=("check",), commands=("check",), names_file=False),
     Case("unknown_command", "usage", _ok, "invalid choice: 'optimise'", argv=("optimise", "{wb}"),
          commands=("",), names_file=False),
-    Case("max_unzipped_mb_not_a_number", "usage", _ok, "--max-unzipped-mb: invalid",
+    Case("max_unzipped_mb_not_a_number", "usage", _ok, "--max-unzipped-mb: expected a number of MB > 0, found 'lots'",
          args=("--max-unzipped-mb", "lots"), names_file=False),
     Case("max_unzipped_mb_not_positive", "usage", _ok, "--max-unzipped-mb: expected a number of MB > 0",
          args=("--max-unzipped-mb", "-5"), names_file=False),

@@ -340,8 +340,12 @@ def test_decide_by_and_the_api_tell_their_mistakes_in_dutch(tmp_path):
     assert exc.value.problems[0].message == "set=: expected a dict {'SHEET:ID:COLUMN': value}, found list"
     p = optimiser.plan(src, lang="nl")
     with pytest.raises(InputError) as exc:
-        p.to_excel(src)
-    assert exc.value.problems[0].message == f"{src}: bestand bestaat al; geef force=True om het te vervangen"
+        p.to_excel(src, force=True)
+    assert exc.value.problems[0].message == f"{src}: dat is de invoerwerkmap; kies een ander uitvoerbestand"
+    out = p.to_excel(tmp_path / "plan.xlsx")
+    with pytest.raises(InputError) as exc:
+        p.to_excel(out)
+    assert exc.value.problems[0].message == f"{out}: bestand bestaat al; geef force=True om het te vervangen"
     with pytest.raises(InputError) as exc:
         p.to_iamc(tmp_path / "plan.txt")
     assert exc.value.problems[0].message == f"{tmp_path / 'plan.txt'}: een IAMC-bestand is .csv of .xlsx, niet .txt"

@@ -9,7 +9,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "optimiser"
 
 #: Each module's place in the flow — input (read and validate, scenario) → model (index sets, families,
 #: build, solve, extract) → analysis (many plans: sweeps, alternatives, the rules) → report (workbooks,
-#: JSON, terminal) → pipeline → CLI. A module may import only modules of a lower rank.
+#: JSON, terminal) → commands (the record of every command and option) → pipeline → CLI/API. A module may import
+#: only modules of a lower rank.
 RANK = {
     "__init__": 0, "lang": 0.5,
     "input.__init__": 0, "input.data": 1, "input.hints": 1, "input.manifest": 2, "input.tables": 3, "input.read": 4,
@@ -24,6 +25,7 @@ RANK = {
     "report.words": 33, "report.cash": 33, "report.plan": 34, "report.sweep": 34, "report.comparison": 34,
     "report.futures": 34, "report.terminal": 34, "report.template": 34, "report.rules": 35, "report.iamc": 34,
     "report.frames": 35,
+    "commands": 38,
     "pipeline": 40,
     "cli": 41, "api": 41,
     "__main__": 42,
