@@ -3,6 +3,9 @@
     python bench/bench_futures.py                  # 1 000 futures on 2 local processes (3 runs), 20 cold plans
     python bench/bench_futures.py --samples 200 --jobs 1 --cold 10 --repeat 1
     python bench/bench_futures.py --decide 25,50,100   # also the decide-by program at these sizes
+    python bench/bench_futures.py --repeat 0 --cold 0 --confidence 100,400 --level 0.5 --validate 1000
+    python bench/bench_futures.py --repeat 0 --cold 0 --confidence 100 --workers-compare   # 1 vs --jobs workers
+    python bench/bench_futures.py --repeat 0 --cold 0 --delays 1,2       # the delay register of the default
 
 The futures run is the command a user types (``policymix futures WORKBOOK --samples N --jobs K``), timed
 from the outside: start-up, reading, drawing, every future solved, the workbook and the JSON written. It
@@ -102,10 +105,33 @@ def main(argv=None) -> int:
     parser.add_argument("--workbook", default=str(default_workbook()))
     parser.add_argument("--decide", default="", help="comma-separated sample sizes for the decide-by program")
     parser.add_argument("--decide-by", type=int, default=2025)
+    parser.add_argument("--confidence", default="", help="comma-separated sample sizes for planning to --level")
+    parser.add_argument("--level", default="0.5", help="the confidence level (p or p1:p2:step)")
+    parser.add_argument("--validate", type=int, default=1000, help="fresh futures each plan is judged on")
+    parser.add_argument("--confidence-decide-by", type=int, default=None)
+    parser.add_argument("--workers-compare", action="store_true",
+                        help="also run each confidence size on 1 process, to measure what the workers give")
+    parser.add_argument("--on-time", action="store_true",
+                        help="confidence: leave the uncertainty sheet's shift rows out (grids and CO2 stores on time), "
+                             "so that most futures can meet the target and the chance constraint has binaries to choose")
+    parser.add_argument("--delays", default="", help="years of delay for the delay register (e.g. 1,2)")
     args = parser.parse_args(argv)
     n, jobs = args.samples, args.jobs
 
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} (1 min) before the runs")
+    for size in [int(x) for x in args.confidence.split(",") if x.strip()]:
+        for j in ([1, jobs] if args.workers_compare and jobs > 1 else [jobs]):
+            confidence(args, size, j)
+    if args.delays:
+        delay_register(args)
+    if args.repeat >= 1:
+        futures_and_cold(args)
+    decide_sizes(args)
+    return 0
+
+
+def futures_and_cold(args) -> None:
+    n, jobs = args.samples, args.jobs
     runs = []
     for k in range(args.repeat):
         with tempfile.TemporaryDirectory() as tmp:
@@ -128,6 +154,8 @@ def main(argv=None) -> int:
           f"({n / wall:,.0f} futures/s), CPU {own + workers:.1f} s ({own:.1f} s the command itself, {workers:.1f} s "
           f"its workers); on {jobs} free cores about {free:.1f} s")
 
+    if not args.cold:
+        return
     _, base, _ = load(args.workbook)
     futures = draw(base, args.cold, args.seed)
     cold = [cold_plan(args.workbook, f) for f in futures]
@@ -144,16 +172,76 @@ def main(argv=None) -> int:
     print(f"ratio: the futures run is {per * n / wall:,.0f}× faster than {n:,} cold plans one after another, "
           f"{per * n / jobs / wall:,.0f}× than {n:,} cold plans on {jobs} cores (medians, wall time)")
 
+
+def decide_sizes(args) -> None:
     for size in [int(x) for x in args.decide.split(",") if x.strip()]:
         with tempfile.TemporaryDirectory() as tmp:
             js = Path(tmp) / "d.json"
             r = timed_cli("futures", args.workbook, "--samples", str(size), "--seed", str(args.seed),
                           "--decide-by", str(args.decide_by), "-o", str(Path(tmp) / "d.xlsx"), "--json", str(js))
             doc = json.loads(js.read_text())
+        futures = doc["futures"]
+        public = sum(f["public_cost_meur"] for f in futures) / len(futures)
+        short = sum(sum(f["shortfall_mt"].values()) for f in futures) / len(futures)
         print(f"decide-by {args.decide_by}, {size} futures: {r['wall']:.1f} s wall, {r['own'] + r['workers']:.1f} s "
-              f"CPU; expected cost {doc['expected_cost_meur']:,.0f} M€, VSS {doc['vss_meur']:,.1f} M€, "
-              f"P(target met) {doc['p_target_met']:.3f}")
-    return 0
+              f"CPU; expected public cost {public:,.0f} M€, expected shortfall {short:.2f} Mt/yr (objective "
+              f"{doc['expected_cost_meur']:,.0f} M€ with the penalty), VSS {doc['vss_meur']:,.1f} M€, "
+              f"P(target met) {doc['p_target_met']:.3f}; load average {os.getloadavg()[0]:.2f}")
+
+
+def confidence(args, n: int, jobs: int) -> None:
+    """Planning to a confidence level over n futures of the default, in this process (the program) and on
+    ``jobs`` local processes (each future planned on its own, and the fresh futures of the validation)."""
+    from optimiser.analysis.confidence import plan_to_confidence
+
+    _, base, _ = load(args.workbook)
+    if args.on_time:
+        from dataclasses import replace
+
+        base = replace(base, uncertainty=tuple(r for r in base.uncertainty if r.op != "shift"))
+    futures = draw(base, n, args.seed)
+    t0 = time.perf_counter()
+    cpu0 = time.process_time()
+    run = plan_to_confidence(base, futures, args.level, decide_by=args.confidence_decide_by,
+                             validate=args.validate, seed=args.seed, jobs=jobs)
+    wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+    solve = sum(p.seconds_solve for p in run.plans if p.attainable)
+    valid = sum(p.seconds_validate for p in run.plans)
+    s = run.size
+    print(f"confidence {args.level}{' (shift rows left out)' if args.on_time else ''}, {n} futures, {jobs} process(es), validated on {args.validate}: {wall:.1f} s wall "
+          f"(this process {cpu:.1f} s CPU); program {s.columns:,} columns, {s.rows:,} rows, {s.nonzeros:,} nonzeros, "
+          f"{s.binaries} binaries; built in {run.seconds_build:.1f} s, futures on their own {run.seconds_alone:.1f} s, "
+          f"most attainable {run.best.seconds_solve:.1f} s, levels {solve:.1f} s, validation {valid:.1f} s; "
+          f"load average {os.getloadavg()[0]:.2f}")
+    print(f"  most attainable: {run.max_attainable:.1%} of the futures")
+    for p in run.plans:
+        val = ("" if p.p_target_met_validation is None else
+               f", out of sample {p.p_target_met_validation:.1%} ({p.p_target_met_validation_ci[0]:.1%}–"
+               f"{p.p_target_met_validation_ci[1]:.1%})")
+        short = ", ".join(f"{y}: {v:.2f} Mt/yr" for y, v in p.expected_shortfall_mt.items())
+        print(f"  p = {p.confidence:g}: {'attainable' if p.attainable else 'NOT attainable'}; expected public cost "
+              f"{p.expected_public_cost_meur:,.0f} M€ (the program priced {p.program_cost_meur:,.0f} M€), expected "
+              f"shortfall {short}; P in sample {p.p_target_met:.1%}{val}; MIP gap {p.mip_gap:.2e}")
+    if run.best.reasons is not None:
+        why = run.best.reasons
+        print(f"  missed in {why.missed} futures ({why.alone} of them no plan meets); limits: "
+              + "; ".join(f"{lim.words} ({lim.futures})" for lim in why.limits[:3])
+              + "; inputs: " + "; ".join(f"{i.name} ({i.effect:+.2f})" for i in why.inputs[:3]))
+
+
+def delay_register(args) -> None:
+    from optimiser.analysis.delays import delays
+
+    _, base, _ = load(args.workbook)
+    years = [int(x) for x in args.delays.split(",")]
+    t0 = time.perf_counter()
+    run = delays(base, years=years)
+    wall = time.perf_counter() - t0
+    print(f"delays {args.delays} of the default: {len(run.delays)} items × years in {wall:.1f} s "
+          f"({run.updates} warm re-solves, {run.builds} builds)")
+    for d in sorted(run.delays, key=lambda d: -(d.abatement_lost_mt + (d.extra_public_cost_meur or 0) / 1e4))[:6]:
+        print(f"  {d.item} +{d.years} yr: {d.abatement_lost_mt:.2f} Mt/yr lost with the plan fixed; re-planned "
+              f"{d.extra_public_cost_meur or 0:,.0f} M€ more, {d.shortfall_mt or 0:.2f} Mt/yr short")
 
 
 if __name__ == "__main__":

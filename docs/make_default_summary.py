@@ -1,4 +1,5 @@
-"""Regenerate docs/default-plan.md, docs/default-macc.png and docs/default-cash.png from the shipped default workbook.
+"""Regenerate docs/default-plan.md, docs/default-macc.png and docs/default-cash.png from the shipped default workbook
+(the world as of December 2026), with its 2030 outcome beside the official outlook for industry.
 
     pip install '.[docs]' && python docs/make_default_summary.py
     python docs/make_default_summary.py --check   # exit 1 when the page is out of date (no picture drawn)
@@ -18,10 +19,21 @@ sys.path.insert(0, str(HERE.parent))
 from optimiser.model.families import TARGET, family  # noqa: E402
 from optimiser.pipeline import load, solve_input  # noqa: E402
 from optimiser.report.words import (headroom_sentence, limit_sentence, marginal_value, penalty_words,  # noqa: E402
-                                    policy_binding, single_measure_sentence)
+                                    policy_binding, relaxation_words, single_measure_sentence)
 
-SCENARIOS = ["high-co2", "low-co2", "grid-delay", "labour-crunch", "ccs-delay", "no-maatwerk", "hydrogen-short",
-             "pbl-pessimistic", "levy-2026"]
+
+def past_years(inp) -> str:
+    """'2021–2026': the years of the decisions already taken, up to the year before start_year."""
+    first = min((c.year for c in inp.past_decisions), default=inp.settings.start_year - 1)
+    return f"{first}–{inp.settings.start_year - 1}"
+
+#: The official outlook for industry beside which the page sets the plan (inputs/SOURCES.md, S1, S4, S73, S74).
+OUTLOOK = [
+    ("SER advice, Table 2.1 (PBL KEV 2023): the target the workbook asks for", "29.6", "S1"),
+    ("Indicative residual for industry (Rutte IV), the official target", "at most 29.1", "S3, S4"),
+    ("PBL, TNO and RVO on the cluster plans (CES 3.0, December 2024)", "about 38.5", "S73"),
+    ("PBL, KEV 2024: industry's projected emissions", "33.3–42.5", "S4"),
+]
 
 
 def lever(m) -> str:
@@ -87,7 +99,8 @@ def cash_png(result, path: Path) -> None:
     ax.set_xticks(years)
     ax.tick_params(axis="x", labelrotation=45)
     ax.set_ylabel("M€")
-    ax.set_title("Default plan: cash paid out by instrument, and commitments (left of the dotted line: before 2024)")
+    ax.set_title(f"Default plan: cash paid out by instrument, and commitments (left of the dotted line: before "
+                 f"{proj.start_year})")
     ax.legend(loc="upper right", fontsize=8)
     fig.tight_layout()
     fig.savefig(path)
@@ -126,6 +139,87 @@ def cash_lines(inp, result) -> list[str]:
     return lines
 
 
+def out_of_reach(inp) -> list[tuple[str, float, str]]:
+    """Measures no money can make abate in the target year: (name, Mt/yr still open, why)."""
+    T, y0 = inp.settings.target_year, inp.settings.start_year
+    past = {}
+    for c in inp.past_decisions:
+        past[c.measure_id] = past.get(c.measure_id, 0.0) + c.share
+    rows = []
+    for mid, m in inp.measures.items():
+        open_share = m.max_share - past.get(mid, 0.0)
+        if open_share <= 1e-9:
+            continue
+        runs = max(y0, m.earliest_year or y0) + m.lead_time_years
+        if runs > T:
+            rows.append((m.name, m.abatement_mt * open_share,
+                         f"{m.lead_time_years} years from decision to operation: decided in {y0} at the earliest, "
+                         f"it runs from {runs}"))
+            continue
+        for (um, rid), amount in inp.usage.items():
+            if um != mid or amount <= 0:
+                continue
+            res = inp.resources[rid]
+            if res.kind == "stock" and all(res.capacity[y] <= 0 for y in range(runs, T + 1)):
+                rows.append((m.name, m.abatement_mt * open_share, f"needs {res.name}, which is 0 through {T}"))
+                break
+    return sorted(rows, key=lambda r: -r[1])
+
+
+def outlook_lines(inp, result, elastic, advice) -> list[str]:
+    """The plan's 2030 outcome beside the official outlook, and what the gap costs."""
+    T = inp.settings.target_year
+    base = inp.settings.base_year_emissions_mt or 49.8
+    lines = ["", "## Beside the official outlook", "",
+             f"Industry emitted {base:g} Mt CO2-eq in 2022 (S1). Residual emissions in {T} (Mt CO2-eq):", "",
+             "| | residual emissions 2030 (Mt) | source |", "|---|---:|---|",
+             f"| this plan (least public cost, limits as they are) | {base - result.abatement_mt[T]:.1f} | "
+             "policymix plan |",
+             f"| this plan with `--elastic` (every budget and limit allowed to give) | "
+             f"{base - elastic.abatement_mt[T]:.1f} | policymix plan --elastic |"]
+    lines += [f"| {what} | {value} | {src} |" for what, value, src in OUTLOOK]
+    lines += ["", f"The least-cost plan commits {result.public_cost_meur:,.0f} M€ and reaches "
+                  f"{result.abatement_mt[T]:.2f} of the {result.target_mt[T]:g} Mt: it leaves industry at "
+                  f"{base - result.abatement_mt[T]:.1f} Mt in {T}, close to the 38.5 Mt PBL, TNO and RVO expect "
+                  f"from the cluster plans (S73) and {base - result.abatement_mt[T] - 29.1:.1f} Mt above the official "
+                  "29.1. The model and the outlook were made independently: the model from the measures, limits and "
+                  "budgets in inputs/SOURCES.md, the outlook from the firms' own plans.", ""]
+    gave = [relaxation_words(elastic, item) for item in elastic.relaxations]
+    lines += [f"**What must give.** Allowing every budget, period budget and resource limit to give "
+              f"(`policymix plan --elastic`), the plan reaches {elastic.abatement_mt[T]:.2f} Mt at "
+              f"{elastic.public_cost_meur:,.0f} M€, {elastic.public_cost_meur - result.public_cost_meur:,.0f} M€ "
+              f"more, and is still {elastic.shortfall_mt[T]:.2f} Mt short. What would have to give:", ""]
+    lines += [f"- {g}" for g in gave]
+    lines += ["", "None of these is money: CO2 storage from Aramis (no operation before the end of 2030, S63) and "
+                  "the Chemelot 380 kV grid (2031–2034, S36) come after 2030 whatever is paid, and the other grid "
+                  "reinforcements are dated by the grid operators (A30). More budget would not lower the cost: no "
+                  "budget binds in the least-cost plan.", "",
+              f"**What no money can buy before {T}.** These measures cannot abate in {T} whatever is paid "
+              f"(the {elastic.shortfall_mt[T]:.2f} Mt left after every limit has given, and more):", "",
+              "| measure | Mt CO2-eq/yr | why |", "|---|---:|---|"]
+    gone = out_of_reach(inp)
+    lines += [f"| {name} | {mt:.2f} | {why} |" for name, mt, why in gone]
+    named = {m.name: m for m in inp.measures.values()}
+    by_group: dict[str, float] = {}
+    for name, mt, _ in gone:  # options for the same emissions (an exclusive group) count once, at the largest
+        group = named[name].exclusive_group or name
+        by_group[group] = max(by_group.get(group, 0.0), mt)
+    extra = elastic.public_cost_meur - result.public_cost_meur
+    closed = elastic.abatement_mt[T] - result.abatement_mt[T]
+    lines += ["", f"Together {sum(by_group.values()):.2f} Mt/yr of potential (options for the same emissions counted "
+                  f"once) cannot abate in {T}.", "",
+              f"**What the gap costs.** Of the {result.shortfall_mt[T]:.2f} Mt the least-cost plan leaves short, "
+              f"{closed:.2f} Mt could be bought only if the grid and the CO2 storage above came in time, for "
+              f"{extra:,.0f} M€ more in commitments ({extra / closed:,.0f} € per t/yr of annual abatement) — and they "
+              f"do not come in time. The other {elastic.shortfall_mt[T]:.2f} Mt no money buys before {T}: the "
+              f"measures above are too late or have nowhere to store their CO2. For comparison, the advice's plan of "
+              f"2023 met all {result.target_mt[T]:g} Mt for {advice.public_cost_meur:,.0f} M€, deciding from 2024 with Aramis in 2030 and "
+              "Tata's five-year build still possible; what changed since and why: [editions.md](editions.md). The "
+              f"shortfall penalty behind the target's marginal value is what the model charges to steer, never a cost "
+              "anyone pays."]
+    return lines
+
+
 def _past(proj) -> float:
     return sum(v for by_year in proj.commitments.values() for t, v in by_year.items() if t < proj.start_year)
 
@@ -134,6 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     check = "--check" in (sys.argv[1:] if argv is None else argv)
     wb, inp, _ = load(None)
     result = solve_input(inp)
+    elastic = solve_input(load(None, overrides=[("set", "settings:elastic=yes")])[1])
     T = inp.settings.target_year
     s = inp.settings
     lines = [
@@ -142,9 +237,10 @@ def main(argv: list[str] | None = None) -> int:
         f"Generated by `docs/make_default_summary.py` from `inputs/default.xlsx` (SHA-256 `{wb.sha256[:16]}…`). "
         "Do not edit by hand.",
         "",
-        f"**Question.** Can Dutch industry cut {s.target_reduction_mt:g} Mt CO2-eq/yr by {T} "
-        f"({s.base_year_emissions_mt or 49.8:g} Mt in 2022 → {(s.base_year_emissions_mt or 49.8) - s.target_reduction_mt:.1f} Mt), "
-        "which measures and instruments get it there at least public cost, and what do the limits cost?",
+        f"**Question.** As of December 2026, with the decisions of {past_years(inp)} taken: can Dutch industry "
+        f"still cut {s.target_reduction_mt:g} Mt CO2-eq/yr by {T} ({s.base_year_emissions_mt or 49.8:g} Mt in 2022 → "
+        f"{(s.base_year_emissions_mt or 49.8) - s.target_reduction_mt:.1f} Mt), deciding from {s.start_year}, which "
+        "measures and instruments get closest at least public cost, and what do the limits cost?",
         "",
     ]
     if result.target_met:
@@ -154,6 +250,8 @@ def main(argv: list[str] | None = None) -> int:
         lines.append(f"**Answer.** No: the best plan abates {result.abatement_mt[T]:.2f} Mt/yr in {T}, "
                      f"{result.shortfall_mt[T]:.2f} Mt short, at a public cost of {result.public_cost_meur:,.0f} M€.")
     lines += [" ".join(marginal_value(result)), "", f"Shortfall penalty used: {penalty_words(result)}.", ""]
+    lines += outlook_lines(inp, result, elastic, solve_input(load("ser-2023")[1]))
+    lines += [""]
     lines += [
         "![MACC of the default plan](default-macc.png)",
         "",
@@ -197,7 +295,7 @@ def main(argv: list[str] | None = None) -> int:
               "|---|---|---:|---:|---:|---:|---:|",
               f"| default | {result.status} | {result.public_cost_meur:,.0f} | {result.abatement_mt[T]:.2f} | "
               f"{result.shadow[TARGET][T]:,.0f} | {peak(result)} | {result.cash.released_meur:,.0f} |"]
-    for name in SCENARIOS:
+    for name in dict.fromkeys(row.scenario for row in inp.scenarios):
         _, sinp, _ = load(None, name)
         r = solve_input(sinp)
         lines.append(f"| {name} | {r.status} | {r.public_cost_meur:,.0f} | {r.abatement_mt[T]:.2f} | "

@@ -1,4 +1,4 @@
-"""Regenerate docs/futures.md from fresh futures runs of the shipped default workbook.
+"""Regenerate docs/futures.md from fresh futures runs of the advice's shipped workbook (ser-2023).
 
     python docs/make_futures_summary.py            # writes docs/futures.md
     python docs/make_futures_summary.py --check    # exit 1 when the page is out of date
@@ -41,12 +41,12 @@ def mean(values) -> float:
 def numbers() -> str:
     from dataclasses import replace
 
-    _, base, _ = load(None)
+    _, base, _ = load("ser-2023")
     T = base.settings.target_year
     ws = F.run(base, samples=SAMPLES, seed=SEED, jobs=2)
-    commitments, weights, _ = F.plan_commitments(base)
+    commitments, split, _ = F.plan_commitments(base)
     st = F.run(base, mode="stress_test", samples=SAMPLES, seed=SEED, jobs=2, commitments=commitments,
-               weights=weights)
+               split=split)
     on_time = F.run(replace(base, uncertainty=tuple(r for r in base.uncertainty if r.op != "shift")),
                     samples=SAMPLES, seed=SEED, jobs=2)
     futures = F.draw(base, DECIDE_SAMPLES, SEED)
@@ -61,7 +61,7 @@ def numbers() -> str:
     hindsight = (f"by {T} they can connect in every future" if past_idle < 0.005 else
                  f"planned with hindsight, {past_idle:.2f} Mt/yr of them is still idle in {T} on average")
     lines = [
-        f"The default workbook has {len(base.uncertainty)} uncertain inputs in {len(ws.dims)} dimensions "
+        f"The advice's workbook has {len(base.uncertainty)} uncertain inputs in {len(ws.dims)} dimensions "
         f"(inputs/SOURCES.md, section 11). With `--samples {SAMPLES} --seed {SEED}` (decide-by: "
         f"`--samples {DECIDE_SAMPLES}`):",
         "",
@@ -69,13 +69,13 @@ def numbers() -> str:
         "|---|---|---|---|---|",
     ]
     for label, run in (("wait and see (each future planned on its own)", ws),
-                       ("stress test of the default plan (its commitments fixed)", st),
+                       ("stress test of its plan (the commitments fixed)", st),
                        (f"decide by {DECIDE_BY}, adapt later ({DECIDE_SAMPLES} futures)", dec)):
         lines.append(f"| {label} | {interval(run)} | {run.cost_quantile(0.5):,.0f} M€ | "
                      f"{run.cost_quantile(0.9):,.0f} M€ | {len(run.robust_core())} measures |")
     lines += [
         "",
-        f"The default plan, planned for the workbook's own case, meets every target in {pct(st.p_target_met)} of "
+        f"Its plan, made for the workbook's own case, meets every target in {pct(st.p_target_met)} of "
         f"the futures; planned for each future with hindsight, {pct(ws.p_target_met)} could. What breaks the "
         f"target is the delay of the grid reinforcements and CO2 stores: with only the costs, the CO2 price and the "
         f"build slips uncertain (the `shift` rows left out), wait and see meets it in {interval(on_time)}.",
@@ -102,11 +102,13 @@ def numbers() -> str:
         "",
         f"Decide by {DECIDE_BY} ({DECIDE_SAMPLES} futures, one stochastic program of "
         f"{d.size.columns:,} columns and {d.size.rows:,} rows): commit now {', '.join(now) or 'nothing'}. Expected "
-        f"cost {d.expected_cost_meur:,.0f} M€ (public cost {d.expected_public_cost_meur:,.0f} M€ plus the shortfall "
-        f"penalty of {base_penalty(base):,.0f} € per t/yr, mean over the futures); committing now what the plan for "
-        f"the average future commits would cost {eev}: the value of the stochastic solution is {vss}. Every "
-        f"commitment made now must fit the grid and storage of every drawn future, which is why this meets the target "
-        f"in fewer futures than wait and see.",
+        f"public cost {d.expected_public_cost_meur:,.0f} M€, expected shortfall "
+        f"{', '.join(f'{v:.2f} Mt/yr in {y}' for y, v in d.expected_shortfall_mt.items())} (means over the futures). "
+        f"The program minimises public cost plus a shortfall penalty of {base_penalty(base):,.0f} € per t/yr "
+        f"({d.expected_cost_meur:,.0f} M€ in expectation, not a cost); committing now what the plan for the average "
+        f"future commits would raise that to {eev}: the value of the stochastic solution is {vss}. What is "
+        f"committed now but cannot connect in a future stands idle there, so the commitments made now need not fit "
+        f"every future's grid and storage.",
     ]
     return "\n".join(lines)
 
@@ -160,14 +162,20 @@ gives the same futures, and the same numbers, on one worker or many.
   they are forced decisions of every future, and the plan's decisions of the
   past (its sheet `committed`) stay. In each future they operate after that
   future's lead times; what is built but cannot connect to that future's grid,
-  hydrogen or CO2 storage does not abate; the public cost is the plan's own
-  commitments at that future's unprofitable gaps (the past decisions' money is
-  sunk).
+  hydrogen or CO2 storage stands idle and does not abate; the public cost is
+  the plan's own commitments at that future's unprofitable gaps, less what an
+  operating instrument (SDE++) does not pay for idle tonnes (the past
+  decisions' money is sunk).
 - **Decide now, adapt later** (`--decide-by YEAR`) solves one stochastic
   program: commitments up to YEAR are the same in every future, later ones are
   chosen per future, and the mean of public cost plus the shortfall penalty is
-  minimised. The value of the stochastic solution (VSS) is what committing the
-  plan for the average future would cost more in expectation.
+  minimised. A commitment made now that a future cannot connect stands idle
+  there (recourse, contract section 16), so what is committed now need not fit
+  every future. The value of the stochastic solution (VSS) is what committing
+  the plan for the average future would cost more in expectation.
+
+The method of recourse and of planning to a confidence level, and its limits:
+[confidence-method.md](confidence-method.md).
 
 Decisions already taken (sheet `committed`) are in every future. Where a
 future's grid or CO2 store comes too late for a project already built, that
@@ -197,14 +205,22 @@ futures of the default workbook end to end (`policymix futures --samples
 1000`) against 1 000 cold plans (`policymix plan` with that future's
 overrides, a fresh process each), and the decide-by program at a few sizes.
 Measured on a shared 2-core machine: 1 000 futures in about 11 s end to end
-(18 s of CPU), over 100 times less than the cold plans; decide-by 2025 over
-25, 50, 100, 200 and 400 futures in 2, 2.4, 5, 12 and 41 s: the program grows
-linearly with N (about 400 columns, 270 rows and 1 600 nonzeros per future),
-its solve time somewhat faster, and 400 futures take about 0.5 GB. Before
-building, the program's size is estimated from the first futures; a run that
-would not fit in memory stops with the number of futures that would.
+(18 s of CPU), over 100 times less than the cold plans. Decide-by 2025 with
+recourse over 25, 100 and 400 futures: 4.4, 8.3 and 39 s wall (1.9, 4.6 and
+24 s of CPU; the machine was shared, load about 3): the program grows linearly
+with N (about 220 columns, 190 rows and 1 030 nonzeros per future; a
+commitment made now and its instruments are one column for all futures), its
+solve time somewhat faster; the size estimate puts 400 futures at 0.3 GB. Before any future
+but the first is made, the program's size is estimated from that one future's
+rows times N; a run that would not fit in memory stops at once with the
+number of futures that would.
 
-## The default workbook
+## The advice's workbook (ser-2023)
+
+These runs use `inputs/ser-2023.xlsx` (`policymix futures ser-2023 …`): the SER advice's question, planned
+from 2024 with the decide-by year 2025 inside its horizon. The default workbook of December 2026 plans from
+2027 and misses the target already in its own case (docs/default-plan.md); `policymix futures` runs on it
+the same way.
 
 {numbers}
 """

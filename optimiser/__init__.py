@@ -9,6 +9,8 @@ The Python API (:mod:`optimiser.api`)::
     optimiser.compare(p, q).differences
     s = optimiser.sweep(vary={"settings:target_reduction_mt": range(10, 25, 2)})
     optimiser.simulate()                                     # the instruments' own rules
+    f = optimiser.futures(samples=200, seed=1)               # how likely is the target
+    f.p_target_met, f.futures.head()                         # one row per future
 
 The names below are loaded on first use (a module-level ``__getattr__``), so
 ``import optimiser`` and the command line (``optimiser.cli``) stay cheap: no
@@ -21,10 +23,13 @@ import importlib
 
 __version__ = "0.1.0"
 
-#: Top-level name → the module (under optimiser) it comes from. A new API function is one entry here.
+#: Top-level name → the module (under optimiser) it comes from. Every command of the record
+#: (optimiser/commands.py) is a function of optimiser.api; one entry here makes it a top-level name.
 _LAZY = {
-    "plan": "api", "sweep": "api", "simulate": "api", "compare": "api",
-    "Plan": "api", "Sweep": "api", "Comparison": "api", "LANGUAGES": "api",
+    "plan": "api", "sweep": "api", "simulate": "api", "compare": "api", "futures": "api", "rules_gap": "api",
+    "check": "api", "template": "api",
+    "Plan": "api", "Sweep": "api", "Comparison": "api", "Futures": "api", "RulesGap": "api", "Check": "api",
+    "LANGUAGES": "api",
     "InputError": "input.data", "Problem": "input.data",
     "SolverFailure": "model.optimum", "TargetInfeasible": "model.optimum",
     "default_workbook": "pipeline",

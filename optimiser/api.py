@@ -1,4 +1,4 @@
-"""The Python API: plans, what-ifs, sweeps, comparisons and the rules simulation as pandas DataFrames.
+"""The Python API: every command of policymix as a function returning objects with pandas DataFrames.
 
     >>> import optimiser
     >>> p = optimiser.plan()                                              # the shipped default workbook
@@ -8,117 +8,66 @@
     >>> optimiser.compare(p, q).differences                                # what changed, as a DataFrame
     >>> s = optimiser.sweep(vary={"settings:target_reduction_mt": range(10, 25, 2)})
     >>> s.points[["public_cost_meur", "target_shadow_eur_per_t"]]         # the price-of-ambition curve
+    >>> f = optimiser.futures(samples=200, seed=1)                          # how likely is the target
+    >>> f.p_target_met, f.futures.head()                                   # one row per future
 
-Everything runs through the same pipeline as the command line
-(:func:`optimiser.pipeline.run`), so a plan made here equals ``policymix plan``
-with the same options. Overrides are dicts, ``{"SHEET:ID:COLUMN": value}``
-(``{"settings:KEY": value}`` for a setting; ID and COLUMN take shell
-wildcards): ``set=`` sets values, ``scale=`` multiplies, ``add=`` adds and
-``shift=`` moves a year series whole years later. Settings are keyword
-arguments (``target_reduction_mt=25``, ``objective="max-abatement"``,
-``elastic=True``). They are applied in this order: the workbook's
-``scenario``, then ``set``, ``scale``, ``add``, ``shift``, the settings, and
-last ``overrides`` (a list of ``(op, "SHEET:ID:COLUMN=VALUE")`` pairs, in the
-command line's spelling, when the order matters).
+Every function runs through the same pipeline as the command line (:func:`optimiser.pipeline.run`), so a
+plan made here equals ``policymix plan`` with the same options, and its keyword arguments are the command's
+options of the command record (optimiser/commands.py): their names, defaults, checks and help text are
+declared there once (``help(optimiser.futures)`` lists them). Overrides are dicts,
+``{"SHEET:ID:COLUMN": value}`` (``{"settings:KEY": value}`` for a setting; ID and COLUMN take shell
+wildcards): ``set=`` sets values, ``scale=`` multiplies, ``add=`` adds and ``shift=`` moves a year series
+whole years later. Settings are keyword arguments (``target_reduction_mt=25``). They are applied in this
+order: the workbook's ``scenario``, then ``set``, ``scale``, ``add``, ``shift``, the settings,
+``overrides`` (a list of ``(op, "SHEET:ID:COLUMN=VALUE")`` pairs, in the command line's spelling, when the
+order matters), and last the shorthands ``objective=``, ``elastic=``, ``strict=``, as on the command line.
 
-Bad input raises :class:`optimiser.InputError`; its ``problems`` are the ones
-the command line prints (each with ``file``, ``sheet``, ``row``, ``column``).
-A strict run whose target cannot be met raises :class:`TargetInfeasible`; a
-solver failure :class:`SolverFailure`.
+Bad input raises :class:`optimiser.InputError`; its ``problems`` are the ones the command line prints (each
+with ``file``, ``sheet``, ``row``, ``column``). A strict run whose target cannot be met raises
+:class:`TargetInfeasible`; a solver failure :class:`SolverFailure`. The functions write nothing (but
+``template``, whose purpose it is, and ``save_lp=``); the objects' ``to_excel``, ``to_json`` and ``to_iamc``
+write, refusing what the command line refuses: an input of the run, the shipped default workbook, a wrong
+file type, an existing file without ``force=True``.
 
-pandas is imported when the first DataFrame is asked for, never by the
-command line. A function added here (``futures`` is next) becomes a top-level
-name by one entry in ``optimiser.__init__._LAZY``.
+pandas is imported when the first DataFrame is asked for, never by the command line. A command declared in
+the record is a function here without more ado (:func:`__getattr__` makes it from the record, returning the
+run's result); the commands below wrap their results in objects. A top-level ``optimiser.NAME`` is one entry
+in ``optimiser.__init__._LAZY``.
 """
 
 from __future__ import annotations
 
 import html
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .analysis.compare import compare_plans
-from .analysis.sweep import SweepRun
+from . import commands
 from .input.data import InputError, Problem
-from .input.planfile import read_plan_results
-from .input.read import DEFAULT_MAX_UNZIPPED_MB
-from .lang import LANGUAGES, _, language
+from .lang import _, language
 from .model.families import TARGET, family
 from .model.fields import TARGETS, Headline, frame_tables, headline_fields
 from .model.optimum import SolverFailure, TargetInfeasible
 from .model.results import PlanResult
-from .pipeline import Outcome, default_workbook, run
+from .pipeline import Outcome, SweepFiles, check_output, default_workbook, run
 from .report.files import json_text, write_json
-from .report.iamc import plan_series, point_scenario, write_iamc
-from .report.jsondoc import failed_json, plan_document, plan_json, point_json, simulation_json
+from .report.iamc import plan_series, write_iamc
+from .report.jsondoc import sweep_json
 
 if TYPE_CHECKING:  # pandas only for the type checker: it is imported where DataFrames are made
     import pandas as pd
 
-    from .analysis.compare import Comparison as _Comparison
     from .input.data import PlanInput
 
-__all__ = ["Comparison", "InputError", "LANGUAGES", "Plan", "SolverFailure", "Sweep", "TargetInfeasible",
-           "compare", "default_workbook", "plan", "simulate", "sweep"]
+__all__ = ["Check", "Comparison", "Futures", "InputError", "LANGUAGES", "Plan", "RulesGap", "SolverFailure", "Sweep",
+           "TargetInfeasible", "check", "compare", "default_workbook", "futures", "plan", "rules_gap", "simulate",
+           "sweep", "template"]
+
+#: Languages of the texts in DataFrames (family labels, limits in words).
+LANGUAGES = commands.LANGUAGE.choices
 
 PathLike = str | os.PathLike
-Overrides = Mapping[str, object] | None
-
-
-# ---------------------------------------------------------------- overrides from Python values
-
-def _text(value: object) -> str:
-    """A Python value in the spelling of an override: yes/no, numbers exactly, ids joined by ';'."""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return repr(value)
-    if isinstance(value, (list, tuple)):
-        return ";".join(_text(v) for v in value)
-    return str(value)
-
-
-def _pairs(op: str, items: Overrides) -> list[tuple[str, str]]:
-    if items is None:
-        return []
-    if not isinstance(items, Mapping):
-        raise InputError(Problem(_("{op}=: expected a dict {{'SHEET:ID:COLUMN': value}}, found {type}", op=op,
-                                   type=type(items).__name__)))
-    return [(op, f"{target}={_text(value)}") for target, value in items.items()]
-
-
-def overrides_of(*, set: Overrides = None, scale: Overrides = None, add: Overrides = None,
-                 shift: Overrides = None, settings: Mapping[str, object] | None = None,
-                 overrides: Sequence[tuple[str, str]] = ()) -> list[tuple[str, str]]:
-    """The ``(op, "SHEET:ID:COLUMN=VALUE")`` pairs the pipeline takes, in the order they are applied."""
-    pairs = _pairs("set", set) + _pairs("scale", scale) + _pairs("add", add) + _pairs("shift", shift)
-    pairs += [("set", f"settings:{key}={_text(value)}") for key, value in (settings or {}).items()]
-    for item in overrides:
-        if not (isinstance(item, (tuple, list)) and len(item) == 2):
-            raise InputError(Problem(_("overrides=: expected (op, 'SHEET:ID:COLUMN=VALUE') pairs, found {item!r}",
-                                       item=item)))
-        pairs.append((str(item[0]), str(item[1])))
-    return pairs
-
-
-def _check_lang(lang: str | None) -> str | None:
-    if lang is not None and lang not in LANGUAGES:
-        raise InputError(Problem(_("lang={lang!r}: expected one of {languages}", lang=lang,
-                                   languages=", ".join(LANGUAGES))))
-    return lang
-
-
-def _refuse_existing(path: PathLike, force: bool, lang: str | None = None) -> Path:
-    out = Path(path)
-    if out.exists() and not force:
-        with language(lang):
-            raise InputError(Problem(_("{path}: file exists; pass force=True to replace it", path=out)))
-    return out
 
 
 def _frames():
@@ -127,33 +76,110 @@ def _frames():
     return frames
 
 
-def _frame(maker: str, source: str, doc: str, *, labelled: bool = False) -> cached_property:
-    """A DataFrame property, made on first use by ``report.frames.<maker>(self.<source>)`` in the object's
-    language (``labelled``: the maker takes the language too, for labels and limits in words)."""
+def _run(name: str, kwargs: dict) -> Outcome:
+    """Run command ``name`` with the API's keyword arguments (the record's options; the rest are settings).
+
+    The API writes nothing unless that is the command's purpose: its workbook is written by ``to_excel``."""
+    with language(kwargs.get("lang") if kwargs.get("lang") in LANGUAGES else None):  # mistakes told in that language
+        options = commands.keywords(name, kwargs)
+    if commands.find(name).has("write_workbook"):
+        options["write_workbook"] = False
+    return run(name, **options)
+
+
+# ---------------------------------------------------------------- what every result object shares
+
+def _named(where: str):
+    """A function named 'module:name' under optimiser, imported when first used (writers import openpyxl)."""
+    import importlib
+
+    module, name = where.split(":")
+    return getattr(importlib.import_module(f"{__package__}.{module}"), name)
+
+
+def _of(name: str, doc: str = "") -> property:
+    """A scalar of the plain result, read through: ``p_target_met = _of("p_target_met")``."""
+    return property(lambda self: getattr(self._plain, name), doc=doc)
+
+
+def _frame(maker: str, doc: str, *, labelled: bool = False) -> cached_property:
+    """A DataFrame made on first use by ``report.frames.<maker>(plain result)`` in the result's language
+    (``labelled``: the maker takes the language too, for labels and limits in words)."""
 
     def make(self):
-        with language(getattr(self, "lang", None)):
-            args = (getattr(self, source),) + ((self.lang,) if labelled else ())
-            return getattr(_frames(), maker)(*args)
+        with language(self.lang):
+            return getattr(_frames(), maker)(self._plain, *((self.lang,) if labelled else ()))
 
     make.__doc__ = doc
     return cached_property(make)
 
 
-# ---------------------------------------------------------------- a plan
+class _Result:
+    """A result of one run: its language, its run (``outcome``: options, files read), and its outputs, which
+    refuse what the command line refuses (an input of the run, the shipped default workbook, a wrong file type,
+    an existing file without ``force=True``).
 
-class _Json:
-    """What a plan and a sweep share: their ``--json`` result as text, written to a file on request."""
+    A subclass names where its plain result is (``_plain_name``) and, as 'module:function', what makes its JSON
+    (``_json_of``), writes its workbook (``_workbook_of``) and says it in sentences (``_lines_of``).
+    """
+
+    _json_of = _workbook_of = _lines_of = ""
+    _plain_name = "result"
+
+    def __init__(self, plain: object = None, *, lang: str | None = None, outcome: Outcome | None = None):
+        if lang is not None and lang not in LANGUAGES:
+            raise InputError(Problem(_("{option}: expected {what}", option=f"lang={lang!r}",
+                                       what=commands.LANGUAGE.says())))
+        self.lang = lang
+        self.outcome = outcome
+        if plain is not None:
+            setattr(self, self._plain_name, plain)
+
+    @property
+    def _plain(self):
+        return getattr(self, self._plain_name)
+
+    def _target(self, path: PathLike, force: bool, suffixes: tuple = ()) -> Path:
+        with language(self.lang):
+            return check_output(path, inputs_=self.outcome.inputs if self.outcome is not None else (), force=force,
+                                suffixes=suffixes)
+
+    def to_dict(self):
+        """The result of ``--json`` (docs/model.md) as a dict."""
+        with language(self.lang):
+            return _named(self._json_of)(self._plain)
 
     def to_json(self, path: PathLike | None = None, *, force: bool = False) -> str:
-        """The ``--json`` result as JSON text; also written to ``path`` (atomically) when given."""
+        """The ``--json`` result as JSON text; also written to ``path`` (a .json file, atomically) when given."""
         doc = self.to_dict()
         if path is not None:
-            write_json(doc, str(_refuse_existing(path, force, self.lang)), force=force)
+            write_json(doc, str(self._target(path, force, commands.JSON.suffixes)), force=force)
         return json_text(doc)
 
+    def to_excel(self, path: PathLike, *, force: bool = False) -> Path:
+        """Write the command's workbook (the one ``-o`` writes)."""
+        out = self._target(path, force, commands.OUTPUT.suffixes)
+        with language(self.lang):
+            return _named(self._workbook_of)(self._plain, out, force=force)
 
-class Plan(_Json):
+    def _iamc(self, series: list, path: PathLike | None, force: bool) -> pd.DataFrame:
+        if path is not None:
+            with language(self.lang):
+                write_iamc(series, self._target(path, force), force=force)
+        return _frames().iamc(series)
+
+    def summary(self) -> list[str]:
+        """The result in a few sentences, as the terminal shows it."""
+        with language(self.lang):
+            return _named(self._lines_of)(self._plain)
+
+    def __str__(self) -> str:
+        return "\n".join(self.summary())
+
+
+# ---------------------------------------------------------------- a plan
+
+class Plan(_Result):
     """One plan: the optimum of a workbook (:func:`plan`) or the allocation by the instruments' own rules
     (:func:`simulate`).
 
@@ -175,10 +201,8 @@ class Plan(_Json):
 
     def __init__(self, result: PlanResult, *, lang: str | None = None, kind: str = "plan",
                  outcome: Outcome | None = None):
-        self.result = result
-        self.lang = _check_lang(lang)
+        super().__init__(result, lang=lang, outcome=outcome)
         self.kind = kind  # "plan" (the optimum) or "rules" (the rules simulation)
-        self.outcome = outcome
 
     @cached_property
     def headline(self) -> Headline:
@@ -191,10 +215,10 @@ class Plan(_Json):
             raise AttributeError(name)
         if any(name in vars(cls) for cls in type(self).__mro__):  # a property that refused: its own error
             return object.__getattribute__(self, name)
-        if name in {f.name for f in headline_fields()}:
+        found = next((f for f in headline_fields() if f.name == name), None)
+        if found is not None:
             value = self.headline.get(name)
-            field_ = next(f for f in headline_fields() if f.name == name)
-            return value.get(self.target_year, 0.0) if field_.table is TARGETS and value is not None else value
+            return value.get(self.target_year, 0.0) if found.table is TARGETS and value is not None else value
         tables = frame_tables()  # every table of the result-field registry with a field the frames show
         if name in tables:
             with language(self.lang):
@@ -235,14 +259,14 @@ class Plan(_Json):
     def alternatives(self) -> list[Plan]:
         """The near-optimal plans asked for with ``alternatives=N`` (empty otherwise)."""
         found = self.result.alternatives
-        return [Plan(r, lang=self.lang) for r in found.plans] if found is not None else []
+        return [Plan(r, lang=self.lang, outcome=self.outcome) for r in found.plans] if found is not None else []
 
     # ------------------------------------------------------------ DataFrames of the families
 
-    shadow_prices = _frame("shadow_prices", "result", "The shadow price of every limit of every reported "
-                           "constraint family (0 where it does not bind).", labelled=True)
-    binding = _frame("binding", "result", "The limits that bind, largest shadow price first, with what relaxing "
-                     "each one saves (or adds, when maximising abatement).", labelled=True)
+    shadow_prices = _frame("shadow_prices", "The shadow price of every limit of every reported constraint family "
+                           "(0 where it does not bind).", labelled=True)
+    binding = _frame("binding", "The limits that bind, largest shadow price first, with what relaxing each one "
+                     "saves (or adds, when maximising abatement).", labelled=True)
 
     @cached_property
     def rule_outcomes(self) -> pd.DataFrame:
@@ -261,32 +285,20 @@ class Plan(_Json):
 
     # ------------------------------------------------------------ outputs
 
-    def to_dict(self) -> dict:
-        """The machine-readable result of ``--json`` (docs/model.md section 11) as a dict."""
-        return simulation_json(self.result) if self.kind == "rules" else plan_json(self.result)
+    @property
+    def _json_of(self) -> str:
+        return "report.jsondoc:simulation_json" if self.kind == "rules" else "report.jsondoc:plan_json"
 
-    def to_excel(self, path: PathLike, *, force: bool = False) -> Path:
-        """Write the plan workbook (the one ``policymix plan -o`` writes; it re-runs to this plan)."""
-        out = _refuse_existing(path, force, self.lang)
-        with language(self.lang):
-            if self.kind == "rules":
-                from .report.rules import write_simulation
-
-                return write_simulation(self.result, out, force=force)
-            from .report.plan import write_plan
-
-            return write_plan(self.result, out, force=force)
+    @property
+    def _workbook_of(self) -> str:
+        return "report.rules:write_simulation" if self.kind == "rules" else "report.plan:write_plan"
 
     def to_iamc(self, path: PathLike | None = None, *, scenario: str | None = None,
                 force: bool = False) -> pd.DataFrame:
         """The plan in the IAMC template layout (docs/iamc.md), as a wide DataFrame that
         ``pyam.IamDataFrame`` takes; also written to ``path`` (.csv or .xlsx) when given.
         ``scenario`` names it (default: the workbook's scenario name)."""
-        series = plan_series(self.result, scenario)
-        if path is not None:
-            with language(self.lang):
-                write_iamc(series, _refuse_existing(path, force), force=force)
-        return _frames().iamc(series)
+        return self._iamc(plan_series(self.result, scenario), path, force)
 
     # ------------------------------------------------------------ display
 
@@ -323,7 +335,7 @@ class Plan(_Json):
 
 # ---------------------------------------------------------------- a sweep
 
-class Sweep(_Json):
+class Sweep(_Result):
     """A sweep: every point of a grid of input values solved on one live HiGHS instance (:func:`sweep`).
 
     DataFrames: ``points`` (one row per point: the varied values, status, public cost, abatement, the
@@ -333,18 +345,13 @@ class Sweep(_Json):
     scenario per point).
     """
 
-    def __init__(self, run_: SweepRun, *, lang: str | None = None, outcome: Outcome | None = None):
-        self.run = run_
-        self.lang = _check_lang(lang)
-        self.outcome = outcome
-
-    failed = property(lambda self: self.run.failed, doc="The points without a plan.")
-    rebuilds = property(lambda self: self.run.rebuilds,
-                        doc="How often the model was built afresh because a point changed its structure.")
-    points = _frame("sweep_points", "run", "One row per point: the varied values and the point's headline figures.")
-    spend = _frame("sweep_spend", "run", "Subsidy committed per point and instrument over all years.")
-    shadow_prices = _frame("sweep_shadow_prices", "run", "Per point, the target's shadow price and every binding "
-                           "limit.", labelled=True)
+    _workbook_of, _plain_name = "report.sweep:write_sweep", "run"
+    failed = _of("failed", "The points without a plan.")
+    rebuilds = _of("rebuilds", "How often the model was built afresh because a point changed its structure.")
+    points = _frame("sweep_points", "One row per point: the varied values and the point's headline figures.")
+    spend = _frame("sweep_spend", "Subsidy committed per point and instrument over all years.")
+    shadow_prices = _frame("sweep_shadow_prices", "Per point, the target's shadow price and every binding limit.",
+                           labelled=True)
 
     @cached_property
     def plans(self) -> list[Plan | None]:
@@ -352,7 +359,8 @@ class Sweep(_Json):
         if any(p.ok and p.result is None for p in self.run.points):
             with language(self.lang):
                 raise AttributeError(_("plans: this sweep did not keep its plans (keep_plans=False)"))
-        return [Plan(p.result, lang=self.lang) if p.result is not None else None for p in self.run.points]
+        return [Plan(p.result, lang=self.lang, outcome=self.outcome) if p.result is not None else None
+                for p in self.run.points]
 
     def _results(self, what: str) -> list:
         if any(p.ok and p.result is None for p in self.run.points):
@@ -363,27 +371,15 @@ class Sweep(_Json):
 
     def to_dict(self) -> list[dict]:
         """The ``--json`` result of a sweep: one plan result per point with its ``"point"``."""
-        return [point_json(p, r) if r is not None else failed_json(p)
-                for p, r in zip(self.run.points, self._results("to_json"))]
-
-    def to_excel(self, path: PathLike, *, force: bool = False) -> Path:
-        """Write the sweep workbook (the one ``policymix sweep -o`` writes)."""
-        from .report.sweep import write_sweep
-
-        with language(self.lang):
-            return write_sweep(self.run, _refuse_existing(path, force), force=force)
+        self._results("to_json")
+        SweepFiles.of(self.run, json=True)
+        return sweep_json(self.run)
 
     def to_iamc(self, path: PathLike | None = None, *, force: bool = False) -> pd.DataFrame:
         """Every solved point as one IAMC scenario ('<scenario> | <key>=<value>, …'); also written to
         ``path`` (.csv or .xlsx) when given."""
-        series = []
-        for p, r in zip(self.run.points, self._results("to_iamc")):
-            if r is not None:
-                series += plan_series(r, point_scenario(self.run.scenario_name, p.values))
-        if path is not None:
-            with language(self.lang):
-                write_iamc(series, _refuse_existing(path, force), force=force)
-        return _frames().iamc(series)
+        self._results("to_iamc")
+        return self._iamc(SweepFiles.of(self.run, iamc=True).series, path, force)
 
     def __repr__(self) -> str:
         keys = ", ".join(v.key for v in self.run.varies)
@@ -396,7 +392,7 @@ class Sweep(_Json):
 
 # ---------------------------------------------------------------- a comparison
 
-class Comparison:
+class Comparison(_Result):
     """What changed from plan A to plan B (:func:`compare`).
 
     ``same``: nothing moved beyond solver noise. DataFrames: ``differences`` (section, item, unit, a, b,
@@ -404,17 +400,10 @@ class Comparison:
     workbook of ``policymix compare -o``.
     """
 
-    def __init__(self, comparison: _Comparison):
-        self.comparison = comparison
-
-    same = property(lambda self: self.comparison.same, doc="Nothing moved beyond solver noise.")
-    differences = _frame("differences", "comparison", "Everything that changed from plan A to plan B, one row each.")
-    measures = _frame("compared_measures", "comparison", "Every measure side by side (plan A and plan B).")
-
-    def to_excel(self, path: PathLike, *, force: bool = False) -> Path:
-        from .report.comparison import write_comparison
-
-        return write_comparison(self.comparison, _refuse_existing(path, force), force=force)
+    _workbook_of, _plain_name = "report.comparison:write_comparison", "comparison"
+    same = _of("same", "Nothing moved beyond solver noise.")
+    differences = _frame("differences", "Everything that changed from plan A to plan B, one row each.")
+    measures = _frame("compared_measures", "Every measure side by side (plan A and plan B).")
 
     def __repr__(self) -> str:
         n = len(self.comparison.differences)
@@ -424,113 +413,258 @@ class Comparison:
         return f"<div><b>{html.escape(repr(self))}</b>{self.differences.to_html(max_rows=40)}</div>"
 
 
-# ---------------------------------------------------------------- the functions
 
-def plan(workbook: PathLike | None = None, *, scenario: str | None = None, set: Overrides = None,
-         scale: Overrides = None, add: Overrides = None, shift: Overrides = None,
-         overrides: Sequence[tuple[str, str]] = (), lang: str | None = None, alternatives: int = 0, slack: float = 0.05,
-         save_lp: PathLike | None = None, force: bool = False,
-         max_unzipped_mb: float = DEFAULT_MAX_UNZIPPED_MB, **settings: object) -> Plan:
+# ---------------------------------------------------------------- futures
+
+class Futures(_Result):
+    """A futures run (:func:`futures`): wait and see, a stress test of a plan, or decide now and adapt later.
+
+    Scalars: ``p_target_met`` (the share of futures meeting every target), ``p_target_met_ci`` (its 95 % Wilson
+    interval), ``mode``, ``samples``, ``seed``, ``robust_core`` (measures funded in ≥ 90 % of the futures).
+
+    DataFrames (made on first use): ``futures``, one row per future (index ``number``), its columns named as the
+    keys of the futures JSON, nested keys joined by '.' as ``pandas.json_normalize`` joins them: the draws
+    (``draw.<uncertainty name>``), ``status``, ``public_cost_meur``, ``objective_meur``,
+    ``abatement_mt.<target year>``, ``shortfall_mt.<target year>``, ``target_met`` (and ``message`` when a future
+    has one); ``funded_share`` (a Series: in what share of the futures each measure is funded); ``drivers`` (what
+    moves the shortfall, one row per dimension of the draws).
+
+    Outputs: :meth:`to_excel` (the futures workbook), :meth:`to_json`, :meth:`to_dict` (the JSON of ``--json``,
+    docs/model.md section 14). The plain run is ``run`` (:class:`optimiser.analysis.futures.FuturesRun`).
+    """
+
+    _json_of, _workbook_of = "report.jsondoc:futures_json", "report.futures:write_futures"
+    _lines_of, _plain_name = "report.terminal:futures_lines", "run"
+    p_target_met = _of("p_target_met", "The share of the futures in which every target is met.")
+    mode = _of("mode", "wait_and_see, stress_test or decide_by.")
+    samples = _of("samples")
+    seed = _of("seed")
+    failed = _of("failed", "The futures that could not be solved.")
+
+    @property
+    def p_target_met_ci(self) -> tuple[float, float]:
+        """The 95 % Wilson interval of ``p_target_met``."""
+        return tuple(self.run.p_target_met_ci)
+
+    @property
+    def robust_core(self) -> list[str]:
+        """The measures funded in at least 90 % of the futures."""
+        return self.run.robust_core()
+
+    @cached_property
+    def futures(self) -> pd.DataFrame:
+        import pandas as pd
+
+        rows = self.to_dict()["futures"]
+        frame = pd.json_normalize(rows, sep=".")
+        order = {key: k for k, key in enumerate(rows[0])} if rows else {}  # the JSON's order of keys
+        frame = frame[sorted(frame.columns, key=lambda c: order.get(c.split(".")[0], len(order)))]
+        return frame.set_index("number")
+
+    @cached_property
+    def funded_share(self) -> pd.Series:
+        import pandas as pd
+
+        share = pd.Series(self.run.funded_share, name="funded_share", dtype=float)
+        share.index.name = "measure_id"
+        return share
+
+    @cached_property
+    def drivers(self) -> pd.DataFrame:
+        import pandas as pd
+
+        columns = ["dimension", "rows", "spearman_shortfall", "spearman_public_cost", "s1_shortfall"]
+        return pd.DataFrame(self.to_dict()["drivers"], columns=columns).set_index("dimension")
+
+    def __repr__(self) -> str:
+        lo, hi = self.p_target_met_ci
+        return (f"<Futures {self.run.scenario_name!r} {self.mode}: {len(self.run.results)} futures, P(target met) "
+                f"{100 * self.p_target_met:.1f} % (95 % interval {100 * lo:.1f}–{100 * hi:.1f} %), "
+                f"{len(self.failed)} failed>")
+
+    def _repr_html_(self) -> str:
+        return f"<div><b>{html.escape(repr(self))}</b>{self.futures.to_html(max_rows=20)}</div>"
+
+
+# ---------------------------------------------------------------- the rules beside the optimum
+
+class RulesGap(_Result):
+    """The optimum and the instruments' own rules side by side (:func:`rules_gap`, ``policymix rules-gap``).
+
+    ``optimum`` and ``rules``: the two plans (:class:`Plan`); ``extra_public_cost_meur``: what the rules cost
+    beyond the optimum for their abatement; ``extra_abatement_mt``: what the optimum reaches beyond the rules
+    with their money. DataFrame ``sides``: one row per side (rules, optimum, optimum at the rules' abatement,
+    optimum at the rules' spending), its columns the keys of the JSON's ``rules_vs_optimum`` sides.
+    """
+
+    _json_of, _workbook_of = "pipeline:rules_gap_document", "report.rules:write_rules_gap"
+    _lines_of, _plain_name = "report.terminal:summary_lines", "gap"
+    extra_public_cost_meur = _of("extra_public_cost_meur", "What the rules cost beyond the optimum for their abatement.")
+    extra_abatement_mt = _of("extra_abatement_mt", "What the optimum abates beyond the rules with their money.")
+    @cached_property
+    def optimum(self) -> Plan:
+        return Plan(self.gap.optimum, lang=self.lang, outcome=self.outcome)
+
+    @cached_property
+    def rules(self) -> Plan:
+        return Plan(self.gap.rules, lang=self.lang, kind="rules", outcome=self.outcome)
+
+    @cached_property
+    def sides(self) -> pd.DataFrame:
+        import pandas as pd
+
+        section = self.to_dict()["rules_vs_optimum"]
+        names = ["rules", "optimum", "optimum_at_rules_abatement", "optimum_at_rules_spending"]
+        frame = pd.json_normalize([section[n] for n in names], sep=".")
+        frame.index = pd.Index(names, name="side")
+        return frame
+
+    def __repr__(self) -> str:
+        return (f"<RulesGap: the rules cost {self.extra_public_cost_meur:,.1f} M€ more for their abatement; "
+                f"the optimum abates {self.extra_abatement_mt:,.3f} Mt CO2-eq/yr more with their money>")
+
+
+# ---------------------------------------------------------------- a workbook checked
+
+class Check(_Result):
+    """A workbook read and validated, its scenario and overrides applied (:func:`check`): ``input`` (the
+    effective :class:`optimiser.input.data.PlanInput`), ``notes``, ``overrides``, and ``tables``: one DataFrame per
+    sheet of the effective input, as it would be written back."""
+
+    def __init__(self, outcome: Outcome, *, lang: str | None = None):
+        super().__init__(lang=lang, outcome=outcome)
+        self.input = outcome.input
+        self.notes = list(outcome.notes)
+        self.overrides = list(outcome.overrides)
+
+    @cached_property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        import pandas as pd
+
+        from .input.tables import to_tables
+
+        return {sheet: pd.DataFrame([{k: v for k, v in row.items() if k != "_row"} for row in rows])
+                for sheet, rows in to_tables(self.input).items()}
+
+    def __repr__(self) -> str:
+        inp = self.input
+        return (f"<Check {inp.settings.scenario_name!r}: {len(inp.measures)} measures, {len(inp.instruments)} "
+                f"instruments, {len(inp.resources)} resources, years {inp.years[0]}–{inp.years[-1]}>")
+
+
+# ---------------------------------------------------------------- the functions: one per command of the record
+
+def _command(name: str):
+    """Give an API function the signature and the option list of its command in the record."""
+    def decorate(function):
+        function.__signature__ = commands.signature(name)
+        function.__doc__ = commands.docstring(name, function.__doc__ or "")
+        return function
+
+    return decorate
+
+
+@_command("plan")
+def plan(workbook: PathLike | None = None, **options) -> Plan:
     """Plan a workbook (default: the shipped Dutch default) and return the :class:`Plan`.
 
-    ``scenario``: a named scenario of the workbook's scenarios sheet. ``set``, ``scale``, ``add``,
-    ``shift``: overrides as ``{"SHEET:ID:COLUMN": value}`` (e.g. ``set={"prices:co2_price_eur_per_t:*":
-    130}``, ``scale={"budgets:SDE++:*": 1.2}``). ``**settings``: settings of the workbook
-    (``target_reduction_mt=25``, ``objective="max-abatement"``, ``elastic=True``, ``strict=True``).
-    ``alternatives``/``slack``: near-optimal plans within ``slack`` of the optimum. ``save_lp``: also
-    write the model handed to HiGHS (.mps or .lp; an existing file only with ``force=True``).
-    ``lang``: the language of labels, limits in words, the summary and the workbook ("en" or "nl"; None:
-    the workbook's ``language`` setting, else English).
+    ``scenario``: a named scenario of the workbook's scenarios sheet. ``set``, ``scale``, ``add``, ``shift``:
+    overrides as ``{"SHEET:ID:COLUMN": value}`` (e.g. ``set={"prices:co2_price_eur_per_t:*": 130}``,
+    ``scale={"budgets:SDE++:*": 1.2}``). Other keywords are settings of the workbook (``target_reduction_mt=25``).
+    ``alternatives``/``slack``: near-optimal plans within ``slack`` of the optimum. ``save_lp``: also write the
+    model handed to HiGHS (.mps or .lp; an existing file only with ``force=True``). ``lang``: the language of
+    labels, limits in words, the summary and the workbook ("en" or "nl"; None: the workbook's ``language``
+    setting, else English).
 
-    Nothing else is written. Raises :class:`InputError` (bad input: ``.problems`` names sheet, row and
-    column), :class:`TargetInfeasible` (``strict=True`` and no plan meets the target) or
-    :class:`SolverFailure`.
+    Nothing else is written. Raises :class:`InputError` (bad input: ``.problems`` names sheet, row and column),
+    :class:`TargetInfeasible` (``strict=True`` and no plan meets the target) or :class:`SolverFailure`.
     """
-    _check_lang(lang)
-    with language(lang):  # a mistake in the arguments is told in the language asked
-        if alternatives < 0:
-            raise InputError(Problem(_("alternatives={n}: expected a whole number ≥ 0", n=alternatives)))
-        pairs = overrides_of(set=set, scale=scale, add=add, shift=shift, settings=settings, overrides=overrides)
-    outcome = run("plan", workbook=workbook, scenario=scenario, overrides=pairs, write_workbook=False,
-                  json_path=None, force=force, max_unzipped_mb=max_unzipped_mb, alternatives=alternatives,
-                  slack=slack, save_lp=save_lp, lang=lang)
+    outcome = _run("plan", dict(options, workbook=workbook))
     return Plan(outcome.result, lang=outcome.lang, outcome=outcome)
 
 
-def _vary_text(target: str, values: object) -> str:
-    if isinstance(values, str):
-        return f"{target}={values}"
-    if isinstance(values, (int, float)) and not isinstance(values, bool):
-        return f"{target}={_text(values)}"
-    if isinstance(values, Iterable):
-        items = [_text(v) for v in values]
-        if not items:
-            raise InputError(Problem(_("vary {target}: no values", target=target)))
-        return f"{target}=" + ",".join(items)
-    raise InputError(Problem(_("vary {target}: expected values (a list, a range or 'START:STOP:STEP'), found "
-                               "{values!r}", target=target, values=values)))
-
-
-def sweep(workbook: PathLike | None = None, *, vary: Mapping[str, object] | None = None,
-          vary_scale: Mapping[str, object] | None = None, scenario: str | None = None, set: Overrides = None,
-          scale: Overrides = None, add: Overrides = None, shift: Overrides = None,
-          overrides: Sequence[tuple[str, str]] = (), lang: str | None = None, keep_plans: bool = True,
-          on_point: Callable | None = None, max_unzipped_mb: float = DEFAULT_MAX_UNZIPPED_MB,
-          **settings: object) -> Sweep:
+@_command("sweep")
+def sweep(workbook: PathLike | None = None, **options) -> Sweep:
     """Solve the workbook at every point of a grid and return the :class:`Sweep`.
 
-    ``vary``: values to set, ``{"SHEET:ID:COLUMN": values}`` — a list, a ``range``, or the command
-    line's ``"START:STOP:STEP"`` (stop included) — e.g. ``vary={"settings:target_reduction_mt":
-    range(10, 31, 2)}``; ``vary_scale``: factors to multiply the base values by, e.g.
-    ``vary_scale={"budgets:SDE++:*": [0.5, 1, 1.5, 2]}``. Several make a grid, the first changing
-    fastest (``vary`` before ``vary_scale``). The base input takes the overrides and settings as
-    :func:`plan` does. ``keep_plans``: keep every point's full plan (``Sweep.plans``, needed by
-    ``to_json`` and ``to_iamc``); ``on_point(done, total, point)`` is called after each point.
+    ``vary``: values to set, ``{"SHEET:ID:COLUMN": values}`` — a list, a ``range``, or the command line's
+    ``"START:STOP:STEP"`` (stop included) — e.g. ``vary={"settings:target_reduction_mt": range(10, 31, 2)}``;
+    ``vary_scale``: factors to multiply the base values by, e.g. ``vary_scale={"budgets:SDE++:*": [0.5, 1, 2]}``.
+    Several make a grid, the first changing fastest (``vary`` before ``vary_scale``). The base input takes the
+    overrides and settings as :func:`plan` does. ``keep_plans``: keep every point's full plan (``Sweep.plans``,
+    needed by ``to_json`` and ``to_iamc``); ``on_point(done, total, point)`` is called after each point.
     """
-    _check_lang(lang)
-    with language(lang):
-        varies = [("set", _vary_text(t, v)) for t, v in (vary or {}).items()]
-        varies += [("scale", _vary_text(t, v)) for t, v in (vary_scale or {}).items()]
-        pairs = overrides_of(set=set, scale=scale, add=add, shift=shift, settings=settings, overrides=overrides)
-    outcome = run("sweep", workbook=workbook, vary=varies, scenario=scenario, overrides=pairs,
-                  write_workbook=False, json_path=None, max_unzipped_mb=max_unzipped_mb, on_point=on_point,
-                  keep_results=keep_plans, lang=lang)
+    outcome = _run("sweep", dict(options, workbook=workbook))
     return Sweep(outcome.result, lang=outcome.lang, outcome=outcome)
 
 
-def simulate(workbook: PathLike | None = None, *, scenario: str | None = None, set: Overrides = None,
-             scale: Overrides = None, add: Overrides = None, shift: Overrides = None,
-             overrides: Sequence[tuple[str, str]] = (), lang: str | None = None,
-             max_unzipped_mb: float = DEFAULT_MAX_UNZIPPED_MB, **settings: object) -> Plan:
-    """Allocate the budgets by the instruments' own rules (``policymix simulate``; docs/rules.md) and
-    return the result as a :class:`Plan` (``kind="rules"``, with ``rule_outcomes``)."""
-    _check_lang(lang)
-    with language(lang):
-        pairs = overrides_of(set=set, scale=scale, add=add, shift=shift, settings=settings, overrides=overrides)
-    outcome = run("simulate", workbook=workbook, scenario=scenario, overrides=pairs, write_workbook=False,
-                  json_path=None, max_unzipped_mb=max_unzipped_mb, lang=lang)
+@_command("simulate")
+def simulate(workbook: PathLike | None = None, **options) -> Plan:
+    """Allocate the budgets by the instruments' own rules (``policymix simulate``; docs/rules.md) and return the
+    result as a :class:`Plan` (``kind="rules"``, with ``rule_outcomes``)."""
+    outcome = _run("simulate", dict(options, workbook=workbook))
     return Plan(outcome.result, lang=outcome.lang, kind="rules", outcome=outcome)
 
 
-def compare(a: Plan | PathLike, b: Plan | PathLike, *,
-            max_unzipped_mb: float = DEFAULT_MAX_UNZIPPED_MB) -> Comparison:
-    """What changed from plan ``a`` to plan ``b``: each a :class:`Plan` or a plan workbook's path
-    (as ``policymix compare`` reads it)."""
-    if not isinstance(a, Plan) and not isinstance(b, Plan):
-        return Comparison(run("compare", a=a, b=b, max_unzipped_mb=max_unzipped_mb).result)
-    documents, problems = [], []
-    for side in (a, b):
-        if isinstance(side, Plan):
-            documents.append(plan_document(side.result))
-            continue
-        try:
-            documents.append(read_plan_results(side, max_unzipped_mb))
-        except InputError as exc:
-            problems += exc.problems
-    if problems:
-        raise InputError(problems)
-    return Comparison(compare_plans(*documents))
+@_command("rules-gap")
+def rules_gap(workbook: PathLike | None = None, **options) -> RulesGap:
+    """Plan the workbook, simulate its instruments' own rules and set them side by side (``policymix rules-gap``)."""
+    outcome = _run("rules-gap", dict(options, workbook=workbook))
+    return RulesGap(outcome.gap, lang=outcome.lang, outcome=outcome)
 
 
-# futures(...) -> Futures: planning under uncertainty (MODEL.md §14) goes here, through run("futures", …),
-# with its own result class; then one entry "futures": "api" in optimiser.__init__._LAZY.
+@_command("compare")
+def compare(a: Plan | PathLike, b: Plan | PathLike, **options) -> Comparison:
+    """What changed from plan ``a`` to plan ``b``: each a :class:`Plan` or a plan workbook's path (as
+    ``policymix compare`` reads it)."""
+    sides = {k: v.result if isinstance(v, Plan) else v for k, v in (("a", a), ("b", b))}
+    outcome = _run("compare", dict(options, **sides))
+    return Comparison(outcome.result, lang=outcome.lang, outcome=outcome)
+
+
+@_command("futures")
+def futures(workbook: PathLike | None = None, **options) -> Futures:
+    """Draw futures from the workbook's uncertainty sheet and answer one of three questions (``policymix
+    futures``; docs/futures.md): wait and see (default: each future planned on its own), a stress test of a plan
+    (``plan=PLAN.xlsx``: its commitments fixed) or decide now, adapt later (``decide_by=YEAR``). Returns the
+    :class:`Futures`: ``p_target_met``, its interval, and one row per future in ``futures``.
+
+    ``samples`` futures by Latin hypercube from ``seed`` (the same seed gives the same futures, whatever the
+    number of workers); ``jobs`` local worker processes (default: the cores, at most 8 and one per 20 futures)
+    or ``scheduler``, the address of a Dask cluster; ``on_progress(done, total)`` is called as futures are solved.
+    """
+    outcome = _run("futures", dict(options, workbook=workbook))
+    return Futures(outcome.result, lang=outcome.lang, outcome=outcome)
+
+
+@_command("check")
+def check(workbook: PathLike, **options) -> Check:
+    """Read and validate a workbook, its scenario and overrides applied, without solving (``policymix check``):
+    bad input raises :class:`InputError` with every problem; a good one gives the :class:`Check`."""
+    outcome = _run("check", dict(options, workbook=workbook))
+    return Check(outcome, lang=outcome.lang)
+
+
+@_command("template")
+def template(output: PathLike, **options) -> Path:
+    """Write a blank input workbook to fill in (``policymix template``) and return its path."""
+    return _run("template", dict(options, output=output)).plan_path
+
+
+def __getattr__(name: str):
+    """A command of the record with no function above: made from the record, returning its run's result."""
+    command = next((c for c in commands.COMMANDS.values() if c.python_name == name), None)
+    if command is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    signature = commands.signature(command.name)
+
+    def call(*args, **kwargs):
+        bound = signature.bind_partial(*args, **kwargs)
+        given = {k: v for k, v in bound.arguments.items() if k != commands.SETTINGS}
+        given.update(bound.arguments.get(commands.SETTINGS, {}))
+        return _run(command.name, given).result
+
+    call.__name__ = call.__qualname__ = name
+    call.__signature__ = signature
+    call.__doc__ = commands.docstring(command.name, _(command.help))
+    return call

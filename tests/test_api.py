@@ -291,3 +291,79 @@ def test_cash_frame_holds_the_contract_keys_of_the_plan_json(base):
         assert rows[(f"Policy Cost|Cash|{i}", "Netherlands")].values == \
             pytest.approx({int(y): v for y, v in by_year.items()})
     assert rows[("Policy Cost|Cash", "Netherlands")].unit == "million EUR/yr"
+
+
+# ---------------------------------------------------------------- futures, rules-gap, check and template from Python
+
+def test_futures_from_python_gives_the_command_lines_answer(tmp_path):
+    """The futures case of tests/test_futures.py: a's cost drawn from 40 … 60 €/t, met iff ≤ 50 €/t, so exactly
+    10 of 20 Latin-hypercube futures meet the target, whatever the seed or the number of workers."""
+    import pandas as pd
+
+    from test_futures import one_cost_case
+
+    src = workbook(tmp_path / "f.xlsx", one_cost_case())
+    f = optimiser.futures(src, samples=20, seed=4, jobs=1)
+    assert isinstance(f, optimiser.Futures) and f.mode == "wait_and_see"
+    assert f.p_target_met == 0.5 and f.p_target_met_ci == pytest.approx((0.299294, 0.700706), abs=1e-5)
+    frame = f.futures
+    assert len(frame) == 20 and frame.index.name == "number" and list(frame.index) == list(range(1, 21))
+    assert {"draw.cost of a", "status", "public_cost_meur", "objective_meur", "abatement_mt.2026",
+            "shortfall_mt.2026", "target_met"} <= set(frame.columns)
+    # one row per future, named as the JSON's keys: the frame is the JSON's futures, flattened
+    doc = f.to_dict()
+    flat = pd.json_normalize(doc["futures"], sep=".").set_index("number")
+    pd.testing.assert_frame_equal(frame, flat[frame.columns])
+    # as the JSON has them: the draws, then the headline fields a futures run shows, in the registry's order
+    assert list(frame.columns) == ["draw.cost of a", "status", "target_met", "public_cost_meur", "objective_meur",
+                                   "abatement_mt.2026", "shortfall_mt.2026", "idle_mt"]
+    assert (frame["target_met"] == (frame["draw.cost of a"] <= 50)).all()
+    assert frame["target_met"].sum() == 10
+    # a is funded in every future: all of it at ≤ 50 €/t, else what 500 M€ buys (500 / (10 c) ≥ 0.83 of it)
+    assert f.funded_share.loc["a"] == pytest.approx(1.0) and f.funded_share.index.name == "measure_id"
+    # the same numbers as the command line's JSON
+    cli = run("futures", src, "--samples", "20", "--seed", "4", "--jobs", "2", "--json", "-", "-o",
+              tmp_path / "f-out.xlsx", check_code=0)
+    assert json.loads(cli.stdout)["futures"] == doc["futures"]
+    assert f.to_excel(tmp_path / "again.xlsx").exists() and json.loads(f.to_json()) == doc
+    assert "P(target met) 50.0 % (95 % interval 29.9–70.1 %)" in repr(f)
+    assert str(f).splitlines()[0] == f.summary()[0] and "50.0 %" in str(f)
+    with pytest.raises(optimiser.InputError, match="samples=0: expected a whole number ≥ 1"):
+        optimiser.futures(src, samples=0)
+
+
+def test_rules_gap_check_and_template_from_python(small, tmp_path):
+    g = optimiser.rules_gap(small)
+    assert isinstance(g.optimum, optimiser.Plan) and g.rules.kind == "rules"
+    assert g.optimum.public_cost_meur == pytest.approx(1850.0)
+    assert list(g.sides.index) == ["rules", "optimum", "optimum_at_rules_abatement", "optimum_at_rules_spending"]
+    assert g.sides.loc["optimum", "public_cost_meur"] == pytest.approx(1850.0)
+    cli = run("rules-gap", small, "-o", tmp_path / "g.xlsx", "--json", "-", check_code=0)
+    assert json.loads(cli.stdout)["rules_vs_optimum"] == g.to_dict()["rules_vs_optimum"]
+    c = optimiser.check(small, scenario="cheap-b")
+    assert c.overrides == ["--set measures:b:cost_eur_per_t=40"] and c.input.settings.scenario_name == "cheap-b"
+    assert c.tables["measures"].set_index("measure_id").loc["b", "cost_eur_per_t"] == 40
+    with pytest.raises(optimiser.InputError, match="no row of sheet 'measures'"):
+        optimiser.check(small, set={"measures:zzz:cost_eur_per_t": 1})
+    path = optimiser.template(tmp_path / "t.xlsx")
+    assert path == tmp_path / "t.xlsx" and path.exists()
+    with pytest.raises(optimiser.InputError, match="file exists; pass force=True"):
+        optimiser.template(path)
+
+
+def test_the_readmes_futures_call_runs_and_shows_what_it_says(tmp_path, monkeypatch):
+    """README.md's Python futures block, run as written on the default workbook: the numbers in its comment are
+    the run's."""
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    block = next(b for b in re.findall(r"```python\n(.*?)```", readme, re.S) if "optimiser.futures(" in b)
+    monkeypatch.chdir(tmp_path)
+    names: dict = {}
+    exec(block, names)
+    f = names["f"]
+    shown = re.search(r"f\.p_target_met, f\.p_target_met_ci\s+# ([\d.]+), \(([\d.]+), ([\d.]+)\)", block)
+    assert shown, "the README shows P(target met) and its interval in a comment"
+    p, lo, hi = (float(x) for x in shown.groups())
+    assert (round(f.p_target_met, 3), round(f.p_target_met_ci[0], 3), round(f.p_target_met_ci[1], 3)) == (p, lo, hi)

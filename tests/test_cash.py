@@ -243,8 +243,9 @@ def test_past_cash_above_a_limit_is_refused_clearly():
 @pytest.mark.parametrize("row, column, fragment", [
     ({"measure_id": "zz", "year": 2023, "share": 1.0}, "measure_id", "unknown measure 'zz'"),
     ({"measure_id": "a", "year": 2027, "share": 1.0}, "year", "after target_year 2026"),
-    ({"measure_id": "a", "year": 2023, "share": 1.5}, "share", "above what is left of max_share 1 of 'a'"),
-    ({"measure_id": "a", "year": 2023, "share": -0.5}, "share", "expected a number > 0"),
+    ({"measure_id": "a", "year": 2023, "share": 1.5}, "share", "found 1.5, expected a share in (0, 1]"),
+    ({"measure_id": "a", "year": 2023, "share": 60}, "share", "a share is a fraction: write 0.6 for 60 %"),
+    ({"measure_id": "a", "year": 2023, "share": -0.5}, "share", "found -0.5, expected a share in (0, 1]"),
     ({"measure_id": "a", "year": 2023, "share": 1.0, "instrument_id": "T", "subsidy_meur": 5}, "instrument_id",
      "not eligible for instrument 'T'"),
     ({"measure_id": "a", "year": 2023, "share": 1.0, "subsidy_meur": 5}, "instrument_id",

@@ -103,7 +103,7 @@ def test_compare_writes_a_comparison_workbook_and_guards_its_output(plans, tmp_p
     assert "--force" in proc.stderr and out.read_bytes() == before
     original = a.read_bytes()
     proc = run("compare", a, b, "-o", a, "--force", check_code=2)
-    assert "input workbook" in proc.stderr and a.read_bytes() == original
+    assert f"-o {a}: that is plan workbook A" in proc.stderr and a.read_bytes() == original
 
 
 def test_compare_refuses_a_file_that_is_not_a_plan(plans, tmp_path):

@@ -172,9 +172,9 @@ def grid_case() -> dict:
 
 def test_stress_test_counts_only_what_can_connect():
     inp = to_input(grid_case())
-    commitments, weights, _ = F.plan_commitments(inp)  # the base plan: all of a in 2024
+    commitments, split, _ = F.plan_commitments(inp)  # the base plan: all of a in 2024
     assert commitments == {("a", 2024): pytest.approx(1.0)}
-    r = F.run(inp, mode="stress_test", samples=10, seed=5, commitments=commitments, weights=weights)
+    r = F.run(inp, mode="stress_test", samples=10, seed=5, commitments=commitments, split=split)
     assert r.p_target_met == 0.5
     for f, res in zip(r.futures, r.results):
         s, c = f.values

@@ -76,11 +76,11 @@ def test_plan_iamc_file_loads_in_pyam_with_the_plans_values(small, tmp_path, suf
     assert df.filter(variable="Price|Carbon").unit == ["EUR/t CO2"]
 
 
-def test_the_pipeline_names_the_iamc_file_types_of_the_writer():
-    from optimiser import pipeline
+def test_the_command_record_names_the_iamc_file_types_of_the_writer():
+    from optimiser import commands
     from optimiser.report import iamc
 
-    assert pipeline.IAMC_SUFFIXES == iamc.SUFFIXES
+    assert commands.IAMC.suffixes == iamc.SUFFIXES
 
 
 def test_every_policy_limit_of_the_registry_is_exported(small):

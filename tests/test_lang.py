@@ -73,7 +73,7 @@ def test_the_languages_are_listed_once():
     from optimiser import api, lang
 
     assert catalogue.LANGUAGES == tuple(c for c in lang.LANGUAGES if c != lang.DEFAULT)
-    assert api.LANGUAGES is lang.LANGUAGES
+    assert tuple(api.LANGUAGES) == lang.LANGUAGES
     assert {lang.known(x.own) for x in lang.LANGUAGE_LIST} == set(lang.LANGUAGES)
 
 
@@ -248,7 +248,7 @@ def _cost_case() -> dict:
     ({2: {"low": 1.5}}, 2, "low", "low 1.5 ligt boven high 1.2"),
     ({3: {"weights": "1;2;3"}}, 3, "weights", "3 gewichten voor 2 waarden: geef één gewicht per waarde"),
     ({2: {"distribution": "triangular"}}, 2, "mode", "lege cel: verdeling triangular vraagt low en mode en high"),
-    ({2: {"op": "shift"}}, 2, "column", "shift verschuift een jaarreeks; blad 'measures' heeft geen jaarkolommen"),
+    ({2: {"op": "shift"}}, 2, "op", "shift verschuift een jaarreeks; blad 'measures' heeft geen jaarkolommen"),
     ({2: {"sheet": "measurez"}}, 2, "sheet", "onbekend blad 'measurez', verwacht een van settings, "),
     ({3: {"name": "cost of b"}}, 3, "name", "naam 'cost of b' staat ook op rij 2, buiten de groep van deze rij: "
                                             "geef elke onzekere invoer een eigen naam"),
@@ -357,8 +357,12 @@ def test_decide_by_and_the_api_tell_their_mistakes_in_dutch(tmp_path):
     assert exc.value.problems[0].message == "set=: expected a dict {'SHEET:ID:COLUMN': value}, found list"
     p = optimiser.plan(src, lang="nl")
     with pytest.raises(InputError) as exc:
-        p.to_excel(src)
-    assert exc.value.problems[0].message == f"{src}: bestand bestaat al; geef force=True om het te vervangen"
+        p.to_excel(src, force=True)
+    assert exc.value.problems[0].message == f"{src}: dat is de invoerwerkmap; kies een ander uitvoerbestand"
+    out = p.to_excel(tmp_path / "plan.xlsx")
+    with pytest.raises(InputError) as exc:
+        p.to_excel(out)
+    assert exc.value.problems[0].message == f"{out}: bestand bestaat al; geef force=True om het te vervangen"
     with pytest.raises(InputError) as exc:
         p.to_iamc(tmp_path / "plan.txt")
     assert exc.value.problems[0].message == f"{tmp_path / 'plan.txt'}: een IAMC-bestand is .csv of .xlsx, niet .txt"

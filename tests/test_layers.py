@@ -9,20 +9,24 @@ PACKAGE = Path(__file__).resolve().parent.parent / "optimiser"
 
 #: Each module's place in the flow — input (read and validate, scenario) → model (index sets, families,
 #: build, solve, extract) → analysis (many plans: sweeps, alternatives, the rules) → report (workbooks,
-#: JSON, terminal) → pipeline → CLI. A module may import only modules of a lower rank.
+#: JSON, terminal) → commands (the record of every command and option) → pipeline → CLI/API. A module may import
+#: only modules of a lower rank.
 RANK = {
     "__init__": 0, "lang": 0.5,
     "input.__init__": 0, "input.data": 1, "input.hints": 1, "input.manifest": 2, "input.tables": 3, "input.read": 4,
-    "input.planfile": 5, "input.scenario": 5, "input.synthetic": 5, "input.uncertainty": 6,
+    "input.targeting": 2.5, "input.planfile": 5, "input.scenario": 5, "input.synthetic": 5, "input.uncertainty": 6,
     "model.__init__": 10, "model.committed": 10.5, "model.index": 11, "model.cash": 11.5, "model.families": 12,
     "model.build": 13, "model.solve": 14,
     "model.results": 15, "model.fields": 15.5, "model.extract": 16, "model.optimum": 17,
-    "analysis.__init__": 20, "analysis.runs": 20.5, "analysis.compare": 21, "analysis.alternatives": 21, "analysis.simulate": 21,
-    "analysis.sweep": 21, "analysis.rules_gap": 22, "analysis.futures": 22, "analysis.decide": 23,
+    "analysis.__init__": 20, "analysis.runs": 20.5, "analysis.compare": 21, "analysis.alternatives": 21,
+    "analysis.simulate": 21, "analysis.sweep": 21, "analysis.rules_gap": 22, "analysis.recourse": 21.5,
+    "analysis.futures": 22, "analysis.extensive": 22.5, "analysis.decide": 23, "analysis.confidence": 24,
+    "analysis.delays": 24,
     "report.__init__": 30, "report.files": 31, "report.xlsx": 32, "report.inputs": 33, "report.jsondoc": 33,
     "report.words": 33, "report.cash": 33, "report.columns": 33.5, "report.plan": 34, "report.sweep": 34, "report.comparison": 34,
     "report.futures": 34, "report.terminal": 34, "report.template": 34, "report.rules": 35, "report.iamc": 34,
     "report.frames": 35,
+    "commands": 38,
     "pipeline": 40,
     "cli": 41, "api": 41,
     "__main__": 42,
@@ -102,7 +106,7 @@ def test_openpyxl_is_imported_where_workbooks_are_read_and_by_the_toolkit_only()
 #: What the spreadsheet engine's objects offer (openpyxl's workbooks, sheets, cells, styles and charts): a module
 #: that uses one of these holds an engine object. Only the toolkit and the readers may.
 ENGINE_ATTRIBUTES = {
-    "ws", "st", "_wb", "cell", "cells", "font", "fill", "alignment", "number_format", "freeze_panes", "add_chart",
+    "ws", "st", "_wb", "cell", "font", "fill", "alignment", "number_format", "freeze_panes", "add_chart",
     "column_dimensions", "row_dimensions", "merge_cells", "sheet_state", "properties", "conditional_formatting",
     "add_data_validation", "data_validations", "print_title_rows", "print_title_cols", "print_area", "page_setup",
     "page_margins", "x_axis", "y_axis", "scaling", "_charts", "create_sheet", "active", "column_letter",

@@ -30,7 +30,7 @@ def test_the_what_if_notebook_runs_and_shows_the_plans():
     images = [o for o in outputs if "image/png" in o.get("data", {})]
     assert len(images) == 2  # the MACC and the price-of-ambition curve
     text = "\n".join(o.get("data", {}).get("text/plain", "") for o in outputs)
-    # the notebook's default plan is the API's (and the CLI's) default plan
-    assert repr(optimiser.plan()) in text
+    # the notebook's plan is the API's (and the CLI's) plan of the advice's workbook
+    assert repr(optimiser.plan("ser-2023")) in text
     for what_if in ("CO2 price 130 €/t", "grid 20 % tighter", "Tata two years later", "public cost"):
         assert what_if in text

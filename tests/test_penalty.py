@@ -81,5 +81,5 @@ def test_the_cli_warns_and_the_about_sheet_states_the_penalty(tmp_path):
 def test_the_default_workbook_leaves_the_penalty_to_the_data():
     _, inp, _ = load(None)
     assert inp.settings.shortfall_penalty_eur_per_t is None
-    # green hydrogen: (970 − 85) €/t × 10 years = 8 850 M€ per Mt/yr is the dearest; 88 500 → 100 000
+    # green hydrogen: (970 − 107.3) €/t × 10 years = 8 627 M€ per Mt/yr is the dearest (the 2027 price); → 100 000
     assert shortfall_penalty(inp) == 100_000

@@ -46,7 +46,7 @@ def test_default_plan_model_from_the_api(tmp_path):
     status, objective = _solve_file(path)
     assert status == "Optimal"
     assert objective == pytest.approx(p.objective_meur, rel=1e-9)
-    with pytest.raises(optimiser.InputError, match="file exists; pass --force"):
+    with pytest.raises(optimiser.InputError, match="save_lp='.*default.mps': file exists; pass force=True"):
         optimiser.plan(save_lp=path)
     optimiser.plan(save_lp=path, force=True)
 

@@ -35,9 +35,11 @@ PINNED_1000 = {"objective_meur": 150399.381998724, "target_shadow_eur_per_t": 18
 
 @pytest.fixture(scope="module")
 def base():
+    """The synthetic plant-level workbooks grow from the advice's workbook (ser-2023): its 2024–2030 horizon
+    and open Aramis and Tata options make the hard, slow solves these tests need."""
     from optimiser.pipeline import load
 
-    return load(None)[1]
+    return load("ser-2023")[1]
 
 
 def _workbook(inp, path: Path) -> Path:

@@ -143,8 +143,8 @@ def test_a_limit_binds_only_where_its_shadow_price_matters_at_the_precision_show
     assert r.shadow["budget"][("G", 2024)] == pytest.approx(9.17e-6)  # the value itself is kept
 
 
-def test_negligible_shadow_prices_are_not_listed_on_the_default(tmp_path):
-    proc = run("plan", "-o", tmp_path / "p.xlsx", "--objective", "max-abatement", check_code=0)
+def test_negligible_shadow_prices_are_not_listed_on_the_advices_workbook(tmp_path):
+    proc = run("plan", "ser-2023", "-o", tmp_path / "p.xlsx", "--objective", "max-abatement", check_code=0)
     assert "OWE budget" not in proc.stdout  # 1e-6 Mt/yr per M€: noise of the tie-break
     assert "e-0" not in proc.stdout
     assert "Noordzeekanaalgebied in 2030 adds 0.00192 Mt CO2-eq/yr" in proc.stdout

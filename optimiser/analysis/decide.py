@@ -1,29 +1,33 @@
-"""Decide now, adapt later (docs/model.md section 14): one stochastic program over N futures.
+"""Decide now, adapt later (docs/model.md sections 14 and 16): one stochastic program over N futures.
 
-The extensive form is built from the same family rows as every plan
-(:func:`optimiser.model.families.model_rows`): for each future f its own rows,
-over its own copies of every variable, except the commitments of years ≤ YEAR
-(d_{m,y} and, for lumpy measures, b_{m,y}), which are one variable shared by
-all futures (non-anticipativity):
+The extensive form (:class:`optimiser.analysis.extensive.Program`) is built from the same family rows as
+every plan, with recourse: for each future f its own rows, over its own copies of every variable, except
+the commitments of years ≤ YEAR (d_{m,y} and, for lumpy measures, b_{m,y}), which are one variable shared
+by all futures (non-anticipativity):
 
-    min (1/N) Σ_f [ Σ w_i · s^f_{m,i,y} + P · Σ_y σ^f_y ]
-    s.t. the rows of every future f, with d^f_{m,y} = d_{m,y} for y ≤ YEAR
+    min (1/N) Σ_f [ cost_f + P · Σ_y σ^f_y ]
+    s.t. the rows of every future f with recourse, with d^f_{m,y} = d_{m,y} for y ≤ YEAR
 
-A shared commitment is also a column in a future where it could not operate
-within the horizon (a longer lead time: it is paid, counts against u_m and
-abates nothing there), and is fixed at 0 where a future cannot fund it at all.
-The matrix stays sparse: N blocks, coupled only through the shared columns.
+Recourse (section 16, :mod:`optimiser.analysis.recourse`): what is committed now but cannot run in a future
+— its grid, hydrogen or CO2 store late, its lead time longer — stands idle there, so a commitment made now
+need not fit every future's resources: it is made where it pays in expectation, and a later commitment
+buys a fallback only in the futures where it is needed. An operating instrument releases what cannot run.
 
-The value of the stochastic solution: EEV − RP, with RP this program's optimum
-and EEV the same program with the shared commitments fixed at those of the plan
-for the mean-value future (:func:`optimiser.input.uncertainty.mean_future`),
-the later ones still adapting per future. Because that is one feasible point of
-the same program, VSS ≥ 0 (up to the MIP gap where there are lumpy measures).
+Reported apart, never added: the expected public cost (the mean over the futures of what each pays,
+evaluated with recourse) and the expected shortfall (the mean per target year). The program's objective
+(public cost plus the shortfall penalty) is only what it minimises, and what the value of the stochastic
+solution compares: VSS = EEV − RP, with RP this program's optimum and EEV the same program with the shared
+commitments fixed at those of the plan for the mean-value future
+(:func:`optimiser.input.uncertainty.mean_future`, planned as a plan is: no recourse), the later ones still
+adapting per future. Because that is one feasible point of the same program, VSS ≥ 0 (up to the MIP gap
+where there are lumpy measures).
+
+Size. The program's size is estimated from the first future's rows times N before any other future's
+input is made; a program larger than the memory this machine can give it is refused at once.
 """
 
 from __future__ import annotations
 
-import math
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -32,46 +36,27 @@ from ..input.data import InputError, PlanInput, Problem
 from ..input.scenario import apply_overrides
 from ..input.uncertainty import Future, mean_future
 from ..lang import _, num
-from ..model.build import build_model, objective
 from ..model.cash import problems as fixed_problems
-from ..model.families import model_rows
-from ..model.index import index_sets, with_penalty
-from ..model.results import TOL, assemble
-from ..model.solve import INF, PRIMAL_TOL, new_highs
+from ..model.index import with_penalty
+from ..model.results import TOL
+from .extensive import Program, Size, estimate
 from .futures import FutureResult
 
-#: Bytes the extensive form takes per nonzero and per row or column while it is built and solved
-#: (Python lists while building, the matrix and HiGHS's copies; measured on the default workbook).
-BYTES_PER_NONZERO = 260
-BYTES_PER_LINE = 900
 #: Share of the available memory the extensive form may take.
 MEMORY_SHARE = 0.6
 
 
 @dataclass
-class Size:
-    futures: int
-    columns: int
-    rows: int
-    nonzeros: int
-    binaries: int
-
-    @property
-    def bytes(self) -> int:
-        return self.nonzeros * BYTES_PER_NONZERO + (self.rows + self.columns) * BYTES_PER_LINE
-
-
-@dataclass
 class Decision:
-    """The stochastic program's answer."""
+    """The stochastic program's answer (plain data)."""
 
     year: int
     here_and_now: dict[str, dict[int, float]]  # measure → year ≤ YEAR → share committed now (same in every future)
-    expected_cost_meur: float  # RP: the mean over futures of public cost + P · shortfall
+    expected_cost_meur: float  # RP: the program's objective, mean of public cost + P · shortfall (not a cost)
     eev_meur: float | None  # the mean-value plan's here-and-now commitments fixed, later ones adapting
     vss_meur: float | None  # EEV − RP
     mean_plan: dict[str, dict[int, float]]  # the mean-value future's plan: its commitments in years ≤ YEAR
-    results: list[FutureResult]  # per future, under RP
+    results: list[FutureResult]  # per future, under RP, evaluated with recourse
     eev_results: list[FutureResult] = field(default_factory=list)
     size: Size | None = None
     status: str = ""
@@ -83,7 +68,22 @@ class Decision:
 
     @property
     def expected_public_cost_meur(self) -> float:
-        return sum(r.public_cost_meur or 0.0 for r in self.results) / max(1, len(self.results))
+        """The mean over the futures of the public cost each pays (with recourse; no penalty)."""
+        return mean_cost(self.results)
+
+    @property
+    def expected_shortfall_mt(self) -> dict[int, float]:
+        """Per target year, the mean shortfall over the futures (Mt/yr)."""
+        return mean_shortfall(self.results)
+
+
+def mean_cost(results: list[FutureResult]) -> float:
+    return sum(r.public_cost_meur or 0.0 for r in results) / max(1, len(results))
+
+
+def mean_shortfall(results: list[FutureResult]) -> dict[int, float]:
+    years = sorted({y for r in results for y in r.shortfall_mt})
+    return {y: sum(r.shortfall_mt.get(y, 0.0) for r in results) / max(1, len(results)) for y in years}
 
 
 def available_memory() -> int:
@@ -103,28 +103,51 @@ def available_memory() -> int:
         return 8 * 1024 ** 3
 
 
-def _shared(name: str, index, year: int) -> bool:
-    """Whether a variable is a here-and-now commitment: d or b of a year ≤ YEAR."""
-    return name in ("d", "b") and isinstance(index, tuple) and isinstance(index[-1], int) and index[-1] <= year
+def check_size(base: PlanInput, futures: list[Future], until: int, option: str, *, chance: bool = False,
+               samples: int | None = None) -> Size:
+    """The program's size from the first future's rows × N (``samples``, default the number of ``futures``);
+    bad input (at once, before the other futures' inputs are made) when it would need more memory than this
+    machine can give it."""
+    from .futures import validate
+
+    first = validate(base, futures[:1])[0]
+    n = len(futures) if samples is None else samples
+    size = estimate(first, n, until, chance=chance)
+    room = int(available_memory() * MEMORY_SHARE)
+    if size.bytes > room:
+        raise InputError(Problem(_(
+            "{option} with {n} futures: the stochastic program would have about {columns} columns, {rows} rows "
+            "and {nonzeros} nonzeros, about {gb} GB, more than the {room} GB this machine can give it: use fewer "
+            "--samples (about {fit} fit)", option=option, n=num(n, ",d"), columns=num(size.columns, ",d"),
+            rows=num(size.rows, ",d"), nonzeros=num(size.nonzeros, ",d"), gb=num(size.bytes / 1e9, ".1f"),
+            room=num(room / 1e9, ".1f"), fit=num(max(1, int(n * room / size.bytes)), ",d"))))
+    return size
 
 
-def estimate(inputs: list[PlanInput], year: int) -> Size:
-    """The extensive form's size, from the rows of the first few futures (before anything large is built)."""
-    sample = inputs[: min(5, len(inputs))]
-    cols = rows = nnz = binaries = 0
-    shared = set()
-    for inp in sample:
-        idx = index_sets(inp, late_until=year)
-        fam = model_rows(idx, inp)
-        for r in fam.values():
-            rows += len(r.terms)
-            nnz += sum(len(t) for t in r.terms.values())
-        own = [("d", k) for k in idx.d_keys] + [("b", k) for k in idx.lumpy_keys]
-        shared |= {k for k in own if _shared(k[0], k[1], year)}
-        cols += len(idx.d_keys) + len(idx.s_keys) + len(idx.target_years) + len(idx.lumpy_keys)
-        binaries += len(idx.lumpy_keys)
-    n, k = len(inputs), len(sample)
-    return Size(n, int(cols / k * n), int(rows / k * n), int(nnz / k * n), int(binaries / k * n))
+def check_fits(base: PlanInput, samples: int, seed: int, until: int, option: str, *, chance: bool = False) -> Size:
+    """:func:`check_size` before any future is drawn: one future drawn (any one gives the size of one), × N.
+    Drawing 400 000 futures alone takes minutes and gigabytes; this refuses such a run in about a second."""
+    from .futures import draw
+
+    return check_size(with_penalty(base), draw(base, 1, seed), until, option, chance=chance, samples=samples)
+
+
+def future_inputs(base: PlanInput, futures: list[Future], option: str) -> list[PlanInput]:
+    """Every future's input; bad input when a decision already taken cannot be kept in some future."""
+    from .futures import _future_problems, validate
+
+    inputs = validate(base, futures)
+    unkept = []
+    for f, inp in zip(futures, inputs):
+        found = fixed_problems(inp, future=True)
+        if found:
+            unkept += _future_problems(base, f.number, found[:1], futures)
+    if unkept:
+        raise InputError(unkept[:5] + [Problem(
+            _("{option}: in {n} of the {all} futures a decision already taken (sheet committed) cannot be kept, "
+              "so the stochastic program has no solution: move or remove that row, or narrow the draws that break it",
+              option=option, n=len(unkept), all=len(futures)), sheet="committed")])
+    return inputs
 
 
 def decide(base: PlanInput, futures: list[Future], year: int, *, time_limit_s: float | None = None,
@@ -138,38 +161,20 @@ def decide(base: PlanInput, futures: list[Future], year: int, *, time_limit_s: f
     if st.objective != "min-cost" or st.elastic or st.strict:
         raise InputError(Problem(_("--decide-by minimises the expected public cost plus the shortfall penalty: "
                                    "it needs objective min-cost, not elastic or strict")))
-    from .futures import _future_problems, validate
-
-    inputs = validate(base, futures)
-    unkept = []
-    for f, inp in zip(futures, inputs):
-        found = fixed_problems(inp, future=True)
-        if found:
-            unkept += _future_problems(base, f.number, found[:1], futures)
-    if unkept:
-        raise InputError(unkept[:5] + [Problem(
-            _("--decide-by: in {n} of the {all} futures a decision already taken (sheet committed) cannot be kept, "
-              "so the stochastic program has no solution: move or remove that row, or narrow the draws that break it",
-              n=len(unkept), all=len(futures)), sheet="committed")])
-    size = estimate(inputs, year)
-    room = int(available_memory() * MEMORY_SHARE)
-    if size.bytes > room:
-        raise InputError(Problem(_(
-            "--decide-by with {n} futures: the stochastic program would have about {columns} columns, {rows} rows "
-            "and {nonzeros} nonzeros, about {gb} GB, more than the {room} GB this machine can give it: use fewer "
-            "--samples (about {fit} fit)", n=num(len(futures), ",d"), columns=num(size.columns, ",d"),
-            rows=num(size.rows, ",d"), nonzeros=num(size.nonzeros, ",d"), gb=num(size.bytes / 1e9, ".1f"),
-            room=num(room / 1e9, ".1f"), fit=num(max(1, int(len(futures) * room / size.bytes)), ",d"))))
+    option = f"--decide-by {year}"
+    size = check_size(base, futures, year, option)
+    inputs = future_inputs(base, futures, option)
+    limit = time_limit_s if time_limit_s is not None else st.time_limit_s
     t0 = time.perf_counter()
     if on_stage:
         on_stage(_("building the stochastic program"))
-    program = _Program(inputs, year)
+    program = Program(inputs, year)
     seconds_build = time.perf_counter() - t0
     if on_stage:
         on_stage(_("solving it ({columns} columns, {rows} rows)", columns=num(program.n_col, ",d"),
                    rows=num(program.n_row, ",d")))
     t1 = time.perf_counter()
-    ok, status, gap = program.solve(time_limit_s if time_limit_s is not None else st.time_limit_s)
+    ok, status, gap = program.solve(limit)
     if not ok:
         from ..model.optimum import SolverFailure
         from ..model.solve import Solution
@@ -187,11 +192,10 @@ def decide(base: PlanInput, futures: list[Future], year: int, *, time_limit_s: f
         on_stage(_("the plan for the mean-value future, fixed now, adapting later (EEV)"))
     notes: list[str] = []
     mean_inp = apply_overrides(base, list(mean_future(base).overrides))
-    # the mean-value future planned like every future: the same rows, on its own (a program of one future)
-    mean_program = _Program([mean_inp], year)
-    ok, status, _gap = mean_program.solve(time_limit_s if time_limit_s is not None else st.time_limit_s)
-    fixed = {key: float(mean_program.x[j]) for key, j in mean_program.shared_col.items()
-             if mean_program.x[j] > TOL} if ok else {}
+    # the mean-value future planned as a plan is (its resources bind in every year: no recourse)
+    mean_program = Program([mean_inp], year, recourse=False)
+    ok, status, _gap = mean_program.solve(limit)
+    fixed = mean_program.shared_values() if ok else {}
     eev = None
     eev_results: list[FutureResult] = []
     missing = [k for k, v in fixed.items() if v > TOL and k not in program.shared_col]
@@ -204,7 +208,7 @@ def decide(base: PlanInput, futures: list[Future], year: int, *, time_limit_s: f
         notes.append(_("the mean-value plan commits now what no drawn future can fund ({what}): EEV is infinite",
                        what=", ".join(what)))
     else:
-        ok, status, _gap = program.solve_fixed(fixed, time_limit_s if time_limit_s is not None else st.time_limit_s)
+        ok, status, _gap = program.solve_fixed(fixed, limit)
         if ok:
             eev = program.objective_value()
             eev_results = program.results(futures)
@@ -223,173 +227,5 @@ def decide(base: PlanInput, futures: list[Future], year: int, *, time_limit_s: f
     for (name, (m, y)), v in fixed.items():
         if name == "d" and v > TOL:
             mean_commitments[m][y] = v
-    return Decision(year, here_and_now, rp, eev, vss, dict(mean_commitments), results, eev_results, size, status,
-                    gap, seconds_build, seconds_solve, time.perf_counter() - t2, notes)
-
-
-class _Program:
-    """The extensive form on a live HiGHS instance, with what is needed to read each future back."""
-
-    def __init__(self, inputs: list[PlanInput], year: int):
-        import highspy
-        import numpy as np
-        from scipy.sparse import coo_matrix
-
-        self.inputs = inputs
-        self.year = year
-        n = len(inputs)
-        domain = _domains(inputs[0])
-        self.col: dict[tuple, int] = {}
-        self.shared_col: dict[tuple, int] = {}
-        lower: list[float] = []
-        upper: list[float] = []
-        integer: list[int] = []
-        cost: list[float] = []
-
-        def column(name: str, index, f: int) -> int:
-            key = (name, index) if _shared(name, index, year) else (f, name, index)
-            j = self.col.get(key)
-            if j is None:
-                j = self.col[key] = len(lower)
-                lb, ub, binary = domain.get(name, (0.0, 1.0, True) if name == "b" else (0.0, INF, False))
-                lower.append(lb)
-                upper.append(ub)
-                cost.append(0.0)
-                if binary:
-                    integer.append(j)
-                if len(key) == 2:
-                    self.shared_col[key] = j
-            return j
-
-        r_idx: list[int] = []
-        c_idx: list[int] = []
-        vals: list[float] = []
-        row_lo: list[float] = []
-        row_up: list[float] = []
-        self.future_cols: list[dict[tuple, int]] = []
-        shared_in: list[set] = []
-        for f, inp in enumerate(inputs):
-            idx = index_sets(inp, late_until=year)
-            fam = model_rows(idx, inp)
-            mine: dict[tuple, int] = {}
-            for name, rows in fam.items():
-                for key, terms in rows.terms.items():
-                    k = len(row_lo)
-                    for c, v, i in terms:
-                        j = column(v, i, f)
-                        mine[(v, i)] = j
-                        r_idx.append(k)
-                        c_idx.append(j)
-                        vals.append(c)
-                    rhs = rows.rhs[key]
-                    row_lo.append(rhs if rows.sense in (">=", "==") else -INF)
-                    row_up.append(rhs if rows.sense in ("<=", "==") else INF)
-            for c, v, i in objective(idx, inp, fam):
-                j = column(v, i, f)
-                mine[(v, i)] = j
-                cost[j] += c / n
-            for k in idx.d_keys:  # a variable in no row and no cost still belongs to the future
-                mine.setdefault(("d", k), column("d", k, f))
-            self.future_cols.append(mine)
-            shared_in.append({key for key in mine if _shared(key[0], key[1], year)})
-        # a shared commitment that some future cannot make at all is not made
-        for key, j in self.shared_col.items():
-            if any(key not in have for have in shared_in):
-                upper[j] = 0.0
-        self.n_col, self.n_row = len(lower), len(row_lo)
-        A = coo_matrix((vals, (r_idx, c_idx)), shape=(self.n_row, self.n_col)).tocsc()
-        A.sum_duplicates()
-        lp = highspy.HighsLp()
-        lp.num_col_, lp.num_row_ = self.n_col, self.n_row
-        lp.col_cost_ = np.array(cost)
-        lp.col_lower_ = np.array(lower)
-        lp.col_upper_ = np.array(upper)
-        lp.row_lower_ = np.array(row_lo)
-        lp.row_upper_ = np.array(row_up)
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_ = A.indptr.astype(np.int32)
-        lp.a_matrix_.index_ = A.indices.astype(np.int32)
-        lp.a_matrix_.value_ = A.data.astype(float)
-        self.integer = integer
-        if integer:
-            kinds = [highspy.HighsVarType.kContinuous] * self.n_col
-            for j in integer:
-                kinds[j] = highspy.HighsVarType.kInteger
-            lp.integrality_ = kinds
-        self.nonzeros = int(A.nnz)
-        self.lower, self.upper = np.array(lower), np.array(upper)
-        h = new_highs()
-        h.setOptionValue("mip_rel_gap", float(inputs[0].settings.mip_gap))
-        if integer:
-            h.setOptionValue("mip_feasibility_tolerance", PRIMAL_TOL)
-        h.passModel(lp)
-        self.highs = h
-        self.x = None
-
-    def solve(self, time_limit_s: float | None) -> tuple[bool, str, float]:
-        import highspy
-
-        h = self.highs
-        if time_limit_s:
-            h.setOptionValue("time_limit", float(time_limit_s))
-        h.run()
-        status = h.getModelStatus()
-        text = h.modelStatusToString(status)
-        if status != highspy.HighsModelStatus.kOptimal:
-            return False, text, 0.0
-        info = h.getInfo()
-        self.x = list(h.getSolution().col_value)
-        gap = float(getattr(info, "mip_gap", 0.0) or 0.0) if self.integer else 0.0
-        self._objective = float(info.objective_function_value)
-        return True, text, gap if math.isfinite(gap) else 0.0
-
-    def solve_fixed(self, fixed: dict[tuple, float], time_limit_s: float | None) -> tuple[bool, str, float]:
-        """Re-solve with every shared commitment fixed (at ``fixed`` or 0); the bounds are restored after."""
-        import numpy as np
-
-        cols = np.array(list(self.shared_col.values()), dtype=np.int32)
-        values = np.array([min(max(fixed.get(k, 0.0), 0.0), float(self.upper[j]))
-                           for k, j in self.shared_col.items()])
-        h = self.highs
-        h.clearSolver()
-        h.changeColsBounds(len(cols), cols, values, values)
-        try:
-            return self.solve(time_limit_s)
-        finally:
-            h.changeColsBounds(len(cols), cols, self.lower[cols], self.upper[cols])
-
-    def objective_value(self) -> float:
-        return self._objective
-
-    def here_and_now(self) -> dict[str, dict[int, float]]:
-        out: dict[str, dict[int, float]] = defaultdict(dict)
-        for (name, (m, y)), j in sorted(self.shared_col.items(), key=lambda kv: (kv[0][1][0], kv[0][1][1])):
-            if name == "d" and self.x[j] > TOL:
-                out[m][y] = float(self.x[j])
-        return dict(out)
-
-    def results(self, futures: list[Future]) -> list[FutureResult]:
-        """Each future's plan under the current solution, through the one result assembler."""
-        out = []
-        for f, (inp, cols) in enumerate(zip(self.inputs, self.future_cols)):
-            value = {key: self.x[j] for key, j in cols.items()}
-            new = {i: v for (name, i), v in value.items() if name == "d"}
-            subsidy = {i: v for (name, i), v in value.items() if name == "s"}
-            shortfall = {i: v for (name, i), v in value.items() if name == "shortfall"}
-            r = assemble(inp, new=new, subsidy=subsidy, shortfall=shortfall)
-            out.append(FutureResult.of(futures[f].number, r, solver_note=_("stochastic program")))
-        return out
-
-
-def _domains(inp: PlanInput) -> dict[str, tuple[float, float, bool]]:
-    """Each variable component's bounds and integrality, as the Pyomo model declares them."""
-    model = build_model(inp).model
-    import pyomo.environ as pyo
-
-    out = {}
-    for var in model.component_objects(pyo.Var, descend_into=True):
-        for v in var.values():
-            out[var.local_name] = (v.lb if v.lb is not None else -INF, v.ub if v.ub is not None else INF,
-                                   v.is_binary() or v.is_integer())
-            break
-    return out
+    return Decision(year, here_and_now, rp, eev, vss, dict(mean_commitments), results, eev_results,
+                    program.size or size, status, gap, seconds_build, seconds_solve, time.perf_counter() - t2, notes)

@@ -46,11 +46,10 @@ from ..input.uncertainty import Dimension, Future, dimensions, draw_futures
 from ..lang import DEFAULT, _, current, language, num
 from ..model.build import build_model, objective
 from ..model.cash import problems as fixed_problems
-from ..model.committed import built_by, connect
 from ..model.extract import extract
 from ..model.families import model_rows
 from ..model.fields import HasHeadline, Headline
-from ..model.index import index_sets, unit_gap, with_penalty
+from ..model.index import index_sets, with_penalty
 from ..model.results import TOL, PlanResult
 from ..model.solve import Solver, solver_version
 from .runs import Run
@@ -73,35 +72,69 @@ class Payload:
     """What every worker needs, shipped once: the base input and, for a stress test, the plan's commitments.
 
     ``commitments[(m, y)]``: share of m newly committed in y (years ≥ start_year and earlier ones);
-    ``weights[m]``: the plan's public cost per euro paid to m (its instruments' cost weights, weighted by
-    what each paid). ``lang``: the language of the run, which a worker process (forked, spawned or on a Dask
+    ``split[m]``: the plan's instruments for m and the share of m's subsidy each paid. ``lang``: the language of the run, which a worker process (forked, spawned or on a Dask
     cluster) does not inherit: :func:`run_chunk` works in it.
     """
 
     base: PlanInput
     mode: str
     commitments: tuple[tuple[tuple[str, int], float], ...] = ()
-    weights: tuple[tuple[str, float], ...] = ()
+    split: tuple[tuple[str, tuple[tuple[str, float], ...]], ...] = ()
     lang: str = DEFAULT  # the run's language: a worker writes its notes and messages in it
+    #: commitments of years ≤ ``until`` fixed, later ones planned per future (:func:`evaluator`)
+    until: int | None = None
+    #: how a future is answered when neither wait and see nor a stress test: a module-level function
+    #: (state, input, number) → FutureResult, shipped by reference (e.g. the decide-by plan's later commitments
+    #: planned per future, optimiser.analysis.confidence.adapt)
+    evaluator: object = None
 
 
-@dataclass
 class FutureResult(HasHeadline):
-    """One future's outcome (plain data): its :class:`~optimiser.model.fields.Headline` record (status, public
-    cost, objective, abatement and shortfall per target year, abatement built but idle, …, read as attributes:
-    ``r.public_cost_meur``) and the measures it funds."""
+    """One future's outcome (plain data): its :class:`~optimiser.model.fields.Headline` record — status, public
+    cost, objective, abatement and shortfall per target year, abatement committed or built but not running
+    (recourse, section 16), … read as attributes (``r.public_cost_meur``) — and what it details beyond its
+    figures: the measures it funds, the cash it pays per instrument and year, the limits binding where it
+    misses a target, how it was solved.
 
-    number: int
-    committed: dict[str, float] = field(default_factory=dict)  # x_{m,target_year} of every funded measure
-    solver_note: str = ""  # how it was solved, in the run's language ("re-solved on a kept model", "evaluated", …)
-    message: str = ""
-    seconds: float = 0.0
-    headline: Headline = field(default_factory=Headline)
+    Made from a plan (:meth:`of`), without one (:meth:`failed`), or from the figures an evaluation works out
+    itself: ``FutureResult(number, status, public_cost_meur, objective_meur, abatement_mt, shortfall_mt,
+    committed, idle_mt=…)`` puts them in the record.
+    """
+
+    def __init__(self, number: int, status: str = "failed", public_cost_meur: float | None = None,
+                 objective_meur: float | None = None, abatement_mt: dict | None = None,
+                 shortfall_mt: dict | None = None, committed: dict | None = None, idle_mt: float = 0.0,
+                 cash_meur: dict | None = None, released_meur: float = 0.0, binding: tuple = (),
+                 solver_note: str = "", message: str = "", seconds: float = 0.0, *,
+                 headline: Headline | None = None):
+        self.number = number
+        if headline is None:
+            planned = status != "failed"
+            figures = {"status": status, "public_cost_meur": public_cost_meur, "objective_meur": objective_meur,
+                       "abatement_mt": abatement_mt, "shortfall_mt": shortfall_mt,
+                       "idle_mt": idle_mt if planned else None,
+                       # what operating instruments do not pay for idle tonnes (cost-weighted M€): the future's vrijval
+                       "released_meur": released_meur if planned else None}
+            headline = Headline({k: v for k, v in figures.items() if v is not None})
+        self.headline = headline
+        self.committed = dict(committed or {})  # x_{m,target_year} of every funded measure
+        #: cash paid per instrument and year (M€), the decisions of the past included; an operating instrument
+        #: pays only for what runs
+        self.cash_meur = dict(cash_meur or {})
+        #: a future planned on its own that still misses a target: the limits with a shadow price in its plan,
+        #: (family, id, year, in words)
+        self.binding = tuple(binding)
+        self.solver_note = solver_note  # how it was solved, in the run's language ("evaluated", …)
+        self.message = message
+        self.seconds = seconds
+
+    def __repr__(self) -> str:
+        return f"FutureResult({self.number}, {self.headline!r})"
 
     @classmethod
     def of(cls, number: int, result: PlanResult, **kw) -> FutureResult:
         """A future planned: its record read from the plan, the measures the plan takes up."""
-        return cls(number, {m: mr.committed_share for m, mr in result.measures.items() if mr.taken_up},
+        return cls(number, committed={m: mr.committed_share for m, mr in result.measures.items() if mr.taken_up},
                    headline=Headline.of(result), **kw)
 
     @classmethod
@@ -132,7 +165,7 @@ class _State:
         self.payload = payload
         self.solvers: OrderedDict[tuple, Solver] = OrderedDict()
         self.commitments = dict(payload.commitments)
-        self.weights = dict(payload.weights)
+        self.split = {m: dict(parts) for m, parts in payload.split}
 
     def solver_for(self, inp: PlanInput) -> tuple[Solver, bool]:
         """A solver holding ``inp``'s numbers: a kept one updated in place, else a new build (True)."""
@@ -190,8 +223,10 @@ def _run_chunk(key: str, payload: Payload, chunk: list[Future]) -> ChunkResult:
         except InputError as exc:
             out.problems.append((future.number, exc.problems))
             continue
-        if payload.mode == "stress_test":
-            result = stress(inp, state.commitments, state.weights, future.number)
+        if payload.evaluator is not None:
+            result = payload.evaluator(state, inp, future.number)
+        elif payload.mode == "stress_test":
+            result = stress(inp, state.commitments, state.split, future.number)
         else:
             result = _wait_and_see(state, inp, future.number, out)
         result.seconds = time.perf_counter() - t0
@@ -207,6 +242,13 @@ def _run_local_chunk(chunk: list[Future]) -> ChunkResult:
 def _init_local(data: bytes) -> None:
     global _LOCAL
     _STATES.clear()  # a forked worker builds its own models
+    # HiGHS starts a pool of threads for its first MIP; a process forked after this one solved one finds a copy
+    # of the pool without its threads and would wait on it forever: drop the copy, without waiting
+    import highspy
+
+    reset = getattr(highspy.Highs, "resetThreadScheduler", None) or getattr(highspy.Highs, "resetGlobalScheduler", None)
+    if reset is not None:  # resetThreadScheduler in current highspy, resetGlobalScheduler in older ones
+        reset(False)
     _LOCAL = (hashlib.sha256(data).hexdigest(), pickle.loads(data))
 
 
@@ -227,7 +269,16 @@ def _wait_and_see(state: _State, inp: PlanInput, number: int, out: ChunkResult) 
     if not sol.ok:
         return FutureResult.failed(number, inp, message=_("{message} (solver status: {status})", message=sol.message,
                                                                status=sol.status), solver_note=note)
-    return FutureResult.of(number, extract(solver.built, sol, explain=False), solver_note=note)
+    r = extract(solver.built, sol, explain=False)
+    return FutureResult.of(number, r, solver_note=note, cash_meur=_cash_of(r))
+
+
+def _cash_of(r) -> dict[str, dict[int, float]]:
+    """Cash paid per instrument and year of a plan's result (years with cash only)."""
+    if r.cash is None:
+        return {}
+    return {i: {t: v for t, v in ys.items() if abs(v) > TOL} for i, ys in r.cash.cash.items()
+            if any(abs(v) > TOL for v in ys.values())}
 
 
 def canonical(h) -> None:
@@ -257,52 +308,29 @@ def canonical(h) -> None:
     h.passModel(lp)
 
 
-def stress(inp: PlanInput, commitments: dict[tuple[str, int], float], weights: dict[str, float],
+def stress(inp: PlanInput, commitments: dict[tuple[str, int], float], split: dict[str, dict[str, float]],
            number: int = 0) -> FutureResult:
-    """A plan's commitments in one future (docs/model.md section 14, stress test).
+    """A plan's commitments in one future (docs/model.md sections 14 and 16, stress test).
 
-    The plan's commitments of years ≥ start_year are forced decisions of that future and its decisions of
-    the past (sheet ``committed`` of ``inp``: the plan's own) stay as they are (section 12). Every one of them
-    is built L_m years after its year, with the future's lead times L_m: o_{m,y} = Σ_{t ≤ y − L_m} d_{m,t};
-    per target year y
-
-        max Σ_m A_m · o'_{m,y}   s.t.   Σ_m a_{m,r} · o'_{m,y} ≤ Cap_{r,y}  (every stock resource r),
-                                        0 ≤ o'_{m,y} ≤ o_{m,y}
-
-    (:func:`optimiser.model.committed.connect`: what is built but cannot connect does not abate; flow
-    resources limit what is committed, which the plan fixed). Public cost: Σ_{m,y≥start} w_m · Gap_{m,y} · d_{m,y}
-    at the future's gaps Gap_{m,y} = max(0, c_m − p_y) · A_m · D_m, with w_m the plan's cost weight of m; the
-    past decisions' money is sunk.
+    The plan's commitments of years ≥ start_year are that future's commitments, and its decisions of the
+    past (sheet ``committed`` of ``inp``: the plan's own) stay as they are (section 12). Every one of them is
+    built L_m years after its year, with the future's lead times; what is built runs as far as that future's
+    stock resources allow, the decisions of the past first (:func:`optimiser.analysis.recourse.evaluate`:
+    what is built but cannot connect does not abate; flow resources limit what is committed, which the plan
+    fixed). Public cost: the commitments re-priced at the future's gaps Gap_{m,t} = max(0, c_m − p_t) · A_m ·
+    D_m, paid by the plan's instruments in the plan's shares ``split[m]``; an operating instrument pays only
+    for the share that runs in the target year. The past decisions' money is sunk.
     """
-    T = inp.settings.target_year
+    from .recourse import evaluate, repriced
+
     start = inp.settings.start_year
-    targets = sorted(inp.targets)
     forced = {(m, t): v for (m, t), v in commitments.items() if t >= start and m in inp.measures and v > 0}
-    shares: dict[tuple[str, int], float] = dict(forced)
-    for c in inp.past_decisions:
-        shares[(c.measure_id, c.year)] = shares.get((c.measure_id, c.year), 0.0) + c.share
-    built = {k: v for k, v in built_by(inp, shares).items() if k[1] in inp.targets}
-    operating = connect(inp, built, [r for r, res in inp.resources.items() if res.kind == "stock"])
-    abatement, shortfall = {}, {}
-    for y in targets:
-        abatement[y] = sum(inp.measures[m].abatement_mt * v for (m, t), v in operating.items() if t == y)
-        shortfall[y] = max(0.0, inp.targets[y] - abatement[y])
-        abatement[y] = 0.0 if abs(abatement[y]) < TOL else abatement[y]
-        shortfall[y] = 0.0 if shortfall[y] < TOL else shortfall[y]
-    idle = sum(inp.measures[m].abatement_mt * (v - operating[(m, t)]) for (m, t), v in built.items() if t == T)
-    committed: dict[str, float] = {}
-    cost = 0.0
-    for (m, t), share in forced.items():
-        committed[m] = committed.get(m, 0.0) + share
-        meas = inp.measures[m]
-        cost += weights.get(m, 1.0) * unit_gap(inp, m, t) * meas.abatement_mt * meas.support_years * share
-    penalty = inp.settings.shortfall_penalty_eur_per_t * sum(shortfall.values())
-    met = all(v <= TOL for v in shortfall.values())
-    figures = Headline({"status": "target_met" if met else "target_not_met", "public_cost_meur": cost,
-                        "objective_meur": cost + penalty, "abatement_mt": abatement, "shortfall_mt": shortfall,
-                        "required_mt": dict(sorted(inp.targets.items())), "idle_mt": max(0.0, idle)})
-    return FutureResult(number, {m: v for m, v in committed.items() if v > TOL}, solver_note=_("evaluated"),
-                        headline=figures)
+    ev = evaluate(inp, forced, repriced(inp, forced, split))
+    penalty = float(inp.settings.shortfall_penalty_eur_per_t or 0.0) * sum(ev.shortfall_mt.values())
+    return FutureResult(number, "target_met" if ev.target_met else "target_not_met", ev.public_cost_meur,
+                        ev.public_cost_meur + penalty, dict(ev.abatement_mt), dict(ev.shortfall_mt),
+                        dict(ev.committed), idle_mt=ev.idle_mt, cash_meur=ev.cash_meur,
+                        released_meur=ev.released_meur, solver_note=_("evaluated"))
 
 
 # ---------------------------------------------------------------- the run
@@ -341,6 +369,10 @@ class FuturesRun(Run):
     plan_file: str = ""  # stress test: the plan whose commitments are fixed
     commitments: dict[tuple[str, int], float] = field(default_factory=dict)
     decision: object = None  # decide_by: optimiser.analysis.decide.Decision
+    #: the abatement reached in at least p of the futures: {p: {target year: Mt/yr}} (:func:`sure_abatement`)
+    sure_abatement_mt: dict[float, dict[int, float]] = field(default_factory=dict)
+    #: the 10th, 50th and 90th percentile of cash paid: {instrument: {year: (p10, p50, p90)}} (:func:`cash_bands`)
+    cash_bands_meur: dict[str, dict[int, tuple[float, float, float]]] = field(default_factory=dict)
 
     outcomes = property(lambda self: self.results)
 
@@ -509,7 +541,7 @@ def _on_dask(address: str, key: str, payload: Payload, parts: list[list[Future]]
 
 def run(base: PlanInput, *, mode: str = "wait_and_see", samples: int, seed: int, jobs: int = 1,
         scheduler: str | None = None, commitments: dict[tuple[str, int], float] | None = None,
-        weights: dict[str, float] | None = None, past: tuple[Committed, ...] | None = None, on_start=None,
+        split: dict[str, dict[str, float]] | None = None, past: tuple[Committed, ...] | None = None, on_start=None,
         on_progress=None, chunk_size: int | None = None) -> FuturesRun:
     """Wait and see, or a stress test of ``commitments``: draw, solve every future, aggregate.
 
@@ -527,7 +559,8 @@ def run(base: PlanInput, *, mode: str = "wait_and_see", samples: int, seed: int,
     futures = draw(base, samples, seed)
     if on_start is not None:
         on_start(len(futures))
-    payload = Payload(base, mode, tuple(sorted((commitments or {}).items())), tuple(sorted((weights or {}).items())),
+    payload = Payload(base, mode, tuple(sorted((commitments or {}).items())),
+                      tuple(sorted((m, tuple(sorted(parts.items()))) for m, parts in (split or {}).items())),
                       lang=current())
     results, stats = solve_futures(payload, futures, jobs=jobs, scheduler=scheduler, on_progress=on_progress,
                                    chunk_size=chunk_size)
@@ -562,6 +595,50 @@ def summarise(run_: FuturesRun) -> None:
     run_.funded_share = {m: (sum(m in r.committed for r in solved) / len(solved) if solved else 0.0)
                          for m in run_.base.measures}
     run_.drivers = drivers(run_)
+    run_.sure_abatement_mt = sure_abatement(run_.results)
+    run_.cash_bands_meur = cash_bands(run_.results)
+
+
+#: The shares of futures the p-sure abatement is reported for (docs/model.md section 17).
+SURE_LEVELS = (0.5, 0.8, 0.95)
+#: The percentiles of the cash bands.
+CASH_PERCENTILES = (10, 50, 90)
+
+
+def sure_abatement(results: list[FutureResult], levels=SURE_LEVELS) -> dict[float, dict[int, float]]:
+    """Per level p and target year: the abatement reached in at least p of the futures — the ⌈p·N⌉-th largest
+    abatement over the N futures (a failed future counts as none). Empty when no future solved."""
+    if not any(r.ok for r in results):
+        return {}
+    years = sorted({y for r in results if r.ok for y in r.abatement_mt})
+    n = len(results)
+    out: dict[float, dict[int, float]] = {}
+    for p in levels:
+        k = max(1, math.ceil(p * n - 1e-9))
+        out[p] = {}
+        for y in years:
+            values = sorted((r.abatement_mt.get(y, 0.0) if r.ok else 0.0 for r in results), reverse=True)
+            out[p][y] = values[k - 1]
+    return out
+
+
+def cash_bands(results: list[FutureResult], percentiles=CASH_PERCENTILES
+               ) -> dict[str, dict[int, tuple[float, ...]]]:
+    """Per instrument and year: the 10th, 50th and 90th percentile of the cash paid over the solved futures
+    (numpy's linear interpolation between order statistics; a future paying nothing that year counts 0)."""
+    import numpy as np
+
+    solved = [r for r in results if r.ok]
+    if not solved:
+        return {}
+    keys = sorted({(i, t) for r in solved for i, ys in r.cash_meur.items() for t in ys})
+    out: dict[str, dict[int, tuple[float, ...]]] = {}
+    for i, t in keys:
+        values = np.array([r.cash_meur.get(i, {}).get(t, 0.0) for r in solved])
+        if not np.any(np.abs(values) > TOL):
+            continue
+        out.setdefault(i, {})[t] = tuple(float(v) for v in np.percentile(values, percentiles))
+    return out
 
 
 def drivers(run_: FuturesRun) -> list[Driver]:
@@ -613,11 +690,13 @@ def drivers(run_: FuturesRun) -> list[Driver]:
 # ---------------------------------------------------------------- a plan's commitments (stress test)
 
 def plan_commitments(plan_input: PlanInput, document: dict | None = None
-                     ) -> tuple[dict[tuple[str, int], float], dict[str, float], str]:
-    """What a plan commits, d_{m,y}, the cost weight of each measure's subsidy, and where they came from.
+                     ) -> tuple[dict[tuple[str, int], float], dict[str, dict[str, float]], str]:
+    """What a plan commits, d_{m,y}, the share of each measure's subsidy each instrument paid, and where they
+    came from.
 
     From the plan workbook's stored result when it holds its commitments; else the plan of
-    ``plan_input`` (a plan workbook re-runs to itself; an input workbook is planned first).
+    ``plan_input`` (a plan workbook re-runs to itself; an input workbook is planned first). A measure the
+    plan paid nothing (no gap) takes its cheapest eligible instrument, should a future give it a gap.
     """
     from ..model.optimum import optimise
 
@@ -632,13 +711,15 @@ def plan_commitments(plan_input: PlanInput, document: dict | None = None
         commitments = {(m, y): v for m, mr in result.measures.items() for y, v in mr.new.items() if v > TOL}
         paid = {m: mr.subsidy_meur for m, mr in result.measures.items()}
         how = _("the plan of the workbook's inputs")
-    weights = {}
-    for m in {m for m, _year in commitments}:
+    split: dict[str, dict[str, float]] = {}
+    for m in sorted({m for m, _year in commitments}):
         money = {i: float(v) for i, v in (paid.get(m) or {}).items() if v and i in weights_of}
-        if sum(money.values()) > TOL:
-            weights[m] = sum(weights_of[i] * v for i, v in money.items()) / sum(money.values())
+        total = sum(money.values())
+        if total > TOL:
+            split[m] = {i: v / total for i, v in sorted(money.items()) if v > TOL}
         else:
-            eligible = [weights_of[i] for i in plan_input.measures[m].eligible_instruments if i in weights_of] \
+            eligible = [i for i in plan_input.measures[m].eligible_instruments if i in weights_of] \
                 if m in plan_input.measures else []
-            weights[m] = min(eligible) if eligible else 1.0
-    return commitments, weights, how
+            if eligible:
+                split[m] = {min(eligible, key=lambda i: (weights_of[i], eligible.index(i))): 1.0}
+    return commitments, split, how

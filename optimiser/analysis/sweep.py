@@ -51,6 +51,7 @@ from decimal import Decimal, InvalidOperation
 
 from ..lang import _, ngettext
 from ..input.data import InputError, PlanInput, Problem, ScenarioRow
+from ..input.hints import number_hint, round_thousands
 from ..input.manifest import SETTINGS_KEYS, SHEET_BY_NAME
 from ..input.scenario import apply_overrides, parse_override
 from ..model.build import Built, build_model
@@ -137,6 +138,10 @@ def _parse_values(text: str, numbers_only: bool, where: str) -> list:
     text = text.strip()
     if not text:
         raise InputError(Problem(_("{where}: no values after '='", where=where)))
+    for token in re.split(r"[,:]", text):  # '12.000' is twelve thousand to a Dutch reader: never guessed
+        if round_thousands(token):
+            raise InputError(Problem(_("{where}: '{value}' is not a number", where=where, value=token.strip())
+                                     + number_hint(token)))
     if "," in text:
         items = [t.strip() for t in text.split(",")]
         if any(not t for t in items):

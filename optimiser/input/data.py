@@ -9,9 +9,11 @@ Units: money in M€, abatement in Mt CO2-eq per year, unit costs in €/t.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Callable, Iterable, Mapping, TypeVar
 
 from ..lang import _
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,21 @@ class InputError(Exception):
         return InputError(
             [p if p.file else Problem(p.message, file, p.sheet, p.row, p.column) for p in self.problems]
         )
+
+
+def every(calls: Iterable[Callable[[], T]]) -> list[T]:
+    """What each call returns, in order; when some raise :class:`InputError`, one error listing all their problems
+    (so a user sees every mistake at once, not the first)."""
+    values: list[T] = []
+    problems: list[Problem] = []
+    for call in calls:
+        try:
+            values.append(call())
+        except InputError as exc:
+            problems += exc.problems
+    if problems:
+        raise InputError(problems)
+    return values
 
 
 @dataclass(frozen=True)
@@ -143,8 +160,8 @@ class Committed:
     share: float
     instrument_id: str = ""
     subsidy_meur: float | None = None
+    row: int | None = None  # source row in the committed sheet, for messages
     note: str = ""
-    row: int | None = None
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,11 @@ known name when
 - their letters differ by a small edit (``difflib`` ratio at least :data:`CLOSE_RATIO` on the normalised
   names, both at least 4 letters: ``abatment_mt`` → ``abatement_mt``).
 
-The other hints: ids separated by commas where ``;`` separates them, a decimal comma (``1,5``) and a
-percentage where a share is expected (``80`` for ``0.8``).
+The other hints: ids separated by commas where ``;`` separates them, numbers written as text the Dutch
+(or another) way — a decimal comma (``1,5``), thousands separators (``1.234.567``, ``12.000,5``), a
+separator that reads as a thousands one in Dutch and a decimal one in English (``12.000``: both readings
+are named, :func:`ambiguous`), a percentage (``80%``) — and a percentage where a share is expected
+(``80`` for ``0.8``).
 """
 
 from __future__ import annotations
@@ -72,26 +75,83 @@ def did_you_mean(candidates: list[str]) -> str:
     return _("did you mean {names}?", names=_(" or ").join(f"'{c}'" for c in candidates[:2]))
 
 
-_DECIMAL_COMMA = re.compile(r"^\s*[-\u2212]?\d+,\d+\s*$")
+#: Text that is a number with a point or comma between thousands *or* a decimal one, and means a different
+#: number in Dutch and in English: one separator followed by exactly three digits, after 1–3 digits that do
+#: not start with 0 ("12.000" is 12000 to a Dutch reader and 12.0 to an English one; "0.500" is not ambiguous).
+_AMBIGUOUS = re.compile(r"^[-+]?[1-9]\d{0,2}([.,])\d{3}$")
+_DECIMAL_COMMA = re.compile(r"^[-+]?\d+,\d+$")
+#: Groups of three digits separated by points, commas, spaces or apostrophes, with an optional decimal part
+#: after the other separator: "1.234.567", "12.000,5", "12,000.5", "12 000", "1'000".
+_GROUPED = re.compile(r"^[-+]?\d{1,3}(?P<sep>[.,\s\u00a0\u202f'])\d{3}(?:(?P=sep)\d{3})*(?:(?P<dec>[.,])\d+)?$")
+_PERCENT = re.compile(r"^(?P<number>[-+]?\d+(?:[.,]\d+)?)\s*%$")
 
 
-def number_hint(value: object) -> str:
-    """A hint for text that is a number written the Dutch way (``1,5``), else ''."""
-    if not isinstance(value, str) or not _DECIMAL_COMMA.match(value):
+def _plain(text: str) -> str:
+    return text.strip().replace("\u2212", "-")
+
+
+def ambiguous(text: str) -> tuple[str, str] | None:
+    """The two readings of text such as '12.000' or '1,500' (thousands separator, decimal separator), or None."""
+    text = _plain(text)
+    m = _AMBIGUOUS.match(text)
+    if not m:
+        return None
+    whole, fraction = text.split(m.group(1))
+    return f"{whole}{fraction}", repr(float(f"{whole}.{fraction}"))
+
+
+def round_thousands(text: str) -> tuple[str, str] | None:
+    """:func:`ambiguous` text whose three digits are 000 ('12.000', '-1.000'), else None.
+
+    On a command line a point is a decimal point, as in every program's options, so '1.125' is 1.125; but
+    '12.000' is how a Dutch analyst writes twelve thousand and nobody writes 12 so: it is refused there too.
+    """
+    readings = ambiguous(text)
+    return readings if readings and _plain(text).endswith("000") else None
+
+
+def number_hint(value: object, share: bool = False) -> str:
+    """A hint for text that is a number written another way, else ''.
+
+    A separator that may be a thousands or a decimal one ('12.000', '1,500') gets both readings; a decimal
+    comma ('1,5'), grouped thousands ('1.234.567', '12.000,5', '12 000') and a percentage ('80%': a share
+    when ``share``) get the number to write instead.
+    """
+    if not isinstance(value, str):
         return ""
-    whole, fraction = value.strip().replace("\u2212", "-").split(",")
-    point = f"{whole}.{fraction}"
-    if len(fraction) == 3:  # 1,500 may be 1.5 or 1500
-        return _(" (write {point} with a decimal point, or {plain} without a thousands separator)", point=point,
-                 plain=f"{whole}{fraction}")
-    return _(" (use a decimal point: {point})", point=point)
+    text = _plain(value)
+    readings = ambiguous(text)
+    if readings:
+        thousands, decimal = readings
+        return _(" (a separator between thousands, {thousands}, or a decimal one, {decimal}? write {thousands} or "
+                 "{decimal})", thousands=thousands, decimal=decimal)
+    grouped = _GROUPED.match(text)
+    if grouped and (grouped.group("dec") is None or grouped.group("dec") != grouped.group("sep")):
+        number = re.sub(r"[.,\s\u00a0\u202f']", "", text[:grouped.start("dec")] if grouped.group("dec") else text)
+        if grouped.group("dec"):
+            number += "." + text[grouped.start("dec") + 1:]
+        return _(" (write it without a thousands separator and with a decimal point: {number})", number=number)
+    if _DECIMAL_COMMA.match(text):
+        return _(" (use a decimal point: {point})", point=text.replace(",", "."))
+    percent = _PERCENT.match(text)
+    if percent:
+        number = float(percent.group("number").replace(",", "."))
+        if share:
+            return _fraction(number)
+        return _(" (write the number without '%': {number})", number=f"{number:g}")
+    return ""
 
 
 def share_hint(value: float) -> str:
-    """A hint for a percentage given where a share (0 … 1) is expected: 80 → 0.8."""
-    if isinstance(value, (int, float)) and 1 < value <= 100:
-        return _("; a share is a fraction: write {share} for {percent} %", share=f"{value / 100:g}", percent=f"{value:g}")
+    """A hint for a percentage given where a share (0 … 1) is expected: 80 → 0.8 (above 2: 1.5 or a share
+    doubled by an override is a share too large, not a percentage)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 2 < value <= 100:
+        return _fraction(value)
     return ""
+
+
+def _fraction(percent: float) -> str:
+    return _("; a share is a fraction: write {share} for {percent} %", share=f"{percent / 100:g}", percent=f"{percent:g}")
 
 
 def ids_hint(text: str, known) -> str:

@@ -21,11 +21,12 @@ switch a row off the same way.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
-from ..lang import LANGUAGES, _, in_every_language
+from ..lang import LANGUAGES, N_, _, in_every_language
 from .data import OPERATING, CashLimit, Committed, Fence, Instrument, Measure, Resource, ScenarioRow, Settings, UncertainRow
-from .hints import number_hint, share_hint
+from .hints import ambiguous, number_hint, share_hint
 
 
 @dataclass(frozen=True)
@@ -41,8 +42,14 @@ class Column:
     #: The field of the sheet's record (or of Settings) this column fills: None = the column's own name;
     #: "" = kept beside the input for a re-run only (``PlanInput.sources``), not a field.
     field: str | None = None
-    #: The sheet whose ids this column names (the template offers them in a drop-down list).
+    #: The sheet whose ids this column names (:data:`SHEET_NAMES`: the name of a sheet an override changes).
+    #: The template offers them in a drop-down list; the reader refuses any other (``tables.check_references``).
     refers: str = ""
+    #: Ids accepted beside the referred sheet's (cash_limits: ``*`` for all instruments together).
+    also: tuple[str, ...] = ()
+    #: The message for an id the referred sheet lacks ({id}; {all}: the ids of ``also``); blank = the
+    #: referred sheet's ``Sheet.unknown``.
+    unknown: str = ""
 
     @property
     def fills(self) -> str:
@@ -70,6 +77,16 @@ class Sheet:
     year_field: str | None = None
     #: Rows it must have (comment rows not counted): a plan needs a measure and an instrument.
     least_rows: int = 0
+    #: A sheet without an id column whose rows an override names by several columns joined by '/'
+    #: (usage: MEASURE_ID/RESOURCE_ID; committed: MEASURE_ID/YEAR).
+    composite_id: tuple[str, ...] = ()
+    #: The message for an id another sheet names and this one lacks ({id}); see ``Column.refers``.
+    unknown: str = ""
+
+    @property
+    def id_columns(self) -> tuple[str, ...]:
+        """The columns that name a row (one, or those of a composite id); () for a sheet of settings or overrides."""
+        return self.composite_id or ((self.id_column,) if self.id_column else ())
 
     def column(self, name: str) -> Column | None:
         for c in self.columns:
@@ -172,6 +189,29 @@ RETIRED_SETTINGS: dict[str, str] = {
                                 "with no price per unit (docs/model.md, section 5a)",
 }
 
+#: Columns several sheets share.
+NAME = Column("name", "str", description="descriptive name")
+SOURCE = Column("source", "str", description="where the figures come from")
+#: A source kept beside the input for a re-run (a sheet of plain numbers has no record to hold it).
+KEPT_SOURCE = Column("source", "str", description="where the figures come from", field="")
+
+
+def unique_id(name: str, description: str = "unique id") -> Column:
+    return Column(name, "str", True, description=description)
+
+
+def records(name: str, description: str, columns: tuple[Column, ...], record: type, unknown: str, **more) -> Sheet:
+    """A sheet of one record per row, named by its first column: it fills ``PlanInput.<name>``, and an id
+    another sheet names and it lacks gets ``unknown``."""
+    return Sheet(name, description, columns, id_column=columns[0].name, fills=name, record=record, unknown=unknown,
+                 **more)
+
+
+#: The id of a ``cash_limits`` row that limits the cash of all instruments together.
+ALL_INSTRUMENTS = "*"
+#: ``Column.refers`` of a column that names a sheet (the target of an override), not an id.
+SHEET_NAMES = "(sheets)"
+
 SHEETS: tuple[Sheet, ...] = (
     Sheet(
         "settings",
@@ -186,12 +226,12 @@ SHEETS: tuple[Sheet, ...] = (
         fills="settings",
         record=Settings,
     ),
-    Sheet(
+    records(
         "measures",
         "Abatement measures: one per row.",
         (
-            Column("measure_id", "str", True, description="unique id"),
-            Column("name", "str", description="descriptive name"),
+            unique_id("measure_id"),
+            NAME,
             Column("sector", "str", description="industrial sector"),
             Column("cluster", "str", description="industrial cluster (grid region)"),
             Column("abatement_mt", "float", True, unit="Mt CO2-eq/yr", description="A_m: abatement at full deployment", check=">0"),
@@ -207,19 +247,18 @@ SHEETS: tuple[Sheet, ...] = (
                    refers="instruments"),
             Column("fence", "str", description="rules simulation: id of the fence (sheet fences, a ring-fenced "
                    "sub-budget of one of its instruments) it competes in first (blank = none)", refers="fences"),
-            Column("source", "str", description="where the figures come from"),
+            SOURCE,
         ),
-        id_column="measure_id",
-        fills="measures",
-        record=Measure,
+        Measure,
+        N_("unknown measure '{id}' (not in sheet 'measures')"),
         least_rows=1,
     ),
-    Sheet(
+    records(
         "instruments",
         "Subsidy instruments: one per row.",
         (
-            Column("instrument_id", "str", True, description="unique id"),
-            Column("name", "str", description="descriptive name"),
+            unique_id("instrument_id"),
+            NAME,
             Column("kind", "str", description="kind of support (operating, investment, tax deduction, …)"),
             Column("cost_weight", "float", False, 1.0, "€/€", "w_i: public cost per euro paid (1 for a grant)", ">=0"),
             Column("capex_share_cap", "float", False, None, "share", "at most this share of a measure's capex (blank = none)", "0..1"),
@@ -238,19 +277,19 @@ SHEETS: tuple[Sheet, ...] = (
                    "or the shares of the commitment paid in the commitment year and the years after it, separated "
                    "by ';' and summing to 1 (e.g. 0.2;0.5;0.3). Blank = 1: all in the commitment year",
                    check="payout"),
-            Column("source", "str", description="where the figures come from"),
+            SOURCE,
         ),
-        id_column="instrument_id",
-        fills="instruments",
-        record=Instrument,
+        Instrument,
+        N_("unknown instrument '{id}' (not in sheet 'instruments')"),
         least_rows=1,
     ),
     Sheet(
         "budgets",
         "Yearly commitment ceiling of each instrument.",
         (
-            Column("instrument_id", "str", True, description="instrument id", refers="instruments"),
-            Column("source", "str", description="where the figures come from", field=""),
+            Column("instrument_id", "str", True, description="instrument id", refers="instruments",
+                   unknown=N_("budget row for unknown instrument '{id}'")),
+            KEPT_SOURCE,
         ),
         id_column="instrument_id",
         fills="budgets",
@@ -258,22 +297,21 @@ SHEETS: tuple[Sheet, ...] = (
         year_unit="M€",
         year_description="B_{i,y}: commitment ceiling in that year (0 = no budget that year)",
     ),
-    Sheet(
+    records(
         "fences",
         "Rules simulation: ring-fenced sub-budgets ('hekjes') reserved inside a ranked instrument's yearly "
         "budget for the measures that name the fence.",
         (
-            Column("fence_id", "str", True, description="unique id (named in measures.fence)"),
+            unique_id("fence_id", "unique id (named in measures.fence)"),
             Column("instrument_id", "str", True, description="instrument (allocation sde_round or tender) whose "
                    "yearly budget holds the fence", refers="instruments"),
-            Column("name", "str", description="descriptive name"),
+            NAME,
             Column("eur_per_t_cap", "float", False, None, "€/t", "highest subsidy intensity admitted inside the "
                    "fence (blank = the round's own ceiling; never above the instrument's eur_per_t_cap)", ">=0"),
-            Column("source", "str", description="where the figures come from"),
+            SOURCE,
         ),
-        id_column="fence_id",
-        fills="fences",
-        record=Fence,
+        Fence,
+        N_("unknown fence '{id}' (not in sheet 'fences')"),
         year_field="budget",
         year_columns=True,
         year_unit="M€",
@@ -281,19 +319,18 @@ SHEETS: tuple[Sheet, ...] = (
                          "(0 = no fence that year)",
         required=False,
     ),
-    Sheet(
+    records(
         "resources",
         "Limited resources: one per row, with a capacity per year.",
         (
-            Column("resource_id", "str", True, description="unique id"),
-            Column("name", "str", description="descriptive name"),
+            unique_id("resource_id"),
+            NAME,
             Column("kind", "str", True, description="stock: used by what operates; flow: used by what is being built", choices=("stock", "flow")),
             Column("unit", "str", description="unit of the capacity and of the usage amounts"),
-            Column("source", "str", description="where the figures come from"),
+            SOURCE,
         ),
-        id_column="resource_id",
-        fills="resources",
-        record=Resource,
+        Resource,
+        N_("unknown resource '{id}' (not in sheet 'resources')"),
         year_field="capacity",
         year_columns=True,
         year_unit="resource unit",
@@ -306,16 +343,17 @@ SHEETS: tuple[Sheet, ...] = (
             Column("measure_id", "str", True, description="measure id", refers="measures"),
             Column("resource_id", "str", True, description="resource id", refers="resources"),
             Column("amount", "float", True, unit="resource unit", description="a_{m,r}: use at full deployment (negative = the measure supplies it)"),
-            Column("source", "str", description="where the figures come from", field=""),
+            KEPT_SOURCE,
         ),
         fills="usage",
+        composite_id=("measure_id", "resource_id"),
     ),
     Sheet(
         "prices",
         "Yearly prices; row co2_price_eur_per_t is required.",
         (
             Column("parameter", "str", True, description="price name, e.g. co2_price_eur_per_t"),
-            Column("source", "str", description="where the figures come from", field=""),
+            KEPT_SOURCE,
         ),
         id_column="parameter",
         fills="prices",
@@ -348,7 +386,7 @@ SHEETS: tuple[Sheet, ...] = (
             Column("year", "int", True, unit="year", description="year of the decision (before start_year: in the "
                    "past; from start_year to target_year: forced)"),
             Column("share", "float", True, unit="share", description="share of the measure committed in that year "
-                   "(together with the measure's other rows at most its max_share)", check=">0"),
+                   "(together with the measure's other rows at most its max_share)", check="share"),
             Column("instrument_id", "str", description="instrument that paid (past) or that the deal names (forced: "
                    "a record only; the plan pays the gap through the measure's eligible instruments)",
                    refers="instruments"),
@@ -359,6 +397,7 @@ SHEETS: tuple[Sheet, ...] = (
         required=False,
         fills="committed",
         record=Committed,
+        composite_id=("measure_id", "year"),
     ),
     Sheet(
         "cash_limits",
@@ -366,8 +405,10 @@ SHEETS: tuple[Sheet, ...] = (
         "in a year.",
         (
             Column("instrument_id", "str", True, description="instrument id, or * for all instruments together",
-                   refers="instruments"),
-            Column("source", "str", description="where the figures come from"),
+                   refers="instruments", also=(ALL_INSTRUMENTS,),
+                   unknown=N_("unknown instrument '{id}' (not in sheet 'instruments'; {all} limits all instruments "
+                              "together)")),
+            SOURCE,
         ),
         id_column="instrument_id",
         required=False,
@@ -384,7 +425,7 @@ SHEETS: tuple[Sheet, ...] = (
         "Named what-if override sets, applied with --scenario NAME.",
         (
             Column("scenario", "str", True, description="scenario name"),
-            Column("sheet", "str", True, description="sheet to change", refers="(sheets)"),
+            Column("sheet", "str", True, description="sheet to change", refers=SHEET_NAMES),
             Column("id", "str", True, description="row id (shell wildcards allowed); for settings the key"),
             Column("column", "str", True, description="column to change (wildcards allowed); for settings 'value'"),
             Column("op", "str", True, description="set, scale, add or shift (a year series moved value years "
@@ -403,7 +444,7 @@ SHEETS: tuple[Sheet, ...] = (
         (
             Column("name", "str", True, description="what is uncertain, in words (the key of the draw in the "
                    "futures' outputs); rows in one group may share a name"),
-            Column("sheet", "str", True, description="sheet to change, as in an override"),
+            Column("sheet", "str", True, description="sheet to change, as in an override", refers=SHEET_NAMES),
             Column("id", "str", True, description="row id (shell wildcards allowed); for settings the key"),
             Column("column", "str", True, description="column to change (wildcards allowed; year columns such as "
                    "20* for a year series); for settings 'value'"),
@@ -433,8 +474,6 @@ SHEETS: tuple[Sheet, ...] = (
 
 SHEET_BY_NAME: dict[str, Sheet] = {s.name: s for s in SHEETS}
 
-#: The id of a ``cash_limits`` row that limits the cash of all instruments together.
-ALL_INSTRUMENTS = "*"
 #: A row whose first cell starts with this is a comment (an example row of the template, a note): ignored.
 COMMENT = "#"
 
@@ -530,17 +569,24 @@ ALTERNATIVE_PREFIXES: tuple[str, ...] = tuple(sorted({
 SUMMARY_SHEETS: frozenset[str] = frozenset(t.lower() for t in in_every_language("Summary"))
 
 
+#: Text read as a number: digits with an optional decimal point and exponent (no thousands separators, no
+#: decimal comma, no underscores), or a word for a non-finite number (refused with its own message).
+_NUMBER_TEXT = re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$")
+_NOT_FINITE = {"inf", "+inf", "-inf", "infinity", "+infinity", "-infinity", "nan", "+nan", "-nan"}
+
+
 def _number(value: object) -> float | None:
+    """A cell's number, or None. Text counts when it is a plain number: "12.000", which reads as 12000 in
+    Dutch and 12.0 in English, is not one (:func:`~optimiser.input.hints.number_hint` names both)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
         return float(value)
     if isinstance(value, str):
         text = value.strip().replace("\u2212", "-")
-        try:
-            return float(text)
-        except ValueError:
+        if ambiguous(text) or not (_NUMBER_TEXT.match(text) or text.lower() in _NOT_FINITE):
             return None
+        return float(text)
     return None
 
 
@@ -548,11 +594,12 @@ _TRUE = {"yes", "y", "true", "1", "ja", "j"}
 _FALSE = {"no", "n", "false", "0", "nee", ""}
 
 
-def parse_value(value: object, type_: str) -> tuple[object, str | None]:
+def parse_value(value: object, type_: str, check: str = "") -> tuple[object, str | None]:
     """Convert a cell value to the column's type: (value, error text or None).
 
     ``value`` is None for a blank cell; a blank returns (None, None) and the
-    caller decides whether blank is allowed.
+    caller decides whether blank is allowed. ``check`` is the column's value rule: a share column's
+    hint for '80%' is the fraction.
     """
     if value is None or (isinstance(value, str) and value.strip() == ""):
         if type_ == "ids":
@@ -572,7 +619,7 @@ def parse_value(value: object, type_: str) -> tuple[object, str | None]:
         for part in parts:
             number = _number(part)
             if number is None or not math.isfinite(number):
-                return None, _("found {value!r}, expected numbers separated by ';'", value=value)
+                return None, _("found {value!r}, expected numbers separated by ';'", value=value) + number_hint(part)
             numbers.append(number)
         return tuple(numbers), None
     if type_ == "bool":
@@ -589,7 +636,8 @@ def parse_value(value: object, type_: str) -> tuple[object, str | None]:
     if type_ in ("float", "int"):
         number = _number(value)
         if number is None:
-            return None, _("found {value!r}, expected a number", value=value) + number_hint(value)
+            return None, _("found {value!r}, expected a number", value=value) + number_hint(
+                value, share=check in ("share", "0..1"))
         if not math.isfinite(number):
             return None, _("found {value!r}, expected a finite number", value=value)
         if type_ == "int":
@@ -636,8 +684,10 @@ def parse_payout(value: object) -> tuple[str | None, str | None]:
     if len(shares) > MAX_PAYOUT_YEARS:
         return None, _("found {n} shares, expected at most {most} (one per year)", n=len(shares), most=MAX_PAYOUT_YEARS)
     if abs(sum(shares) - 1.0) > 1e-6:
+        hint = _("; shares are fractions: write {fractions}", fractions=";".join(f"{v / 100:g}" for v in shares)) \
+            if abs(sum(shares) - 100.0) < 1e-6 else ""
         return None, _("found {text}: the shares sum to {total}; {expected}", text=text, total=f"{sum(shares):.6g}",
-                       expected=expected)
+                       expected=expected) + hint
     return ";".join(format(v, ".15g") for v in shares), None
 
 

@@ -11,6 +11,7 @@ entity expansion, no external entities); macros are never loaded.
 from __future__ import annotations
 
 import hashlib
+import html
 import math
 import os
 import re
@@ -134,6 +135,27 @@ _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]|\st=[\"']e[\"']")  # a formula, or an
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 #: Cell values the fast reader passes on as they are; anything else goes to openpyxl.
 _PLAIN = (str, int, float, bool, type(None))
+#: Built-in number formats that show a date, a time or a duration (ECMA-376 part 1, 18.8.30; 27–36 and 50–58
+#: are the East Asian dates). calamine turns a number in such a cell into a date or time and, when the number
+#: is beyond its range (-1e15 formatted yyyy-mm-dd or h:mm:ss), stops with a Rust panic that prints a
+#: backtrace on stderr: a workbook with such a style is read by openpyxl instead.
+_DATE_FORMATS = {*range(14, 23), *range(27, 37), 45, 46, 47, *range(50, 59)}
+_NUMBER_FORMAT = re.compile(rb"<(?:\w+:)?numFmt\b([^>]*)>")
+_STYLE_FORMAT = re.compile(rb"<(?:\w+:)?xf\b[^>]*?\bnumFmtId=\"(\d+)\"")
+#: What a custom format code shows literally: quoted text, escaped characters, colours and conditions.
+_LITERAL = re.compile(r'"[^"]*"|\\.|\[(?!h+\]|m+\]|s+\])[^\]]*\]', re.IGNORECASE)
+_DATE_PARTS = re.compile(r"[dmyhs]", re.IGNORECASE)
+
+
+def _shows_dates(styles: bytes) -> bool:
+    """Whether a cell style of ``xl/styles.xml`` formats numbers as dates, times or durations."""
+    custom = {}
+    for attrs in _NUMBER_FORMAT.findall(styles):
+        ident, code = re.search(rb'numFmtId="(\d+)"', attrs), re.search(rb'formatCode="([^"]*)"', attrs)
+        if ident and code:
+            text = html.unescape(code.group(1).decode("utf-8", "replace"))  # &quot;M€&quot; is literal text
+            custom[int(ident.group(1))] = bool(_DATE_PARTS.search(_LITERAL.sub("", text)))
+    return any(int(n) in _DATE_FORMATS or custom.get(int(n), False) for n in _STYLE_FORMAT.findall(styles))
 
 
 def _load_fast(path: str) -> dict[str, list[tuple]] | None:
@@ -161,6 +183,8 @@ def _load_fast(path: str) -> dict[str, list[tuple]] | None:
                 if _DTD.search(data):
                     return None
                 if info.filename.startswith("xl/worksheets/") and _FORMULA.search(data):
+                    return None
+                if info.filename == "xl/styles.xml" and _shows_dates(data):
                     return None
         wb = CalamineWorkbook.from_path(path)
     except Exception:  # damaged parts and the like: openpyxl names the problem
@@ -193,8 +217,10 @@ def _load_fast(path: str) -> dict[str, list[tuple]] | None:
                 rows.append(tuple(row))
             while rows and not rows[-1]:
                 rows.pop()
-    except Exception:
-        return None
+    except BaseException as exc:  # a Rust panic in calamine (pyo3's PanicException) is not an Exception
+        if isinstance(exc, Exception) or type(exc).__name__ == "PanicException":
+            return None  # openpyxl reads the workbook and names any problem
+        raise
     finally:
         try:
             wb.close()
@@ -215,6 +241,15 @@ def _load_raw(path: str) -> tuple[dict[str, list[tuple]], dict[str, set[tuple[in
     fast = _load_fast(path)
     if fast is not None:
         return fast, {}, []
+    import warnings
+
+    with warnings.catch_warnings():  # what openpyxl warns of (a date out of range, …) is no line for the user
+        warnings.simplefilter("ignore")
+        return _load_openpyxl(path)
+
+
+def _load_openpyxl(path: str) -> tuple[dict[str, list[tuple]], dict[str, set[tuple[int, int]]], list[str]]:
+    """:func:`_load_raw` by openpyxl: formulas take the value Excel cached."""
     import openpyxl  # the workbook layer
     import warnings
 
@@ -346,14 +381,14 @@ def _locate(ws) -> tuple[int | None, int | None]:
     return None, None
 
 
-def _parse_cell(cell: object, type_: str) -> tuple[object, str | None]:
+def _parse_cell(cell: object, type_: str, check: str = "") -> tuple[object, str | None]:
     """parse_value, with a readable message for a date where a number belongs."""
     import datetime as dt
 
     if type_ in ("float", "int") and isinstance(cell, (dt.date, dt.time, dt.timedelta)):
         shown = cell.date().isoformat() if isinstance(cell, dt.datetime) and cell.time() == dt.time(0) else str(cell)
         return None, _("found the date {date}, expected a number (is the cell formatted as a date?)", date=shown)
-    return parse_value(cell, type_)
+    return parse_value(cell, type_, check)
 
 
 class _Uncalculated(str):
@@ -471,7 +506,7 @@ def parse_sheets(raw: dict[str, list[tuple]], path: str) -> tuple[Tables, list[P
                         col.name))
                     out.setdefault("_bad", set()).add(col.name)
                     continue
-                value, err = _parse_cell(cell, col.type)
+                value, err = _parse_cell(cell, col.type, col.check)
                 if err:
                     problems.append(Problem(err, path, sheet_name, r, col.name))
                     out.setdefault("_bad", set()).add(col.name)

@@ -1,44 +1,33 @@
 """Stage 2: apply scenario overrides to the loaded input.
 
 An override is ``op`` (set, scale, add or shift) with a value on SHEET:ID:COLUMN
-(``settings:KEY`` for settings). ``shift`` moves a year series k whole years
-later (:func:`shifted`: the value in year t becomes the value of year t − k;
-before the first year, the first year's value; a negative k moves it earlier,
-past the last year taking the last year's value); it applies to year columns
-only. ID and COLUMN accept shell-style wildcards;
-sheet and column names match case-insensitively, ids exactly. Overrides act on
-the typed tables and the result is validated again by the same rules as a
-workbook, so an override can never produce an input a workbook could not.
-
-Ids per sheet: measures → measure_id, instruments → instrument_id, budgets →
-instrument_id, resources → resource_id, prices → parameter, targets → year,
-usage → ``MEASURE_ID/RESOURCE_ID``, committed → ``MEASURE_ID/YEAR``,
-cash_limits → instrument_id (``*``: all instruments). An ID that is exactly
-some row's id names that row only (so ``cash_limits:*:2028`` is the row of all
-instruments, not every row; ``?*`` matches every row). A wildcard COLUMN
-matches the columns the operation applies to: numbers (and year columns) for
-scale and add, every column but the id for set.
-
-A ``set`` of one year (a plain year as COLUMN) on a sheet whose year columns
-are open — cash_limits, and the price outlook after target_year — adds that
-year where the row lacks it; on cash_limits a ``set`` with a plain id (an
-instrument id or ``*``) adds the row where there is none, so
-``--set cash_limits:*:2028=1500`` works on a workbook without cash limits.
+(``settings:KEY`` for settings). Which cells a target names — ids (composite
+ones of usage and committed), wildcards, the columns each operation changes,
+the years a ``set`` adds — is decided in one place,
+:func:`optimiser.input.targeting.select`, for scenarios, the command line,
+sweeps and the uncertainty sheet alike; this module writes the values.
+``shift`` moves a year series k whole years later (:func:`shifted`: the value
+in year t becomes the value of year t − k; before the first year, the first
+year's value; a negative k moves it earlier, past the last year taking the last
+year's value). Overrides act on the typed tables and the result is validated
+again by the same rules as a workbook, so an override can never produce an
+input a workbook could not.
 """
 
 from __future__ import annotations
 
 import copy
-import fnmatch
 import re
 
 from ..lang import _
-from .data import InputError, PlanInput, Problem, ScenarioRow
-from .hints import close_to, did_you_mean, number_hint
-from .manifest import ALL_INSTRUMENTS, SETTINGS_KEYS, SHEET_BY_NAME, parse_value
+from .data import InputError, PlanInput, Problem, ScenarioRow, every
+from .hints import ambiguous, number_hint, round_thousands
+from .manifest import SETTINGS_KEYS, SHEET_BY_NAME, Column, parse_value
 from .tables import Tables, to_input, to_tables
+from .targeting import OPS, TargetError, select
 
-OPS = ("set", "scale", "add", "shift")
+__all__ = ["OPS", "apply_overrides", "override_tag", "parse_override", "resolve", "scenario_rows", "shifted"]
+
 _SPEC = re.compile(r"^(?P<target>[^=]+)=(?P<value>.*)$")
 
 
@@ -49,7 +38,7 @@ def parse_override(op: str, text: str) -> ScenarioRow:
     if not m:
         raise InputError(Problem(_("{where}: expected SHEET:ID:COLUMN=VALUE", where=where)))
     parts = m.group("target").split(":")
-    value = parse_value(m.group("value"), "any")[0]
+    value = command_line_value(m.group("value"))
     if len(parts) == 2 and parts[0].strip().lower() == "settings":
         return ScenarioRow("command line", "settings", parts[1].strip(), "value", op, value)
     if len(parts) != 3 or not all(p.strip() for p in parts):
@@ -57,30 +46,14 @@ def parse_override(op: str, text: str) -> ScenarioRow:
     return ScenarioRow("command line", parts[0].strip(), parts[1].strip(), parts[2].strip(), op, value)
 
 
-def _row_id(sheet: str, row: dict) -> str:
-    if sheet == "usage":
-        return f"{row.get('measure_id')}/{row.get('resource_id')}"
-    if sheet == "committed":
-        return f"{row.get('measure_id')}/{row.get('year')}"
-    if sheet == "settings":
-        return str(row.get("key", "")).strip().lower()
-    return str(row.get(SHEET_BY_NAME[sheet].id_column))
-
-
-def _columns(sheet: str, row: dict, pattern: str, op: str) -> list:
-    spec = SHEET_BY_NAME[sheet]
-    names: list = []
-    if op != "shift":  # shift moves year series only
-        for col in spec.columns:
-            if col.name == spec.id_column or (sheet == "usage" and col.name in ("measure_id", "resource_id")) \
-                    or (sheet == "committed" and col.name in ("measure_id", "year")):
-                continue
-            if op != "set" and col.type not in ("float", "int", "any"):
-                continue
-            names.append(col.name)
-    names += [k for k in row if isinstance(k, int)]
-    pat = pattern.lower()
-    return [n for n in names if fnmatch.fnmatchcase(str(n).lower(), pat)]
+def command_line_value(text: str) -> object:
+    """A value typed on the command line: a number with a decimal point ('1.125' is 1.125, as in every program's
+    options), else the text — '12.000' too, which a Dutch analyst means as twelve thousand
+    (:func:`~optimiser.input.hints.round_thousands`): it is refused, with both readings, where a number belongs."""
+    value = parse_value(text, "any")[0]
+    if isinstance(value, str) and ambiguous(value) and not round_thousands(value):
+        return float(value.strip().replace("\u2212", "-"))
+    return value
 
 
 def shifted(series: dict[int, object], k: int) -> dict[int, object]:
@@ -96,125 +69,59 @@ def shifted(series: dict[int, object], k: int) -> dict[int, object]:
     return {t: series[min(max(t - k, first), last)] for t in years}
 
 
-def _shift_problem(sheet: str, o: ScenarioRow, where: str) -> Problem | None:
-    """Why ``shift`` cannot apply to this override's column, or None."""
-    spec = SHEET_BY_NAME[sheet]
-    value = o.value
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not float(value).is_integer():
-        return Problem(_("{where}: shift needs a whole number of years, found {value!r}", where=where, value=value))
-    if not spec.year_columns:
-        return Problem(_("{where}: shift moves a year series, and sheet '{sheet}' has no year columns (column "
-                         "'{column}' is not one; use set or add)", where=where, sheet=sheet, column=o.column))
-    return None
-
-
 def _apply_one(tables: Tables, o: ScenarioRow) -> list[Problem]:
     where = o.spec() + (_(" (scenario '{name}')", name=o.scenario) if o.row else "")
-    sheet = o.sheet.strip().lower()
-    if sheet not in SHEET_BY_NAME or sheet == "scenarios":
-        known = ", ".join(s for s in SHEET_BY_NAME if s != "scenarios")
-        return [Problem(_("{where}: unknown sheet '{sheet}', expected one of {known}", where=where, sheet=o.sheet,
-                          known=known))]
-    if o.op not in OPS:
-        return [Problem(_("{where}: unknown operation '{op}', expected set, scale, add or shift", where=where, op=o.op))]
-    if o.op in ("scale", "add") and (isinstance(o.value, bool) or not isinstance(o.value, (int, float))):
+    try:
+        chosen = select(tables, o.sheet, o.id, o.column, o.op)
+    except TargetError as exc:
+        return [Problem(f"{where}: {exc.message}")]
+    if o.op in ("scale", "add", "shift") and (isinstance(o.value, bool) or not isinstance(o.value, (int, float))):
         return [Problem(_("{where}: {op} needs a number, found {value!r}", where=where, op=o.op, value=o.value)
                         + number_hint(o.value))]
-    if o.op == "shift":
-        problem = _shift_problem(sheet, o, where)
-        if problem:
-            return [problem]
-    rows = tables.setdefault(sheet, [])
-    if sheet == "settings":
-        key = o.id.strip().lower()
-        matches = [k for k in SETTINGS_KEYS if fnmatch.fnmatchcase(k, key)]
-        if not matches:
-            close = close_to(key, SETTINGS_KEYS)
-            hint = did_you_mean(close) if close else _("expected one of {keys}", keys=", ".join(SETTINGS_KEYS))
-            return [Problem(_("{where}: unknown setting '{key}': {hint}", where=where, key=o.id, hint=hint))]
-        for k in matches:
-            row = next((r for r in rows if str(r.get("key", "")).strip().lower() == k), None)
-            if row is None:
-                default = SETTINGS_KEYS[k].default
-                row = {"_row": None, "key": k, "value": default}
-                rows.append(row)
-            before = row.get("value")
-            problem = _change(row, "value", o, where, SETTINGS_KEYS[k].type)
-            if problem:
-                return [problem]
-            if k == "target_reduction_mt":
-                _sync_target_row(tables, row["value"])
-            if k == "target_year":
-                _move_target_row(tables, before, row["value"])
-        return []
-    hit_row = hit_col = False
-    pattern = o.id.strip()
-    exact = [row for row in rows if _row_id(sheet, row) == pattern]
-    targets = exact or [row for row in rows if fnmatch.fnmatchcase(_row_id(sheet, row), pattern)]
-    new_year = _new_year(sheet, o)
-    if not targets and new_year is not None and sheet == "cash_limits" and (
-            pattern == ALL_INSTRUMENTS or not _is_pattern(pattern)):
-        targets = [{"_row": None, "instrument_id": pattern}]
-        rows.append(targets[0])
-    for row in targets:
-        hit_row = True
-        if new_year is not None and new_year not in row and _opens(sheet, new_year, tables):
-            row[new_year] = None  # the year is added, then set below
-        columns = _columns(sheet, row, o.column.strip(), o.op)
-        if o.op == "shift" and columns:
+    if o.op == "shift" and not float(o.value).is_integer():
+        return [Problem(_("{where}: shift needs a whole number of years, found {value!r}", where=where,
+                          value=o.value))]
+    if chosen.sheet == "settings":
+        return _apply_settings(tables, chosen.keys, o, where)
+    spec = SHEET_BY_NAME[chosen.sheet]
+    tables.setdefault(chosen.sheet, []).extend(chosen.new_rows)
+    for row, columns in chosen.cells:
+        if o.op == "shift":
             series = shifted({k: row[k] for k in row if isinstance(k, int)}, int(o.value))
-            for col in columns:
-                row[col] = series[col]
-            hit_col = True
+            row.update({col: series[col] for col in columns})
             continue
         for col in columns:
-            hit_col = True
-            col_spec = SHEET_BY_NAME[sheet].column(col) if isinstance(col, str) else None
-            problem = _change(row, col, o, where, col_spec.type if col_spec else "float")
+            problem = _change(row, col, o, where, spec.column(col) if isinstance(col, str) else None)
             if problem:
                 return [problem]
-    if not hit_row:
-        return [Problem(_("{where}: no row of sheet '{sheet}' has an id matching '{id}'", where=where, sheet=sheet,
-                          id=o.id))]
-    if sheet == "targets":
+    if chosen.sheet == "targets":
         _sync_target_setting(tables)
-    if not hit_col:
-        if o.op == "shift":
-            return [Problem(_("{where}: shift moves a year series, and no year column of sheet '{sheet}' matches "
-                              "'{column}' (use set or add for other columns)", where=where, sheet=sheet,
-                              column=o.column))]
-        close = close_to(o.column.strip(), [c.name for c in SHEET_BY_NAME[sheet].columns])
-        hint = f" ({did_you_mean(close)})" if close else ""
-        return [Problem(_("{where}: no column of sheet '{sheet}' matching '{column}' can be changed with {op}",
-                          where=where, sheet=sheet, column=o.column, op=o.op) + hint)]
     return []
 
 
-def _is_pattern(text: str) -> bool:
-    return any(ch in text for ch in "*?[")
+def _apply_settings(tables: Tables, keys: list[str], o: ScenarioRow, where: str) -> list[Problem]:
+    rows = tables.setdefault("settings", [])
+    for k in keys:
+        row = next((r for r in rows if str(r.get("key", "")).strip().lower() == k), None)
+        if row is None:
+            row = {"_row": None, "key": k, "value": SETTINGS_KEYS[k].default}
+            rows.append(row)
+        before = row.get("value")
+        problem = _change(row, "value", o, where, SETTINGS_KEYS[k])
+        if problem:
+            return [problem]
+        if k == "target_reduction_mt":
+            _sync_target_row(tables, row["value"])
+        if k == "target_year":
+            _move_target_row(tables, before, row["value"])
+    return []
 
 
-def _new_year(sheet: str, o: ScenarioRow) -> int | None:
-    """The year a ``set`` names on a sheet with open year columns (None: not such an override)."""
-    spec = SHEET_BY_NAME[sheet]
-    column = o.column.strip()
-    if o.op != "set" or spec.year_span == "horizon" or not (column.isdigit() and len(column) == 4):
-        return None
-    return int(column)
-
-
-def _opens(sheet: str, year: int, tables: Tables) -> bool:
-    """Whether a year column may be added: any year of cash_limits, a year after target_year of prices."""
-    if SHEET_BY_NAME[sheet].year_span == "any":
-        return True
-    settings = {str(r.get("key", "")).strip().lower(): r.get("value") for r in tables.get("settings", [])}
-    target = parse_value(settings.get("target_year"), "int")[0]
-    return target is not None and year > target
-
-
-def _change(row: dict, col, o: ScenarioRow, where: str, type_: str) -> Problem | None:
+def _change(row: dict, col, o: ScenarioRow, where: str, spec: Column | None) -> Problem | None:
+    """Set, scale or add ``o.value`` in one cell; ``spec`` is its column (None: a year column of numbers)."""
+    type_ = spec.type if spec else "float"
     if o.op == "set":
-        value, err = parse_value(o.value, "str" if type_ == "ids" else type_)
+        value, err = parse_value(o.value, "str" if type_ == "ids" else type_, spec.check if spec else "")
         if err:
             return Problem(f"{where}: {err}")
         if type_ == "ids":
@@ -310,20 +217,9 @@ def apply_overrides(inp: PlanInput, overrides: list[ScenarioRow], *, tables: Tab
 
 def resolve(inp: PlanInput, scenario: str | None, cli: list[tuple[str, str]]) -> tuple[PlanInput, list[ScenarioRow]]:
     """Apply ``--scenario`` rows, then command-line overrides (op, text) in order."""
-    overrides: list[ScenarioRow] = []
-    problems: list[Problem] = []
-    if scenario:
-        try:
-            overrides += scenario_rows(inp, scenario)
-        except InputError as exc:
-            problems += exc.problems
-    for op, text in cli:
-        try:
-            overrides.append(parse_override(op, text))
-        except InputError as exc:
-            problems += exc.problems
-    if problems:
-        raise InputError(problems)
+    calls = [lambda: scenario_rows(inp, scenario)] if scenario else []
+    calls += [lambda op=op, text=text: [parse_override(op, text)] for op, text in cli]
+    overrides = [o for rows in every(calls) for o in rows]  # every problem of every part at once
     result = apply_overrides(inp, overrides)
     if scenario and not any(o.sheet == "settings" and o.id == "scenario_name" for o in overrides):
         from dataclasses import replace

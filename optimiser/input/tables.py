@@ -10,15 +10,15 @@ one place where the value and reference rules live.
 
 from __future__ import annotations
 
-import fnmatch
 from collections import defaultdict
 
 from .data import (CashLimit, Committed, Fence, Instrument, InputError, Measure, PlanInput, Problem, Resource, ScenarioRow,
                    Settings, UncertainRow)
 from ..lang import _
-from .hints import ids_hint
-from .manifest import (ALL_INSTRUMENTS, DISTRIBUTIONS, SETTINGS_KEYS, SHEET_BY_NAME, SHEETS, check_value,
+from .hints import close_to, did_you_mean, ids_hint
+from .manifest import (DISTRIBUTIONS, SETTINGS_KEYS, SHEET_BY_NAME, SHEET_NAMES, SHEETS, check_value,
                        default_allocation, parse_payout, parse_value)
+from .targeting import TargetError, select, sheet_of
 
 Row = dict
 Tables = dict[str, list[Row]]
@@ -68,7 +68,7 @@ def _settings(tables: Tables, out: _Collector) -> Settings | None:
             continue  # unreadable (reported by the reader)
         col = SETTINGS_KEYS[key_l]
         raw = r.get("value")
-        value, err = parse_value(raw, col.type)
+        value, err = parse_value(raw, col.type, col.check)
         if err:
             out.add(_("setting '{key}': {problem}", key=key_l, problem=err), "settings", r["_row"], "value")
             continue
@@ -105,8 +105,8 @@ def _settings(tables: Tables, out: _Collector) -> Settings | None:
     return Settings(**kwargs)
 
 
-def _check_row(sheet: str, r: Row, out: _Collector) -> bool:
-    """Blank required cells and value rules of the manifest; True when clean."""
+def _check_row(sheet: str, r: Row, out: _Collector, ctx: dict) -> bool:
+    """Blank required cells, value rules and references of the manifest; True when clean."""
     spec = SHEET_BY_NAME[sheet]
     ok = True
     unreadable = r.get("_bad", ())
@@ -139,6 +139,43 @@ def _check_row(sheet: str, r: Row, out: _Collector) -> bool:
             out.add(_("found {value!r}, expected one of {choices}", value=v, choices=", ".join(col.choices)), sheet,
                     r["_row"], col.name)
             ok = False
+    return check_references(spec, r, ctx, out) and ok
+
+
+def check_references(spec, r: Row, ctx: dict, out: _Collector) -> bool:
+    """Every id the row names in a column that refers to another sheet (``Column.refers``) is in that sheet.
+
+    One rule for every reference column, as the manifest declares them: the referred sheet's message for an
+    unknown id (``Sheet.unknown``, or the column's own), with a hint — ids separated by ',' where ';'
+    separates them, or the id meant. A required sheet that is missing is reported once, not per reference;
+    an optional one that is missing has no ids. A column naming a sheet (:data:`SHEET_NAMES`) names one an
+    override can change. True when every reference is known.
+    """
+    ok = True
+    for col in spec.columns:
+        value = r.get(col.name)
+        if not col.refers or col.name in r.get("_bad", ()) or value in (None, "", ()):
+            continue
+        if col.refers == SHEET_NAMES:
+            try:
+                sheet_of(value)
+            except TargetError as exc:
+                out.add(exc.message, spec.name, r["_row"], col.name)
+                ok = False
+            continue
+        target = SHEET_BY_NAME[col.refers]
+        known = ctx["ids"].get(col.refers)
+        if known is None and target.required:
+            continue  # the missing sheet is reported once
+        known = known or set()
+        for ident in (value if col.type == "ids" else (value,)):
+            if ident in known or ident in col.also:
+                continue
+            close = close_to(ident, sorted(str(k) for k in known if k is not None))
+            hint = ids_hint(str(ident), known) or (f" ({did_you_mean(close)})" if close else "")
+            out.add(_(col.unknown or target.unknown, id=ident, all=_(" or ").join(col.also)) + hint, spec.name,
+                    r["_row"], col.name)
+            ok = False
     return ok
 
 
@@ -165,6 +202,14 @@ def _unique(sheet: str, rows: list[Row], out: _Collector) -> dict[str, Row]:
             continue
         by_id[key] = r
     return by_id
+
+
+def _clean_rows(sheet: str, tables: Tables, ctx: dict, out: _Collector):
+    """(id, row) of every row of a sheet with ids whose id is unique and whose cells pass the manifest's rules
+    (the others are reported)."""
+    for key, r in _unique(sheet, tables.get(sheet, []), out).items():
+        if _check_row(sheet, r, out, ctx):
+            yield key, r
 
 
 def _year_values(sheet: str, r: Row, years: list[int], rule: str, out: _Collector,
@@ -228,9 +273,7 @@ def _keep_source(sheet: str, key: str, r: Row, sources: dict) -> None:
 
 def _instruments(tables: Tables, ctx: dict, out: _Collector) -> dict[str, Instrument]:
     instruments: dict[str, Instrument] = {}
-    for key, r in _unique("instruments", tables.get("instruments", []), out).items():
-        if not _check_row("instruments", r, out):
-            continue
+    for key, r in _clean_rows("instruments", tables, ctx, out):
         allocation = str(r.get("allocation") or "").strip().lower()
         phases = _numbers(r.get("phases_eur_per_t"))[0]
         effective = allocation or default_allocation(key, r.get("kind") or "")
@@ -245,19 +288,14 @@ def _instruments(tables: Tables, ctx: dict, out: _Collector) -> dict[str, Instru
 
 
 def _measures(tables: Tables, ctx: dict, out: _Collector) -> dict[str, Measure]:
-    settings, instrument_ids = ctx["settings"], ctx["ids"]["instruments"]
+    settings = ctx["settings"]
     measures: dict[str, Measure] = {}
     for key, r in _unique("measures", tables.get("measures", []), out).items():
-        ok = _check_row("measures", r, out)
+        ok = _check_row("measures", r, out, ctx)
         eligible = r.get("eligible_instruments") or ()
         if isinstance(eligible, str):
             eligible = parse_value(eligible, "ids")[0]
         eligible = tuple(eligible)
-        for iid in eligible:
-            if "instruments" in tables and iid not in instrument_ids:  # a missing sheet is reported once
-                out.add(_("unknown instrument '{id}' (not in sheet 'instruments')", id=iid) + ids_hint(iid, instrument_ids),
-                        "measures", r["_row"], "eligible_instruments")
-                ok = False
         if len(set(eligible)) != len(eligible):
             out.add(_("an instrument is listed twice"), "measures", r["_row"], "eligible_instruments")
             ok = False
@@ -274,12 +312,7 @@ def _measures(tables: Tables, ctx: dict, out: _Collector) -> dict[str, Measure]:
 def _series(sheet: str, tables: Tables, ctx: dict, out: _Collector, rule: str) -> dict[str, dict[int, float]]:
     """A sheet of one row of yearly numbers per id (budgets, prices)."""
     values_by_id: dict[str, dict[int, float]] = {}
-    for key, r in _unique(sheet, tables.get(sheet, []), out).items():
-        if not _check_row(sheet, r, out):
-            continue
-        if sheet == "budgets" and "instruments" in tables and key not in ctx["ids"]["instruments"]:
-            out.add(_("budget row for unknown instrument '{id}'", id=key), "budgets", r["_row"], "instrument_id")
-            continue
+    for key, r in _clean_rows(sheet, tables, ctx, out):
         years = ctx["years"]
         later = sorted(k for k in r if isinstance(k, int) and years and k > years[-1]) \
             if SHEET_BY_NAME[sheet].year_span == "outlook" else []
@@ -317,9 +350,7 @@ def _prices(tables: Tables, ctx: dict, out: _Collector) -> dict[str, dict[int, f
 
 def _resources(tables: Tables, ctx: dict, out: _Collector) -> dict[str, Resource]:
     resources: dict[str, Resource] = {}
-    for key, r in _unique("resources", tables.get("resources", []), out).items():
-        if not _check_row("resources", r, out):
-            continue
+    for key, r in _clean_rows("resources", tables, ctx, out):
         values = _year_values("resources", r, ctx["years"], ">=0", out)
         if values is None:
             continue
@@ -331,14 +362,8 @@ def _usage(tables: Tables, ctx: dict, out: _Collector) -> dict[tuple[str, str], 
     usage: dict[tuple[str, str], float] = {}
     first_row: dict[tuple[str, str], int] = {}
     for r in tables.get("usage", []):
-        ok = _check_row("usage", r, out)
+        ok = _check_row("usage", r, out, ctx)
         m, res = r.get("measure_id"), r.get("resource_id")
-        if m and "measures" in tables and m not in ctx["ids"]["measures"]:
-            out.add(_("unknown measure '{id}' (not in sheet 'measures')", id=m), "usage", r["_row"], "measure_id")
-            ok = False
-        if res and "resources" in tables and res not in ctx["ids"]["resources"]:
-            out.add(_("unknown resource '{id}' (not in sheet 'resources')", id=res), "usage", r["_row"], "resource_id")
-            ok = False
         if m and res and (m, res) in first_row:
             out.add(_("duplicate usage of '{resource}' by '{measure}' (first on row {row})", resource=res, measure=m,
                       row=first_row[(m, res)]), "usage", r["_row"], "resource_id")
@@ -354,9 +379,7 @@ def _usage(tables: Tables, ctx: dict, out: _Collector) -> dict[tuple[str, str], 
 def _targets(tables: Tables, ctx: dict, out: _Collector) -> dict[int, float]:
     settings = ctx["settings"]
     targets: dict[int, float] = {}
-    for key, r in _unique("targets", tables.get("targets", []), out).items():
-        if not _check_row("targets", r, out):
-            continue
+    for key, r in _clean_rows("targets", tables, ctx, out):
         if settings and not (settings.start_year <= key <= settings.target_year):
             out.add(
                 _("milestone year {year} is outside {start}–{target}", year=key, start=settings.start_year,
@@ -380,7 +403,7 @@ def _targets(tables: Tables, ctx: dict, out: _Collector) -> dict[int, float]:
 def _scenarios(tables: Tables, ctx: dict, out: _Collector) -> tuple[ScenarioRow, ...]:
     rows = []
     for r in tables.get("scenarios", []):
-        if _check_row("scenarios", r, out):
+        if _check_row("scenarios", r, out, ctx):
             rows.append(_record("scenarios", r, scenario=str(r["scenario"]), sheet=str(r["sheet"]), id=str(r["id"]),
                                 column=str(r["column"]), op=str(r["op"]).lower()))
     return tuple(rows)
@@ -390,13 +413,7 @@ def _cash_limits(tables: Tables, ctx: dict, out: _Collector) -> dict[str, CashLi
     """Sheet cash_limits: per instrument id (or * for all instruments) the cash ceiling C_t of each year given."""
     settings = ctx["settings"]
     limits: dict[str, CashLimit] = {}
-    for key, r in _unique("cash_limits", tables.get("cash_limits", []), out).items():
-        if not _check_row("cash_limits", r, out):
-            continue
-        if key != ALL_INSTRUMENTS and "instruments" in tables and key not in ctx["ids"]["instruments"]:
-            out.add(_("unknown instrument '{id}' (not in sheet 'instruments'; {all} limits all instruments together)",
-                      id=key, all=ALL_INSTRUMENTS), "cash_limits", r["_row"], "instrument_id")
-            continue
+    for key, r in _clean_rows("cash_limits", tables, ctx, out):
         values, ok = {}, True
         for y in sorted(k for k in r if isinstance(k, int)):
             v = r.get(y)
@@ -428,21 +445,14 @@ def _committed(tables: Tables, ctx: dict, out: _Collector) -> tuple[Committed, .
     group), a lumpy measure is committed whole, a past subsidy names its instrument, and a measure has
     at most one forced decision a year.
     """
-    settings, measures, instrument_ids = ctx["settings"], ctx["measures"], ctx["ids"]["instruments"]
+    settings, measures = ctx["settings"], ctx["measures"]
     rows: list[Committed] = []
     used: dict[str, float] = defaultdict(float)  # share committed so far, per measure
     group_used: dict[str, float] = defaultdict(float)
     forced: dict[tuple[str, int], int] = {}
     for r in tables.get("committed", []):
-        ok = _check_row("committed", r, out)
-        mid, row = r.get("measure_id"), r["_row"]
-        if mid and "measures" in tables and mid not in ctx["ids"]["measures"]:
-            out.add(_("unknown measure '{id}' (not in sheet 'measures')", id=mid), "committed", row, "measure_id")
-            ok = False
-        iid = r.get("instrument_id") or ""
-        if iid and "instruments" in tables and iid not in instrument_ids:
-            out.add(_("unknown instrument '{id}' (not in sheet 'instruments')", id=iid), "committed", row, "instrument_id")
-            ok = False
+        ok = _check_row("committed", r, out, ctx)
+        mid, row, iid = r.get("measure_id"), r["_row"], r.get("instrument_id") or ""
         if not ok or settings is None or mid not in measures:
             continue  # a bad measure row is reported on sheet 'measures'
         m, year, share, subsidy = measures[mid], r["year"], r["share"], r.get("subsidy_meur")
@@ -521,8 +531,9 @@ def to_input(tables: Tables) -> PlanInput:
         "settings": settings,
         "years": settings.years if settings else [],
         "sources": {},
-        "ids": {spec.fills: {r.get(spec.id_column) for r in tables.get(spec.name, [])}
-                for spec in SHEETS if spec.id_column},
+        # the ids of every sheet the tables have (a reference to a missing sheet has none to match)
+        "ids": {spec.name: {r.get(spec.id_column) for r in tables[spec.name]}
+                for spec in SHEETS if spec.id_column and spec.name in tables},
     }
     for spec in SHEETS:
         if spec.least_rows and spec.name in tables and len(tables[spec.name]) < spec.least_rows:
@@ -544,14 +555,8 @@ def _fences(tables: Tables, ctx: dict, out: _Collector) -> dict[str, Fence]:
     """Sheet fences (rules simulation: ring-fenced sub-budgets) and the measures that name one."""
     instruments, budgets, measures, years = ctx["instruments"], ctx["budgets"], ctx["measures"], ctx["years"]
     fences: dict[str, Fence] = {}
-    for key, r in _unique("fences", tables.get("fences", []), out).items():
-        if not _check_row("fences", r, out):
-            continue
+    for key, r in _clean_rows("fences", tables, ctx, out):
         iid = r["instrument_id"]
-        if "instruments" in tables and iid not in ctx["ids"]["instruments"]:
-            out.add(_("unknown instrument '{id}' (not in sheet 'instruments')", id=iid), "fences", r["_row"],
-                    "instrument_id")
-            continue
         values = _year_values("fences", r, years, ">=0", out)
         inst = instruments.get(iid)
         if values is None or inst is None:
@@ -578,13 +583,8 @@ def _fences(tables: Tables, ctx: dict, out: _Collector) -> dict[str, Fence]:
                 out.add(_("the fences of {instrument} reserve {reserved} M€ in {year}, more than its budget of {budget} "
                           "M€ that year", instrument=f.instrument_id, reserved=f"{reserved[(f.instrument_id, y)]:,.6g}",
                           year=y, budget=f"{budget:,.6g}"), "fences", f.row, str(y))
-    fence_ids = ctx["ids"]["fences"]
     for m in measures.values():
-        if not m.fence:
-            continue
-        if m.fence not in fence_ids:
-            out.add(_("unknown fence '{id}' (not in sheet 'fences')", id=m.fence), "measures", m.row, "fence")
-        elif m.fence in fences and fences[m.fence].instrument_id not in m.eligible_instruments:
+        if m.fence in fences and fences[m.fence].instrument_id not in m.eligible_instruments:
             out.add(_("fence '{fence}' belongs to {instrument}, for which the measure is not eligible "
                       "(eligible_instruments)", fence=m.fence, instrument=fences[m.fence].instrument_id), "measures",
                     m.row, "fence")
@@ -593,49 +593,13 @@ def _fences(tables: Tables, ctx: dict, out: _Collector) -> dict[str, Fence]:
 
 # ---------------------------------------------------------------- the uncertainty sheet (docs/model.md section 14)
 
-#: Sheets an uncertainty row (or an override) cannot change: they hold overrides themselves.
-NOT_OVERRIDABLE = ("scenarios", "uncertainty")
-
-
-def row_id(sheet: str, row: dict) -> str:
-    """The id an override's ID pattern is matched against (usage: ``MEASURE_ID/RESOURCE_ID``)."""
-    if sheet == "usage":
-        return f"{row.get('measure_id')}/{row.get('resource_id')}"
-    if sheet == "settings":
-        return str(row.get("key", "")).strip().lower()
-    return str(row.get(SHEET_BY_NAME[sheet].id_column))
-
-
-def target_columns(sheet: str, rows: list[Row], pattern: str, op: str) -> tuple[list, list]:
-    """(columns an operation may change that match ``pattern``, columns matching that it may not change).
-
-    scale, add: numbers and year columns; set: every column but the ids; shift: year columns only.
-    """
-    spec = SHEET_BY_NAME[sheet]
-    names: list = []
-    for col in spec.columns:
-        if col.name == spec.id_column or (sheet == "usage" and col.name in ("measure_id", "resource_id")):
-            continue
-        names.append(col)
-    years = sorted({k for r in rows for k in r if isinstance(k, int)})
-    pat = pattern.lower()
-    allowed, refused = [], []
-    for col in names:
-        if not fnmatch.fnmatchcase(col.name, pat):
-            continue
-        ok = op == "set" or (op in ("scale", "add") and col.type in ("float", "int", "any"))
-        (allowed if ok else refused).append(col.name)
-    allowed += [y for y in years if fnmatch.fnmatchcase(str(y), pat)]
-    return allowed, refused
-
-
 def _uncertainty(tables: Tables, ctx: dict, out: _Collector) -> tuple[UncertainRow, ...]:
     """Sheet uncertainty: each row's target (as an override's, wildcards allowed), its distribution's
     parameters, and names shared only inside one group."""
     rows: list[UncertainRow] = []
     names: dict[str, tuple[str, int]] = {}
     for r in tables.get("uncertainty", []):
-        if not _check_row("uncertainty", r, out):
+        if not _check_row("uncertainty", r, out, ctx):
             continue
         where = ("uncertainty", r["_row"])
         op, dist = str(r["op"]).lower(), str(r["distribution"]).lower()
@@ -656,51 +620,13 @@ def _uncertainty(tables: Tables, ctx: dict, out: _Collector) -> tuple[UncertainR
 
 
 def _uncertain_target(tables: Tables, r: Row, op: str, dist: str, where: tuple, out: _Collector) -> bool:
-    sheet = str(r["sheet"]).strip().lower()
-    known = [s for s in SHEET_BY_NAME if s not in NOT_OVERRIDABLE]
-    if sheet not in known:
-        out.add(_("unknown sheet '{sheet}', expected one of {known}", sheet=r["sheet"], known=", ".join(known)), *where,
-                "sheet")
+    """The row's target names cells as an override's would (:func:`optimiser.input.targeting.select`), and
+    a column of whole numbers gets whole draws."""
+    try:
+        types = select(tables, r["sheet"], r["id"], r["column"], op).types
+    except TargetError as exc:
+        out.add(exc.message, *where, exc.part)
         return False
-    ident, column = str(r["id"]).strip(), str(r["column"]).strip()
-    if sheet == "settings":
-        keys = [k for k in SETTINGS_KEYS if fnmatch.fnmatchcase(k, ident.lower())]
-        if not keys:
-            out.add(_("unknown setting '{key}', expected one of {keys}", key=ident, keys=", ".join(SETTINGS_KEYS)),
-                    *where, "id")
-            return False
-        if op == "shift":
-            out.add(_("shift moves a year series; a setting is a single value"), *where, "column")
-            return False
-        if not fnmatch.fnmatchcase("value", column.lower()):
-            out.add(_("a setting is changed in column 'value', found '{column}'", column=column), *where, "column")
-            return False
-        types = {SETTINGS_KEYS[k].type for k in keys}
-    else:
-        sheet_rows = tables.get(sheet, [])
-        hits = [row for row in sheet_rows if fnmatch.fnmatchcase(row_id(sheet, row), ident)]
-        if not hits:
-            out.add(_("no row of sheet '{sheet}' has an id matching '{id}'", sheet=sheet, id=ident), *where, "id")
-            return False
-        spec = SHEET_BY_NAME[sheet]
-        if op == "shift" and not spec.year_columns:
-            out.add(_("shift moves a year series; sheet '{sheet}' has no year columns", sheet=sheet), *where, "column")
-            return False
-        allowed, refused = target_columns(sheet, hits, column, "set" if op == "shift" else op)
-        if op == "shift":
-            refused = [c for c in allowed if not isinstance(c, int)] + refused
-            allowed = [c for c in allowed if isinstance(c, int)]
-            if refused and not allowed:
-                out.add(_("shift moves a year series; column '{column}' is not a year column ({years}, e.g. 20*)",
-                          column=refused[0], years=_(spec.year_unit) if spec.year_unit else _("one column per year")),
-                        *where, "column")
-                return False
-        if not allowed:
-            why = _(" ('{column}' is not a number)", column=refused[0]) if refused else ""
-            out.add(_("no column of sheet '{sheet}' matching '{column}' can be changed with {op}", sheet=sheet,
-                      column=column, op=op) + why, *where, "column")
-            return False
-        types = {spec.column(c).type if isinstance(c, str) else "float" for c in allowed}
     if "int" in types and op in ("scale", "add", "set"):
         whole = dist == "choice" and all(float(v).is_integer() for v in _numbers(r.get("values"))[0])
         if op == "scale" or not whole:

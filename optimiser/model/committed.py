@@ -82,14 +82,18 @@ def unsupplied_stock(inp: PlanInput) -> list[str]:
     return [r for r, res in inp.resources.items() if res.kind == "stock" and r not in suppliers]
 
 
-def connect(inp: PlanInput, built: dict[tuple[str, int], float], resources: list[str]
-            ) -> dict[tuple[str, int], float]:
+def connect(inp: PlanInput, built: dict[tuple[str, int], float], resources: list[str],
+            capacity: dict[tuple[str, int], float] | None = None) -> dict[tuple[str, int], float]:
     """(m, y) → share operating: what is built, as far as the capacities of ``resources`` in y allow.
 
     Per year y where what is built does not fit: max Σ_m (A_m + ε) · o_m  s.t.  Σ_m a_{m,r} · o_m ≤ Cap_{r,y}
     (r in ``resources``), 0 ≤ o_m ≤ built_{m,y} (an LP solved by HiGHS through scipy; ε a tie-break that
-    operates more of what abates nothing). Where it fits, o = built.
+    operates more of what abates nothing). Where it fits, o = built. ``capacity[(r, y)]``: the capacity
+    left for what ``built`` holds, where it is less than Cap_{r,y} (the decisions of the past connect first).
     """
+    def cap(r: str, y: int) -> float:
+        return inp.resources[r].capacity[y] if capacity is None else capacity.get((r, y), inp.resources[r].capacity[y])
+
     out = dict(built)
     by_year: dict[int, list[str]] = defaultdict(list)
     for (m, y), share in built.items():
@@ -107,8 +111,7 @@ def connect(inp: PlanInput, built: dict[tuple[str, int], float], resources: list
             for r, a in uses.get(m, []):
                 rows[r][m] = a
         over = [r for r, coef in rows.items()
-                if sum(a * built[(m, y)] for m, a in coef.items())
-                > inp.resources[r].capacity[y] + _FITS * max(1.0, abs(inp.resources[r].capacity[y]))]
+                if sum(a * built[(m, y)] for m, a in coef.items()) > cap(r, y) + _FITS * max(1.0, abs(cap(r, y)))]
         if not over:
             continue
         import numpy as np
@@ -116,7 +119,7 @@ def connect(inp: PlanInput, built: dict[tuple[str, int], float], resources: list
 
         names = sorted(rows)
         A = np.array([[rows[r].get(m, 0.0) for m in ms] for r in names])
-        b = np.array([inp.resources[r].capacity[y] for r in names])
+        b = np.array([cap(r, y) for r in names])
         gain = np.array([inp.measures[m].abatement_mt + _OPERATE_MORE for m in ms])
         lp = linprog(-gain, A_ub=A, b_ub=b, bounds=[(0.0, built[(m, y)]) for m in ms], method="highs")
         shares = lp.x if lp.status == 0 else np.zeros(len(ms))

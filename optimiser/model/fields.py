@@ -224,13 +224,13 @@ class Field:
     to_json: Callable | None = None
     empty: Callable | None = None
     blank_zero: bool = False
+    optional: str = ""
     page: bool = False
+    spread: str = "all"
+    shaded: bool = False
+    short: str = ""
     wrap: bool | int = False
     span: int = 1
-    shaded: bool = False
-    optional: str = ""
-    spread: str = "all"
-    short: str = ""
 
     @property
     def key(self) -> str:
@@ -709,9 +709,11 @@ class Headline:
     def __getattr__(self, name: str):
         if name.startswith("__") or name == "values":
             raise AttributeError(name)
-        if name in _headline_names():
-            return self.values.get(name)
-        raise AttributeError(f"{name!r} is not a headline field")
+        found = next((f for f in headline_fields() if f.name == name), None)
+        if found is None:
+            raise AttributeError(f"{name!r} is not a headline field")
+        value = self.values.get(name)
+        return {} if value is None and found.table is not PLAN else value  # a figure per key: none where no plan
 
     def __repr__(self) -> str:
         return f"Headline({self.values!r})"
