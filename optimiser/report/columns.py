@@ -57,9 +57,12 @@ class Column:
         Measure plan reads 300 000 values)."""
         if self.family is not None:
             prices, join = result.shadow.get(self.family.name, {}), self.family.join
+            # a family that lists every limit of the input has none for a row it does not list (an instrument
+            # without a period budget: blank); for the others the model's rows are the limits (0 without one)
+            absent = None if self.family.limits is not None else 0.0
 
             def price(row):
-                value = prices.get(join(*_id_year(row)), 0.0)
+                value = prices.get(join(*_id_year(row)), absent)
                 return None if compact and value == 0 else value
             return price
         f, key = self.field, self.key
