@@ -261,7 +261,7 @@ def main(argv: list[str] | None = None) -> int:
         "|---|---:|---:|",
     ]
     for i in inp.instruments:
-        spent = sum(result.spend_meur[(i, y)] for y in inp.years)
+        spent = result.instrument_spend_meur(i)
         lines.append(f"| {i} | {spent:,.0f} | {result.instrument_cost_meur[i]:,.0f} |")
     by_lever: dict[str, float] = {}
     for mid, mr in result.measures.items():

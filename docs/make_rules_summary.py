@@ -19,7 +19,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from optimiser.pipeline import default_workbook, load  # noqa: E402
-from optimiser.analysis.rules_gap import compare, cost_per_t  # noqa: E402
+from optimiser.analysis.rules_gap import compare  # noqa: E402
+from optimiser.model.fields import cost_per_t  # noqa: E402
 from optimiser.analysis.simulate import MARKET, NOT_GRANTED, NOT_REALISED, PARTLY_REALISED, REALISED  # noqa: E402
 
 PAGE = HERE / "rules.md"

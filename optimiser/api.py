@@ -47,6 +47,7 @@ from . import commands
 from .input.data import InputError, Problem
 from .lang import _, language
 from .model.families import TARGET, family
+from .model.fields import TARGETS, Headline, frame_tables, headline_fields
 from .model.optimum import SolverFailure, TargetInfeasible
 from .model.results import PlanResult
 from .pipeline import Outcome, SweepFiles, check_output, default_workbook, run
@@ -99,6 +100,18 @@ def _named(where: str):
 def _of(name: str, doc: str = "") -> property:
     """A scalar of the plain result, read through: ``p_target_met = _of("p_target_met")``."""
     return property(lambda self: getattr(self._plain, name), doc=doc)
+
+
+def _frame(maker: str, doc: str, *, labelled: bool = False) -> cached_property:
+    """A DataFrame made on first use by ``report.frames.<maker>(plain result)`` in the result's language
+    (``labelled``: the maker takes the language too, for labels and limits in words)."""
+
+    def make(self):
+        with language(self.lang):
+            return getattr(_frames(), maker)(self._plain, *((self.lang,) if labelled else ()))
+
+    make.__doc__ = doc
+    return cached_property(make)
 
 
 class _Result:
@@ -170,13 +183,17 @@ class Plan(_Result):
     """One plan: the optimum of a workbook (:func:`plan`) or the allocation by the instruments' own rules
     (:func:`simulate`).
 
-    Scalars: ``status`` ("target_met" / "target_not_met"), ``target_met``, ``objective_meur`` (M€,
-    shortfall penalty included), ``public_cost_meur`` (M€, Σ cost weight × subsidy), ``abatement_mt`` and
-    ``shortfall_mt`` (Mt CO2-eq/yr in the target year), ``scenario``, ``overrides``.
+    Scalars: its headline record (``headline``, :class:`optimiser.model.fields.Headline`) read as attributes —
+    every headline field of the result-field registry: ``status`` ("target_met" / "target_not_met"),
+    ``target_met``, ``objective_meur`` (M€, shortfall penalty included), ``public_cost_meur`` (M€, Σ cost
+    weight × subsidy), ``peak_cash_meur``, …; a field per target year (``abatement_mt``, ``shortfall_mt``,
+    ``required_mt``, Mt CO2-eq/yr) gives its value in the target year. And ``scenario``, ``overrides``,
+    ``notes``, ``target_year``.
 
-    DataFrames (made on first use; ids as index, units in column names, ``attrs["units"]``):
-    ``measures``, ``measure_years``, ``subsidies``, ``instruments``, ``instrument_years``, ``resources``,
-    ``targets``, ``shadow_prices``, ``binding``, ``cash``; ``rule_outcomes`` for a simulation.
+    DataFrames (made on first use; ids as index, units in column names, ``attrs["units"]``): one per table of
+    the registry — ``measures``, ``measure_years``, ``subsidies``, ``instruments``, ``instrument_years``,
+    ``cash``, ``resources``, ``targets`` — and, from the constraint-family registry, ``shadow_prices`` and
+    ``binding``; ``rule_outcomes`` for a simulation.
 
     Outputs: :meth:`to_excel` (the plan workbook), :meth:`to_json`, :meth:`to_dict`, :meth:`to_iamc`.
     The plain result the frames come from is ``result`` (:class:`optimiser.model.results.PlanResult`).
@@ -187,6 +204,32 @@ class Plan(_Result):
         super().__init__(result, lang=lang, outcome=outcome)
         self.kind = kind  # "plan" (the optimum) or "rules" (the rules simulation)
 
+    @cached_property
+    def headline(self) -> Headline:
+        """The plan's headline figures (the record a sweep point and a future have too)."""
+        return Headline.of(self.result)
+
+    def __getattr__(self, name: str):
+        """A headline figure (in the target year for a field per target year), or a table's DataFrame."""
+        if name.startswith("_") or name in ("result", "lang", "kind", "outcome"):
+            raise AttributeError(name)
+        if any(name in vars(cls) for cls in type(self).__mro__):  # a property that refused: its own error
+            return object.__getattribute__(self, name)
+        found = next((f for f in headline_fields() if f.name == name), None)
+        if found is not None:
+            value = self.headline.get(name)
+            return value.get(self.target_year, 0.0) if found.table is TARGETS and value is not None else value
+        tables = frame_tables()  # every table of the result-field registry with a field the frames show
+        if name in tables:
+            with language(self.lang):
+                frame = _frames().table(self.result, tables[name])
+            self.__dict__[name] = frame  # made once
+            return frame
+        raise AttributeError(f"'Plan' has no attribute {name!r}")
+
+    def __dir__(self) -> list[str]:
+        return sorted(set(super().__dir__()) | {f.name for f in headline_fields()} | set(frame_tables()))
+
     # ------------------------------------------------------------ scalars
 
     @property
@@ -195,34 +238,8 @@ class Plan(_Result):
         return self.result.input
 
     @property
-    def status(self) -> str:
-        return self.result.status
-
-    @property
-    def target_met(self) -> bool:
-        return self.result.target_met
-
-    @property
-    def objective_meur(self) -> float:
-        return self.result.objective_meur
-
-    @property
-    def public_cost_meur(self) -> float:
-        return self.result.public_cost_meur
-
-    @property
     def target_year(self) -> int:
         return self.input.settings.target_year
-
-    @property
-    def abatement_mt(self) -> float:
-        """Abatement operating in the target year (Mt CO2-eq/yr)."""
-        return self.result.abatement_mt.get(self.target_year, 0.0)
-
-    @property
-    def shortfall_mt(self) -> float:
-        """Shortfall in the target year (Mt CO2-eq/yr)."""
-        return self.result.shortfall_mt.get(self.target_year, 0.0)
 
     @property
     def scenario(self) -> str:
@@ -244,62 +261,12 @@ class Plan(_Result):
         found = self.result.alternatives
         return [Plan(r, lang=self.lang, outcome=self.outcome) for r in found.plans] if found is not None else []
 
-    # ------------------------------------------------------------ DataFrames
+    # ------------------------------------------------------------ DataFrames of the families
 
-    @cached_property
-    def measures(self) -> pd.DataFrame:
-        """One row per measure (index ``measure_id``): status, committed share by the target year, abatement,
-        unprofitable gap, subsidy, public cost, € per tonne paid, and why it is not (fully) funded."""
-        return _frames().measures(self.result)
-
-    @cached_property
-    def measure_years(self) -> pd.DataFrame:
-        """One row per measure and year: new, committed and operating share, abatement and subsidy."""
-        return _frames().measure_years(self.result)
-
-    @cached_property
-    def subsidies(self) -> pd.DataFrame:
-        """Every commitment (index ``measure_id``, ``instrument_id``, ``year``) in M€."""
-        return _frames().subsidies(self.result)
-
-    @cached_property
-    def instruments(self) -> pd.DataFrame:
-        """One row per instrument: subsidy and public cost over all years, budgets, measures funded."""
-        return _frames().instruments(self.result)
-
-    @cached_property
-    def instrument_years(self) -> pd.DataFrame:
-        """One row per instrument and year: subsidy committed against the year's budget."""
-        return _frames().instrument_years(self.result)
-
-    @cached_property
-    def resources(self) -> pd.DataFrame:
-        """One row per resource and year: use against capacity, in the resource's unit."""
-        return _frames().resources(self.result)
-
-    @cached_property
-    def targets(self) -> pd.DataFrame:
-        """One row per target year: required, abatement, shortfall, and the target's shadow price."""
-        with language(self.lang):
-            return _frames().targets(self.result, self.lang)
-
-    @cached_property
-    def shadow_prices(self) -> pd.DataFrame:
-        """The shadow price of every limit of every reported constraint family (0 where it does not bind)."""
-        with language(self.lang):
-            return _frames().shadow_prices(self.result, self.lang)
-
-    @cached_property
-    def binding(self) -> pd.DataFrame:
-        """The limits that bind, largest shadow price first, with what relaxing each one saves."""
-        with language(self.lang):
-            return _frames().binding(self.result, self.lang)
-
-    @cached_property
-    def cash(self) -> pd.DataFrame:
-        """Commitments and cash per instrument and year, from the plan's cash projection (empty when the
-        result has none)."""
-        return _frames().cash(self.result)
+    shadow_prices = _frame("shadow_prices", "The shadow price of every limit of every reported constraint family "
+                           "(0 where it does not bind).", labelled=True)
+    binding = _frame("binding", "The limits that bind, largest shadow price first, with what relaxing each one "
+                     "saves (or adds, when maximising abatement).", labelled=True)
 
     @cached_property
     def rule_outcomes(self) -> pd.DataFrame:
@@ -379,27 +346,12 @@ class Sweep(_Result):
     """
 
     _workbook_of, _plain_name = "report.sweep:write_sweep", "run"
-    @property
-    def failed(self) -> list:
-        return self.run.failed
-
-    @property
-    def rebuilds(self) -> int:
-        """How often the model was built afresh because a point changed its structure."""
-        return self.run.rebuilds
-
-    @cached_property
-    def points(self) -> pd.DataFrame:
-        return _frames().sweep_points(self.run)
-
-    @cached_property
-    def spend(self) -> pd.DataFrame:
-        return _frames().sweep_spend(self.run)
-
-    @cached_property
-    def shadow_prices(self) -> pd.DataFrame:
-        with language(self.lang):
-            return _frames().sweep_shadow_prices(self.run, self.lang)
+    failed = _of("failed", "The points without a plan.")
+    rebuilds = _of("rebuilds", "How often the model was built afresh because a point changed its structure.")
+    points = _frame("sweep_points", "One row per point: the varied values and the point's headline figures.")
+    spend = _frame("sweep_spend", "Subsidy committed per point and instrument over all years.")
+    shadow_prices = _frame("sweep_shadow_prices", "Per point, the target's shadow price and every binding limit.",
+                           labelled=True)
 
     @cached_property
     def plans(self) -> list[Plan | None]:
@@ -449,17 +401,9 @@ class Comparison(_Result):
     """
 
     _workbook_of, _plain_name = "report.comparison:write_comparison", "comparison"
-    @property
-    def same(self) -> bool:
-        return self.comparison.same
-
-    @cached_property
-    def differences(self) -> pd.DataFrame:
-        return _frames().differences(self.comparison)
-
-    @cached_property
-    def measures(self) -> pd.DataFrame:
-        return _frames().compared_measures(self.comparison)
+    same = _of("same", "Nothing moved beyond solver noise.")
+    differences = _frame("differences", "Everything that changed from plan A to plan B, one row each.")
+    measures = _frame("compared_measures", "Every measure side by side (plan A and plan B).")
 
     def __repr__(self) -> str:
         n = len(self.comparison.differences)

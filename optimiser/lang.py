@@ -10,8 +10,10 @@ The language of a run is a context variable, set for the length of a run by
 none is given, adopted from the workbook's ``language`` setting (:func:`adopt`). Code that makes text
 calls :func:`_` (``_("{n} measures", n=…)`` translates, then fills the placeholders) and formats
 numbers in sentences with :func:`num` (a decimal comma in Dutch). :func:`N_` marks a text for the
-catalogue where it is defined and translated where it is shown (sheet descriptions, status words).
-A new workbook (the futures workbook) uses the same three functions and needs no other mechanism.
+catalogue where it is defined and translated where it is shown (sheet descriptions, status words, the
+constraint families' texts, the result fields' labels); :func:`in_language` translates into a language
+given (a DataFrame's labels). This is the only translation mechanism: a new workbook uses the same
+functions and needs no other. The languages are listed once, :data:`LANGUAGE_LIST`.
 
 Dutch numbers: a decimal comma and a point between thousands (``6.264``, ``20,20``, ``1.709,5``), the
 convention of the Rijksbegroting; percentages ``53%`` / ``5,3%``.
@@ -22,10 +24,34 @@ from __future__ import annotations
 import gettext
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-LANGUAGES: tuple[str, ...] = ("en", "nl")
+
+def N_(msgid: str) -> str:
+    """Mark a text for the catalogue without translating it here (it is translated where it is shown)."""
+    return msgid
+
+
+@dataclass(frozen=True)
+class Language:
+    """A language of the texts: its code, its name (in English, translated where shown), its own name (the
+    catalogue's header) and the other spellings a user may type for it (``--lang``, the ``language`` setting)."""
+
+    code: str
+    name: str
+    own: str
+    aliases: tuple[str, ...] = ()
+
+
+#: The languages, once: the CLI's --lang, the API's lang=, the workbook setting, the catalogue tool and the About
+#: sheets read this list. A new language is one entry here and its catalogue (docs/model.md, "Language").
+LANGUAGE_LIST: tuple[Language, ...] = (
+    Language("en", N_("English"), "English", ("eng", "english", "engels", "en-gb", "en-us")),
+    Language("nl", N_("Dutch"), "Nederlands", ("nld", "dutch", "nederlands", "nl-nl", "nl_nl")),
+)
+LANGUAGES: tuple[str, ...] = tuple(lang.code for lang in LANGUAGE_LIST)
 DEFAULT = "en"
 DOMAIN = "policymix"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
@@ -45,9 +71,16 @@ def catalogue(code: str) -> gettext.NullTranslations:
 def known(code: object) -> str | None:
     """The language code a text names (``nl``, ``NL``, ``nederlands``, ``en``, ``English``), or None."""
     text = str(code or "").strip().lower()
-    aliases = {"nl": "nl", "nld": "nl", "dutch": "nl", "nederlands": "nl", "nl-nl": "nl", "nl_nl": "nl",
-               "en": "en", "eng": "en", "english": "en", "engels": "en", "en-gb": "en", "en-us": "en"}
-    return aliases.get(text)
+    for lang in LANGUAGE_LIST:
+        if text == lang.code or text in lang.aliases:
+            return lang.code
+    return None
+
+
+def name(code: str | None = None) -> str:
+    """The name of a language (default: the run's) in the run's language: "English", "Nederlands" in Dutch."""
+    code = code or current()
+    return _(next(lang.name for lang in LANGUAGE_LIST if lang.code == code))
 
 
 def current() -> str:
@@ -97,14 +130,12 @@ def ngettext(singular: str, plural: str, n: int, /, **values) -> str:
     return text.format(n=n, **values)
 
 
-def N_(msgid: str) -> str:
-    """Mark a text for the catalogue without translating it here (it is translated where it is shown)."""
-    return msgid
-
-
-def in_language(msgid: str, code: str) -> str:
-    """``msgid`` in a given language, whatever the run's (e.g. the names of result sheets in every language)."""
-    return catalogue(code).gettext(msgid) if code != DEFAULT else msgid
+def in_language(msgid: str, code: str | None = None, /, **values) -> str:
+    """``msgid`` in a given language whatever the run's (None: the run's), its placeholders filled from ``values``
+    (e.g. the names of result sheets in every language, a DataFrame's labels in the language asked for)."""
+    code = code or current()
+    text = catalogue(code).gettext(msgid) if code != DEFAULT else msgid
+    return text.format(**values) if values else text
 
 
 def in_every_language(msgid: str) -> list[str]:

@@ -65,7 +65,7 @@ def test_plan_scalars_and_frames_hold_the_hand_computed_optimum(base):
     tg = p.targets.loc[2026]
     assert tg["required_mt"] == pytest.approx(2.5) and bool(tg["met"])
     # one Mt/yr less required: 0.5 share less of b, 800 M€ saved
-    assert tg["shadow_price"] == pytest.approx(800.0)
+    assert tg["target_shadow_eur_per_t"] == pytest.approx(800.0)
 
 
 def test_shadow_prices_and_binding_limits_come_from_the_registry(base):
@@ -85,8 +85,20 @@ def test_shadow_prices_and_binding_limits_come_from_the_registry(base):
     assert list(b["shadow_price"]) == sorted(b["shadow_price"], reverse=True)
     assert set(b["kind"]) == {"policy"}
     assert set(b.index) == {("target", "", 2026), ("resource", "grid_north", 2026)}
-    assert b.loc[("resource", "grid_north", 2026), "meaning"] == "one more MW of grid north in 2026 saves 3 M€"
+    # the same sentence as the terminal and the Summary: three significant digits, the objective's verb
+    assert b.loc[("resource", "grid_north", 2026), "meaning"] == "one more MW of grid north in 2026 saves 3.00 M€"
     assert (b["shadow_price"] > 0).all()
+
+
+def test_binding_sentences_follow_the_objective_and_the_language(small):
+    # maximising abatement, relaxing a limit adds abatement: 1 MW more of the grid lets 0.01 more of a in (1 Mt/yr)
+    most = optimiser.plan(small, objective="max-abatement")
+    assert most.binding.loc[("resource", "grid_north", 2026), "meaning"] == \
+        "one more MW of grid north in 2026 adds 0.01000 Mt CO2-eq/yr of abatement"
+    assert not most.binding["meaning"].str.contains("saves").any()
+    dutch = optimiser.plan(small, objective="max-abatement", lang="nl")
+    assert dutch.binding.loc[("resource", "grid_north", 2026), "meaning"] == \
+        "één MW meer grid north in 2026 levert 0,01000 Mt CO2-eq/jr reductie op"
 
 
 def test_binding_lists_policy_limits_before_single_measure_limits():
@@ -102,7 +114,7 @@ def test_dutch_labels_come_from_the_registry(small):
     p = optimiser.plan(small, lang="nl")
     row = p.shadow_prices.loc[("resource", "grid_north", 2026)]
     assert row["label"] == "capaciteit"
-    assert p.targets.loc[2026, "shadow_price_unit"] == "M€ per Mt/jr, d.w.z. € per ton jaarlijkse reductie"
+    assert p.shadow_prices.loc[("target", "", 2026), "unit"] == "M€ per Mt/jr, d.w.z. € per ton jaarlijkse reductie"
     assert "bespaart" in p.binding.loc[("resource", "grid_north", 2026), "meaning"]
 
 
@@ -259,33 +271,25 @@ def test_repr_and_html_render(base):
     assert str(base).splitlines()[0].startswith("Every target is met: 2.50 Mt CO2-eq/yr in 2026")
 
 
-def test_cash_frame_reads_the_contract_keys_of_the_plan_json(base, monkeypatch):
-    """Until plans carry the cash projection (MODEL.md §13) the frame is empty; when the plan JSON has the
-    contract's keys, the frame and the IAMC rows show them."""
-    from optimiser.report import frames, iamc
+def test_cash_frame_holds_the_contract_keys_of_the_plan_json(base):
+    """The cash frame, the instruments' money released and the IAMC cash rows hold the plan JSON's numbers
+    (MODEL.md §13): all of them are the same result fields."""
+    from optimiser.report import iamc
 
-    real = base.result
-    doc = iamc.plan_json(real)
-    if "cash_meur" in doc:  # plans carry the cash projection: the frame holds exactly the JSON's numbers
-        df = frames.cash(real)
-        assert set(df.columns) == {"commitments_meur", "cash_meur"}
-        for key in ("commitments_meur", "cash_meur"):
-            for i, by_year in doc[key].items():
-                for y, v in by_year.items():
-                    assert df.loc[(i, int(y)), key] == pytest.approx(v or 0.0)
-        assert len(df) == len({(i, y) for k in ("commitments_meur", "cash_meur") for i, ys in doc[k].items()
-                               for y in ys})
-        return
-    assert frames.cash(real).empty
-    doc = dict(iamc.plan_json(real), commitments_meur={"G": {"2025": 1600.0, "2026": 250.0}},
-               cash_meur={"G": {"2026": 100.0, "2027": 160.0}}, released_meur={"G": 5.0})
-    monkeypatch.setattr(iamc, "plan_json", lambda result: doc)
-    df = frames.cash(real)
-    assert df.loc[("G", 2025), "commitments_meur"] == pytest.approx(1600.0)
-    assert df.loc[("G", 2027), "cash_meur"] == pytest.approx(160.0)
-    assert df.attrs["released_meur"] == {"G": 5.0}
-    rows = {(s.variable, s.region): s for s in iamc.plan_series(real)}
-    assert rows[("Policy Cost|Cash|G", "Netherlands")].values == {2026: 100.0, 2027: 160.0}
+    doc = base.to_dict()
+    df = base.cash
+    assert set(df.columns) == {"commitments_meur", "cash_meur"}
+    for key in ("commitments_meur", "cash_meur"):
+        for i, by_year in doc[key].items():
+            for y, v in by_year.items():
+                assert df.loc[(i, int(y)), key] == pytest.approx(v or 0.0)
+    assert len(df) == len({(i, y) for k in ("commitments_meur", "cash_meur") for i, ys in doc[k].items()
+                           for y in ys})
+    assert base.instruments["released_meur"].to_dict() == pytest.approx(doc["released_meur"])
+    rows = {(s.variable, s.region): s for s in iamc.plan_series(base.result)}
+    for i, by_year in doc["cash_meur"].items():
+        assert rows[(f"Policy Cost|Cash|{i}", "Netherlands")].values == \
+            pytest.approx({int(y): v for y, v in by_year.items()})
     assert rows[("Policy Cost|Cash", "Netherlands")].unit == "million EUR/yr"
 
 
@@ -310,8 +314,9 @@ def test_futures_from_python_gives_the_command_lines_answer(tmp_path):
     doc = f.to_dict()
     flat = pd.json_normalize(doc["futures"], sep=".").set_index("number")
     pd.testing.assert_frame_equal(frame, flat[frame.columns])
-    assert list(frame.columns) == ["draw.cost of a", "status", "public_cost_meur", "objective_meur",
-                                   "abatement_mt.2026", "shortfall_mt.2026", "target_met"]  # as the JSON has them
+    # as the JSON has them: the draws, then the headline fields a futures run shows, in the registry's order
+    assert list(frame.columns) == ["draw.cost of a", "status", "target_met", "public_cost_meur", "objective_meur",
+                                   "abatement_mt.2026", "shortfall_mt.2026", "idle_mt"]
     assert (frame["target_met"] == (frame["draw.cost of a"] <= 50)).all()
     assert frame["target_met"].sum() == 10
     # a is funded in every future: all of it at ≤ 50 €/t, else what 500 M€ buys (500 / (10 c) ≥ 0.83 of it)

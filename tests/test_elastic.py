@@ -18,7 +18,7 @@ import pytest
 from builders import measure, run, tables, workbook, yearly
 from optimiser.input.tables import to_input
 from optimiser.model import families
-from optimiser.model.families import Family, Text
+from optimiser.model.families import Family
 from optimiser.model.index import Rows
 from optimiser.pipeline import solve_input
 
@@ -102,10 +102,10 @@ def cluster_cap(idx, inp) -> Rows:
 
 
 def test_every_family_the_registry_declares_relaxable_may_give():
-    toy = Family("toy_cap", cluster_cap, Text("cluster cap", "clusterplafond"),
-                 Text("at most so many shares in a cluster", "hoogstens zoveel aandelen in een cluster"),
+    toy = Family("toy_cap", cluster_cap, "cluster cap",
+                 "at most so many shares in a cluster",
                  unit="share", relaxable=True, split=lambda key: (key, None), join=lambda ident, year: ident,
-                 words=Text("the {item} cluster cap", "het clusterplafond van {item}"))
+                 words="the {item} cluster cap")
     families.register(toy)
     try:
         # a, b (north) and c (south) are all needed for 5 Mt: north has 2 shares against a cap of 1.5

@@ -94,7 +94,7 @@ def test_every_policy_limit_of_the_registry_is_exported(small):
     for f in policy:
         for key in p.result.shadow.get(f.name, {}):
             ident, _ = f.split(key)
-            label = " ".join(w[:1].upper() + w[1:] for w in f.label.en.split())
+            label = " ".join(w[:1].upper() + w[1:] for w in f.label.split())
             expected.add(f"Price|Shadow|{label}" + ("" if ident is None else f"|{ident}"))
     assert shadow == expected
     # single-measure limits (caps, deployable shares) are not exported

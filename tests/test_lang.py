@@ -50,15 +50,31 @@ def test_every_text_of_the_code_has_a_dutch_translation_with_its_placeholders():
         assert text in found, text
 
 
-def test_the_catalogue_never_names_a_familys_labels():
-    # the constraint families carry their own English and Dutch (model/families.py): not duplicated here
+def test_one_mechanism_every_familys_and_fields_texts_are_in_the_catalogue():
+    # the constraint families' texts and the result fields' labels are message ids like every other text: the
+    # catalogue holds them (no second mechanism), and the Dutch of a family reads in Dutch
     from optimiser.model.families import FAMILIES
+    from optimiser.model.fields import FIELDS
 
     texts = set(catalogue.all_messages())
     for f in FAMILIES:
-        own = [f.meaning, f.words, f.more, f.where] + ([f.held] if f.held else []) + ([f.shadow_unit] if f.shadow_unit
-                                                                                     else [])
-        assert not [t.en for t in own if t.en in texts], f.name
+        own = [f.label, f.meaning, f.words, f.more, f.where, f.held, f.shadow_unit]
+        assert not [t for t in own if t and t not in texts], f.name
+    for f in FIELDS:
+        assert f.label in texts, f.label
+    with language("nl"):
+        from optimiser.model.families import family
+
+        assert family("budget").text("label") == "budget (verplichtingen)"
+        assert family("resource").text("where", id="grid") == "blad 'resources', id grid"
+
+
+def test_the_languages_are_listed_once():
+    from optimiser import api, lang
+
+    assert catalogue.LANGUAGES == tuple(c for c in lang.LANGUAGES if c != lang.DEFAULT)
+    assert tuple(api.LANGUAGES) == lang.LANGUAGES
+    assert {lang.known(x.own) for x in lang.LANGUAGE_LIST} == set(lang.LANGUAGES)
 
 
 def test_no_module_shadows_the_translation_function():
@@ -192,7 +208,8 @@ def test_the_api_speaks_the_language_asked(tmp_path):
     src = _dutch_workbook(tmp_path / "in.xlsx")
     p = optimiser.plan(src, lang="nl")
     assert p.lang == "nl" and p.summary()[0].startswith("Elk doel wordt gehaald: 2,00 Mt CO2-eq/jr")
-    assert p.targets["shadow_price_unit"].iloc[0] == "M€ per Mt/jr, d.w.z. € per ton jaarlijkse reductie"
+    assert p.shadow_prices.xs("target")["unit"].iloc[0] == "M€ per Mt/jr, d.w.z. € per ton jaarlijkse reductie"
+    assert "bespaart" in p.binding["meaning"].iloc[0]  # the binding limits' sentences in the run's language
     assert str(optimiser.plan(src)).startswith("Every target is met")
     assert current() == "en"  # nothing leaks out of a run
     with pytest.raises(optimiser.InputError):

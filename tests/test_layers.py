@@ -17,12 +17,13 @@ RANK = {
     "input.targeting": 2.5, "input.planfile": 5, "input.scenario": 5, "input.synthetic": 5, "input.uncertainty": 6,
     "model.__init__": 10, "model.committed": 10.5, "model.index": 11, "model.cash": 11.5, "model.families": 12,
     "model.build": 13, "model.solve": 14,
-    "model.results": 15, "model.extract": 16, "model.optimum": 17,
-    "analysis.__init__": 20, "analysis.compare": 21, "analysis.alternatives": 21, "analysis.simulate": 21,
-    "analysis.sweep": 21, "analysis.rules_gap": 22, "analysis.recourse": 21.5, "analysis.futures": 22,
-    "analysis.extensive": 22.5, "analysis.decide": 23, "analysis.confidence": 24, "analysis.delays": 24,
+    "model.results": 15, "model.fields": 15.5, "model.extract": 16, "model.optimum": 17,
+    "analysis.__init__": 20, "analysis.runs": 20.5, "analysis.compare": 21, "analysis.alternatives": 21,
+    "analysis.simulate": 21, "analysis.sweep": 21, "analysis.rules_gap": 22, "analysis.recourse": 21.5,
+    "analysis.futures": 22, "analysis.extensive": 22.5, "analysis.decide": 23, "analysis.confidence": 24,
+    "analysis.delays": 24,
     "report.__init__": 30, "report.files": 31, "report.xlsx": 32, "report.inputs": 33, "report.jsondoc": 33,
-    "report.words": 33, "report.cash": 33, "report.plan": 34, "report.sweep": 34, "report.comparison": 34,
+    "report.words": 33, "report.cash": 33, "report.columns": 33.5, "report.plan": 34, "report.sweep": 34, "report.comparison": 34,
     "report.futures": 34, "report.terminal": 34, "report.template": 34, "report.rules": 35, "report.iamc": 34,
     "report.frames": 35,
     "commands": 38,
@@ -100,6 +101,30 @@ def test_subpackages_follow_the_flow():
 def test_openpyxl_is_imported_where_workbooks_are_read_and_by_the_toolkit_only():
     users = {name for name, path in _modules().items() if "openpyxl" in _imports(name, path)[1]}
     assert users == OPENPYXL, users ^ OPENPYXL
+
+
+#: What the spreadsheet engine's objects offer (openpyxl's workbooks, sheets, cells, styles and charts): a module
+#: that uses one of these holds an engine object. Only the toolkit and the readers may.
+ENGINE_ATTRIBUTES = {
+    "ws", "st", "_wb", "cell", "font", "fill", "alignment", "number_format", "freeze_panes", "add_chart",
+    "column_dimensions", "row_dimensions", "merge_cells", "sheet_state", "properties", "conditional_formatting",
+    "add_data_validation", "data_validations", "print_title_rows", "print_title_cols", "print_area", "page_setup",
+    "page_margins", "x_axis", "y_axis", "scaling", "_charts", "create_sheet", "active", "column_letter",
+    "auto_filter", "row_breaks", "col_breaks", "oddHeader", "oddFooter", "comment",
+}
+
+
+def test_no_spreadsheet_object_is_used_outside_the_toolkit_and_the_readers():
+    """Writers go through report/xlsx.py's own API (Book, Sheet, Chart): no engine object anywhere else, so
+    the engine behind the toolkit can change in one module."""
+    found: dict[str, list[str]] = {}
+    for name, path in _modules().items():
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Attribute) and node.attr in ENGINE_ATTRIBUTES:
+                found.setdefault(name, []).append(f"{name}:{node.lineno} .{node.attr}")
+    assert len(found.get("report.xlsx", [])) > 20  # the check sees the toolkit's own use of the engine
+    outside = [use for name, uses in found.items() if name not in OPENPYXL for use in uses]
+    assert not outside, outside
 
 
 def test_the_cli_does_not_import_pandas():

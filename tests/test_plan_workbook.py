@@ -94,7 +94,7 @@ def test_headers_carry_units_and_formats(planned):
               "committed share by 2026 (%)", "unprofitable gap (€/t)"):
         assert h in plan, h
     assert "spend (M€)" in _header(wb["Instrument use"])
-    assert "shadow price (M€ per unit of capacity)" in _header(wb["Resource use"])
+    assert "shadow price of its resource (M€ per unit of the limit)" in _header(wb["Resource use"])
     assert "abatement 2026 (Mt CO2-eq/yr)" in _header(wb["By cluster"])
     assert "unprofitable gap (€/t)" in _header(wb["MACC"])
 
@@ -211,7 +211,7 @@ def test_summary_says_plainly(tmp_path):
     about = openpyxl.load_workbook(out)["About"]
     labels = {about.cell(row=k, column=1).value: about.cell(row=k, column=2).value
               for k in range(1, about.max_row + 1)}
-    assert labels["objective value (M€, shortfall penalty included)"] == pytest.approx(r.objective_meur)
+    assert labels["objective (M€, shortfall penalty included)"] == pytest.approx(r.objective_meur)
 
 
 def test_target_not_met_is_reported(tmp_path):

@@ -215,7 +215,7 @@ def test_sweep_writes_workbook_chart_and_json(small, tmp_path):
     headers = [c.value for c in ws[1]]
     assert headers[:3] == ["point", f"{TARGET} (Mt CO2-eq/yr)", "status"]
     assert "public cost (M€)" in headers
-    assert "shadow price target 2026 (M€ per Mt/yr, i.e. € per t of annual abatement)" in headers
+    assert "marginal value of the 2026 target (M€ per Mt/yr, i.e. € per t of annual abatement)" in headers
     assert "spend G (M€)" in headers and "abatement 2026 (Mt CO2-eq/yr)" in headers
     assert any(h.startswith("shadow price max_share a") for h in headers)  # binds at some point
     cost = headers.index("public cost (M€)") + 1
@@ -256,7 +256,7 @@ def test_sweep_exit_codes_and_output_rules(small, tmp_path):
     # a target missed at some point is a result, not a failure: exit 0
     proc = run("sweep", small, "--vary", f"{TARGET}=4,8", "-o", tmp_path / "m.xlsx", "--scale", "budgets:G:*=2",
                "--objective", "min-cost", check_code=0)
-    assert "NOT met" in proc.stdout
+    assert "target not met" in proc.stdout
 
 
 def test_a_failed_point_is_reported_not_dropped_and_exits_4(small, tmp_path, monkeypatch, capsys):

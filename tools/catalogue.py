@@ -8,8 +8,9 @@
 A translator edits the ``.po`` file (Poedit, or any text editor) and runs ``compile``. The texts are
 found by Babel's extractor (``pip install '.[test]'`` brings Babel): the calls ``_("…")``, ``N_("…")`` and
 ``ngettext("…", "…", n)`` in the code, plus the manifest's descriptions, units and result-sheet texts,
-which the code translates where it shows them (``_(column.description)``). The English text is the
-message id; English has no catalogue.
+which the code translates where it shows them (``_(column.description)``), and the result fields' labels
+as a table one row per key shows them. The English text is the message id; English has no catalogue. The
+languages are those of :data:`optimiser.lang.LANGUAGE_LIST` (English, the message ids, needs none).
 """
 
 from __future__ import annotations
@@ -26,9 +27,12 @@ PACKAGE = ROOT / "optimiser"
 LOCALE = PACKAGE / "locale"
 DOMAIN = "policymix"
 TEMPLATE = LOCALE / f"{DOMAIN}.pot"
-LANGUAGES = ("nl",)
+sys.path.insert(0, str(ROOT))
+from optimiser.lang import DEFAULT, LANGUAGE_LIST  # noqa: E402  (the one list of languages)
+
+LANGUAGES = tuple(lang.code for lang in LANGUAGE_LIST if lang.code != DEFAULT)
+LANGUAGE_NAMES = {lang.code: lang.own for lang in LANGUAGE_LIST}
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
-LANGUAGE_NAMES = {"nl": "Nederlands"}
 HEADER = ("# The texts of policymix in {language}: one message per text of the workbooks, the terminal and the\n"
           "# error messages; msgid is the English, msgstr the translation. Keep every {placeholder} as it is.\n"
           "# After editing: python tools/catalogue.py compile (and check).")
@@ -75,10 +79,26 @@ def manifest_messages() -> dict[str, list[tuple[str, int]]]:
     return {t: [("optimiser/input/manifest.py", 0)] for t in texts if t and t not in skip}
 
 
+def field_messages() -> dict[str, list[tuple[str, int]]]:
+    """The labels of the result fields as a table shown one row per key shows them (without that key: 'spend
+    (M€)' of 'spend {instrument} (M€)'), translated where shown (:meth:`optimiser.model.fields.Field.header`)."""
+    sys.path.insert(0, str(ROOT))
+    from optimiser.model.fields import FIELDS
+
+    texts = []
+    for f in FIELDS:
+        if f.table.axes:
+            short = f.label.replace(" {" + f.table.axes[-1].placeholder + "}", "")
+            if short != f.label:
+                texts.append(short)
+    return {t: [("optimiser/model/fields.py", 0)] for t in texts}
+
+
 def all_messages() -> dict:
     messages = code_messages()
-    for text, where in manifest_messages().items():
-        messages.setdefault(text, []).extend(where)
+    for found in (manifest_messages(), field_messages()):
+        for text, where in found.items():
+            messages.setdefault(text, []).extend(where)
     return messages
 
 

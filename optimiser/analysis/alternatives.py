@@ -21,7 +21,7 @@ import numpy as np
 from ..model.build import objective
 from ..model.extract import extract
 from ..model.optimum import Optimum
-from ..model.results import TOL, PlanResult
+from ..model.results import PlanResult
 from ..model.solve import Solution
 
 
@@ -39,7 +39,7 @@ class Alternatives:
 
 
 def _funded(result: PlanResult) -> set[str]:
-    return {m for m, mr in result.measures.items() if mr.committed_share > TOL}
+    return {m for m, mr in result.measures.items() if mr.taken_up}
 
 
 def generate(found: Optimum, n: int, slack: float) -> Alternatives:
@@ -76,5 +76,5 @@ def generate(found: Optimum, n: int, slack: float) -> Alternatives:
         plans.append(alt)
         for m in _funded(alt):
             counts_so_far[m] = counts_so_far.get(m, 0) + 1
-    counts = {m: sum(1 for p in plans if p.measures[m].committed_share > TOL) for m in inp.measures}
+    counts = {m: sum(p.measures[m].taken_up for p in plans) for m in inp.measures}
     return Alternatives(plans=plans, slack=slack, counts=counts, in_optimum={m: m in _funded(optimum) for m in inp.measures})

@@ -46,12 +46,13 @@ from ..input.uncertainty import Dimension, Future, dimensions, draw_futures
 from ..lang import DEFAULT, _, current, language, num
 from ..model.build import build_model, objective
 from ..model.cash import problems as fixed_problems
-from ..model.committed import decisions
 from ..model.extract import extract
 from ..model.families import model_rows
+from ..model.fields import HasHeadline, Headline
 from ..model.index import index_sets, with_penalty
-from ..model.results import TOL
+from ..model.results import TOL, PlanResult
 from ..model.solve import Solver, solver_version
+from .runs import Run
 
 MODES = ("wait_and_see", "stress_test", "decide_by")
 #: A measure funded in at least this share of the futures is in the robust core.
@@ -88,36 +89,57 @@ class Payload:
     evaluator: object = None
 
 
-@dataclass
-class FutureResult:
-    """One future's outcome (plain data)."""
+class FutureResult(HasHeadline):
+    """One future's outcome (plain data): its :class:`~optimiser.model.fields.Headline` record — status, public
+    cost, objective, abatement and shortfall per target year, abatement committed or built but not running
+    (recourse, section 16), … read as attributes (``r.public_cost_meur``) — and what it details beyond its
+    figures: the measures it funds, the cash it pays per instrument and year, the limits binding where it
+    misses a target, how it was solved.
 
-    number: int
-    status: str = "failed"  # "target_met" | "target_not_met" | "failed"
-    public_cost_meur: float | None = None
-    objective_meur: float | None = None
-    abatement_mt: dict[int, float] = field(default_factory=dict)
-    shortfall_mt: dict[int, float] = field(default_factory=dict)
-    committed: dict[str, float] = field(default_factory=dict)  # x_{m,target_year} of every funded measure
-    idle_mt: float = 0.0  # target-year abatement committed or built but not running (recourse, section 16)
-    #: cash paid per instrument and year (M€), the decisions of the past included; an operating instrument
-    #: pays only for what runs
-    cash_meur: dict[str, dict[int, float]] = field(default_factory=dict)
-    released_meur: float = 0.0  # what operating instruments do not pay for idle tonnes (cost-weighted M€)
-    #: a future planned on its own that still misses a target: the limits with a shadow price in its plan,
-    #: (family, id, year, in words)
-    binding: tuple[tuple[str, str, int | None, str], ...] = ()
-    solver_note: str = ""  # how it was solved, in the run's language ("re-solved on a kept model", "evaluated", …)
-    message: str = ""
-    seconds: float = 0.0
+    Made from a plan (:meth:`of`), without one (:meth:`failed`), or from the figures an evaluation works out
+    itself: ``FutureResult(number, status, public_cost_meur, objective_meur, abatement_mt, shortfall_mt,
+    committed, idle_mt=…)`` puts them in the record.
+    """
 
-    @property
-    def ok(self) -> bool:
-        return self.status != "failed"
+    def __init__(self, number: int, status: str = "failed", public_cost_meur: float | None = None,
+                 objective_meur: float | None = None, abatement_mt: dict | None = None,
+                 shortfall_mt: dict | None = None, committed: dict | None = None, idle_mt: float = 0.0,
+                 cash_meur: dict | None = None, released_meur: float = 0.0, binding: tuple = (),
+                 solver_note: str = "", message: str = "", seconds: float = 0.0, *,
+                 headline: Headline | None = None):
+        self.number = number
+        if headline is None:
+            planned = status != "failed"
+            figures = {"status": status, "public_cost_meur": public_cost_meur, "objective_meur": objective_meur,
+                       "abatement_mt": abatement_mt, "shortfall_mt": shortfall_mt,
+                       "idle_mt": idle_mt if planned else None,
+                       # what operating instruments do not pay for idle tonnes (cost-weighted M€): the future's vrijval
+                       "released_meur": released_meur if planned else None}
+            headline = Headline({k: v for k, v in figures.items() if v is not None})
+        self.headline = headline
+        self.committed = dict(committed or {})  # x_{m,target_year} of every funded measure
+        #: cash paid per instrument and year (M€), the decisions of the past included; an operating instrument
+        #: pays only for what runs
+        self.cash_meur = dict(cash_meur or {})
+        #: a future planned on its own that still misses a target: the limits with a shadow price in its plan,
+        #: (family, id, year, in words)
+        self.binding = tuple(binding)
+        self.solver_note = solver_note  # how it was solved, in the run's language ("evaluated", …)
+        self.message = message
+        self.seconds = seconds
 
-    @property
-    def target_met(self) -> bool:
-        return self.status == "target_met"
+    def __repr__(self) -> str:
+        return f"FutureResult({self.number}, {self.headline!r})"
+
+    @classmethod
+    def of(cls, number: int, result: PlanResult, **kw) -> FutureResult:
+        """A future planned: its record read from the plan, the measures the plan takes up."""
+        return cls(number, committed={m: mr.committed_share for m, mr in result.measures.items() if mr.taken_up},
+                   headline=Headline.of(result), **kw)
+
+    @classmethod
+    def failed(cls, number: int, inp: PlanInput, **kw) -> FutureResult:
+        return cls(number, headline=Headline.without_plan(inp), **kw)
 
 
 @dataclass
@@ -234,8 +256,8 @@ def _wait_and_see(state: _State, inp: PlanInput, number: int, out: ChunkResult) 
     """The future planned on its own: its least-cost plan."""
     unkept = fixed_problems(inp, future=True)
     if unkept:  # a decision already taken that this future cannot keep: no plan exists
-        return FutureResult(number, "failed", message="; ".join(p.message for p in unkept[:2]),
-                            solver_note=_("not solved: decisions already taken that this future cannot keep"))
+        return FutureResult.failed(number, inp, message="; ".join(p.message for p in unkept[:2]),
+                                   solver_note=_("not solved: decisions already taken that this future cannot keep"))
     solver, built = state.solver_for(inp)
     if built:
         out.builds += 1
@@ -245,14 +267,10 @@ def _wait_and_see(state: _State, inp: PlanInput, number: int, out: ChunkResult) 
     sol = solver.solve()
     note = _("built: new structure") if built else _("re-solved on a kept model")
     if not sol.ok:
-        return FutureResult(number, "failed", message=_("{message} (solver status: {status})", message=sol.message,
-                                                        status=sol.status), solver_note=note)
+        return FutureResult.failed(number, inp, message=_("{message} (solver status: {status})", message=sol.message,
+                                                               status=sol.status), solver_note=note)
     r = extract(solver.built, sol, explain=False)
-    T = inp.settings.target_year
-    return FutureResult(
-        number, r.status, r.public_cost_meur, r.objective_meur, dict(r.abatement_mt), dict(r.shortfall_mt),
-        {m: mr.committed[T] for m, mr in r.measures.items() if mr.committed[T] > TOL},
-        idle_mt=decisions(inp).idle_mt(inp, T), solver_note=note, cash_meur=_cash_of(r))
+    return FutureResult.of(number, r, solver_note=note, cash_meur=_cash_of(r))
 
 
 def _cash_of(r) -> dict[str, dict[int, float]]:
@@ -330,16 +348,15 @@ class Driver:
 
 
 @dataclass
-class FuturesRun:
+class FuturesRun(Run):
     """A whole futures run: what was drawn, every future's outcome, and the answers to the three questions."""
 
-    mode: str
-    samples: int
-    seed: int
-    base: PlanInput
-    futures: list[Future]
-    results: list[FutureResult]
-    dims: list[Dimension]
+    mode: str = "wait_and_see"
+    samples: int = 0
+    seed: int = 0
+    futures: list[Future] = field(default_factory=list)
+    results: list[FutureResult] = field(default_factory=list)
+    dims: list[Dimension] = field(default_factory=list)
     p_target_met: float = 0.0
     p_target_met_ci: tuple[float, float] = (0.0, 1.0)
     funded_share: dict[str, float] = field(default_factory=dict)
@@ -348,12 +365,7 @@ class FuturesRun:
     updates: int = 0
     workers: str = ""
     worker_count: int = 1
-    seconds: float = 0.0
-    solver_name: str = "HiGHS"
-    source_file: str = ""
-    source_sha256: str = ""
     overrides: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
     plan_file: str = ""  # stress test: the plan whose commitments are fixed
     commitments: dict[tuple[str, int], float] = field(default_factory=dict)
     decision: object = None  # decide_by: optimiser.analysis.decide.Decision
@@ -362,13 +374,7 @@ class FuturesRun:
     #: the 10th, 50th and 90th percentile of cash paid: {instrument: {year: (p10, p50, p90)}} (:func:`cash_bands`)
     cash_bands_meur: dict[str, dict[int, tuple[float, float, float]]] = field(default_factory=dict)
 
-    @property
-    def failed(self) -> list[FutureResult]:
-        return [r for r in self.results if not r.ok]
-
-    @property
-    def scenario_name(self) -> str:
-        return self.base.settings.scenario_name
+    outcomes = property(lambda self: self.results)
 
     @property
     def met(self) -> int:

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from ..input.data import PlanInput, ScenarioRow
 from ..input.scenario import apply_overrides
 from ..model.optimum import solve_input
-from ..model.results import TOL, PlanResult
+from ..model.results import PlanResult
 from .simulate import NOT_REALISED, PARTLY_REALISED, RulesResult, simulate
 
 
@@ -63,21 +63,14 @@ class RulesGap:
 
     def funded_by_one_only(self, other: PlanResult) -> tuple[list[str], list[str]]:
         """(taken up by the rules but not by ``other``, taken up by ``other`` but not by the rules)."""
-        rules = {m for m, mr in self.rules.measures.items() if mr.committed_share > TOL}
-        theirs = {m for m, mr in other.measures.items() if mr.committed_share > TOL}
+        rules = {m for m, mr in self.rules.measures.items() if mr.taken_up}
+        theirs = {m for m, mr in other.measures.items() if mr.taken_up}
         order = list(self.rules.input.measures)
         return [m for m in order if m in rules - theirs], [m for m in order if m in theirs - rules]
 
     @property
     def granted_not_realised(self) -> list[str]:
         return [m for m, o in self.rules.outcomes.items() if o.outcome in (NOT_REALISED, PARTLY_REALISED)]
-
-
-def cost_per_t(result: PlanResult) -> float | None:
-    """Public cost per tonne of annual abatement in the target year (M€ per Mt/yr = €/t)."""
-    T = result.input.settings.target_year
-    abatement = result.abatement_mt.get(T, 0.0)
-    return result.public_cost_meur / abatement if abatement > TOL else None
 
 
 def _literal(text: str) -> str:
@@ -132,7 +125,7 @@ def at_spending_overrides(inp: PlanInput, rules: PlanResult) -> list[ScenarioRow
             if spent != inp.budgets[i][y]:
                 rows.append(_set("budgets", _literal(i), str(y), spent))
         if inst.period_budget_meur is not None:
-            total = min(_up(sum(rules.spend_meur[(i, y)] for y in inp.years)), inst.period_budget_meur)
+            total = min(_up(rules.instrument_spend_meur(i)), inst.period_budget_meur)
             if total < inst.period_budget_meur:
                 rows.append(_set("instruments", _literal(i), "period_budget_meur", total))
     return rows

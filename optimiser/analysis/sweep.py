@@ -58,8 +58,10 @@ from ..model.build import Built, build_model
 from ..model.cash import problems as fixed_problems
 from ..model.extract import extract
 from ..model.families import FAMILIES, TARGET, limit_label
+from ..model.fields import HasHeadline, Headline
 from ..model.results import TOL, PlanResult
 from ..model.solve import Solver, solver_version
+from .runs import Run
 
 #: Most points one sweep may have (a guard against a mistyped step).
 MAX_POINTS = 10_000
@@ -256,37 +258,29 @@ def grid(varies: list[Vary]) -> list[tuple]:
 # ---------------------------------------------------------------- points
 
 @dataclass
-class SweepPoint:
-    """The outcome at one point of a sweep (plain data for the writers)."""
+class SweepPoint(HasHeadline):
+    """The outcome at one point of a sweep (plain data for the writers).
+
+    Its figures (status, public cost, abatement per target year, spend per instrument, peak cash, the slope
+    from the previous point, …) are its :class:`~optimiser.model.fields.Headline` record, read as attributes
+    (``point.public_cost_meur``); a failed point's record holds its status and required reductions only.
+    """
 
     number: int  # 1-based
     values: dict[str, object]  # Vary.key → value
     overrides: list[str]  # the point's overrides, as --set/--scale options
-    status: str = "failed"  # "target_met" | "target_not_met" | "failed"
     message: str = ""  # why the point failed
     solver_note: str = ""  # "first build" | "warm re-solve" | "rebuilt: …"
     rebuilt: bool = False
     seconds: float = 0.0  # update (or build) + solve + extract of this point
     solve_seconds: float = 0.0  # HiGHS alone
     objective: str = "min-cost"
-    public_cost_meur: float | None = None
-    objective_meur: float | None = None
-    target_mt: dict[int, float] = field(default_factory=dict)
-    abatement_mt: dict[int, float] = field(default_factory=dict)
-    shortfall_mt: dict[int, float] = field(default_factory=dict)
-    spend_meur: dict[str, float] = field(default_factory=dict)  # per instrument, over all years
-    peak_cash_meur: float | None = None  # the most cash paid out in one year (all instruments), from start_year on
-    peak_cash_year: int | None = None
-    released_meur: float | None = None  # commitments never paid out (vrijval)
     shadow: dict[tuple[str, object], float] = field(default_factory=dict)  # (family, key) → value; target always
     limits: dict[tuple[str, object], tuple[str, str, object, str]] = field(default_factory=dict)  # → label
     mip: bool = False  # lumpy measures: shadow prices of the LP with the binaries fixed at this point's optimum
     json: dict | None = None  # the plan JSON of docs/model.md section 11 plus "point"
     result: PlanResult | None = None  # kept only when asked (keep_results)
-
-    @property
-    def ok(self) -> bool:
-        return self.status != "failed"
+    headline: Headline = field(default_factory=Headline)
 
     def binding(self) -> list[tuple[str, object, float]]:
         """The limits binding at this point (positive shadow price), largest first."""
@@ -294,32 +288,31 @@ class SweepPoint:
 
 
 @dataclass
-class SweepRun:
+class SweepRun(Run):
     """A whole sweep: what was varied, the points, and how the solver got there."""
 
-    varies: list[Vary]
-    points: list[SweepPoint]
-    base: PlanInput
+    varies: list[Vary] = field(default_factory=list)
+    points: list[SweepPoint] = field(default_factory=list)
     base_overrides: list[str] = field(default_factory=list)
-    source_file: str = ""
-    source_sha256: str = ""
-    solver_name: str = "HiGHS"
     rebuilds: int = 0
-    seconds: float = 0.0
-    notes: list[str] = field(default_factory=list)
 
-    @property
-    def failed(self) -> list[SweepPoint]:
-        return [p for p in self.points if not p.ok]
-
-    @property
-    def scenario_name(self) -> str:
-        return self.base.settings.scenario_name
+    outcomes = property(lambda self: self.points)
 
     @property
     def mip(self) -> bool:
         """Some point has lumpy (all-or-nothing) measures: its shadow prices are of the LP with the binaries fixed."""
         return any(p.mip for p in self.points)
+
+    def per(self) -> str:
+        """What a slope is per (its unit says "M€ per …"): the unit of the first varied value."""
+        if not self.varies:
+            return _("unit")
+        first = self.varies[0]
+        if first.op == "scale":
+            return _("unit of the scale factor")
+        if self.base.settings.objective != "max-abatement" and first.unit == "Mt CO2-eq/yr":
+            return _("Mt/yr, i.e. € per t of annual abatement")
+        return _(first.unit) if first.unit else _("unit")
 
     def slopes(self) -> dict[int, float | None]:
         """The main curve's slope from the previous point along the first varied value, per point number.
@@ -338,7 +331,7 @@ class SweepRun:
         def y(p):
             if not p.ok:
                 return None
-            return p.abatement_mt.get(T) if p.objective == "max-abatement" else p.objective_meur
+            return p.headline.get("abatement_mt", T) if p.objective == "max-abatement" else p.objective_meur
 
         for k, p in enumerate(self.points):
             if k % block == 0:
@@ -421,7 +414,7 @@ def sweep(base: PlanInput, varies: list[Vary], *, on_point=None, on_result=None,
     """
     started = time.perf_counter()
     prepared = prepare(base, varies)
-    run = SweepRun(varies=varies, points=[], base=base, solver_name=solver_version())
+    run = SweepRun(base, varies=varies, points=[], solver_name=solver_version())
     solver: Solver | None = None
     total = len(prepared)
     for n, (values, rows, inp) in enumerate(prepared, start=1):
@@ -454,13 +447,16 @@ def sweep(base: PlanInput, varies: list[Vary], *, on_point=None, on_result=None,
             if keep_results:
                 point.result = result
         else:
-            point.status = "failed"
+            point.headline = Headline.without_plan(inp)
             point.message = _("{message} (solver status: {status})", message=sol.message, status=sol.status)
-            point.target_mt = dict(sorted(inp.targets.items()))
         point.seconds = time.perf_counter() - t0
         run.points.append(point)
         if on_point is not None:
             on_point(n, total, point)
+    slope = "abatement_slope" if base.settings.objective == "max-abatement" else "objective_slope"
+    slopes = run.slopes()
+    for point in run.points:  # each point's slope from the previous one: a figure of its record
+        point.headline.set(slope, slopes[point.number])
     run.seconds = time.perf_counter() - started
     return run
 
@@ -474,18 +470,8 @@ def _options_changed(old: PlanInput, new: PlanInput) -> str:
 
 def _summarise(point: SweepPoint, result: PlanResult) -> None:
     inp = result.input
-    point.status = result.status
+    point.headline = Headline.of(result)
     point.mip = bool(result.solver.get("mip"))
-    point.public_cost_meur = result.public_cost_meur
-    point.objective_meur = result.objective_meur
-    point.target_mt = dict(result.target_mt)
-    point.abatement_mt = dict(result.abatement_mt)
-    point.shortfall_mt = dict(result.shortfall_mt)
-    point.spend_meur = {i: sum(result.spend_meur.get((i, y), 0.0) for y in inp.years) for i in inp.instruments}
-    if result.cash is not None:
-        peak = result.cash.peak()
-        point.peak_cash_year, point.peak_cash_meur = peak if peak else (None, 0.0)
-        point.released_meur = result.cash.released_meur
     shadow: dict[tuple[str, object], float] = {(TARGET, y): v for y, v in result.shadow.get(TARGET, {}).items()}
     for fam, key, value in result.binding():
         shadow[(fam, key)] = value

@@ -24,7 +24,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from ..lang import N_, _, in_every_language
+from ..lang import LANGUAGES, N_, _, in_every_language
 from .data import OPERATING, CashLimit, Committed, Fence, Instrument, Measure, Resource, ScenarioRow, Settings, UncertainRow
 from .hints import ambiguous, number_hint, share_hint
 
@@ -177,7 +177,7 @@ SETTINGS_KEYS: dict[str, Column] = {
                "conflicting limits (an irreducible infeasible subset) instead of a plan"),
         Column("language", "str", False, None, "", "language of the plan workbook, its texts and the terminal: en "
                "(English) or nl (Nederlands); blank = en; --lang on the command line wins. Sheet and column names "
-               "of the inputs stay as they are", choices=("en", "nl")),
+               "of the inputs stay as they are", choices=LANGUAGES),
     )
 }
 

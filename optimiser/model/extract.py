@@ -138,7 +138,7 @@ class Limits:
                 continue
             others = [o for o in self.members[(kind, keys[(kind, lid)])] if o != mid]
             ys = [y for y in ys if y is not None]
-            phrases.append(f.held(lang, item=f.item_of(inp, lid), years=span(ys) if ys else "",
+            phrases.append(f.text("held", lang, item=f.item_of(inp, lid), years=span(ys) if ys else "",
                                   others=", ".join(others)))
         return phrases
 

@@ -15,34 +15,24 @@ Building (:mod:`optimiser.model.build`), solving and probing
 all read :data:`FAMILIES`; none of them names a family. A new family is one
 entry here (and one paragraph in docs/model.md, and its hand-computed test).
 
-Texts: every :class:`Text` has an English and a Dutch version; ``{item}`` is
-the limit's id in words (a resource's name, not its id), ``{year}`` its year,
-``{unit}`` the unit of its right-hand side, ``{words}`` the limit in words.
+Texts: every text of a family is an English message id marked with ``N_`` and
+translated where it is shown, like every other text (the gettext catalogue of
+:mod:`optimiser.lang`); ``{item}`` is the limit's id in words (a resource's
+name, not its id), ``{year}`` its year, ``{unit}`` the unit of its right-hand
+side, ``{words}`` the limit in words.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Callable, Iterable, NamedTuple
+from typing import Callable, Iterable
 
 from ..input.data import PlanInput
 from ..input.manifest import ALL_INSTRUMENTS
-from ..lang import N_, _, current
+from ..lang import N_, _, in_language
 from .cash import cash_terms
 from .index import Index, Rows, Term, has_shortfall
-
-
-class Text(NamedTuple):
-    """A text in English and Dutch, with ``str.format`` placeholders (the registry's own texts: they are
-    not in the gettext catalogue, whose other texts they are used with)."""
-
-    en: str
-    nl: str
-
-    def __call__(self, lang: str | None = None, **values) -> str:
-        """The text in ``lang`` (None: the language of the run, :func:`optimiser.lang.current`)."""
-        return (self.nl if (lang or current()) == "nl" else self.en).format(**values)
 
 
 def _id_year(key) -> tuple[object, object]:
@@ -59,11 +49,11 @@ def _key_of(ident, year):
 class Family:
     name: str  # the one word in code, docs/model.md, the workbooks and the JSON
     rows: Callable[[Index, PlanInput], Rows]  # its rows as data; the docstring holds the formula
-    label: Text  # what kind of limit it is, in a few words
-    meaning: Text  # what it says, in one line
+    label: str  # what kind of limit it is, in a few words (a message id, like every text below)
+    meaning: str  # what it says, in one line
     kind: str = "policy"  # "policy" (a budget team's limit) | "measure" (a single measure's) | "identity"
     unit: Callable[[PlanInput, object], str] | str = ""  # unit of a row's right-hand side
-    shadow_unit: Text | None = None  # unit of its shadow price, when not "<objective unit> per <unit>"
+    shadow_unit: str | None = None  # unit of its shadow price, when not "<objective unit> per <unit>"
     probed: bool = False  # positive duals checked by a warm re-solve with the limit relaxed
     relaxable: bool = False  # an elastic run may relax its rows (docs/model.md section 5a)
     explains: bool = False  # named among the limits holding back a measure it binds
@@ -71,11 +61,11 @@ class Family:
     join: Callable[[object, object], object] = _key_of  # (id, year) → row key
     limits: Callable[[PlanInput], Iterable] | None = None  # every limit of the input (0 where no row binds)
     item: Callable[[PlanInput, object], str] | None = None  # an id in words (default: the id)
-    words: Text = Text("{item} in {year}", "{item} in {year}")  # one row in words
-    more: Text = Text("one more {unit} of {words}", "één {unit} meer {words}")  # relaxed by ``step`` units
+    words: str = N_("{item} in {year}")  # one row in words
+    more: str = N_("one more {unit} of {words}")  # relaxed by ``step`` units
     step: float = 1.0
-    held: Text | None = None  # why a measure it binds is held back: {item}, {years}, {others}
-    where: Text = Text("", "")  # where the workbook sets it: {id}
+    held: str | None = None  # why a measure it binds is held back: {item}, {years}, {others}
+    where: str = ""  # where the workbook sets it: {id}
     anchor: str = ""  # the id a row without one takes in an IIS (the target's setting)
 
     @property
@@ -92,30 +82,35 @@ class Family:
         """Name of the elastic slack variable of its rows."""
         return f"{self.name}_slack"
 
-    def unit_of(self, inp: PlanInput, key) -> str:
+    def unit_of(self, inp: PlanInput, key, lang: str | None = None) -> str:
         """The unit of a row's limit, in the run's language (a resource's unit as the workbook gives it)."""
-        return self.unit(inp, key) if callable(self.unit) else _(self.unit) if self.unit else ""
+        return self.unit(inp, key) if callable(self.unit) else in_language(self.unit, lang) if self.unit else ""
 
     def item_of(self, inp: PlanInput, ident, lang: str | None = None) -> str:
         if ident is None:
             return ""
         return self.item(inp, ident) if self.item is not None else str(ident)
 
+    def text(self, attribute: str, lang: str | None = None, /, **values) -> str:
+        """One of its texts (``label``, ``meaning``, ``where``, …) in ``lang`` (None: the run's), placeholders filled."""
+        msgid = getattr(self, attribute)
+        return in_language(msgid, lang, **values) if msgid else ""
+
     def in_words(self, inp: PlanInput, key, lang: str | None = None) -> str:
         ident, year = self.split(key)
-        text = self.words(lang, item=self.item_of(inp, ident, lang), year=year, id=ident)
+        text = self.text("words", lang, item=self.item_of(inp, ident, lang), year=year, id=ident)
         return text.replace(" in None", "")
 
     def shadow_unit_of(self, inp: PlanInput, key, lang: str | None = None) -> str:
         """'M€ per MW', 'M€ per M€', '€ per t of annual abatement', … (Mt/yr per … when maximising abatement)."""
         if self.shadow_unit is not None and inp.settings.objective == "min-cost":
-            return self.shadow_unit(lang)
-        return f"{objective_unit(inp)} per {self.unit_of(inp, key)}"
+            return self.text("shadow_unit", lang)
+        return f"{objective_unit(inp)} per {self.unit_of(inp, key, lang)}"
 
     def relaxed(self, inp: PlanInput, key, lang: str | None = None) -> str:
         """'one more MW of Grid capacity, Zeeland in 2030': the relaxation a shadow price is the value of."""
         ident, year = self.split(key)
-        return self.more(lang, unit=self.unit_of(inp, key), words=self.in_words(inp, key, lang),
+        return self.text("more", lang, unit=self.unit_of(inp, key, lang), words=self.in_words(inp, key, lang),
                          item=self.item_of(inp, ident, lang), year=year)
 
     def key_of(self, ident, year):
@@ -124,7 +119,7 @@ class Family:
 
     def where_set(self, key, lang: str | None = None) -> str:
         ident = self.split(key)[0]
-        return self.where(lang, id=ident)
+        return self.text("where", lang, id=ident)
 
 
 def objective_unit(inp: PlanInput) -> str:
@@ -355,97 +350,73 @@ def _cap_split(key) -> tuple[str, int]:
 
 
 _IDENTITY = dict(kind="identity")
-_SHARE_MORE = Text("1 percentage point more of {words} (were it possible)",
-                   "1 procentpunt meer van {words} (als dat kon)")
+_SHARE_MORE = N_("1 percentage point more of {words} (were it possible)")
+#: What the two caps of an instrument share: a limit of single measures in M€, per measure, instrument and year,
+#: relaxed by one M€ of room.
+_CAP = dict(kind="measure", unit="M€", split=_cap_split, item=_cap_item,
+            more=N_("one more M€ of room under {words}"))
+#: What the budget team's money limits share (budgets, period budgets, cash limits): in M€, probed, relaxable and
+#: named among what holds a measure back.
+_MONEY_LIMIT = dict(unit="M€", probed=True, relaxable=True, explains=True)
 
 FAMILIES: list[Family] = [
-    Family("funding", funding, Text("funding", "financiering"),
-           Text("the whole unprofitable gap is paid, never more", "de hele onrendabele top wordt betaald, nooit meer"),
-           **_IDENTITY),
-    Family("capex_cap", capex_cap, Text("capex-share cap", "plafond investeringsaandeel"),
-           Text("an instrument pays at most its share of capex", "een instrument betaalt hoogstens zijn aandeel van "
-                "de investering"),
-           kind="measure", unit="M€", split=_cap_split, item=_cap_item,
-           words=Text("the capex-share cap {item} in {year}", "het plafond investeringsaandeel {item} in {year}"),
-           more=Text("one more M€ of room under {words}", "één M€ meer ruimte onder {words}"),
-           where=Text("sheet 'instruments', column capex_share_cap", "blad 'instruments', kolom capex_share_cap")),
-    Family("eur_per_t_cap", eur_per_t_cap, Text("€/t cap", "€/t-plafond"),
-           Text("an instrument pays at most its €/t cap", "een instrument betaalt hoogstens zijn €/t-plafond"),
-           kind="measure", unit="M€", split=_cap_split, item=_cap_item,
-           words=Text("the €/t cap {item} in {year}", "het €/t-plafond {item} in {year}"),
-           more=Text("one more M€ of room under {words}", "één M€ meer ruimte onder {words}"),
-           where=Text("sheet 'instruments', column eur_per_t_cap", "blad 'instruments', kolom eur_per_t_cap")),
-    Family(BUDGET, budget, Text("budget", "budget (verplichtingen)"),
-           Text("yearly commitment ceiling of an instrument", "jaarlijks verplichtingenplafond van een instrument"),
-           unit="M€", probed=True, relaxable=True, explains=True,
+    Family("funding", funding, N_("funding"), N_("the whole unprofitable gap is paid, never more"), **_IDENTITY),
+    Family("capex_cap", capex_cap, N_("capex-share cap"), N_("an instrument pays at most its share of capex"),
+           words=N_("the capex-share cap {item} in {year}"), where=N_("sheet 'instruments', column capex_share_cap"),
+           **_CAP),
+    Family("eur_per_t_cap", eur_per_t_cap, N_("€/t cap"), N_("an instrument pays at most its €/t cap"),
+           words=N_("the €/t cap {item} in {year}"), where=N_("sheet 'instruments', column eur_per_t_cap"), **_CAP),
+    Family(BUDGET, budget, N_("budget"), N_("yearly commitment ceiling of an instrument"),
            limits=lambda inp: [(i, y) for i in inp.instruments for y in inp.years],
-           words=Text("{item} budget in {year}", "{item}-budget in {year}"),
-           held=Text("budget of {item} exhausted in {years}", "budget van {item} uitgeput in {years}"),
-           where=Text("sheet 'budgets'", "blad 'budgets'")),
-    Family(PERIOD_BUDGET, period_budget, Text("period budget", "periodebudget"),
-           Text("an instrument's budget over all years", "het budget van een instrument over alle jaren"),
-           unit="M€", probed=True, relaxable=True, explains=True,
+           words=N_("{item} budget in {year}"), held=N_("budget of {item} exhausted in {years}"),
+           where=N_("sheet 'budgets'"), **_MONEY_LIMIT),
+    Family(PERIOD_BUDGET, period_budget, N_("period budget"), N_("an instrument's budget over all years"),
            limits=lambda inp: [i for i, inst in inp.instruments.items() if inst.period_budget_meur is not None],
-           words=Text("{item}'s period budget", "het periodebudget van {item}"),
-           held=Text("period budget of {item} exhausted", "periodebudget van {item} uitgeput"),
-           where=Text("sheet 'instruments', column period_budget_meur", "blad 'instruments', kolom period_budget_meur")),
-    Family(CASH, cash, Text("cash limit", "kasplafond"),
-           Text("the most an instrument (or all together) pays out in cash in a year",
-                "hoogstens zoveel kas (uitbetalingen) per jaar van een instrument of van alle samen"),
-           unit="M€", probed=True, relaxable=True, explains=True,
-           limits=lambda inp: [(i, t) for i, c in inp.cash_limits.items() for t in c.limits],
-           item=_instrument_name,
-           words=Text("the cash limit of {item} in {year}", "het kasplafond van {item} in {year}"),
-           held=Text("cash limit of {item} binding in {years}", "kasplafond van {item} bindend in {years}"),
-           where=Text("sheet 'cash_limits', row {id}", "blad 'cash_limits', rij {id}")),
-    Family(RESOURCE, resource, Text("resource", "capaciteit"),
-           Text("grid, hydrogen, CO2 storage (stock) and labour (flow) limits",
-                "netcapaciteit, waterstof, CO2-opslag (voorraad) en arbeid (stroom)"),
+           words=N_("{item}'s period budget"), held=N_("period budget of {item} exhausted"),
+           where=N_("sheet 'instruments', column period_budget_meur"), **_MONEY_LIMIT),
+    Family(CASH, cash, N_("cash limit"), N_("the most an instrument (or all together) pays out in cash in a year"),
+           limits=lambda inp: [(i, t) for i, c in inp.cash_limits.items() for t in c.limits], item=_instrument_name,
+           words=N_("the cash limit of {item} in {year}"), held=N_("cash limit of {item} binding in {years}"),
+           where=N_("sheet 'cash_limits', row {id}"), **_MONEY_LIMIT),
+    Family(RESOURCE, resource, N_("resource"),
+           N_("grid, hydrogen, CO2 storage (stock) and labour (flow) limits"),
            unit=lambda inp, key: (inp.resources[key[0]].unit if key[0] in inp.resources else "") or _("unit"),
            probed=True, relaxable=True, explains=True,
            limits=lambda inp: [(r, y) for r in inp.resources for y in inp.years],
            item=_resource_name,
-           held=Text("{item} limit binding in {years}", "grens van {item} bindend in {years}"),
-           where=Text("sheet 'resources', id {id}", "blad 'resources', id {id}")),
-    Family("max_share", max_share, Text("maximum share", "maximaal aandeel"),
-           Text("at most the deployable share of a measure", "hoogstens het inzetbare aandeel van een maatregel"),
+           held=N_("{item} limit binding in {years}"),
+           where=N_("sheet 'resources', id {id}")),
+    Family("max_share", max_share, N_("maximum share"),
+           N_("at most the deployable share of a measure"),
            kind="measure", unit=N_("share"), item=_measure_name,
-           words=Text("the deployable share of {item}", "het inzetbare aandeel van {item}"),
+           words=N_("the deployable share of {item}"),
            more=_SHARE_MORE, step=0.01,
-           where=Text("sheet 'measures', column max_share", "blad 'measures', kolom max_share")),
-    Family(EXCLUSIVE, exclusive, Text("exclusive group", "uitsluitende groep"),
-           Text("options for one emission source exclude each other",
-                "opties voor één emissiebron sluiten elkaar uit"),
+           where=N_("sheet 'measures', column max_share")),
+    Family(EXCLUSIVE, exclusive, N_("exclusive group"),
+           N_("options for one emission source exclude each other"),
            kind="measure", unit=N_("share"), explains=True,
-           words=Text("emission source '{item}'", "emissiebron '{item}'"),
-           more=Text("letting the options for {words} together cover 1 percentage point more (were it possible)",
-                     "de opties voor {words} samen 1 procentpunt meer laten dekken (als dat kon)"), step=0.01,
-           held=Text("its emission source (group '{item}') goes to {others}",
-                     "zijn emissiebron (groep '{item}') gaat naar {others}"),
-           where=Text("sheet 'measures', column exclusive_group", "blad 'measures', kolom exclusive_group")),
-    Family("lumpy", lumpy, Text("all or nothing", "alles of niets"),
-           Text("all-or-nothing projects are committed in full", "alles-of-niets-projecten worden in hun geheel "
-                "verplicht"), **_IDENTITY),
-    Family("lumpy_once", lumpy_once, Text("committed once", "eenmaal verplicht"),
-           Text("an all-or-nothing project is committed in at most one year",
-                "een alles-of-niets-project wordt in hoogstens één jaar verplicht"), **_IDENTITY),
-    Family(COMMITTED, committed, Text("forced decision", "genomen besluit"),
-           Text("a decision already taken: at least this share of a measure is committed in that year",
-                "een al genomen besluit: minstens dit aandeel van een maatregel wordt in dat jaar verplicht"),
+           words=N_("emission source '{item}'"),
+           more=N_("letting the options for {words} together cover 1 percentage point more (were it possible)"),
+           step=0.01,
+           held=N_("its emission source (group '{item}') goes to {others}"),
+           where=N_("sheet 'measures', column exclusive_group")),
+    Family("lumpy", lumpy, N_("all or nothing"), N_("all-or-nothing projects are committed in full"), **_IDENTITY),
+    Family("lumpy_once", lumpy_once, N_("committed once"),
+           N_("an all-or-nothing project is committed in at most one year"), **_IDENTITY),
+    Family(COMMITTED, committed, N_("forced decision"),
+           N_("a decision already taken: at least this share of a measure is committed in that year"),
            kind="measure", unit=N_("share"), probed=True, item=_measure_name,
-           words=Text("the forced decision on {item} in {year}", "het genomen besluit over {item} in {year}"),
-           more=Text("forcing 1 percentage point less in {words}", "1 procentpunt minder verplicht in {words}"),
-           step=0.01, where=Text("sheet 'committed', measure {id}", "blad 'committed', maatregel {id}")),
-    Family(TARGET, target, Text("target", "doel"),
-           Text("required reduction in each target year", "vereiste reductie in elk doeljaar"),
-           unit=N_("Mt CO2-eq/yr"), shadow_unit=Text("M€ per Mt/yr, i.e. € per t of annual abatement",
-                                                 "M€ per Mt/jr, d.w.z. € per ton jaarlijkse reductie"),
+           words=N_("the forced decision on {item} in {year}"),
+           more=N_("forcing 1 percentage point less in {words}"),
+           step=0.01, where=N_("sheet 'committed', measure {id}")),
+    Family(TARGET, target, N_("target"),
+           N_("required reduction in each target year"),
+           unit=N_("Mt CO2-eq/yr"), shadow_unit=N_("M€ per Mt/yr, i.e. € per t of annual abatement"),
            probed=True, split=lambda key: (None, key), join=lambda ident, year: year,
            limits=lambda inp: sorted(inp.targets),
-           words=Text("the {year} target", "het doel voor {year}"),
-           more=Text("one {unit} less required in {year}", "één {unit} minder vereist in {year}"),
-           where=Text("sheet 'targets' / setting target_reduction_mt",
-                      "blad 'targets' / instelling target_reduction_mt"),
+           words=N_("the {year} target"),
+           more=N_("one {unit} less required in {year}"),
+           where=N_("sheet 'targets' / setting target_reduction_mt"),
            anchor="target_reduction_mt"),
 ]
 

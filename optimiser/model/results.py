@@ -73,6 +73,19 @@ class MeasureResult:
     operating_by_year: dict[int, float] = field(default_factory=dict)  # o_{m,y} in every year (realised part)
     past_share: float = 0.0  # committed before start_year (sheet committed): operating, not in committed_share
 
+    @property
+    def taken_up(self) -> bool:
+        """Whether the plan commits any of it (its committed share by the target year is more than solver noise)."""
+        return self.committed_share > TOL
+
+    def subsidy_in(self, year: int) -> float:
+        """M€ committed to it in ``year``, all instruments together."""
+        return sum(v for (_i, y), v in self.subsidy_by_year.items() if y == year)
+
+    def public_cost_in(self, inp: PlanInput, year: int) -> float:
+        """The public cost of what is committed to it in ``year``: Σ_i w_i · s_{m,i,y} (M€)."""
+        return sum(inp.instruments[i].cost_weight * v for (i, y), v in self.subsidy_by_year.items() if y == year)
+
 
 @dataclass
 class PlanResult:
@@ -103,6 +116,10 @@ class PlanResult:
     @property
     def target_met(self) -> bool:
         return self.status == "target_met"
+
+    def instrument_spend_meur(self, instrument: str) -> float:
+        """Subsidy committed by ``instrument`` over all years of the plan: Σ_{m,y} s_{m,i,y} (M€)."""
+        return sum(self.spend_meur.get((instrument, y), 0.0) for y in self.input.years)
 
     def binding(self) -> list[tuple[str, object, float]]:
         """Every binding limit (:func:`binds`: its shadow price matters at the precision shown), largest

@@ -13,9 +13,8 @@ from ..input.data import OPERATING
 from ..lang import _, num
 from ..model.cash import matching
 from ..model.families import CASH, COMMITTED, family
-from ..model.results import PlanResult
-from .xlsx import (M_EUR, PALETTE, SHADOW, SHARE, Col, Sheet, add_line, column_chart, column_series, set_categories,
-                   sig)
+from ..model.results import TOL, PlanResult
+from .xlsx import M_EUR, PALETTE, SHADOW, SHARE, Bars, Chart, Col, Line, Sheet, sig
 
 COMMITMENTS_LINE = "000000"
 #: Height of the chart (cm).
@@ -41,7 +40,7 @@ def cash_sentences(result: PlanResult) -> list[str]:
               past=num(past, ",.1f"), start=start) if past > 0 else ""
     if committed <= 0:
         second = _("Nothing is committed, so nothing is released.")
-    elif released <= 1e-6:
+    elif released <= TOL:
         second = _("None of the {committed} M€ committed{whose} is expected to be released: all of it is paid out.",
                    committed=num(committed, ",.1f"), whose=whose)
     else:
@@ -76,7 +75,7 @@ def cash_sheet(sheet: Sheet, result: PlanResult, **kw) -> None:
     sheet.line(_("Commitments are what the plan promises in the year of the decision (what budgets limit); cash is "
                  "what the state pays out each year: an operating instrument per tonne while the measure runs, never "
                  "more than committed; any other by its payout profile."))
-    sheet.ws.freeze_panes = "A2"
+    sheet.freeze(1)
     if proj is None:
         return
 
@@ -86,7 +85,7 @@ def cash_sheet(sheet: Sheet, result: PlanResult, **kw) -> None:
         committed = sum(proj.commitments[i].values())
         past = sum(v for t, v in proj.commitments[i].items() if t < proj.start_year)
         paid = sum(proj.cash[i].values())
-        years = [t for t, v in proj.cash[i].items() if v > 1e-6]
+        years = [t for t, v in proj.cash[i].items() if v > TOL]
         peak = max(years, key=lambda t: proj.cash[i][t]) if years else None
         rows.append((i, _("operating") if inst.payout == OPERATING else _("profile {shares}", shares=inst.payout),
                      committed,
@@ -102,27 +101,25 @@ def cash_sheet(sheet: Sheet, result: PlanResult, **kw) -> None:
     chart_top = sheet.chart_space(CHART_CM)
     sheet.heading(_("By year (years before start_year are decisions of the past; after target_year the "
                     "commitments of the plan pay out)"))
-    paying = [i for i in inp.instruments if any(v > 1e-6 for v in proj.cash[i].values())]
+    paying = [i for i in inp.instruments if any(v > TOL for v in proj.cash[i].values())]
     cols = [Col(_("year")), Col(_("phase (past / plan / after)"))]
     cols += [Col(_("cash {instrument} (M€)", instrument=i), M_EUR) for i in paying]
     cols += [Col(_("cash, all instruments (M€)"), M_EUR), Col(_("commitments, all instruments (M€)"), M_EUR)]
     cols += [Col(_("commitments {instrument} (M€)", instrument=i), M_EUR) for i in inp.instruments
-             if sum(proj.commitments[i].values()) > 1e-6]
-    committing = [i for i in inp.instruments if sum(proj.commitments[i].values()) > 1e-6]
+             if sum(proj.commitments[i].values()) > TOL]
+    committing = [i for i in inp.instruments if sum(proj.commitments[i].values()) > TOL]
     table = [[t, _phase(t, result)] + [proj.cash[i][t] for i in paying]
              + [proj.total_cash(t), proj.total_commitments(t)] + [proj.commitments[i][t] for i in committing]
              for t in proj.years]
     top, last = sheet.table(cols, table)
     if paying or committing:
-        chart = column_chart(_("Cash paid out by instrument, and commitments (M€)"), _("year"), "M€", y_format="#,##0",
-                             height=CHART_CM)
-        for n, i in enumerate(paying):
-            chart.series.append(column_series(sheet.ws, 3 + n, top + 1, last, _("cash {instrument}", instrument=i),
-                                              PALETTE[n % len(PALETTE)]))
-        set_categories(chart, sheet.ws, 1, top + 1, last)
-        add_line(chart, sheet.ws, 3 + len(paying) + 1, top + 1, last, _("commitments (all instruments)"),
-                 COMMITMENTS_LINE, cat_col=1)
-        sheet.chart(chart, row=chart_top)
+        series = [Bars(3 + n, top + 1, last, _("cash {instrument}", instrument=i), PALETTE[n % len(PALETTE)])
+                  for n, i in enumerate(paying)]
+        series.append(Line(3 + len(paying) + 1, top + 1, last, _("commitments (all instruments)"), COMMITMENTS_LINE,
+                           width=2.25, marker="circle"))
+        sheet.chart(Chart("column", _("Cash paid out by instrument, and commitments (M€)"), _("year"), "M€",
+                          series=series, categories=(1, top + 1, last), y_format="#,##0", height=CHART_CM),
+                    row=chart_top)
 
     if inp.cash_limits:
         f = family(CASH)

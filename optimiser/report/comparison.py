@@ -1,7 +1,8 @@
 """The comparison workbook of ``policymix compare``: what changed between two plans.
 
 Sheets: ``Comparison`` (every difference, B − A), ``Measures`` (every measure
-side by side) and ``About``.
+side by side: the result fields a comparison shows, :mod:`optimiser.model.fields`,
+each for plan A and plan B) and ``About``.
 """
 
 from __future__ import annotations
@@ -10,9 +11,12 @@ import os
 from datetime import datetime
 from pathlib import Path
 
+import re
+
 from ..analysis.compare import Comparison
 from ..lang import _
-from .xlsx import CHANGE, M_EUR, SHARE, Col, Sheet, new_workbook, save
+from ..model.fields import COMPARE, MEASURES, Field, fields
+from .xlsx import CHANGE, Col, new_workbook, save
 
 
 def write_comparison(comparison: Comparison, path: str | os.PathLike, *, force: bool = True) -> Path:
@@ -20,13 +24,20 @@ def write_comparison(comparison: Comparison, path: str | os.PathLike, *, force: 
     return save(comparison_workbook(comparison), path, force=force)
 
 
+def side_header(f: Field, side: str, **context) -> str:
+    """A field's header for one plan of a comparison: 'committed share by 2030 A (%)', 'status B'."""
+    found = re.match(r"^(.*?)( \(.*\))?$", f.header(**context))
+    return f"{found.group(1)} {side}{found.group(2) or ''}"
+
+
 def comparison_workbook(cmp: Comparison):
+    """The comparison workbook (unsaved: a :class:`optimiser.report.xlsx.Book`)."""
     from .. import __version__
 
     a, b = cmp.a, cmp.b
-    wb = new_workbook(_("Policy-mix comparison: {a} vs {b}", a=a["file"], b=b["file"]))
+    book = new_workbook(_("Policy-mix comparison: {a} vs {b}", a=a["file"], b=b["file"]))
 
-    sheet = Sheet(wb, _("Comparison"))
+    sheet = book.sheet(_("Comparison"))
     sheet.title(_("Plan A: {a}   vs   plan B: {b}", a=a["file"], b=b["file"]))
     sheet.line(_("No differences: the plans agree on status, cost, targets, spend, measures and shadow prices.")
                if cmp.same else _("{n} differences (B − A in the change column).", n=len(cmp.differences)))
@@ -37,16 +48,25 @@ def comparison_workbook(cmp: Comparison):
                  for d in cmp.differences], freeze=2, autofilter=True)
     sheet.finish()
 
-    sheet = Sheet(wb, _("Measures"))
-    sheet.table([Col(_("measure id")), Col(_("name"), wrap=True), Col(_("status A")), Col(_("status B")),
-                 Col(_("committed share A (%)"), SHARE),
-                 Col(_("committed share B (%)"), SHARE), Col(_("public cost A (M€)"), M_EUR),
-                 Col(_("public cost B (M€)"), M_EUR), Col(_("change"))],
-                [[m["measure_id"], m["name"], _status(m["status_a"]), _status(m["status_b"]), m["share_a"], m["share_b"],
-                  m["cost_a"], m["cost_b"], m["change"]] for m in cmp.measures], freeze=1)
+    sheet = book.sheet(_("Measures"))
+    compared = fields(MEASURES, COMPARE)
+    years = [y for plan in (a, b) for y in plan["targets"]]
+    context = {"target_year": max(years)} if years else {}
+    cols, rows = [Col(_("measure id"))], [[m["measure_id"]] for m in cmp.measures]
+    for f in compared:
+        sides = [("", None)] if f.name == "name" else [("A", a), ("B", b)]
+        for side, plan in sides:
+            cols.append(Col(side_header(f, side, **context) if side else f.header(), f.fmt, f.wrap and True))
+            for row, m in zip(rows, cmp.measures):
+                value = m["name"] if plan is None else (plan["measures"].get(m["measure_id"]) or {}).get(f.key)
+                row.append(None if value is None else f.shown(value))
+    cols.append(Col(_("change")))
+    for row, m in zip(rows, cmp.measures):
+        row.append(m["change"])
+    sheet.table(cols, rows, freeze=1)
     sheet.finish()
 
-    sheet = Sheet(wb, _("About"))
+    sheet = book.sheet(_("About"))
     sheet.title(_("About this comparison workbook"))
     sheet.row += 1
     sheet.pairs([
@@ -62,11 +82,7 @@ def comparison_workbook(cmp: Comparison):
         (_("tolerance"), _("a number counts as changed when it moves by more than 1e-6 + 1e-6 × its size")),
     ], bold_labels=True)
     sheet.finish(widths={1: 22, 2: 90})
-    return wb
-
-
-def _status(word):
-    return _(word) if isinstance(word, str) and word else word
+    return book
 
 
 def _cell_value(v):

@@ -9,9 +9,16 @@ CO2-eq/yr), ``_eur_per_t`` (€/t), ``_share`` (0–1). Columns whose unit varie
 by row (resource use, shadow prices) carry a ``unit`` column beside them.
 ``frame.attrs["units"]`` maps every numeric column to its unit in words.
 
-Shadow prices and binding limits are read from the constraint-family
-registry (:mod:`optimiser.model.families`): every reported family appears,
-labelled and worded in the language asked for; no family is named here.
+A plan's frames are its tables of the result-field registry
+(:mod:`optimiser.model.fields`): :func:`table` makes the frame of any table —
+``measures``, ``measure_years``, ``subsidies``, ``instruments``,
+``instrument_years``, ``cash``, ``resources``, ``targets`` — from the fields
+the frames show, each a column named as the field (as the JSON key where the
+field has one); a sweep's points and a futures run's futures are frames of
+their headline records (:func:`records`). Shadow prices and binding limits are
+read from the constraint-family registry (:mod:`optimiser.model.families`):
+every reported family appears, labelled and worded in the language asked for;
+no family and no field is named here.
 """
 
 from __future__ import annotations
@@ -20,165 +27,47 @@ import pandas as pd
 
 from ..analysis.compare import Comparison
 from ..analysis.sweep import SweepRun
-from ..model.families import TARGET, family, objective_unit, reported
+from ..model.families import family, reported
+from ..model.fields import COMPARE, FRAME, INSTRUMENTS, MEASURES, PLAN, TARGETS, Field, Headline, Table, fields
 from ..model.results import TOL, PlanResult
+from . import words
 from .iamc import INDEX as IAMC_INDEX
-from .iamc import Series, cash_of, table
-
-#: Units of the columns the frames share (``attrs["units"]``).
-UNITS = {
-    "committed_share": "share of full deployment (0–1)", "max_share": "share of full deployment (0–1)",
-    "new_share": "share of full deployment (0–1)", "operating_share": "share of full deployment (0–1)",
-    "abatement_mt": "Mt CO2-eq/yr", "potential_mt": "Mt CO2-eq/yr", "required_mt": "Mt CO2-eq/yr",
-    "shortfall_mt": "Mt CO2-eq/yr", "gap_eur_per_t": "€/t", "paid_eur_per_t": "€/t",
-    "reduced_cost_eur_per_t": "€/t", "subsidy_meur": "M€", "public_cost_meur": "M€", "objective_meur": "M€",
-    "budget_meur": "M€", "period_budget_meur": "M€", "budget_used_share": "share (0–1)",
-    "public_cost_share": "share (0–1)", "cost_weight": "€ of public cost per € paid", "used_share": "share (0–1)",
-    "commitments_meur": "M€", "cash_meur": "M€", "target_shadow_eur_per_t": "€ per t of annual abatement",
-    "co2_price_eur_per_t": "€/t",
-}
-_SAVES = {"en": "saves", "nl": "bespaart"}
+from .iamc import Series, table as iamc_table
 
 
-def _frame(rows: list[dict], index: list[str], columns: list[str] | None = None) -> pd.DataFrame:
-    df = pd.DataFrame(rows, columns=(index + columns) if columns is not None else None)
-    if df.empty and columns is None:
-        df = pd.DataFrame(columns=index)
-    df = df.set_index(index) if index else df
-    df.attrs["units"] = {c: UNITS[c] for c in df.columns if c in UNITS}
+def _dtypes(df: pd.DataFrame, cols: list[Field]) -> pd.DataFrame:
+    """Numbers as floats (None as NaN), years and counts as nullable integers; text as it is."""
+    for f in cols:
+        if f.name not in df or f.fmt is None:
+            continue
+        df[f.name] = df[f.name].astype("Int64" if f.unit in ("year", "count") else float)
     return df
+
+
+def _units(cols: list[Field]) -> dict[str, str]:
+    return {f.name: f.unit for f in cols if f.unit}
+
+
+def table(result: PlanResult, which: Table) -> pd.DataFrame:
+    """The frame of one table of a plan: its keys as the index, a column per field the frames show."""
+    cols = fields(which, FRAME)
+    index = [axis.index for axis in which.axes]
+    rows = [dict(zip(index, key), **{f.name: f.value(result, *key) for f in cols}) for key in which.rows(result)]
+    df = pd.DataFrame(rows, columns=index + [f.name for f in cols])
+    df = _dtypes(df, cols)
+    if "year" in index:
+        df["year"] = df["year"].astype(int)
+    df = df.set_index(index)
+    df.attrs["units"] = _units(cols)
+    return df
+
 
 
 def _year(year) -> object:
     return pd.NA if year is None else int(year)
 
 
-# ---------------------------------------------------------------- a plan
-
-def measures(result: PlanResult) -> pd.DataFrame:
-    """One row per measure (index ``measure_id``): what the plan does with it by the target year."""
-    inp = result.input
-    T = inp.settings.target_year
-    rows = []
-    for mid, mr in result.measures.items():
-        m = inp.measures[mid]
-        rows.append({
-            "measure_id": mid, "name": m.name, "sector": m.sector, "cluster": m.cluster, "status": mr.status,
-            "committed_share": mr.committed.get(T, 0.0), "max_share": m.max_share,
-            "commit_year": mr.commit_year, "abatement_mt": mr.abatement_mt,
-            "potential_mt": m.abatement_mt * m.max_share, "gap_eur_per_t": mr.gap_eur_per_t,
-            "subsidy_meur": sum(mr.subsidy_meur.values()), "public_cost_meur": mr.public_cost_meur,
-            "paid_eur_per_t": mr.eur_per_t, "reduced_cost_eur_per_t": mr.reduced_cost_eur_per_t,
-            "reason": mr.reason, "blocked_by": _limits(mr.blocked_by), "competes_for": _limits(mr.competes_for),
-        })
-    df = _frame(rows, ["measure_id"])
-    if not df.empty:
-        df["commit_year"] = df["commit_year"].astype("Int64")
-        for c in ("paid_eur_per_t", "reduced_cost_eur_per_t"):  # None (not defined) as NaN
-            df[c] = df[c].astype(float)
-    return df
-
-
-def _limits(limits: list[dict]) -> str:
-    return "; ".join(" ".join(str(p) for p in (lim["kind"], lim["id"], lim.get("year")) if p not in (None, ""))
-                     for lim in limits)
-
-
-def measure_years(result: PlanResult) -> pd.DataFrame:
-    """One row per measure and year (index ``measure_id``, ``year``): newly committed, committed and
-    operating share, abatement operating and subsidy committed that year."""
-    inp = result.input
-    rows = []
-    for mid, mr in result.measures.items():
-        a = inp.measures[mid].abatement_mt
-        by_year: dict[int, float] = {}
-        for (_, y), v in mr.subsidy_by_year.items():
-            by_year[y] = by_year.get(y, 0.0) + v
-        for y in inp.years:
-            operating = mr.operating_by_year.get(y, 0.0)
-            rows.append({"measure_id": mid, "year": y, "new_share": mr.new.get(y, 0.0),
-                         "committed_share": mr.committed.get(y, 0.0), "operating_share": operating,
-                         "abatement_mt": a * operating, "subsidy_meur": by_year.get(y, 0.0)})
-    return _frame(rows, ["measure_id", "year"], ["new_share", "committed_share", "operating_share",
-                                                 "abatement_mt", "subsidy_meur"])
-
-
-def subsidies(result: PlanResult) -> pd.DataFrame:
-    """Every subsidy commitment (index ``measure_id``, ``instrument_id``, ``year``): M€ committed."""
-    rows = [{"measure_id": mid, "instrument_id": i, "year": y, "subsidy_meur": v}
-            for mid, mr in result.measures.items() for (i, y), v in sorted(mr.subsidy_by_year.items(),
-                                                                           key=lambda kv: (kv[0][1], kv[0][0]))]
-    return _frame(rows, ["measure_id", "instrument_id", "year"], ["subsidy_meur"])
-
-
-def instruments(result: PlanResult) -> pd.DataFrame:
-    """One row per instrument (index ``instrument_id``): subsidy committed over all years, public cost,
-    yearly budgets summed and the period budget (NaN where the instrument has none)."""
-    inp = result.input
-    total = result.public_cost_meur
-    funded: dict[str, int] = {i: 0 for i in inp.instruments}
-    for mr in result.measures.values():
-        for i, v in mr.subsidy_meur.items():
-            if v > TOL:
-                funded[i] += 1
-    rows = []
-    for i, inst in inp.instruments.items():
-        spend = sum(result.spend_meur[(i, y)] for y in inp.years)
-        rows.append({"instrument_id": i, "name": inst.name, "kind": inst.kind, "cost_weight": inst.cost_weight,
-                     "subsidy_meur": spend, "public_cost_meur": result.instrument_cost_meur[i],
-                     "public_cost_share": result.instrument_cost_meur[i] / total if total > 0 else 0.0,
-                     "budget_meur": sum(inp.budgets[i][y] for y in inp.years),
-                     "period_budget_meur": inst.period_budget_meur, "measures_funded": funded[i]})
-    df = _frame(rows, ["instrument_id"])
-    if "period_budget_meur" in df:
-        df["period_budget_meur"] = df["period_budget_meur"].astype(float)
-    return df
-
-
-def instrument_years(result: PlanResult) -> pd.DataFrame:
-    """One row per instrument and year (index ``instrument_id``, ``year``): subsidy committed against the
-    year's budget."""
-    inp = result.input
-    rows = []
-    for i, inst in inp.instruments.items():
-        for y in inp.years:
-            spend, budget = result.spend_meur[(i, y)], inp.budgets[i][y]
-            rows.append({"instrument_id": i, "year": y, "subsidy_meur": spend, "budget_meur": budget,
-                         "budget_used_share": spend / budget if budget > 0 else float("nan"),
-                         "public_cost_meur": inst.cost_weight * spend})
-    return _frame(rows, ["instrument_id", "year"], ["subsidy_meur", "budget_meur", "budget_used_share",
-                                                    "public_cost_meur"])
-
-
-def resources(result: PlanResult) -> pd.DataFrame:
-    """One row per resource and year (index ``resource_id``, ``year``): use against capacity, both in the
-    resource's own ``unit`` (MW, FTE, kt H2/yr, …); ``kind`` stock (used while operating) or flow
-    (while being built)."""
-    inp = result.input
-    rows = []
-    for r, res in inp.resources.items():
-        for y in inp.years:
-            use, cap = result.resource_use[(r, y)], res.capacity[y]
-            rows.append({"resource_id": r, "year": y, "name": res.name, "kind": res.kind, "unit": res.unit,
-                         "use": use, "capacity": cap, "used_share": use / cap if cap > 0 else float("nan")})
-    return _frame(rows, ["resource_id", "year"], ["name", "kind", "unit", "use", "capacity", "used_share"])
-
-
-def targets(result: PlanResult, lang: str = "en") -> pd.DataFrame:
-    """One row per target year (index ``year``): required reduction, abatement, shortfall, and the
-    target's shadow price (the marginal value of abatement) with its unit."""
-    inp = result.input
-    f = family(TARGET)
-    rows = []
-    for y, required in result.target_mt.items():
-        short = result.shortfall_mt.get(y, 0.0)
-        rows.append({"year": y, "required_mt": required, "abatement_mt": result.abatement_mt.get(y, 0.0),
-                     "shortfall_mt": short, "met": short <= TOL,
-                     "shadow_price": result.shadow.get(TARGET, {}).get(y, 0.0),
-                     "shadow_price_unit": f.shadow_unit_of(inp, y, lang)})
-    return _frame(rows, ["year"], ["required_mt", "abatement_mt", "shortfall_mt", "met", "shadow_price",
-                                   "shadow_price_unit"])
-
+# ---------------------------------------------------------------- a plan's limits
 
 _LIMIT_INDEX = ["family", "id", "year"]
 _LIMIT_COLUMNS = ["shadow_price", "unit", "kind", "label", "limit", "binding"]
@@ -190,7 +79,7 @@ def _limit_row(result: PlanResult, name: str, key, value: float, lang: str) -> d
     ident, year = f.split(key)
     return {"family": f.name, "id": "" if ident is None else str(ident), "year": _year(year),
             "shadow_price": value, "unit": f.shadow_unit_of(inp, key, lang), "kind": f.kind,
-            "label": f.label(lang), "limit": f.in_words(inp, key, lang), "binding": value > TOL}
+            "label": f.text("label", lang), "limit": f.in_words(inp, key, lang), "binding": value > TOL}
 
 
 def _limits_frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
@@ -212,36 +101,15 @@ def shadow_prices(result: PlanResult, lang: str = "en") -> pd.DataFrame:
 
 
 def binding(result: PlanResult, lang: str = "en") -> pd.DataFrame:
-    """The limits with a positive shadow price, with what relaxing each one saves: the policy limits
-    (targets, budgets, resources, …) first, then the limits of single measures, each largest first."""
-    inp = result.input
+    """The limits with a positive shadow price, with what relaxing each one does ("saves … M€" when
+    minimising cost, "adds … Mt CO2-eq/yr of abatement" when maximising it, in the run's language): the policy
+    limits (targets, budgets, resources, …) first, then the limits of single measures, each largest first."""
     rows = []
     for name, key, value in sorted(result.binding(), key=lambda b: (family(b[0]).kind != "policy", -b[2])):
         row = _limit_row(result, name, key, value, lang)
-        f = family(name)
-        row["meaning"] = (f"{f.relaxed(inp, key, lang)} {_SAVES.get(lang, 'saves')} "
-                          f"{value * f.step:,.3g} {objective_unit(inp)}")
+        row["meaning"] = words.limit_sentence(result, name, key, value)
         rows.append(row)
     return _limits_frame(rows, _LIMIT_COLUMNS + ["meaning"])
-
-
-def cash(result: PlanResult) -> pd.DataFrame:
-    """Commitments and cash per instrument and year (index ``instrument_id``, ``year``), from the plan's
-    cash projection (the plan JSON's ``commitments_meur`` and ``cash_meur``, MODEL.md §13).
-
-    A plan without a cash projection gives an empty frame with these columns; ``attrs["released_meur"]``
-    holds the released money (vrijval) per instrument when the result has it.
-    """
-    data = cash_of(result)
-    commitments, paid = data.get("commitments_meur", {}), data.get("cash_meur", {})
-    keys = sorted({(i, int(y)) for part in (commitments, paid) for i, by_year in part.items() for y in by_year},
-                  key=lambda k: (list(result.input.instruments).index(k[0]) if k[0] in result.input.instruments
-                                 else len(result.input.instruments), k[0], k[1]))
-    rows = [{"instrument_id": i, "year": y, "commitments_meur": commitments.get(i, {}).get(str(y), 0.0) or 0.0,
-             "cash_meur": paid.get(i, {}).get(str(y), 0.0) or 0.0} for i, y in keys]
-    df = _frame(rows, ["instrument_id", "year"], ["commitments_meur", "cash_meur"])
-    df.attrs["released_meur"] = dict(data.get("released_meur", {}))
-    return df
 
 
 # ---------------------------------------------------------------- IAMC
@@ -249,38 +117,55 @@ def cash(result: PlanResult) -> pd.DataFrame:
 def iamc(series: list[Series]) -> pd.DataFrame:
     """The IAMC wide table (columns model, scenario, region, variable, unit, then one per year), ready for
     ``pyam.IamDataFrame(frame)``."""
-    header, rows = table(series)
+    header, rows = iamc_table(series)
     return pd.DataFrame(rows, columns=header) if rows else pd.DataFrame(columns=list(IAMC_INDEX))
 
 
-# ---------------------------------------------------------------- a sweep
+# ---------------------------------------------------------------- headline records: sweeps, futures
+
+def records(items: list[tuple[dict, Headline]], target_year: int, *, extra: list[str] = ()) -> pd.DataFrame:
+    """One row per record (a sweep point, a future): its own columns (the first of which is the index), then
+    the headline fields the frames show, a field per target year in ``target_year``."""
+    cols = [f for f in fields(view=FRAME) if f.headline and f.table in (PLAN, TARGETS)]
+    own = list(items[0][0]) if items else []
+    rows = [dict(first, **{f.name: record.get(f, target_year if f.table is TARGETS else None) for f in cols})
+            for first, record in items]
+    index = own[:1] or ["number"]
+    order = own + [f.name for f in cols] + [c for c in extra if c not in own]
+    df = _dtypes(pd.DataFrame(rows, columns=order or index), cols)
+    df = df.set_index(index)
+    df.attrs["units"] = _units(cols)
+    return df
+
+
+def records_by_instrument(items: list[tuple[object, Headline]], index: str) -> pd.DataFrame:
+    """The headline fields per instrument of each record, one row per record and instrument."""
+    cols = [f for f in fields(INSTRUMENTS, FRAME) if f.headline]
+    rows = []
+    for number, record in items:
+        instruments = dict.fromkeys(i for f in cols for i in (record.get(f) or {}))
+        rows += [{index: number, "instrument_id": i, **{f.name: record.get(f, i) for f in cols}} for i in instruments]
+    df = _dtypes(pd.DataFrame(rows, columns=[index, "instrument_id"] + [f.name for f in cols]), cols)
+    df = df.set_index([index, "instrument_id"])
+    df.attrs["units"] = _units(cols)
+    return df
+
 
 def sweep_points(run: SweepRun) -> pd.DataFrame:
-    """One row per point (index ``point``): the varied values (one column each, named by their key), the
-    status, public cost and objective, and in the target year the required reduction, abatement,
-    shortfall and the target's shadow price (the marginal value of abatement)."""
+    """One row per point (index ``point``): the varied values (one column each, named by their key), then the
+    point's headline figures (status, public cost and objective; in the target year the required reduction,
+    abatement, shortfall and the target's marginal value; peak cash, …), how it was solved and why it failed."""
     T = run.base.settings.target_year
-    rows = []
-    for p in run.points:
-        row = {"point": p.number, **p.values, "status": p.status, "public_cost_meur": p.public_cost_meur,
-               "objective_meur": p.objective_meur, "required_mt": p.target_mt.get(T),
-               "abatement_mt": p.abatement_mt.get(T), "shortfall_mt": p.shortfall_mt.get(T),
-               "target_shadow_eur_per_t": p.shadow.get((TARGET, T)) if p.ok else None,
-               "solver": p.solver_note, "message": p.message}
-        rows.append(row)
-    df = _frame(rows, ["point"])
-    for c in ("public_cost_meur", "objective_meur", "required_mt", "abatement_mt", "shortfall_mt",
-              "target_shadow_eur_per_t"):
-        if c in df:
-            df[c] = df[c].astype(float)
+    items = [({"point": p.number, **p.values}, p.headline) for p in run.points]
+    df = records(items, T, extra=["solver", "message"])
+    df["solver"] = [p.solver_note for p in run.points]
+    df["message"] = [p.message for p in run.points]
     return df
 
 
 def sweep_spend(run: SweepRun) -> pd.DataFrame:
     """Subsidy committed per point and instrument over all years (index ``point``, ``instrument_id``)."""
-    rows = [{"point": p.number, "instrument_id": i, "subsidy_meur": v}
-            for p in run.points if p.ok for i, v in p.spend_meur.items()]
-    return _frame(rows, ["point", "instrument_id"], ["subsidy_meur"])
+    return records_by_instrument([(p.number, p.headline) for p in run.points if p.ok], "point")
 
 
 def sweep_shadow_prices(run: SweepRun, lang: str = "en") -> pd.DataFrame:
@@ -310,13 +195,23 @@ def differences(comparison: Comparison) -> pd.DataFrame:
 
 
 def compared_measures(comparison: Comparison) -> pd.DataFrame:
-    """Every measure side by side (index ``measure_id``): status, committed share and public cost in A and B."""
-    rows = [{"measure_id": r["measure_id"], "name": r["name"], "status_a": r["status_a"], "status_b": r["status_b"],
-             "committed_share_a": r["share_a"], "committed_share_b": r["share_b"],
-             "public_cost_meur_a": r["cost_a"], "public_cost_meur_b": r["cost_b"], "change": r["change"]}
-            for r in comparison.measures]
-    df = _frame(rows, ["measure_id"], ["name", "status_a", "status_b", "committed_share_a", "committed_share_b",
-                                       "public_cost_meur_a", "public_cost_meur_b", "change"])
-    df.attrs["units"] = {"committed_share_a": UNITS["committed_share"], "committed_share_b": UNITS["committed_share"],
-                         "public_cost_meur_a": "M€", "public_cost_meur_b": "M€"}
+    """Every measure side by side (index ``measure_id``): the fields a comparison shows (status, committed
+    share, public cost, …), each as ``<name>_a`` and ``<name>_b``, and what changed."""
+    cols = fields(MEASURES, COMPARE)
+    a, b = comparison.a["measures"], comparison.b["measures"]
+    rows = []
+    for r in comparison.measures:
+        m = r["measure_id"]
+        row = {"measure_id": m}
+        for f in cols:
+            if f.name == "name":
+                row["name"] = r["name"]
+                continue
+            row[f"{f.name}_a"] = (a.get(m) or {}).get(f.key)
+            row[f"{f.name}_b"] = (b.get(m) or {}).get(f.key)
+        row["change"] = r["change"]
+        rows.append(row)
+    names = [c for f in cols for c in (["name"] if f.name == "name" else [f"{f.name}_a", f"{f.name}_b"])]
+    df = pd.DataFrame(rows, columns=["measure_id"] + names + ["change"]).set_index("measure_id")
+    df.attrs["units"] = {f"{f.name}_{side}": f.unit for f in cols if f.unit for side in "ab"}
     return df

@@ -8,7 +8,8 @@ public cost, both native Excel charts), Measure shares (robust or
 contingent), Drivers (which uncertain inputs move the shortfall most), About;
 then the effective input sheets, uncertainty sheet included, so the workbook
 is itself an input that repeats the run. Every cell goes through the
-spreadsheet toolkit (:mod:`optimiser.report.xlsx`).
+spreadsheet toolkit (:mod:`optimiser.report.xlsx`); a future's figures are its headline record, in the
+columns of the result fields a futures run shows (:mod:`optimiser.model.fields`, :mod:`.columns`).
 """
 
 from __future__ import annotations
@@ -21,11 +22,13 @@ from pathlib import Path
 from ..analysis.futures import ROBUST_SHARE, FuturesRun
 from ..input.manifest import FUTURES_SHEETS
 from ..input.tables import to_tables
-from ..lang import N_, _, current, num
+from ..lang import N_, _, num
+from ..lang import name as language_name  # the run's language, in words
+from ..model.fields import FUTURES
+from .columns import headline_columns, optional_columns
 from .inputs import add_input_sheets, in_its_language
 from .words import provenance
-from .xlsx import (COUNT, M_EUR, MT, SHARE, Col, Sheet, column_chart, column_series, line_series, new_workbook, save,
-                   scatter_chart, set_categories, sig)
+from .xlsx import COUNT, M_EUR, MT, SHARE, Bars, Chart, Col, Line, Sheet, new_workbook, save, sig
 
 MET_COLOUR, MISSED_COLOUR, LINE_COLOUR = "1B7837", "C62828", "1F4E79"
 #: Bars of the abatement histogram.
@@ -71,15 +74,16 @@ def headline(run: FuturesRun) -> str:
 
 
 def futures_workbook(run: FuturesRun):
-    wb = new_workbook(_("Policy-mix futures: {scenario}", scenario=run.scenario_name))
+    """The futures workbook (unsaved: a :class:`optimiser.report.xlsx.Book`)."""
+    book = new_workbook(_("Policy-mix futures: {scenario}", scenario=run.scenario_name))
     for spec in FUTURES_SHEETS:
         if spec.title == "Here and now" and run.decision is None:
             continue
-        sheet = Sheet(wb, _(spec.title))
+        sheet = book.sheet(_(spec.title))
         _WRITERS[spec.title](sheet, run)
         sheet.finish(widths=_WIDTHS.get(spec.title))
-    add_input_sheets(wb, to_tables(in_its_language(run.base)), run.base.years)
-    return wb
+    add_input_sheets(book, to_tables(in_its_language(run.base)), run.base.years)
+    return book
 
 
 # ---------------------------------------------------------------- Summary
@@ -206,39 +210,21 @@ def _here_and_now(sheet: Sheet, run: FuturesRun) -> None:
 
 # ---------------------------------------------------------------- Futures
 
-#: Words for a future's status and for the way it was solved (the codes of analysis.futures).
-STATUS_WORDS = {"target_met": N_("target met"), "target_not_met": N_("target not met"), "failed": N_("failed")}
-
-
 def _futures(sheet: Sheet, run: FuturesRun) -> None:
+    """One row per future: its draws, then its figures (the headline fields a futures run shows), how it was
+    solved and why it failed."""
     rows_u = run.base.uncertainty
     names = list(dict.fromkeys(r.name for r in rows_u))
-    years = sorted(run.base.targets)
+    figures = optional_columns(headline_columns(run.base, FUTURES, target_years=sorted(run.base.targets)),
+                               [r.headline for r in run.results])
     cols = [Col(_("future"), COUNT)] + [Col(f"{n} ({_(_unit(run, n))})") for n in names]
-    cols += [Col(_("status")), Col(_("every target met")), Col(_("public cost (M€)"), M_EUR),
-             Col(_("objective (M€, shortfall penalty included)"), M_EUR)]
-    for y in years:
-        cols += [Col(_("abatement {year} (Mt CO2-eq/yr)", year=y), MT),
-                 Col(_("shortfall {year} (Mt CO2-eq/yr)", year=y), MT)]
-    idle = _shows_idle(run)
-    if idle:
-        cols.append(Col(_("built but idle for want of resources {year} (Mt CO2-eq/yr)",
-                          year=run.base.settings.target_year), MT))
-    cols += [Col(_("how it was solved")), Col(_("message"))]
+    cols += [c.col for c in figures] + [Col(_("how it was solved")), Col(_("message"))]
     by_number = {f.number: f for f in run.futures}
-    yes, no = _("yes"), _("no")
     table = []
     for r in run.results:
         draw = by_number[r.number].draw(rows_u)
-        row = [r.number] + [draw.get(n) for n in names]
-        row += [_(STATUS_WORDS[r.status]), yes if r.target_met else no, r.public_cost_meur,
-                r.objective_meur]
-        for y in years:
-            row += [r.abatement_mt.get(y), r.shortfall_mt.get(y)]
-        if idle:
-            row.append(r.idle_mt)
-        row += [r.solver_note, r.message]
-        table.append(row)
+        table.append([r.number] + [draw.get(n) for n in names] + [c.of_record(r.headline) for c in figures]
+                     + [r.solver_note, r.message])
     sheet.table(cols, table, freeze=1, autofilter=True)
 
 
@@ -258,7 +244,6 @@ def _charts(sheet: Sheet, run: FuturesRun) -> None:
     if not ok:
         sheet.line(_("No future has a plan: nothing to draw."))
         return
-    ws = sheet.ws
     # histogram data: bins of target-year abatement with an edge at the target, counts split by met / missed
     values = [r.abatement_mt.get(T, 0.0) for r in ok]
     lo, hi = min(values + [target]), max(values + [target])
@@ -268,47 +253,37 @@ def _charts(sheet: Sheet, run: FuturesRun) -> None:
     top = 3
     data_col = 20
     sheet.row = top
-    header = [Col(_("abatement {year} from (Mt CO2-eq/yr)", year=T), MT), Col(_("to"), MT), Col(_("bin")),
-              Col(_("futures meeting every target"), COUNT), Col(_("futures missing a target"), COUNT)]
     bins = []
     for k in range(count):
         a, b = start + k * width, start + (k + 1) * width
         inside = [r for r, v in zip(ok, values) if a - 1e-9 <= v < b - 1e-9 or (k == count - 1 and v >= b - 1e-9)]
         bins.append([a, b, f"{num(a, '.2f')}–{num(b, '.2f')}", sum(r.target_met for r in inside),
                      sum(not r.target_met for r in inside)])
-    for c, col in enumerate(header):
-        cell = sheet.put(top, data_col + c, col.header, fit=False)
-        cell.font = sheet.st.bold
-    for k, row in enumerate(bins, start=top + 1):
-        for c, (col, v) in enumerate(zip(header, row)):
-            sheet.put(k, data_col + c, v, col.fmt)
-    last = top + len(bins)
-    hist = column_chart(_("Abatement in {year} over {n} futures (target {target} Mt: green bars meet it)", year=T,
-                          n=num(len(ok), ",d"), target=num(target, ".2f")),
-                        _("abatement {year} (Mt CO2-eq/yr)", year=T), _("futures"), stacked=True, y_format="0",
-                        gap_width=15)
-    hist.series.append(column_series(ws, data_col + 3, top + 1, last, _("meets every target"), MET_COLOUR))
-    hist.series.append(column_series(ws, data_col + 4, top + 1, last, _("misses a target"), MISSED_COLOUR))
-    set_categories(hist, ws, data_col + 2, top + 1, last)
-    ws.add_chart(hist, "A3")
+    last = sheet.data(top, data_col, [_("abatement {year} from (Mt CO2-eq/yr)", year=T), _("to"), _("bin"),
+                                      _("futures meeting every target"), _("futures missing a target")],
+                      bins, [MT, MT, None, COUNT, COUNT], bold=True)
+    sheet.chart(Chart("column", _("Abatement in {year} over {n} futures (target {target} Mt: green bars meet it)",
+                                  year=T, n=num(len(ok), ",d"), target=num(target, ".2f")),
+                      _("abatement {year} (Mt CO2-eq/yr)", year=T), _("futures"),
+                      series=[Bars(data_col + 3, top + 1, last, _("meets every target"), MET_COLOUR),
+                              Bars(data_col + 4, top + 1, last, _("misses a target"), MISSED_COLOUR)],
+                      categories=(data_col + 2, top + 1, last), y_format="0", gap=15), row=3)
     # cumulative probability: share of futures that meet the target at a public cost ≤ x
     cum_top = last + 3
     cost_sorted = sorted(ok, key=lambda r: r.public_cost_meur or 0.0)
-    sheet.put(cum_top, data_col, _("public cost (M€)"), fit=False).font = sheet.st.bold
-    sheet.put(cum_top, data_col + 1, _("share of futures meeting every target at this public cost or less"),
-              fit=False).font = sheet.st.bold
-    met = 0
     n = len(run.results)
-    for k, r in enumerate(cost_sorted, start=cum_top + 1):
+    shares, met = [], 0
+    for r in cost_sorted:
         met += r.target_met
-        sheet.put(k, data_col, r.public_cost_meur, M_EUR)
-        sheet.put(k, data_col + 1, met / n, SHARE)
-    cum = scatter_chart(_("Probability of meeting every target at a public cost up to x"), _("public cost (M€)"),
-                        _("P(target met and public cost ≤ x)"), y_format="0%", x_format="#,##0")
-    cum.series.append(line_series(ws, data_col, data_col + 1, cum_top + 1, cum_top + len(cost_sorted),
-                                  _("cumulative probability"), LINE_COLOUR))
-    cum.y_axis.scaling.min, cum.y_axis.scaling.max = 0.0, 1.0
-    ws.add_chart(cum, "A30")
+        shares.append([r.public_cost_meur, met / n])
+    sheet.data(cum_top, data_col, [_("public cost (M€)"),
+                                   _("share of futures meeting every target at this public cost or less")],
+               shares, [M_EUR, SHARE], bold=True)
+    sheet.chart(Chart("scatter", _("Probability of meeting every target at a public cost up to x"),
+                      _("public cost (M€)"), _("P(target met and public cost ≤ x)"),
+                      series=[Line(data_col + 1, cum_top + 1, cum_top + len(cost_sorted), _("cumulative probability"),
+                                   LINE_COLOUR, x_col=data_col)],
+                      y_format="0%", x_format="#,##0", y_range=(0.0, 1.0)), row=30)
     sheet.row = max(sheet.row, 2)
 
 
@@ -373,7 +348,7 @@ def _about(sheet: Sheet, run: FuturesRun) -> None:
         *provenance(run.solver_name, run.source_file, run.source_sha256, run.scenario_name),
         (_("overrides applied to every future"), "; ".join(run.overrides) or _("none")),
         (_("question"), _(MODE_WORDS[run.mode][1])),
-        (_("language"), _("English") if current() == "en" else _("Dutch")),
+        (_("language"), language_name()),
         (_("futures"), len(run.results), COUNT),
         (_("seed"), run.seed, COUNT),
         (_("sampling"), _("Latin hypercube (scipy.stats.qmc.LatinHypercube), one dimension per group or ungrouped "

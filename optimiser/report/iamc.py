@@ -23,6 +23,12 @@ units):
   given in the target year. A resource limit's region is the one cluster of
   the measures that use it (else the Netherlands).
 
+Every variable but the shadow prices is a result field's IAMC variable
+(``Field.iamc``, :mod:`optimiser.model.fields`): a field per measure is summed
+over the measures of each region, a field per instrument or resource gives one
+variable per id (``each``) and their sum (``total``); so a new field with an
+IAMC variable is exported without a change here.
+
 Units are written out (``Mt CO2-equiv/yr``, ``million EUR/yr``,
 ``million EUR/MW``, …), never left blank: a resource without a unit is refused
 up front (:func:`check_units`). The writer takes ``.csv`` (plain text) or
@@ -40,11 +46,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..input.data import InputError, PlanInput, Problem
-from ..lang import _
+from ..lang import _, language
 from ..model.families import RESOURCE, objective_unit, reported
+from ..model.fields import INSTRUMENT, MEASURE, RESOURCE as RESOURCE_AXIS, YEAR, CASH_YEAR, TARGET_YEAR, FIELDS, Field
 from ..model.results import TOL, PlanResult
 from .files import atomic_write
-from .jsondoc import plan_json
 
 #: The region of national totals; clusters are regions below it.
 NATIONAL = "Netherlands"
@@ -53,9 +59,6 @@ INDEX = ("model", "scenario", "region", "variable", "unit")
 #: File types written.
 SUFFIXES = (".csv", ".xlsx")
 
-ABATEMENT = "Emissions|CO2|Industry|Abatement"
-ABATEMENT_UNIT = "Mt CO2-equiv/yr"
-MONEY_UNIT = "million EUR/yr"
 
 
 @dataclass(frozen=True)
@@ -90,7 +93,7 @@ def _per(numerator: str, denominator: str) -> str:
 
 
 def _title(label: str) -> str:
-    """A family label as a variable name part: 'period budget' → 'Period Budget'."""
+    """A family label (its English message id) as a variable name part: 'period budget' → 'Period Budget'."""
     return " ".join(w[:1].upper() + w[1:] for w in label.split())
 
 
@@ -121,18 +124,58 @@ def check_units(inp: PlanInput) -> list[Problem]:
                     res.row, "unit") for r, res in inp.resources.items() if not res.unit.strip()]
 
 
-def cash_of(result: PlanResult) -> dict[str, dict]:
-    """The cash projection of a plan, when its result carries one (the plan JSON keys of MODEL.md §13):
-    ``commitments_meur`` and ``cash_meur`` ({instrument: {year: M€}}) and ``released_meur``
-    ({instrument: M€}), those present; empty when the plan has no cash projection."""
-    doc = plan_json(result)
-    return {k: doc[k] for k in ("commitments_meur", "cash_meur", "released_meur") if isinstance(doc.get(k), dict)}
+def field_series(result: PlanResult, f: Field, where: dict[str, str]) -> list[tuple[str, str, str, dict]]:
+    """A field's IAMC rows: (region, variable, unit, {year: value}).
+
+    Its values are summed by region (the Netherlands and each measure's cluster, for a field per measure; a
+    resource's region for a field per resource) and by its instrument or resource (``each``: one variable per
+    id; ``total``: their sum), over every year of its year axis (0 where the plan has none).
+    """
+    inp, spec = result.input, f.iamc
+    axes = f.table.axes
+    years_axis = next(a for a in axes if a in (YEAR, TARGET_YEAR, CASH_YEAR))
+    years = years_axis.keys(inp, result)
+    by = next((a for a in axes if a in (INSTRUMENT, RESOURCE_AXIS)), None)
+    ids = by.keys(inp, result) if by is not None else [None]
+    per_measure = MEASURE in axes
+    if per_measure:
+        regions = [NATIONAL] + sorted({m.cluster.strip() for m in inp.measures.values() if m.cluster.strip()})
+    else:
+        regions = sorted({where.get(i, NATIONAL) for i in ids}) if by is RESOURCE_AXIS else [NATIONAL]
+    sums = {(region, i): {y: 0.0 for y in years} for region in regions for i in ids}
+    undefined = set()  # years a dense field has no value for (a CO2 price not given): left out, not 0
+    for key in f.table.rows(result):
+        value = f.value(result, *key)
+        named = dict(zip(axes, key))
+        if value is None:
+            undefined.add(named[years_axis])
+            continue
+        y, i = named[years_axis], named.get(by)
+        if per_measure:
+            cluster = inp.measures[named[MEASURE]].cluster.strip()
+            places = [NATIONAL] + ([cluster] if cluster else [])
+        else:
+            places = [where.get(i, NATIONAL) if by is RESOURCE_AXIS else NATIONAL]
+        for region in places:
+            sums[(region, i)][y] += value
+    for values in sums.values():
+        for y in undefined:
+            values[y] = None
+    rows = []
+    for region in regions:
+        members = [i for i in ids if (region, i) in sums and (by is not RESOURCE_AXIS or where.get(i) == region)]
+        unit_of = (lambda i: spec.unit) if spec.unit else (lambda i: iamc_unit(inp.resources[i].unit))
+        if spec.total and members:
+            total = {y: None if y in undefined else sum(sums[(region, i)][y] for i in members) for y in years}
+            rows.append((region, spec.variable, unit_of(members[0]), total))
+        if spec.each and by is not None:
+            rows += [(region, f"{spec.variable}|{_part(i)}", unit_of(i), sums[(region, i)]) for i in members]
+    return rows
 
 
 def plan_series(result: PlanResult, scenario: str | None = None, model: str | None = None) -> list[Series]:
     """Every IAMC row of one plan (see the module docstring for the variables)."""
     inp = result.input
-    years = inp.years
     model = model or model_name()
     scenario = scenario if scenario is not None else inp.settings.scenario_name
     out: list[Series] = []
@@ -142,44 +185,11 @@ def plan_series(result: PlanResult, scenario: str | None = None, model: str | No
         if clean:
             out.append(Series(model, scenario, region, variable, unit, dict(sorted(clean.items()))))
 
-    clusters = sorted({m.cluster.strip() for m in inp.measures.values() if m.cluster.strip()})
-    regions = [NATIONAL] + clusters
-
-    def in_region(mid: str, region: str) -> bool:
-        return region == NATIONAL or inp.measures[mid].cluster.strip() == region
-
-    weights = {i: inst.cost_weight for i, inst in inp.instruments.items()}
-    for region in regions:
-        ms = [mid for mid in result.measures if in_region(mid, region)]
-        add(region, ABATEMENT, ABATEMENT_UNIT,
-            {y: sum(inp.measures[m].abatement_mt * result.measures[m].operating_by_year.get(y, 0.0) for m in ms)
-             for y in years})
-        by_instrument: dict[str, dict[int, float]] = {i: {y: 0.0 for y in years} for i in inp.instruments}
-        for m in ms:
-            for (i, y), v in result.measures[m].subsidy_by_year.items():
-                by_instrument[i][y] += v
-        add(region, "Policy Cost|Subsidy", MONEY_UNIT, {y: sum(s[y] for s in by_instrument.values()) for y in years})
-        for i, values in by_instrument.items():
-            add(region, f"Policy Cost|Subsidy|{_part(i)}", MONEY_UNIT, values)
-        add(region, "Policy Cost|Public Cost", MONEY_UNIT,
-            {y: sum(weights[i] * s[y] for i, s in by_instrument.items()) for y in years})
-
-    add(NATIONAL, f"{ABATEMENT} Required", ABATEMENT_UNIT, result.target_mt)
-    add(NATIONAL, f"{ABATEMENT} Shortfall", ABATEMENT_UNIT, result.shortfall_mt)
-    cash = cash_of(result).get("cash_meur")
-    if cash:
-        total: dict[int, float] = defaultdict(float)
-        for i, by_year in cash.items():
-            for y, v in by_year.items():
-                total[int(y)] += v or 0.0
-            add(NATIONAL, f"Policy Cost|Cash|{_part(i)}", MONEY_UNIT, {int(y): v for y, v in by_year.items()})
-        add(NATIONAL, "Policy Cost|Cash", MONEY_UNIT, dict(total))
-    add(NATIONAL, "Price|Carbon", "EUR/t CO2", {y: inp.co2_price[y] for y in years if y in inp.co2_price})
-
     where = resource_regions(inp)
-    for r, res in inp.resources.items():
-        add(where[r], f"Resource Use|{_part(r)}", iamc_unit(res.unit),
-            {y: result.resource_use.get((r, y), 0.0) for y in years})
+    for f in FIELDS:
+        if f.iamc is not None:
+            for region, variable, unit, values in field_series(result, f, where):
+                add(region, variable, unit, values)
 
     T = inp.settings.target_year
     for f in reported():
@@ -188,9 +198,10 @@ def plan_series(result: PlanResult, scenario: str | None = None, model: str | No
         rows: dict[tuple[str, str, str], dict[int, float]] = defaultdict(dict)
         for key, value in result.shadow.get(f.name, {}).items():
             ident, year = f.split(key)
-            variable = f"Price|Shadow|{_title(f.label.en)}" + ("" if ident is None else f"|{_part(ident)}")
+            variable = f"Price|Shadow|{_title(f.label)}" + ("" if ident is None else f"|{_part(ident)}")
             region = where.get(ident, NATIONAL) if f.name == RESOURCE else NATIONAL
-            unit = _per(objective_unit(inp), f.unit_of(inp, key))
+            with language("en"):  # IAMC units are English whatever the run's language
+                unit = _per(objective_unit(inp), f.unit_of(inp, key))
             rows[(region, variable, unit)][T if year is None else int(year)] = 0.0 if value < TOL else value
         for (region, variable, unit), values in rows.items():
             add(region, variable, unit, values)

@@ -1,11 +1,14 @@
 """The machine-readable results: the plan JSON of docs/model.md section 11, and what sweeps,
 the rules simulation and the rules-vs-optimum comparison add to it.
 
-Plain dicts (years as strings, numbers rounded to 9 decimals, no NaN); every
-shadow price of every reported constraint family appears under its family's
-name (:mod:`optimiser.model.families`), nested by the family's (id, year).
-:func:`plan_document` is the JSON plus what ``policymix compare`` needs; it is
-stored in every plan workbook, so a comparison reads data, not headers.
+Plain dicts (years as strings, numbers rounded to 9 decimals, no NaN), made from the result-field registry
+(:mod:`optimiser.model.fields`): every field a JSON shows is written under its key — a field of a measure
+under ``measures.<id>``, any other as a key of its own, nested by its dimensions ({year: v},
+{instrument: {year: v}}, …). Every shadow price of every reported constraint family appears under its
+family's name (:mod:`optimiser.model.families`), nested by the family's (id, year). A document without a
+plan (a strict run that cannot meet its target, a failed sweep point, a future without a plan) has the same
+keys, each empty (:func:`empty_json`). :func:`plan_document` is the JSON plus what ``policymix compare``
+needs; it is stored in every plan workbook, so a comparison reads data, not headers.
 """
 
 from __future__ import annotations
@@ -13,12 +16,12 @@ from __future__ import annotations
 import math
 
 from ..analysis.futures import FuturesRun
-from ..analysis.rules_gap import RulesGap, cost_per_t
+from ..analysis.rules_gap import RulesGap
 from ..analysis.simulate import RulesResult, allocation_of, phases_of
 from ..analysis.sweep import SweepPoint, SweepRun
 from ..lang import language
-from ..model.families import family, limit_label, reported
-from ..model.index import shortfall_penalty
+from ..model.families import limit_label, reported
+from ..model.fields import FUTURES, JSON, MEASURES, PLAN, RULES, STORED, TARGETS, Field, Headline, fields
 from ..model.results import TOL, PlanResult
 
 #: The version of the stored plan document (bumped when its shape changes).
@@ -31,69 +34,99 @@ def _num(v) -> float | None:
     return round(float(v), 9)
 
 
-def shadow_json(name: str, values: dict) -> dict:
-    """One family's shadow prices nested by its (id, year): {year: v}, {id: v} or {id: {year: v}}."""
-    f = family(name)
-    out: dict = {}
-    for key, v in values.items():
-        ident, year = f.split(key)
-        if ident is None:
-            out[str(year)] = _num(v)
-        elif year is None:
-            out[str(ident)] = _num(v)
+def jsonable(value):
+    """A value as JSON holds it: numbers rounded, mapping keys (years) as strings, tuples as lists."""
+    if isinstance(value, float):
+        return _num(value)
+    if isinstance(value, dict):
+        return {k if type(k) is str else str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def _value(f: Field, result: PlanResult, key: tuple = ()):
+    """A field's value in a row of a plan, as JSON holds it."""
+    value = f.value(result, *key)
+    if f.to_json is not None and value is not None:
+        value = f.to_json(value)
+    return _num(value) if isinstance(value, float) else jsonable(value) if isinstance(value, (dict, list, tuple)) \
+        else value
+
+
+def _measure_field(f: Field) -> bool:
+    return f.table is MEASURES or f.table.within(MEASURES)
+
+
+def _nest(into: dict, keys: tuple, value) -> None:
+    """``into[k1][k2]… = value``, the keys (years, ids) as strings."""
+    for k in keys[:-1]:
+        into = into.setdefault(str(k), {})
+    into[str(keys[-1])] = value
+
+
+def document(result: PlanResult, view: str) -> dict:
+    """The fields ``view`` shows of a plan, as JSON: a measure's under ``measures``, the others as keys."""
+    doc: dict = {}
+    for f in fields(view=view):
+        if not f.key:
+            continue
+        if _measure_field(f):
+            measures = doc.setdefault("measures", {m: {} for m in result.measures})
+            if f.table is MEASURES:
+                for m in result.measures:
+                    measures[m][f.key] = _value(f, result, (m,))
+                continue
+            for m in measures:
+                measures[m][f.key] = {}
+            for key in f.table.rows(result):
+                _nest(measures[key[0]][f.key], key[1:], _value(f, result, key))
+        elif f.table is PLAN:
+            doc[f.key] = _value(f, result)
         else:
-            out.setdefault(str(ident), {})[str(year)] = _num(v)
-    return out
-
-
-def empty_shadow_prices() -> dict:
-    return {f.name: {} for f in reported()}
+            nested: dict = {}
+            for key in f.table.rows(result):
+                value = _value(f, result, key)
+                if value is not None:
+                    _nest(nested, key, value)
+            doc[f.key] = nested
+    return doc
 
 
 def plan_json(result: PlanResult) -> dict:
     """The machine-readable result of docs/model.md section 11 (years as strings)."""
-    T = result.input.settings.target_year
-    return {
-        "status": result.status,
-        "objective_meur": _num(result.objective_meur),
-        "public_cost_meur": _num(result.public_cost_meur),
-        "abatement_mt": {str(y): _num(v) for y, v in result.abatement_mt.items()},
-        "shortfall_mt": {str(y): _num(v) for y, v in result.shortfall_mt.items()},
-        "measures": {
-            mid: {
-                "committed_share": _num(mr.committed[T]),
-                "past_share": _num(mr.past_share),
-                "subsidy_meur": {i: _num(v) for i, v in mr.subsidy_meur.items()},
-                "reduced_cost_eur_per_t": _num(mr.reduced_cost_eur_per_t),
-                "blocked_by": [_limit_json(b) for b in mr.blocked_by],
-            }
-            for mid, mr in result.measures.items()
-        },
-        "shadow_prices": {f.name: shadow_json(f.name, result.shadow[f.name])
-                          for f in reported() if f.name in result.shadow},
-        "relaxations": [{k: _num(v) if k in ("amount", "limit", "relative") else v for k, v in r.items()}
-                        for r in result.relaxations],
-        "total_relative_relaxation": _num(result.relaxation_total),
-        "shortfall_penalty_eur_per_t": _num(shortfall_penalty(result.input)),
-        "warnings": list(result.warnings),
-        **cash_json(result),
-    }
+    return document(result, JSON)
 
 
-def cash_json(result: PlanResult) -> dict:
-    """Section 13: ``commitments_meur`` and ``cash_meur`` {instrument: {year: M€}}, ``released_meur`` {instrument: M€}."""
-    proj = result.cash
-    if proj is None:
-        return {"commitments_meur": {}, "cash_meur": {}, "released_meur": {}}
-    return {
-        "commitments_meur": {i: {str(t): _num(v) for t, v in by_year.items()} for i, by_year in proj.commitments.items()},
-        "cash_meur": {i: {str(t): _num(v) for t, v in by_year.items()} for i, by_year in proj.cash.items()},
-        "released_meur": {i: _num(v) for i, v in proj.released.items()},
-    }
+def empty_json(status: str | None = None, target_years=()) -> dict:
+    """The plan JSON's keys where there is no plan: each empty (None, {} or []; {year: None} per target year),
+    the measures none; ``status`` the status field's own empty value unless given."""
+    doc: dict = {}
+    for f in fields(view=JSON):
+        if not f.key:
+            continue
+        if _measure_field(f):
+            doc["measures"] = {}
+        elif f.table is TARGETS:
+            doc[f.key] = {str(y): None for y in target_years}
+        else:
+            doc[f.key] = f.empty() if f.empty is not None else (None if f.table is PLAN else {})
+    if status is not None:
+        doc["status"] = status
+    return doc
 
 
-def _limit_json(limit: dict) -> dict:
-    return {"kind": limit["kind"], "id": limit["id"], "year": None if limit.get("year") is None else str(limit["year"])}
+def headline_json(record: Headline, view: str, target_years=()) -> dict:
+    """The headline fields ``view`` shows, from a record (a future, one side of a comparison of plans)."""
+    out: dict = {}
+    for f in fields(view=view):
+        if not (f.headline and f.key):
+            continue
+        value = record.get(f)
+        if f.table is not PLAN and value is None:
+            value = {y: None for y in target_years} if f.table is TARGETS else {}
+        out[f.key] = value
+    return jsonable(out)
 
 
 def plan_document(result: PlanResult) -> dict:
@@ -107,57 +140,51 @@ def plan_document(result: PlanResult) -> dict:
 
 def _plan_document(result: PlanResult) -> dict:
     inp = result.input
-    shadow = []
-    for f in reported():
-        for key, v in result.shadow.get(f.name, {}).items():
-            name, ident, year, unit = limit_label(inp, f.name, key)
-            shadow.append({"kind": name, "id": ident or None, "year": year, "value": _num(v), "unit": unit})
-    return {
+    doc = {
         "format": DOCUMENT_FORMAT,
         "plan": plan_json(result),
         "scenario": inp.settings.scenario_name,
         "input_file": result.source_file,
         "input_sha256": result.source_sha256,
         "overrides": list(result.overrides),
-        "target_mt": {str(y): _num(v) for y, v in result.target_mt.items()},
-        "instruments": {i: {"spend_meur": _num(sum(result.spend_meur[(i, y)] for y in inp.years)),
-                            "public_cost_meur": _num(result.instrument_cost_meur[i])} for i in inp.instruments},
-        "measures": {mid: {"name": inp.measures[mid].name, "status": mr.status,
-                           "public_cost_meur": _num(mr.public_cost_meur)} for mid, mr in result.measures.items()},
-        "shadow_prices": shadow,
-        # what the plan commits, per measure and year (d_{m,y}): a stress test (policymix futures --plan) fixes it
-        "commitments": {mid: {str(y): _num(v) for y, v in mr.new.items() if v > TOL}
-                        for mid, mr in result.measures.items() if any(v > TOL for v in mr.new.values())},
     }
+    # the stored fields: per target year as keys; per measure and per instrument under their ids
+    for f in fields(view=STORED):
+        if f.table is TARGETS:
+            doc[f.key] = {str(key[0]): _num(f.value(result, *key)) for key in f.table.rows(result)}
+        elif f.table.axes and f.table.axes == f.table.axes[:1]:
+            part = doc.setdefault(f.table.name, {str(k[0]): {} for k in f.table.rows(result)})
+            for key in f.table.rows(result):
+                part[str(key[0])][f.key] = jsonable(_value(f, result, key))
+    shadow = []
+    for f in reported():
+        for key, v in result.shadow.get(f.name, {}).items():
+            name, ident, year, unit = limit_label(inp, f.name, key)
+            shadow.append({"kind": name, "id": ident or None, "year": year, "value": _num(v), "unit": unit})
+    doc["shadow_prices"] = shadow
+    # what the plan commits, per measure and year (d_{m,y}): a stress test (policymix futures --plan) fixes it
+    doc["commitments"] = {mid: {str(y): _num(v) for y, v in mr.new.items() if v > TOL}
+                          for mid, mr in result.measures.items() if any(v > TOL for v in mr.new.values())}
+    return doc
 
 
-def infeasible_json(iis: list[dict]) -> dict:
-    """The JSON result of a strict run whose target cannot be met: every contract key, no plan."""
-    return {
-        "status": "target_not_met", "objective_meur": None, "public_cost_meur": None, "abatement_mt": {},
-        "shortfall_mt": {}, "measures": {}, "shadow_prices": empty_shadow_prices(),
-        "relaxations": [], "total_relative_relaxation": None, "warnings": [],
-        "iis": [{k: v for k, v in item.items() if k not in ("text", "name")} for item in iis],
-        "commitments_meur": {}, "cash_meur": {}, "released_meur": {},
-    }
+def infeasible_json(iis: list[dict], target_years=()) -> dict:
+    """The JSON result of a strict run whose target cannot be met: every contract key, no plan, and the IIS."""
+    return dict(empty_json(target_years=target_years),
+                iis=[{k: v for k, v in item.items() if k not in ("text", "name")} for item in iis])
 
 
 # ---------------------------------------------------------------- sweeps
 
 def point_json(point: SweepPoint, result: PlanResult) -> dict:
-    """A solved sweep point: the plan JSON plus its ``"point"``."""
-    return dict(plan_json(result), point=dict(point.values))
+    """A solved sweep point: the plan JSON plus its ``"point"`` (and no ``"message"``: null)."""
+    return dict(plan_json(result), point=dict(point.values), message=None)
 
 
 def failed_json(point: SweepPoint) -> dict:
-    """A failed point in the JSON list: every contract key present (no plan), the reason and the point."""
-    years = [str(y) for y in point.target_mt]
-    return {
-        "status": "failed", "message": point.message, "objective_meur": None, "public_cost_meur": None,
-        "abatement_mt": {y: None for y in years}, "shortfall_mt": {y: None for y in years}, "measures": {},
-        "shadow_prices": empty_shadow_prices(), "point": dict(point.values),
-        "commitments_meur": {}, "cash_meur": {}, "released_meur": {},
-    }
+    """A failed point in the JSON list: every key of a solved point (no plan), the reason and the point."""
+    years = list(point.required_mt or {})
+    return dict(empty_json("failed", years), point=dict(point.values), message=point.message)
 
 
 def sweep_json(run: SweepRun) -> list[dict]:
@@ -167,19 +194,8 @@ def sweep_json(run: SweepRun) -> list[dict]:
 # ---------------------------------------------------------------- rules
 
 def _side(result: PlanResult) -> dict:
-    inp = result.input
-    out = {
-        "status": result.status,
-        "abatement_mt": {str(y): _num(v) for y, v in result.abatement_mt.items()},
-        "public_cost_meur": _num(result.public_cost_meur),
-        "cost_per_t_eur": _num(cost_per_t(result)),
-        "spend_meur": {i: _num(sum(result.spend_meur[(i, y)] for y in inp.years)) for i in inp.instruments},
-        "measures_taken_up": sum(1 for mr in result.measures.values() if mr.committed_share > TOL),
-    }
-    if isinstance(result, RulesResult):
-        out["committed_idle_meur"] = _num(result.committed_idle_meur)
-        out["realised_cost_meur"] = _num(result.realised_cost_meur)
-    return out
+    """One side of the rules-vs-optimum comparison: its headline figures the rules view shows."""
+    return headline_json(Headline.of(result), RULES)
 
 
 def rules_gap_json(gap: RulesGap) -> dict:
@@ -248,18 +264,13 @@ def futures_json(run: FuturesRun) -> dict:
     """The futures result of docs/model.md section 14 (years as strings), plus what the workbook summarises."""
     rows = run.base.uncertainty
     by_number = {f.number: f for f in run.futures}
+    years = sorted(run.base.targets)
     futures = []
     for r in run.results:
-        years = [str(y) for y in sorted(run.base.targets)]
         futures.append({
             "number": r.number,
             "draw": {k: _num(v) for k, v in by_number[r.number].draw(rows).items()},
-            "status": r.status,
-            "public_cost_meur": _num(r.public_cost_meur),
-            "objective_meur": _num(r.objective_meur),
-            "abatement_mt": {str(y): _num(v) for y, v in r.abatement_mt.items()} if r.ok else {y: None for y in years},
-            "shortfall_mt": {str(y): _num(v) for y, v in r.shortfall_mt.items()} if r.ok else {y: None for y in years},
-            "target_met": r.target_met,
+            **headline_json(r.headline, FUTURES, years),
             **({"message": r.message} if r.message else {}),
         })
     out = {

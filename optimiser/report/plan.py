@@ -6,7 +6,10 @@ so the plan workbook is itself an input that re-runs to the same plan, and a
 hidden sheet holding the plan's machine-readable result
 (:func:`optimiser.report.jsondoc.plan_document`), which ``policymix compare``
 reads. Limits are named and explained by their family's declaration
-(:mod:`optimiser.model.families`).
+(:mod:`optimiser.model.families`); the columns of the Summary's targets, the
+Measure plan, Instrument use and Resource use, and the figures of About, are
+the result fields of :mod:`optimiser.model.fields` (:mod:`.columns`). Every
+cell goes through the spreadsheet toolkit (:mod:`optimiser.report.xlsx`).
 """
 
 from __future__ import annotations
@@ -17,16 +20,19 @@ from pathlib import Path
 
 from ..input.manifest import PLAN_SHEETS, RESULT_DOCUMENT_SHEET
 from ..input.tables import to_tables
-from ..lang import N_, _, current, num
-from ..model.families import BUDGET, FAMILIES, PERIOD_BUDGET, RESOURCE, TARGET, family, objective_unit, reported
+from ..lang import N_, _, num
+from ..lang import name as language_name  # the run's language, in words
+from ..model.families import FAMILIES, family
+from ..model.fields import FUNDED, INSTRUMENT_YEARS, INSTRUMENTS, MEASURES, NOT_FUNDED, PARTLY, PLAN, RESOURCES, SHEET, \
+    TARGETS, fields
 from ..model.results import PlanResult, span
+from . import words
 from .cash import cash_sentences, cash_sheet
+from .columns import columns, key_headers, long_columns, rows as table_rows
 from .files import json_text
 from .inputs import add_input_sheets, in_its_language
-from . import words
 from .jsondoc import plan_document
-from .xlsx import (AMOUNT, COUNT, EUR_T, HEADER_WRAP, M_EUR, MT, SHADOW, SHARE, Col, Sheet, line_series, new_workbook,
-                   save, scatter_chart)
+from .xlsx import AMOUNT, COUNT, EUR_T, M_EUR, MT, SHADOW, SHARE, Chart, Col, Line, Sheet, new_workbook, save
 
 FUNDED_LINE, UNFUNDED_LINE, TARGET_LINE = "1B7837", "9E9E9E", "C62828"
 #: Characters of the stored result per cell (a cell holds at most 32 767).
@@ -39,36 +45,32 @@ def write_plan(result: PlanResult, path: str | os.PathLike, *, force: bool = Tru
 
 
 def plan_workbook(result: PlanResult):
-    """The plan workbook as an (unsaved) openpyxl Workbook."""
-    wb = new_workbook(_("Policy-mix plan: {scenario}", scenario=result.input.settings.scenario_name))
+    """The plan workbook (unsaved: a :class:`optimiser.report.xlsx.Book`)."""
+    book = new_workbook(_("Policy-mix plan: {scenario}", scenario=result.input.settings.scenario_name))
     generated = datetime.now().astimezone().isoformat(timespec="seconds")
     for spec in PLAN_SHEETS:
         if spec.hidden:
             continue
         orientation, note, widths = _PRINTED.get(spec.title, (None, False, None))
-        sheet = Sheet(wb, _(spec.title), orientation=orientation, note=note)
+        sheet = book.sheet(_(spec.title), orientation=orientation, note=note)
         _WRITERS[spec.title](sheet, result, generated=generated)
         sheet.finish(widths=widths)
     if result.alternatives is not None:
-        sheet = Sheet(wb, _("Alternatives"), orientation="landscape")
+        sheet = book.sheet(_("Alternatives"), orientation="landscape")
         _alternatives(sheet, result)
         sheet.finish()
         for k, alt in enumerate(result.alternatives.plans, start=1):
-            sheet = Sheet(wb, _("Alternative {k}", k=k), orientation="landscape")
+            sheet = book.sheet(_("Alternative {k}", k=k), orientation="landscape")
             _alternative(sheet, result, alt, k)
             sheet.finish()
-    add_input_sheets(wb, to_tables(in_its_language(result.input)), result.input.years)
-    add_result_document(wb, result)
-    return wb
+    add_input_sheets(book, to_tables(in_its_language(result.input)), result.input.years)
+    add_result_document(book, result)
+    return book
 
 
-def add_result_document(wb, result: PlanResult) -> None:
+def add_result_document(book, result: PlanResult) -> None:
     """The plan's result as JSON text in a hidden sheet (column A, in chunks): what compare reads."""
-    ws = wb.create_sheet(RESULT_DOCUMENT_SHEET)
-    ws.sheet_state = "hidden"
-    text = json_text(plan_document(result))
-    for k in range(0, len(text), DOCUMENT_CHUNK):
-        ws.cell(row=k // DOCUMENT_CHUNK + 1, column=1).value = text[k:k + DOCUMENT_CHUNK]
+    book.hidden_text(RESULT_DOCUMENT_SHEET, json_text(plan_document(result)), DOCUMENT_CHUNK)
 
 
 # ---------------------------------------------------------------- Summary
@@ -81,7 +83,7 @@ def binding_limit_row(result: PlanResult, name: str, key, value: float, lang: st
     """One row of the binding-limits table: (limit in words, kind of limit, shadow price, unit, what it means)."""
     inp = result.input
     f = family(name)
-    return (f.in_words(inp, key, lang), f.label(lang), value, f.shadow_unit_of(inp, key, lang),
+    return (f.in_words(inp, key, lang), f.text("label", lang), value, f.shadow_unit_of(inp, key, lang),
             words.limit_meaning(result, name, key, value))
 
 
@@ -102,23 +104,16 @@ SUMMARY_LINES = [
 
 
 def _summary_targets(sheet: Sheet, result: PlanResult) -> None:
-    if words.maximising(result):
-        heading, unit = _("Targets (not a constraint when maximising abatement)"), None
-    else:
-        heading, unit = _("Targets"), family(TARGET).shadow_unit_of(result.input, result.input.settings.target_year)
-    sheet.heading(heading)
-    cols = [Col(_("target year")), Col(_("required reduction (Mt CO2-eq/yr)"), MT), Col(_("abatement (Mt CO2-eq/yr)"), MT),
-            Col(_("shortfall (Mt CO2-eq/yr)"), MT), Col(_("met"))]
-    if unit:
-        cols.append(Col(_("marginal value ({unit})", unit=unit), EUR_T, span=2))
-    rows = []
-    for y, t in result.target_mt.items():
-        short = result.shortfall_mt.get(y, 0.0)
-        row = [y, t, result.abatement_mt.get(y, 0.0), short, _("yes") if short <= 0 else _("no")]
-        if unit:
-            row.append(result.shadow[TARGET].get(y, 0.0))
-        rows.append(row)
-    sheet.table(cols, rows)
+    sheet.heading(_("Targets (not a constraint when maximising abatement)") if words.maximising(result)
+                  else _("Targets"))
+    _long_table(sheet, result, TARGETS)
+
+
+def _long_table(sheet: Sheet, result: PlanResult, table, **kw) -> tuple[int, int]:
+    """A table of the plan one row per key (a target year; an instrument and year; …): its fields, then the
+    shadow prices of the families keyed by its rows."""
+    cols = long_columns(result, table, SHEET)
+    return sheet.table(key_headers(table) + [c.col for c in cols], table_rows(result, table, cols), **kw)
 
 
 def _summary_relaxations(sheet: Sheet, result: PlanResult) -> None:
@@ -184,7 +179,7 @@ def _summary(sheet: Sheet, result: PlanResult, **kw) -> None:
     for make in SUMMARY_LINES:
         for text in make(result):
             sheet.line(text)
-    sheet.ws.freeze_panes = "A3"
+    sheet.freeze(2)
     for section in SUMMARY_SECTIONS:
         section(sheet, result)
 
@@ -199,18 +194,6 @@ def _relaxation_row(result: PlanResult, r: dict) -> tuple:
 
 # ---------------------------------------------------------------- Measure plan
 
-def _per_measure_families(result: PlanResult) -> list:
-    """Families of single-measure limits whose rows are keyed by the measure alone (one value per measure)."""
-    inp = result.input
-    out = []
-    for f in reported():
-        keys = result.shadow.get(f.name, {})
-        if f.kind == "measure" and keys and all(f.split(k)[0] in inp.measures and f.split(k)[1] is None
-                                                for k in keys):
-            out.append(f)
-    return out
-
-
 #: A plan with more measures than this gets a compact Measure plan: a share, abatement, subsidy or shadow price
 #: of exactly 0 is left blank (the headers say "blank = 0"), which keeps every number and leaves out about a
 #: third of the sheet's cells at plant level (100 000 of 310 000 at 10 000 measures; openpyxl spends ~14 µs
@@ -219,132 +202,31 @@ COMPACT_MEASURES = 2_000
 
 
 def _measure_plan(sheet: Sheet, result: PlanResult, **kw) -> None:
-    inp = result.input
-    years, T, targets = inp.years, inp.settings.target_year, list(result.target_mt)
-    per_measure = _per_measure_families(result)
+    """One row per measure: the fields of the measures (and per measure and year, per measure and instrument,
+    spread in place) the plan workbook shows, then the shadow price of each family keyed by measure."""
     compact = len(result.measures) > COMPACT_MEASURES
-    zero = _("; blank = 0") if compact else ""
-
-    def z(v):  # a zero left blank in a compact sheet
-        return None if compact and v == 0 else v
-
-    cols = [Col(_("measure id")), Col(_("name"), wrap=45), Col(_("sector"), wrap=16), Col(_("cluster"), wrap=20),
-            Col(_("status")), Col(_("committed share by {year} (%)", year=T), SHARE), Col(_("commitment year"))]
-    groups = [len(cols)]  # printed, a wide plan splits across pages at these columns
-    cols += [Col(_("committed share {year} (%{zero})", year=y, zero=zero), SHARE) for y in years]
-    past = bool(inp.past_decisions)
-    cols += [Col(_("committed before {year} (%{zero})", year=years[0], zero=zero), SHARE)] if past else []
-    groups.append(len(cols))
-    cols += [Col(_("abatement {year} (Mt CO2-eq/yr{zero})", year=y, zero=zero), MT) for y in targets]
-    cols += [Col(_("unprofitable gap (€/t)"), EUR_T)]
-    cols += [Col(_("subsidy {instrument} (M€{zero})", instrument=i, zero=zero), M_EUR) for i in inp.instruments]
-    cols += [Col(_("total subsidy (M€{zero})", zero=zero), M_EUR), Col(_("public cost (M€{zero})", zero=zero), M_EUR),
-             Col(_("€ per tonne paid (€/t)"), EUR_T)]
-    groups.append(len(cols))
-    cols += [Col(_("reason (why not fully funded)"), wrap=38),
-             Col(_("reduced cost (€/t the gap must fall)"), EUR_T), Col(_("blocked by"), wrap=38),
-             Col(_("competes for (binding limits it draws on)"), wrap=38)]
-    groups.append(len(cols))
-    cols += [Col(_("shadow price of its {label} ({unit}{zero})", label=f.label(), unit=f.shadow_unit_of(inp, None),
-                   zero=zero), SHADOW)
-             for f in per_measure]
-    rows = []
-    for mid, mr in result.measures.items():
-        m = inp.measures[mid]
-        rows.append(
-            [mid, m.name, m.sector, m.cluster, _(mr.status), mr.committed_share, mr.commit_year]
-            + [z(mr.committed[y]) for y in years]
-            + ([z(mr.past_share)] if past else [])
-            + [z(m.abatement_mt * mr.operating_share.get(y, 0.0)) for y in targets]
-            + [mr.gap_eur_per_t]
-            + [z(mr.subsidy_meur.get(i, 0.0)) for i in inp.instruments]
-            + [z(sum(mr.subsidy_meur.values())), z(mr.public_cost_meur), mr.eur_per_t, mr.reason,
-               mr.reduced_cost_eur_per_t, _limits_text(result, mr.blocked_by),
-               _limits_text(result, mr.competes_for)]
-            + [z(result.shadow[f.name].get(f.key_of(mid, None), 0.0)) for f in per_measure]
-        )
-    top, last = sheet.table(cols, rows, freeze=2, autofilter=True, repeat_cols=1, breaks=groups)
-    sheet.shade_status(5, top + 1, last, _(FUNDED), _(PARTLY))
-
-
-#: What a limit that is not a constraint family holds a measure back by (Measure plan, "blocked by").
-_OTHER_LIMITS = {"cost": N_("its cost"), "cap": N_("the caps of {id}"), "lead_time": N_("its lead time"),
-                 "earliest_year": N_("its earliest year"), "eligibility": N_("its eligibility")}
-#: A measure's status words (the results keep them in English; every sheet shows them in its language).
-FUNDED, PARTLY, NOT_FUNDED = N_("funded"), N_("partly funded"), N_("not funded")
-
-
-def _limits_text(result: PlanResult, limits: list[dict]) -> str:
-    """Limits in words, years of one limit folded: 'SDE++ budget in 2025–2027; Grid capacity, Zeeland in 2030'."""
-    inp = result.input
-    years: dict[tuple, list] = {}
-    for lim in limits:
-        years.setdefault((lim["kind"], lim["id"]), []).append(lim.get("year"))
-    parts = []
-    for (kind, lid), ys in years.items():
-        ys = [y for y in ys if y is not None]
-        try:
-            f = family(kind)
-        except KeyError:
-            other = _OTHER_LIMITS.get(kind)
-            parts.append(_(other, id=lid) if other else f"{kind} {lid}")
-            continue
-        parts.append(f.in_words(inp, f.key_of(lid, None)) + (_(" in {years}", years=span(ys)) if ys else ""))
-    return "; ".join(parts)
+    cols = columns(result, MEASURES, SHEET, compact=compact)
+    top, last = sheet.table(key_headers(MEASURES) + [c.col for c in cols],
+                            table_rows(result, MEASURES, cols, compact=compact), freeze=2, autofilter=True,
+                            repeat_cols=1, breaks=[k + 1 for k, c in enumerate(cols) if c.page])
+    for k, c in enumerate(cols):
+        if c.field is not None and c.field.shaded:
+            sheet.shade_status(k + 2, top + 1, last, _(FUNDED), _(PARTLY))
 
 
 # ---------------------------------------------------------------- Instrument use
 
 def _instrument_use(sheet: Sheet, result: PlanResult, **kw) -> None:
-    inp = result.input
-    rows = []
-    for i, inst in inp.instruments.items():
-        for y in inp.years:
-            spend, budget = result.spend_meur[(i, y)], inp.budgets[i][y]
-            rows.append((i, inst.name, y, spend, budget, spend / budget if budget > 0 else None,
-                         result.shadow[BUDGET].get((i, y), 0.0), inst.cost_weight, inst.cost_weight * spend))
-    sheet.table(
-        [Col(_("instrument")), Col(_("name")), Col(_("year")), Col(_("spend (M€)"), M_EUR), Col(_("budget (M€)"), M_EUR),
-         Col(_("used share (%)"), SHARE), Col(_("shadow price of budget (M€ per M€)"), SHADOW),
-         Col(_("cost weight (€ per € paid)"), AMOUNT), Col(_("public cost (M€)"), M_EUR)],
-        rows, freeze=1, autofilter=True,
-    )
-
-    sheet.heading(_("Over all years {years}", years=span(inp.years)))
-    totals = []
-    for i, inst in inp.instruments.items():
-        spend = sum(result.spend_meur[(i, y)] for y in inp.years)
-        period = inst.period_budget_meur
-        totals.append((i, inst.name, inst.kind, spend, sum(inp.budgets[i].values()), period,
-                       spend / period if period else None,
-                       result.shadow[PERIOD_BUDGET].get(i, 0.0) if period is not None else None,
-                       result.instrument_cost_meur[i]))
-    sheet.table(
-        [Col(_("instrument")), Col(_("name")), Col(_("kind"), wrap=True), Col(_("spend (M€)"), M_EUR),
-         Col(_("sum of yearly budgets (M€)"), M_EUR), Col(_("period budget (M€)"), M_EUR),
-         Col(_("period budget used (%)"), SHARE), Col(_("shadow price of period budget (M€ per M€)"), SHADOW),
-         Col(_("public cost (M€)"), M_EUR)],
-        totals,
-    )
+    _long_table(sheet, result, INSTRUMENT_YEARS, freeze=1, autofilter=True)
+    sheet.heading(_("Over all years {years}", years=span(result.input.years)))
+    _long_table(sheet, result, INSTRUMENTS)
 
 
 # ---------------------------------------------------------------- Resource use
 
 def _resource_use(sheet: Sheet, result: PlanResult, **kw) -> None:
-    inp = result.input
-    rows = []
-    for r, res in inp.resources.items():
-        for y in inp.years:
-            use, cap = result.resource_use[(r, y)], res.capacity[y]
-            rows.append((r, res.name, res.kind, res.unit, y, use, cap, use / cap if cap > 0 else None,
-                         result.shadow[RESOURCE].get((r, y), 0.0)))
-    sheet.table(
-        [Col(_("resource")), Col(_("name")), Col(_("kind (stock: used while operating; flow: while being built)")),
-         Col(_("unit"), wrap=True), Col(_("year")), Col(_("use (unit)"), AMOUNT), Col(_("capacity (unit)"), AMOUNT),
-         Col(_("used share (%)"), SHARE), Col(_("shadow price (M€ per unit of capacity)"), SHADOW)],
-        rows, freeze=1, autofilter=True,
-    )
-    if not rows:
+    _long_table(sheet, result, RESOURCES, freeze=1, autofilter=True)
+    if not result.input.resources:
         sheet.line(_("The input has no limited resources."))
 
 
@@ -371,8 +253,7 @@ def _by_cluster(sheet: Sheet, result: PlanResult, **kw) -> None:
             Col(_("abatement potential (Mt CO2-eq/yr)"), MT), Col(_("abatement {year} (Mt CO2-eq/yr)", year=T), MT),
             Col(_("subsidy (M€)"), M_EUR), Col(_("public cost (M€)"), M_EUR)]
     last = sheet.table(cols, rows, freeze=1)[1]
-    for c in range(1, len(cols) + 1):  # the total row
-        sheet.ws.cell(row=last, column=c).font = sheet.st.bold
+    sheet.bold_row(last, len(cols))  # the total row
 
 
 # ---------------------------------------------------------------- MACC
@@ -411,42 +292,28 @@ def _macc_chart(sheet: Sheet, segments: list[tuple], target: float, T: int, firs
     target y), hidden and not printed; each step is drawn (x0, y_prev), (x0, y), (x1, y), and a blank
     cell breaks a series where the other one takes over.
     """
-    ws = sheet.ws
     header = [_("chart: cumulative potential (Mt CO2-eq/yr)"), _("chart: funded gap (€/t)"),
               _("chart: not funded gap (€/t)"), _("chart: target {year} (Mt CO2-eq/yr)", year=T),
               _("chart: target line (€/t)")]
-    for k, text in enumerate(header):
-        cell = sheet.put(1, first_col + k, text, fit=False)
-        cell.font, cell.fill, cell.alignment = sheet.st.bold, sheet.st.header_fill, sheet.st.header_align
-        sheet.widths[first_col + k] = HEADER_WRAP
-    r, prev_y = 2, 0.0
+    points, prev_y = [], 0.0
     for x0, x1, y, funded in segments:
-        col = first_col + (1 if funded else 2)
         for px, py in ((x0, prev_y), (x0, y), (x1, y)):
-            sheet.put(r, first_col, px, MT)
-            sheet.put(r, col, py, EUR_T)
-            r += 1
+            points.append([px, py, None] if funded else [px, None, py])
         prev_y = y
-    last = r - 1
     gaps = [seg[2] for seg in segments]
     y_low, y_high = min(0.0, min(gaps)), max(gaps) * 1.05 if max(gaps) > 0 else 1.0
-    for k, y in enumerate((y_low, y_high)):
-        sheet.put(2 + k, first_col + 3, target, MT)
-        sheet.put(2 + k, first_col + 4, y, EUR_T)
-
-    chart = scatter_chart(_("Marginal abatement cost curve (target {year})", year=T),
-                          _("cumulative abatement potential (Mt CO2-eq/yr)"), _("unprofitable gap (€/t)"),
-                          x_format="0.0", y_format="#,##0")
-    chart.x_axis.scaling.min = 0
-    chart.y_axis.scaling.min, chart.y_axis.scaling.max = y_low, y_high
-    for col, title, colour, width in ((first_col + 1, _(FUNDED), FUNDED_LINE, 38100),
-                                      (first_col + 2, _(NOT_FUNDED), UNFUNDED_LINE, 22225)):
-        chart.series.append(line_series(ws, first_col, col, 2, last, title, colour, width=width))
-    chart.series.append(line_series(ws, first_col + 3, first_col + 4, 2, 3,
-                                    _("target {year}: {amount} Mt CO2-eq/yr", year=T, amount=num(target, ",.2f")),
-                                    TARGET_LINE, dash="dash"))
-    chart.visible_cells_only = False  # its data are in hidden columns
-    sheet.chart(chart)
+    for k, y in enumerate((y_low, y_high)):  # the target: a vertical line over the whole y range
+        points[k] = points[k] + [target, y] if k < len(points) else [None, None, None, target, y]
+    last = sheet.data(1, first_col, header, points, [MT, EUR_T, EUR_T, MT, EUR_T])
+    x, funded_y, unfunded_y, target_x, target_y = range(first_col, first_col + 5)
+    sheet.chart(Chart(
+        "scatter", _("Marginal abatement cost curve (target {year})", year=T),
+        _("cumulative abatement potential (Mt CO2-eq/yr)"), _("unprofitable gap (€/t)"),
+        series=[Line(funded_y, 2, last, _(FUNDED), FUNDED_LINE, x_col=x, width=3.0),
+                Line(unfunded_y, 2, last, _(NOT_FUNDED), UNFUNDED_LINE, x_col=x),
+                Line(target_y, 2, 3, _("target {year}: {amount} Mt CO2-eq/yr", year=T, amount=num(target, ",.2f")),
+                     TARGET_LINE, x_col=target_x, dash="dash")],
+        x_format="0.0", y_format="#,##0", x_range=(0, None), y_range=(y_low, y_high), hidden_data=True))
     sheet.hide_columns(first_col - 1)
 
 
@@ -460,14 +327,14 @@ def _about(sheet: Sheet, result: PlanResult, *, generated: str) -> None:
                 else _("the least-public-cost policy mix"))
     sheet.line(_("A plan of policymix: {question} for Dutch industrial decarbonisation. "
                  "Money in M€, abatement in Mt CO2-eq/yr, unit costs in €/t.", question=question))
-    sheet.ws.freeze_panes = "A3"
+    sheet.freeze(2)
 
     sheet.heading(_("Provenance"))
     sheet.pairs([
         *words.provenance(result.solver.get("name", "HiGHS"), result.source_file, result.source_sha256,
                           result.input.settings.scenario_name),
         (_("overrides applied"), "; ".join(result.overrides) if result.overrides else _("none")),
-        (_("language"), _("English") if current() == "en" else _("Dutch")),
+        (_("language"), language_name()),
         (_("generated"), generated),
         (_("re-run"), _("this workbook is itself a valid input: its input sheets hold the effective inputs "
                         "(overrides already applied), so planning it again, without the overrides, gives the same "
@@ -485,8 +352,8 @@ def _about(sheet: Sheet, result: PlanResult, *, generated: str) -> None:
     sheet.heading(_("Limits and their shadow prices (how much the objective falls when the limit is relaxed by one unit)"))
     sheet.table([Col(_("constraint")), Col(_("what it is"), wrap=True), Col(_("meaning"), wrap=True, span=3),
                  Col(_("shadow price unit"), wrap=True), Col(_("an elastic run may relax it"))],
-                [(f.name, f.label(), f.meaning(), words.shadow_unit_words(f), _("yes") if f.relaxable else _("no"))
-                 for f in FAMILIES])
+                [(f.name, f.text("label"), f.text("meaning"), words.shadow_unit_words(f),
+                  _("yes") if f.relaxable else _("no")) for f in FAMILIES])
 
     sheet.heading(_("Input sheets (after the result sheets; names are matched case-insensitively)"))
     sheet.table([Col(_("sheet")), Col(_("required")), Col(_("description"), wrap=True, span=5)],
@@ -507,10 +374,9 @@ def _about_computation(sheet: Sheet, result: PlanResult) -> None:
     """The model's own terms: what it optimises, the penalty used, when a limit binds, cost weights, solver."""
     inp, solver = result.input, result.solver
     sheet.heading(_("How the plan was computed"))
-    rows = [(_("objective"), words.objective_words(result)),
-            (_("objective value ({unit}, shortfall penalty included)", unit=objective_unit(inp))
-             if not words.maximising(result) else _("objective value (public cost, M€)"), result.objective_meur, M_EUR),
-            (_("shortfall penalty P"), words.penalty_words(result))]
+    rows = [(_("objective"), words.objective_words(result))]
+    rows += [(f.header(inp), f.shown(f.of(result), result), f.fmt) for f in fields(PLAN, SHEET, inp)]
+    rows.append((_("shortfall penalty P"), words.penalty_words(result)))
     note = words.derived_penalty_note(result)
     if note:
         rows.append((_("shortfall penalty P, from the data"), note))
@@ -521,7 +387,6 @@ def _about_computation(sheet: Sheet, result: PlanResult) -> None:
                                          "with no shortfall (where no relaxation suffices, the least shortfall first); "
                                          "phase 2 the objective with that total held; the relaxations reported are "
                                          "phase 2's")))
-        rows.append((_("total relative relaxation"), result.relaxation_total, "0.0000"))
     rows += [(_("solver"), solver.get("name", "HiGHS")), (_("solver status"), solver.get("status", "")),
              (_("solve time (s)"), solver.get("seconds"), "0.000"),
              (_("lumpy measures (MIP)"), _("yes: shadow prices from the LP with the lumpy decisions fixed")
@@ -577,10 +442,10 @@ def _alternatives(sheet: Sheet, result: PlanResult) -> None:
                  Col(_("measures funded (count)"), COUNT)],
                 [(_("optimum"), result.objective_meur, result.public_cost_meur,
                   result.abatement_mt.get(result.input.settings.target_year, 0.0),
-                  sum(1 for mr in result.measures.values() if mr.committed_share > 1e-6))]
+                  sum(mr.taken_up for mr in result.measures.values()))]
                 + [(_("alternative {k}", k=k), a.objective_meur, a.public_cost_meur,
                     a.abatement_mt.get(result.input.settings.target_year, 0.0),
-                    sum(1 for mr in a.measures.values() if mr.committed_share > 1e-6))
+                    sum(mr.taken_up for mr in a.measures.values()))
                    for k, a in enumerate(alts.plans, start=1)])
     sheet.heading(_("Measures"))
     must = set(alts.must_haves())
@@ -604,7 +469,7 @@ def _alternative(sheet: Sheet, result: PlanResult, alt: PlanResult, k: int) -> N
                   abatement=num(alt.abatement_mt.get(T, 0.0), ",.3f")))
     rows = [(mid, result.input.measures[mid].name, mr.committed_share, result.measures[mid].committed_share,
              mr.abatement_mt, sum(mr.subsidy_meur.values()), mr.public_cost_meur)
-            for mid, mr in alt.measures.items() if mr.committed_share > 1e-6 or result.measures[mid].committed_share > 1e-6]
+            for mid, mr in alt.measures.items() if mr.taken_up or result.measures[mid].taken_up]
     sheet.table([Col(_("measure id")), Col(_("name"), wrap=True), Col(_("committed share by {year} (%)", year=T), SHARE),
                  Col(_("in the optimum (%)"), SHARE), Col(_("abatement {year} (Mt CO2-eq/yr)", year=T), MT),
                  Col(_("total subsidy (M€)"), M_EUR), Col(_("public cost (M€)"), M_EUR)], rows, freeze=2)

@@ -6,7 +6,8 @@ input) with "Rule outcomes" and "Rounds" in front. ``policymix rules-gap`` (and
 ``plan --versus-rules``) writes the optimal plan's workbook with "Rules vs
 optimum", "Rule outcomes" and "Rounds" in front. Like the rest of the workbook
 layer, every cell and file goes through the spreadsheet toolkit
-(:mod:`optimiser.report.xlsx`).
+(:mod:`optimiser.report.xlsx`); the figures of each run (the rules' and the
+optimum's) are the headline fields the rules view shows (:mod:`optimiser.model.fields`).
 """
 
 from __future__ import annotations
@@ -14,11 +15,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..analysis.rules_gap import RulesGap, cost_per_t
+from ..analysis.rules_gap import RulesGap
 from ..analysis.simulate import RulesResult, allocation_of, phases_of
 from ..lang import _, num
+from ..model.fields import RULES, Headline
+from ..model.results import PlanResult
+from .columns import Column, headline_columns
 from .plan import plan_workbook
-from .xlsx import COUNT, EUR_T, M_EUR, MT, SHARE, Col, Sheet, save
+from .xlsx import COUNT, EUR_T, M_EUR, MT, SHARE, Col, save
 
 
 # ---------------------------------------------------------------- Rule outcomes and Rounds
@@ -28,10 +32,16 @@ def _limits(blocked: list[dict]) -> str:
                      for b in blocked)
 
 
-def rule_outcomes_sheet(wb, rules: RulesResult, index: int) -> None:
+def _figures(result: PlanResult) -> list[Column]:
+    """The figures the rules view shows of a run: per target year and instrument of the input."""
+    inp = result.input
+    return headline_columns(inp, RULES, target_years=sorted(inp.targets), instruments=list(inp.instruments))
+
+
+def rule_outcomes_sheet(book, rules: RulesResult, index: int) -> None:
     inp = rules.input
     T = inp.settings.target_year
-    s = Sheet(wb, _("Rule outcomes"), index)
+    s = book.sheet(_("Rule outcomes"), index)
     s.title(_("Rules simulation: {scenario} — each instrument allocates by its own rules",
               scenario=inp.settings.scenario_name))
     s.line(_("Not an optimum: no shadow prices (every one is 0 in the sheets of this plan). Subsidy = committed "
@@ -40,24 +50,13 @@ def rule_outcomes_sheet(wb, rules: RulesResult, index: int) -> None:
              "sde_round, tender, fcfs, maatwerk; then workbook order).",
              order=" → ".join(rules.run_order) or _("no instrument")))
     s.heading(_("Result"))
-    realised_cost = rules.realised_cost_meur
-    pairs = [
-        (_("abatement realised {year} (Mt CO2-eq/yr)", year=T), rules.abatement_mt[T], MT),
-        (_("target {year} (Mt CO2-eq/yr)", year=T), rules.target_mt[T], MT),
-        (_("public cost committed (M€)"), rules.public_cost_meur, M_EUR),
-        (_("of which committed but idle (M€)"), rules.committed_idle_meur, M_EUR),
-        (_("public cost of realised measures (M€)"), realised_cost, M_EUR),
-        (_("public cost per t of annual abatement {year} (€/t)", year=T), cost_per_t(rules), EUR_T),
-    ]
-    for label, value, fmt in pairs:
-        s.put(s.row, 1, label)
-        s.put(s.row, 2, value, fmt)
-        s.row += 1
+    record = Headline.of(rules)
+    s.pairs([(c.header, c.of_record(record, rules), c.field.fmt) for c in _figures(rules)])
 
     s.heading(_("Instruments"))
     rows = []
     for i, inst in inp.instruments.items():
-        spent = sum(rules.spend_meur[(i, y)] for y in inp.years)
+        spent = rules.instrument_spend_meur(i)
         idle = sum(g.subsidy_meur.get(i, 0.0) * (g.idle_meur / g.total_meur)
                    for o in rules.outcomes.values() for g in o.grants if g.total_meur > 0)
         phases = ";".join(f"{p:g}" for p in phases_of(inst))
@@ -87,12 +86,12 @@ def rule_outcomes_sheet(wb, rules: RulesResult, index: int) -> None:
              Col(_("realised share (%)"), SHARE), Col(_("subsidy committed (M€)"), M_EUR), Col(_("committed but idle (M€)"), M_EUR),
              Col(_("abatement {year} (Mt CO2-eq/yr)", year=T), MT), Col(_("blocked by (kind id year)"), wrap=True),
              Col(_("what happened"), wrap=40)], rows, freeze=1, breaks=[4, 10])
-    s.ws.freeze_panes = "A3"
+    s.freeze(2)
     s.finish()
 
 
-def rounds_sheet(wb, rules: RulesResult, index: int) -> None:
-    s = Sheet(wb, _("Rounds"), index)
+def rounds_sheet(book, rules: RulesResult, index: int) -> None:
+    s = book.sheet(_("Rounds"), index)
     s.title(_("Rounds: every allocation stage of every instrument, year by year"))
     s.line(_("A stage is a yearly round (or a fence inside it): the budget left when it opened, the applications "
              "admitted and ranked, those granted and what this instrument paid (co-financing by others excluded)."))
@@ -101,17 +100,17 @@ def rounds_sheet(wb, rules: RulesResult, index: int) -> None:
              Col(_("granted (M€)"), M_EUR)],
             [[r.year, r.instrument_id, r.allocation, r.stage, r.available_meur, r.ceiling_eur_per_t,
               r.applications, r.granted, r.granted_meur] for r in rules.rounds])
-    s.ws.freeze_panes = "A3"
+    s.freeze(2)
     s.finish()
 
 
 # ---------------------------------------------------------------- Rules vs optimum
 
-def rules_vs_optimum_sheet(wb, gap: RulesGap, index: int) -> None:
+def rules_vs_optimum_sheet(book, gap: RulesGap, index: int) -> None:
     r, opt, same, spend = gap.rules, gap.optimum, gap.at_rules_abatement, gap.at_rules_spending
     inp = r.input
     T = gap.target_year
-    s = Sheet(wb, _("Rules vs optimum"), index)
+    s = book.sheet(_("Rules vs optimum"), index)
     s.title(_("Rules vs optimum: {scenario}", scenario=inp.settings.scenario_name))
     s.line(_("The rules realise {abatement} Mt CO2-eq/yr in {year} for {cost} M€ committed ({idle} M€ of it idle). "
              "The cheapest plan reaching the same abatement costs {same} M€: the rules need {extra} M€ more.",
@@ -123,41 +122,18 @@ def rules_vs_optimum_sheet(wb, gap: RulesGap, index: int) -> None:
              used=num(spend.public_cost_meur, ",.0f"), cost=num(r.public_cost_meur, ",.0f"),
              abatement=num(spend.abatement_mt[T], ",.2f"), year=T, extra=num(gap.extra_abatement_mt, ",.2f")))
     s.heading(_("Headline numbers"))
-    for label, value, fmt in (
-        (_("extra public cost of the rules for the abatement they reach (M€)"), gap.extra_public_cost_meur, M_EUR),
-        (_("extra abatement of the optimum with the rules' spending, {year} (Mt CO2-eq/yr)", year=T),
-         gap.extra_abatement_mt, MT),
-    ):
-        s.put(s.row, 1, label).font = s.st.bold
-        s.put(s.row, 2, value, fmt).font = s.st.bold
-        s.row += 1
+    s.pairs([(_("extra public cost of the rules for the abatement they reach (M€)"), gap.extra_public_cost_meur, M_EUR),
+             (_("extra abatement of the optimum with the rules' spending, {year} (Mt CO2-eq/yr)", year=T),
+              gap.extra_abatement_mt, MT)], bold_labels=True, bold_values=True)
 
     s.heading(_("Side by side"))
     runs = (r, opt, same, spend)
     headers = [Col("", wrap=36), Col(_("rules")), Col(_("optimum (workbook targets)")),
                Col(_("optimum at the rules' abatement")), Col(_("optimum with the rules' spending"))]
-    words = {"target_met": _("target met"), "target_not_met": _("target not met")}
-    rows = [[_("status")] + [words.get(x.status, x.status.replace("_", " ")) for x in runs]]
-    for y in r.target_mt:
-        rows.append([_("abatement {year} (Mt CO2-eq/yr)", year=y)] + [x.abatement_mt[y] for x in runs])
-        rows.append([_("target {year} (Mt CO2-eq/yr)", year=y)] + [x.target_mt[y] for x in runs])
-    rows.append([_("public cost committed (M€)")] + [x.public_cost_meur for x in runs])
-    rows.append([_("of which committed but idle (M€)"), r.committed_idle_meur, 0.0, 0.0, 0.0])
-    rows.append([_("public cost per t of annual abatement {year} (€/t)", year=T)] + [cost_per_t(x) for x in runs])
-    rows.append([_("measures taken up (count)")] + [sum(1 for mr in x.measures.values() if mr.committed_share > 1e-6)
-                                                    for x in runs])
-    for i in inp.instruments:
-        rows.append([_("committed by {instrument} (M€)", instrument=i)]
-                    + [sum(x.spend_meur[(i, y)] for y in inp.years) for x in runs])
-    s.table(headers, [[row[0]] + list(row[1:]) for row in rows])
-    for row in range(s.row - len(rows), s.row):  # number formats by row: Mt, M€, €/t, counts
-        label = str(s.ws.cell(row=row, column=1).value)
-        fmt = MT if "Mt" in label else EUR_T if "€/t" in label else COUNT if label == _("measures taken up (count)") \
-            else M_EUR
-        for col in range(2, 6):
-            cell = s.ws.cell(row=row, column=col)
-            if isinstance(cell.value, (int, float)):
-                cell.number_format = fmt
+    figures = _figures(r)
+    records = [Headline.of(x) for x in runs]
+    s.table(headers, [[c.header] + [c.of_record(record, x) for record, x in zip(records, runs)] for c in figures],
+            row_formats=[c.field.fmt for c in figures])
 
     s.heading(_("Measures funded by one and not the other"))
     rules_only, opt_only = gap.funded_by_one_only(opt)
@@ -192,19 +168,19 @@ def rules_vs_optimum_sheet(wb, gap: RulesGap, index: int) -> None:
         s.line(_("optimum at the rules' abatement: {spec}", spec=spec))
     for spec in gap.spending_overrides:
         s.line(_("optimum with the rules' spending: {spec}", spec=spec))
-    s.ws.freeze_panes = "A3"
+    s.freeze(2)
     s.finish()
 
 
 # ---------------------------------------------------------------- files
 
 def simulation_workbook(rules: RulesResult):
-    wb = plan_workbook(rules)
-    wb.properties.title = _("Rules simulation: {scenario}", scenario=rules.input.settings.scenario_name)
-    rule_outcomes_sheet(wb, rules, 0)
-    rounds_sheet(wb, rules, 1)
-    wb.active = 0
-    return wb
+    book = plan_workbook(rules)
+    book.title = _("Rules simulation: {scenario}", scenario=rules.input.settings.scenario_name)
+    rule_outcomes_sheet(book, rules, 0)
+    rounds_sheet(book, rules, 1)
+    book.show_first()
+    return book
 
 
 def write_simulation(rules: RulesResult, path: str | os.PathLike, *, force: bool = True) -> Path:
@@ -213,12 +189,12 @@ def write_simulation(rules: RulesResult, path: str | os.PathLike, *, force: bool
 
 
 def rules_gap_workbook(gap: RulesGap):
-    wb = plan_workbook(gap.optimum)
-    rules_vs_optimum_sheet(wb, gap, 0)
-    rule_outcomes_sheet(wb, gap.rules, 1)
-    rounds_sheet(wb, gap.rules, 2)
-    wb.active = 0
-    return wb
+    book = plan_workbook(gap.optimum)
+    rules_vs_optimum_sheet(book, gap, 0)
+    rule_outcomes_sheet(book, gap.rules, 1)
+    rounds_sheet(book, gap.rules, 2)
+    book.show_first()
+    return book
 
 
 def write_rules_gap(gap: RulesGap, path: str | os.PathLike, *, force: bool = True) -> Path:

@@ -2,9 +2,11 @@
 
 Sheets: ``Sweep`` (one row per point, and a native Excel chart of the main
 curve below the table), ``Binding limits`` (per point, every limit with a
-positive shadow price) and ``About``. Limits are named by their family's
-declaration (:mod:`optimiser.model.families`); every cell and file goes through
-the spreadsheet toolkit (:mod:`optimiser.report.xlsx`).
+positive shadow price) and ``About``. A point's figures are its headline record
+(:class:`optimiser.model.fields.Headline`): the Sweep sheet's columns are the
+result fields a sweep shows (:mod:`optimiser.model.fields`, :mod:`.columns`);
+limits are named by their family's declaration (:mod:`optimiser.model.families`);
+every cell and file goes through the spreadsheet toolkit (:mod:`optimiser.report.xlsx`).
 """
 
 from __future__ import annotations
@@ -14,15 +16,16 @@ from datetime import datetime
 from pathlib import Path
 
 from ..analysis.sweep import SweepRun
-from ..lang import N_, _, num
+from ..lang import _, num
 from ..model.families import TARGET, limit_label, limit_sort_key
+from ..model.fields import SWEEP, field
+from .columns import Column, breaks as column_breaks, headline_columns, optional_columns
 from .words import provenance
-from .xlsx import EUR_T, M_EUR, MT, SECONDS, SHADOW, Col, Sheet, line_series, new_workbook, right_axis, save, scatter_chart
+from .xlsx import SECONDS, SHADOW, Chart, Col, Line, Sheet, new_workbook, save
 
 #: Most curves one chart draws (one per combination of the other varied values).
 MAX_CURVES = 6
 COST_LINE, MARGINAL_LINE, SLOPE_LINE, CASH_LINE = "1F4E79", "C62828", "E69F00", "2E7D32"
-PEAK_CASH = N_("peak cash, all instruments (M€)")
 
 
 # ---------------------------------------------------------------- sweep workbook
@@ -32,86 +35,6 @@ def write_sweep(run: SweepRun, path: str | os.PathLike, *, force: bool = True) -
     return save(sweep_workbook(run), path, force=force)
 
 
-def _status_text(status: str) -> str:
-    return {"target_met": _("target met"), "target_not_met": _("target not met")}.get(status, status)
-
-
-def sweep_columns(run: SweepRun) -> tuple[list[tuple[str, str | None]], list, list[int]]:
-    """The Sweep sheet's columns (header with unit, number format), a value getter per column and the
-    columns where a group starts (a printed page may break there)."""
-    points = run.points
-    target_years = _ordered(y for p in points for y in p.target_mt)
-    instruments = _ordered(i for p in points for i in p.spend_meur) or list(run.base.instruments)
-    limits = sorted({k for p in points for k in p.shadow if k[0] != TARGET and p.shadow[k] > 0},
-                    key=limit_sort_key)
-    labels = {}
-    for p in points:
-        labels.update(p.limits)
-    cols: list[tuple[str, str | None]] = [(_("point"), "0")]
-    get: list = [lambda p: p.number]
-    for v in run.varies:
-        cols.append((v.header, None))
-        get.append(lambda p, k=v.key: p.values.get(k))
-    maximising = run.base.settings.objective == "max-abatement"
-    cols += [(_("status"), None), (_("solver (warm re-solve, or rebuilt: why)"), None)]
-    get += [lambda p: _status_text(p.status), lambda p: p.solver_note]
-    groups = [len(cols)]
-    cols.append((_("public cost (M€)"), M_EUR))
-    get.append(lambda p: p.public_cost_meur)
-    if not maximising:  # when maximising abatement the objective is the abatement (its own columns)
-        cols.append((_("objective (M€, shortfall penalty included)"), M_EUR))
-        get.append(lambda p: p.objective_meur)
-    groups.append(len(cols))
-    for y in target_years:
-        cols += [(_("required reduction {year} (Mt CO2-eq/yr)", year=y), MT),
-                 (_("abatement {year} (Mt CO2-eq/yr)", year=y), MT), (_("shortfall {year} (Mt CO2-eq/yr)", year=y), MT)]
-        get += [lambda p, y=y: p.target_mt.get(y), lambda p, y=y: p.abatement_mt.get(y) if p.ok else None,
-                lambda p, y=y: p.shortfall_mt.get(y) if p.ok else None]
-    groups.append(len(cols))
-    for i in instruments:
-        cols.append((_("spend {instrument} (M€)", instrument=i), M_EUR))
-        get.append(lambda p, i=i: p.spend_meur.get(i) if p.ok else None)
-    groups.append(len(cols))
-    cols += [(_(PEAK_CASH), M_EUR), (_("peak cash year"), "0"), (_("released, vrijval (M€)"), M_EUR)]
-    get += [lambda p: p.peak_cash_meur if p.ok else None, lambda p: p.peak_cash_year if p.ok else None,
-            lambda p: p.released_meur if p.ok else None]
-    groups.append(len(cols))
-    for y in target_years if not maximising else []:
-        name, unit = limit_label(run.base, TARGET, y)[::3]
-        cols.append((_("shadow price {limit} {year} ({unit})", limit=name, year=y, unit=unit), EUR_T))
-        get.append(lambda p, y=y: p.shadow.get((TARGET, y), 0.0) if p.ok else None)
-    slope = slope_header(run)
-    if slope:
-        slopes = run.slopes()
-        cols.append((slope, EUR_T if not maximising else SHADOW))
-        get.append(lambda p: slopes.get(p.number))
-    for key in limits:
-        limit, ident, year, unit = labels.get(key) or limit_label(run.base, *key)
-        name = " ".join(str(x) for x in (limit, ident, year) if x not in (None, ""))
-        cols.append((_("shadow price {limit} ({unit})", limit=name, unit=unit), SHADOW))
-        get.append(lambda p, key=key: p.shadow.get(key, 0.0) if p.ok else None)
-    groups.append(len(cols))
-    cols += [(_("time (s)"), SECONDS), (_("message"), None)]
-    get += [lambda p: p.seconds, lambda p: p.message]
-    return cols, get, groups
-
-
-def slope_header(run: SweepRun) -> str | None:
-    """The header of the slope column (None when the first varied value is not a number)."""
-    if not run.varies or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in run.varies[0].values):
-        return None
-    first = run.varies[0]
-    per = first.unit or _("unit")
-    if first.op == "scale":
-        per = _("unit of the scale factor")
-    if run.base.settings.objective == "max-abatement":
-        T = run.base.settings.target_year
-        return _("slope of abatement {year} from the previous point (Mt CO2-eq/yr per {per})", year=T, per=per)
-    if first.unit == "Mt CO2-eq/yr":
-        per = _("Mt/yr, i.e. € per t of annual abatement")
-    return _("slope of the cost curve from the previous point (M€ per {per})", per=per)
-
-
 def _ordered(items) -> list:
     seen: dict = {}
     for x in items:
@@ -119,33 +42,74 @@ def _ordered(items) -> list:
     return list(seen)
 
 
+def point_columns(run: SweepRun, view: str = SWEEP) -> list[Column]:
+    """The figures of a point a view shows: the headline fields, per target year and instrument of any point
+    (fields no point has a value for, such as a slope along text values, left out)."""
+    points = run.points
+    cols = headline_columns(run.base, view, target_years=_ordered(y for p in points for y in p.required_mt or {}),
+                            instruments=_ordered(i for p in points for i in p.subsidy_meur or {})
+                            or list(run.base.instruments), per=run.per())
+    return optional_columns(cols, [p.headline for p in points])
+
+
+def sweep_columns(run: SweepRun) -> tuple[list[Col], list, list[int], dict]:
+    """The Sweep sheet's columns, a value getter per column, the columns where a printed page may start, and
+    where each figure is: (field name, key) → column (1-based)."""
+    points = run.points
+    limits = sorted({k for p in points for k in p.shadow if k[0] != TARGET and p.shadow[k] > 0}, key=limit_sort_key)
+    labels = {}
+    for p in points:
+        labels.update(p.limits)
+    cols: list[Col] = [Col(_("point"), "0")]
+    get: list = [lambda p: p.number]
+    for v in run.varies:
+        cols.append(Col(v.header))
+        get.append(lambda p, k=v.key: p.values.get(k))
+    figures = point_columns(run)
+    where = {}
+    for c in figures:
+        cols.append(c.col)
+        get.append(lambda p, c=c: c.of_record(p.headline))
+        where[(c.field.name, c.key)] = len(cols)
+    breaks = column_breaks(figures, 1 + len(run.varies))
+    breaks.append(len(cols))
+    for key in limits:
+        limit, ident, year, unit = labels.get(key) or limit_label(run.base, *key)
+        name = " ".join(str(x) for x in (limit, ident, year) if x not in (None, ""))
+        cols.append(Col(_("shadow price {limit} ({unit})", limit=name, unit=unit), SHADOW))
+        get.append(lambda p, key=key: p.shadow.get(key, 0.0) if p.ok else None)
+    breaks.append(len(cols))
+    cols += [Col(_("solver (warm re-solve, or rebuilt: why)"), wrap=True), Col(_("time (s)"), SECONDS),
+             Col(_("message"), wrap=True)]
+    get += [lambda p: p.solver_note, lambda p: p.seconds, lambda p: p.message]
+    return cols, get, breaks, where
+
+
 def sweep_workbook(run: SweepRun):
-    """The sweep workbook as an (unsaved) openpyxl Workbook."""
-    wb = new_workbook(_("Policy-mix sweep: {scenario}", scenario=run.scenario_name))
-    sheet = Sheet(wb, _("Sweep"), orientation="landscape")
-    cols, get, breaks = sweep_columns(run)
-    wrapped = {_("solver (warm re-solve, or rebuilt: why)"), _("message")}
-    last = sheet.table([Col(h, fmt, wrap=h in wrapped) for h, fmt in cols],
-                          [[g(p) for g in get] for p in run.points], freeze=1 + len(run.varies), autofilter=True,
-                          breaks=breaks)[1]
+    """The sweep workbook (unsaved: a :class:`optimiser.report.xlsx.Book`)."""
+    book = new_workbook(_("Policy-mix sweep: {scenario}", scenario=run.scenario_name))
+    sheet = book.sheet(_("Sweep"), orientation="landscape")
+    cols, get, breaks, where = sweep_columns(run)
+    last = sheet.table(cols, [[g(p) for g in get] for p in run.points], freeze=1 + len(run.varies), autofilter=True,
+                       breaks=breaks)[1]
     sheet.row = last + 1
     if run.mip:  # where the reader looks: under the table, above the chart
         sheet.row += 1
         sheet.line(_("Lumpy measures: shadow prices are those of the LP with the binaries fixed at each point's "
                      "optimum; read them beside the slope of the cost curve ({sheet}).", sheet=_("About")))
     sheet.row += 1
-    chart_note = _sweep_chart(sheet, run, cols)
+    chart_note = _sweep_chart(sheet, run, cols, where)
     sheet.finish()
-    sheet = Sheet(wb, _("Binding limits"))
+    sheet = book.sheet(_("Binding limits"))
     _binding_sheet(sheet, run)
     sheet.finish()
-    sheet = Sheet(wb, _("About"), orientation="landscape")
+    sheet = book.sheet(_("About"), orientation="landscape")
     _sweep_about(sheet, run, chart_note)
     sheet.finish(widths={1: 26, 2: 26, 3: 22, 4: 18, 5: 12, 6: 10, 7: 30})
-    return wb
+    return book
 
 
-def _sweep_chart(sheet: Sheet, run: SweepRun, cols: list) -> str:
+def _sweep_chart(sheet: Sheet, run: SweepRun, cols: list[Col], where: dict) -> str:
     """A scatter chart with straight lines (numeric x) of the main curve below the table.
 
     min-cost: public cost (M€, left axis) and the target's shadow price — the
@@ -155,36 +119,31 @@ def _sweep_chart(sheet: Sheet, run: SweepRun, cols: list) -> str:
     other varied values (the points are ordered so each is a block of rows).
     Returns a sentence for the About sheet.
     """
-    ws = sheet.ws
     points = run.points
     if not points or not run.varies:
         return _("no chart: no points")
     first = run.varies[0]
     if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in first.values):
         return _("no chart: the first varied value ({key}) is not a number", key=first.key)
-    headers = [h for h, _fmt in cols]
     T = run.base.settings.target_year
-    max_abatement = points[0].objective == "max-abatement"
+    max_abatement = run.base.settings.objective == "max-abatement"
     col_x = 2
-    try:
-        col_cost = headers.index(_("public cost (M€)")) + 1
-        col_abate = headers.index(_("abatement {year} (Mt CO2-eq/yr)", year=T)) + 1
-        if not max_abatement:
-            name, unit = limit_label(run.base, TARGET, T)[::3]
-            col_marg = headers.index(_("shadow price {limit} {year} ({unit})", limit=name, year=T, unit=unit)) + 1
-    except ValueError:
+    col_cost = where.get(("public_cost_meur", None))
+    col_abate = where.get(("abatement_mt", T))
+    col_marg = where.get(("target_shadow_eur_per_t", T))
+    if col_cost is None or col_abate is None or (col_marg is None and not max_abatement):
         return _("no chart: the target year varies")
-    col_slope = None
+    x_title = cols[col_x - 1].header
     if max_abatement:
-        left = (col_abate, _("abatement {year} (Mt CO2-eq/yr)", year=T), "0.0")
-        right = (col_cost, _("public cost (M€)"), "#,##0")
+        left = (col_abate, cols[col_abate - 1].header, "0.0")
+        right = (col_cost, cols[col_cost - 1].header, "#,##0")
+        col_slope = None
     else:
-        left = (col_cost, _("public cost (M€)"), "#,##0")
+        left = (col_cost, cols[col_cost - 1].header, "#,##0")
         right = (col_marg, _("marginal cost: target shadow price {year} (M€ per Mt/yr, i.e. € per t of annual "
                              "abatement)", year=T), "#,##0")
-        slope = slope_header(run)
-        if first.unit == "Mt CO2-eq/yr" and slope in headers:  # the slope is in the marginal cost's unit
-            col_slope = headers.index(slope) + 1
+        # the slope is drawn beside the marginal cost where it is in that unit
+        col_slope = where.get(("objective_slope", None)) if first.unit == "Mt CO2-eq/yr" else None
 
     block = len(first.values)
     blocks = [(1 + k * block, (k + 1) * block) for k in range(len(points) // block)]
@@ -195,45 +154,37 @@ def _sweep_chart(sheet: Sheet, run: SweepRun, cols: list) -> str:
                   for k, v in points[start - 1].values.items() if k != first.key]
         return ", ".join(others)
 
-    main = scatter_chart(_("Most abatement within budgets and limits against {key}", key=first.key) if max_abatement
-                         else _("Public cost and marginal cost against {key}", key=first.key),
-                         headers[col_x - 1], left[1], y_format=left[2])
-    main.y_axis.majorGridlines = None
-    main.x_axis.axPos = "b"
     xs = [float(v) for v in first.values]
-    if min(xs) != max(xs):
-        main.x_axis.scaling.min, main.x_axis.scaling.max = min(xs), max(xs)
-    second = right_axis(main, right[1], right[2])
+    x_range = (min(xs), max(xs)) if min(xs) != max(xs) else (None, None)
     dashes = (None, "dash", "sysDot", "dashDot", "lgDash", "sysDash")
+    main = Chart("scatter", _("Most abatement within budgets and limits against {key}", key=first.key)
+                 if max_abatement else _("Public cost and marginal cost against {key}", key=first.key),
+                 x_title, left[1], y_format=left[2], x_range=x_range, gridlines=False,
+                 right_title=right[1], right_format=right[2])
     for n, (start, end) in enumerate(shown):
         suffix = f" ({label(start)})" if len(blocks) > 1 else ""
-        main.series.append(line_series(ws, col_x, left[0], start + 1, end + 1, left[1].split(" (")[0] + suffix,
-                                       COST_LINE, dash=dashes[n], marker="circle"))
-        second.series.append(line_series(ws, col_x, right[0], start + 1, end + 1,
-                                         right[1].split(":")[0].split(" (")[0] + suffix, MARGINAL_LINE,
-                                         dash=dashes[n], marker="circle"))
+        main.series.append(Line(left[0], start + 1, end + 1, left[1].split(" (")[0] + suffix, COST_LINE, x_col=col_x,
+                                dash=dashes[n], marker="circle"))
+        main.right.append(Line(right[0], start + 1, end + 1, right[1].split(":")[0].split(" (")[0] + suffix,
+                               MARGINAL_LINE, x_col=col_x, dash=dashes[n], marker="circle"))
         if col_slope:
-            second.series.append(line_series(ws, col_x, col_slope, start + 1, end + 1,
-                                             _("slope of the cost curve") + suffix, SLOPE_LINE, dash=dashes[n],
-                                             marker="triangle"))
-    main += second
+            main.right.append(Line(col_slope, start + 1, end + 1, _("slope of the cost curve") + suffix, SLOPE_LINE,
+                                   x_col=col_x, dash=dashes[n], marker="triangle"))
     sheet.chart(main)
     note = _("below the table: {left} (left axis) and {right} (right axis) against {key}", left=left[1],
              right=right[1], key=first.key)
     if col_slope:
         note += _("; on the right axis too, the slope of the cost curve from the previous point (M€ per Mt/yr), "
                   "which the target's shadow price should match between points of an LP")
-    if _(PEAK_CASH) in headers:
-        col_cash = headers.index(_(PEAK_CASH)) + 1
-        cash = scatter_chart(_("Peak cash against {key}", key=first.key), headers[col_x - 1], _(PEAK_CASH),
-                             y_format="#,##0")
-        cash.x_axis.axPos = "b"
-        if min(xs) != max(xs):
-            cash.x_axis.scaling.min, cash.x_axis.scaling.max = min(xs), max(xs)
+    col_cash = where.get(("peak_cash_meur", None))
+    if col_cash is not None:
+        peak = cols[col_cash - 1].header
+        cash = Chart("scatter", _("Peak cash against {key}", key=first.key), x_title, peak, y_format="#,##0",
+                     x_range=x_range)
         for n, (start, end) in enumerate(shown):
             suffix = f" ({label(start)})" if len(blocks) > 1 else ""
-            cash.series.append(line_series(ws, col_x, col_cash, start + 1, end + 1, _("peak cash") + suffix, CASH_LINE,
-                                           dash=dashes[n], marker="circle"))
+            cash.series.append(Line(col_cash, start + 1, end + 1, _("peak cash") + suffix, CASH_LINE, x_col=col_x,
+                                    dash=dashes[n], marker="circle"))
         sheet.chart(cash)
         note += _("; below it, the peak cash in one year (all instruments, M€) against {key}", key=first.key)
     if len(blocks) > len(shown):
@@ -243,12 +194,13 @@ def _sweep_chart(sheet: Sheet, run: SweepRun, cols: list) -> str:
 
 
 def _binding_sheet(sheet: Sheet, run: SweepRun) -> None:
+    status = field("status")
     cols = [Col(_("point"), "0")] + [Col(v.header) for v in run.varies]
-    cols += [Col(_("status")), Col(_("limit")), Col(_("id")), Col(_("year"), "0"), Col(_("shadow price (unit in next column)"), SHADOW),
-             Col(_("shadow price unit"), wrap=True)]
+    cols += [Col(status.header()), Col(_("limit")), Col(_("id")), Col(_("year"), "0"),
+             Col(_("shadow price (unit in next column)"), SHADOW), Col(_("shadow price unit"), wrap=True)]
     rows = []
     for p in run.points:
-        head = [p.number] + [p.values.get(v.key) for v in run.varies] + [_status_text(p.status)]
+        head = [p.number] + [p.values.get(v.key) for v in run.varies] + [status.shown(p.status)]
         if not p.ok:
             rows.append(head + [_("(no plan)"), p.message, None, None, None])
             continue

@@ -27,7 +27,7 @@ from pathlib import Path
 from ..input.manifest import COMMENT, SETTINGS_KEYS, SHEET_BY_NAME, SHEETS, TEMPLATE_SHEETS, Column
 from ..lang import N_, _, num
 from .inputs import input_cell, input_headers
-from .xlsx import Col, Sheet, drop_down, new_workbook, note, number_rule, save
+from .xlsx import Col, Sheet, new_workbook, save
 
 #: The sheet of instructions in front (the reader skips it).
 INSTRUCTIONS = TEMPLATE_SHEETS[0]
@@ -143,40 +143,36 @@ def _examples(spec, rows: list[dict]) -> list[dict]:
     return rows
 
 
-def _letter(ws, col: int) -> str:
-    return ws.cell(row=1, column=col).column_letter
-
-
-def _rules(ws, spec, headers: list, first_row: int) -> None:
+def _rules(sheet: Sheet, spec, headers: list, first_row: int) -> None:
     """Drop-down lists and number rules of every column, on the rows a user fills in."""
     last = first_row + ROWS - 1
     for c, h in enumerate(headers, start=1):
-        ref = f"{_letter(ws, c)}{first_row}:{_letter(ws, c)}{last}"
         if isinstance(h, int):
-            number_rule(ws, ref, "" if spec.name == "prices" else ">=0", title=_("a number"),
-                        message=f"{h}: {_(spec.year_description)} ({_(spec.year_unit)}). {_(NUMBER_HINT)}")
+            sheet.number_rule(c, first_row, last, "" if spec.name == "prices" else ">=0", title=_("a number"),
+                              message=f"{h}: {_(spec.year_description)} ({_(spec.year_unit)}). {_(NUMBER_HINT)}")
             continue
         col = spec.column(h)
         if col is None or col.field == "" and spec.name == "settings":
             continue
         if col.refers == "(sheets)":
-            drop_down(ws, ref, [s.name for s in SHEETS], strict=False, title=_("an input sheet"),
-                      message=_("Not the name of an input sheet."))
+            sheet.drop_down(c, first_row, last, [s.name for s in SHEETS], strict=False, title=_("an input sheet"),
+                            message=_("Not the name of an input sheet."))
         elif col.refers:
-            target = f"'{col.refers}'!$A$2:$A${ROWS + 1}"
-            drop_down(ws, ref, target, strict=False, title=_("an id of {sheet}", sheet=col.refers),
-                      message=_("Not an id of sheet '{sheet}' (yet).", sheet=col.refers)
-                      + (" " + _(IDS_HINT) if col.type == "ids" else ""))
+            sheet.drop_down(c, first_row, last, (col.refers, 2, ROWS + 1), strict=False,
+                            title=_("an id of {sheet}", sheet=col.refers),
+                            message=_("Not an id of sheet '{sheet}' (yet).", sheet=col.refers)
+                            + (" " + _(IDS_HINT) if col.type == "ids" else ""))
         elif col.type == "bool":
-            drop_down(ws, ref, ["yes", "no"], title=_("yes or no"), message=_(BOOL_HINT))
+            sheet.drop_down(c, first_row, last, ["yes", "no"], title=_("yes or no"), message=_(BOOL_HINT))
         elif col.choices:
-            drop_down(ws, ref, list(col.choices), title=_("one of the list"),
-                      message=_("One of: {choices}.", choices=", ".join(col.choices)))
+            sheet.drop_down(c, first_row, last, list(col.choices), title=_("one of the list"),
+                            message=_("One of: {choices}.", choices=", ".join(col.choices)))
         elif col.type in ("float", "int"):
             hint = _(SHARE_HINT) if col.check in ("share", "0..1") else _(NUMBER_HINT)
-            number_rule(ws, ref, col.check, whole=col.type == "int", title=f"{col.name}",
-                        message=f"{col.name}: {_(TYPE_WORDS[col.type])}"
-                                + (f", {_(RULE_WORDS[col.check])}" if col.check in RULE_WORDS else "") + f". {hint}")
+            sheet.number_rule(c, first_row, last, col.check, whole=col.type == "int", title=f"{col.name}",
+                              message=f"{col.name}: {_(TYPE_WORDS[col.type])}"
+                                      + (f", {_(RULE_WORDS[col.check])}" if col.check in RULE_WORDS else "")
+                                      + f". {hint}")
 
 
 def _settings_sheet(sheet: Sheet, examples: list[dict]) -> None:
@@ -185,33 +181,25 @@ def _settings_sheet(sheet: Sheet, examples: list[dict]) -> None:
     rows = [[input_cell(r.get(h)) for h in headers] for r in _examples(spec, examples)]
     rows += [[key, None, col.unit or None, None] for key, col in SETTINGS_KEYS.items()]
     top, last = sheet.table([Col(h) for h in headers], rows, freeze=1, wrap_headers=False)
-    ws = sheet.ws
     for c, h in enumerate(headers, start=1):
-        note(ws.cell(row=top, column=c), column_note(spec, spec.column(h)))
+        sheet.hint(top, c, column_note(spec, spec.column(h)))
     n_examples = len(rows) - len(SETTINGS_KEYS)
-    _mark_examples(sheet, top + 1, top + n_examples, len(headers))
-    drop_down(ws, f"A{top + 1}:A{top + ROWS}", list(SETTINGS_KEYS), strict=False, title=_("a setting"),
-              message=_("Not a setting of policymix."))
+    sheet.emphasise(top + 1, top + n_examples, len(headers), "example")
+    sheet.drop_down(1, top + 1, top + ROWS, list(SETTINGS_KEYS), strict=False, title=_("a setting"),
+                    message=_("Not a setting of policymix."))
     for r, (key, col) in enumerate(SETTINGS_KEYS.items(), start=top + 1 + n_examples):
-        key_cell, value = ws.cell(row=r, column=1), f"B{r}"
         if col.required:
-            key_cell.font = sheet.st.bold
-        note(ws.cell(row=r, column=2), column_note(spec, col).replace(f"{key}: ", f"{key}: ", 1))
+            sheet.emphasise(r, r, 1, "bold")
+        sheet.hint(r, 2, column_note(spec, col).replace(f"{key}: ", f"{key}: ", 1))
         if col.type == "bool":
-            drop_down(ws, value, ["yes", "no"], title=_("yes or no"), message=_(BOOL_HINT))
+            sheet.drop_down(2, r, r, ["yes", "no"], title=_("yes or no"), message=_(BOOL_HINT))
         elif col.choices:
-            drop_down(ws, value, list(col.choices), title=_("one of the list"),
-                      message=_("One of: {choices}.", choices=", ".join(col.choices)))
+            sheet.drop_down(2, r, r, list(col.choices), title=_("one of the list"),
+                            message=_("One of: {choices}.", choices=", ".join(col.choices)))
         elif col.type in ("float", "int"):
-            number_rule(ws, value, col.check, whole=col.type == "int", title=key,
-                        message=f"{key}: {_(TYPE_WORDS[col.type])}. "
-                                + (_(SHARE_HINT) if col.check in ("share", "0..1") else _(NUMBER_HINT)))
-
-
-def _mark_examples(sheet: Sheet, first: int, last: int, columns: int) -> None:
-    for r in range(first, last + 1):
-        for c in range(1, columns + 1):
-            sheet.ws.cell(row=r, column=c).font = sheet.st.example
+            sheet.number_rule(2, r, r, col.check, whole=col.type == "int", title=key,
+                              message=f"{key}: {_(TYPE_WORDS[col.type])}. "
+                                      + (_(SHARE_HINT) if col.check in ("share", "0..1") else _(NUMBER_HINT)))
 
 
 def _input_sheet(sheet: Sheet, spec, examples: list[dict], years: list[int]) -> None:
@@ -224,15 +212,13 @@ def _input_sheet(sheet: Sheet, spec, examples: list[dict], years: list[int]) -> 
     cols = [Col(h, "General", wrap=30 if spec.column(h) is not None and spec.column(h).type == "str"
                 and h != spec.id_column else False) for h in headers]
     top, last = sheet.table(cols, [[input_cell(r.get(h)) for h in headers] for r in rows], freeze=1, wrap_headers=False)
-    ws = sheet.ws
     for c, h in enumerate(headers, start=1):
-        cell = ws.cell(row=top, column=c)
         col = spec.column(h) if isinstance(h, str) else None
-        note(cell, year_note(spec, h) if isinstance(h, int) else column_note(spec, col))
+        sheet.hint(top, c, year_note(spec, h) if isinstance(h, int) else column_note(spec, col))
         if (col is not None and col.required) or (isinstance(h, int) and spec.year_span != "any"):
-            cell.fill = sheet.st.required_fill
-    _mark_examples(sheet, top + 1, last, len(headers))
-    _rules(ws, spec, headers, top + 1)
+            sheet.emphasise(top, top, c, "required", first_col=c)
+    sheet.emphasise(top + 1, last, len(headers), "example")
+    _rules(sheet, spec, headers, top + 1)
 
 
 def _instructions(sheet: Sheet) -> None:
@@ -264,17 +250,17 @@ def _instructions(sheet: Sheet) -> None:
 
 
 def template_workbook(examples: dict[str, list[dict]], years: list[int]):
-    """The blank template as an (unsaved) openpyxl Workbook."""
-    wb = new_workbook(_("policymix input workbook"))
-    sheet = Sheet(wb, _(INSTRUCTIONS), orientation="portrait", note=True)
+    """The blank template (unsaved: a :class:`optimiser.report.xlsx.Book`)."""
+    book = new_workbook(_("policymix input workbook"))
+    sheet = book.sheet(_(INSTRUCTIONS), orientation="portrait", note=True)
     _instructions(sheet)
     sheet.finish(widths={1: 14, 2: 9, 3: 44, 4: 30})
     for spec in SHEETS:
-        sheet = Sheet(wb, spec.name)
+        sheet = book.sheet(spec.name)
         if spec.name == "settings":
             _settings_sheet(sheet, examples.get("settings", []))
         else:
             _input_sheet(sheet, spec, examples.get(spec.name, []), years)
         sheet.finish()
-    wb.active = 0
-    return wb
+    book.show_first()
+    return book

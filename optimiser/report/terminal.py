@@ -16,10 +16,12 @@ from ..analysis.rules_gap import RulesGap
 from ..analysis.simulate import RulesResult
 from ..analysis.sweep import PROGRESS_MIN_POINTS
 from ..lang import _, ngettext, num
-from ..model.families import TARGET, family
+from ..model.families import family
+from ..model.fields import TERMINAL, field
 from ..model.results import PlanResult
 from . import words
 from .cash import cash_line
+from .columns import headline_columns, optional_columns
 
 
 def plan_lines(result: PlanResult, *, alternatives_words: str | None = None, max_limits: int = 8) -> list[str]:
@@ -67,8 +69,8 @@ def iis_lines(iis: list[dict]) -> list[str]:
             single.setdefault(f.name, []).append(str(item.get("name") or item["id"]))
     for name, ids in single.items():
         f = family(name)
-        lines.append("  - " + _("{n} {label} limits of single measures ({where}): {ids}", n=len(ids), label=f.label(),
-                                  where=f.where(id=""), ids=", ".join(ids)))
+        lines.append("  - " + _("{n} {label} limits of single measures ({where}): {ids}", n=len(ids),
+                                  label=f.text("label"), where=f.text("where", id=""), ids=", ".join(ids)))
     if not iis:
         lines.append("  " + _("(the solver could not isolate them)"))
     return lines
@@ -156,37 +158,28 @@ def _num(v, digits: int = 1) -> str:
 
 
 def print_sweep(run, file=None, max_rows: int = 200) -> None:
-    """One line per point: the varied values, status, public cost, abatement, the marginal €/t and the slope."""
+    """One line per point: the varied values, then the point's figures the terminal shows (status, public cost,
+    abatement and shortfall in the target year, the target's marginal value, the slope), and how it was solved."""
     from rich.table import Table
 
     file = file or sys.stdout
     T = run.base.settings.target_year
-    maximising = run.base.settings.objective == "max-abatement"
-    slopes = run.slopes()
     table = Table(title=_("Sweep of {source} ({n} points)", source=run.source_file or _("the input"),
                           n=len(run.points)), title_justify="left")
     table.add_column("#", justify="right")
     for v in run.varies:
         table.add_column(v.header, justify="right")
-    table.add_column(_("status"))
-    table.add_column(_("public cost (M€)"), justify="right")
-    table.add_column(_("abatement {year} (Mt/yr)", year=T), justify="right")
-    table.add_column(_("shortfall {year} (Mt/yr)", year=T), justify="right")
-    per = (run.varies[0].unit or _("unit")) if run.varies and run.varies[0].op == "set" else _("unit of the factor")
-    if not maximising:
-        table.add_column(_("target shadow price {year} (M€ per Mt/yr)", year=T), justify="right")
-        table.add_column(_("cost slope from the previous point (M€ per {per})", per=per), justify="right")
-    else:
-        table.add_column(_("abatement slope from the previous point (Mt/yr per {per})", per=per), justify="right")
+    first = run.varies[0] if run.varies else None
+    per = (_(first.unit) if first.unit else _("unit")) if first and first.op == "set" else _("unit of the factor")
+    figures = optional_columns(headline_columns(run.base, TERMINAL, target_years=[T], per=per, short=True),
+                               [p.headline for p in run.points])
+    for c in figures:
+        table.add_column(c.header, justify="right" if c.field.fmt is not None else "left")
     table.add_column(_("solver"))
     for p in run.points[:max_rows]:
-        status = {"target_met": _("met"), "target_not_met": _("NOT met")}.get(p.status, _("FAILED"))
         cells = [str(p.number), *[_num(p.values.get(v.key), 3) if isinstance(p.values.get(v.key), float)
-                                  else str(p.values.get(v.key)) for v in run.varies],
-                 status, _num(p.public_cost_meur), _num(p.abatement_mt.get(T), 3), _num(p.shortfall_mt.get(T), 3)]
-        if not maximising:
-            cells.append(_num(p.shadow.get((TARGET, T)) if p.ok else None, 0))
-        cells.append(_num(slopes.get(p.number), 0 if not maximising else 4))
+                                  else str(p.values.get(v.key)) for v in run.varies]]
+        cells += [c.text(p.headline) for c in figures]
         cells.append(_("rebuilt") if p.rebuilt else (_("first build") if p.number == 1 else _("warm")))
         table.add_row(*cells)
     console = _console(file, table)
@@ -211,10 +204,10 @@ def print_comparison(cmp, file=None) -> None:
     file = file or sys.stdout
     a, b = cmp.a, cmp.b
     console = _console(file)
-    status = {"target_met": _("target met"), "target_not_met": _("target not met")}
+    status = field("status")
     for side, plan in (("A", a), ("B", b)):
         console.print(_("{side}: {path}  ({scenario}, {status}, public cost {cost} M€)", side=side, path=plan["path"],
-                        scenario=plan["scenario"], status=status.get(plan["status"], plan["status"].replace("_", " ")),
+                        scenario=plan["scenario"], status=status.shown(plan["status"]),
                         cost=num(plan["public_cost_meur"], ",.1f")), highlight=False)
     if cmp.same:
         console.print(_("No differences: the plans agree on status, cost, targets, spend, measures and shadow prices."))

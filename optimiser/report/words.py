@@ -71,7 +71,7 @@ def _margin(result: PlanResult, value: float) -> tuple[list[float], str]:
         m = inp.measures[best]
         return [m.support_years], _(" of {name} (the measure at the margin)", name=m.name or best)
     periods = sorted({inp.measures[mid].support_years for mid, mr in result.measures.items()
-                      if mr.committed_share > TOL})
+                      if mr.taken_up})
     return periods, _(" of the funded measures")
 
 
@@ -144,7 +144,7 @@ def single_measure_sentence(result: PlanResult) -> str | None:
             counts[name] = counts.get(name, 0) + 1
     if not counts:
         return None
-    parts = ", ".join(f"{family(n).label()} ({c})" for n, c in counts.items())
+    parts = ", ".join(f"{family(n).text('label')} ({c})" for n, c in counts.items())
     what = _("lower the cost") if not maximising(result) else _("raise the abatement")
     return _("Limits of single measures also bind — {parts}: more room there would {what}, but they "
              "describe what a measure can do, not a budget decision; the Measure plan gives each one.",
@@ -166,7 +166,7 @@ def headroom(result: PlanResult) -> list[dict]:
             full.setdefault(str(ident), []).append(year)
     out = []
     for i, inst in inp.instruments.items():
-        committed = sum(result.spend_meur.get((i, y), 0.0) for y in inp.years)
+        committed = result.instrument_spend_meur(i)
         yearly = sum(inp.budgets[i].values())
         available = yearly if inst.period_budget_meur is None else min(yearly, inst.period_budget_meur)
         years = [y for y in full.get(i, []) if y is not None]
@@ -286,7 +286,7 @@ def shadow_unit_words(f) -> str:
     if not f.reported:
         return _("— (an identity: no shadow price)")
     if f.shadow_unit is not None:
-        return f.shadow_unit()
+        return f.text("shadow_unit")
     return _("M€ per {unit}", unit=_(f.unit) if isinstance(f.unit, str) else _("unit of the limit (its own unit)"))
 
 

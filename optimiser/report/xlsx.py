@@ -1,35 +1,41 @@
 """The spreadsheet toolkit: every workbook the planner writes is made with it.
 
-Styles, number formats, column widths, print set-up, safe cells and atomic
-saving live here once; the plan, sweep, comparison and rules workbooks only
-say what goes where. openpyxl is imported inside the functions (the CLI does
-not pay for it unless a workbook is written).
+Styles, number formats, column widths, print set-up, charts, safe cells and
+atomic saving live here once; the plan, sweep, futures, comparison and rules
+workbooks only say what goes where, through this module's own objects — a
+:class:`Book`, its sheets (:class:`Sheet`: values, rows, tables, pairs, formats,
+frozen panes, hidden helper data) and chart descriptions (:class:`Chart`,
+:class:`Line`, :class:`Bars`). No writer holds an object of the engine behind
+them (openpyxl today), so the engine can change here alone; a test
+(tests/test_layers.py) fails when a module outside this one and the readers
+uses one. openpyxl is imported inside the functions (the CLI does not pay for
+it unless a workbook is written).
 """
 
 from __future__ import annotations
 
 import math
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..lang import sig
+from ..model.fields import (AMOUNT as _AMOUNT, CHANGE as _CHANGE, COUNT as _COUNT, EUR_T as _EUR_T, MEUR, MT as _MT,
+                            NUMBERS, SECONDS as _SECONDS, SHADOW as _SHADOW, SHARE as _SHARE, Number)
 from .files import atomic_write
 
-# Number formats: money, shares, unit costs, abatement, shadow prices, amounts, counts, seconds.
-M_EUR = "#,##0.0"
-SHARE = "0.0%"
-EUR_T = "#,##0"
-MT = "0.000"
-SHADOW = "[>=100]#,##0;[>=1]#,##0.00;0.000###"  # about three significant digits
-AMOUNT = "#,##0.0##"
-COUNT = "0"
-SECONDS = "0.000"
-CHANGE = "#,##0.000"
+# Number formats (declared with the result fields, :mod:`optimiser.model.fields`): money, shares, unit costs,
+# abatement, shadow prices, amounts, counts, seconds, changes.
+M_EUR, SHARE, EUR_T, MT, SHADOW = MEUR.excel, _SHARE.excel, _EUR_T.excel, _MT.excel, _SHADOW.excel
+AMOUNT, COUNT, SECONDS, CHANGE = _AMOUNT.excel, _COUNT.excel, _SECONDS.excel, _CHANGE.excel
 
 #: How wide a number looks in each format (for fitting column widths).
-_PY_FORMAT = {M_EUR: ",.1f", SHARE: ".1%", EUR_T: ",.0f", MT: ".3f", AMOUNT: ",.3f", COUNT: ".0f",
-              SECONDS: ".3f", CHANGE: ",.3f"}
+_PY_FORMAT = {n.excel: n.spec for n in NUMBERS if n.spec}
+
+
+def excel_format(fmt: str | Number | None) -> str | None:
+    """A number format as a cell takes it (a field's :class:`Number` or a format code)."""
+    return fmt.excel if isinstance(fmt, Number) else fmt
 
 MIN_WIDTH, MAX_WIDTH, HEADER_WRAP = 8, 60, 8
 
@@ -54,7 +60,7 @@ class Col:
     """
 
     header: str
-    fmt: str | None = None
+    fmt: str | Number | None = None
     wrap: bool | int = False
     span: int = 1
 
@@ -76,23 +82,63 @@ class Styles:
         self.example = Font(name=FONT, italic=True, color=EXAMPLE_GREY)
 
 
-def new_workbook(title: str = ""):
-    """An empty openpyxl Workbook (no default sheet) titled and signed by policymix."""
-    import openpyxl
+class Book:
+    """A workbook being written: its sheets (:meth:`sheet`), its title, hidden text, and saving.
 
-    from .. import __version__
+    The handle a writer holds; the engine's own workbook stays inside the toolkit.
+    """
 
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    wb.properties.title = title
-    wb.properties.creator = f"policymix {__version__}"
-    wb._policymix_styles = Styles()
-    return wb
+    def __init__(self, title: str = ""):
+        import openpyxl
+
+        from .. import __version__
+
+        self._wb = openpyxl.Workbook()
+        self._wb.remove(self._wb.active)
+        self._wb.properties.creator = f"policymix {__version__}"
+        self.styles = Styles()
+        self.title = title
+
+    @property
+    def title(self) -> str:
+        return self._wb.properties.title or ""
+
+    @title.setter
+    def title(self, text: str) -> None:
+        """The workbook's title (its properties, and the header of every printed page)."""
+        self._wb.properties.title = text
+
+    def sheet(self, title: str, index: int | None = None, **kw) -> Sheet:
+        """A new sheet (at ``index``, default last): see :class:`Sheet` for ``orientation`` and ``note``."""
+        return Sheet(self, title, index, **kw)
+
+    def hidden_text(self, title: str, text: str, chunk: int) -> None:
+        """A hidden sheet holding ``text`` in column A, ``chunk`` characters a cell (what a program reads back)."""
+        ws = self._wb.create_sheet(title)
+        ws.sheet_state = "hidden"
+        for k in range(0, len(text), chunk):
+            ws.cell(row=k // chunk + 1, column=1).value = text[k:k + chunk]
+
+    def show_first(self, index: int = 0) -> None:
+        """The sheet shown when the workbook is opened."""
+        self._wb.active = index
+
+    def sheet_titles(self) -> list[str]:
+        return list(self._wb.sheetnames)
+
+    def save(self, path: str | os.PathLike, *, force: bool = True) -> Path:
+        """Save atomically (see :func:`optimiser.report.files.atomic_write`)."""
+        return atomic_write(path, self._wb.save, force=force)
 
 
-def save(wb, path: str | os.PathLike, *, force: bool = True) -> Path:
+def new_workbook(title: str = "") -> Book:
+    """An empty workbook (no sheet yet) titled and signed by policymix."""
+    return Book(title)
+
+
+def save(book: Book, path: str | os.PathLike, *, force: bool = True) -> Path:
     """Save a workbook atomically (see :func:`optimiser.report.files.atomic_write`)."""
-    return atomic_write(path, wb.save, force=force)
+    return book.save(path, force=force)
 
 
 def set_cell(ws, row: int, col: int, value, number_format: str | None = None):
@@ -102,6 +148,7 @@ def set_cell(ws, row: int, col: int, value, number_format: str | None = None):
     same to a person and can never be evaluated (OWASP CSV/formula injection).
     """
     cell = ws.cell(row=row, column=col)
+    number_format = excel_format(number_format)
     if isinstance(value, tuple):
         value = ";".join(format(v, ".15g") if isinstance(v, float) else str(v) for v in value)
     if isinstance(value, float) and not math.isfinite(value):
@@ -127,6 +174,7 @@ def shown_len(value, fmt: str | None) -> int:
     if isinstance(value, float) and not math.isfinite(value):
         return 0
     if isinstance(value, (int, float)) and not isinstance(value, bool):
+        fmt = excel_format(fmt)
         if fmt == SHADOW:
             return len(sig(value)) + 1
         spec = _PY_FORMAT.get(fmt)
@@ -217,7 +265,89 @@ class PrintLayout:
     print_cols: int  # columns 1 … print_cols are printed
 
 
-class Sheet:
+# ---------------------------------------------------------------- comments and drop-down lists (the template)
+
+def _note(cell, text: str, *, width: int = 320) -> None:
+    """A cell comment (shown on hover) sized to its text."""
+    from openpyxl.comments import Comment
+
+    comment = Comment(text, "policymix")
+    comment.width = width
+    comment.height = 20 + 15 * wrapped_lines(text, max(10, int(width / 6.5)))
+    cell.comment = comment
+
+
+def _letter(col: int) -> str:
+    """A column's letters (1 → A, 27 → AA)."""
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(col)
+
+
+def _range(ws, col: int, first: int, last: int) -> str:
+    letter = _letter(col)
+    return f"{letter}{first}:{letter}{last}"
+
+
+def _validation(ws, ref: str, dv, title: str, message: str) -> None:
+    dv.showErrorMessage = True
+    dv.errorTitle, dv.error = title[:32] or None, message[:255] or None
+    ws.add_data_validation(dv)
+    dv.add(ref)
+
+
+class _Rules:
+    """What a sheet says about the cells a user fills in: comments, drop-down lists, number rules, emphasis
+    (mixed into :class:`Sheet`)."""
+
+    def hint(self, row: int, col: int, text: str, *, width: int = 320) -> None:
+        """A comment on a cell (shown on hover) sized to its text."""
+        _note(self.ws.cell(row=row, column=col), text, width=width)
+
+    def drop_down(self, col: int, first: int, last: int, source, *, strict: bool = True, title: str = "",
+                  message: str = "") -> None:
+        """A drop-down list on rows ``first`` … ``last`` of column ``col``: ``source`` is a list of values or
+        (sheet name, first row, last row) of another sheet's first column. ``strict``: a value not in the list is
+        refused (else the list only helps: several ids separated by ';', or an id not entered yet, are accepted
+        with a warning)."""
+        from openpyxl.worksheet.datavalidation import DataValidation
+
+        if isinstance(source, tuple):
+            name, top, bottom = source
+            formula = f"'{name}'!$A${top}:$A${bottom}"
+        else:
+            formula = '"' + ",".join(source) + '"'
+        dv = DataValidation(type="list", formula1=formula, allow_blank=True)
+        dv.errorStyle = "stop" if strict else "warning"
+        _validation(self.ws, _range(self.ws, col, first, last), dv, title, message)
+
+    def number_rule(self, col: int, first: int, last: int, rule: str = "", *, whole: bool = False, title: str = "",
+                    message: str = "") -> None:
+        """Refuse what is not a number on rows ``first`` … ``last`` of column ``col`` (text such as '1,5'
+        included), within a value rule of the manifest (">=0", ">0", "share", "0..1")."""
+        from openpyxl.worksheet.datavalidation import DataValidation
+
+        kinds = {">=0": ("greaterThanOrEqual", "0", None), ">0": ("greaterThan", "0", None),
+                 "share": ("between", "0", "1"), "0..1": ("between", "0", "1")}
+        operator, low, high = kinds.get(rule, ("between", "-1000000000000", "1000000000000"))
+        dv = DataValidation(type="whole" if whole else "decimal", operator=operator, formula1=low, formula2=high,
+                            allow_blank=True)
+        dv.errorStyle = "stop"
+        _validation(self.ws, _range(self.ws, col, first, last), dv, title, message)
+
+    def emphasise(self, first: int, last: int, columns: int, style: str, *, first_col: int = 1) -> None:
+        """Cells of rows ``first`` … ``last``, columns ``first_col`` … ``columns``, in a style: "bold",
+        "example" (grey italics: a row a user overwrites) or "required" (a required column's darker header)."""
+        for r in range(first, last + 1):
+            for c in range(first_col, columns + 1):
+                cell = self.ws.cell(row=r, column=c)
+                if style == "required":
+                    cell.fill = self.st.required_fill
+                else:
+                    cell.font = self.st.bold if style == "bold" else self.st.example
+
+
+class Sheet(_Rules):
     """A sheet written top to bottom: title, lines, headings, label/value pairs, tables and charts.
 
     Every cell goes through :func:`set_cell` (text can never become a formula);
@@ -232,10 +362,10 @@ class Sheet:
     (:meth:`hide_columns`).
     """
 
-    def __init__(self, wb, title: str, index: int | None = None, *, orientation: str | None = None,
+    def __init__(self, book: Book, title: str, index: int | None = None, *, orientation: str | None = None,
                  note: bool = False):
-        self.ws = wb.create_sheet(title, index)
-        self.st = wb._policymix_styles
+        self.ws = book._wb.create_sheet(title, index)  # the engine's sheet: the toolkit's own business
+        self.st = book.styles
         self.row = 1
         self.widths: dict[int, int] = {}
         self.headers: list[tuple[int, list[Col]]] = []
@@ -253,8 +383,15 @@ class Sheet:
         self.bottom: dict[int, int] = {}  # column → the last row written in it
         self.layout: PrintLayout | None = None
 
-    def put(self, row: int, col: int, value, fmt: str | None = None, *, fit: bool = True, wrap: bool | int = False):
+    def put(self, row: int, col: int, value, fmt: str | Number | None = None, *, fit: bool = True,
+            wrap: bool | int = False, bold: bool = False) -> None:
         """Write one cell; ``wrap``: long text wraps at most ``wrap`` (True: WRAP_WIDTH) characters wide."""
+        cell = self._put(row, col, value, fmt, fit=fit, wrap=wrap)
+        if bold:
+            cell.font = self.st.bold
+
+    def _put(self, row: int, col: int, value, fmt: str | Number | None = None, *, fit: bool = True,
+             wrap: bool | int = False):
         cell = set_cell(self.ws, row, col, value, fmt)
         if row > self.bottom.get(col, 0):
             self.bottom[col] = row
@@ -269,7 +406,7 @@ class Sheet:
         return cell
 
     def title(self, text: str) -> None:
-        self.put(self.row, 1, text, fit=False).font = self.st.title
+        self._put(self.row, 1, text, fit=False).font = self.st.title
         self.ws.row_dimensions[self.row].height = 20
         self.row += 1
 
@@ -281,12 +418,12 @@ class Sheet:
 
     def heading(self, text: str) -> None:
         self.row += 1
-        self.put(self.row, 1, text, fit=False).font = self.st.heading
+        self._put(self.row, 1, text, fit=False).font = self.st.heading
         self.blocks.append((self.row, 5 * ROW_PT))  # a heading is printed with the rows after it
         self.paragraphs.append(self.row)
         self.row += 1
 
-    def pairs(self, items, *, bold_labels: bool = False, span: int = 1) -> None:
+    def pairs(self, items, *, bold_labels: bool = False, bold_values: bool = False, span: int = 1) -> None:
         """Rows of (label, value[, number format[, note[, columns the value spans]]]); text wraps.
 
         ``span``: the columns a text value spans unless its row says otherwise (its cells merged).
@@ -294,11 +431,9 @@ class Sheet:
         for label, value, *rest in items:
             fmt = rest[0] if rest else None
             cols = rest[2] if len(rest) > 2 and rest[2] else span
-            cell = self.put(self.row, 1, label, wrap=True)
-            if bold_labels:
-                cell.font = self.st.bold
+            self.put(self.row, 1, label, wrap=True, bold=bold_labels)
             text = isinstance(value, str)
-            self.put(self.row, 2, value, fmt, wrap=True, fit=not (text and cols > 1))
+            self.put(self.row, 2, value, fmt, wrap=True, fit=not (text and cols > 1), bold=bold_values)
             if text and cols > 1:
                 self._merge(self.row, 2, cols)
                 if self.wrapped and self.wrapped[-1][:2] == (self.row, 2):
@@ -318,8 +453,7 @@ class Sheet:
     def header_row(self, cols: list[Col], *, wrap_headers: bool = True) -> int:
         top = self.row
         for c, col in zip(self._positions(cols), cols):
-            cell = self.put(top, c, col.header, fit=False)
-            cell.font, cell.fill, cell.alignment = self.st.bold, self.st.header_fill, self.st.header_align
+            self._header_cell(top, c, col.header)
             if col.span > 1:
                 self._merge(top, c, col.span)
             elif wrap_headers:  # a header wraps, in at most about three lines
@@ -331,13 +465,15 @@ class Sheet:
         return top
 
     def table(self, cols: list[Col], rows, *, freeze: int | None = None, autofilter: bool = False,
-              repeat_cols: int | None = None, breaks=(), wrap_headers: bool = True) -> tuple[int, int]:
+              repeat_cols: int | None = None, breaks=(), wrap_headers: bool = True,
+              row_formats: list | None = None) -> tuple[int, int]:
         """A bold header row and one row per item; ``freeze`` = columns kept in view with the header.
 
         A table with ``freeze`` is the sheet's main table: printed, its header row repeats on every page
         and its first ``repeat_cols`` columns (default ``freeze``) on every page to the right. ``breaks``:
         the table columns (0-based) a printed page may start at when the table is wider than a page.
-        Returns (header row, last row).
+        ``row_formats``: a number format per row, for a table whose rows are quantities (it wins over the
+        column's). Returns (header row, last row).
         """
         top = self.header_row(cols, wrap_headers=wrap_headers)
         positions = self._positions(cols)
@@ -346,10 +482,11 @@ class Sheet:
             cols = [Col(c.header, c.fmt, False, c.span) for c in cols]
         r = top
         for r, values in enumerate(rows, start=top + 1):
+            row_fmt = row_formats[r - top - 1] if row_formats else None
             for c, col, value in zip(positions, cols, values):
                 if value is None or value == "":  # an empty cell is not made at all
                     continue
-                self.put(r, c, value, col.fmt, fit=col.span == 1, wrap=col.wrap)
+                self._put(r, c, value, row_fmt or col.fmt, fit=col.span == 1, wrap=col.wrap)
                 if col.span > 1:
                     self._merge(r, c, col.span)
                     if self.wrapped and self.wrapped[-1][:2] == (r, c):
@@ -370,9 +507,36 @@ class Sheet:
     def _merge(self, row: int, col: int, span: int) -> None:
         self.ws.merge_cells(start_row=row, start_column=col, end_row=row, end_column=col + span - 1)
 
+    def _header_cell(self, row: int, col: int, text: str) -> None:
+        cell = self._put(row, col, text, fit=False)
+        cell.font, cell.fill, cell.alignment = self.st.bold, self.st.header_fill, self.st.header_align
+
     def bold_row(self, row: int, columns: int) -> None:
+        """The cells of ``row`` in columns 1 … ``columns`` in bold (e.g. a total row)."""
         for c in range(1, columns + 1):
             self.ws.cell(row=row, column=c).font = self.st.bold
+
+    def freeze(self, rows: int, cols: int = 0) -> None:
+        """Keep the first ``rows`` rows and ``cols`` columns in view when scrolling."""
+        self.ws.freeze_panes = self.ws.cell(row=rows + 1, column=cols + 1).coordinate
+
+    def data(self, row: int, col: int, header: list[str], rows: list[list], formats: list | None = None, *,
+             bold: bool = False) -> int:
+        """A block of values from (``row``, ``col``): a header row (header style; ``bold``: bold only) and the
+        rows, each column in its format; column widths are not fitted to it (chart data, helper columns).
+        Returns the last row written."""
+        for k, text in enumerate(header):
+            if bold:
+                self.put(row, col + k, text, fit=False, bold=True)
+            else:
+                self._header_cell(row, col + k, text)
+                self.widths[col + k] = HEADER_WRAP
+        last = row
+        for last, values in enumerate(rows, start=row + 1):
+            for k, value in enumerate(values):
+                if value is not None:
+                    self.put(last, col + k, value, (formats or [None] * len(values))[k])
+        return last
 
     def shade_status(self, col: int, first: int, last: int, funded: str = "funded",
                      partly: str = "partly funded") -> None:
@@ -383,7 +547,7 @@ class Sheet:
         from openpyxl.formatting.rule import CellIsRule
         from openpyxl.styles import PatternFill
 
-        letter = self.ws.cell(row=first, column=col).column_letter
+        letter = _letter(col)
         ref = f"{letter}{first}:{letter}{last}"
         for word, colour in ((funded, FUNDED_FILL), (partly, PARTLY_FILL)):
             self.ws.conditional_formatting.add(
@@ -392,14 +556,15 @@ class Sheet:
 
     # ------------------------------------------------------------ charts, breaks, helper data
 
-    def chart(self, chart, *, row: int | None = None, col: int = 1) -> int:
-        """Place ``chart`` at the current row (or at ``row``, kept free by :meth:`chart_space`), column
-        ``col``, on one printed page; returns its row.
+    def chart(self, spec: Chart, *, row: int | None = None, col: int = 1) -> int:
+        """Draw the chart ``spec`` describes at the current row (or at ``row``, kept free by :meth:`chart_space`),
+        column ``col``, on one printed page; returns its row.
 
         At the current row, the rows it covers are skipped. Printed, a page break comes before it when it
         would not fit on what is left of the page, and its width is kept within one printed page.
         """
         top = self.row if row is None else row
+        chart = _draw(spec, self.ws)
         self.ws.add_chart(chart, self.ws.cell(row=top, column=col).coordinate)
         self.charts.append((chart, top, col))
         height_pt = chart.height * 10 / PT_MM
@@ -433,7 +598,7 @@ class Sheet:
     # ------------------------------------------------------------ finishing
 
     def _width(self, col: int) -> float:
-        dim = self.ws.column_dimensions.get(self.ws.cell(row=1, column=col).column_letter)
+        dim = self.ws.column_dimensions.get(_letter(col))
         return dim.width if dim is not None and dim.width else 8.43
 
     def finish(self, *, widths: dict[int, int] | None = None) -> None:
@@ -441,9 +606,9 @@ class Sheet:
         dims = self.ws.column_dimensions
         for col, width in self.widths.items():
             top = self.wrap_cols[col] + 2 if col in self.wrap_cols else MAX_WIDTH
-            dims[self.ws.cell(row=1, column=col).column_letter].width = min(max(MIN_WIDTH, width + 2), top)
+            dims[_letter(col)].width = min(max(MIN_WIDTH, width + 2), top)
         for col, width in (widths or {}).items():
-            dims[self.ws.cell(row=1, column=col).column_letter].width = width
+            dims[_letter(col)].width = width
         heights: dict[int, float] = {}
         for top, cols in self.headers:
             lines = 1
@@ -605,10 +770,10 @@ class Sheet:
         if layout.title_rows:
             ws.print_title_rows = f"{layout.title_rows[0]}:{layout.title_rows[1]}"
         if layout.title_cols and not layout.fit:
-            ws.print_title_cols = f"A:{ws.cell(row=1, column=layout.title_cols).column_letter}"
+            ws.print_title_cols = f"A:{_letter(layout.title_cols)}"
         if self.hidden_from is not None:
             for c in range(self.hidden_from, ws.max_column + 1):
-                ws.column_dimensions[ws.cell(row=1, column=c).column_letter].hidden = True
+                ws.column_dimensions[_letter(c)].hidden = True
         if self.hidden_from is not None:
             end = ws.cell(row=last_row, column=layout.print_cols).coordinate
             ws.print_area = f"A1:{end}"
@@ -628,177 +793,162 @@ def page_header_footer(ws) -> None:
 
 
 # ---------------------------------------------------------------- native charts
-
-def scatter_chart(title: str, x_title: str, y_title: str, *, y_format: str | None = None,
-                  x_format: str | None = None, height: float = 12, width: float = 24):
-    """A scatter chart drawn with straight lines (a numeric x axis), legend below."""
-    from openpyxl.chart import ScatterChart
-
-    chart = ScatterChart()
-    chart.title = title
-    chart.style = 2
-    chart.scatterStyle = "lineMarker"
-    chart.display_blanks = "gap"
-    chart.height, chart.width = height, width
-    chart.x_axis.title = x_title
-    chart.y_axis.title = y_title
-    if x_format:
-        chart.x_axis.number_format = x_format
-    if y_format:
-        chart.y_axis.number_format = y_format
-    chart.x_axis.delete = chart.y_axis.delete = False
-    chart.legend.position = "b"
-    return chart
-
-
-def right_axis(chart, title: str, number_format: str | None = None):
-    """A second chart group on a right-hand y axis over the same x values: add its series, then ``chart += it``.
-
-    Excel wants a chart group of its own for it, with a hidden x axis.
-    """
-    from openpyxl.chart import ScatterChart
-    from openpyxl.chart.axis import NumericAxis
-
-    second = ScatterChart()
-    second.x_axis = NumericAxis(axId=300, crossAx=200, axPos="b", delete=True)
-    second.x_axis.majorGridlines = None
-    second.y_axis.axId = 200
-    second.y_axis.crossAx = 300
-    second.y_axis.axPos = "r"
-    second.y_axis.title = title
-    if number_format:
-        second.y_axis.number_format = number_format
-    second.y_axis.crosses = "max"
-    second.y_axis.delete = False
-    second.y_axis.majorGridlines = None
-    return second
-
-
-def line_series(ws, x_col: int, y_col: int, first_row: int, last_row: int, title: str, colour: str, *,
-                width: int = 22225, dash: str | None = None, marker: str | None = None):
-    """A straight line through the points (x in ``x_col``, y in ``y_col``, rows first_row … last_row)."""
-    from openpyxl.chart import Reference, Series
-
-    series = Series(Reference(ws, min_col=y_col, min_row=first_row, max_row=last_row),
-                    Reference(ws, min_col=x_col, min_row=first_row, max_row=last_row), title=title)
-    series.marker.symbol = marker or "none"
-    if marker:
-        series.marker.size = 4
-    series.smooth = False
-    line = series.graphicalProperties.line
-    line.solidFill = colour
-    line.width = width
-    if dash:
-        line.prstDash = dash
-    return series
-
+#
+# A writer describes a chart (:class:`Chart`: a scatter chart drawn with straight lines over a numeric x axis,
+# or a column chart over categories; its series read cells of the sheet by column and rows) and
+# :meth:`Sheet.chart` draws it with the engine.
 
 #: Colours of the series of a category chart, in order (then repeated).
 PALETTE = ("1F4E79", "2E7D32", "F9A825", "6A1B9A", "00838F", "C62828", "8D6E63", "5C6BC0", "9E9D24", "AD1457")
+EMU_PT = 12700  # a line's width is stored in EMU
 
 
-def column_chart(title: str, x_title: str, y_title: str, *, stacked: bool = True, y_format: str | None = None,
-                 height: float = 12, width: float = 24, gap_width: int = 60):
-    """A column chart over categories (e.g. years, or the bins of a histogram: ``gap_width`` small);
-    ``stacked`` puts its series on top of each other."""
-    from openpyxl.chart import BarChart
+@dataclass(frozen=True)
+class Line:
+    """A series drawn as a straight line through cells: y in column ``col``, rows ``first`` … ``last``; x in
+    ``x_col`` (a scatter chart) or the chart's categories (a column chart: drawn over the bars, same axes).
+    ``width`` in points, ``dash`` ("dash", "sysDot", …) and ``marker`` ("circle", "triangle") optional."""
 
-    chart = BarChart()
-    chart.type = "col"
-    chart.title = title
-    chart.style = 2
-    chart.grouping = "stacked" if stacked else "clustered"
-    if stacked:
-        chart.overlap = 100
-    chart.gapWidth = gap_width
-    chart.height, chart.width = height, width
-    chart.x_axis.title = x_title
-    chart.y_axis.title = y_title
-    if y_format:
-        chart.y_axis.number_format = y_format
-    chart.x_axis.delete = chart.y_axis.delete = False
-    chart.legend.position = "b"
-    return chart
+    col: int
+    first: int
+    last: int
+    title: str
+    colour: str
+    x_col: int | None = None
+    width: float = 1.75
+    dash: str | None = None
+    marker: str | None = None
 
 
-def column_series(ws, col: int, first_row: int, last_row: int, title: str, colour: str):
-    """One series of a column chart: the values in ``col``, rows first_row … last_row, filled in ``colour``."""
-    from openpyxl.chart import Reference, Series
+@dataclass(frozen=True)
+class Bars:
+    """A series of a column chart: the values in column ``col``, rows ``first`` … ``last``, filled in ``colour``."""
 
-    series = Series(Reference(ws, min_col=col, min_row=first_row, max_row=last_row), title=title)
-    series.graphicalProperties.solidFill = colour
-    series.graphicalProperties.line.solidFill = colour
-    return series
-
-
-def set_categories(chart, ws, col: int, first_row: int, last_row: int) -> None:
-    """The category labels (x axis) of a column or line chart: the cells of ``col``, rows first_row … last_row."""
-    from openpyxl.chart import Reference
-
-    chart.set_categories(Reference(ws, min_col=col, min_row=first_row, max_row=last_row))
+    col: int
+    first: int
+    last: int
+    title: str
+    colour: str
 
 
-def add_line(chart, ws, col: int, first_row: int, last_row: int, title: str, colour: str, *, cat_col: int,
-             width: int = 28575, marker: str = "circle") -> None:
-    """Draw the values in ``col`` as a line over a column chart's categories, on the same axes."""
-    from openpyxl.chart import LineChart, Reference, Series
+@dataclass
+class Chart:
+    """A native chart: ``kind`` "scatter" (numeric x, straight lines) or "column" (``categories``: the cells of
+    (column, first row, last row) along x; ``stacked`` bars; ``gap`` between bars in % of a bar).
+
+    ``series`` on the left axis; ``right``: series on a second axis at the right, titled ``right_title``.
+    Axis ranges (``x_range``, ``y_range``: (min, max), either None for automatic) and number formats;
+    ``gridlines``: the left axis's major gridlines; ``hidden_data``: its data are in hidden helper columns
+    (the chart still draws them). ``height``/``width`` in cm.
+    """
+
+    kind: str
+    title: str
+    x_title: str
+    y_title: str
+    series: list = field(default_factory=list)
+    right: list = field(default_factory=list)
+    right_title: str = ""
+    right_format: str | None = None
+    categories: tuple[int, int, int] | None = None
+    x_format: str | None = None
+    y_format: str | None = None
+    x_range: tuple[float | None, float | None] = (None, None)
+    y_range: tuple[float | None, float | None] = (None, None)
+    stacked: bool = True
+    gap: int = 60
+    gridlines: bool = True
+    hidden_data: bool = False
+    height: float = 12
+    width: float = 24
+
+
+def _draw(spec: Chart, ws):
+    """The engine's chart for ``spec``, reading the cells of ``ws``."""
+    from openpyxl.chart import BarChart, LineChart, Reference, ScatterChart, Series
+    from openpyxl.chart.axis import NumericAxis
     from openpyxl.chart.shapes import GraphicalProperties
 
-    line = LineChart()
-    series = Series(Reference(ws, min_col=col, min_row=first_row, max_row=last_row), title=title)
-    series.smooth = False
-    series.graphicalProperties.line.solidFill = colour
-    series.graphicalProperties.line.width = width
-    series.marker.symbol = marker
-    series.marker.size = 6
-    series.marker.graphicalProperties = GraphicalProperties(solidFill=colour)
-    series.marker.graphicalProperties.line.solidFill = colour
-    line.series.append(series)
-    line.set_categories(Reference(ws, min_col=cat_col, min_row=first_row, max_row=last_row))
-    chart += line
+    def ref(col: int, first: int, last: int):
+        return Reference(ws, min_col=col, min_row=first, max_row=last)
 
+    def line(s: Line):
+        series = Series(ref(s.col, s.first, s.last), None if s.x_col is None else ref(s.x_col, s.first, s.last),
+                        title=s.title)
+        series.smooth = False
+        series.graphicalProperties.line.solidFill = s.colour
+        series.graphicalProperties.line.width = int(s.width * EMU_PT)
+        if s.dash:
+            series.graphicalProperties.line.prstDash = s.dash
+        series.marker.symbol = s.marker or "none"
+        if s.marker:
+            series.marker.size = 4 if s.x_col is not None else 6
+            if s.x_col is None:  # a line over bars: its markers filled in its colour
+                series.marker.graphicalProperties = GraphicalProperties(solidFill=s.colour)
+                series.marker.graphicalProperties.line.solidFill = s.colour
+        return series
 
-# ---------------------------------------------------------------- comments and drop-down lists (the template)
+    def axes(chart, x_title: str, y_title: str) -> None:
+        chart.title = spec.title
+        chart.style = 2
+        chart.height, chart.width = spec.height, spec.width
+        chart.x_axis.title, chart.y_axis.title = x_title, y_title
+        if spec.x_format:
+            chart.x_axis.number_format = spec.x_format
+        if spec.y_format:
+            chart.y_axis.number_format = spec.y_format
+        chart.x_axis.delete = chart.y_axis.delete = False
+        chart.legend.position = "b"
+        for axis, (low, high) in ((chart.x_axis, spec.x_range), (chart.y_axis, spec.y_range)):
+            if low is not None:
+                axis.scaling.min = low
+            if high is not None:
+                axis.scaling.max = high
 
-def note(cell, text: str, *, width: int = 320) -> None:
-    """A cell comment (shown on hover) sized to its text."""
-    from openpyxl.comments import Comment
-
-    comment = Comment(text, "policymix")
-    comment.width = width
-    comment.height = 20 + 15 * wrapped_lines(text, max(10, int(width / 6.5)))
-    cell.comment = comment
-
-
-def drop_down(ws, ref: str, source, *, strict: bool = True, title: str = "", message: str = "") -> None:
-    """A drop-down list on the cells ``ref``: ``source`` is a list of values or a range ("'sheet'!$A$2:$A$500").
-
-    ``strict``: a value not in the list is refused (else the list only helps: several ids separated by ';',
-    or an id not entered yet, are accepted with a warning).
-    """
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    formula = source if isinstance(source, str) else '"' + ",".join(source) + '"'
-    dv = DataValidation(type="list", formula1=formula, allow_blank=True)
-    dv.showErrorMessage = True
-    dv.errorStyle = "stop" if strict else "warning"
-    dv.errorTitle, dv.error = title[:32] or None, message[:255] or None
-    ws.add_data_validation(dv)
-    dv.add(ref)
-
-
-def number_rule(ws, ref: str, rule: str = "", *, whole: bool = False, title: str = "", message: str = "") -> None:
-    """Refuse what is not a number on the cells ``ref`` (text such as '1,5' included), within a value rule
-    of the manifest (">=0", ">0", "share", "0..1")."""
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    kinds = {">=0": ("greaterThanOrEqual", "0", None), ">0": ("greaterThan", "0", None),
-             "share": ("between", "0", "1"), "0..1": ("between", "0", "1")}
-    operator, low, high = kinds.get(rule, ("between", "-1000000000000", "1000000000000"))
-    dv = DataValidation(type="whole" if whole else "decimal", operator=operator, formula1=low, formula2=high,
-                        allow_blank=True)
-    dv.showErrorMessage = True
-    dv.errorStyle = "stop"
-    dv.errorTitle, dv.error = title[:32] or None, message[:255] or None
-    ws.add_data_validation(dv)
-    dv.add(ref)
+    if spec.kind == "scatter":
+        chart = ScatterChart()
+        chart.scatterStyle = "lineMarker"
+        chart.display_blanks = "gap"
+        axes(chart, spec.x_title, spec.y_title)
+        chart.series.extend(line(s) for s in spec.series)
+        if not spec.gridlines:
+            chart.y_axis.majorGridlines = None
+        if spec.right:
+            chart.x_axis.axPos = "b"
+            second = ScatterChart()  # Excel wants a chart group of its own for it, with a hidden x axis
+            second.x_axis = NumericAxis(axId=300, crossAx=200, axPos="b", delete=True)
+            second.x_axis.majorGridlines = None
+            second.y_axis.axId, second.y_axis.crossAx, second.y_axis.axPos = 200, 300, "r"
+            second.y_axis.title = spec.right_title
+            if spec.right_format:
+                second.y_axis.number_format = spec.right_format
+            second.y_axis.crosses = "max"
+            second.y_axis.delete = False
+            second.y_axis.majorGridlines = None
+            second.series.extend(line(s) for s in spec.right)
+            chart += second
+    else:
+        chart = BarChart()
+        chart.type = "col"
+        chart.grouping = "stacked" if spec.stacked else "clustered"
+        if spec.stacked:
+            chart.overlap = 100
+        chart.gapWidth = spec.gap
+        axes(chart, spec.x_title, spec.y_title)
+        for s in spec.series:
+            if isinstance(s, Bars):
+                bars = Series(ref(s.col, s.first, s.last), title=s.title)
+                bars.graphicalProperties.solidFill = s.colour
+                bars.graphicalProperties.line.solidFill = s.colour
+                chart.series.append(bars)
+        col, first, last = spec.categories
+        chart.set_categories(ref(col, first, last))
+        lines = [s for s in spec.series if isinstance(s, Line)]
+        if lines:
+            over = LineChart()
+            over.series.extend(line(s) for s in lines)
+            over.set_categories(ref(col, first, last))
+            chart += over
+    if spec.hidden_data:
+        chart.visible_cells_only = False
+    return chart
