@@ -42,9 +42,9 @@ def _cash_workbook(path: Path, result, chart: bool) -> Path:
     wb = new_workbook("cash")
     sheet = Sheet(wb, "Cash")
     cash_sheet(sheet, result)
-    sheet.finish()
     if not chart:
-        sheet.ws._charts.clear()
+        sheet.charts.clear()
+    sheet.finish()
     return save(wb, path)
 
 

@@ -1,4 +1,4 @@
-"""The package's shape: stages in subpackages, imports only running down them, openpyxl in two places only."""
+"""The package's shape: stages in subpackages, imports only running down them, each spreadsheet engine in its place."""
 
 from __future__ import annotations
 
@@ -33,8 +33,9 @@ RANK = {
 }
 #: The only modules that import pandas (where DataFrames are made).
 PANDAS = {"report.frames", "api"}
-#: Where workbooks are opened (reading, untrusted input) and written (the spreadsheet toolkit).
-OPENPYXL = {"input.read", "input.planfile", "report.xlsx"}
+#: Where workbooks are opened (reading, untrusted input: openpyxl) and written (the spreadsheet toolkit: XlsxWriter).
+OPENPYXL = {"input.read", "input.planfile"}
+XLSXWRITER = {"report.xlsx"}
 
 
 def _name(path: Path) -> str:
@@ -98,19 +99,32 @@ def test_subpackages_follow_the_flow():
     assert not bad, bad
 
 
-def test_openpyxl_is_imported_where_workbooks_are_read_and_by_the_toolkit_only():
+def test_openpyxl_is_imported_where_workbooks_are_read_only():
     users = {name for name, path in _modules().items() if "openpyxl" in _imports(name, path)[1]}
     assert users == OPENPYXL, users ^ OPENPYXL
 
 
-#: What the spreadsheet engine's objects offer (openpyxl's workbooks, sheets, cells, styles and charts): a module
-#: that uses one of these holds an engine object. Only the toolkit and the readers may.
+def test_the_writer_engine_is_imported_by_the_toolkit_only():
+    users = {name for name, path in _modules().items() if "xlsxwriter" in _imports(name, path)[1]}
+    assert users == XLSXWRITER, users ^ XLSXWRITER
+
+
+#: What the spreadsheet engines' objects offer (openpyxl's and XlsxWriter's workbooks, sheets, cells, formats and
+#: charts): a module that uses one of these holds an engine object. Only the toolkit and the readers may.
 ENGINE_ATTRIBUTES = {
+    # openpyxl
     "ws", "st", "_wb", "cell", "font", "fill", "alignment", "number_format", "freeze_panes", "add_chart",
     "column_dimensions", "row_dimensions", "merge_cells", "sheet_state", "properties", "conditional_formatting",
     "add_data_validation", "data_validations", "print_title_rows", "print_title_cols", "print_area", "page_setup",
     "page_margins", "x_axis", "y_axis", "scaling", "_charts", "create_sheet", "active", "column_letter",
     "auto_filter", "row_breaks", "col_breaks", "oddHeader", "oddFooter", "comment",
+    # XlsxWriter
+    "add_worksheet", "add_format", "write_number", "write_string", "write_blank", "write_boolean", "write_comment",
+    "set_column", "set_column_pixels", "set_row", "merge_range", "autofilter", "data_validation",
+    "conditional_format", "insert_chart", "add_series", "set_x_axis", "set_y_axis", "set_y2_axis", "combine",
+    "set_paper", "set_landscape", "set_portrait", "fit_to_pages", "set_print_scale", "set_margins", "repeat_rows",
+    "repeat_columns", "set_h_pagebreaks", "set_v_pagebreaks", "set_header", "set_footer", "worksheets_objs",
+    "set_properties",
 }
 
 
@@ -123,7 +137,7 @@ def test_no_spreadsheet_object_is_used_outside_the_toolkit_and_the_readers():
             if isinstance(node, ast.Attribute) and node.attr in ENGINE_ATTRIBUTES:
                 found.setdefault(name, []).append(f"{name}:{node.lineno} .{node.attr}")
     assert len(found.get("report.xlsx", [])) > 20  # the check sees the toolkit's own use of the engine
-    outside = [use for name, uses in found.items() if name not in OPENPYXL for use in uses]
+    outside = [use for name, uses in found.items() if name not in OPENPYXL | XLSXWRITER for use in uses]
     assert not outside, outside
 
 

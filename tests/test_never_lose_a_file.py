@@ -2,7 +2,7 @@
 
 An interrupted write leaves the old file or the new one, never a truncated one.
 The kills happen at a controlled point — while the write callback (or
-openpyxl's save inside ``plan``) sleeps on a half-written temporary file —
+the toolkit's save inside ``plan``) sleeps on a half-written temporary file —
 set up by the test itself in a child interpreter, never by a hook in the
 product code.
 """
@@ -118,18 +118,18 @@ def test_a_writer_killed_mid_write_leaves_the_old_file(tmp_path):
 
 INTERRUPTED_PLAN = textwrap.dedent("""
     import sys, time
-    import openpyxl
+    from optimiser.report.xlsx import Book
 
-    save = openpyxl.Workbook.save
+    fill = Book._fill_file
 
     def half_save_then_wait(self, filename):
-        save(self, filename)
+        fill(self, filename)
         with open(filename, "r+b") as f:
             f.truncate(200)  # what a disk holds halfway through the save
         print("READY", flush=True)
         time.sleep(60)
 
-    openpyxl.Workbook.save = half_save_then_wait
+    Book._fill_file = half_save_then_wait
     from optimiser.cli import main
     sys.exit(main(sys.argv[1:]))
 """)
