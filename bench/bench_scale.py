@@ -5,6 +5,8 @@
     python bench/bench_scale.py --sizes 1000 --lumpy-sizes   # quick: one LP size, no MILP
     python bench/bench_scale.py --large               # also 50 000 measures (LP; takes an hour or more)
     python bench/bench_scale.py --no-docs             # print only; do not rewrite docs/performance.md
+    git archive HEAD~3 | tar -x -C /tmp/before        # a tree before a change, then side by side:
+    python bench/bench_scale.py --baseline /tmp/before --baseline-label HEAD~3 --sequential --runs 3
 
 The workbooks are made by :func:`optimiser.input.synthetic.plant_level` (the
 default workbook's measures replicated and perturbed, seeded; limits scaled
@@ -14,7 +16,11 @@ process, one after the other:
 1. ``policymix plan WORKBOOK -o OUT.xlsx --json OUT.json`` as a user runs it,
    with the time of each stage recorded by wrappers around the pipeline's
    functions (import, read, build, hand-off, HiGHS, shadow-price probes,
-   extract, write) and the peak memory of the process (``wait4``);
+   extract, write), the CPU time and the peak memory of the process (``wait4``);
+   with ``--baseline`` also the same plan with policymix imported from another
+   source tree (the commit before a change), and with ``--sequential`` with the
+   plan workbook's input sheets written after the solve rather than while HiGHS
+   solves; the runs of the variants interleaved, so they share the noise;
 2. the model exactly as the planner passes it to HiGHS, written by HiGHS's own
    ``writeModel`` (MPS), then solved by bare highspy once per algorithm (dual
    simplex, primal simplex, interior point; a MILP with HiGHS's defaults):
@@ -23,7 +29,7 @@ process, one after the other:
    HiGHS instance: the time of a warm point (update + solve + extract).
 
 The ratio is the plan's end-to-end time over the fastest bare HiGHS run. The
-goals of issue 16 are checked at the end, and the table (with the machine and
+goals of issues 16 and 20 are checked at the end, and the table (with the machine and
 the command line) is written into docs/performance.md between its markers.
 Nothing here asserts a time: 2 shared cores are noisy.
 """
@@ -56,7 +62,8 @@ BARE_OPTIONS = {
     "mip-default": {},  # HiGHS's defaults (--mip-default): Fourier-Motzkin presolve on
 }
 GOALS = {
-    "lp10k_ratio": 1.5,  # 10 000-measure LP end to end ≤ 1.5 × bare HiGHS (best algorithm)
+    "lp10k_ratio": 2.0,  # 10 000-measure LP end to end ≤ 2.0 × bare HiGHS (best algorithm); issue 20
+    "lp10k_beyond": 1.5,  # the goal beyond it
     "lumpy4k_s": 60.0,  # 4 000 measures with lumpy projects planned in ≤ 60 s
     "sweep10k_s": 3.0,  # a warm sweep point at 10 000 ≤ 3 s
     "default_s": 1.0,  # the default plan ≤ 1.0 s end to end
@@ -74,6 +81,10 @@ def child_plan(workbook: str, out: str, stages_path: str, extra: list[str]) -> i
     import optimiser.cli as cli
 
     t_import = time.perf_counter() - t0
+    if os.environ.get("POLICYMIX_BENCH_SEQUENTIAL"):  # the input sheets written after the solve, not during it
+        import optimiser.report.plan as plan_writer
+
+        plan_writer.BACKGROUND = False
     import optimiser.model.optimum as optimum
     import optimiser.model.solve as solve
     import optimiser.pipeline as pipeline
@@ -181,10 +192,11 @@ def child_sweep(workbook: str, result_path: str, points: int) -> int:
 
 # ---------------------------------------------------------------- the parent
 
-def spawn(args: list[str], timeout: float) -> tuple[int | None, float, float]:
-    """Run ``python bench_scale.py --child …`` in a fresh process: (exit code or None on timeout, seconds,
-    peak resident memory in MB)."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+def spawn(args: list[str], timeout: float, *, tree: Path = ROOT, env_extra: dict | None = None,
+          cpu: list | None = None) -> tuple[int | None, float, float]:
+    """Run ``python bench_scale.py --child …`` in a fresh process, importing policymix from ``tree``: (exit code
+    or None on timeout, seconds, peak resident memory in MB); the CPU seconds it used are appended to ``cpu``."""
+    env = dict(os.environ, PYTHONPATH=str(tree), **(env_extra or {}))
     t0 = time.perf_counter()
     proc = subprocess.Popen([sys.executable, __file__, "--child", *args], env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE)
@@ -202,6 +214,8 @@ def spawn(args: list[str], timeout: float) -> tuple[int | None, float, float]:
             return None, time.perf_counter() - t0, 0.0
         time.sleep(0.02)
     seconds = time.perf_counter() - t0
+    if cpu is not None:
+        cpu.append(usage.ru_utime + usage.ru_stime)
     proc.returncode = os.waitstatus_to_exitcode(status)
     err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
     if proc.returncode not in (0,):
@@ -231,24 +245,42 @@ def workbook_for(measures: int | None, lumpy: int, seed: int, cache: Path) -> Pa
     return path
 
 
-def measure_case(label: str, workbook: Path, args, tmp: Path, *, runs: int, bare: bool, sweep: bool) -> dict:
-    case: dict = {"label": label, "workbook": str(workbook)}
+def measure_case(label: str, workbook: Path, args, tmp: Path, *, runs: int, bare: bool, sweep: bool) -> list[dict]:
+    """The case's plan runs (this tree; and, as asked, the tree before the change and the input sheets written
+    after the solve, the runs of all interleaved so they share the machine's noise), then bare HiGHS and a
+    sweep. One dict per variant, the first this tree's; the others share its model and bare runs."""
     extra = list(args.extra)
-    plans = []
+    variants = [(label, ROOT, {})]
+    if args.baseline:
+        variants.append((f"{label}, before ({args.baseline_label})", args.baseline, {}))
+    if args.sequential:
+        variants.append((f"{label}, input sheets after the solve", ROOT, {"POLICYMIX_BENCH_SEQUENTIAL": "1"}))
+    plans: dict[str, list] = {v[0]: [] for v in variants}
+    stopped: set = set()
     for k in range(runs):
-        out = tmp / f"{label}-{k}.xlsx"
-        stages = tmp / f"{label}-{k}.stages.json"
-        code, seconds, peak = spawn(["plan", str(workbook), str(out), str(stages), *extra], args.timeout)
-        if code is None:
-            plans.append({"seconds": seconds, "timeout": True, "peak_mb": 0.0})
-            break
-        info = json.loads(stages.read_text()) if stages.exists() else {}
-        plans.append(dict(info, seconds=seconds, peak_mb=peak))
-        print(f"   {label}: plan run {k + 1}: {seconds:.2f} s, peak {peak:,.0f} MB, exit {info.get('code')}",
-              flush=True)
-    best = sorted(plans, key=lambda p: p["seconds"])[len(plans) // 2]  # the median run, with its stages
-    case["plan"] = best
-    case["plan_runs"] = [p["seconds"] for p in plans]
+        for name, tree, env_extra in variants:
+            if name in stopped:
+                continue
+            out = tmp / f"{name}-{k}.xlsx".replace("/", "_")
+            stages = tmp / f"{name}-{k}.stages.json".replace("/", "_")
+            cpu: list = []
+            code, seconds, peak = spawn(["plan", str(workbook), str(out), str(stages), *extra], args.timeout,
+                                        tree=tree, env_extra=env_extra, cpu=cpu)
+            if code is None:
+                plans[name].append({"seconds": seconds, "timeout": True, "peak_mb": 0.0})
+                stopped.add(name)
+                continue
+            info = json.loads(stages.read_text()) if stages.exists() else {}
+            plans[name].append(dict(info, seconds=seconds, peak_mb=peak, cpu=cpu[0] if cpu else None))
+            print(f"   {name}: plan run {k + 1}: {seconds:.2f} s (CPU {cpu[0]:.2f} s), peak {peak:,.0f} MB, "
+                  f"exit {info.get('code')}", flush=True)
+    cases = []
+    for name, _, _ in variants:
+        runs_ = plans[name]
+        best = sorted(runs_, key=lambda p: p["seconds"])[len(runs_) // 2]  # the median run, with its stages
+        cases.append({"label": name, "workbook": str(workbook), "plan": best,
+                      "plan_runs": [p["seconds"] for p in runs_]})
+    case = cases[0]
     if bare:
         mps = tmp / f"{label}.mps"
         info_path = tmp / f"{label}.model.json"
@@ -277,7 +309,9 @@ def measure_case(label: str, workbook: Path, args, tmp: Path, *, runs: int, bare
             case["sweep"]["peak_mb"] = peak
             warm = [p["seconds"] for p in case["sweep"]["points"] if p["note"] == "warm re-solve"]
             print(f"   {label}: sweep warm points {', '.join(f'{s:.2f}' for s in warm)} s", flush=True)
-    return case
+    for other in cases[1:]:
+        other["model"], other["bare"] = case.get("model", {}), case.get("bare", {})
+    return cases
 
 
 def _s(v) -> str:
@@ -293,8 +327,8 @@ def best_bare(case: dict) -> tuple[str, float] | None:
 
 
 def table(cases: list[dict]) -> list[str]:
-    head = ("| case | cols × rows | plan s | import | read | build | hand-off | HiGHS | probes | extract | write "
-            "| peak MB | bare dual | bare primal | bare IPM | bare MIP | bare MIP, HiGHS defaults | ratio "
+    head = ("| case | cols × rows | plan s | CPU s | import | read | build | hand-off | HiGHS | probes | extract "
+            "| write | peak MB | bare dual | bare primal | bare IPM | bare MIP | bare MIP, HiGHS defaults | ratio "
             "| warm sweep point s |")
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for c in cases:
@@ -323,7 +357,7 @@ def table(cases: list[dict]) -> list[str]:
             return _s(r["seconds"]) if r.get("status") == "Optimal" else f"{_s(r['seconds'])} ({r['status']})"
 
         lines.append("| " + " | ".join([
-            c["label"], size, plan_s, _s(p.get("import")), _s(st.get("read")), _s(st.get("build")),
+            c["label"], size, plan_s, _s(p.get("cpu")), _s(p.get("import")), _s(st.get("read")), _s(st.get("build")),
             _s(st.get("hand-off")), _s(highs_main), _s(probes), _s(st.get("extract")), _s(write),
             f"{p.get('peak_mb', 0):,.0f}", b("dual"), b("primal"), b("ipm"), b("mip"), b("mip-default"), ratio,
             _s(statistics.median(warm)) if warm else "",
@@ -347,7 +381,8 @@ def goals(cases: list[dict]) -> list[str]:
         alg, bare = best_bare(c)
         s = c["plan"]["seconds"]
         out.append(f"- 10 000-measure LP ≤ {GOALS['lp10k_ratio']:g} × bare HiGHS ({alg}, {bare:.2f} s): "
-                   f"{s:.2f} s = {s / bare:.2f}× — {verdict(s <= GOALS['lp10k_ratio'] * bare)}")
+                   f"{s:.2f} s = {s / bare:.2f}× — {verdict(s <= GOALS['lp10k_ratio'] * bare)}; the goal beyond, "
+                   f"{GOALS['lp10k_beyond']:g}×: {verdict(s <= GOALS['lp10k_beyond'] * bare)}")
     c = by.get("4 000 lumpy")
     if c:
         p = c["plan"]
@@ -415,8 +450,16 @@ def main() -> int:
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "policymix-bench-scale")
     parser.add_argument("--set", dest="extra", action="append", default=[], type=lambda s: ("--set", s),
                         metavar="SHEET:ID:COLUMN=VALUE", help="an override for every plan (e.g. settings:solver=dual)")
+    parser.add_argument("--baseline", type=Path, metavar="TREE",
+                        help="another source tree of policymix (e.g. the commit before a change, from git archive): "
+                             "each plan is also run there, interleaved with this tree's runs")
+    parser.add_argument("--baseline-label", default="baseline", help="how the table names the baseline tree")
+    parser.add_argument("--sequential", action="store_true",
+                        help="also plan with the input sheets written after the solve instead of during it")
     parser.add_argument("--no-docs", action="store_true", help="do not rewrite docs/performance.md")
     args = parser.parse_args()
+    if args.baseline:
+        args.baseline = args.baseline.resolve()
     args.extra = [x for pair in args.extra for x in pair]
     sizes = list(args.sizes) + ([50000] if args.large and 50000 not in args.sizes else [])
 
@@ -433,8 +476,8 @@ def main() -> int:
         for label, n, lumpy in todo:
             wb = workbook_for(n, lumpy, args.seed, args.cache)
             print(f"{label}: {wb}", flush=True)
-            cases.append(measure_case(label, wb, args, tmp, runs=args.default_runs if n is None else args.runs,
-                                      bare=not args.no_bare, sweep=n in args.sweep_sizes))
+            cases += measure_case(label, wb, args, tmp, runs=args.default_runs if n is None else args.runs,
+                                  bare=not args.no_bare, sweep=n in args.sweep_sizes)
     import pyomo
 
     from optimiser import __version__
@@ -451,7 +494,7 @@ def main() -> int:
         "",
         *lines,
         "",
-        "Goals (issue 16):",
+        "Goals (issues 16 and 20):",
         "",
         *verdicts,
     ]

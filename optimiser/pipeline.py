@@ -404,18 +404,23 @@ class Writer:
 # ---------------------------------------------------------------- stages 3–5
 
 def solve_input(inp: PlanInput, *, time_limit_s: float | None = None, alternatives: int = 0,
-                slack: float = 0.05, save_lp: str | os.PathLike | None = None, force: bool = False) -> PlanResult:
+                slack: float = 0.05, save_lp: str | os.PathLike | None = None, force: bool = False,
+                before_solve: Callable | None = None) -> PlanResult:
     """Stages 3–5: the optimal plan of ``inp`` (with ``alternatives`` near-optimal plans when asked).
 
-    ``save_lp``: write the model handed to HiGHS there first (``.mps`` or ``.lp``, by HiGHS itself).
+    ``save_lp``: write the model handed to HiGHS there first (``.mps`` or ``.lp``, by HiGHS itself);
+    ``before_solve(solver)``: called once the model is on HiGHS, before it solves.
 
     Raises :class:`TargetInfeasible` (strict mode, with the conflicting limits)
     or :class:`SolverFailure` on any other non-optimal solve.
     """
-    def save(solver) -> None:
-        write_model_file(solver.write_model, save_lp, force=force)
+    def before(solver) -> None:
+        if save_lp:
+            write_model_file(solver.write_model, save_lp, force=force)
+        if before_solve is not None:
+            before_solve(solver)
 
-    found = optimise(inp, time_limit_s=time_limit_s, before_solve=save if save_lp else None)
+    found = optimise(inp, time_limit_s=time_limit_s, before_solve=before if save_lp or before_solve else None)
     if alternatives:
         found.result.alternatives = generate_alternatives(found, alternatives, slack)
     return found.result
@@ -443,24 +448,39 @@ def _plan(o: Options) -> Outcome:
     """Plan one workbook end to end and write the plan (and JSON, IAMC file, the model for HiGHS)."""
     if o.versus_rules:
         return _rules_gap(o)
-    from .report.plan import write_plan
+    from .report.plan import start_plan_workbook, write_plan
 
     t0 = time.perf_counter()
     wb, inp, applied = read(o)
     check_iamc(o, wb, inp)
     timings = {"read": time.perf_counter() - t0}
     t1 = time.perf_counter()
+    started = []  # the workbook's input sheets, written while HiGHS solves
+
+    def begin(solver) -> None:
+        if not started and _writes_workbook(o):
+            started.append(start_plan_workbook(inp))
+
     try:
-        result = solve_input(inp, alternatives=o.alternatives, slack=o.slack, save_lp=o.save_lp, force=o.force)
+        result = solve_input(inp, alternatives=o.alternatives, slack=o.slack, save_lp=o.save_lp, force=o.force,
+                             before_solve=begin)
     except TargetInfeasible as exc:
+        _discard(started)
         if o.json_path:
             write_json(infeasible_json(exc.iis), o.json_path, force=o.force)
+        raise
+    except BaseException:
+        _discard(started)
         raise
     timings["solve"] = time.perf_counter() - t1
     stamp(result, wb, applied)
     t2 = time.perf_counter()
     w = Writer(o, output_label(inp.settings.scenario_name, o.overrides))
-    w.workbook(lambda path, force: write_plan(result, path, force=force))
+    try:
+        w.workbook(lambda path, force: write_plan(result, path, force=force,
+                                                  started=started[0] if started else None))
+    finally:
+        _discard(started)
     w.json(lambda: plan_json(result))
     if o.save_lp:
         w.files["lp"] = Path(o.save_lp)
@@ -474,6 +494,13 @@ def _plan(o: Options) -> Outcome:
     timings["write"] = time.perf_counter() - t2
     return w.outcome(result, EXIT_OK if result.target_met else EXIT_NOT_MET, wb=wb, timings=timings, input=inp,
                      overrides=applied)
+
+
+def _discard(started: list) -> None:
+    """Give up a workbook begun while solving (its temporary files removed)."""
+    for s in started:
+        if s is not None:
+            s.discard()
 
 
 class SweepFiles:

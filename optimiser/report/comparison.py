@@ -32,10 +32,15 @@ def side_header(f: Field, side: str, **context) -> str:
 
 def comparison_workbook(cmp: Comparison):
     """The comparison workbook (unsaved: a :class:`optimiser.report.xlsx.Book`)."""
+    with new_workbook(_("Policy-mix comparison: {a} vs {b}", a=cmp.a["file"], b=cmp.b["file"])) as book:
+        _comparison_sheets(book, cmp)
+    return book
+
+
+def _comparison_sheets(book, cmp: Comparison) -> None:
     from .. import __version__
 
     a, b = cmp.a, cmp.b
-    book = new_workbook(_("Policy-mix comparison: {a} vs {b}", a=a["file"], b=b["file"]))
 
     sheet = book.sheet(_("Comparison"))
     sheet.title(_("Plan A: {a}   vs   plan B: {b}", a=a["file"], b=b["file"]))
@@ -82,7 +87,6 @@ def comparison_workbook(cmp: Comparison):
         (_("tolerance"), _("a number counts as changed when it moves by more than 1e-6 + 1e-6 × its size")),
     ], bold_labels=True)
     sheet.finish(widths={1: 22, 2: 90})
-    return book
 
 
 def _cell_value(v):

@@ -92,7 +92,11 @@ def _about(exc: OSError, target: Path) -> OSError:
     return OSError(exc.errno, exc.strerror or os.strerror(exc.errno), str(target))
 
 
-def json_text(document: dict | list) -> str:
+def json_text(document: dict | list, *, compact: bool = False) -> str:
+    """JSON text: indented for a person, or ``compact`` (one line, for a program; written by the json module's
+    C encoder, several times faster than the indented text of a plant-level plan)."""
+    if compact:
+        return json.dumps(document, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
     return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 

@@ -59,12 +59,13 @@ def add_input_sheets(wb, tables: dict, years: list[int]) -> None:
         text = {c.name for c in spec.columns if c.type in ("str", "any", "ids") and c.name != spec.id_column}
         sheet = Sheet(wb, spec.name)
         cols = [Col(h if isinstance(h, str) else h, "General", wrap=h in text) for h in headers]
-        sheet.table(cols, ([input_cell(row.get(h)) for h in headers] for row in rows), freeze=1, wrap_headers=False)
+        sheet.table(cols, ([input_cell(row.get(h)) for h in headers] for row in rows), freeze=1, wrap_headers=False,
+                    exact=True)
         sheet.finish()
 
 
 def write_input_workbook(tables: dict, years: list[int], path: str | os.PathLike, *, force: bool = True) -> Path:
     """Write an input workbook holding ``tables`` (atomically)."""
-    wb = new_workbook("Policy-mix input")
-    add_input_sheets(wb, tables, years)
+    with new_workbook("Policy-mix input") as wb:
+        add_input_sheets(wb, tables, years)
     return save(wb, path, force=force)

@@ -14,7 +14,9 @@ cell goes through the spreadsheet toolkit (:mod:`optimiser.report.xlsx`).
 
 from __future__ import annotations
 
+import contextvars
 import os
+import threading
 from datetime import datetime
 from pathlib import Path
 
@@ -39,38 +41,120 @@ FUNDED_LINE, UNFUNDED_LINE, TARGET_LINE = "1B7837", "9E9E9E", "C62828"
 DOCUMENT_CHUNK = 30_000
 
 
-def write_plan(result: PlanResult, path: str | os.PathLike, *, force: bool = True) -> Path:
-    """Write the plan workbook atomically; returns its path."""
-    return save(plan_workbook(result), path, force=force)
+#: Write a plan's input sheets while HiGHS solves (:class:`Started`); False writes everything after the solve
+#: (bench/bench_scale.py measures both).
+BACKGROUND = True
 
 
-def plan_workbook(result: PlanResult):
-    """The plan workbook (unsaved: a :class:`optimiser.report.xlsx.Book`)."""
-    book = new_workbook(_("Policy-mix plan: {scenario}", scenario=result.input.settings.scenario_name))
+def write_plan(result: PlanResult, path: str | os.PathLike, *, force: bool = True,
+               started: Started | None = None) -> Path:
+    """Write the plan workbook atomically; returns its path. ``started``: the workbook begun while the plan was
+    solved (:func:`start_plan_workbook`)."""
+    book = started.complete(result) if started is not None else plan_workbook(result)
+    return save(book, path, force=force)
+
+
+def _title(inp) -> str:
+    return _("Policy-mix plan: {scenario}", scenario=inp.settings.scenario_name)
+
+
+def plan_workbook(result: PlanResult, *, book=None):
+    """The plan workbook (unsaved: a :class:`optimiser.report.xlsx.Book`). ``book``: one that holds the input
+    sheets already (the result sheets go in front of them)."""
+    inputs_written = book is not None
+    if book is None:
+        book = new_workbook(_title(result.input))
+    with book:  # an error gives the book up: what was written out goes now, not when the book is collected
+        _fill(book, result, inputs_written)
+    return book
+
+
+def _fill(book, result: PlanResult, inputs_written: bool) -> None:
     generated = datetime.now().astimezone().isoformat(timespec="seconds")
+    at = 0  # the result sheets come first, in the manifest's order
+
+    def sheet(title: str, **kw) -> Sheet:
+        nonlocal at
+        at += 1
+        return book.sheet(title, at - 1, **kw)
+
     for spec in PLAN_SHEETS:
         if spec.hidden:
             continue
         orientation, note, widths = _PRINTED.get(spec.title, (None, False, None))
-        sheet = book.sheet(_(spec.title), orientation=orientation, note=note)
-        _WRITERS[spec.title](sheet, result, generated=generated)
-        sheet.finish(widths=widths)
+        s = sheet(_(spec.title), orientation=orientation, note=note)
+        _WRITERS[spec.title](s, result, generated=generated)
+        s.finish(widths=widths)
     if result.alternatives is not None:
-        sheet = book.sheet(_("Alternatives"), orientation="landscape")
-        _alternatives(sheet, result)
-        sheet.finish()
+        s = sheet(_("Alternatives"), orientation="landscape")
+        _alternatives(s, result)
+        s.finish()
         for k, alt in enumerate(result.alternatives.plans, start=1):
-            sheet = book.sheet(_("Alternative {k}", k=k), orientation="landscape")
-            _alternative(sheet, result, alt, k)
-            sheet.finish()
-    add_input_sheets(book, to_tables(in_its_language(result.input)), result.input.years)
+            s = sheet(_("Alternative {k}", k=k), orientation="landscape")
+            _alternative(s, result, alt, k)
+            s.finish()
+    if not inputs_written:
+        add_input_sheets(book, to_tables(in_its_language(result.input)), result.input.years)
     add_result_document(book, result)
-    return book
+
+
+class Started:
+    """A plan workbook begun before its plan is known: its input sheets — the effective inputs, which the solve
+    does not change, a third of a plant-level workbook's cells — are written out by a thread while HiGHS solves
+    (HiGHS lets go of Python's lock while it runs; the simplex uses one core). :meth:`complete` adds the result
+    sheets once the plan is there; :meth:`discard` gives the workbook up (a failed or interrupted solve), its
+    temporary files removed. An error of the thread is raised where the workbook is completed, as it would have
+    been raised there without the thread."""
+
+    def __init__(self, inp):
+        self.book = new_workbook(_title(inp))
+        self._error: BaseException | None = None
+        self._done = False
+        self._thread = threading.Thread(target=contextvars.copy_context().run, args=(self._inputs, inp),
+                                        name="policymix: input sheets", daemon=True)
+        self._thread.start()
+
+    def _inputs(self, inp) -> None:
+        try:
+            add_input_sheets(self.book, to_tables(in_its_language(inp)), inp.years)
+        except BaseException as exc:  # raised again by complete(), in the thread that writes the workbook
+            self._error = exc
+
+    def complete(self, result: PlanResult):
+        """The whole workbook for ``result`` (made once; a later call, e.g. to save it under another name, gets
+        the same book). After an error of the thread, the workbook is made anew the next time."""
+        if self._done:
+            return self.book
+        self._thread.join()
+        if self._error is not None:
+            error, self._error = self._error, None
+            self.book.discard()
+            self.book = None
+            raise error
+        if self.book is None:  # the thread failed before: everything in this thread
+            self.book = plan_workbook(result)
+        else:
+            plan_workbook(result, book=self.book)
+        self._done = True
+        return self.book
+
+    def discard(self) -> None:
+        """Stop and remove what was written (nothing of it stays on disk)."""
+        if self.book is not None:
+            self.book.cancel()
+        self._thread.join()
+        if self.book is not None:
+            self.book.discard()
+
+
+def start_plan_workbook(inp) -> Started | None:
+    """Begin the plan workbook of ``inp`` in the background (None when :data:`BACKGROUND` is off)."""
+    return Started(inp) if BACKGROUND else None
 
 
 def add_result_document(book, result: PlanResult) -> None:
     """The plan's result as JSON text in a hidden sheet (column A, in chunks): what compare reads."""
-    book.hidden_text(RESULT_DOCUMENT_SHEET, json_text(plan_document(result)), DOCUMENT_CHUNK)
+    book.hidden_text(RESULT_DOCUMENT_SHEET, json_text(plan_document(result), compact=True), DOCUMENT_CHUNK)
 
 
 # ---------------------------------------------------------------- Summary

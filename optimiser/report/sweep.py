@@ -87,7 +87,12 @@ def sweep_columns(run: SweepRun) -> tuple[list[Col], list, list[int], dict]:
 
 def sweep_workbook(run: SweepRun):
     """The sweep workbook (unsaved: a :class:`optimiser.report.xlsx.Book`)."""
-    book = new_workbook(_("Policy-mix sweep: {scenario}", scenario=run.scenario_name))
+    with new_workbook(_("Policy-mix sweep: {scenario}", scenario=run.scenario_name)) as book:
+        _sweep_sheets(book, run)
+    return book
+
+
+def _sweep_sheets(book, run: SweepRun) -> None:
     sheet = book.sheet(_("Sweep"), orientation="landscape")
     cols, get, breaks, where = sweep_columns(run)
     last = sheet.table(cols, [[g(p) for g in get] for p in run.points], freeze=1 + len(run.varies), autofilter=True,
@@ -106,7 +111,6 @@ def sweep_workbook(run: SweepRun):
     sheet = book.sheet(_("About"), orientation="landscape")
     _sweep_about(sheet, run, chart_note)
     sheet.finish(widths={1: 26, 2: 26, 3: 22, 4: 18, 5: 12, 6: 10, 7: 30})
-    return book
 
 
 def _sweep_chart(sheet: Sheet, run: SweepRun, cols: list[Col], where: dict) -> str:

@@ -251,7 +251,12 @@ def _instructions(sheet: Sheet) -> None:
 
 def template_workbook(examples: dict[str, list[dict]], years: list[int]):
     """The blank template (unsaved: a :class:`optimiser.report.xlsx.Book`)."""
-    book = new_workbook(_("policymix input workbook"))
+    with new_workbook(_("policymix input workbook")) as book:
+        _template_sheets(book, examples, years)
+    return book
+
+
+def _template_sheets(book, examples: dict[str, list[dict]], years: list[int]) -> None:
     sheet = book.sheet(_(INSTRUCTIONS), orientation="portrait", note=True)
     _instructions(sheet)
     sheet.finish(widths={1: 14, 2: 9, 3: 44, 4: 30})
@@ -263,4 +268,3 @@ def template_workbook(examples: dict[str, list[dict]], years: list[int]):
             _input_sheet(sheet, spec, examples.get(spec.name, []), years)
         sheet.finish()
     book.show_first()
-    return book

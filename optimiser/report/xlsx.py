@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import itertools
 import math
 import os
 import shutil
@@ -151,6 +152,16 @@ class Book:
         self._bytes: bytes | None = None
         self.cancelled = False
         self._cleanup = None
+
+    def __enter__(self) -> Book:
+        return self
+
+    def __exit__(self, kind, error, trace) -> bool:
+        """Leaving a ``with`` block by an exception gives the book up (:meth:`discard`): what was written out goes
+        at once."""
+        if kind is not None:
+            self.discard()
+        return False
 
     def sheet(self, title: str, index: int | None = None, **kw) -> Sheet:
         """A new sheet (at ``index``, default last): see :class:`Sheet` for ``orientation`` and ``note``."""
@@ -741,20 +752,21 @@ class Sheet(_Rules):
                     else:
                         row[c] = (v, spec[1])
         last = r
-        # widths, bottoms: column by column
-        for k, (c, col) in enumerate(zip(positions, cols)):
-            values = [cells[x].get(c, (None,))[0] for x in range(first, last + 1)]
-            present = [v for v in values if v is not None]
+        # widths, bottoms: column by column (the rows turned into columns at C speed)
+        for k, (c, col, values) in enumerate(zip(positions, cols, itertools.zip_longest(*rows))):
+            present = [v for v in values if v is not None and v != "" and v == v]
             if not present:
                 continue
             if last > self.bottom.get(c, 0):
                 self.bottom[c] = last
             if fit is None or fit[k]:
+                if tuple in set(map(type, present)):
+                    present = [_plain(v) for v in present]
                 if row_formats is None:
                     shown = _widest(present, excel_format(col.fmt))
                 else:
-                    shown = max(shown_len(v, row_formats[x - first] or col.fmt) for x, v in
-                                zip(range(first, last + 1), values) if v is not None)
+                    shown = max(shown_len(_plain(v), row_formats[x] or col.fmt) for x, v in enumerate(values)
+                                if v is not None and v != "")
                 limit = specs[k][3]
                 self.widths[c] = max(self.widths.get(c, 0), min(shown, limit) if limit else shown)
         if positions:
