@@ -334,3 +334,72 @@ def test_generated_workbooks_with_ties_give_one_plan(t, seed):
             first = r
         else:
             assert_same(first, r, label)
+
+
+# ---------------------------------------------------------------- sweeps, alternatives, futures, rules-gap
+
+def test_a_warm_sweep_point_is_the_plan_of_a_cold_solve(default_input):
+    # every point after the first is re-solved on the live HiGHS instance, from the last point's basis; its
+    # plan must be the one a fresh build and solve of that point's input gives
+    from optimiser.analysis.sweep import parse_vary, prepare, sweep
+
+    varies = [parse_vary("scale", "budgets:SDE++:*=0.6,1,1.4"), parse_vary("set", "settings:target_reduction_mt=19,20.2")]
+    run = sweep(default_input, varies, keep_results=True)
+    assert any(p.solver_note == "warm re-solve" for p in run.points)
+    for point, (_values, _rows, inp) in zip(run.points, prepare(default_input, varies)):
+        assert_same(point.result, optimise(inp).result, f"sweep point {point.number} ({point.solver_note})")
+
+
+def test_alternatives_are_one_set_whatever_the_algorithm_and_row_order():
+    from optimiser.analysis.alternatives import generate
+
+    # a and a2 cost the same per tonne; b a little more: the alternatives choose among equal plans too
+    t = tables(reduction=2.0, measures=[measure("a", 1.0, 50), measure("a2", 1.0, 50), measure("b", 1.0, 52),
+                                        measure("c", 1.0, 53)])
+    first = None
+    for label, inp in variants(to_input(t)):
+        found = optimise(inp)
+        alts = generate(found, 2, 0.05).plans
+        assert len(alts) == 2, label
+        if first is None:
+            first = alts
+        else:
+            for a, b in zip(first, alts):
+                assert_same(a, b, f"alternatives, {label}")
+    # the optimum funds a and a2; the first alternative overlaps least: b and c, and no shortfall
+    assert first[0].measures["b"].committed_share == pytest.approx(1)
+    assert first[0].measures["c"].committed_share == pytest.approx(1)
+    assert first[0].status == "target_met"
+
+
+def test_a_future_is_planned_as_its_own_input_would_be():
+    # wait and see: each future's plan on a kept model (updated in place, built with every option) is the
+    # canonical plan of that future's input solved on its own, from rows in another order; a, a2 and a3 cost
+    # the same and the target needs two of them
+    from optimiser.analysis import futures as F
+    from optimiser.input.scenario import apply_overrides
+
+    t = tables(reduction=2.0, measures=[measure("a3", 1.0, 50, eligible="G;H"), measure("a", 1.0, 50, eligible="G;H"),
+                                        measure("a2", 1.0, 50, eligible="H;G"), measure("b", 1.0, 80)],
+             instruments=[{"instrument_id": "G"}, {"instrument_id": "H", "payout": "0.5;0.5"}],
+             budgets=[{"instrument_id": "G", **yearly(1e6)}, {"instrument_id": "H", **yearly(1e6)}])
+    t["uncertainty"] = [{"name": "cost of b", "sheet": "measures", "id": "b", "column": "cost_eur_per_t", "op": "scale",
+                         "distribution": "uniform", "low": 0.5, "high": 1.5, "_row": 2}]
+    base = to_input(t)
+    run = F.run(base, samples=8, seed=4, jobs=1)
+    for future, result in zip(run.futures, run.results):
+        alone = optimise(reordered(apply_overrides(F.with_penalty(base), list(future.overrides)), "reverse")).result
+        T = base.settings.target_year
+        committed = {m: mr.committed[T] for m, mr in alone.measures.items() if mr.committed[T] > 1e-6}
+        assert result.committed.keys() == committed.keys(), future.number
+        for m, v in committed.items():
+            assert result.committed[m] == pytest.approx(v, abs=1e-6), (future.number, m)
+        assert result.public_cost_meur == pytest.approx(alone.public_cost_meur, rel=1e-6)
+
+
+def test_the_rules_gap_optimum_is_the_canonical_plan(default_input):
+    from optimiser.analysis.rules_gap import compare
+
+    gaps = [compare(with_settings(default_input, solver=s)).optimum for s in ("dual", "ipm")]
+    assert_same(gaps[0], gaps[1], "rules-gap optimum, dual against ipm")
+    assert_same(gaps[0], optimise(default_input).result, "rules-gap optimum against the plan")

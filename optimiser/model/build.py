@@ -170,30 +170,41 @@ def _places(ids) -> dict[str, int]:
 def last_rule(idx: Index, inp: PlanInput) -> list[Term]:
     """The last rule of a canonical plan: costs derived from years and ids alone, never from positions.
 
-    Every commitment option (year y, measure m, instrument i) takes its place n = 1 … N in the order
-    year, then measure id, then instrument id (ids alphabetically, case aside), and weighs q_n = (n / N)².
-    Among plans still equal after cost, cash and peak, the rule minimises
+    Every commitment option (year y, measure m, instrument i) has its place n in the order year, then
+    measure id, then instrument id (ids alphabetically, case aside) among all the workbook's years,
+    measures and instruments — n = ((y − y0) · M + place of m) · I + place of i, from 0, of N = Y · M · I —
+    and weighs q = (1 + n / N)². Among plans still equal after cost, cash and peak, the rule minimises
 
-        Σ_{m,i,y} q_{n(m,i,y)} · s_{m,i,y}  −  Σ_{(m,y) without a gap} (2 − q'_{n'(m,y)}) · d_{m,y}
+        Σ_{m,i,y} q_{m,i,y} · s_{m,i,y}  −  Σ_{(m,y) without a gap} (5 − q'_{m,y}) · d_{m,y}
 
     — money sits on the options that come first (of two equal options, the earlier year, then the measure
     whose id comes first, then the instrument whose id comes first), and a measure that needs no subsidy
     that year (no money to place) is committed as fully and as early as the limits allow, again in the
-    order year, measure id (n' its place among those N' commitments, q' = (n' / N')²).
+    order year, measure id (q' = (1 + n' / N')², n' = (y − y0) · M + place of m, N' = Y · M).
 
-    The weights grow faster than the places (squares, not the places themselves) so that no exchange of
-    equal amounts keeps the sum: moving a share of one measure a year earlier and a share of another a
-    year later changes q by different amounts for the two (with q_n = n / N both changes would be
-    equal and the two plans would tie).
+    Each place weighs at least 2 / N more than the one before it, so of two options the earlier one wins
+    by a margin HiGHS resolves (a weight of (n / N)² alone would not: its first places differ by 1 / N²);
+    and the weights grow faster than the places (the square), so that no exchange of equal amounts keeps
+    the sum: moving a share of one measure a year earlier and a share of another a year later changes q
+    by different amounts for the two (with q = 1 + n / N both changes would be equal and the plans tie). A weight depends on its option's years and ids only, not on which other
+    options the model has, so a future's model (built with every option, :func:`index_sets` ``stable``)
+    and the plan's weigh the same option alike.
     """
-    place = _places({m for m, _i, _y in idx.s_keys} | {m for m, _y in idx.d_keys})
-    place_i = _places({i for _m, i, _y in idx.s_keys})
-    options = sorted(idx.s_keys, key=lambda k: (k[2], place[k[0]], place_i[k[1]]))
-    n = len(options)
-    terms: list[Term] = [(((k + 1) / n) ** 2, "s", key) for k, key in enumerate(options)]
-    free = sorted((key for key in idx.d_keys if idx.gap.get(key, 0.0) <= 0.0), key=lambda k: (k[1], place[k[0]]))
-    n_free = len(free)
-    terms += [(-(2.0 - ((k + 1) / n_free) ** 2), "d", key) for k, key in enumerate(free)]
+    y0 = inp.settings.start_year
+    place, place_i = _places(inp.measures), _places(inp.instruments)
+    n_m, n_i = max(1, len(place)), max(1, len(place_i))
+    n_years = max(1, len(inp.years))
+    whole = n_years * n_m * n_i
+    terms: list[Term] = []
+    for key in idx.s_keys:
+        m, i, y = key
+        n = ((y - y0) * n_m + place[m]) * n_i + place_i[i]
+        terms.append(((1.0 + n / whole) ** 2, "s", key))
+    for key in idx.d_keys:
+        if idx.gap.get(key, 0.0) <= 0.0:
+            m, y = key
+            n = (y - y0) * n_m + place[m]
+            terms.append((-(5.0 - (1.0 + n / (n_years * n_m)) ** 2), "d", key))
     return terms
 
 

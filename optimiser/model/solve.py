@@ -72,9 +72,13 @@ DUAL_TOL = 1e-9
 PRIMAL_TOL = 1e-7
 #: How far from a whole number an integer column of an LP relaxation may be and still count as whole.
 INTEGRAL_TOL = 1e-9
-#: A MILP without shadow prices (many futures) whose lumpy measures allow at most this many whole
-#: assignments is solved as that many LPs, the best one kept: faster than branch and bound for a few.
+#: A MILP whose lumpy measures allow at most this many whole assignments is solved as that many LPs, the best
+#: one kept: faster than branch and bound for a few (when no canonical plan is wanted: Solver.canonical False).
 ENUMERATE_MAX = 8
+#: A MILP whose canonical plan is wanted is solved that way up to this many whole assignments: its canonical
+#: stages as MILPs cost several times the MILP itself (bench/bench_scale.py, 3 lumpy projects: 27 assignments
+#: enumerated in 1.7 s at 1 000 measures and 24 s at 4 000, branch and bound with MILP stages 4.2 s and 112 s).
+ENUMERATE_CANONICAL = 64
 #: A MILP's canonical stages hold each stage's value within this share of the magnitude of its terms
 #: (Σ_j |c_j · x_j|): a MIP solution's integer columns may be as far from whole as its feasibility tolerance,
 #: which moves a stage's value by up to that share. (An LP's stages keep to the optimal face instead:
@@ -83,8 +87,7 @@ MIP_HOLD_REL = PRIMAL_TOL
 #: Values of two separate solves (the LPs of two whole assignments of the lumpy decisions) within this share
 #: of their magnitude are equal: far above the solves' own precision, far below any figure shown.
 TIE_REL = 1e-9
-STAGE_PRIMAL = True
-MIP_START = True
+
 #: Relative size of the probing step (of the limit's right-hand side, at least one unit × this).
 PROBE_STEP = 1e-4
 
@@ -189,6 +192,9 @@ class Solver:
         self._costs = c.astype(float).copy()  # the costs on the instance (model columns), kept in step with it
         #: Return the canonical plan (docs/model.md, "Canonical plans"); False: the least-cost vertex HiGHS ends at.
         self.canonical = True
+        #: Costs (one per model column) preferred, in this order, among the optima of the costs on the instance
+        #: before the canonical plan's own preferences (an alternative: least overlap, then least objective).
+        self.prefer: list[np.ndarray] = []
         self._preferred: tuple[Built, dict] | None = None  # the preferences in columns, of the Built they were made for
         self.int_lower = lower[self.integer_cols] if self.integer_cols else None
         self.int_upper = upper[self.integer_cols] if self.integer_cols else None
@@ -273,14 +279,14 @@ class Solver:
         canonical plan when found on the way or None, the values held, notes, the MIP gap, iterations) — or
         a Solution: a failure, or (many futures) the plan itself.
 
-        Few whole assignments (at most ENUMERATE_MAX): each one's LP, the canonical plans of the cheapest
-        compared (:meth:`_enumerate`). Else branch and bound, then its canonical stages as MILPs
+        Few whole assignments (at most ENUMERATE_CANONICAL; ENUMERATE_MAX when no canonical plan is wanted):
+        each one's LP, the canonical plans of the cheapest compared (:meth:`_enumerate`). Else branch and bound, then its canonical stages as MILPs
         (:meth:`_canonical` with ``mip=True``). Without shadow prices, the LP relaxation first: where its
         canonical plan is whole, that is the answer (:meth:`_integral_relaxation`).
         """
         h = self.highs
-        choices = self._lumpy_choices()
-        few = 0 < len(choices) <= ENUMERATE_MAX
+        choices = self._lumpy_choices(ENUMERATE_CANONICAL if self.canonical else ENUMERATE_MAX)
+        few = bool(choices)
         if self.relax_first and not self.duals and not few:
             found = self._integral_relaxation(started)
             if found is not None:
@@ -316,10 +322,10 @@ class Solver:
         run_watched(self.highs, what, mip=mip)
         # branch and bound leaves no LP basis; an LP leaves its optimal one (warm re-solves start there)
         self.has_basis = not mip and self.highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
-    def _lumpy_choices(self) -> list[np.ndarray]:
+    def _lumpy_choices(self, most: int = ENUMERATE_MAX) -> list[np.ndarray]:
         """Every whole assignment of the integer columns that ``lumpy_once`` allows — each lumpy measure
         committed in one of its years or in none — as column values in ``integer_cols`` order; [] when
-        there are other integer columns or more than ENUMERATE_MAX assignments."""
+        there are other integer columns or more than ``most`` assignments."""
         position = {j: n for n, j in enumerate(self.integer_cols)}
         years: dict[object, list[int]] = {}
         for (name, index), j in self.col_of.items():
@@ -330,7 +336,7 @@ class Solver:
         count = 1
         for cols in years.values():
             count *= len(cols) + 1
-            if count > ENUMERATE_MAX:
+            if count > most:
                 return []
         out = [np.zeros(len(self.integer_cols))]
         for m in sorted(years, key=str):
@@ -469,7 +475,7 @@ class Solver:
         """Among the plans of least ``costs`` (``x`` is one, just solved on the instance; ``duals`` its reduced
         costs and row duals), the canonical plan: lexicographic stages on the live instance —
 
-        1. least objective (``costs``: the question's);
+        1. least objective (``costs``: the question's), then each of ``self.prefer`` in turn;
         2. least cash over the horizon and the price outlook, Σ κ · s (:func:`optimiser.model.build.preferences`);
         3. lowest peak of yearly cash: one added column P ≥ the plan's cash in year t + the past decisions'
            cash then, for every year t ≥ start_year in which a commitment pays; min P;
@@ -538,16 +544,7 @@ class Solver:
             self.set_costs(vector)
             if peak is not None:
                 h.changeColCost(peak, 1.0 if what == "lowest cash peak" else 0.0)
-            if mip and MIP_START:  # the last stage's plan is one of this stage's: branch and bound starts from it
-                start = highspy.HighsSolution()
-                values = x[:self.n_col]
-                if peak is not None:
-                    values = np.append(values, max([pref["floor"]] + [float(shares @ values[cols]) + pref["past"].get(t, 0.0)
-                                                                      for t, (cols, shares) in pref["rows"].items()]))
-                start.col_value = values.tolist()
-                start.value_valid = True
-                h.setSolution(start)
-            self._highs_run(f"the canonical plan ({what})", mip=mip, costs_changed=STAGE_PRIMAL)
+            self._highs_run(f"the canonical plan ({what})", mip=mip, costs_changed=True)
             if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
                 return None, None
             sol = h.getSolution()
@@ -563,6 +560,13 @@ class Solver:
                 sol = h.getSolution()
                 duals = (np.array(sol.col_dual), np.array(sol.row_dual))
             keep(costs, x, duals)
+            for n, vector in enumerate(self.prefer, start=1):
+                found, duals = run(f"preference {n}", vector)
+                if found is None:
+                    return x[:self.n_col], held, stopped(f"preference {n}")
+                x = found
+                held[f"preference {n}"] = float(vector @ x[:self.n_col])
+                keep(vector, x, duals)
             if pref["cash"].any():
                 found, duals = run("least cash", pref["cash"])
                 if found is None:
