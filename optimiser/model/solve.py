@@ -431,7 +431,8 @@ class Solver:
 
     def _preferences(self) -> dict:
         """The canonical stages' costs and rows in columns, for the model on the instance (once per input)."""
-        if self._preferred is not None and self._preferred[0] is self.built:
+        if self._preferred is not None and _same_preferences(self._preferred[0], self.built):
+            self._preferred = (self.built, self._preferred[1])
             return self._preferred[1]
         with PauseGC():  # many small objects: a collection pass over the whole model would dominate
             pref = preferences(self.built.index, self.built.input)
@@ -978,6 +979,19 @@ def _unique_names(names):
         n = seen.get(name, 0) + 1
         seen[name] = n
         yield name if n == 1 else f"{name}_{n}"
+
+
+def _same_preferences(old: Built, new: Built) -> bool:
+    """Whether two models on one instance have the same canonical preferences (a sweep point that changes
+    only targets, budgets or capacities): the same commitment options and gaps, and the same measures,
+    instruments, prices and decisions already taken, which the cash and the last rule are made of."""
+    if old is new:
+        return True
+    a, b = old.input, new.input
+    return (old.index.s_keys == new.index.s_keys and old.index.d_keys == new.index.d_keys
+            and old.index.gap == new.index.gap and a.settings.years == b.settings.years
+            and a.prices == b.prices and a.instruments == b.instruments and a.measures == b.measures
+            and a.committed == b.committed)
 
 
 def _option(h: highspy.Highs, name: str):
