@@ -186,9 +186,10 @@ def last_rule(idx: Index, inp: PlanInput) -> list[Term]:
     by a margin HiGHS resolves (a weight of (n / N)² alone would not: its first places differ by 1 / N²);
     and the weights grow faster than the places (the square), so that no exchange of equal amounts keeps
     the sum: moving a share of one measure a year earlier and a share of another a year later changes q
-    by different amounts for the two (with q = 1 + n / N both changes would be equal and the plans tie). A weight depends on its option's years and ids only, not on which other
-    options the model has, so a future's model (built with every option, :func:`index_sets` ``stable``)
-    and the plan's weigh the same option alike.
+    by different amounts for the two (with q = 1 + n / N both changes would be equal and the plans tie).
+    A weight depends on its option's years and ids only, not on which other options the model has, so a
+    future's model (built with every option, :func:`index_sets` ``stable``) and the plan's weigh the same
+    option alike.
     """
     y0 = inp.settings.start_year
     place, place_i = _places(inp.measures), _places(inp.instruments)

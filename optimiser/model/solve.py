@@ -108,9 +108,9 @@ class Solution:
     mip_gap: float = 0.0
     seconds: float = 0.0
     iterations: int = 0
-    #: The canonical stages' values held at their least (docs/model.md, "Canonical plans"): "objective" (the
-    #: question's), "cash" (M€ paid over the horizon and the price outlook), "peak" (M€, the most cash in one
-    #: year from start_year), "rule" (the last rule's); a MILP's own stages as "lumpy …".
+    #: The canonical stages' values at their least (docs/model.md section 5d): "objective" (the question's),
+    #: "cash" (M€ paid over the horizon and the price outlook), "peak" (M€, the most cash in one year from
+    #: start_year), "rule" (the last rule's); a MILP's own stages by branch and bound as "lumpy …".
     held: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # what kept the plan from being canonical, if anything
 
@@ -270,9 +270,10 @@ class Solver:
         for (name, index), j in self.col_of.items():
             values.setdefault(name, {})[index] = float(x[j])
             reduced.setdefault(name, {})[index] = float(col_duals[j])
-        return Solution(ok=True, status=text, message="optimal", objective=float(costs @ x[:self.n_col]) + self.offset,
-                        values=values, shadow=shadow, reduced=reduced, mip=mip, mip_gap=mip_gap,
-                        seconds=time.perf_counter() - started, iterations=iterations, held=held, notes=notes)
+        objective = float(costs @ x[:self.n_col]) + self.offset
+        return Solution(ok=True, status=text, message="optimal", objective=objective, values=values, shadow=shadow,
+                        reduced=reduced, mip=mip, mip_gap=mip_gap, seconds=time.perf_counter() - started,
+                        iterations=iterations, held=held, notes=notes)
 
     def _choose_lumpy(self, costs: np.ndarray, started: float):
         """The lumpy decisions of the canonical plan of a MILP: (their values in ``integer_cols`` order, the
@@ -280,9 +281,10 @@ class Solver:
         a Solution: a failure, or (many futures) the plan itself.
 
         Few whole assignments (at most ENUMERATE_CANONICAL; ENUMERATE_MAX when no canonical plan is wanted):
-        each one's LP, the canonical plans of the cheapest compared (:meth:`_enumerate`). Else branch and bound, then its canonical stages as MILPs
-        (:meth:`_canonical` with ``mip=True``). Without shadow prices, the LP relaxation first: where its
-        canonical plan is whole, that is the answer (:meth:`_integral_relaxation`).
+        each one's LP, the canonical plans of the cheapest compared (:meth:`_enumerate`). Else branch and
+        bound, then its canonical stages as MILPs (:meth:`_canonical` with ``mip=True``). Without shadow
+        prices, the LP relaxation first: where its canonical plan is whole, that is the answer
+        (:meth:`_integral_relaxation`).
         """
         h = self.highs
         choices = self._lumpy_choices(ENUMERATE_CANONICAL if self.canonical else ENUMERATE_MAX)
@@ -486,9 +488,9 @@ class Solver:
         column whose reduced cost is not zero stays at its bound and every row whose dual is not zero stays
         at its limit (complementary slackness: exactly the optimal plans, whatever optimal dual HiGHS
         returns; "not zero" is beyond HiGHS's dual feasibility tolerance, the resolution at which HiGHS
-        itself tells an improving direction from a tie), so no row of the objective is added. A MILP's stages (``mip``: the lumpy decisions chosen among
-        equally cheap ones, to a zero gap) have no duals: each holds its value with an added row, within
-        MIP_HOLD_REL of its magnitude (:meth:`_tolerance`).
+        itself tells an improving direction from a tie), so no row of the objective is added. A MILP's
+        stages (``mip``: the lumpy decisions chosen among equally cheap ones, to a zero gap) have no duals:
+        each holds its value with an added row, within MIP_HOLD_REL of its magnitude (:meth:`_tolerance`).
 
         Returns (the plan, the values held, a note when a stage could not finish: then the plan of the last
         stage that did). The instance is left as it was: bounds set back, the added rows and column deleted,
@@ -512,8 +514,8 @@ class Solver:
         dual_tolerance = _option(h, "dual_feasibility_tolerance")
 
         def keep(vector: np.ndarray, found: np.ndarray, values: tuple[np.ndarray, np.ndarray] | None) -> None:
-            """Keep the later stages among the plans optimal for ``vector``: its optimal face (an LP), or a
-            row holding its value (a MILP)."""
+            """Keep the later stages among the plans optimal for ``vector``: its optimal face (an LP: ``values``
+            are that stage's reduced costs and row duals), or a row holding its value (a MILP)."""
             if mip:
                 coefs = _nonzero(vector)
                 cols = np.fromiter(coefs.keys(), dtype=np.int32, count=len(coefs))
@@ -521,25 +523,17 @@ class Solver:
                          len(cols), cols, np.fromiter(coefs.values(), dtype=float, count=len(coefs)))
                 return
             rc, dual = values
-            tol = dual_tolerance
-            lo, up = bounds
-            j_lo = np.flatnonzero((rc > tol) & np.isfinite(lo[:len(rc)]))
-            j_up = np.flatnonzero((rc < -tol) & np.isfinite(up[:len(rc)]))
-            if len(j_lo):
-                h.changeColsBounds(len(j_lo), j_lo.astype(np.int32), lo[j_lo], lo[j_lo])
-                up[j_lo] = lo[j_lo]
-            if len(j_up):
-                h.changeColsBounds(len(j_up), j_up.astype(np.int32), up[j_up], up[j_up])
-                lo[j_up] = up[j_up]
-            rlo, rup = row_bounds
-            k_up = np.flatnonzero((dual < -tol) & np.isfinite(rup[:len(dual)]))
-            k_lo = np.flatnonzero((dual > tol) & np.isfinite(rlo[:len(dual)]))
-            if len(k_up):
-                h.changeRowsBounds(len(k_up), k_up.astype(np.int32), rup[k_up], rup[k_up])
-                rlo[k_up] = rup[k_up]
-            if len(k_lo):
-                h.changeRowsBounds(len(k_lo), k_lo.astype(np.int32), rlo[k_lo], rlo[k_lo])
-                rup[k_lo] = rlo[k_lo]
+            for (lo, up), value in ((bounds, rc), (row_bounds, dual)):
+                # a column (row) with a positive reduced cost (dual) at its lower bound, a negative at its upper
+                at_lower = np.flatnonzero((value > dual_tolerance) & np.isfinite(lo[:len(value)]))
+                at_upper = np.flatnonzero((value < -dual_tolerance) & np.isfinite(up[:len(value)]))
+                change = h.changeColsBounds if value is rc else h.changeRowsBounds
+                if len(at_lower):
+                    change(len(at_lower), at_lower.astype(np.int32), lo[at_lower], lo[at_lower])
+                    up[at_lower] = lo[at_lower]
+                if len(at_upper):
+                    change(len(at_upper), at_upper.astype(np.int32), up[at_upper], up[at_upper])
+                    lo[at_upper] = up[at_upper]
 
         def run(what: str, vector: np.ndarray):
             self.set_costs(vector)
@@ -584,8 +578,6 @@ class Solver:
                 bounds[0], bounds[1] = np.append(bounds[0], pref["floor"]), np.append(bounds[1], INF)
                 row_bounds[0] = np.append(row_bounds[0], np.full(len(pref["rows"]), -INF))
                 row_bounds[1] = np.append(row_bounds[1], [-pref["past"].get(t, 0.0) for t in pref["rows"]])
-                unit = np.zeros(self.n_col + 1)
-                unit[-1] = 1.0
                 found, duals = run("lowest cash peak", np.zeros(self.n_col))
                 if found is None:
                     return x[:self.n_col], held, stopped("lowest cash peak")
@@ -594,7 +586,7 @@ class Solver:
                 if mip:
                     h.changeColBounds(peak, pref["floor"], held["peak"] + MIP_HOLD_REL * max(1.0, held["peak"]))
                 else:
-                    keep(unit, x, duals)
+                    keep(np.zeros(0), x, duals)
             if pref["rule"].any():
                 found, duals = run("last rule", pref["rule"])
                 if found is None:
@@ -712,11 +704,6 @@ class Solver:
                 h.changeCoeff(k, j, c)
         h.changeRowBounds(k, -INF, upper)
         held[name] = (k, dict(coefs))
-
-    def _release(self, name) -> None:
-        """Free the added row ``name`` (its bound to +inf; it stays on the instance for the next hold)."""
-        if name in self._held:
-            self.highs.changeRowBounds(self._held[name][0], -INF, INF)
 
     def _shadow_prices(self, duals) -> dict[str, dict]:
         shadow: dict[str, dict] = {}
