@@ -259,7 +259,8 @@ class Solver:
                 if planned is not None:
                     x = planned
                 elif self.canonical:  # the shadow prices and reduced costs stay those of the least-cost question
-                    x, lp_held, note = self._canonical(costs, x, mip=False, duals=(col_duals, row_duals))
+                    x, lp_held, note = self._canonical(costs, x, mip=False,
+                                                       duals=(col_duals, row_duals, np.array(sol.row_value)))
                     held = {**lp_held, **{f"lumpy {k}": v for k, v in held.items()}}
                     notes += [note] if note else []
         finally:
@@ -375,8 +376,8 @@ class Solver:
                     return None
                 sol = h.getSolution()
                 x = np.array(sol.col_value)
-                found.append((float(costs @ x[:self.n_col]), values, x, (np.array(sol.col_dual),
-                                                                          np.array(sol.row_dual))))
+                found.append((float(costs @ x[:self.n_col]), values, x,
+                              (np.array(sol.col_dual), np.array(sol.row_dual), np.array(sol.row_value))))
             if not found:
                 return None
             least = min(v for v, _c, _x, _d in found)
@@ -474,9 +475,9 @@ class Solver:
         return (MIP_HOLD_REL if mip else TIE_REL) * magnitude
 
     def _canonical(self, costs: np.ndarray, x: np.ndarray, *, mip: bool,
-                   duals: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, dict[str, float], str]:
+                   duals: tuple[np.ndarray, ...] | None = None) -> tuple[np.ndarray, dict[str, float], str]:
         """Among the plans of least ``costs`` (``x`` is one, just solved on the instance; ``duals`` its reduced
-        costs and row duals), the canonical plan: lexicographic stages on the live instance —
+        costs, row duals and row activities), the canonical plan: lexicographic stages on the live instance —
 
         1. least objective (``costs``: the question's), then each of ``self.prefer`` in turn;
         2. least cash over the horizon and the price outlook, Σ κ · s (:func:`optimiser.model.build.preferences`);
@@ -522,7 +523,7 @@ class Solver:
                 h.addRow(-INF, float(vector @ found[:self.n_col]) + self._tolerance(vector, found, mip=True),
                          len(cols), cols, np.fromiter(coefs.values(), dtype=float, count=len(coefs)))
                 return
-            rc, dual = values
+            rc, dual = values[:2]
             for (lo, up), value in ((bounds, rc), (row_bounds, dual)):
                 # a column (row) with a positive reduced cost (dual) at its lower bound, a negative at its upper
                 at_lower = np.flatnonzero((value > dual_tolerance) & np.isfinite(lo[:len(value)]))
@@ -536,6 +537,10 @@ class Solver:
                     lo[at_upper] = up[at_upper]
 
         def run(what: str, vector: np.ndarray):
+            """One stage's HiGHS run, from the last stage's plan by primal simplex (only the costs changed, and
+            bounds that plan meets): (its plan, its reduced costs, row duals and row activities), or None.
+            (Measured: from the basis the stage ended at in a sweep's previous point, or cold with presolve,
+            both slower.)"""
             self.set_costs(vector)
             if peak is not None:
                 h.changeColCost(peak, 1.0 if what == "lowest cash peak" else 0.0)
@@ -543,56 +548,77 @@ class Solver:
             if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
                 return None, None
             sol = h.getSolution()
-            return np.array(sol.col_value), (None if mip else (np.array(sol.col_dual), np.array(sol.row_dual)))
+            found = np.array(sol.col_value)
+            return found, (None if mip else (np.array(sol.col_dual), np.array(sol.row_dual), np.array(sol.row_value)))
+
+        def settled(found: np.ndarray, values) -> bool:
+            """Whether the optimal face kept (an LP's) is one plan: every column and row at a bound is held
+            there. Every nonbasic column and row is at a bound, and with all of them held the basic ones
+            follow, so the later stages could only return this plan (a column or row at a bound with a
+            zero reduced cost, basic or not, counts as free: the check errs towards running a stage)."""
+            if mip:
+                return False
+            rc, dual, activity = values
+            for (lo, up), at, value in ((bounds, found, rc), (row_bounds, activity, dual)):
+                n = len(value)
+                free = lo[:n] < up[:n]
+                at_bound = (np.abs(at[:n] - lo[:n]) <= PRIMAL_TOL) | (np.abs(at[:n] - up[:n]) <= PRIMAL_TOL)
+                if np.any(free & at_bound & (np.abs(value) <= dual_tolerance)):
+                    return False
+            return True
+
+        def peak_of(found: np.ndarray) -> float:
+            return max([pref["floor"]] + [float(shares @ found[cols]) + pref["past"].get(t, 0.0)
+                                          for t, (cols, shares) in pref["rows"].items()])
 
         def stopped(what: str) -> str:
             return f"{what}: {h.modelStatusToString(h.getModelStatus())}"
 
         bounds = [col_lower.copy(), col_upper.copy()]  # as the stages leave them (the face they keep to)
         row_bounds = [row_lower.copy(), row_upper.copy()]
+        stages = [(f"preference {n}", vector) for n, vector in enumerate(self.prefer, start=1)]
+        stages += [("cash", pref["cash"])] if pref["cash"].any() else []
+        stages += [("peak", None)] if pref["rows"] else []
+        stages += [("rule", pref["rule"])] if pref["rule"].any() else []
+        words = {"cash": "least cash", "peak": "lowest cash peak", "rule": "last rule"}
         try:
             if not mip and duals is None:
                 sol = h.getSolution()
-                duals = (np.array(sol.col_dual), np.array(sol.row_dual))
+                duals = (np.array(sol.col_dual), np.array(sol.row_dual), np.array(sol.row_value))
             keep(costs, x, duals)
-            for n, vector in enumerate(self.prefer, start=1):
-                found, duals = run(f"preference {n}", vector)
+            done = settled(x, duals)
+            for name, vector in stages:
+                if done:  # one plan is left: the later stages' values are its own
+                    held[name] = peak_of(x) if vector is None else float(vector @ x[:self.n_col])
+                    continue
+                if vector is None:  # the peak: P ≥ the cash of every year in which a commitment pays
+                    h.addCol(0.0, pref["floor"], INF, 0, np.array([], dtype=np.int32), np.array([], dtype=float))
+                    peak = h.getNumCol() - 1
+                    parts = list(pref["rows"].items())
+                    starts = np.cumsum([0] + [len(cols) + 1 for _t, (cols, _f) in parts[:-1]])
+                    h.addRows(len(parts), np.full(len(parts), -INF), np.array([-pref["past"].get(t, 0.0)
+                                                                              for t, _p in parts]),
+                              int(starts[-1] + len(parts[-1][1][0]) + 1), starts.astype(np.int32),
+                              np.concatenate([np.append(cols, peak) for _t, (cols, _f) in parts]).astype(np.int32),
+                              np.concatenate([np.append(f, -1.0) for _t, (_c, f) in parts]))
+                    bounds[0], bounds[1] = np.append(bounds[0], pref["floor"]), np.append(bounds[1], INF)
+                    row_bounds[0] = np.append(row_bounds[0], np.full(len(parts), -INF))
+                    row_bounds[1] = np.append(row_bounds[1], [-pref["past"].get(t, 0.0) for t, _p in parts])
+                found, duals = run(words.get(name, name), np.zeros(self.n_col) if vector is None else vector)
                 if found is None:
-                    return x[:self.n_col], held, stopped(f"preference {n}")
+                    return x[:self.n_col], held, stopped(words.get(name, name))
                 x = found
-                held[f"preference {n}"] = float(vector @ x[:self.n_col])
-                keep(vector, x, duals)
-            if pref["cash"].any():
-                found, duals = run("least cash", pref["cash"])
-                if found is None:
-                    return x[:self.n_col], held, stopped("least cash")
-                x = found
-                held["cash"] = float(pref["cash"] @ x[:self.n_col])
-                keep(pref["cash"], x, duals)
-            if pref["rows"]:
-                h.addCol(0.0, pref["floor"], INF, 0, np.array([], dtype=np.int32), np.array([], dtype=float))
-                peak = h.getNumCol() - 1
-                for t, (cols, shares) in pref["rows"].items():
-                    h.addRow(-INF, -pref["past"].get(t, 0.0), len(cols) + 1,
-                             np.append(cols, peak).astype(np.int32), np.append(shares, -1.0))
-                bounds[0], bounds[1] = np.append(bounds[0], pref["floor"]), np.append(bounds[1], INF)
-                row_bounds[0] = np.append(row_bounds[0], np.full(len(pref["rows"]), -INF))
-                row_bounds[1] = np.append(row_bounds[1], [-pref["past"].get(t, 0.0) for t in pref["rows"]])
-                found, duals = run("lowest cash peak", np.zeros(self.n_col))
-                if found is None:
-                    return x[:self.n_col], held, stopped("lowest cash peak")
-                x = found
-                held["peak"] = float(x[peak])
-                if mip:
-                    h.changeColBounds(peak, pref["floor"], held["peak"] + MIP_HOLD_REL * max(1.0, held["peak"]))
+                if vector is None:
+                    held[name] = float(x[peak])
+                    if mip:  # held by the column's bound
+                        h.changeColBounds(peak, pref["floor"], held[name] + MIP_HOLD_REL * max(1.0, held[name]))
+                    else:
+                        keep(np.zeros(0), x, duals)
                 else:
-                    keep(np.zeros(0), x, duals)
-            if pref["rule"].any():
-                found, duals = run("last rule", pref["rule"])
-                if found is None:
-                    return x[:self.n_col], held, stopped("last rule")
-                x = found
-                held["rule"] = float(pref["rule"] @ x[:self.n_col])
+                    held[name] = float(vector @ x[:self.n_col])
+                    if name != "rule":
+                        keep(vector, x, duals)
+                done = name != "rule" and settled(x, duals)
             return x[:self.n_col], held, ""
         finally:
             if h.getNumRow() > n_row:
