@@ -22,6 +22,14 @@ process, one after the other:
 3. for the sizes in ``--sweep-sizes``, a target sweep of a few points on one
    HiGHS instance: the time of a warm point (update + solve + extract).
 
+HiGHS's runs inside a plan are told apart by what they solve: the least-cost
+solve (an LP; or a MIP, or one LP per whole assignment of the lumpy decisions,
+and the LP with them fixed), the shadow-price probes, and the canonical
+stages (least cash, lowest cash peak, last rule; docs/model.md section 5d).
+``--baseline TREE`` runs every plan and sweep also on another source tree
+(the commit before, say: ``git archive HEAD~1 | tar -x -C /tmp/before``),
+alternately with this one, and adds a table of the two side by side.
+
 The ratio is the plan's end-to-end time over the fastest bare HiGHS run. The
 goals of issue 16 are checked at the end, and the table (with the machine and
 the command line) is written into docs/performance.md between its markers.
@@ -80,7 +88,7 @@ def child_plan(workbook: str, out: str, stages_path: str, extra: list[str]) -> i
     import optimiser.report.plan as plan
 
     times: dict[str, float] = {}
-    runs: list[float] = []
+    runs: list[tuple[str, float]] = []
 
     def timed(owner, name: str, stage: str):
         original = getattr(owner, name)  # fails loudly when the pipeline's names change
@@ -101,16 +109,16 @@ def child_plan(workbook: str, out: str, stages_path: str, extra: list[str]) -> i
     timed(optimum, "extract", "extract")
     timed(plan, "write_plan", "write plan")
     timed(pipeline, "write_json", "write json")
-    run = highspy.Highs.run
+    watched = solve.run_watched  # every HiGHS run of the planner, with what it solves in words
 
-    def counted_run(self, *a, **k):
+    def counted_run(h, what, *a, **k):
         s = time.perf_counter()
         try:
-            return run(self, *a, **k)
+            return watched(h, what, *a, **k)
         finally:
-            runs.append(time.perf_counter() - s)
+            runs.append((what, time.perf_counter() - s))
 
-    highspy.Highs.run = counted_run
+    solve.run_watched = counted_run
     t1 = time.perf_counter()
     code = cli.main(["plan", workbook, "-o", out, "--json", out + ".json", "--force", *extra])
     t_main = time.perf_counter() - t1
@@ -181,10 +189,10 @@ def child_sweep(workbook: str, result_path: str, points: int) -> int:
 
 # ---------------------------------------------------------------- the parent
 
-def spawn(args: list[str], timeout: float) -> tuple[int | None, float, float]:
-    """Run ``python bench_scale.py --child …`` in a fresh process: (exit code or None on timeout, seconds,
-    peak resident memory in MB)."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+def spawn(args: list[str], timeout: float, tree: Path = ROOT) -> tuple[int | None, float, float]:
+    """Run ``python bench_scale.py --child …`` in a fresh process, on the policymix of source tree ``tree``:
+    (exit code or None on timeout, seconds, peak resident memory in MB)."""
+    env = dict(os.environ, PYTHONPATH=str(tree))
     t0 = time.perf_counter()
     proc = subprocess.Popen([sys.executable, __file__, "--child", *args], env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE)
@@ -234,21 +242,25 @@ def workbook_for(measures: int | None, lumpy: int, seed: int, cache: Path) -> Pa
 def measure_case(label: str, workbook: Path, args, tmp: Path, *, runs: int, bare: bool, sweep: bool) -> dict:
     case: dict = {"label": label, "workbook": str(workbook)}
     extra = list(args.extra)
-    plans = []
+    trees = [("", ROOT)] + ([("baseline", args.baseline.resolve())] if args.baseline else [])
+    plans: dict[str, list[dict]] = {name: [] for name, _tree in trees}
     for k in range(runs):
-        out = tmp / f"{label}-{k}.xlsx"
-        stages = tmp / f"{label}-{k}.stages.json"
-        code, seconds, peak = spawn(["plan", str(workbook), str(out), str(stages), *extra], args.timeout)
-        if code is None:
-            plans.append({"seconds": seconds, "timeout": True, "peak_mb": 0.0})
-            break
-        info = json.loads(stages.read_text()) if stages.exists() else {}
-        plans.append(dict(info, seconds=seconds, peak_mb=peak))
-        print(f"   {label}: plan run {k + 1}: {seconds:.2f} s, peak {peak:,.0f} MB, exit {info.get('code')}",
-              flush=True)
-    best = sorted(plans, key=lambda p: p["seconds"])[len(plans) // 2]  # the median run, with its stages
-    case["plan"] = best
-    case["plan_runs"] = [p["seconds"] for p in plans]
+        for name, tree in trees:  # this tree and the baseline alternately: they share the machine's noise
+            out = tmp / f"{label}-{name}{k}.xlsx"
+            stages = tmp / f"{label}-{name}{k}.stages.json"
+            code, seconds, peak = spawn(["plan", str(workbook), str(out), str(stages), *extra], args.timeout, tree)
+            if code is None:
+                plans[name].append({"seconds": seconds, "timeout": True, "peak_mb": 0.0})
+                continue
+            info = json.loads(stages.read_text()) if stages.exists() else {}
+            plans[name].append(dict(info, seconds=seconds, peak_mb=peak))
+            print(f"   {label}{' (baseline)' if name else ''}: plan run {k + 1}: {seconds:.2f} s, peak {peak:,.0f} MB, "
+                  f"exit {info.get('code')}", flush=True)
+    for name, found in plans.items():
+        best = sorted(found, key=lambda p: p["seconds"])[len(found) // 2]  # the median run, with its stages
+        target = case if not name else case.setdefault("baseline", {})
+        target["plan"] = best
+        target["plan_runs"] = [p["seconds"] for p in found]
     if bare:
         mps = tmp / f"{label}.mps"
         info_path = tmp / f"{label}.model.json"
@@ -269,14 +281,16 @@ def measure_case(label: str, workbook: Path, args, tmp: Path, *, runs: int, bare
                 case["bare"][alg] = res
                 print(f"   {label}: bare HiGHS {alg}: {res['seconds']:.2f} s ({res['status']})", flush=True)
             mps.unlink(missing_ok=True)
-    if sweep:
-        res_path = tmp / f"{label}.sweep.json"
-        code, _, peak = spawn(["sweep", str(workbook), str(res_path), str(args.sweep_points)], args.timeout)
+    for name, tree in trees if sweep else ():
+        res_path = tmp / f"{label}-{name}.sweep.json"
+        code, _, peak = spawn(["sweep", str(workbook), str(res_path), str(args.sweep_points)], args.timeout, tree)
         if code == 0:
-            case["sweep"] = json.loads(res_path.read_text())
-            case["sweep"]["peak_mb"] = peak
-            warm = [p["seconds"] for p in case["sweep"]["points"] if p["note"] == "warm re-solve"]
-            print(f"   {label}: sweep warm points {', '.join(f'{s:.2f}' for s in warm)} s", flush=True)
+            target = case if not name else case.setdefault("baseline", {})
+            target["sweep"] = json.loads(res_path.read_text())
+            target["sweep"]["peak_mb"] = peak
+            warm = [p["seconds"] for p in target["sweep"]["points"] if p["note"] == "warm re-solve"]
+            print(f"   {label}{' (baseline)' if name else ''}: sweep warm points {', '.join(f'{s:.2f}' for s in warm)} s",
+                  flush=True)
     return case
 
 
@@ -293,9 +307,9 @@ def best_bare(case: dict) -> tuple[str, float] | None:
 
 
 def table(cases: list[dict]) -> list[str]:
-    head = ("| case | cols × rows | plan s | import | read | build | hand-off | HiGHS | probes | extract | write "
-            "| peak MB | bare dual | bare primal | bare IPM | bare MIP | bare MIP, HiGHS defaults | ratio "
-            "| warm sweep point s |")
+    head = ("| case | cols × rows | plan s | import | read | build | hand-off | HiGHS | probes | canonical stages "
+            "| extract | write | peak MB | bare dual | bare primal | bare IPM | bare MIP | bare MIP, HiGHS defaults "
+            "| ratio | warm sweep point s |")
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for c in cases:
         p = c["plan"]
@@ -310,10 +324,7 @@ def table(cases: list[dict]) -> list[str]:
             plan_s += f" (median of {len(c['plan_runs'])})"
         ratio = f"{p['seconds'] / best[1]:.2f}× ({best[0]})" if best and not p.get("timeout") else ""
         warm = [x["seconds"] for x in c.get("sweep", {}).get("points", []) if x["note"] == "warm re-solve"]
-        highs_main = runs[0] if runs else None
-        if model.get("integers") and len(runs) > 1:
-            highs_main = runs[0] + runs[1]  # the MIP and the LP with its binaries fixed
-        probes = sum(runs[2 if model.get("integers") else 1:]) if runs else None
+        highs_main, probes, stages = run_kinds(runs)
         write = (st.get("write plan") or 0.0) + (st.get("write json") or 0.0) if st else None
 
         def b(alg):
@@ -324,9 +335,42 @@ def table(cases: list[dict]) -> list[str]:
 
         lines.append("| " + " | ".join([
             c["label"], size, plan_s, _s(p.get("import")), _s(st.get("read")), _s(st.get("build")),
-            _s(st.get("hand-off")), _s(highs_main), _s(probes), _s(st.get("extract")), _s(write),
+            _s(st.get("hand-off")), _s(highs_main), _s(probes), _s(stages), _s(st.get("extract")), _s(write),
             f"{p.get('peak_mb', 0):,.0f}", b("dual"), b("primal"), b("ipm"), b("mip"), b("mip-default"), ratio,
             _s(statistics.median(warm)) if warm else "",
+        ]) + " |")
+    return lines
+
+
+def run_kinds(runs) -> tuple[float | None, float | None, float | None]:
+    """The HiGHS runs of a plan summed by kind: (the least-cost solve — the LP, or the MIP or the LPs of the
+    lumpy decisions' whole assignments and the LP with them fixed —, the shadow-price probes, the canonical
+    stages). A tree without canonical stages has None for them."""
+    if not runs:
+        return None, None, None
+    probes = sum(t for what, t in runs if "shadow-price" in what)
+    stages = [t for what, t in runs if "canonical" in what]
+    main = sum(t for what, t in runs if "shadow-price" not in what and "canonical" not in what)
+    return main, probes, (sum(stages) if stages else None)
+
+
+def side_by_side(cases: list[dict]) -> list[str]:
+    """Each case's plan, end to end, against the baseline tree's, run alternately (medians)."""
+    lines = ["| case | plan s, this tree | plan s, baseline | this / baseline | HiGHS s, this tree | HiGHS s, "
+             "baseline | canonical stages s | warm sweep point s, this tree | warm sweep point s, baseline |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for c in cases:
+        base = c.get("baseline")
+        if not base:
+            continue
+        this_s, base_s = statistics.median(c["plan_runs"]), statistics.median(base["plan_runs"])
+        main, _probes, stages = run_kinds(c["plan"].get("runs", []))
+        base_main, _p, _s_ = run_kinds(base["plan"].get("runs", []))
+        warm = [x["seconds"] for x in c.get("sweep", {}).get("points", []) if x["note"] == "warm re-solve"]
+        base_warm = [x["seconds"] for x in base.get("sweep", {}).get("points", []) if x["note"] == "warm re-solve"]
+        lines.append("| " + " | ".join([
+            c["label"], _s(this_s), _s(base_s), f"{this_s / base_s:.2f}×", _s(main), _s(base_main), _s(stages),
+            _s(statistics.median(warm)) if warm else "", _s(statistics.median(base_warm)) if base_warm else "",
         ]) + " |")
     return lines
 
@@ -416,6 +460,8 @@ def main() -> int:
     parser.add_argument("--set", dest="extra", action="append", default=[], type=lambda s: ("--set", s),
                         metavar="SHEET:ID:COLUMN=VALUE", help="an override for every plan (e.g. settings:solver=dual)")
     parser.add_argument("--no-docs", action="store_true", help="do not rewrite docs/performance.md")
+    parser.add_argument("--baseline", type=Path, help="another source tree of policymix (e.g. the commit before, "
+                        "from git archive): every plan and sweep also run there, alternately, and compared")
     args = parser.parse_args()
     args.extra = [x for pair in args.extra for x in pair]
     sizes = list(args.sizes) + ([50000] if args.large and 50000 not in args.sizes else [])
@@ -455,6 +501,10 @@ def main() -> int:
         "",
         *verdicts,
     ]
+    if args.baseline:
+        doc += ["", f"Side by side with the tree {args.baseline.name} (its plans and sweeps run alternately with "
+                    "this tree's; medians; \"HiGHS\" is the least-cost solve, without probes or stages):", "",
+                *side_by_side(cases)]
     print()
     print("\n".join(doc))
     if not args.no_docs:

@@ -285,9 +285,10 @@ def canonical(h) -> None:
     """Pass the live model back to HiGHS with every column's entries in row order and no zeros, and no basis.
 
     Changing a coefficient in place appends a new entry at the end of its column (and removes one set to 0),
-    so after many updates the same numbers can sit in another order than in a fresh build; the simplex
-    method may then end at another vertex of a tie. The canonical matrix makes a solve depend on the
-    numbers alone.
+    so after many updates the same numbers can sit in another order than in a fresh build. Each future's
+    plan is its canonical plan whatever the order (:meth:`optimiser.model.solve.Solver.solve`), but the
+    path HiGHS takes moves its last digits (10⁻¹³); the canonical matrix and a cold start make a future's
+    numbers depend on its input alone, to the last digit, whichever worker solves it after whatever.
     """
     import highspy
     import numpy as np
