@@ -1241,8 +1241,32 @@ def run_watched(h: highspy.Highs, what: str, *, mip: bool = False) -> None:
     (a KeyboardInterrupt) when stopped; a live line on stderr when it is a terminal and the run is long."""
     with _Watch(h, what, mip) as watch:
         h.run()
+        if watch.signum is None:
+            confirm_infeasible(h)
     if watch.signum is not None:
         raise SolveInterrupted(watch.signum, what, time.perf_counter() - watch.started)
+
+
+def confirm_infeasible(h: highspy.Highs) -> None:
+    """When HiGHS finds the model infeasible with presolve on, solve it again with presolve off.
+
+    HiGHS 1.16's presolve calls some small feasible LPs infeasible (one with every column at 0 feasible:
+    tests/test_simulate.py keeps the case); without presolve the same model solves. An infeasible answer is
+    rare and its model small or about to be reported, so the second run costs little; the option is put back.
+    """
+    infeasible = (highspy.HighsModelStatus.kInfeasible, highspy.HighsModelStatus.kUnboundedOrInfeasible)
+    if h.getModelStatus() not in infeasible:
+        return
+    previous = h.getOptionValue("presolve")
+    previous = previous[1] if isinstance(previous, tuple) else previous  # highspy returns (status, value)
+    if previous == "off":
+        return
+    h.setOptionValue("presolve", "off")
+    try:
+        h.clearSolver()
+        h.run()
+    finally:
+        h.setOptionValue("presolve", previous)
 
 
 def _explain(status_text: str) -> str:
