@@ -335,7 +335,7 @@ def test_a_client_whose_certificate_the_cluster_does_not_trust_is_refused(small,
 
 def test_a_plain_client_of_a_tls_scheduler_is_refused(small, tmp_path, tls_cluster):
     plain = tls_cluster.scheduler_address.replace("tls://", "tcp://")
-    refused(futures_cli(small, tmp_path, "--scheduler", plain, "--scheduler-timeout", "5"), f"--scheduler {plain}",
+    refused(futures_cli(small, tmp_path, "--scheduler", plain, "--scheduler-timeout", "2"), f"--scheduler {plain}",
             "tls://")
 
 

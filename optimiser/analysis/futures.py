@@ -917,6 +917,12 @@ def _run_on(where: Cluster, key: str, payload: Payload, parts: list[list[Future]
     client = _connect(where, on_stage)
     total = sum(len(p) for p in parts)
     solved = 0
+
+    def lost() -> ClusterFailure:
+        return ClusterFailure(_("{scheduler}: the connection to the Dask scheduler was lost after {done} of {total} "
+                                "futures; nothing was written", scheduler=where.name("scheduler"),
+                                done=num(solved, ",d"), total=num(total, ",d")))
+
     try:
         shipped = client.scatter(payload, broadcast=True, hash=False)
         tasks = client.map(run_chunk, [key] * len(parts), [shipped] * len(parts), parts, pure=False)
@@ -941,10 +947,7 @@ def _run_on(where: Cluster, key: str, payload: Payload, parts: list[list[Future]
                                            total=num(total, ",d"))) from None
                 except CancelledError as exc:
                     if "scheduler" in str(getattr(exc, "reason", "")) or client.status != "running":
-                        raise ClusterFailure(_("{scheduler}: the connection to the Dask scheduler was lost after "
-                                               "{done} of {total} futures; nothing was written",
-                                               scheduler=where.name("scheduler"), done=num(solved, ",d"),
-                                               total=num(total, ",d"))) from None
+                        raise lost() from None
                     raise ClusterFailure(_("{scheduler}: every Dask worker left the cluster after {done} of {total} "
                                            "futures, and the input they held went with them; nothing was written",
                                            scheduler=where.name("scheduler"), done=num(solved, ",d"),
@@ -958,11 +961,13 @@ def _run_on(where: Cluster, key: str, payload: Payload, parts: list[list[Future]
             if time.monotonic() - checked < 1.0:  # is anyone still working? asked once a second
                 continue
             checked = time.monotonic()
-            if client.status != "running":
-                raise ClusterFailure(_("{scheduler}: the connection to the Dask scheduler was lost after {done} of "
-                                       "{total} futures; nothing was written", scheduler=where.name("scheduler"),
-                                       done=num(solved, ",d"), total=num(total, ",d")))
-            if _workers(client):
+            try:
+                working = _workers(client)
+            except (OSError, TimeoutError):
+                working = None
+            if working is None or client.status != "running":
+                raise lost()
+            if working:
                 alone_since = None
                 continue
             alone_since = alone_since or time.monotonic()
