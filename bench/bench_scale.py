@@ -5,8 +5,7 @@
     python bench/bench_scale.py --sizes 1000 --lumpy-sizes   # quick: one LP size, no MILP
     python bench/bench_scale.py --large               # also 50 000 measures (LP; takes an hour or more)
     python bench/bench_scale.py --no-docs             # print only; do not rewrite docs/performance.md
-    git archive HEAD~3 | tar -x -C /tmp/before        # a tree before a change, then side by side:
-    python bench/bench_scale.py --baseline /tmp/before --baseline-label HEAD~3 --sequential --runs 3
+    python bench/bench_scale.py --baseline /tmp/before --sequential --runs 3   # side by side (see below)
 
 The workbooks are made by :func:`optimiser.input.synthetic.plant_level` (the
 default workbook's measures replicated and perturbed, seeded; limits scaled
@@ -17,16 +16,22 @@ process, one after the other:
    with the time of each stage recorded by wrappers around the pipeline's
    functions (import, read, build, hand-off, HiGHS, shadow-price probes,
    extract, write), the CPU time and the peak memory of the process (``wait4``);
-   with ``--baseline`` also the same plan with policymix imported from another
-   source tree (the commit before a change), and with ``--sequential`` with the
-   plan workbook's input sheets written after the solve rather than while HiGHS
-   solves; the runs of the variants interleaved, so they share the noise;
 2. the model exactly as the planner passes it to HiGHS, written by HiGHS's own
    ``writeModel`` (MPS), then solved by bare highspy once per algorithm (dual
    simplex, primal simplex, interior point; a MILP with HiGHS's defaults):
    only ``Highs.run`` is timed;
 3. for the sizes in ``--sweep-sizes``, a target sweep of a few points on one
    HiGHS instance: the time of a warm point (update + solve + extract).
+
+HiGHS's runs inside a plan are told apart by what they solve: the least-cost
+solve (an LP; or a MIP, or one LP per whole assignment of the lumpy decisions,
+and the LP with them fixed), the shadow-price probes, and the canonical
+stages (least cash, lowest cash peak, last rule; docs/model.md section 5d).
+``--baseline TREE`` runs every plan and sweep also on another source tree
+(the commit before, say: ``git archive HEAD~1 | tar -x -C /tmp/before``),
+alternately with this one, and adds a table of the two side by side;
+``--sequential`` also plans with the plan workbook's input sheets written
+after the solve instead of while HiGHS solves (report.plan.BACKGROUND off).
 
 The ratio is the plan's end-to-end time over the fastest bare HiGHS run. The
 goals of issues 16 and 20 are checked at the end, and the table (with the machine and
@@ -91,7 +96,7 @@ def child_plan(workbook: str, out: str, stages_path: str, extra: list[str]) -> i
     import optimiser.report.plan as plan
 
     times: dict[str, float] = {}
-    runs: list[float] = []
+    runs: list[tuple[str, float]] = []
 
     def timed(owner, name: str, stage: str):
         original = getattr(owner, name)  # fails loudly when the pipeline's names change
@@ -112,16 +117,16 @@ def child_plan(workbook: str, out: str, stages_path: str, extra: list[str]) -> i
     timed(optimum, "extract", "extract")
     timed(plan, "write_plan", "write plan")
     timed(pipeline, "write_json", "write json")
-    run = highspy.Highs.run
+    watched = solve.run_watched  # every HiGHS run of the planner, with what it solves in words
 
-    def counted_run(self, *a, **k):
+    def counted_run(h, what, *a, **k):
         s = time.perf_counter()
         try:
-            return run(self, *a, **k)
+            return watched(h, what, *a, **k)
         finally:
-            runs.append(time.perf_counter() - s)
+            runs.append((what, time.perf_counter() - s))
 
-    highspy.Highs.run = counted_run
+    solve.run_watched = counted_run
     t1 = time.perf_counter()
     code = cli.main(["plan", workbook, "-o", out, "--json", out + ".json", "--force", *extra])
     t_main = time.perf_counter() - t1
@@ -192,10 +197,11 @@ def child_sweep(workbook: str, result_path: str, points: int) -> int:
 
 # ---------------------------------------------------------------- the parent
 
-def spawn(args: list[str], timeout: float, *, tree: Path = ROOT, env_extra: dict | None = None,
+def spawn(args: list[str], timeout: float, tree: Path = ROOT, *, env_extra: dict | None = None,
           cpu: list | None = None) -> tuple[int | None, float, float]:
-    """Run ``python bench_scale.py --child …`` in a fresh process, importing policymix from ``tree``: (exit code
-    or None on timeout, seconds, peak resident memory in MB); the CPU seconds it used are appended to ``cpu``."""
+    """Run ``python bench_scale.py --child …`` in a fresh process, on the policymix of source tree ``tree``:
+    (exit code or None on timeout, seconds, peak resident memory in MB); the CPU seconds it used are appended to
+    ``cpu``."""
     env = dict(os.environ, PYTHONPATH=str(tree), **(env_extra or {}))
     t0 = time.perf_counter()
     proc = subprocess.Popen([sys.executable, __file__, "--child", *args], env=env, stdout=subprocess.DEVNULL,
@@ -245,42 +251,32 @@ def workbook_for(measures: int | None, lumpy: int, seed: int, cache: Path) -> Pa
     return path
 
 
-def measure_case(label: str, workbook: Path, args, tmp: Path, *, runs: int, bare: bool, sweep: bool) -> list[dict]:
-    """The case's plan runs (this tree; and, as asked, the tree before the change and the input sheets written
-    after the solve, the runs of all interleaved so they share the machine's noise), then bare HiGHS and a
-    sweep. One dict per variant, the first this tree's; the others share its model and bare runs."""
+def measure_case(label: str, workbook: Path, args, tmp: Path, *, runs: int, bare: bool, sweep: bool) -> dict:
+    case: dict = {"label": label, "workbook": str(workbook)}
     extra = list(args.extra)
-    variants = [(label, ROOT, {})]
-    if args.baseline:
-        variants.append((f"{label}, before ({args.baseline_label})", args.baseline, {}))
-    if args.sequential:
-        variants.append((f"{label}, input sheets after the solve", ROOT, {"POLICYMIX_BENCH_SEQUENTIAL": "1"}))
-    plans: dict[str, list] = {v[0]: [] for v in variants}
-    stopped: set = set()
+    trees = [("", ROOT, {})] + ([("baseline", args.baseline.resolve(), {})] if args.baseline else []) \
+        + ([("sequential", ROOT, {"POLICYMIX_BENCH_SEQUENTIAL": "1"})] if args.sequential else [])
+    plans: dict[str, list[dict]] = {name: [] for name, _tree, _env in trees}
     for k in range(runs):
-        for name, tree, env_extra in variants:
-            if name in stopped:
-                continue
-            out = tmp / f"{name}-{k}.xlsx".replace("/", "_")
-            stages = tmp / f"{name}-{k}.stages.json".replace("/", "_")
+        for name, tree, env_extra in trees:  # the variants alternately: they share the machine's noise
+            out = tmp / f"{label}-{name}{k}.xlsx"
+            stages = tmp / f"{label}-{name}{k}.stages.json"
             cpu: list = []
-            code, seconds, peak = spawn(["plan", str(workbook), str(out), str(stages), *extra], args.timeout,
-                                        tree=tree, env_extra=env_extra, cpu=cpu)
+            code, seconds, peak = spawn(["plan", str(workbook), str(out), str(stages), *extra], args.timeout, tree,
+                                        env_extra=env_extra, cpu=cpu)
             if code is None:
                 plans[name].append({"seconds": seconds, "timeout": True, "peak_mb": 0.0})
-                stopped.add(name)
                 continue
             info = json.loads(stages.read_text()) if stages.exists() else {}
             plans[name].append(dict(info, seconds=seconds, peak_mb=peak, cpu=cpu[0] if cpu else None))
-            print(f"   {name}: plan run {k + 1}: {seconds:.2f} s (CPU {cpu[0]:.2f} s), peak {peak:,.0f} MB, "
-                  f"exit {info.get('code')}", flush=True)
-    cases = []
-    for name, _, _ in variants:
-        runs_ = plans[name]
-        best = sorted(runs_, key=lambda p: p["seconds"])[len(runs_) // 2]  # the median run, with its stages
-        cases.append({"label": name, "workbook": str(workbook), "plan": best,
-                      "plan_runs": [p["seconds"] for p in runs_]})
-    case = cases[0]
+            print(f"   {label}{f' ({name})' if name else ''}: plan run {k + 1}: {seconds:.2f} s (CPU "
+                  f"{cpu[0] if cpu else 0:.2f} s), peak {peak:,.0f} MB, exit {info.get('code')}", flush=True)
+    for name, found in plans.items():
+        best = sorted(found, key=lambda p: p["seconds"])[len(found) // 2]  # the median run, with its stages
+        target = case if not name else case.setdefault(name, {})
+        target["plan"] = best
+        target["plan_runs"] = [p["seconds"] for p in found]
+        target["all"] = found
     if bare:
         mps = tmp / f"{label}.mps"
         info_path = tmp / f"{label}.model.json"
@@ -301,17 +297,17 @@ def measure_case(label: str, workbook: Path, args, tmp: Path, *, runs: int, bare
                 case["bare"][alg] = res
                 print(f"   {label}: bare HiGHS {alg}: {res['seconds']:.2f} s ({res['status']})", flush=True)
             mps.unlink(missing_ok=True)
-    if sweep:
-        res_path = tmp / f"{label}.sweep.json"
-        code, _, peak = spawn(["sweep", str(workbook), str(res_path), str(args.sweep_points)], args.timeout)
+    for name, tree, _env in trees if sweep and name != "sequential" else ():
+        res_path = tmp / f"{label}-{name}.sweep.json"
+        code, _, peak = spawn(["sweep", str(workbook), str(res_path), str(args.sweep_points)], args.timeout, tree)
         if code == 0:
-            case["sweep"] = json.loads(res_path.read_text())
-            case["sweep"]["peak_mb"] = peak
-            warm = [p["seconds"] for p in case["sweep"]["points"] if p["note"] == "warm re-solve"]
-            print(f"   {label}: sweep warm points {', '.join(f'{s:.2f}' for s in warm)} s", flush=True)
-    for other in cases[1:]:
-        other["model"], other["bare"] = case.get("model", {}), case.get("bare", {})
-    return cases
+            target = case if not name else case.setdefault("baseline", {})
+            target["sweep"] = json.loads(res_path.read_text())
+            target["sweep"]["peak_mb"] = peak
+            warm = [p["seconds"] for p in target["sweep"]["points"] if p["note"] == "warm re-solve"]
+            print(f"   {label}{' (baseline)' if name else ''}: sweep warm points {', '.join(f'{s:.2f}' for s in warm)} s",
+                  flush=True)
+    return case
 
 
 def _s(v) -> str:
@@ -327,9 +323,9 @@ def best_bare(case: dict) -> tuple[str, float] | None:
 
 
 def table(cases: list[dict]) -> list[str]:
-    head = ("| case | cols × rows | plan s | CPU s | import | read | build | hand-off | HiGHS | probes | extract "
-            "| write | peak MB | bare dual | bare primal | bare IPM | bare MIP | bare MIP, HiGHS defaults | ratio "
-            "| warm sweep point s |")
+    head = ("| case | cols × rows | plan s | CPU s | import | read | build | hand-off | HiGHS | probes | canonical stages "
+            "| extract | write | peak MB | bare dual | bare primal | bare IPM | bare MIP | bare MIP, HiGHS defaults "
+            "| ratio | warm sweep point s |")
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for c in cases:
         p = c["plan"]
@@ -344,10 +340,7 @@ def table(cases: list[dict]) -> list[str]:
             plan_s += f" (median of {len(c['plan_runs'])})"
         ratio = f"{p['seconds'] / best[1]:.2f}× ({best[0]})" if best and not p.get("timeout") else ""
         warm = [x["seconds"] for x in c.get("sweep", {}).get("points", []) if x["note"] == "warm re-solve"]
-        highs_main = runs[0] if runs else None
-        if model.get("integers") and len(runs) > 1:
-            highs_main = runs[0] + runs[1]  # the MIP and the LP with its binaries fixed
-        probes = sum(runs[2 if model.get("integers") else 1:]) if runs else None
+        highs_main, probes, stages = run_kinds(runs)
         write = (st.get("write plan") or 0.0) + (st.get("write json") or 0.0) if st else None
 
         def b(alg):
@@ -358,10 +351,65 @@ def table(cases: list[dict]) -> list[str]:
 
         lines.append("| " + " | ".join([
             c["label"], size, plan_s, _s(p.get("cpu")), _s(p.get("import")), _s(st.get("read")), _s(st.get("build")),
-            _s(st.get("hand-off")), _s(highs_main), _s(probes), _s(st.get("extract")), _s(write),
+            _s(st.get("hand-off")), _s(highs_main), _s(probes), _s(stages), _s(st.get("extract")), _s(write),
             f"{p.get('peak_mb', 0):,.0f}", b("dual"), b("primal"), b("ipm"), b("mip"), b("mip-default"), ratio,
             _s(statistics.median(warm)) if warm else "",
         ]) + " |")
+    return lines
+
+
+def run_kinds(runs) -> tuple[float | None, float | None, float | None]:
+    """The HiGHS runs of a plan summed by kind: (the least-cost solve — the LP, or the MIP or the LPs of the
+    lumpy decisions' whole assignments and the LP with them fixed —, the shadow-price probes, the canonical
+    stages). A tree without canonical stages has None for them."""
+    if not runs:
+        return None, None, None
+    probes = sum(t for what, t in runs if "shadow-price" in what)
+    stages = [t for what, t in runs if "canonical" in what]
+    main = sum(t for what, t in runs if "shadow-price" not in what and "canonical" not in what)
+    return main, probes, (sum(stages) if stages else None)
+
+
+def side_by_side(cases: list[dict]) -> list[str]:
+    """Each case's plan, end to end, against the baseline tree's (and, with --sequential, against this tree with
+    the input sheets written after the solve), run alternately: medians of wall and CPU time, the plan workbook
+    and JSON written after the solve, the least-cost HiGHS solve, and the ratio to the best bare HiGHS run."""
+    sequential = any(c.get("sequential") for c in cases)
+    head = ["case", "plan s, this tree", "plan s, baseline", "this / baseline", "CPU s, this tree", "CPU s, baseline",
+            "write s, this tree", "write s, baseline", "HiGHS s, this tree", "HiGHS s, baseline", "canonical stages s",
+            "ratio to bare, this tree", "ratio to bare, baseline"]
+    if sequential:
+        head += ["plan s, input sheets after the solve", "write s, input sheets after the solve"]
+    head += ["warm sweep point s, this tree", "warm sweep point s, baseline"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+
+    def med(runs: dict, key: str) -> float | None:
+        values = [r.get(key) for r in runs.get("all", []) if r.get(key) is not None]
+        return statistics.median(values) if values else None
+
+    def write(plan: dict) -> float | None:
+        st = plan.get("stages", {})
+        return (st.get("write plan") or 0.0) + (st.get("write json") or 0.0) if st else None
+
+    for c in cases:
+        base = c.get("baseline")
+        if not base:
+            continue
+        this_s, base_s = statistics.median(c["plan_runs"]), statistics.median(base["plan_runs"])
+        main, _probes, stages = run_kinds(c["plan"].get("runs", []))
+        base_main, _p, _s_ = run_kinds(base["plan"].get("runs", []))
+        best = best_bare(c)
+        warm = [x["seconds"] for x in c.get("sweep", {}).get("points", []) if x["note"] == "warm re-solve"]
+        base_warm = [x["seconds"] for x in base.get("sweep", {}).get("points", []) if x["note"] == "warm re-solve"]
+        row = [c["label"], _s(this_s), _s(base_s), f"{this_s / base_s:.2f}×", _s(med(c, "cpu")), _s(med(base, "cpu")),
+               _s(write(c["plan"])), _s(write(base["plan"])), _s(main), _s(base_main), _s(stages),
+               f"{this_s / best[1]:.2f}×" if best else "", f"{base_s / best[1]:.2f}×" if best else ""]
+        if sequential:
+            seq = c.get("sequential") or {}
+            row += [_s(statistics.median(seq["plan_runs"])) if seq.get("plan_runs") else "",
+                    _s(write(seq["plan"])) if seq.get("plan") else ""]
+        row += [_s(statistics.median(warm)) if warm else "", _s(statistics.median(base_warm)) if base_warm else ""]
+        lines.append("| " + " | ".join(row) + " |")
     return lines
 
 
@@ -450,16 +498,12 @@ def main() -> int:
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "policymix-bench-scale")
     parser.add_argument("--set", dest="extra", action="append", default=[], type=lambda s: ("--set", s),
                         metavar="SHEET:ID:COLUMN=VALUE", help="an override for every plan (e.g. settings:solver=dual)")
-    parser.add_argument("--baseline", type=Path, metavar="TREE",
-                        help="another source tree of policymix (e.g. the commit before a change, from git archive): "
-                             "each plan is also run there, interleaved with this tree's runs")
-    parser.add_argument("--baseline-label", default="baseline", help="how the table names the baseline tree")
+    parser.add_argument("--no-docs", action="store_true", help="do not rewrite docs/performance.md")
+    parser.add_argument("--baseline", type=Path, help="another source tree of policymix (e.g. the commit before, "
+                        "from git archive): every plan and sweep also run there, alternately, and compared")
     parser.add_argument("--sequential", action="store_true",
                         help="also plan with the input sheets written after the solve instead of during it")
-    parser.add_argument("--no-docs", action="store_true", help="do not rewrite docs/performance.md")
     args = parser.parse_args()
-    if args.baseline:
-        args.baseline = args.baseline.resolve()
     args.extra = [x for pair in args.extra for x in pair]
     sizes = list(args.sizes) + ([50000] if args.large and 50000 not in args.sizes else [])
 
@@ -476,8 +520,8 @@ def main() -> int:
         for label, n, lumpy in todo:
             wb = workbook_for(n, lumpy, args.seed, args.cache)
             print(f"{label}: {wb}", flush=True)
-            cases += measure_case(label, wb, args, tmp, runs=args.default_runs if n is None else args.runs,
-                                  bare=not args.no_bare, sweep=n in args.sweep_sizes)
+            cases.append(measure_case(label, wb, args, tmp, runs=args.default_runs if n is None else args.runs,
+                                      bare=not args.no_bare, sweep=n in args.sweep_sizes))
     import pyomo
 
     from optimiser import __version__
@@ -498,6 +542,10 @@ def main() -> int:
         "",
         *verdicts,
     ]
+    if args.baseline:
+        doc += ["", f"Side by side with the tree {args.baseline.name} (its plans and sweeps run alternately with "
+                    "this tree's; medians; \"HiGHS\" is the least-cost solve, without probes or stages):", "",
+                *side_by_side(cases)]
     print()
     print("\n".join(doc))
     if not args.no_docs:

@@ -66,9 +66,13 @@ def test_two_known_plans_differ_in_exactly_the_known_ways(plans):
         ("instrument spend", "G"): (1700, 3300, ""),
         ("measures", "b"): (0.75, 1, "committed share changed"),
         ("measures", "c"): (0, 0.5, "funded only in B"),
-        # every commitment pays out in its year (payout 1): 1700 and 3300 M€ in 2024, the peak of each plan
-        ("cash", "cash paid out 2024"): (1700, 3300, ""),
-        ("cash", "peak cash"): (1700, 3300, ""),
+        # every commitment pays out in its year (payout 1) and the price is the same every year, so any split of
+        # the commitments over 2024–2026 costs the same: the canonical plan's lowest cash peak spreads them
+        # evenly, a third a year — 1700 / 3 and 3300 / 3 M€
+        ("cash", "cash paid out 2024"): (1700 / 3, 1100, ""),
+        ("cash", "cash paid out 2025"): (1700 / 3, 1100, ""),
+        ("cash", "cash paid out 2026"): (1700 / 3, 1100, ""),
+        ("cash", "peak cash"): (1700 / 3, 1100, ""),
         ("cash", "cash paid out G"): (1700, 3300, ""),
         ("shadow prices", "target 2026"): (800, 1200, ""),
         ("shadow prices", "max_share a"): (300, 700, ""),
@@ -89,13 +93,13 @@ def test_compare_writes_a_comparison_workbook_and_guards_its_output(plans, tmp_p
     _, a, b = plans
     out = tmp_path / "cmp.xlsx"
     proc = run("compare", a, b, "-o", out, check_code=0)
-    assert "14 differences" in proc.stdout and "funded only in B" in proc.stdout
+    assert "16 differences" in proc.stdout and "funded only in B" in proc.stdout
     import openpyxl
 
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == ["Comparison", "Measures", "About"]
     rows = list(wb["Comparison"].iter_rows(min_row=5, values_only=True))
-    assert len(rows) == 14
+    assert len(rows) == 16
     assert ("plan", "public cost", "M€", 1700, 3300, 1600, None) in {
         (r[0], r[1], r[2], round(r[3], 6), round(r[4], 6), round(r[5], 6), r[6]) for r in rows if r[1] == "public cost"}
     before = out.read_bytes()

@@ -187,7 +187,7 @@ def test_a_plan_a_sweep_point_and_a_future_share_one_headline_record(small):
     from optimiser.analysis.futures import FutureResult
 
     future = FutureResult.of(1, p.result)
-    assert future.headline == p.headline and future.target_met and future.committed == {"a": 1.0, "b": 0.5}
+    assert future.headline == p.headline and future.target_met and future.committed == pytest.approx({"a": 1.0, "b": 0.5})
     with pytest.raises(KeyError):
         Headline({"not_a_field": 1})
 

@@ -160,3 +160,15 @@ def test_iamc_and_save_lp_are_refused_with_versus_rules(small, tmp_path):
         proc = run("plan", small, "--versus-rules", "-o", tmp_path / "r.xlsx", option, tmp_path / name, check_code=2)
         assert f"{option} is not available with --versus-rules" in proc.stderr
         assert not (tmp_path / "r.xlsx").exists() and not (tmp_path / name).exists()
+
+
+def test_the_iamc_file_starts_at_start_year_on_a_workbook_with_decisions_of_the_past(tmp_path):
+    """The December 2026 default plans from 2027 and carries decisions of 2021–2024 that paid cash before then:
+    the IAMC file holds the plan's years (2027 on, the cash outlook after 2030 included), no history."""
+    p = optimiser.plan()
+    assert p.input.settings.start_year == 2027 and min(p.result.cash.cash["SDE++"]) < 2027  # history exists
+    p.to_iamc(tmp_path / "d.csv")
+    df = _read(tmp_path / "d.csv")
+    assert min(df.year) == 2027 and max(df.year) > p.target_year
+    cash = _value(df, "Policy Cost|Cash", year=2029).timeseries()[2029].item()
+    assert cash == pytest.approx(sum(by_year.get(2029, 0.0) for by_year in p.result.cash.cash.values()))

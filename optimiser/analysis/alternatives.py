@@ -7,8 +7,11 @@ time minimising the overlap with the measures funded so far:
     min Σ_m n_m · x_{m,T}     s.t. every constraint and  Σ c_j · v_j ≤ (1 + slack) · z*
 
 where n_m counts the plans found so far (the optimum included) that fund m,
-c is the objective of the optimum and z* its value. Measures funded in every
-plan are must-haves; the rest are choices.
+c is the objective of the optimum and z* its value. Of the plans that overlap
+least, each alternative is the canonical one (docs/model.md, "Canonical
+plans"): the least objective, then the least cash, the lowest cash peak and
+the last rule. Measures funded in every plan are must-haves; the rest are
+choices.
 """
 
 from __future__ import annotations
@@ -56,25 +59,34 @@ def generate(found: Optimum, n: int, slack: float) -> Alternatives:
             vals.append(c)
     ceiling = optimum.objective_meur * (1 + slack)
     h.addRow(-highspy.kHighsInf, ceiling, len(cols), np.array(cols, dtype=np.int32), np.array(vals, dtype=float))
-    all_cols = np.arange(solver.n_col, dtype=np.int32)
     d_cols = {key: j for (name, key), j in solver.col_of.items() if name == "d"}
     counts_so_far: dict[str, int] = {m: 1 for m in _funded(optimum)}
     plans: list[PlanResult] = []
-    for _k in range(n):
-        weights = np.zeros(solver.n_col)
-        for (m, y), j in d_cols.items():
-            weights[j] = counts_so_far.get(m, 0)
-        h.changeColsCost(len(all_cols), all_cols, weights)
-        sol = solver.solve(phases=False)  # an elastic run's relaxation stays held
-        if not sol.ok:
-            break
-        # report the alternative's real objective, not the overlap it minimised
-        real = sum(c * sol.values.get(name, {}).get(key, 0.0) for (name, key), c in costs.items())
-        sol = Solution(ok=True, status=sol.status, message="alternative", objective=real, values=sol.values,
-                       shadow={}, reduced={}, mip=sol.mip, seconds=sol.seconds)
-        alt = extract(built, sol)
-        plans.append(alt)
-        for m in _funded(alt):
-            counts_so_far[m] = counts_so_far.get(m, 0) + 1
+    model_costs = np.zeros(solver.n_col)
+    for j, c in zip(cols, vals):
+        model_costs[j] = c
+    # of the plans that overlap least, the canonical one: least objective, then the planner's own preferences
+    solver.prefer = [model_costs]
+    try:
+        for _k in range(n):
+            weights = np.zeros(solver.n_col)
+            for (m, y), j in d_cols.items():
+                weights[j] = counts_so_far.get(m, 0)
+            solver.set_costs(weights)
+            sol = solver.solve(phases=False)  # an elastic run's relaxation stays held
+            if not sol.ok:
+                break
+            # report the alternative's real objective, not the overlap it minimised
+            real = sum(c * sol.values.get(name, {}).get(key, 0.0) for (name, key), c in costs.items())
+            sol = Solution(ok=True, status=sol.status, message="alternative", objective=real, values=sol.values,
+                           shadow={}, reduced={}, mip=sol.mip, seconds=sol.seconds)
+            alt = extract(built, sol)
+            plans.append(alt)
+            for m in _funded(alt):
+                counts_so_far[m] = counts_so_far.get(m, 0) + 1
+    finally:
+        solver.prefer = []
+        solver.set_costs(model_costs)
+        h.deleteRows(1, np.array([h.getNumRow() - 1], dtype=np.int32))  # the cost ceiling: the model as it was
     counts = {m: sum(p.measures[m].taken_up for p in plans) for m in inp.measures}
     return Alternatives(plans=plans, slack=slack, counts=counts, in_optimum={m: m in _funded(optimum) for m in inp.measures})

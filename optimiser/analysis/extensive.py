@@ -46,7 +46,7 @@ from ..input.uncertainty import Future
 from ..lang import _
 from ..model.families import TARGET, model_rows
 from ..model.index import index_sets, unit_gap
-from ..model.solve import INF, PRIMAL_TOL, new_highs
+from ..model.solve import INF, PRIMAL_TOL, confirm_infeasible, new_highs
 from .futures import FutureResult
 from .recourse import RUN, TOL, cost_terms, evaluate, recourse_rows
 
@@ -328,6 +328,7 @@ class Program:
             sol.value_valid = True
             h.setSolution(sol)
         h.run()
+        confirm_infeasible(h)
         status = h.getModelStatus()
         text = h.modelStatusToString(status)
         info = h.getInfo()

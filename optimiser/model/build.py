@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 
 # pyomo.core, not pyomo.environ: the model needs only the modelling components; pyomo.environ also loads
 # every solver, transformation and DAE/GDP plugin (0.14 s more of every plan's start-up)
+import numpy as np
 import pyomo.core as pyo
 from pyomo.common.gc_manager import PauseGC
 from pyomo.core.expr.numeric_expr import LinearExpression
 
 from ..input.data import PlanInput
+from .cash import operating_schedules, past_cash
 from .families import FAMILIES, model_rows
 from .index import Index, Rows, Term, has_shortfall, index_sets, shortfall_penalty
 
@@ -88,6 +90,122 @@ def relaxation(rows: dict[str, Rows]) -> list[Term]:
         for key in family_rows.rhs:
             limit = family_rows.limit(key)
             terms.append((1.0 / (abs(limit) if limit else 1.0), f.slack, key))
+    return terms
+
+
+@dataclass
+class Preferences:
+    """What the canonical stages prefer among plans of least objective (docs/model.md, "Canonical plans").
+
+    ``cash``: Σ_{m,i,y} κ_{m,i,y} · s_{m,i,y}, the cash a plan pays over the horizon and the price outlook,
+    κ = Σ_t f_{m,i,y,t} (the shares of the commitment paid in each year t, :func:`optimiser.model.cash.schedule`);
+    the plan's cash in year t is Σ f_{m,i,y,t} · s_{m,i,y}, given as three arrays of equal length —
+    ``paid_by`` (the position of (m, i, y) in ``Index.s_keys``), ``paid_in`` (t ≥ start_year) and ``paid`` (f) —
+    to which the decisions of the past add ``past[t]`` (the yearly cash whose peak is the second preference);
+    ``rule``: the last rule's costs (:func:`last_rule`).
+    """
+
+    cash: list[Term]
+    paid_by: np.ndarray
+    paid_in: np.ndarray
+    paid: np.ndarray
+    past: dict[int, float]
+    rule: list[Term]
+
+
+def preferences(idx: Index, inp: PlanInput) -> Preferences:
+    """The three preferences of a canonical plan for this model (see :class:`Preferences`).
+
+    Cash is linear in s: a commitment's cash follows its instrument's payout (a profile, or per tonne while
+    the measure operates, at the price outlook of each year), MODEL.md section 13.
+    """
+    start = inp.settings.start_year
+    profiles = {i: inst.payout_profile for i, inst in inp.instruments.items()}
+    by_profile: list[tuple[int, int, float]] = []  # (position in s_keys, t, f) of profile instruments
+    operating: dict[tuple[str, int], list[int]] = {}  # (m, y) → positions of its s keys paid while operating
+    for n, (m, i, y) in enumerate(idx.s_keys):
+        profile = profiles[i]
+        if profile is None:
+            operating.setdefault((m, y), []).append(n)
+        else:
+            by_profile += [(n, y + j, p) for j, p in enumerate(profile) if p > 0]
+    pairs = list(operating)
+    pair, t_op, f_op = operating_schedules(inp, pairs)
+    positions = [operating[p] for p in pairs]
+    counts = np.array([len(p) for p in positions], dtype=np.int64)
+    flat = np.array([n for p in positions for n in p], dtype=np.int64)
+    offsets = np.concatenate(([0], np.cumsum(counts)))
+    # every s key of a pair takes the pair's schedule: entry r of the schedules repeats for each of them
+    repeat = counts[pair] if len(pair) else np.zeros(0, dtype=np.int64)
+    within = np.arange(int(repeat.sum())) - np.repeat(np.cumsum(repeat) - repeat, repeat)
+    paid_by = flat[np.repeat(offsets[pair], repeat) + within] if len(pair) else np.zeros(0, dtype=np.int64)
+    paid_in = np.repeat(t_op, repeat)
+    paid = np.repeat(f_op, repeat)
+    if by_profile:
+        prof = np.array(by_profile, dtype=float)
+        paid_by = np.concatenate([paid_by, prof[:, 0].astype(np.int64)])
+        paid_in = np.concatenate([paid_in, prof[:, 1].astype(np.int64)])
+        paid = np.concatenate([paid, prof[:, 2]])
+    total = np.bincount(paid_by, weights=paid, minlength=len(idx.s_keys)) if len(paid) else np.zeros(len(idx.s_keys))
+    cash: list[Term] = [(float(v), "s", k) for v, k in zip(total, idx.s_keys) if v]
+    later = paid_in >= start
+    past: dict[int, float] = defaultdict(float)
+    for (_i, t), v in past_cash(inp).items():
+        if t >= start:
+            past[t] += v
+    return Preferences(cash=cash, paid_by=paid_by[later], paid_in=paid_in[later], paid=paid[later], past=dict(past),
+                       rule=last_rule(idx, inp))
+
+
+def _id_order(ident: str) -> tuple[str, str]:
+    """Ids in the order a reader sorts them: letters alike whatever their case, then by case."""
+    return ident.casefold(), ident
+
+
+def _places(ids) -> dict[str, int]:
+    """Each id's place in :func:`_id_order`."""
+    return {ident: n for n, ident in enumerate(sorted(ids, key=_id_order))}
+
+
+def last_rule(idx: Index, inp: PlanInput) -> list[Term]:
+    """The last rule of a canonical plan: costs derived from years and ids alone, never from positions.
+
+    Every commitment option (year y, measure m, instrument i) has its place n in the order year, then
+    measure id, then instrument id (ids alphabetically, case aside) among all the workbook's years,
+    measures and instruments — n = ((y − y0) · M + place of m) · I + place of i, from 0, of N = Y · M · I —
+    and weighs q = (1 + n / N)². Among plans still equal after cost, cash and peak, the rule minimises
+
+        Σ_{m,i,y} q_{m,i,y} · s_{m,i,y}  −  Σ_{(m,y) without a gap} (5 − q'_{m,y}) · d_{m,y}
+
+    — money sits on the options that come first (of two equal options, the earlier year, then the measure
+    whose id comes first, then the instrument whose id comes first), and a measure that needs no subsidy
+    that year (no money to place) is committed as fully and as early as the limits allow, again in the
+    order year, measure id (q' = (1 + n' / N')², n' = (y − y0) · M + place of m, N' = Y · M).
+
+    Each place weighs at least 2 / N more than the one before it, so of two options the earlier one wins
+    by a margin HiGHS resolves (a weight of (n / N)² alone would not: its first places differ by 1 / N²);
+    and the weights grow faster than the places (the square), so that no exchange of equal amounts keeps
+    the sum: moving a share of one measure a year earlier and a share of another a year later changes q
+    by different amounts for the two (with q = 1 + n / N both changes would be equal and the plans tie).
+    A weight depends on its option's years and ids only, not on which other options the model has, so a
+    future's model (built with every option, :func:`index_sets` ``stable``) and the plan's weigh the same
+    option alike.
+    """
+    y0 = inp.settings.start_year
+    place, place_i = _places(inp.measures), _places(inp.instruments)
+    n_m, n_i = max(1, len(place)), max(1, len(place_i))
+    n_years = max(1, len(inp.years))
+    whole = n_years * n_m * n_i
+    terms: list[Term] = []
+    for key in idx.s_keys:
+        m, i, y = key
+        n = ((y - y0) * n_m + place[m]) * n_i + place_i[i]
+        terms.append(((1.0 + n / whole) ** 2, "s", key))
+    for key in idx.d_keys:
+        if idx.gap.get(key, 0.0) <= 0.0:
+            m, y = key
+            n = (y - y0) * n_m + place[m]
+            terms.append((-(5.0 - (1.0 + n / (n_years * n_m)) ** 2), "d", key))
     return terms
 
 

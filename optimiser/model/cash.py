@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+
+import numpy as np
 from dataclasses import dataclass, field
 
 from ..lang import _
@@ -59,6 +61,31 @@ def schedule(inp: PlanInput, mid: str, inst: Instrument, y: int, g: float) -> di
         if paid > 0:
             out[t] = paid * weight / (g * years)
     return out
+
+
+def operating_schedules(inp: PlanInput, pairs: list[tuple[str, int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`schedule` of an ``operating`` instrument for many commitments at once, each (m, y) at the plan's
+    gap g_{m,y} = max(0, c_m − p_y): three arrays of equal length — the position of (m, y) in ``pairs``, the
+    year t, the share f paid then (only f > 0) — in the order :func:`schedule` gives them, pair by pair."""
+    if not pairs:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
+    measures = [inp.measures[m] for m, _y in pairs]
+    y = np.array([y for _m, y in pairs], dtype=np.int64)
+    start = y + np.array([m.lead_time_years for m in measures], dtype=np.int64)
+    years = np.array([m.support_years for m in measures], dtype=float)
+    cost = np.array([m.cost_eur_per_t for m in measures], dtype=float)
+    width = int(math.ceil(years.max())) if len(years) else 0
+    k = np.arange(width)
+    t = start[:, None] + k[None, :]
+    first, last = int(min(y.min(), t.min())), int(max(y.max(), t.max()))
+    price = np.array([inp.price_at(year) for year in range(first, last + 1)])
+    g = np.maximum(0.0, cost - price[y - first])
+    weight = np.minimum(1.0, years[:, None] - k[None, :])  # a fractional last support year pays that fraction
+    with np.errstate(divide="ignore", invalid="ignore"):
+        f = np.minimum(g[:, None], np.maximum(0.0, cost[:, None] - price[t - first])) * weight / (g * years)[:, None]
+    keep = (k[None, :] < np.ceil(years)[:, None]) & (g[:, None] > 0) & (f > 0)
+    pair, step = np.nonzero(keep)
+    return pair, t[pair, step], f[pair, step]
 
 
 def plan_schedule(inp: PlanInput, mid: str, i: str, y: int) -> dict[int, float]:

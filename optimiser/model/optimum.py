@@ -67,6 +67,10 @@ def optimise(inp: PlanInput, *, time_limit_s: float | None = None,
         raise SolverFailure(solution)
     result = extract(built, solution)
     result.solver.update(name=solver_version(), columns=solver.n_col, rows=solver.n_row)
+    if solution.notes:  # a canonical stage stopped short (a time limit): a least-cost plan, maybe not the one
+        result.warnings.append(_("the plan costs the least, but HiGHS could not finish choosing among equally "
+                                 "cheap plans ({why}); another run may show another of them (docs/model.md "
+                                 "section 5d)", why="; ".join(dict.fromkeys(solution.notes))))
     return Optimum(result, built, solver)
 
 

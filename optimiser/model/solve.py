@@ -61,7 +61,7 @@ def _scipy_without_extras() -> None:
 _scipy_without_extras()
 
 from ..input.data import PlanInput
-from .build import Built, objective, relaxation
+from .build import Built, objective, preferences, relaxation
 from .families import FAMILIES, model_rows
 from .index import index_sets
 
@@ -72,9 +72,22 @@ DUAL_TOL = 1e-9
 PRIMAL_TOL = 1e-7
 #: How far from a whole number an integer column of an LP relaxation may be and still count as whole.
 INTEGRAL_TOL = 1e-9
-#: A MILP without shadow prices (many futures) whose lumpy measures allow at most this many whole
-#: assignments is solved as that many LPs, the best one kept: faster than branch and bound for a few.
+#: A MILP whose lumpy measures allow at most this many whole assignments is solved as that many LPs, the best
+#: one kept: faster than branch and bound for a few (when no canonical plan is wanted: Solver.canonical False).
 ENUMERATE_MAX = 8
+#: A MILP whose canonical plan is wanted is solved that way up to this many whole assignments: its canonical
+#: stages as MILPs cost several times the MILP itself (bench/bench_scale.py, 3 lumpy projects: 27 assignments
+#: enumerated in 1.7 s at 1 000 measures and 24 s at 4 000, branch and bound with MILP stages 4.2 s and 112 s).
+ENUMERATE_CANONICAL = 64
+#: A MILP's canonical stages hold each stage's value within this share of the magnitude of its terms
+#: (Σ_j |c_j · x_j|): a MIP solution's integer columns may be as far from whole as its feasibility tolerance,
+#: which moves a stage's value by up to that share. (An LP's stages keep to the optimal face instead:
+#: :meth:`Solver._canonical`.)
+MIP_HOLD_REL = PRIMAL_TOL
+#: Values of two separate solves (the LPs of two whole assignments of the lumpy decisions) within this share
+#: of their magnitude are equal: far above the solves' own precision, far below any figure shown.
+TIE_REL = 1e-9
+
 #: Relative size of the probing step (of the limit's right-hand side, at least one unit × this).
 PROBE_STEP = 1e-4
 
@@ -95,6 +108,15 @@ class Solution:
     mip_gap: float = 0.0
     seconds: float = 0.0
     iterations: int = 0
+    #: The canonical stages' values at their least (docs/model.md section 5d): "objective" (the question's),
+    #: "cash" (M€ paid over the horizon and the price outlook), "peak" (M€, the most cash in one year from
+    #: start_year), "rule" (the last rule's); a MILP's own stages by branch and bound as "lumpy …".
+    held: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # what kept the plan from being canonical, if anything
+    #: What relaxing a probed limit by one unit does, where the plan falls short (:meth:`Solver._probe`):
+    #: family → index → (Mt/yr less shortfall over the target years, M€ more public cost). The shadow price
+    #: then mostly counts the shortfall penalty; these two say what the relaxation buys and costs.
+    effects: dict[str, dict] = field(default_factory=dict)
 
 
 class Solver:
@@ -171,13 +193,27 @@ class Solver:
         self.relax_first = False
         self._held: dict[str, tuple[int, dict[int, float]]] = {}  # rows an elastic run added: name → (row, coefs)
         self.n_col, self.n_row = n_col, n_row
+        self._costs = c.astype(float).copy()  # the costs on the instance (model columns), kept in step with it
+        #: Return the canonical plan (docs/model.md, "Canonical plans"); False: the least-cost vertex HiGHS ends at.
+        self.canonical = True
+        #: Costs (one per model column) preferred, in this order, among the optima of the costs on the instance
+        #: before the canonical plan's own preferences (an alternative: least overlap, then least objective).
+        self.prefer: list[np.ndarray] = []
+        self._preferred: tuple[Built, dict] | None = None  # the preferences in columns, of the Built they were made for
         self.int_lower = lower[self.integer_cols] if self.integer_cols else None
         self.int_upper = upper[self.integer_cols] if self.integer_cols else None
 
     # ------------------------------------------------------------ solving
 
     def solve(self, *, phases: bool = True) -> Solution:
-        """Solve the model (an elastic run: phase 1, then phase 2; ``phases=False``: the costs as they are)."""
+        """Solve the model and return its canonical plan (an elastic run: phase 1, then phase 2;
+        ``phases=False``: the costs on the instance as they are, e.g. an alternative's).
+
+        The least-cost LP gives the shadow prices and reduced costs (for a MILP: the LP with the lumpy
+        decisions fixed at their canonical choice, :meth:`_choose_lumpy`); then :meth:`_canonical` picks,
+        among the plans of that least objective, the one docs/model.md ("Canonical plans") names, whose
+        values are returned.
+        """
         h = self.highs
         started = time.perf_counter()
         if self.n_col == 0:
@@ -187,69 +223,117 @@ class Solver:
             failed = self.least_relaxation()
             if failed is not None:
                 return failed
-        elif self.integer_cols and self.relax_first and not self.duals:
-            choices = self._lumpy_choices()
-            found = (self._enumerate(choices, started) if 0 < len(choices) <= ENUMERATE_MAX
-                     else self._integral_relaxation(started))
-            if found is not None:
-                return found
-        self._highs_run("the MIP" if self.integer_cols else "the LP", mip=bool(self.integer_cols))
-        status = h.getModelStatus()
-        text = h.modelStatusToString(status)
-        info = h.getInfo()
-        iterations = int(getattr(info, "simplex_iteration_count", 0) or 0)
-        if status != highspy.HighsModelStatus.kOptimal:
-            iis = self.iis() if status == highspy.HighsModelStatus.kInfeasible else []
-            return Solution(ok=False, status=text, message=_explain(text), seconds=time.perf_counter() - started,
-                            mip=bool(self.integer_cols), iis=iis)
+        mip = bool(self.integer_cols)
+        costs = self._costs.copy()  # the question's objective: the canonical stages set other costs, then these back
+        notes: list[str] = []
+        held: dict[str, float] = {}
+        effects: dict[str, dict] = {}  # what relaxing a limit buys where the plan falls short (probed)
+        planned = None  # the canonical plan, when choosing the lumpy decisions found it already
         mip_gap = 0.0
-        if self.integer_cols:
-            mip_gap = float(getattr(info, "mip_gap", 0.0) or 0.0)
-        if self.integer_cols and self.duals:
-            x = np.asarray(h.getSolution().col_value)
-            fixed = np.round(x[self.integer_cols])
+        iterations = 0
+        if mip:
+            chosen = self._choose_lumpy(costs, started)
+            if isinstance(chosen, Solution):
+                return chosen
+            fixed, planned, held, notes, mip_gap, iterations = chosen
             cols = np.array(self.integer_cols, dtype=np.int32)
             h.changeColsIntegrality(len(cols), cols, np.array([highspy.HighsVarType.kContinuous] * len(cols)))
             h.changeColsBounds(len(cols), cols, fixed, fixed)
-            self._highs_run("the LP with the lumpy decisions fixed")
-            status = h.getModelStatus()
-            if status != highspy.HighsModelStatus.kOptimal:
-                self._restore_integers()
+        try:
+            if planned is not None and not self.duals:  # no shadow prices wanted: the plan is all there is to find
+                x, col_duals, shadow, text = planned, np.zeros(len(planned)), {}, "Optimal"
+            else:
+                self._highs_run("the LP with the lumpy decisions fixed" if mip else "the LP")
+                status = h.getModelStatus()
                 text = h.modelStatusToString(status)
-                return Solution(ok=False, status=text, message="the LP with the lumpy decisions fixed failed: " + text,
-                                seconds=time.perf_counter() - started, mip=True)
-        sol = h.getSolution()
-        x = np.asarray(sol.col_value)
-        duals = np.asarray(sol.row_dual)
-        col_duals = np.asarray(sol.col_dual)
-        objective = float(h.getInfo().objective_function_value) + self.offset
-        shadow = self._shadow_prices(duals) if self.duals else {}
-        if self.probe_degenerate and self.duals:
-            self._probe(shadow, objective)
-        if self.integer_cols and self.duals:
-            self._restore_integers()
+                iterations += int(getattr(h.getInfo(), "simplex_iteration_count", 0) or 0)
+                if status != highspy.HighsModelStatus.kOptimal:
+                    if mip:
+                        return Solution(ok=False, status=text, message="the LP with the lumpy decisions fixed "
+                                        "failed: " + text, seconds=time.perf_counter() - started, mip=True)
+                    iis = self.iis() if status == highspy.HighsModelStatus.kInfeasible else []
+                    return Solution(ok=False, status=text, message=_explain(text),
+                                    seconds=time.perf_counter() - started, iis=iis)
+                sol = h.getSolution()
+                x = np.array(sol.col_value)
+                col_duals, row_duals = np.array(sol.col_dual), np.array(sol.row_dual)
+                objective = float(h.getInfo().objective_function_value) + self.offset
+                shadow = self._shadow_prices(row_duals) if self.duals else {}
+                if self.probe_degenerate and self.duals:
+                    effects = self._probe(shadow, objective, x)
+                if planned is not None:
+                    x = planned
+                elif self.canonical:  # the shadow prices and reduced costs stay those of the least-cost question
+                    x, lp_held, note = self._canonical(costs, x, mip=False,
+                                                       duals=(col_duals, row_duals, np.array(sol.row_value)))
+                    held = {**lp_held, **{f"lumpy {k}": v for k, v in held.items()}}
+                    notes += [note] if note else []
+        finally:
+            if mip:
+                self._restore_integers()
         values: dict[str, dict] = {}
         reduced: dict[str, dict] = {}
         for (name, index), j in self.col_of.items():
             values.setdefault(name, {})[index] = float(x[j])
             reduced.setdefault(name, {})[index] = float(col_duals[j])
+        objective = float(costs @ x[:self.n_col]) + self.offset
         return Solution(ok=True, status=text, message="optimal", objective=objective, values=values, shadow=shadow,
-                        reduced=reduced,
-                        mip=bool(self.integer_cols), mip_gap=mip_gap, seconds=time.perf_counter() - started,
-                        iterations=iterations)
+                        reduced=reduced, mip=mip, mip_gap=mip_gap, seconds=time.perf_counter() - started,
+                        iterations=iterations, held=held, notes=notes, effects=effects)
 
-    def _highs_run(self, what: str, *, mip: bool = False) -> None:
+    def _choose_lumpy(self, costs: np.ndarray, started: float):
+        """The lumpy decisions of the canonical plan of a MILP: (their values in ``integer_cols`` order, the
+        canonical plan when found on the way or None, the values held, notes, the MIP gap, iterations) — or
+        a Solution: a failure, or (many futures) the plan itself.
+
+        Few whole assignments (at most ENUMERATE_CANONICAL; ENUMERATE_MAX when no canonical plan is wanted):
+        each one's LP, the canonical plans of the cheapest compared (:meth:`_enumerate`). Else branch and
+        bound, then its canonical stages as MILPs (:meth:`_canonical` with ``mip=True``). Without shadow
+        prices, the LP relaxation first: where its canonical plan is whole, that is the answer
+        (:meth:`_integral_relaxation`).
+        """
+        h = self.highs
+        choices = self._lumpy_choices(ENUMERATE_CANONICAL if self.canonical else ENUMERATE_MAX)
+        few = bool(choices)
+        if self.relax_first and not self.duals and not few:
+            found = self._integral_relaxation(started)
+            if found is not None:
+                return found
+        if few:
+            found = self._enumerate(choices, costs)
+            if found is not None:
+                return found
+        self._highs_run("the MIP", mip=True)
+        status = h.getModelStatus()
+        text = h.modelStatusToString(status)
+        info = h.getInfo()
+        if status != highspy.HighsModelStatus.kOptimal:
+            iis = self.iis() if status == highspy.HighsModelStatus.kInfeasible else []
+            return Solution(ok=False, status=text, message=_explain(text), seconds=time.perf_counter() - started,
+                            mip=True, iis=iis)
+        mip_gap = float(getattr(info, "mip_gap", 0.0) or 0.0)
+        x = np.array(h.getSolution().col_value)
+        held, notes = {}, []
+        if self.canonical:
+            x, held, note = self._canonical(costs, x, mip=True)
+            notes += [note] if note else []
+        return np.round(x[self.integer_cols]), None, held, notes, mip_gap, 0
+
+    def _highs_run(self, what: str, *, mip: bool = False, costs_changed: bool = False) -> None:
         """One HiGHS run of ``what`` (words for messages): the algorithm of the ``solver`` setting, stoppable
-        by Ctrl-C and SIGTERM (raises :class:`SolveInterrupted`), with a live line on a terminal."""
+        by Ctrl-C and SIGTERM (raises :class:`SolveInterrupted`), with a live line on a terminal.
+        ``costs_changed``: only the costs (and bounds the last solution meets) changed since the last LP, so
+        its basis stays primal feasible: primal simplex re-solves from it."""
         if not mip:
-            use_algorithm(self.highs, self.algorithm, warm=self.has_basis, columns=self.n_col)
+            use_algorithm(self.highs, "primal" if costs_changed and self.has_basis else self.algorithm,
+                          warm=self.has_basis, columns=self.n_col)
         run_watched(self.highs, what, mip=mip)
         # branch and bound leaves no LP basis; an LP leaves its optimal one (warm re-solves start there)
         self.has_basis = not mip and self.highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
-    def _lumpy_choices(self) -> list[np.ndarray]:
+    def _lumpy_choices(self, most: int = ENUMERATE_MAX) -> list[np.ndarray]:
         """Every whole assignment of the integer columns that ``lumpy_once`` allows — each lumpy measure
         committed in one of its years or in none — as column values in ``integer_cols`` order; [] when
-        there are other integer columns or more than ENUMERATE_MAX assignments."""
+        there are other integer columns or more than ``most`` assignments."""
         position = {j: n for n, j in enumerate(self.integer_cols)}
         years: dict[object, list[int]] = {}
         for (name, index), j in self.col_of.items():
@@ -260,7 +344,7 @@ class Solver:
         count = 1
         for cols in years.values():
             count *= len(cols) + 1
-            if count > ENUMERATE_MAX:
+            if count > most:
                 return []
         out = [np.zeros(len(self.integer_cols))]
         for m in sorted(years, key=str):
@@ -274,64 +358,290 @@ class Solver:
             out = grown
         return out
 
-    def _enumerate(self, choices: list[np.ndarray], started: float) -> Solution | None:
-        """A MILP with few whole assignments: the best of the LPs with its integer columns fixed at each
-        (the first of equal optima, in a fixed order, so the answer depends on the input only); None when
-        an LP fails other than infeasible (then branch and bound decides)."""
+    def _enumerate(self, choices: list[np.ndarray], costs: np.ndarray):
+        """A MILP with few whole assignments: the LP with its integer columns fixed at each, and the canonical
+        plans of the cheapest compared (least cash, then lowest peak, then the last rule; the first in a
+        fixed order — lumpy measures by id, each in none or one of its years, earliest first — where even
+        those tie). Returns what :meth:`_choose_lumpy` does, or None when every LP is infeasible or one
+        fails otherwise (then branch and bound decides, and names the conflict)."""
         h = self.highs
         cols = np.array(self.integer_cols, dtype=np.int32)
         h.changeColsIntegrality(len(cols), cols, np.array([highspy.HighsVarType.kContinuous] * len(cols)))
-        best = None
+        found: list[tuple[float, np.ndarray, np.ndarray, tuple]] = []  # (objective, choice, plan, its duals)
         iterations = 0
         try:
             for values in choices:
                 h.changeColsBounds(len(cols), cols, values, values)
-                h.run()
+                self._highs_run("an LP with the lumpy decisions fixed")
                 status = h.getModelStatus()
                 iterations += int(getattr(h.getInfo(), "simplex_iteration_count", 0) or 0)
                 if status == highspy.HighsModelStatus.kInfeasible:
                     continue
                 if status != highspy.HighsModelStatus.kOptimal:
                     return None
-                value = float(h.getInfo().objective_function_value)
-                if best is None or value < best[0] - 1e-9 * max(1.0, abs(best[0])):
-                    best = (value, np.asarray(h.getSolution().col_value).copy())
-            if best is None:
-                return Solution(ok=False, status="Infeasible", message=_explain("Infeasible"),
-                                seconds=time.perf_counter() - started, mip=True)
-            values: dict[str, dict] = {}
-            for (name, index), j in self.col_of.items():
-                values.setdefault(name, {})[index] = float(best[1][j])
-            return Solution(ok=True, status="Optimal", message="optimal", objective=best[0] + self.offset,
-                            values=values, mip=True, seconds=time.perf_counter() - started, iterations=iterations)
+                sol = h.getSolution()
+                x = np.array(sol.col_value)
+                found.append((float(costs @ x[:self.n_col]), values, x,
+                              (np.array(sol.col_dual), np.array(sol.row_dual), np.array(sol.row_value))))
+            if not found:
+                return None
+            least = min(v for v, _c, _x, _d in found)
+            tied = [(c, x, d) for v, c, x, d in found if v <= least + self._tolerance(costs, x)]
+            best = None
+            notes: list[str] = []
+            for values, x, duals in tied:
+                held: dict[str, float] = {"objective": float(costs @ x[:self.n_col]) + self.offset}
+                if self.canonical:
+                    h.changeColsBounds(len(cols), cols, values, values)
+                    x, held, note = self._canonical(costs, x, mip=False, duals=duals)
+                    notes += [note] if note else []
+                if best is None or _preferred(held, best[2]):
+                    best = (values, x, held)
+            values, x, held = best
+            return values, (x if self.canonical else None), held, notes, 0.0, iterations
         finally:
             self._restore_integers()
-            h.clearSolver()
 
     def _integral_relaxation(self, started: float) -> Solution | None:
-        """The LP relaxation's optimum, when every integer column takes a whole value there (then it is the
-        MILP's optimum too, and no branch and bound is needed); else None, the model unchanged."""
+        """The LP relaxation's canonical plan, when every integer column takes a whole value there (then it is
+        the MILP's canonical plan too — the most preferred of a larger set of plans, and one of the MILP's —
+        and no branch and bound is needed); else None, the model unchanged."""
         h = self.highs
         cols = np.array(self.integer_cols, dtype=np.int32)
         h.changeColsIntegrality(len(cols), cols, np.array([highspy.HighsVarType.kContinuous] * len(cols)))
+        costs = self._costs.copy()
         try:
-            h.run()
+            self._highs_run("the LP relaxation")
             if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
                 return None
-            x = np.asarray(h.getSolution().col_value)
+            info = h.getInfo()
+            iterations = int(getattr(info, "simplex_iteration_count", 0) or 0)
+            status = h.modelStatusToString(h.getModelStatus())
+            x = np.asarray(h.getSolution().col_value).copy()
+            held, notes = {}, []
+            if self.canonical:
+                x, held, note = self._canonical(costs, x, mip=False)
+                notes += [note] if note else []
             if np.max(np.abs(x[cols] - np.round(x[cols])), initial=0.0) > INTEGRAL_TOL:
                 return None
-            info = h.getInfo()
             values: dict[str, dict] = {}
             for (name, index), j in self.col_of.items():
                 values.setdefault(name, {})[index] = float(x[j])
-            return Solution(ok=True, status=h.modelStatusToString(h.getModelStatus()), message="optimal",
-                            objective=float(info.objective_function_value) + self.offset, values=values,
-                            mip=True, seconds=time.perf_counter() - started,
-                            iterations=int(getattr(info, "simplex_iteration_count", 0) or 0))
+            return Solution(ok=True, status=status, message="optimal",
+                            objective=float(costs @ x[:self.n_col]) + self.offset, values=values,
+                            mip=True, seconds=time.perf_counter() - started, iterations=iterations, held=held,
+                            notes=notes)
         finally:
             h.changeColsIntegrality(len(cols), cols, np.array([highspy.HighsVarType.kInteger] * len(cols)))
             h.clearSolver()  # the MILP, when it runs, starts from nothing the relaxation left
+
+    # ------------------------------------------------------------ canonical plans
+
+    def _preferences(self) -> dict:
+        """The canonical stages' costs and rows in columns, for the model on the instance (once per input)."""
+        if self._preferred is not None and _same_preferences(self._preferred[0], self.built):
+            self._preferred = (self.built, self._preferred[1])
+            return self._preferred[1]
+        with PauseGC():  # many small objects: a collection pass over the whole model would dominate
+            pref = preferences(self.built.index, self.built.input)
+        s_cols = np.array([self.col_of[("s", k)] for k in self.built.index.s_keys], dtype=np.int64)
+        rows: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        if len(pref.paid):
+            order = np.argsort(pref.paid_in, kind="stable")
+            years, first = np.unique(pref.paid_in[order], return_index=True)
+            for t, part in zip(years.tolist(), np.split(order, first[1:])):
+                rows[t] = (s_cols[pref.paid_by[part]], pref.paid[part])
+        out = {
+            "cash": self._dense(pref.cash),
+            "rule": self._dense(pref.rule),
+            "rows": rows,  # year → (columns, shares paid that year)
+            "past": pref.past,
+            # years with no cash of the plan's commitments: the past decisions' cash there is a floor of the peak
+            "floor": max([0.0] + [v for t, v in pref.past.items() if t not in rows]),
+        }
+        self._preferred = (self.built, out)
+        return out
+
+    def _dense(self, terms) -> np.ndarray:
+        """Terms (coefficient, variable, index) as one cost per model column."""
+        vector = np.zeros(self.n_col)
+        col_of = self.col_of
+        for c, v, i in terms:
+            j = col_of.get((v, i))
+            if j is not None:
+                vector[j] += c
+        return vector
+
+    def _tolerance(self, costs: np.ndarray, x: np.ndarray, mip: bool = False) -> float:
+        """Within how much of a value of ``costs`` two plans count as equal, from the magnitude of its terms
+        M = Σ_j |c_j · x_j| (at least 1): MIP_HOLD_REL · M for a MILP's stage, TIE_REL · M for the LPs of
+        two whole assignments of the lumpy decisions."""
+        magnitude = max(1.0, float(np.abs(costs * x[:self.n_col]).sum()))
+        return (MIP_HOLD_REL if mip else TIE_REL) * magnitude
+
+    def _canonical(self, costs: np.ndarray, x: np.ndarray, *, mip: bool,
+                   duals: tuple[np.ndarray, ...] | None = None) -> tuple[np.ndarray, dict[str, float], str]:
+        """Among the plans of least ``costs`` (``x`` is one, just solved on the instance; ``duals`` its reduced
+        costs, row duals and row activities), the canonical plan: lexicographic stages on the live instance —
+
+        1. least objective (``costs``: the question's), then each of ``self.prefer`` in turn;
+        2. least cash over the horizon and the price outlook, Σ κ · s (:func:`optimiser.model.build.preferences`);
+        3. lowest peak of yearly cash: one added column P ≥ the plan's cash in year t + the past decisions'
+           cash then, for every year t ≥ start_year in which a commitment pays; min P;
+        4. the last rule (:func:`optimiser.model.build.last_rule`), whose costs come from years and ids.
+
+        Each stage keeps the plans optimal for the ones before. For an LP, by the optimal face itself: every
+        column whose reduced cost is not zero stays at its bound and every row whose dual is not zero stays
+        at its limit (complementary slackness: exactly the optimal plans, whatever optimal dual HiGHS
+        returns; "not zero" is beyond HiGHS's dual feasibility tolerance, the resolution at which HiGHS
+        itself tells an improving direction from a tie), so no row of the objective is added. A MILP's
+        stages (``mip``: the lumpy decisions chosen among equally cheap ones, to a zero gap) have no duals:
+        each holds its value with an added row, within MIP_HOLD_REL of its magnitude (:meth:`_tolerance`).
+
+        Returns (the plan, the values held, a note when a stage could not finish: then the plan of the last
+        stage that did). The instance is left as it was: bounds set back, the added rows and column deleted,
+        the costs and the LP basis it had set back (a sweep's next point re-solves warm from it).
+        """
+        h = self.highs
+        pref = self._preferences()
+        held: dict[str, float] = {"objective": float(costs @ x[:self.n_col]) + self.offset}
+        n_row, n_col = h.getNumRow(), h.getNumCol()
+        basis = h.getBasis() if not mip and self.has_basis else None
+        rows_all, cols_all = np.arange(n_row, dtype=np.int32), np.arange(n_col, dtype=np.int32)
+        _s, _n, _c, col_lower, col_upper, _nz = h.getCols(n_col, cols_all)
+        _s, _n, row_lower, row_upper, _nz = h.getRows(n_row, rows_all) if n_row else (0, 0, [], [], 0)
+        col_lower, col_upper = np.array(col_lower), np.array(col_upper)
+        row_lower, row_upper = np.array(row_lower), np.array(row_upper)
+        gap = None
+        if mip:
+            gap = _option(h, "mip_rel_gap")
+            h.setOptionValue("mip_rel_gap", 0.0)
+        peak = None
+        dual_tolerance = _option(h, "dual_feasibility_tolerance")
+
+        def keep(vector: np.ndarray, found: np.ndarray, values: tuple[np.ndarray, np.ndarray] | None) -> None:
+            """Keep the later stages among the plans optimal for ``vector``: its optimal face (an LP: ``values``
+            are that stage's reduced costs and row duals), or a row holding its value (a MILP)."""
+            if mip:
+                coefs = _nonzero(vector)
+                cols = np.fromiter(coefs.keys(), dtype=np.int32, count=len(coefs))
+                h.addRow(-INF, float(vector @ found[:self.n_col]) + self._tolerance(vector, found, mip=True),
+                         len(cols), cols, np.fromiter(coefs.values(), dtype=float, count=len(coefs)))
+                return
+            rc, dual = values[:2]
+            for (lo, up), value in ((bounds, rc), (row_bounds, dual)):
+                # a column (row) with a positive reduced cost (dual) at its lower bound, a negative at its upper
+                at_lower = np.flatnonzero((value > dual_tolerance) & np.isfinite(lo[:len(value)]))
+                at_upper = np.flatnonzero((value < -dual_tolerance) & np.isfinite(up[:len(value)]))
+                change = h.changeColsBounds if value is rc else h.changeRowsBounds
+                if len(at_lower):
+                    change(len(at_lower), at_lower.astype(np.int32), lo[at_lower], lo[at_lower])
+                    up[at_lower] = lo[at_lower]
+                if len(at_upper):
+                    change(len(at_upper), at_upper.astype(np.int32), up[at_upper], up[at_upper])
+                    lo[at_upper] = up[at_upper]
+
+        def run(what: str, vector: np.ndarray):
+            """One stage's HiGHS run, from the last stage's plan by primal simplex (only the costs changed, and
+            bounds that plan meets): (its plan, its reduced costs, row duals and row activities), or None.
+            (Measured: from the basis the stage ended at in a sweep's previous point, or cold with presolve,
+            both slower.)"""
+            self.set_costs(vector)
+            if peak is not None:
+                h.changeColCost(peak, 1.0 if what == "lowest cash peak" else 0.0)
+            self._highs_run(f"the canonical plan ({what})", mip=mip, costs_changed=True)
+            if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                return None, None
+            sol = h.getSolution()
+            found = np.array(sol.col_value)
+            return found, (None if mip else (np.array(sol.col_dual), np.array(sol.row_dual), np.array(sol.row_value)))
+
+        def settled(found: np.ndarray, values) -> bool:
+            """Whether the optimal face kept (an LP's) is one plan: every column and row at a bound is held
+            there. Every nonbasic column and row is at a bound, and with all of them held the basic ones
+            follow, so the later stages could only return this plan (a column or row at a bound with a
+            zero reduced cost, basic or not, counts as free: the check errs towards running a stage)."""
+            if mip:
+                return False
+            rc, dual, activity = values
+            for (lo, up), at, value in ((bounds, found, rc), (row_bounds, activity, dual)):
+                n = len(value)
+                free = lo[:n] < up[:n]
+                at_bound = (np.abs(at[:n] - lo[:n]) <= PRIMAL_TOL) | (np.abs(at[:n] - up[:n]) <= PRIMAL_TOL)
+                if np.any(free & at_bound & (np.abs(value) <= dual_tolerance)):
+                    return False
+            return True
+
+        def peak_of(found: np.ndarray) -> float:
+            return max([pref["floor"]] + [float(shares @ found[cols]) + pref["past"].get(t, 0.0)
+                                          for t, (cols, shares) in pref["rows"].items()])
+
+        def stopped(what: str) -> str:
+            return f"{what}: {h.modelStatusToString(h.getModelStatus())}"
+
+        bounds = [col_lower.copy(), col_upper.copy()]  # as the stages leave them (the face they keep to)
+        row_bounds = [row_lower.copy(), row_upper.copy()]
+        stages = [(f"preference {n}", vector) for n, vector in enumerate(self.prefer, start=1)]
+        stages += [("cash", pref["cash"])] if pref["cash"].any() else []
+        stages += [("peak", None)] if pref["rows"] else []
+        stages += [("rule", pref["rule"])] if pref["rule"].any() else []
+        words = {"cash": "least cash", "peak": "lowest cash peak", "rule": "last rule"}
+        try:
+            if not mip and duals is None:
+                sol = h.getSolution()
+                duals = (np.array(sol.col_dual), np.array(sol.row_dual), np.array(sol.row_value))
+            keep(costs, x, duals)
+            done = settled(x, duals)
+            for name, vector in stages:
+                if done:  # one plan is left: the later stages' values are its own
+                    held[name] = peak_of(x) if vector is None else float(vector @ x[:self.n_col])
+                    continue
+                if vector is None:  # the peak: P ≥ the cash of every year in which a commitment pays
+                    h.addCol(0.0, pref["floor"], INF, 0, np.array([], dtype=np.int32), np.array([], dtype=float))
+                    peak = h.getNumCol() - 1
+                    parts = list(pref["rows"].items())
+                    starts = np.cumsum([0] + [len(cols) + 1 for _t, (cols, _f) in parts[:-1]])
+                    h.addRows(len(parts), np.full(len(parts), -INF), np.array([-pref["past"].get(t, 0.0)
+                                                                              for t, _p in parts]),
+                              int(starts[-1] + len(parts[-1][1][0]) + 1), starts.astype(np.int32),
+                              np.concatenate([np.append(cols, peak) for _t, (cols, _f) in parts]).astype(np.int32),
+                              np.concatenate([np.append(f, -1.0) for _t, (_c, f) in parts]))
+                    bounds[0], bounds[1] = np.append(bounds[0], pref["floor"]), np.append(bounds[1], INF)
+                    row_bounds[0] = np.append(row_bounds[0], np.full(len(parts), -INF))
+                    row_bounds[1] = np.append(row_bounds[1], [-pref["past"].get(t, 0.0) for t, _p in parts])
+                found, duals = run(words.get(name, name), np.zeros(self.n_col) if vector is None else vector)
+                if found is None:
+                    return x[:self.n_col], held, stopped(words.get(name, name))
+                x = found
+                if vector is None:
+                    held[name] = float(x[peak])
+                    if mip:  # held by the column's bound
+                        h.changeColBounds(peak, pref["floor"], held[name] + MIP_HOLD_REL * max(1.0, held[name]))
+                    else:
+                        keep(np.zeros(0), x, duals)
+                else:
+                    held[name] = float(vector @ x[:self.n_col])
+                    if name != "rule":
+                        keep(vector, x, duals)
+                done = name != "rule" and settled(x, duals)
+            return x[:self.n_col], held, ""
+        finally:
+            if h.getNumRow() > n_row:
+                extra = np.arange(n_row, h.getNumRow(), dtype=np.int32)
+                h.deleteRows(len(extra), extra)
+            if h.getNumCol() > n_col:
+                extra = np.arange(n_col, h.getNumCol(), dtype=np.int32)
+                h.deleteCols(len(extra), extra)
+            if not mip:
+                h.changeColsBounds(n_col, cols_all, col_lower, col_upper)
+                if n_row:
+                    h.changeRowsBounds(n_row, rows_all, row_lower, row_upper)
+            self.set_costs(costs)
+            if gap is not None:
+                h.setOptionValue("mip_rel_gap", gap)
+            if basis is not None:
+                h.setBasis(basis)
+                self.has_basis = True
 
     # ------------------------------------------------------------ elastic runs
 
@@ -388,7 +698,13 @@ class Solver:
         vector = np.zeros(self.n_col)
         for j, c in costs.items():
             vector[j] = c
+        self.set_costs(vector)
+
+    def set_costs(self, vector: np.ndarray) -> None:
+        """Put these costs (one per model column) on the instance; an added column (the cash peak) costs 0."""
+        vector = np.asarray(vector, dtype=float)
         self.highs.changeColsCost(self.n_col, np.arange(self.n_col, dtype=np.int32), vector)
+        self._costs = vector.copy()
 
     def _bound(self, cols: list[int], upper: float) -> None:
         if cols:
@@ -430,9 +746,9 @@ class Solver:
             shadow.setdefault(name, {})[index] = 0.0 if abs(total) < DUAL_TOL else total
         return shadow
 
-    def _probe(self, shadow: dict[str, dict], objective: float) -> None:
+    def _probe(self, shadow: dict[str, dict], objective: float, x: np.ndarray) -> dict[str, dict]:
         """Replace each positive shadow price of a policy limit by the rate at which the objective
-        really falls when that limit is relaxed.
+        really falls when that limit is relaxed; return what the relaxation does where the plan falls short.
 
         At a degenerate optimum the LP's duals are not unique and a dual can be
         positive although relaxing its limit saves nothing (the row is one of
@@ -441,8 +757,16 @@ class Solver:
         row of a family declared ``probed`` (the policy limits) is checked by a warm
         re-solve with the limit relaxed by a small step; where the dual is unique the
         two agree.
+
+        Where the plan has a shortfall, a shadow price counts the shortfall penalty it avoids. The same re-solve
+        gives what a budget team reads instead (:attr:`Solution.effects`): per unit of relaxation, the Mt/yr of
+        shortfall it removes and the M€ of public cost it adds (public cost: the objective less the penalty).
         """
         h = self.highs
+        sigma = np.array([j for (name, _i), j in self.col_of.items() if name == "shortfall"], dtype=np.int64)
+        costs = np.asarray(h.getLp().col_cost_) if len(sigma) else None
+        short = float(np.sum(x[sigma])) if len(sigma) else 0.0
+        effects: dict[str, dict] = {}
         for name in (f.name for f in FAMILIES if f.probed):
             for index, value in shadow.get(name, {}).items():
                 if value <= DUAL_TOL:
@@ -465,7 +789,15 @@ class Solver:
                     relaxed = float(h.getInfo().objective_function_value) + self.offset
                     rate = max(0.0, (objective - relaxed) / step)
                     shadow[name][index] = 0.0 if rate < DUAL_TOL else rate
+                    if short > PRIMAL_TOL and rate >= DUAL_TOL:
+                        y = np.asarray(h.getSolution().col_value)
+                        less = (short - float(np.sum(y[sigma]))) / step
+                        penalty = float(costs[sigma] @ (x[sigma] - y[sigma]))
+                        more = ((relaxed - objective) + penalty) / step  # public cost: objective less the penalty
+                        if less > 0:
+                            effects.setdefault(name, {})[index] = (less, more)
                 h.changeRowBounds(k, lower, upper)
+        return effects
 
     def iis(self) -> list[tuple[str, object, float]]:
         """An irreducible infeasible subset of rows, as (family, index, right-hand side), via HiGHS.
@@ -575,6 +907,7 @@ class Solver:
             j = col_of.get((v, i))
             if j is not None:
                 h.changeColCost(j, c)
+                self._costs[j] = c
         self.built = Built(model=self.built.model, index=idx, input=inp, rows=rows, options=self.built.options)
         self._objective = obj
         return True
@@ -680,6 +1013,49 @@ def _unique_names(names):
         n = seen.get(name, 0) + 1
         seen[name] = n
         yield name if n == 1 else f"{name}_{n}"
+
+
+def _same_preferences(old: Built, new: Built) -> bool:
+    """Whether two models on one instance have the same canonical preferences (a sweep point that changes
+    only targets, budgets or capacities): the same commitment options and gaps, and the same measures,
+    instruments, prices and decisions already taken, which the cash and the last rule are made of."""
+    if old is new:
+        return True
+    a, b = old.input, new.input
+    return (old.index.s_keys == new.index.s_keys and old.index.d_keys == new.index.d_keys
+            and old.index.gap == new.index.gap and a.settings.years == b.settings.years
+            and a.prices == b.prices and a.instruments == b.instruments and a.measures == b.measures
+            and a.committed == b.committed)
+
+
+def _option(h: highspy.Highs, name: str):
+    """A HiGHS option's value (highspy returns (status, value))."""
+    value = h.getOptionValue(name)
+    return value[1] if isinstance(value, tuple) else value
+
+
+def _nonzero(vector: np.ndarray) -> dict[int, float]:
+    """column → coefficient of a cost vector's non-zero entries."""
+    cols = np.flatnonzero(vector)
+    return dict(zip(cols.tolist(), vector[cols].tolist()))
+
+
+def _preferred(a: dict[str, float], b: dict[str, float]) -> bool:
+    """Whether held values ``a`` come before ``b`` in the canonical order (objective, cash, peak, rule),
+    each compared within TIE_REL of its size; a value one of them lacks (a stage that could not finish)
+    counts as the worse."""
+    for key in ("objective", "cash", "peak", "rule"):
+        if (key in a) != (key in b):
+            return key in a
+        if key not in a:
+            continue
+        u, v = a[key], b[key]
+        tol = TIE_REL * max(1.0, abs(u), abs(v))
+        if u < v - tol:
+            return True
+        if u > v + tol:
+            return False
+    return False
 
 
 def _slack_of(value: float) -> float:
@@ -886,8 +1262,32 @@ def run_watched(h: highspy.Highs, what: str, *, mip: bool = False) -> None:
     (a KeyboardInterrupt) when stopped; a live line on stderr when it is a terminal and the run is long."""
     with _Watch(h, what, mip) as watch:
         h.run()
+        if watch.signum is None:
+            confirm_infeasible(h)
     if watch.signum is not None:
         raise SolveInterrupted(watch.signum, what, time.perf_counter() - watch.started)
+
+
+def confirm_infeasible(h: highspy.Highs) -> None:
+    """When HiGHS finds the model infeasible with presolve on, solve it again with presolve off.
+
+    HiGHS 1.16's presolve calls some small feasible LPs infeasible (one with every column at 0 feasible:
+    tests/test_simulate.py keeps the case); without presolve the same model solves. An infeasible answer is
+    rare and its model small or about to be reported, so the second run costs little; the option is put back.
+    """
+    infeasible = (highspy.HighsModelStatus.kInfeasible, highspy.HighsModelStatus.kUnboundedOrInfeasible)
+    if h.getModelStatus() not in infeasible:
+        return
+    previous = h.getOptionValue("presolve")
+    previous = previous[1] if isinstance(previous, tuple) else previous  # highspy returns (status, value)
+    if previous == "off":
+        return
+    h.setOptionValue("presolve", "off")
+    try:
+        h.clearSolver()
+        h.run()
+    finally:
+        h.setOptionValue("presolve", previous)
 
 
 def _explain(status_text: str) -> str:

@@ -180,8 +180,12 @@ def plan_series(result: PlanResult, scenario: str | None = None, model: str | No
     scenario = scenario if scenario is not None else inp.settings.scenario_name
     out: list[Series] = []
 
+    start = inp.settings.start_year
+
     def add(region: str, variable: str, unit: str, values: dict[int, float]) -> None:
-        clean = {int(y): float(v) for y, v in values.items() if v is not None and math.isfinite(float(v))}
+        # the plan's years, from start_year on: cash that decisions of the past paid before it is history
+        clean = {int(y): float(v) for y, v in values.items()
+                 if v is not None and math.isfinite(float(v)) and int(y) >= start}
         if clean:
             out.append(Series(model, scenario, region, variable, unit, dict(sorted(clean.items()))))
 

@@ -465,6 +465,14 @@ def _about_computation(sheet: Sheet, result: PlanResult) -> None:
     if note:
         rows.append((_("shortfall penalty P, from the data"), note))
     rows.append((_("binding limits"), words.binding_rule(result)))
+    rows.append((_("one plan per question"), _(
+        "where several plans reach the least objective (instruments with the same gap, measures with the same €/t), "
+        "the plan shown is the one that 1. pays the least cash over the horizon and the price outlook, then 2. has "
+        "the lowest peak of yearly cash, then 3. puts its money on the options that come first by year, then "
+        "measure id, then instrument id (each M€ weighed by (1 + place / number of places)²) and commits measures "
+        "that need no subsidy in full and as early as the limits allow. The same workbook gives this plan whatever "
+        "the solver algorithm, the order of rows or the number of workers; the shadow prices are those of the "
+        "least-cost question (docs/model.md, \"Canonical plans\")")))
     if result.relaxation_total is not None:
         rows.append((_("elastic run"), _("phase 1 minimises the total relative relaxation Σ r_k / |limit_k| (|limit| "
                                          "taken as 1 where it is 0) of every budget, period budget and resource row, "
