@@ -6,6 +6,7 @@
     python bench/bench_scale.py --large               # also 50 000 measures (LP; takes an hour or more)
     python bench/bench_scale.py --no-docs             # print only; do not rewrite docs/performance.md
     python bench/bench_scale.py --baseline /tmp/before --sequential --runs 3   # side by side (see below)
+    python bench/bench_scale.py --from old-default.xlsx --sizes 10000 ...      # the measures of another workbook
 
 The workbooks are made by :func:`optimiser.input.synthetic.plant_level` (the
 default workbook's measures replicated and perturbed, seeded; limits scaled
@@ -30,8 +31,9 @@ stages (least cash, lowest cash peak, last rule; docs/model.md section 5d).
 ``--baseline TREE`` runs every plan and sweep also on another source tree
 (the commit before, say: ``git archive HEAD~1 | tar -x -C /tmp/before``),
 alternately with this one, and adds a table of the two side by side;
-``--sequential`` also plans with the plan workbook's input sheets written
-after the solve instead of while HiGHS solves (report.plan.BACKGROUND off).
+``--sequential`` also plans with the plan workbook's input sheets always
+written while HiGHS solves, and always after it (report.plan.BACKGROUND on,
+off; by default a plan writes them beside HiGHS when a processor is free).
 
 The ratio is the plan's end-to-end time over the fastest bare HiGHS run. The
 goals of issues 16 and 20 are checked at the end, and the table (with the machine and
@@ -86,10 +88,11 @@ def child_plan(workbook: str, out: str, stages_path: str, extra: list[str]) -> i
     import optimiser.cli as cli
 
     t_import = time.perf_counter() - t0
-    if os.environ.get("POLICYMIX_BENCH_SEQUENTIAL"):  # the input sheets written after the solve, not during it
+    background = os.environ.get("POLICYMIX_BENCH_BACKGROUND")  # the input sheets written during the solve or not
+    if background:
         import optimiser.report.plan as plan_writer
 
-        plan_writer.BACKGROUND = False
+        plan_writer.BACKGROUND = background == "on"
     import optimiser.model.optimum as optimum
     import optimiser.model.solve as solve
     import optimiser.pipeline as pipeline
@@ -229,12 +232,13 @@ def spawn(args: list[str], timeout: float, tree: Path = ROOT, *, env_extra: dict
     return proc.returncode, seconds, usage.ru_maxrss / 1024
 
 
-def workbook_for(measures: int | None, lumpy: int, seed: int, cache: Path) -> Path:
-    """The cached plant-level workbook (made once per measures/lumpy/seed/default workbook)."""
+def workbook_for(measures: int | None, lumpy: int, seed: int, cache: Path, source: Path | None = None) -> Path:
+    """The cached plant-level workbook (made once per measures/lumpy/seed/source workbook; the source is the
+    shipped default unless given)."""
     sys.path.insert(0, str(ROOT))
     from optimiser.pipeline import default_workbook
 
-    default = default_workbook()
+    default = source or default_workbook()
     if measures is None:
         return default
     digest = hashlib.sha256(default.read_bytes() + (ROOT / "optimiser" / "input" / "synthetic.py").read_bytes())
@@ -255,7 +259,8 @@ def measure_case(label: str, workbook: Path, args, tmp: Path, *, runs: int, bare
     case: dict = {"label": label, "workbook": str(workbook)}
     extra = list(args.extra)
     trees = [("", ROOT, {})] + ([("baseline", args.baseline.resolve(), {})] if args.baseline else []) \
-        + ([("sequential", ROOT, {"POLICYMIX_BENCH_SEQUENTIAL": "1"})] if args.sequential else [])
+        + ([("background", ROOT, {"POLICYMIX_BENCH_BACKGROUND": "on"}),
+            ("sequential", ROOT, {"POLICYMIX_BENCH_BACKGROUND": "off"})] if args.sequential else [])
     plans: dict[str, list[dict]] = {name: [] for name, _tree, _env in trees}
     for k in range(runs):
         for name, tree, env_extra in trees:  # the variants alternately: they share the machine's noise
@@ -297,7 +302,7 @@ def measure_case(label: str, workbook: Path, args, tmp: Path, *, runs: int, bare
                 case["bare"][alg] = res
                 print(f"   {label}: bare HiGHS {alg}: {res['seconds']:.2f} s ({res['status']})", flush=True)
             mps.unlink(missing_ok=True)
-    for name, tree, _env in trees if sweep and name != "sequential" else ():
+    for name, tree, _env in trees if sweep and name not in ("sequential", "background") else ():
         res_path = tmp / f"{label}-{name}.sweep.json"
         code, _, peak = spawn(["sweep", str(workbook), str(res_path), str(args.sweep_points)], args.timeout, tree)
         if code == 0:
@@ -379,7 +384,8 @@ def side_by_side(cases: list[dict]) -> list[str]:
             "write s, this tree", "write s, baseline", "HiGHS s, this tree", "HiGHS s, baseline", "canonical stages s",
             "ratio to bare, this tree", "ratio to bare, baseline"]
     if sequential:
-        head += ["plan s, input sheets after the solve", "write s, input sheets after the solve"]
+        head += ["plan s, input sheets always during the solve", "HiGHS s, during", "plan s, always after the solve",
+                 "HiGHS s, after", "write s, after"]
     head += ["warm sweep point s, this tree", "warm sweep point s, baseline"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
 
@@ -405,8 +411,11 @@ def side_by_side(cases: list[dict]) -> list[str]:
                _s(write(c["plan"])), _s(write(base["plan"])), _s(main), _s(base_main), _s(stages),
                f"{this_s / best[1]:.2f}×" if best else "", f"{base_s / best[1]:.2f}×" if best else ""]
         if sequential:
-            seq = c.get("sequential") or {}
-            row += [_s(statistics.median(seq["plan_runs"])) if seq.get("plan_runs") else "",
+            bg, seq = c.get("background") or {}, c.get("sequential") or {}
+            row += [_s(statistics.median(bg["plan_runs"])) if bg.get("plan_runs") else "",
+                    _s(run_kinds(bg["plan"].get("runs", []))[0]) if bg.get("plan") else "",
+                    _s(statistics.median(seq["plan_runs"])) if seq.get("plan_runs") else "",
+                    _s(run_kinds(seq["plan"].get("runs", []))[0]) if seq.get("plan") else "",
                     _s(write(seq["plan"])) if seq.get("plan") else ""]
         row += [_s(statistics.median(warm)) if warm else "", _s(statistics.median(base_warm)) if base_warm else ""]
         lines.append("| " + " | ".join(row) + " |")
@@ -501,8 +510,12 @@ def main() -> int:
     parser.add_argument("--no-docs", action="store_true", help="do not rewrite docs/performance.md")
     parser.add_argument("--baseline", type=Path, help="another source tree of policymix (e.g. the commit before, "
                         "from git archive): every plan and sweep also run there, alternately, and compared")
+    parser.add_argument("--from", dest="source", type=Path, metavar="WORKBOOK",
+                        help="replicate the measures of this workbook instead of the shipped default's (e.g. an "
+                             "earlier default, to measure the same model as an earlier run)")
     parser.add_argument("--sequential", action="store_true",
-                        help="also plan with the input sheets written after the solve instead of during it")
+                        help="also plan with the input sheets always written during the solve, and always after it "
+                             "(by default a plan decides by the machine's load)")
     args = parser.parse_args()
     args.extra = [x for pair in args.extra for x in pair]
     sizes = list(args.sizes) + ([50000] if args.large and 50000 not in args.sizes else [])
@@ -518,7 +531,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp_:
         tmp = Path(tmp_)
         for label, n, lumpy in todo:
-            wb = workbook_for(n, lumpy, args.seed, args.cache)
+            wb = workbook_for(n, lumpy, args.seed, args.cache, args.source)
             print(f"{label}: {wb}", flush=True)
             cases.append(measure_case(label, wb, args, tmp, runs=args.default_runs if n is None else args.runs,
                                       bare=not args.no_bare, sweep=n in args.sweep_sizes))

@@ -151,7 +151,8 @@ def test_a_past_commitment_meets_the_target_at_zero_cost():
     assert r.public_cost_meur == pytest.approx(0) and r.objective_meur == pytest.approx(0)
     assert r.abatement_mt[2026] == pytest.approx(1.0)
     assert r.measures["a"].past_share == 1 and r.measures["a"].committed_share == 0
-    assert r.measures["a"].status == "funded" and r.measures["b"].status == "not funded"
+    # decided before start_year, nothing new: not "funded" by this plan (issue 21)
+    assert r.measures["a"].status == "decided before start_year" and r.measures["b"].status == "not funded"
     assert r.shadow["target"][2026] == 0
     assert sum(r.spend_meur.values()) == 0  # in no budget
     # cash: g = 200 / (1 × 1 Mt × 10 y) = 20 €/t; from 2023 (2022 + L) for 10 years, each pays
@@ -358,11 +359,13 @@ def test_a_sweep_varies_a_cash_limit_the_workbook_does_not_have(tmp_path):
     # peak cash: max(G's 2024 cash, T's 2025 cash) = max(C, 100 − C), and 100 once C ≥ 100
     assert [pt.peak_cash_meur for pt in outcome.result.points] == pytest.approx([60, 80, 100, 100])
     assert [pt.solver_note for pt in outcome.result.points][1:] == ["warm re-solve"] * 3
-    ws = openpyxl.load_workbook(out)["Sweep"]
+    wb = openpyxl.load_workbook(out)
+    ws = wb["Sweep"]
     headers = [c.value for c in ws[1]]
     col = headers.index("peak cash, all instruments (M€)") + 1
     assert [ws.cell(row=k, column=col).value for k in range(2, 6)] == pytest.approx([60, 80, 100, 100])
-    assert len(ws._charts) == 2 and ws._charts[1].series[0].tx.v == "peak cash"
+    charts = wb["Charts"]._charts  # the sweep's charts, on a sheet of their own
+    assert len(charts) == 2 and charts[1].series[0].tx.v == "peak cash"
 
 
 def test_the_rules_keep_to_a_cash_limit():
@@ -385,7 +388,7 @@ def test_the_rules_start_from_the_decisions_taken():
                                           "subsidy_meur": 0},
                                          {"measure_id": "c", "year": 2025, "share": 0.5}])
     r = simulate(to_input(t))
-    assert r.outcomes["a"].outcome == DECIDED and r.measures["a"].status == "funded"
+    assert r.outcomes["a"].outcome == DECIDED and r.measures["a"].status == "decided before start_year"
     assert r.abatement_mt[2026] >= 1.0  # a operates from 2023
     forced = [g for g in r.outcomes["c"].grants if g.stage == "forced"]
     assert len(forced) == 1 and forced[0].year == 2025 and forced[0].share == pytest.approx(0.5)

@@ -185,7 +185,7 @@ def test_every_workbook_in_dutch(tmp_path):
     proc = run("sweep", src, "--vary", "settings:target_reduction_mt=1:3:1", "-o", tmp_path / "sweep.xlsx",
                "--lang", "nl", check_code=0)
     assert "Reeks geschreven naar" in proc.stdout and "publieke kosten (M€)" in proc.stdout
-    assert openpyxl.load_workbook(tmp_path / "sweep.xlsx").sheetnames == ["Reeks", "Bindende grenzen", "Toelichting"]
+    assert openpyxl.load_workbook(tmp_path / "sweep.xlsx").sheetnames == ["Reeks", "Grafieken", "Bindende grenzen", "Toelichting"]
     proc = run("rules-gap", src, "-o", tmp_path / "rules.xlsx", "--lang", "nl")
     assert proc.returncode in (0, 3) and "Regels:" in proc.stdout
     assert openpyxl.load_workbook(tmp_path / "rules.xlsx").sheetnames[:4] == ["Regels vs optimum", "Uitkomsten regels",

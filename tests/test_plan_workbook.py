@@ -344,7 +344,7 @@ def test_the_cash_sheet_has_its_tables_chart_and_units(tmp_path):
     assert [s.tx.v for s in chart.series] == [f"cash {i}" for i in r.input.instruments
                                               if any(v > 1e-6 for v in r.cash.cash[i].values())]
     (line,) = chart._charts[1:]
-    assert line.series[0].tx.v == "commitments (all instruments)"
+    assert line.series[0].tx.v == "commitments (all instruments), right axis"  # on an axis of their own
     summary = [c.value for row in openpyxl.load_workbook(tmp_path / "plan.xlsx")["Summary"].iter_rows() for c in row
                if isinstance(c.value, str)]
     peak = r.cash.peak()

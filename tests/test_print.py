@@ -127,10 +127,10 @@ def _chart_page(ps, title: str, *also: str):
 def test_charts_are_never_split_across_pages(printed):
     _, ps = printed["plan"]
     _chart_page(ps, "Marginal abatement cost curve", "cumulative abatement potential", "not funded")
-    _chart_page(ps, "Cash paid out by instrument", "commitments (all instruments)")
+    _chart_page(ps, "Cash paid out by instrument", "commitments (all instruments), right axis")
     _, sweep = printed["sweep"]
-    _chart_page(sweep, "Public cost and marginal cost against", "settings:target_reduction_mt (Mt CO2-eq/yr)",
-                "marginal cost")
+    _chart_page(sweep, "Public cost and the marginal value of the target against",
+                "settings:target_reduction_mt (Mt CO2-eq/yr)", "marginal value")
     _chart_page(sweep, "Peak cash against", "peak cash")
 
 

@@ -210,7 +210,7 @@ def test_sweep_writes_workbook_chart_and_json(small, tmp_path):
     import openpyxl
 
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["Sweep", "Binding limits", "About"]
+    assert wb.sheetnames == ["Sweep", "Charts", "Binding limits", "About"]
     ws = wb["Sweep"]
     headers = [c.value for c in ws[1]]
     assert headers[:3] == ["point", f"{TARGET} (Mt CO2-eq/yr)", "status"]
@@ -220,7 +220,7 @@ def test_sweep_writes_workbook_chart_and_json(small, tmp_path):
     assert any(h.startswith("shadow price max_share a") for h in headers)  # binds at some point
     cost = headers.index("public cost (M€)") + 1
     assert [ws.cell(row=r, column=cost).value for r in (2, 4)] == pytest.approx([250, 900])
-    assert len(ws._charts) == 2  # the main curve, and peak cash below it
+    assert len(wb["Charts"]._charts) == 2  # the main curve, and peak cash below it
     peak = headers.index("peak cash, all instruments (M€)") + 1
     # every commitment pays out in its year (payout 1) at the same price every year: the canonical plan's lowest
     # cash peak spreads the commitments evenly over 2024–2026, a third of 250 and of 900 M€ a year

@@ -1,5 +1,6 @@
-"""Sweeps read right: with lumpy measures the workbook says whose shadow prices these are and puts the cost
-curve's slope beside them; the terminal table keeps its headers whole when piped; rebuilds are summarised.
+"""Sweeps read right: with lumpy measures the workbook says whose shadow prices these are and puts the slopes of
+public cost and of the objective beside them; the terminal table keeps its headers whole when piped; rebuilds are
+summarised.
 
 The merit-order case (tests/builders.py): a 1 Mt at 50 €/t, b 2 Mt at 80 €/t, c 2 Mt at 120 €/t, 10 support
 years: the cost of a target T has slopes 500, 800, 1 200 M€ per Mt/yr between kinks at 1, 3 and 5 Mt.
@@ -19,7 +20,9 @@ from optimiser.pipeline import run
 from optimiser.report.terminal import print_sweep
 
 TARGET = "settings:target_reduction_mt"
-SLOPE = "slope of the cost curve from the previous point (M€ per Mt/yr, i.e. € per t of annual abatement)"
+SLOPE = ("slope of the objective, shortfall penalty included, from the previous point (M€ per Mt/yr, i.e. € per t of "
+         "annual abatement)")
+COST_SLOPE = "slope of public cost from the previous point (M€ per Mt/yr, i.e. € per t of annual abatement)"
 
 
 def _lumpy(tmp_path):
@@ -33,15 +36,17 @@ def test_the_slope_between_points_is_a_column_and_a_line_beside_the_shadow_price
                   output=out)
     assert [round(s) if s is not None else None for s in outcome.result.slopes().values()] == \
         [None, 500, 800, 800, 800, 800, 1200, 1200]  # points 0.5 … 4 Mt: a to 1 Mt, b to 3 Mt, then c
-    ws = openpyxl.load_workbook(out)["Sweep"]
+    wb = openpyxl.load_workbook(out)
+    ws = wb["Sweep"]
     headers = [c.value for c in ws[1]]
-    col = headers.index(SLOPE) + 1
+    col = headers.index(COST_SLOPE) + 1
     assert ws.cell(row=2, column=col).value is None
     assert ws.cell(row=5, column=col).value == pytest.approx(800)  # 1.5 → 2.0 Mt, both on b
-    chart, _peak_cash = ws._charts  # the main chart, then peak cash below it
+    assert SLOPE not in headers  # every target met: the objective's slope is public cost's, not shown twice
+    chart, _peak_cash = wb["Charts"]._charts  # the main chart, then peak cash below it
     titles = [s.tx.strRef.f if s.tx.strRef is not None else s.tx.v for c in [chart] + chart._charts
               for s in c.series]
-    assert any("slope of the cost curve" in str(t) for t in titles), titles
+    assert any("slope of public cost" in str(t) for t in titles), titles
 
 
 def test_with_lumpy_measures_the_workbook_says_whose_shadow_prices_these_are(tmp_path):
@@ -51,7 +56,7 @@ def test_with_lumpy_measures_the_workbook_says_whose_shadow_prices_these_are(tmp
     wb = openpyxl.load_workbook(out)
     about = " ".join(str(c.value) for row in wb["About"].iter_rows() for c in row if isinstance(c.value, str))
     assert "the LP with the lumpy decisions (the binaries) fixed at that point's optimum" in about
-    sweep_texts = [c.value for row in wb["Sweep"].iter_rows() for c in row if isinstance(c.value, str)]
+    sweep_texts = [c.value for row in wb["Charts"].iter_rows() for c in row if isinstance(c.value, str)]
     assert any(t.startswith("Lumpy measures: shadow prices are those of the LP with the binaries fixed") for t in
                sweep_texts)
 
@@ -82,8 +87,8 @@ def test_piped_tables_keep_their_headers_whole(monkeypatch):
     buf = io.StringIO()
     print_sweep(run_, file=buf)
     text = buf.getvalue()
-    for header in ("target shadow price 2026 (M€ per Mt/yr)", "cost slope from the previous point (M€ per "
-                   "Mt CO2-eq/yr)", f"{TARGET} (Mt CO2-eq/yr)", f"{co2} (€/t)", "budgets:G:* (scale factor ×)",
+    for header in ("target shadow price 2026 (M€ per Mt/yr)", "public cost slope (M€ per Mt CO2-eq/yr)",
+                   f"{TARGET} (Mt CO2-eq/yr)", f"{co2} (€/t)", "budgets:G:* (scale factor ×)",
                    "abatement 2026 (Mt/yr)"):
         assert header in text, header  # on one line: not wrapped at 80 (nor at any fixed width)
     assert not any(line.endswith(" ") for line in text.splitlines())  # no padding to a fixed width

@@ -143,7 +143,13 @@ def _cells(path) -> dict:
     return out
 
 
-def test_the_workbook_is_the_same_with_the_input_sheets_written_during_the_solve(tmp_path, monkeypatch):
+@pytest.fixture
+def background(monkeypatch):
+    """The input sheets always written beside the solver (by default only when a processor is free)."""
+    monkeypatch.setattr(plan_writer, "BACKGROUND", True)
+
+
+def test_the_workbook_is_the_same_with_the_input_sheets_written_during_the_solve(tmp_path, monkeypatch, background):
     src = _small(tmp_path)
     run_pipeline("plan", workbook=src, output=tmp_path / "during.xlsx")
     monkeypatch.setattr(plan_writer, "BACKGROUND", False)
@@ -156,7 +162,7 @@ def test_the_workbook_is_the_same_with_the_input_sheets_written_during_the_solve
             assert during[title] == after[title], title
 
 
-def test_the_input_sheets_are_written_while_the_solver_runs(tmp_path, monkeypatch):
+def test_the_input_sheets_are_written_while_the_solver_runs(tmp_path, monkeypatch, background):
     from optimiser.model.solve import Solver
 
     src = _small(tmp_path)
@@ -180,7 +186,7 @@ def test_the_input_sheets_are_written_while_the_solver_runs(tmp_path, monkeypatc
     assert seen["thread"] != threading.current_thread().name
 
 
-def test_a_failed_solve_leaves_no_temporary_file_and_no_plan(tmp_path, private_tmp):
+def test_a_failed_solve_leaves_no_temporary_file_and_no_plan(tmp_path, private_tmp, background):
     from optimiser.model.optimum import TargetInfeasible
 
     # 10 M€ a year cannot buy the 3 Mt/yr the target asks, and strict mode allows no shortfall
@@ -191,7 +197,7 @@ def test_a_failed_solve_leaves_no_temporary_file_and_no_plan(tmp_path, private_t
     assert list(private_tmp.iterdir()) == []
 
 
-def test_an_interrupted_solve_leaves_no_temporary_file_and_no_plan(tmp_path, private_tmp, monkeypatch):
+def test_an_interrupted_solve_leaves_no_temporary_file_and_no_plan(tmp_path, private_tmp, monkeypatch, background):
     from optimiser.model.solve import Solver
 
     src = _small(tmp_path)
@@ -220,3 +226,19 @@ def test_an_error_of_the_writing_thread_is_raised_as_without_it(tmp_path, privat
         run_pipeline("plan", workbook=_small(tmp_path), output=tmp_path / "p.xlsx")
     assert not (tmp_path / "p.xlsx").exists()  # and the sheets written out before the error are removed:
     assert list(private_tmp.iterdir()) == []
+
+
+@pytest.mark.parametrize("cores, load, spare", [(2, 0.3, True), (2, 0.9, False), (2, 2.5, False), (1, 0.0, False),
+                                                (8, 5.0, True), (8, 7.0, False)])
+def test_the_input_sheets_go_beside_the_solver_only_when_a_processor_is_free(monkeypatch, cores, load, spare):
+    """On a busy machine a thread beside HiGHS only takes time from it (docs/performance.md)."""
+    import os
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(cores)))
+    monkeypatch.setattr(os, "getloadavg", lambda: (load, load, load))
+    assert plan_writer.spare_core() is spare
+    monkeypatch.setattr(plan_writer, "BACKGROUND", None)
+    monkeypatch.setattr(plan_writer, "Started", lambda inp: "started")
+    assert (plan_writer.start_plan_workbook(None) == "started") is spare
+    monkeypatch.setattr(plan_writer, "BACKGROUND", False)
+    assert plan_writer.start_plan_workbook(None) is None

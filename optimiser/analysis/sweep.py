@@ -314,12 +314,13 @@ class SweepRun(Run):
             return _("Mt/yr, i.e. € per t of annual abatement")
         return _(first.unit) if first.unit else _("unit")
 
-    def slopes(self) -> dict[int, float | None]:
-        """The main curve's slope from the previous point along the first varied value, per point number.
+    def slopes(self, of: str | None = None) -> dict[int, float | None]:
+        """A curve's slope from the previous point along the first varied value, per point number.
 
-        The curve is the objective (M€; public cost where every target is met) when minimising cost, the
-        abatement in the target year when maximising it. A grid's blocks (the other values fixed) are
-        separate curves: the first point of each block, a failed point or an unchanged x has no slope.
+        The curve is the headline figure ``of`` (e.g. "public_cost_meur"); by default the main curve: the
+        objective (M€; public cost plus the shortfall penalty) when minimising cost, the abatement in the target
+        year when maximising it. A grid's blocks (the other values fixed) are separate curves: the first point
+        of each block, a failed point or an unchanged x has no slope.
         """
         out: dict[int, float | None] = {p.number: None for p in self.points}
         if not self.varies:
@@ -331,6 +332,8 @@ class SweepRun(Run):
         def y(p):
             if not p.ok:
                 return None
+            if of is not None:
+                return p.headline.get(of)
             return p.headline.get("abatement_mt", T) if p.objective == "max-abatement" else p.objective_meur
 
         for k, p in enumerate(self.points):
@@ -454,9 +457,10 @@ def sweep(base: PlanInput, varies: list[Vary], *, on_point=None, on_result=None,
         if on_point is not None:
             on_point(n, total, point)
     slope = "abatement_slope" if base.settings.objective == "max-abatement" else "objective_slope"
-    slopes = run.slopes()
-    for point in run.points:  # each point's slope from the previous one: a figure of its record
+    slopes, cost_slopes = run.slopes(), run.slopes("public_cost_meur")
+    for point in run.points:  # each point's slopes from the previous one: figures of its record
         point.headline.set(slope, slopes[point.number])
+        point.headline.set("public_cost_slope", cost_slopes[point.number])
     run.seconds = time.perf_counter() - started
     return run
 

@@ -17,7 +17,7 @@ from ..input.data import PlanInput
 from .build import Built, relaxation
 from .families import FAMILIES, TARGET, family
 from .index import Index, penalty_warnings, unit_gap
-from .results import TOL, PlanResult, assemble, binds, clean, span
+from .results import DECIDED, TOL, PlanResult, assemble, binds, clean, span
 from .solve import Solution
 
 
@@ -47,6 +47,8 @@ def extract(built: Built, sol: Solution, *, explain: bool = True) -> PlanResult:
             if mr.status == "funded":
                 mr.competes_for = limits.touched(mid)
                 continue
+            if mr.status == DECIDED and mr.past_share >= inp.measures[mid].max_share - TOL:
+                continue  # all of it was decided before start_year: nothing for this plan to explain
             mr.reason, mr.blocked_by = why_not(built, sol, limits, mid, mr.committed_share)
             mr.reduced_cost_eur_per_t = reduced_cost_eur_per_t(built, sol, limits, mid)
             if mr.status == "partly funded":

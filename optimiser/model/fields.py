@@ -43,7 +43,7 @@ from ..lang import N_, _
 from .committed import decisions
 from .families import TARGET, family, reported
 from .index import shortfall_penalty
-from .results import TOL, PlanResult, span
+from .results import DECIDED, TOL, PlanResult, span
 
 
 # ---------------------------------------------------------------- number formats
@@ -203,8 +203,9 @@ class Field:
     For the sheets: ``blank_zero`` (a compact Measure plan leaves 0 blank; ``{zero}`` in the label says so),
     ``page`` (a printed page may start at its column), ``wrap``/``span`` (as :class:`optimiser.report.xlsx.Col`),
     ``shaded`` (funded/partly funded cells coloured), ``optional`` (a column left out when no row has a value:
-    "blank"; or none other than 0: "zero"), ``spread`` (a field per year spread into its parent's row covers
-    "all" years or the "target" years), ``short`` (a shorter label where room is tight: the terminal).
+    "blank"; or none other than 0: "zero"; or none other than field F's: "unlike:F"), ``spread`` (a field per
+    year spread into its parent's row covers "all" years or the "target" years), ``short`` (a shorter label where
+    room is tight: the terminal).
     """
 
     name: str
@@ -293,9 +294,17 @@ class _Blank(dict):
 
 #: A plan's status in words, everywhere it is shown (the results keep the code).
 STATUS = {"target_met": N_("target met"), "target_not_met": N_("target not met"), "failed": N_("failed")}
-#: A measure's status (funded / partly funded / not funded): the code is the English word.
+#: A measure's status (funded / partly funded / not funded, or decided before start_year and nothing new): the code
+#: is the English word.
 FUNDED, PARTLY, NOT_FUNDED = N_("funded"), N_("partly funded"), N_("not funded")
-MEASURE_STATUS = {FUNDED: FUNDED, PARTLY: PARTLY, NOT_FUNDED: NOT_FUNDED}
+MEASURE_STATUS = {FUNDED: FUNDED, PARTLY: PARTLY, NOT_FUNDED: NOT_FUNDED, DECIDED: N_("decided before start_year")}
+
+
+def measure_status(result: PlanResult | None, code: str) -> str:
+    """A measure's status in words: 'decided before 2027' names the plan's start year."""
+    if code == DECIDED and result is not None:
+        return _("decided before {year}", year=result.input.settings.start_year)
+    return _(MEASURE_STATUS[code]) if code in MEASURE_STATUS else code
 #: What a limit that is not a constraint family holds a measure back by ("blocked by").
 OTHER_LIMITS = {"cost": N_("its cost"), "cap": N_("the caps of {id}"), "lead_time": N_("its lead time"),
                 "earliest_year": N_("its earliest year"), "eligibility": N_("its eligibility")}
@@ -439,7 +448,7 @@ FIELDS: list[Field] = [
     Field("sector", MEASURES, N_("sector"), "", lambda r, m: _measure(r, m).sector, wrap=16, views=_MEASURE_SHEET),
     Field("cluster", MEASURES, N_("cluster"), "", lambda r, m: _measure(r, m).cluster, wrap=20,
           views=_MEASURE_SHEET),
-    Field("status", MEASURES, N_("status"), "", lambda r, m: r.measures[m].status, words=MEASURE_STATUS,
+    Field("status", MEASURES, N_("status"), "", lambda r, m: r.measures[m].status, words=measure_status,
           shaded=True, views=frozenset({SHEET, FRAME, STORED, COMPARE})),
     Field("committed_share", MEASURES, N_("committed share by {target_year} (%)"), SHARE_OF_DEPLOYMENT,
           lambda r, m: r.measures[m].committed_share, SHARE, views=frozenset({JSON, SHEET, FRAME, COMPARE})),
@@ -565,9 +574,15 @@ FIELDS: list[Field] = [
     Field("idle_mt", PLAN, N_("built but idle for want of resources {target_year} (Mt CO2-eq/yr)"), ABATEMENT,
           lambda r: decisions(r.input).idle_mt(r.input, r.input.settings.target_year), MT, headline=True,
           optional="zero", views=frozenset({FUTURES, FRAME})),
-    Field("objective_slope", PLAN, N_("slope of the cost curve from the previous point (M€ per {per})"),
-          "M€ per unit of the varied value", None, EUR_T, headline=True, optional="blank", when=_min_cost,
-          short=N_("cost slope from the previous point (M€ per {per})"), views=frozenset({SWEEP, TERMINAL})),
+    # the slopes between sweep points: of public cost, and of the objective, which adds the shortfall penalty
+    # (the one the target's shadow price matches, between points of an LP); in the JSON of a sweep's points
+    Field("public_cost_slope", PLAN, N_("slope of public cost from the previous point (M€ per {per})"),
+          "M€ per unit of the varied value", None, EUR_T, headline=True, optional="blank",
+          short=N_("public cost slope (M€ per {per})"), views=frozenset({SWEEP, TERMINAL})),
+    Field("objective_slope", PLAN,
+          N_("slope of the objective, shortfall penalty included, from the previous point (M€ per {per})"),
+          "M€ per unit of the varied value", None, EUR_T, headline=True, optional="unlike:public_cost_slope",
+          when=_min_cost, short=N_("objective slope (M€ per {per})"), views=frozenset({SWEEP, TERMINAL})),
     Field("abatement_slope", PLAN,
           N_("slope of abatement {target_year} from the previous point (Mt CO2-eq/yr per {per})"),
           "Mt CO2-eq/yr per unit of the varied value", None, SHADOW, headline=True, optional="blank",

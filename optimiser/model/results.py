@@ -23,6 +23,9 @@ from .index import shortfall_penalty, unit_gap
 
 #: Values below this are solver noise (shares, Mt, M€).
 TOL = 1e-6
+#: The status of a measure this plan commits nothing to but that was (partly) decided before start_year
+#: (sheet committed): not funded by this plan, nor a measure it leaves out.
+DECIDED = "decided before start_year"
 
 #: A limit is called binding when relaxing it by the larger of one step of its family (1 M€, 1 MW,
 #: 1 percentage point, …) and BINDING_SHARE of its size would move the objective by at least BINDING_MIN:
@@ -65,7 +68,7 @@ class MeasureResult:
     eur_per_t: float | None  # subsidy per tonne avoided over the support period
     gap_eur_per_t: float  # unprofitable gap per tonne in its (first possible) commitment year
     commit_year: int | None
-    status: str  # funded / partly funded / not funded
+    status: str  # funded / partly funded / not funded / decided before start_year (DECIDED: nothing new)
     reason: str = ""
     reduced_cost_eur_per_t: float | None = None  # how far its gap must fall before more is funded
     blocked_by: list[dict] = field(default_factory=list)  # limits that hold it back {"kind","id","year"}
@@ -221,8 +224,11 @@ def assemble(inp: PlanInput, *, new: dict[tuple[str, int], float], subsidy: dict
             ((possible_years or {}).get(mid) or [max(m.earliest_year, years[0])])[0]
         gap = unit_gap(inp, mid, first) if first in inp.co2_price else max(0.0, m.cost_eur_per_t)
         before = past.past_share.get(mid, 0.0)
-        status = "funded" if share + before >= m.max_share - TOL else \
-            "partly funded" if share + before > TOL else "not funded"
+        if share <= TOL and before > TOL:  # only what was decided before start_year: this plan decides nothing
+            status = DECIDED
+        else:
+            status = "funded" if share + before >= m.max_share - TOL else \
+                "partly funded" if share + before > TOL else "not funded"
         measures[mid] = MeasureResult(
             measure_id=mid, new=d, committed=committed, committed_share=share, operating_share=op,
             abatement_mt=clean(m.abatement_mt * operating[T]),

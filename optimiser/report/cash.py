@@ -113,12 +113,16 @@ def cash_sheet(sheet: Sheet, result: PlanResult, **kw) -> None:
              for t in proj.years]
     top, last = sheet.table(cols, table)
     if paying or committing:
+        # commitments come in a few large decisions, cash year by year: each on its own axis, so the one does not
+        # flatten the other (the left axis spans the cash paid, the right one the commitments)
         series = [Bars(3 + n, top + 1, last, _("cash {instrument}", instrument=i), PALETTE[n % len(PALETTE)])
                   for n, i in enumerate(paying)]
-        series.append(Line(3 + len(paying) + 1, top + 1, last, _("commitments (all instruments)"), COMMITMENTS_LINE,
-                           width=2.25, marker="circle"))
-        sheet.chart(Chart("column", _("Cash paid out by instrument, and commitments (M€)"), _("year"), "M€",
-                          series=series, categories=(1, top + 1, last), y_format="#,##0", height=CHART_CM),
+        commitments = Line(3 + len(paying) + 1, top + 1, last, _("commitments (all instruments), right axis"),
+                           COMMITMENTS_LINE, width=2.25, marker="circle")
+        sheet.chart(Chart("column", _("Cash paid out by instrument (left axis) and commitments (right axis), M€"),
+                          _("year"), _("cash paid out (M€)"), series=series, right=[commitments],
+                          right_title=_("commitments (M€)"), right_format="#,##0", categories=(1, top + 1, last),
+                          y_format="#,##0", y_range=(0.0, None), right_range=(0.0, None), height=CHART_CM),
                     row=chart_top)
 
     if inp.cash_limits:

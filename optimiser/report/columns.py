@@ -203,10 +203,25 @@ def headline_columns(inp, view: str, *, target_years=None, instruments=None, res
 
 
 def optional_columns(cols: list[Column], records: list[Headline]) -> list[Column]:
-    """Leave out the columns of optional fields no record has a value for (other than 0, for "zero")."""
+    """Leave out the columns of optional fields no record has a value for (other than 0, for "zero"; other than
+    the value of the field named after "unlike:", for a field that only sometimes says more than another)."""
     empty = {"blank": (None,), "zero": (None, 0, 0.0)}
-    return [c for c in cols if c.field is None or not c.field.optional
-            or any(record.get(c.field, c.key) not in empty[c.field.optional] for record in records)]
+
+    def shown(c: Column) -> bool:
+        if c.field is None or not c.field.optional:
+            return True
+        kind, _colon, other = c.field.optional.partition(":")
+        if kind == "unlike":
+            return any(not _same(record.get(c.field, c.key), record.get(other, c.key)) for record in records)
+        return any(record.get(c.field, c.key) not in empty[kind] for record in records)
+
+    return [c for c in cols if shown(c)]
+
+
+def _same(a, b) -> bool:
+    if a is None or b is None:
+        return a is b
+    return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
 
 
 def breaks(cols: list[Column], first: int = 0) -> list[int]:

@@ -53,7 +53,8 @@ def _comparison_sheets(book, cmp: Comparison) -> None:
                  for d in cmp.differences], freeze=2, autofilter=True)
     sheet.finish()
 
-    sheet = book.sheet(_("Measures"))
+    # every measure on one page across: long words (a status, what changed) wrap
+    sheet = book.sheet(_("Measures"), orientation="landscape")
     compared = fields(MEASURES, COMPARE)
     years = [y for plan in (a, b) for y in plan["targets"]]
     context = {"target_year": max(years)} if years else {}
@@ -61,11 +62,12 @@ def _comparison_sheets(book, cmp: Comparison) -> None:
     for f in compared:
         sides = [("", None)] if f.name == "name" else [("A", a), ("B", b)]
         for side, plan in sides:
-            cols.append(Col(side_header(f, side, **context) if side else f.header(), f.fmt, f.wrap and True))
+            cols.append(Col(side_header(f, side, **context) if side else f.header(), f.fmt,
+                            (f.wrap and True) or (14 if f.fmt is None else False)))
             for row, m in zip(rows, cmp.measures):
                 value = m["name"] if plan is None else (plan["measures"].get(m["measure_id"]) or {}).get(f.key)
                 row.append(None if value is None else f.shown(value))
-    cols.append(Col(_("change")))
+    cols.append(Col(_("change"), wrap=18))
     for row, m in zip(rows, cmp.measures):
         row.append(m["change"])
     sheet.table(cols, rows, freeze=1)

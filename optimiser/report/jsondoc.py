@@ -21,7 +21,7 @@ from ..analysis.simulate import RulesResult, allocation_of, phases_of
 from ..analysis.sweep import SweepPoint, SweepRun
 from ..lang import language
 from ..model.families import limit_label, reported
-from ..model.fields import FUTURES, JSON, MEASURES, PLAN, RULES, STORED, TARGETS, Field, Headline, fields
+from ..model.fields import FUTURES, JSON, MEASURES, PLAN, RULES, STORED, SWEEP, TARGETS, Field, Headline, fields
 from ..model.results import TOL, PlanResult
 
 #: The version of the stored plan document (bumped when its shape changes).
@@ -188,7 +188,11 @@ def failed_json(point: SweepPoint) -> dict:
 
 
 def sweep_json(run: SweepRun) -> list[dict]:
-    return [p.json if p.json is not None else failed_json(p) for p in run.points]
+    """One document per point: its plan (or none) and the figures worked out across points (the slopes of
+    public cost and of the objective from the previous point: the sweep's fields the analysis fills)."""
+    across = [f for f in fields(PLAN, SWEEP) if f.headline and f.value is None and f.key]
+    return [dict(p.json if p.json is not None else failed_json(p),
+                 **{f.key: _num(p.headline.get(f)) for f in across}) for p in run.points]
 
 
 # ---------------------------------------------------------------- rules

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextvars
 import os
+import sys
 import threading
 from datetime import datetime
 from pathlib import Path
@@ -26,8 +27,8 @@ from ..lang import N_, _, num
 from ..lang import name as language_name  # the run's language, in words
 from ..model.families import FAMILIES, family
 from ..model.fields import FUNDED, INSTRUMENT_YEARS, INSTRUMENTS, MEASURES, NOT_FUNDED, PARTLY, PLAN, RESOURCES, SHEET, \
-    TARGETS, fields
-from ..model.results import PlanResult, span
+    TARGETS, field, fields, measure_status
+from ..model.results import DECIDED, PlanResult, span
 from . import words
 from .cash import cash_sentences, cash_sheet
 from .columns import columns, key_headers, long_columns, rows as table_rows
@@ -36,14 +37,32 @@ from .inputs import add_input_sheets, in_its_language
 from .jsondoc import plan_document
 from .xlsx import AMOUNT, COUNT, EUR_T, M_EUR, MT, SHADOW, SHARE, Chart, Col, Line, Sheet, new_workbook, save
 
-FUNDED_LINE, UNFUNDED_LINE, TARGET_LINE = "1B7837", "9E9E9E", "C62828"
+FUNDED_LINE, UNFUNDED_LINE, TARGET_LINE, DECIDED_LINE = "1B7837", "9E9E9E", "C62828", "5C6BC0"
 #: Characters of the stored result per cell (a cell holds at most 32 767).
 DOCUMENT_CHUNK = 30_000
 
 
-#: Write a plan's input sheets while HiGHS solves (:class:`Started`); False writes everything after the solve
-#: (bench/bench_scale.py measures both).
-BACKGROUND = True
+#: Write a plan's input sheets while HiGHS solves (:class:`Started`): True always, False never (everything after
+#: the solve), None when a processor is free for it (:func:`spare_core`). bench/bench_scale.py measures each.
+BACKGROUND: bool | None = None
+#: Python's thread switch interval (s) while the input sheets are written beside HiGHS: HiGHS's interrupt checks
+#: (thousands a second) call into Python, and wait for the writing thread to let go of the interpreter.
+SWITCH_INTERVAL = 0.0005
+
+
+def spare_core() -> bool:
+    """Whether a processor is free for writing beside the solver: the run queue (load average over the last
+    minute) leaves one of the processors this process may use idle. On a machine whose processors are busy, a
+    thread beside HiGHS only takes time from it (docs/performance.md)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        cores = os.cpu_count() or 1
+    try:
+        load = os.getloadavg()[0]
+    except OSError:  # pragma: no cover
+        return False
+    return cores >= 2 and load <= cores - 1.5
 
 
 def write_plan(result: PlanResult, path: str | os.PathLike, *, force: bool = True,
@@ -115,10 +134,14 @@ class Started:
         self._thread.start()
 
     def _inputs(self, inp) -> None:
+        interval = sys.getswitchinterval()
+        sys.setswitchinterval(min(interval, SWITCH_INTERVAL))
         try:
             add_input_sheets(self.book, to_tables(in_its_language(inp)), inp.years)
         except BaseException as exc:  # raised again by complete(), in the thread that writes the workbook
             self._error = exc
+        finally:
+            sys.setswitchinterval(interval)
 
     def complete(self, result: PlanResult):
         """The whole workbook for ``result`` (made once; a later call, e.g. to save it under another name, gets
@@ -148,8 +171,8 @@ class Started:
 
 
 def start_plan_workbook(inp) -> Started | None:
-    """Begin the plan workbook of ``inp`` in the background (None when :data:`BACKGROUND` is off)."""
-    return Started(inp) if BACKGROUND else None
+    """Begin the plan workbook of ``inp`` in the background (None when :data:`BACKGROUND` says not to)."""
+    return Started(inp) if (spare_core() if BACKGROUND is None else BACKGROUND) else None
 
 
 def add_result_document(book, result: PlanResult) -> None:
@@ -295,7 +318,7 @@ def _measure_plan(sheet: Sheet, result: PlanResult, **kw) -> None:
                             repeat_cols=1, breaks=[k + 1 for k, c in enumerate(cols) if c.page])
     for k, c in enumerate(cols):
         if c.field is not None and c.field.shaded:
-            sheet.shade_status(k + 2, top + 1, last, _(FUNDED), _(PARTLY))
+            sheet.shade_status(k + 2, top + 1, last, _(FUNDED), _(PARTLY), decided=measure_status(result, DECIDED))
 
 
 # ---------------------------------------------------------------- Instrument use
@@ -323,10 +346,13 @@ def _by_cluster(sheet: Sheet, result: PlanResult, **kw) -> None:
     for mid, mr in result.measures.items():
         groups.setdefault(inp.measures[mid].cluster or _("(no cluster)"), []).append((inp.measures[mid], mr))
 
+    past = bool(inp.past_decisions)
+
     def row(label: str, items: list) -> tuple:
         return (label, len(items),
                 sum(mr.status == "funded" for _m, mr in items), sum(mr.status == "partly funded" for _m, mr in items),
                 sum(mr.status == "not funded" for _m, mr in items),
+                *([sum(mr.status == DECIDED for _m, mr in items)] if past else []),
                 sum(m.abatement_mt * m.max_share for m, _mr in items), sum(mr.abatement_mt for _m, mr in items),
                 sum(sum(mr.subsidy_meur.values()) for _m, mr in items), sum(mr.public_cost_meur for _m, mr in items))
 
@@ -334,6 +360,8 @@ def _by_cluster(sheet: Sheet, result: PlanResult, **kw) -> None:
     rows.append(row(_("all clusters"), [x for items in groups.values() for x in items]))
     cols = [Col(_("cluster")), Col(_("measures (count)"), COUNT), Col(_("funded (count)"), COUNT),
             Col(_("partly funded (count)"), COUNT), Col(_("not funded (count)"), COUNT),
+            *([Col(_("decided before {year}, nothing new (count)", year=inp.settings.start_year), COUNT)]
+              if past else []),
             Col(_("abatement potential (Mt CO2-eq/yr)"), MT), Col(_("abatement {year} (Mt CO2-eq/yr)", year=T), MT),
             Col(_("subsidy (M€)"), M_EUR), Col(_("public cost (M€)"), M_EUR)]
     last = sheet.table(cols, rows, freeze=1)[1]
@@ -343,60 +371,118 @@ def _by_cluster(sheet: Sheet, result: PlanResult, **kw) -> None:
 # ---------------------------------------------------------------- MACC
 
 def _macc(sheet: Sheet, result: PlanResult, **kw) -> None:
+    """The measures along the marginal abatement cost curve of what this plan decides, and its chart.
+
+    What was decided before start_year (sheet committed) comes first: sunk, it is no choice of this plan and
+    costs nothing more now, so it opens the curve at 0 €/t. Then the rest of every measure's potential in the
+    order of its unprofitable gap: what this plan funds, and what it leaves. The rows follow the curve: the
+    measures decided before start_year as a whole first, then by gap; "cumulative potential" is where each
+    measure's step ends on the chart.
+    """
     inp = result.input
-    T = inp.settings.target_year
-    order = sorted(result.measures.values(), key=lambda mr: (mr.gap_eur_per_t, mr.measure_id))
-    rows, segments, x = [], [], 0.0
-    for rank, mr in enumerate(order, start=1):
-        m = inp.measures[mr.measure_id]
+    T, start = inp.settings.target_year, inp.settings.start_year
+    parts = {}
+    for mid, mr in result.measures.items():
+        m = inp.measures[mid]
         potential = m.abatement_mt * m.max_share
-        funded = m.abatement_mt * min(mr.committed_share + mr.past_share, m.max_share)
-        rows.append((rank, mr.measure_id, m.name, _(mr.status), mr.gap_eur_per_t, potential, x + potential,
-                     funded, _("yes") if funded > 0 else _("no")))
-        if funded > 0:
-            segments.append((x, x + funded, mr.gap_eur_per_t, True))
-        if potential - funded > 1e-9:
-            segments.append((x + funded, x + potential, mr.gap_eur_per_t, False))
-        x += potential
-    cols = [Col(_("rank")), Col(_("measure id")), Col(_("name"), wrap=45), Col(_("status")), Col(_("unprofitable gap (€/t)"), EUR_T),
-            Col(_("abatement potential (Mt CO2-eq/yr)"), MT), Col(_("cumulative potential (Mt CO2-eq/yr)"), MT),
-            Col(_("funded abatement by {year} (Mt CO2-eq/yr)", year=T), MT), Col(_("funded"))]
+        past = m.abatement_mt * min(mr.past_share, m.max_share)
+        new = m.abatement_mt * min(mr.committed_share, max(0.0, m.max_share - mr.past_share))
+        parts[mid] = (potential, past, new, potential - past)
+    decided_total = sum(p[1] for p in parts.values())
+    whole = sorted((mr for mr in result.measures.values() if parts[mr.measure_id][3] <= 1e-9 < parts[mr.measure_id][1]),
+                   key=lambda mr: (mr.gap_eur_per_t, mr.measure_id))
+    rest = sorted((mr for mr in result.measures.values() if parts[mr.measure_id][3] > 1e-9),
+                  key=lambda mr: (mr.gap_eur_per_t, mr.measure_id))
+    rows, segments, x, block = [], [], decided_total, 0.0
+    for rank, mr in enumerate(whole + rest, start=1):
+        m = inp.measures[mr.measure_id]
+        potential, past, new, remaining = parts[mr.measure_id]
+        if remaining <= 1e-9:
+            block += past
+            end = block
+        else:
+            if new > 1e-9:
+                segments.append((x, x + new, mr.gap_eur_per_t, True))
+            if remaining - new > 1e-9:
+                segments.append((x + new, x + remaining, mr.gap_eur_per_t, False))
+            x += remaining
+            end = x
+        rows.append((rank, mr.measure_id, m.name, field("status", MEASURES).shown(mr.status, result),
+                     mr.gap_eur_per_t, potential, past or None, new, end, _("yes") if new > 1e-9 else _("no")))
+    cols = [Col(_("rank")), Col(_("measure id")), Col(_("name"), wrap=45), Col(_("status"), wrap=14),
+            Col(_("unprofitable gap (€/t)"), EUR_T), Col(_("abatement potential (Mt CO2-eq/yr)"), MT),
+            Col(_("decided before {year} (Mt CO2-eq/yr)", year=start), MT),
+            Col(_("funded by this plan by {year} (Mt CO2-eq/yr)", year=T), MT),
+            Col(_("cumulative potential (Mt CO2-eq/yr)"), MT), Col(_("funded by this plan"))]
     top, last = sheet.table(cols, rows, freeze=0)
-    sheet.shade_status(4, top + 1, last, _(FUNDED), _(PARTLY))
-    if segments:
+    sheet.shade_status(4, top + 1, last, _(FUNDED), _(PARTLY), decided=measure_status(result, DECIDED))
+    if segments or decided_total > 1e-9:
         sheet.row += 1
-        _macc_chart(sheet, segments, result.target_mt[T], T, first_col=len(cols) + 2)
+        _macc_chart(sheet, segments, decided_total, result.target_mt[T], T, start, first_col=len(cols) + 2)
 
 
-def _macc_chart(sheet: Sheet, segments: list[tuple], target: float, T: int, first_col: int) -> None:
-    """A step-shaped MACC below the table: funded and unfunded steps as two line series, the target as a
-    vertical line.
+def macc_points(segments: list[tuple], decided: float) -> tuple[list[list], tuple[float, float]]:
+    """The step points of a MACC (x, funded y, not funded y, decided y) and the y range of what is decided now.
 
-    Its step points are in helper columns from ``first_col`` on (x, funded y, unfunded y, target x,
-    target y), hidden and not printed; each step is drawn (x0, y_prev), (x0, y), (x1, y), and a blank
-    cell breaks a series where the other one takes over.
+    ``segments``: (x0, x1, gap, funded by this plan) in the order of the curve, after the ``decided`` Mt/yr
+    decided before start_year (drawn at 0 €/t from x = 0). Each step is drawn (x0, y_prev), (x0, y), (x1, y); a
+    step that goes on the series of the step before leaves out its first point (the last one of that step); a
+    blank cell breaks a series where another takes over. The y range spans the curve's gaps (and 0), not the
+    gaps of what was decided before.
+    """
+    points: list[list] = []
+    if decided > 1e-9:
+        points += [[0.0, None, None, 0.0], [decided, None, None, 0.0]]
+    prev_y, prev_kind, prev_end = 0.0, None, None
+    for x0, x1, y, funded in segments:
+        kind = 1 if funded else 2
+        here = [[x0, prev_y], [x0, y], [x1, y]]
+        if kind == prev_kind and prev_end == x0 and prev_y == y:
+            here = here[2:]  # the same series goes straight on
+        elif kind == prev_kind and prev_end == x0:
+            here = here[1:]  # its first point is the last one of the step before
+        for px, py in here:
+            row = [px, None, None, None]
+            row[kind] = py
+            points.append(row)
+        prev_y, prev_kind, prev_end = y, kind, x1
+    gaps = [seg[2] for seg in segments] or [0.0]
+    low = min(0.0, min(gaps))
+    high = max(gaps) * 1.05 if max(gaps) > 0 else 1.0
+    return points, (low, high)
+
+
+def _macc_chart(sheet: Sheet, segments: list[tuple], decided: float, target: float, T: int, start: int,
+                first_col: int) -> None:
+    """A step-shaped MACC below the table: what was decided before start_year at 0 €/t, then funded and not
+    funded steps as line series, the target as a vertical line; the y axis spans what is decided now.
+
+    Its step points are in helper columns from ``first_col`` on (x, funded y, not funded y, decided y, target x,
+    target y), hidden and not printed (:func:`macc_points`).
     """
     header = [_("chart: cumulative potential (Mt CO2-eq/yr)"), _("chart: funded gap (€/t)"),
-              _("chart: not funded gap (€/t)"), _("chart: target {year} (Mt CO2-eq/yr)", year=T),
-              _("chart: target line (€/t)")]
-    points, prev_y = [], 0.0
-    for x0, x1, y, funded in segments:
-        for px, py in ((x0, prev_y), (x0, y), (x1, y)):
-            points.append([px, py, None] if funded else [px, None, py])
-        prev_y = y
-    gaps = [seg[2] for seg in segments]
-    y_low, y_high = min(0.0, min(gaps)), max(gaps) * 1.05 if max(gaps) > 0 else 1.0
+              _("chart: not funded gap (€/t)"), _("chart: decided before {year} (€/t)", year=start),
+              _("chart: target {year} (Mt CO2-eq/yr)", year=T), _("chart: target line (€/t)")]
+    points, (y_low, y_high) = macc_points(segments, decided)
+    points = [p + [None, None] for p in points]
     for k, y in enumerate((y_low, y_high)):  # the target: a vertical line over the whole y range
-        points[k] = points[k] + [target, y] if k < len(points) else [None, None, None, target, y]
-    last = sheet.data(1, first_col, header, points, [MT, EUR_T, EUR_T, MT, EUR_T])
-    x, funded_y, unfunded_y, target_x, target_y = range(first_col, first_col + 5)
+        if k < len(points):
+            points[k][4:] = [target, y]
+        else:
+            points.append([None, None, None, None, target, y])
+    last = sheet.data(1, first_col, header, points, [MT, EUR_T, EUR_T, EUR_T, MT, EUR_T])
+    x, funded_y, unfunded_y, decided_y, target_x, target_y = range(first_col, first_col + 6)
+    series = []
+    if decided > 1e-9:
+        series.append(Line(decided_y, 2, last, _("decided before {year}: {amount} Mt CO2-eq/yr (sunk)", year=start,
+                                                 amount=num(decided, ",.2f")), DECIDED_LINE, x_col=x, width=3.0))
+    series += [Line(funded_y, 2, last, _(FUNDED), FUNDED_LINE, x_col=x, width=3.0),
+               Line(unfunded_y, 2, last, _(NOT_FUNDED), UNFUNDED_LINE, x_col=x),
+               Line(target_y, 2, 3, _("target {year}: {amount} Mt CO2-eq/yr", year=T, amount=num(target, ",.2f")),
+                    TARGET_LINE, x_col=target_x, dash="dash")]
     sheet.chart(Chart(
         "scatter", _("Marginal abatement cost curve (target {year})", year=T),
-        _("cumulative abatement potential (Mt CO2-eq/yr)"), _("unprofitable gap (€/t)"),
-        series=[Line(funded_y, 2, last, _(FUNDED), FUNDED_LINE, x_col=x, width=3.0),
-                Line(unfunded_y, 2, last, _(NOT_FUNDED), UNFUNDED_LINE, x_col=x),
-                Line(target_y, 2, 3, _("target {year}: {amount} Mt CO2-eq/yr", year=T, amount=num(target, ",.2f")),
-                     TARGET_LINE, x_col=target_x, dash="dash")],
+        _("cumulative abatement potential (Mt CO2-eq/yr)"), _("unprofitable gap (€/t)"), series=series,
         x_format="0.0", y_format="#,##0", x_range=(0, None), y_range=(y_low, y_high), hidden_data=True))
     sheet.hide_columns(first_col - 1)
 

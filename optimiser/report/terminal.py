@@ -159,7 +159,8 @@ def _num(v, digits: int = 1) -> str:
 
 def print_sweep(run, file=None, max_rows: int = 200) -> None:
     """One line per point: the varied values, then the point's figures the terminal shows (status, public cost,
-    abatement and shortfall in the target year, the target's marginal value, the slope), and how it was solved."""
+    abatement and shortfall in the target year, the target's marginal value, the slopes of public cost and of the
+    objective), and how it was solved."""
     from rich.table import Table
 
     file = file or sys.stdout
@@ -190,7 +191,8 @@ def print_sweep(run, file=None, max_rows: int = 200) -> None:
         console.print(line, highlight=False)
     if run.mip:
         console.print(_("Lumpy measures: the shadow prices are those of the LP with the binaries fixed at each point's "
-                        "optimum; the cost slope shows what the cost does between points."), highlight=False)
+                        "optimum; the slope of public cost shows what the public cost does between points."),
+                      highlight=False)
     failed = run.failed
     for p in failed[:10]:
         console.print(_("point {n}: FAILED: {message}", n=p.number, message=p.message), highlight=False)

@@ -58,7 +58,7 @@ MIN_WIDTH, MAX_WIDTH, HEADER_WRAP = 8, 60, 8
 FONT = "Calibri"
 HEADER_FILL = "DCE6F1"
 REQUIRED_FILL, EXAMPLE_GREY = "B4C7E7", "7F7F7F"  # the template: required columns' headers, example rows
-FUNDED_FILL, PARTLY_FILL = "DFF0D8", "FFF3CD"
+FUNDED_FILL, PARTLY_FILL, DECIDED_FILL = "DFF0D8", "FFF3CD", "E7E6E6"
 
 #: Text starting with one of these could be read as a formula by a spreadsheet (OWASP).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -532,6 +532,7 @@ class Sheet(_Rules):
         self.forced: list[int] = []  # rows a page must start at
         self.charts: list[tuple[Chart, int, int]] = []  # (chart, row, column)
         self.hidden_from: int | None = None
+        self.printed_to: int | None = None  # the last column printed (the ones after it stay on screen)
         self.bottom: dict[int, int] = {}  # column → the last row written in it
         self.layout: PrintLayout | None = None
         self.hidden = False  # a sheet for programs (not shown, not printed)
@@ -805,13 +806,14 @@ class Sheet(_Rules):
         return max(last, row)
 
     def shade_status(self, col: int, first: int, last: int, funded: str = "funded",
-                     partly: str = "partly funded") -> None:
-        """Colour status cells: ``funded`` green, ``partly`` (funded) amber, in the sheet's words (conditional
-        formats, no formulas in cells)."""
+                     partly: str = "partly funded", *, decided: str | None = None) -> None:
+        """Colour status cells: ``funded`` green, ``partly`` (funded) amber, ``decided`` (before the plan's start)
+        grey, in the sheet's words (conditional formats, no formulas in cells)."""
         if last < first:
             return
-        for word, colour in ((funded, FUNDED_FILL), (partly, PARTLY_FILL)):
-            self._shading.append((first, col, last, word, colour))
+        for word, colour in ((funded, FUNDED_FILL), (partly, PARTLY_FILL), (decided, DECIDED_FILL)):
+            if word:
+                self._shading.append((first, col, last, word, colour))
 
     # ------------------------------------------------------------ charts, breaks, helper data
 
@@ -853,6 +855,11 @@ class Sheet(_Rules):
         """Columns from ``first`` on hold helper data: hidden, and outside the print area."""
         self.hidden_from = first
 
+    def print_columns(self, last: int) -> None:
+        """Print columns 1 … ``last`` only: the ones after it stay on screen (what another sheet prints in a
+        form fit to read)."""
+        self.printed_to = last
+
     # ------------------------------------------------------------ finishing
 
     def _width(self, col: int) -> float:
@@ -884,7 +891,7 @@ class Sheet(_Rules):
             heights[row] = max(heights.get(row, 0), ROW_PT * lines)
         layout = self._layout() if self.printed else None
         if layout is not None:
-            across = self._first_page_columns(layout)
+            across = self._first_page_columns(layout, beyond=self.hidden_from is None and self.printed_to is None)
             for row in self.paragraphs:  # free text wraps across the first printed page's columns
                 value, style = self._cells.get(row, {}).get(1, (None, PLAIN))
                 span = max(1, across)
@@ -915,6 +922,8 @@ class Sheet(_Rules):
         last = max([self.max_column] + [c for _, _, c in self.charts])
         if self.hidden_from is not None:
             last = min(last, self.hidden_from - 1)
+        if self.printed_to is not None:
+            last = min(last, self.printed_to)
         return max(1, last)
 
     def _layout(self) -> PrintLayout:
@@ -952,11 +961,12 @@ class Sheet(_Rules):
         return PrintLayout(orientation, scale, fit, (self.titles[0], self.titles[0]) if self.titles else None,
                            title_cols, col_breaks, [], ncols)
 
-    def _first_page_columns(self, layout: PrintLayout) -> int:
-        """How many columns the first printed page holds across."""
+    def _first_page_columns(self, layout: PrintLayout, *, beyond: bool = False) -> int:
+        """How many columns the first printed page holds across (``beyond``: counting empty columns of the default
+        width after the last one printed, as free text may span them)."""
         room = page_mm(layout.orientation)[0] * 100 / layout.scale
         used, n = 0.0, 0
-        for c in range(1, layout.print_cols + 1):
+        for c in range(1, (max(layout.print_cols, 256) if beyond else layout.print_cols) + 1):
             if layout.col_breaks and c >= layout.col_breaks[0]:
                 break
             used += column_mm(self._width(c))
@@ -1092,7 +1102,7 @@ class Sheet(_Rules):
             ws.set_h_pagebreaks([r - 1 for r in layout.row_breaks])  # a break below row r - 1
         if layout.col_breaks:
             ws.set_v_pagebreaks([c - 1 for c in layout.col_breaks])
-        if self.hidden_from is not None:
+        if self.hidden_from is not None or self.printed_to is not None:
             ws.print_area(0, 0, max(layout.print_rows, 1) - 1, layout.print_cols - 1)
 
 
@@ -1145,8 +1155,8 @@ class Chart:
     ``series`` on the left axis; ``right``: series on a second axis at the right (lines; over the bars of a
     column chart), titled ``right_title``. Axis ranges (``x_range``, ``y_range``, ``right_range``: (min, max),
     either None for automatic) and number formats; ``gridlines``: the left axis's major gridlines;
-    ``hidden_data``: its data are in hidden helper columns (the chart still draws them). ``height``/``width``
-    in cm.
+    ``hidden_data``: its data are in hidden helper columns (the chart still draws them); ``data_sheet``: the
+    sheet its series read (default the sheet it is drawn on). ``height``/``width`` in cm.
     """
 
     kind: str
@@ -1163,6 +1173,7 @@ class Chart:
     x_range: tuple[float | None, float | None] = (None, None)
     y_range: tuple[float | None, float | None] = (None, None)
     right_range: tuple[float | None, float | None] = (None, None)
+    data_sheet: str | None = None
     stacked: bool = True
     gap: int = 60
     gridlines: bool = True
@@ -1186,7 +1197,8 @@ def _axis(title: str, fmt: str | None, limits: tuple, *, gridlines: bool | None 
 
 
 def _draw(spec: Chart, xl, sheet: str):
-    """The engine's chart for ``spec``, reading the cells of sheet ``sheet``."""
+    """The engine's chart for ``spec``, reading the cells of sheet ``sheet`` (or of its ``data_sheet``)."""
+    sheet = spec.data_sheet or sheet
 
     def ref(col: int, first: int, last: int) -> list:
         return [sheet, first - 1, col - 1, last - 1, col - 1]
