@@ -132,7 +132,7 @@ def test_the_default_no_longer_meets_the_target(solved):
     # what was decided before 2027 runs and costs the plan nothing
     for m in ("porthos_shell_pernis", "porthos_other_capturers", "yara_ccs_northern_lights", "pernis_green_h2",
               "nobian_electrification", "small_scale_electrolysers"):
-        assert r.measures[m].status == "funded" and r.measures[m].public_cost_meur == 0, m
+        assert r.measures[m].status == "decided before start_year" and r.measures[m].public_cost_meur == 0, m
     # Tata's DRI (5 years' lead time) and every Aramis-bound capture plant cannot run in 2030
     for m in ("tata_dri_eaf", "tata_ccs_blast_furnaces", "refinery_ccs_aramis", "dow_path2zero_phase1"):
         assert r.measures[m].abatement_mt == 0, m
@@ -217,7 +217,7 @@ def test_the_decisions_taken_before_2024_are_in_the_advices_workbook(solved):
     assert start == {"porthos_shell_pernis": 2026, "porthos_other_capturers": 2026, "yara_ccs_northern_lights": 2026,
                      "pernis_green_h2": 2027}
     for m in past:
-        assert r.measures[m].status == "funded" and r.measures[m].public_cost_meur == 0
+        assert r.measures[m].status == "decided before start_year" and r.measures[m].public_cost_meur == 0
     # the SDE++ pays per tonne while the plants run; the price outlook reaches 2045
     assert inp.instruments["SDE++"].payout == "operating" and max(inp.co2_price) >= 2045
     assert all(i.payout for i in inp.instruments.values())
