@@ -314,7 +314,7 @@ def _series(sheet: str, tables: Tables, ctx: dict, out: _Collector, rule: str) -
     values_by_id: dict[str, dict[int, float]] = {}
     for key, r in _clean_rows(sheet, tables, ctx, out):
         years = ctx["years"]
-        later = sorted(k for k in r if isinstance(k, int) and years and k > years[-1]) \
+        later = sorted(k for k in r if isinstance(k, int) and years and (k < years[0] or k > years[-1])) \
             if SHEET_BY_NAME[sheet].year_span == "outlook" else []
         values = _year_values(sheet, r, years, rule, out, later)
         if values is not None:
