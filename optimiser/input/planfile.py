@@ -82,6 +82,8 @@ DOCUMENT = {
     "measures": each({"name": TEXT, "status": TEXT, "public_cost_meur": NUMBER}),
     "shadow_prices": listed({"kind": TEXT, "id": ANY, "year": ANY, "value": NUMBER, "unit": TEXT}),
     "commitments": optional(each(years(SHARE))),
+    "subsidies": optional(each(each(years(NUMBER)))),
+    "kind": optional(TEXT),
 }
 #: Most a stored share may exceed 1 by (the plan rounds to 9 decimals).
 SHARE_TOLERANCE = 1e-6
