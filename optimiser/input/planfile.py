@@ -62,6 +62,7 @@ def listed(kind):
 DOCUMENT = {
     "format": TEXT,
     "scenario": optional(TEXT),
+    "start_year": optional(NUMBER),
     "input_file": optional(ANY),
     "input_sha256": optional(ANY),
     "overrides": optional(listed(TEXT)),
@@ -71,7 +72,7 @@ DOCUMENT = {
         "public_cost_meur": NUMBER,
         "abatement_mt": years(NUMBER),
         "shortfall_mt": years(NUMBER),
-        "measures": each({"committed_share": SHARE, "subsidy_meur": each(NUMBER)}),
+        "measures": each({"committed_share": SHARE, "subsidy_meur": each(NUMBER), "past_share": optional(SHARE)}),
         "shadow_prices": each(TREE),
         "commitments_meur": optional(each(years(NUMBER))),
         "cash_meur": optional(each(years(NUMBER))),

@@ -144,6 +144,7 @@ def _plan_document(result: PlanResult) -> dict:
         "format": DOCUMENT_FORMAT,
         "plan": plan_json(result),
         "scenario": inp.settings.scenario_name,
+        "start_year": inp.settings.start_year,
         "input_file": result.source_file,
         "input_sha256": result.source_sha256,
         "overrides": list(result.overrides),
