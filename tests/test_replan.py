@@ -322,6 +322,20 @@ def test_the_next_rounds_workbook_is_clean(tmp_path, capsys):
     assert "note" not in out.out
 
 
+def test_the_next_round_is_said_in_the_language_asked_for(tmp_path, capsys):
+    import contextvars
+
+    path, _plan = plan_file(tmp_path, period_budget_case())
+    argv = ["--lang", "nl", "replan", str(path), "--from", "2026", "-o", str(tmp_path / "next.xlsx")]
+    assert contextvars.copy_context().run(main, argv) == 0  # the command line goes on in Dutch: not the tests
+    out = capsys.readouterr().out
+    assert "plan.xlsx opnieuw gepland vanaf 2026: start_year 2026 (in het plan 2024)." in out
+    assert "Periodebudgetten min wat die verplichtingen gebruikten: G 1.500,0 →" in out
+    # reading a Dutch workbook adopts its language: in a context of its own
+    nxt = contextvars.copy_context().run(read_workbook, tmp_path / "next.xlsx")
+    assert nxt.input.settings.language == "nl"
+
+
 def test_check_is_clean_on_a_replanned_shipped_workbook(tmp_path, capsys):
     path, _plan = plan_file(tmp_path, default_workbook("ser-2023"))
     assert main(["replan", str(path), "--from", "2027", "-o", str(tmp_path / "next.xlsx")]) == 0
@@ -471,6 +485,10 @@ def test_a_workbook_that_is_not_a_plan_is_refused(capsys, tmp_path, a_plan):
     assert main(["sweep", str(src), "--vary", "settings:target_reduction_mt=2,3", "-o", str(sweep)]) == 0
     capsys.readouterr()
     refused(capsys, tmp_path, ["replan", sweep, "--from", 2025, "-o", "next.xlsx"], "is not a plan workbook")
+    futures = tmp_path.parent / f"{tmp_path.name}-futures.xlsx"
+    assert main(["futures", "ser-2023", "--samples", "3", "--jobs", "1", "-o", str(futures)]) == 0
+    capsys.readouterr()
+    refused(capsys, tmp_path, ["replan", futures, "--from", 2025, "-o", "next.xlsx"], "is not a plan workbook")
     sim = tmp_path.parent / f"{tmp_path.name}-sim.xlsx"
     assert main(["simulate", str(src), "-o", str(sim)]) in (0, 3)
     capsys.readouterr()
