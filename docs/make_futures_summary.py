@@ -135,7 +135,8 @@ workbook's `uncertainty` sheet (contract section 14; the choices behind it in
 policymix futures --samples 1000 --seed 1                 # wait and see
 policymix plan -o plan.xlsx && policymix futures --plan plan.xlsx --samples 1000
 policymix futures --decide-by 2025 --samples 100          # decide now, adapt later
-policymix futures --samples 10000 --scheduler tcp://scheduler:8786   # on a Dask cluster
+policymix futures --samples 10000 --scheduler tls://scheduler:8786 \
+    --tls-ca-file ca.pem --tls-cert cert.pem --tls-key key.pem   # on a Dask cluster
 ```
 
 ## The uncertainty sheet
@@ -192,6 +193,24 @@ of meeting the target against the public cost, each measure's share of
 futures, the drivers of the shortfall (Spearman's ρ and a variance share by
 RBD-FAST) and the effective inputs, uncertainty sheet included: the workbook
 repeats the run.
+
+## On a Dask cluster
+
+`--scheduler` sends the futures to a Dask cluster. Its scheduler runs any code
+a client sends on every worker, and the input (budgets, company projects)
+travels with the tasks, so the cluster speaks TLS: `tls://HOST:PORT` with the
+cluster's CA certificate, this client's certificate and its key
+(`--tls-ca-file`, `--tls-cert`, `--tls-key`, or Dask's own configuration,
+`distributed.comm.tls.*`); the README's "A cluster only the team can use" has
+the openssl commands that make them and the `dask scheduler` and `dask worker`
+lines that use them. A plain `tcp://` address is for a scheduler on this
+machine; any other gets a warning before anything is sent. Each wait (the
+scheduler's answer, a first worker, a worker again after all left) lasts at
+most `--scheduler-timeout` seconds (default 30). A cluster that cannot be used
+is refused in one line before any future is solved (exit 2); one that fails
+under a started run stops it with nothing written (exit 4). The futures'
+numbers are the same as on the local workers: each future is solved from a
+cold start on its own input, whichever worker takes it.
 
 ## Speed
 

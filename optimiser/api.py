@@ -681,7 +681,9 @@ def futures(workbook: PathLike | None = None, **options) -> Futures:
 
     ``samples`` futures by Latin hypercube from ``seed`` (the same seed gives the same futures, whatever the
     number of workers); ``jobs`` local worker processes (default: the cores, at most 8 and one per 20 futures)
-    or ``scheduler``, the address of a Dask cluster; ``on_progress(done, total)`` is called as futures are solved.
+    or ``scheduler``, the address of a Dask cluster (``tls://HOST:PORT`` with ``tls_ca_file``, ``tls_cert`` and
+    ``tls_key``; README: a cluster only the team can use); ``on_progress(done, total)`` is called as futures are
+    solved.
     """
     outcome = _run("futures", dict(options, workbook=workbook))
     return Futures(outcome.result, lang=outcome.lang, outcome=outcome)

@@ -6,7 +6,8 @@ once, with its type, default and help text. This module turns the parsed argumen
 what went wrong to an exit code.
 
 Exit codes (docs/model.md section 10): 0 plan found and every target met · 3 plan written but a target is not
-met · 2 bad input or usage (nothing written) · 4 solver failure or time limit without a plan · 1 internal
+met · 2 bad input or usage (nothing written) · 4 solver failure or time limit without a plan, or a Dask cluster
+that failed under a started run · 1 internal
 error, or an output that could not be written (the result is then kept under another name, which is said) ·
 130/143 interrupted.
 """
@@ -19,6 +20,7 @@ import os
 import signal
 import sys
 import traceback
+import warnings
 
 from . import __version__
 from .commands import (CLI, COMMANDS, EXIT_INPUT, EXIT_INTERNAL, EXIT_NOT_MET, EXIT_OK, EXIT_SOLVER, FLAG, LANG,
@@ -295,6 +297,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def _failed(args, exc: BaseException) -> int:
     """Say what went wrong in one line (a traceback only with --debug) and return the exit code."""
+    from .analysis.futures import ClusterFailure
     from .model.optimum import SolverFailure, TargetInfeasible
 
     debug = getattr(args, "debug", False)
@@ -315,6 +318,11 @@ def _failed(args, exc: BaseException) -> int:
             traceback.print_exception(exc)
         print(_("error: no plan: {message} (solver status: {status})", message=exc.solution.message,
                 status=exc.solution.status), file=sys.stderr)
+        return EXIT_SOLVER
+    if isinstance(exc, ClusterFailure):  # the run's Dask cluster failed under it
+        if debug:
+            traceback.print_exception(exc)
+        print(_("error: {problem}", problem=exc), file=sys.stderr)
         return EXIT_SOLVER
     if isinstance(exc, BrokenPipeError):  # output piped into e.g. head, which stopped reading: not an error of ours
         try:
@@ -358,6 +366,15 @@ def _asked_language(argv: list[str]) -> str | None:
     return asked if asked in LANGUAGES else None
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None, _shown=warnings.showwarning):
+    """A warning meant for the user (its category says ``for_users``: a plain tcp:// scheduler off this machine) in
+    one line, 'warning: …'; any other as Python shows it."""
+    if getattr(category, "for_users", False):
+        print(_("warning: {text}", text=message), file=sys.stderr if file is None else file)
+    else:
+        _shown(message, category, filename, lineno, file, line)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     with language(_asked_language(argv)):
@@ -370,6 +387,7 @@ def main(argv: list[str] | None = None) -> int:
         previous = signal.signal(signal.SIGTERM, _terminated)
     except ValueError:  # not the main thread
         previous = None
+    shown, warnings.showwarning = warnings.showwarning, _show_warning
     try:
         with language(getattr(args, "lang", None)):
             try:
@@ -378,6 +396,7 @@ def main(argv: list[str] | None = None) -> int:
                 use(getattr(exc, "lang", None))
                 return _failed(args, exc)
     finally:
+        warnings.showwarning = shown
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
 

@@ -179,6 +179,7 @@ POSITIVE = Kind(N_("a whole number ≥ 1"), _whole(1))
 YEAR = Kind(N_("a year"), _whole(None))
 PERCENT = Kind(N_("a percentage between 0% and 1000%, such as 5%"), _percentage, _percent)
 MEGABYTES = Kind(N_("a number of MB > 0"), _positive_number, lambda v: f"{v:g}")
+SECONDS = Kind(N_("a number of seconds > 0"), _positive_number, lambda v: f"{v:g}")
 TEXT = Kind(N_("a text"), _text_value)
 PATH = Kind(N_("a file name"), _path)
 PLAN = Kind(N_("a plan workbook or a plan"), _plan_source)
@@ -341,11 +342,27 @@ DECIDE_BY = Option("decide_by", N_("commitments up to YEAR the same in every fut
                    YEAR, flags=("--decide-by",), metavar="YEAR")
 JOBS = Option("jobs", N_("local worker processes (default: the number of cores, at most 8)"), POSITIVE,
               flags=("--jobs",), metavar="K")
-SCHEDULER = Option("scheduler", N_("run on an existing Dask cluster (see README: dask scheduler, dask worker)"), TEXT,
-                   flags=("--scheduler",), metavar="tcp://HOST:PORT")
+SCHEDULER = Option("scheduler", N_("run on an existing Dask cluster: tls://HOST:PORT with the cluster's certificates "
+                                   "(--tls-ca-file, --tls-cert, --tls-key), or tcp://HOST:PORT on this machine (README: "
+                                   "a cluster only the team can use)"), TEXT, flags=("--scheduler",), metavar="ADDRESS")
+TLS_CA_FILE = Option("tls_ca_file", N_("the CA certificate of a tls:// cluster (PEM; default: distributed.comm.tls.ca-file "
+                                       "of Dask's configuration)"), PATH, flags=("--tls-ca-file",), metavar="CA.pem",
+                     role="input", what=N_("the CA certificate of the Dask cluster"))
+TLS_CERT = Option("tls_cert", N_("this client's certificate, signed by that CA (PEM; default: "
+                                 "distributed.comm.tls.client.cert)"), PATH, flags=("--tls-cert",), metavar="CERT.pem",
+                  role="input", what=N_("this client's certificate for the Dask cluster"))
+TLS_KEY = Option("tls_key", N_("the private key of --tls-cert (PEM, without a passphrase; default: "
+                               "distributed.comm.tls.client.key)"), PATH, flags=("--tls-key",), metavar="KEY.pem",
+                 role="input", what=N_("this client's key for the Dask cluster"))
+#: optimiser.analysis.futures.SCHEDULER_TIMEOUT_S (not imported here: the command line starts without the model)
+SCHEDULER_TIMEOUT = Option("scheduler_timeout", N_("seconds to wait for the Dask scheduler to answer, for a first worker "
+                                                   "to join, and for one to join again if every worker leaves (default "
+                                                   "{default})"), SECONDS, 30.0, flags=("--scheduler-timeout",),
+                           metavar="SECONDS")
 ON_PROGRESS = Option("on_progress", N_("called as on_progress(done, total) as futures are solved"), CALLBACK,
                      cli=False)
-ON_STAGE = Option("on_stage", N_("called with a sentence as each stage of a decide-by run ends"), CALLBACK, cli=False)
+ON_STAGE = Option("on_stage", N_("called with a sentence as each stage of a decide-by run ends, and while a Dask "
+                                 "cluster is reached and waited for"), CALLBACK, cli=False)
 CHUNK_SIZE = Option("chunk_size", N_("futures per task sent to a worker (default: a few tasks per worker)"),
                     POSITIVE, cli=False)
 
@@ -472,7 +489,8 @@ COMMANDS: dict[str, Command] = _commands(
                "4 when some failed, 2 for bad input."),
             (WORKBOOK.but(help=N_("input or plan workbook (.xlsx) with an uncertainty sheet; default: the shipped "
                                   "default (with --plan and no workbook: the plan's inputs)")),
-             SAMPLES, SEED, STRESS_PLAN, DECIDE_BY, JOBS, SCHEDULER, *WRITES[:3], *INPUT, *WRITES[3:], ON_START,
+             SAMPLES, SEED, STRESS_PLAN, DECIDE_BY, JOBS, SCHEDULER, TLS_CA_FILE, TLS_CERT, TLS_KEY, SCHEDULER_TIMEOUT,
+             *WRITES[:3], *INPUT, *WRITES[3:], ON_START,
              ON_PROGRESS, ON_STAGE, CHUNK_SIZE),
             exclusive=(("plan", "decide_by"), ("jobs", "scheduler")), kind="futures",
             written=N_("Futures written to {path}")),

@@ -647,6 +647,31 @@ def local_jobs(samples: int) -> int:
     return max(1, min(os.cpu_count() or 1, 8, math.ceil(samples / 20)))
 
 
+#: The options of a Dask cluster: the field of optimiser.analysis.futures.Cluster each fills, and its option.
+CLUSTER_FIELDS = {"scheduler": "scheduler", "ca_file": "tls_ca_file", "cert": "tls_cert", "key": "tls_key",
+                  "timeout": "scheduler_timeout"}
+
+
+def cluster_of(o: Options):
+    """The Dask cluster of a futures run (``--scheduler`` and its certificates and timeout), checked; None without
+    ``--scheduler``, whose options are then refused."""
+    from .analysis import futures as fut
+
+    if o.scheduler is None:
+        alone = [name for name in CLUSTER_FIELDS.values() if name != "scheduler" and o.given(name)]
+        if alone:
+            raise InputError([Problem(_("{option}: only with {scheduler}", option=o.label(name),
+                                        scheduler=o.command.option("scheduler").label(None, o.spelling)))
+                              for name in alone])
+        return None
+
+    def label(field_: str, value: object = None) -> str:
+        return o.command.option(CLUSTER_FIELDS[field_]).label(value, o.spelling)
+
+    return fut.cluster(o.scheduler, ca_file=o.tls_ca_file, cert=o.tls_cert, key=o.tls_key,
+                       timeout_s=o.scheduler_timeout, label=label)
+
+
 @runs("futures")
 def _futures(o: Options) -> Outcome:
     """``policymix futures``: wait and see (default), stress test of ``plan``, or decide by ``decide_by``.
@@ -660,6 +685,7 @@ def _futures(o: Options) -> Outcome:
     from .report.futures import write_futures
 
     fut.check_samples(o.samples, o.seed)
+    where = cluster_of(o)  # the address and certificates checked before the workbook is read
     plan_path = Path(o.plan) if o.plan is not None else None
     wb, base, applied = read(o, source=o.workbook if o.workbook is not None else plan_path)
     src = Path(wb.path)
@@ -697,11 +723,13 @@ def _futures(o: Options) -> Outcome:
             run_.notes += decision.notes
             run_.seconds = time.perf_counter() - started
         else:
-            jobs = o.jobs or (1 if o.scheduler else local_jobs(o.samples))
+            jobs = o.jobs or (1 if where else local_jobs(o.samples))
             run_ = fut.run(base, mode="stress_test" if commitments is not None else "wait_and_see",
-                           samples=o.samples, seed=o.seed, jobs=jobs, scheduler=o.scheduler, commitments=commitments,
+                           samples=o.samples, seed=o.seed, jobs=jobs, scheduler=where, commitments=commitments,
                            split=split, past=past, on_start=o.on_start, on_progress=o.on_progress,
-                           chunk_size=o.chunk_size)
+                           chunk_size=o.chunk_size, on_stage=o.on_stage)
+    except fut.NoCluster:
+        raise  # about the options, not the workbook
     except InputError as exc:
         raise exc.with_file(str(src)) from None
     run_.plan_file = plan_file

@@ -134,3 +134,26 @@ def test_alternatives_written_to_the_plan(tmp_path):
     names = openpyxl.load_workbook(tmp_path / "p.xlsx", read_only=True).sheetnames
     assert "Alternatives" in names and "Alternative 1" in names
     run("plan", tmp_path / "p.xlsx", "-o", tmp_path / "p2.xlsx", check_code=0)  # still a valid input
+
+
+def test_where_the_plan_falls_short_a_binding_limit_says_what_it_buys_not_the_penalty():
+    """a: 1 Mt/yr at 50 €/t over 10 years (500 M€ per full share) needs 200 MW of a 100 MW grid; the target of
+    2 Mt/yr cannot be met (shortfall 1.5 Mt/yr). The grid's shadow price is P · 1/200 Mt per MW less the cost
+    of the share: mostly penalty. The sentence says what one more MW buys: 0.005 Mt/yr less shortfall, at
+    2.5 M€ more public cost (0.005 of a full share of a)."""
+    from optimiser.report.words import limit_sentence
+
+    r = plan(reduction=2.0, measures=[measure("a", 1.0, 50)], resources=GRID["resources"], usage=GRID["usage"],
+             shortfall_penalty_eur_per_t=10_000)
+    assert r.shortfall_mt[2026] == pytest.approx(1.5)
+    value = r.shadow["resource"][("grid_north", 2026)]
+    assert value == pytest.approx(10_000 / 200 - 500 / 200)  # 47.5 M€ per MW: the penalty less the cost
+    less, more = r.limit_effects["resource"][("grid_north", 2026)]
+    assert (less, more) == (pytest.approx(0.005), pytest.approx(2.5))
+    text = limit_sentence(r, "resource", ("grid_north", 2026), value)
+    assert "cuts the shortfall by 0.00500 Mt CO2-eq/yr, at 2.50 M€ more public cost" in text
+    assert "saves" not in text
+    # where the target is met the sentence is the shadow price's own: what the relaxation saves
+    met = plan(**{**GRID, "reduction": 1.5})
+    assert met.target_met and not met.limit_effects
+    assert "saves" in limit_sentence(met, "resource", ("grid_north", 2026), met.shadow["resource"][("grid_north", 2026)])

@@ -200,11 +200,14 @@ def test_summary_says_plainly(tmp_path):
         assert any(t.startswith("Every target is met") for t in texts)
     else:
         assert any(t.startswith("Target NOT met") for t in texts)
+    # what relaxing a limit does: where the plan falls short, the shortfall it cuts (its shadow price counts the
+    # penalty, which nobody pays); where every target is met, the public cost it saves
+    does = "saves" if r.target_met else "cuts the shortfall by"
     for fam, key, val in r.binding():
         if fam == "budget":
-            assert f"one more M€ of {key[0]} budget in {key[1]} saves" in " ".join(texts)
+            assert f"one more M€ of {key[0]} budget in {key[1]} {does}" in " ".join(texts)
         if fam == "resource":
-            assert f"one more MW of {key[0]} capacity in {key[1]} saves" in " ".join(texts)
+            assert f"one more MW of {key[0]} capacity in {key[1]} {does}" in " ".join(texts)
     assert any(f == "budget" for f, _, _ in r.binding()), "the test case should bind a budget"
     assert f"at a public cost of {r.public_cost_meur:,.0f} M€" in ws["A2"].value
     # the model's own terms are on the About sheet

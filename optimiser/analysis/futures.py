@@ -37,13 +37,14 @@ import sys
 import threading
 import time
 from collections import OrderedDict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from ..input.data import Committed, InputError, PlanInput, Problem
 from ..input.scenario import apply_overrides
 from ..input.tables import to_tables
 from ..input.uncertainty import Dimension, Future, dimensions, draw_futures
-from ..lang import DEFAULT, _, current, language, num
+from ..lang import DEFAULT, _, current, language, ngettext, num
 from ..model.build import build_model, objective
 from ..model.cash import problems as fixed_problems
 from ..model.extract import extract
@@ -450,12 +451,13 @@ def chunks(futures: list[Future], workers: int, size: int | None = None) -> list
     return [futures[k:k + size] for k in range(0, len(futures), size)]
 
 
-def solve_futures(payload: Payload, futures: list[Future], *, jobs: int = 1, scheduler: str | None = None,
-                  on_progress=None, chunk_size: int | None = None) -> tuple[list[FutureResult], dict]:
+def solve_futures(payload: Payload, futures: list[Future], *, jobs: int = 1, scheduler: str | Cluster | None = None,
+                  on_progress=None, chunk_size: int | None = None, on_stage=None) -> tuple[list[FutureResult], dict]:
     """Every future's outcome, in future order, and how the work was done.
 
-    ``jobs`` local processes (1: this process), or the Dask cluster at ``scheduler``;
-    ``on_progress(done, total)`` after each chunk.
+    ``jobs`` local processes (1: this process), or the Dask cluster at ``scheduler`` (an address, or a
+    :class:`Cluster` with its certificates and timeout); ``on_progress(done, total)`` after each chunk;
+    ``on_stage(text)`` while a cluster is reached and waited for.
     """
     data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
     key = hashlib.sha256(data).hexdigest()
@@ -476,7 +478,8 @@ def solve_futures(payload: Payload, futures: list[Future], *, jobs: int = 1, sch
             on_progress(done, total)
 
     if scheduler:
-        _on_dask(scheduler, key, payload, chunks(futures, 8, chunk_size), collect, stats)
+        where = scheduler if isinstance(scheduler, Cluster) else cluster(scheduler)
+        _on_dask(where, key, payload, chunks(futures, 8, chunk_size), collect, stats, on_stage)
     elif jobs <= 1:
         for part in chunks(futures, 1, chunk_size or 10):
             collect(run_chunk(key, payload, part))
@@ -508,42 +511,493 @@ def solve_futures(payload: Payload, futures: list[Future], *, jobs: int = 1, sch
     return results, stats
 
 
-def _on_dask(address: str, key: str, payload: Payload, parts: list[list[Future]], collect, stats: dict) -> None:
-    """Run the chunks on an existing Dask cluster: the payload scattered to every worker once."""
+# ---------------------------------------------------------------- a Dask cluster (README: a cluster only the team can use)
+
+#: Seconds a run on a Dask cluster waits, at each step: for the scheduler to answer, for a first worker to join, and
+#: for a worker again when every worker left during the run (``--scheduler-timeout``).
+SCHEDULER_TIMEOUT_S = 30.0
+#: The schemes of the schedulers policymix connects to: plain, or TLS with certificates.
+SCHEMES = ("tcp", "tls")
+#: Where Dask's own configuration holds this client's certificates (the keys distributed.Security reads).
+TLS_CONFIG = {"ca_file": "distributed.comm.tls.ca-file", "cert": "distributed.comm.tls.client.cert",
+              "key": "distributed.comm.tls.client.key"}
+#: The command line's spelling of the options of a cluster: how messages name them when the caller's is not known.
+CLUSTER_OPTIONS = {"scheduler": "--scheduler", "ca_file": "--tls-ca-file", "cert": "--tls-cert", "key": "--tls-key",
+                   "timeout": "--scheduler-timeout"}
+#: The most a certificate or key file may hold (a larger file is not one).
+PEM_MOST_BYTES = 1 << 20
+#: What every Dask scheduler says first on a new connection (its handshake names its pickle protocol).
+DASK_GREETING = b"pickle-protocol"
+
+
+class NoCluster(InputError):
+    """The cluster cannot be used: a bad address or certificate, nothing or no Dask scheduler there, the scheduler
+    refuses this client, no worker joined. Bad usage (exit code 2), raised before any future is solved; it is about
+    the options, not the workbook."""
+
+
+class ClusterFailure(Exception):
+    """A run on a Dask cluster started and the cluster failed under it: every worker left and none joined again
+    within the timeout, the scheduler stopped, or a task stopped the workers that ran it. Exit code 4; nothing is
+    written."""
+
+
+class InsecureScheduler(UserWarning):
+    """A plain ``tcp://`` scheduler beyond this machine: the input travels unencrypted, and whoever can reach the
+    port can run code on the workers. The command line shows it as one line, ``warning: …`` (``for_users``)."""
+
+    for_users = True
+
+
+def _cli_label(field_: str, value: object = None) -> str:
+    flag = CLUSTER_OPTIONS[field_]
+    return flag if value is None else f"{flag} {os.fspath(value) if isinstance(value, os.PathLike) else value}"
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """Where a run's futures go (:func:`cluster` makes one, checked): a Dask scheduler's address, this client's TLS
+    certificates (paths, or PEM text from Dask's configuration) and how long each wait lasts.
+
+    ``said[field]``: how a message names the scheduler, a certificate or the timeout option (as the caller spelled
+    it: ``--tls-cert c.pem`` or ``tls_cert='c.pem'``; a certificate from Dask's configuration by its key).
+    """
+
+    address: str  # scheme://host:port, as Dask reads it
+    scheme: str
+    host: str
+    port: int
+    ca_file: str | None = None
+    cert: str | None = None
+    key: str | None = None
+    timeout_s: float = SCHEDULER_TIMEOUT_S
+    said: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def name(self, field_: str) -> str:
+        value = self.address if field_ == "scheduler" else getattr(self, field_, None) if field_ != "timeout" else None
+        return self.said.get(field_) or _cli_label(field_, value)
+
+    def security(self):
+        """The client's ``distributed.Security`` (TLS required), or None for a plain ``tcp://`` scheduler."""
+        if self.scheme != "tls":
+            return None
+        from distributed import Security
+
+        return Security(require_encryption=True, tls_ca_file=self.ca_file, tls_client_cert=self.cert,
+                        tls_client_key=self.key)
+
+    def insecure(self) -> str | None:
+        """The warning for a plain ``tcp://`` scheduler that is not on this machine (loopback); None otherwise."""
+        if self.scheme != "tcp" or _loopback(self.host):
+            return None
+        return _("{scheduler} is not on this machine and tcp:// is not encrypted: the workbook (budgets, company "
+                 "projects) travels in clear text, and anyone who can reach that port can run code on the workers; "
+                 "use tls:// with the cluster's certificates (README: a cluster only the team can use)",
+                 scheduler=self.name("scheduler"))
+
+
+def _loopback(host: str) -> bool:
+    """Whether every address ``host`` stands for is this machine's loopback (127.0.0.0/8, ::1)."""
+    import ipaddress
+    import socket
+
     try:
-        from distributed import Client, as_completed
+        found = socket.getaddrinfo(host, None)
+    except OSError:
+        return False
+    try:
+        return bool(found) and all(ipaddress.ip_address(str(a[4][0]).split("%")[0]).is_loopback for a in found)
+    except ValueError:
+        return False
+
+
+def cluster(address: object, *, ca_file: object = None, cert: object = None, key: object = None,
+            timeout_s: float | None = None, label=None) -> Cluster:
+    """A Dask scheduler's address and this client's certificates, checked before anything is read or solved.
+
+    ``address``: ``tcp://HOST:PORT``, ``tls://HOST:PORT`` or ``HOST:PORT`` (Dask's default, tcp). A ``tls://``
+    scheduler needs the CA certificate of the cluster, this client's certificate and its key (``ca_file``, ``cert``,
+    ``key``, else ``distributed.comm.tls.ca-file``, ``…client.cert`` and ``…client.key`` of Dask's configuration);
+    each must be a PEM file of its kind, the key without a passphrase and the key of the certificate.
+    ``label(field, value=None)`` spells an option as the caller did (default: the command line's). Raises
+    :class:`NoCluster` naming each problem.
+    """
+    from urllib.parse import urlsplit
+
+    label = label or _cli_label
+    text = address.strip() if isinstance(address, str) else ""
+    said = {"scheduler": label("scheduler", address), "timeout": label("timeout")}
+    scheme, sep, rest = text.partition("://")
+    if not sep:
+        scheme, rest = "tcp", text
+    scheme = scheme.lower()
+    if sep and scheme and scheme not in SCHEMES:
+        raise NoCluster(Problem(_("{scheduler}: policymix connects to tcp:// or tls:// (with certificates) Dask "
+                                  "schedulers, not {scheme}://", scheduler=said["scheduler"], scheme=scheme)))
+    host = port = None
+    try:
+        parts = urlsplit("//" + rest)
+        host, port = parts.hostname, parts.port
+        extra = parts.path or parts.query or parts.fragment or parts.username is not None
+    except ValueError:
+        extra = True
+    if not scheme or extra or not host or port is None or not 0 < port < 65536:
+        raise NoCluster(Problem(_("{scheduler}: expected a Dask scheduler's address, tcp://HOST:PORT or "
+                                  "tls://HOST:PORT (with certificates)", scheduler=said["scheduler"])))
+    shown = f"[{host}]" if ":" in host else host
+    given = {"ca_file": ca_file, "cert": cert, "key": key}
+    values: dict[str, str] = {}
+    for f, value in given.items():
+        if value is not None:
+            values[f] = os.fspath(value)
+            said[f] = label(f, value)
+        elif scheme == "tls":
+            import dask
+
+            configured = dask.config.get(TLS_CONFIG[f], None)
+            if configured:
+                values[f] = str(configured)
+                said[f] = _("{key} of Dask's configuration", key=TLS_CONFIG[f])
+    problems: list[Problem] = []
+    if scheme == "tcp":
+        named = [said[f] for f in given if given[f] is not None]
+        if named:
+            problems.append(Problem(_("{scheduler}: {options} are for a scheduler that uses TLS: write "
+                                      "tls://{host}:{port}", scheduler=said["scheduler"], options=", ".join(named),
+                                      host=shown, port=port)))
+        values = {}
+    elif not (values.get("ca_file") and values.get("cert")):
+        problems.append(Problem(_("{scheduler}: a tls:// scheduler needs this client's certificates: give {ca}, "
+                                  "{cert} and {key} (or set {ca_key}, {cert_key} and {key_key} in Dask's "
+                                  "configuration)", scheduler=said["scheduler"], ca=label("ca_file"),
+                                  cert=label("cert"), key=label("key"), ca_key=TLS_CONFIG["ca_file"],
+                                  cert_key=TLS_CONFIG["cert"], key_key=TLS_CONFIG["key"])))
+    else:
+        problems += _pem_problems(values, said)
+    if problems:
+        raise NoCluster(problems)
+    return Cluster(f"{scheme}://{shown}:{port}", scheme, host, port, values.get("ca_file"), values.get("cert"),
+                   values.get("key"), float(timeout_s or SCHEDULER_TIMEOUT_S), said)
+
+
+def _pem_problems(values: dict[str, str], said: dict[str, str]) -> list[Problem]:
+    """Each certificate or key a PEM file of its kind, the key without a passphrase and the key of the certificate
+    (ssl loads them as Dask will, so nothing asks for a passphrase later)."""
+    import re
+    import ssl
+    import tempfile
+
+    texts: dict[str, str] = {}
+    problems: list[Problem] = []
+    for f, value in values.items():
+        if "-----BEGIN" in value:  # PEM text itself (Dask's configuration may hold it)
+            texts[f] = value
+            continue
+        try:
+            with open(value, "rb") as fh:
+                data = fh.read(PEM_MOST_BYTES + 1)
+        except FileNotFoundError:
+            problems.append(Problem(_("{option}: no such file", option=said[f])))
+            continue
+        except IsADirectoryError:
+            problems.append(Problem(_("{option}: a folder, not a file", option=said[f])))
+            continue
+        except OSError as exc:
+            problems.append(Problem(_("{option}: cannot be read ({reason})", option=said[f],
+                                      reason=exc.strerror or exc)))
+            continue
+        texts[f] = data.decode("latin-1") if len(data) <= PEM_MOST_BYTES else ""
+    certificate = re.compile(r"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", re.S)
+    for f in ("ca_file", "cert"):
+        if f not in texts:
+            continue
+        found = certificate.findall(texts[f])
+        try:
+            if not found:
+                raise ssl.SSLError
+            ssl.create_default_context(cadata="\n".join(found))
+        except (ssl.SSLError, ValueError):
+            problems.append(Problem(_("{option}: not a PEM certificate (a file that begins with -----BEGIN "
+                                      "CERTIFICATE-----)", option=said[f])))
+            texts.pop(f)
+    key_text = texts.get("key", texts.get("cert", "") if "key" not in values else None)
+    if key_text is not None:
+        where = "key" if "key" in values else "cert"
+        if "ENCRYPTED" in key_text:
+            problems.append(Problem(_("{option}: the key is protected by a passphrase, which Dask cannot ask for: give "
+                                      "the key without one (openssl pkey -in KEY -out KEY-open.pem)",
+                                      option=said[where])))
+            texts.pop(where, None)
+        elif not re.search(r"-----BEGIN [A-Z ]*PRIVATE KEY-----", key_text):
+            problems.append(Problem(_("{option}: not a PEM private key (a file that begins with -----BEGIN PRIVATE "
+                                      "KEY-----)", option=said[where]) if where == "key" else
+                                    _("{option}: holds no private key: give its key with {key}", option=said[where],
+                                      key=_cli_label("key") if "key" not in said else said["key"])))
+            texts.pop(where, None)
+    if problems or "cert" not in texts:
+        return problems
+    with tempfile.TemporaryDirectory() as folder:
+        paths = {}
+        for f in ("cert", "key"):
+            if f in texts:
+                paths[f] = os.path.join(folder, f"{f}.pem")
+                with open(paths[f], "w", encoding="latin-1") as fh:
+                    fh.write(texts[f])
+        try:
+            ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).load_cert_chain(paths["cert"], paths.get("key"),
+                                                                    password=lambda: b"")
+        except ssl.SSLError:
+            where = "key" if "key" in said else "cert"
+            problems.append(Problem(_("{option}: not the key of {cert}", option=said[where], cert=said["cert"])))
+    return problems
+
+
+def _reach(where: Cluster, on_stage=None) -> None:
+    """Reach the scheduler before Dask's client does, every step bounded by the timeout (Dask's client waits for
+    ever on a port that accepts and never answers): a connection (refused, no such host, no answer), for ``tls://``
+    the TLS handshake with this client's certificates, then the greeting every Dask scheduler says first. Raises
+    :class:`NoCluster` saying which step failed."""
+    import socket
+    import ssl
+
+    scheduler = where.name("scheduler")
+    seconds = num(where.timeout_s, "g")
+    hint = _("is that the scheduler's port (8786 unless told otherwise; 8787 is its dashboard)?")
+    if where.scheme == "tcp":
+        hint += " " + _("A scheduler that uses TLS takes tls://{address} and the cluster's certificates",
+                        address=where.address.split("://", 1)[1])
+
+    def fail(why: str) -> NoCluster:
+        return NoCluster(Problem(_("{scheduler}: cannot connect to a Dask scheduler there: {why}", scheduler=scheduler,
+                                   why=why)))
+
+    silent = _("no answer within {seconds} s ({option}); {hint}", seconds=seconds, option=where.name("timeout"),
+               hint=hint)
+    if on_stage is not None:
+        on_stage(_("connecting to {address}", address=where.address))
+    deadline = time.monotonic() + where.timeout_s
+    try:
+        sock = socket.create_connection((where.host, where.port), timeout=where.timeout_s)
+    except socket.gaierror:
+        raise fail(_("no such host {host}", host=where.host)) from None
+    except ConnectionRefusedError:
+        raise fail(_("connection refused (is `dask scheduler` running on that machine, on that port?)")) from None
+    except TimeoutError:
+        raise fail(silent) from None
+    except OSError as exc:
+        raise fail(exc.strerror or str(exc)) from None
+    with sock:
+        if where.scheme == "tls":
+            context = where.security().get_connection_args("client")["ssl_context"]
+            try:
+                sock = context.wrap_socket(sock, server_hostname=where.host)
+            except ssl.SSLCertVerificationError:
+                raise fail(_("its certificate is not signed by {ca}: is that the cluster's CA certificate?",
+                             ca=where.name("ca_file"))) from None
+            except TimeoutError:
+                raise fail(silent) from None
+            except (ssl.SSLError, OSError) as exc:
+                raise fail(_("no TLS handshake ({error}): is it a tls:// scheduler?",
+                             error=getattr(exc, "reason", None) or exc.strerror or exc)) from None
+        data = b""
+        with sock:
+            try:
+                while DASK_GREETING not in data and len(data) < 4096:
+                    left = max(0.01, deadline - time.monotonic())
+                    sock.settimeout(min(left, 1.0) if data else left)  # the greeting's rest comes at once, or never
+                    got = sock.recv(4096)
+                    if not got:
+                        break
+                    data += got
+            except ssl.SSLError:  # TLS 1.3: the scheduler checks this client's certificate after the handshake
+                raise NoCluster(Problem(_("{scheduler}: the scheduler refused this client's certificate ({cert}): it "
+                                          "is not signed by the cluster's CA", scheduler=scheduler,
+                                          cert=where.name("cert")))) from None
+            except TimeoutError:
+                if not data:
+                    raise fail(silent) from None
+            except OSError as exc:
+                raise fail(_("{error}; {hint}", error=exc.strerror or exc, hint=hint)) from None
+    if not data:
+        raise fail(_("it closed the connection; {hint}", hint=hint))
+    if DASK_GREETING not in data:
+        raise fail(_("what answers is not a Dask scheduler; {hint}", hint=hint))
+
+
+def _connect(where: Cluster, on_stage=None):
+    """A Dask client of the scheduler at ``where``, with at least one worker, every wait bounded by the timeout."""
+    import warnings
+
+    from distributed import Client
+
+    _reach(where, on_stage)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a version mismatch between here and the cluster: Dask's table, not ours
+        try:
+            client = Client(where.address, security=where.security(), timeout=where.timeout_s, set_as_default=False)
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise NoCluster(Problem(_("{scheduler}: cannot connect to a Dask scheduler there ({error})",
+                                      scheduler=where.name("scheduler"), error=exc))) from None
+    try:
+        _wait_for_a_worker(client, where, on_stage)
+    except BaseException:
+        _close(client, where)
+        raise
+    return client
+
+
+def _workers(client) -> int:
+    return len(client.nthreads())
+
+
+def _wait_for_a_worker(client, where: Cluster, on_stage=None) -> None:
+    started = time.monotonic()
+    while not _workers(client):
+        waited = time.monotonic() - started
+        if waited >= where.timeout_s:
+            command = f"dask worker {where.address}" + (" --tls-ca-file CA.pem --tls-cert CERT.pem --tls-key KEY.pem"
+                                                        if where.scheme == "tls" else "")
+            raise NoCluster(Problem(_("{scheduler}: no Dask worker joined the scheduler within {seconds} s ({option}); "
+                                      "start one on each worker machine: {command}", scheduler=where.name("scheduler"),
+                                      seconds=num(where.timeout_s, "g"), option=where.name("timeout"),
+                                      command=command)))
+        if on_stage is not None:
+            on_stage(_("waiting for a Dask worker ({waited} of {seconds} s)", waited=num(waited, ",.0f"),
+                       seconds=num(where.timeout_s, "g")))
+        try:
+            client.wait_for_workers(1, timeout=min(1.0, where.timeout_s - waited))
+        except TimeoutError:
+            pass
+
+
+def _close(client, where: Cluster) -> None:
+    try:
+        client.close(timeout=min(where.timeout_s, 10.0))
+    except (OSError, TimeoutError, RuntimeError):
+        pass  # a scheduler that is gone: nothing left to close
+
+
+def _on_dask(where: Cluster, key: str, payload: Payload, parts: list[list[Future]], collect, stats: dict,
+             on_stage=None) -> None:
+    """Run the chunks on an existing Dask cluster: the payload scattered to every worker once.
+
+    Refused (:class:`NoCluster`) before any future is solved when the cluster cannot be used; stopped
+    (:class:`ClusterFailure`) when every worker left and none joined again within the timeout, the scheduler
+    stopped, or a task stopped the workers that ran it."""
+    try:
+        import dask
+        import distributed  # noqa: F401
     except ImportError:  # pragma: no cover - distributed is a dependency
-        raise InputError(Problem(_("--scheduler needs dask.distributed: pip install 'distributed'"))) from None
+        raise NoCluster(Problem(_("--scheduler needs dask.distributed: pip install 'distributed'"))) from None
+    import warnings
+
+    insecure = where.insecure()
+    if insecure is not None:
+        warnings.warn(insecure, InsecureScheduler, stacklevel=4)
+    # what goes wrong is said in one line, below, not in Dask's log; a result held by a worker that left is given
+    # up after the timeout, not Dask's 30 s
+    with _quiet(), dask.config.set({"distributed.comm.timeouts.connect": f"{where.timeout_s}s"}):
+        _run_on(where, key, payload, parts, collect, stats, on_stage)
+
+
+@contextmanager
+def _quiet():
+    """Dask's loggers in this process silenced for the while (each has its own level in Dask's configuration)."""
     import logging
 
-    logging.getLogger("distributed").setLevel(logging.ERROR)
+    names = ["distributed"] + [n for n in logging.root.manager.loggerDict if n.startswith("distributed.")]
+    levels = {n: logging.getLogger(n).level for n in names}
+    for n in names:
+        logging.getLogger(n).setLevel(logging.CRITICAL + 1)
     try:
-        client = Client(address, timeout="10s", set_as_default=False)
-    except (OSError, TimeoutError, ValueError) as exc:
-        raise InputError(Problem(_("--scheduler {address}: cannot connect to a Dask scheduler there ({error})",
-                                   address=address, error=exc))) from None
+        yield
+    finally:
+        for n, level in levels.items():
+            logging.getLogger(n).setLevel(level)
+
+
+def _run_on(where: Cluster, key: str, payload: Payload, parts: list[list[Future]], collect, stats: dict,
+            on_stage=None) -> None:
+    import distributed
+    from concurrent.futures import CancelledError
+
+    client = _connect(where, on_stage)
+    total = sum(len(p) for p in parts)
+    solved = 0
+
+    def lost() -> ClusterFailure:
+        return ClusterFailure(_("{scheduler}: the connection to the Dask scheduler was lost after {done} of {total} "
+                                "futures; nothing was written", scheduler=where.name("scheduler"),
+                                done=num(solved, ",d"), total=num(total, ",d")))
+
     try:
-        n_workers = len(client.scheduler_info().get("workers", {}))
-        if not n_workers:
-            client.wait_for_workers(1, timeout=30)
         shipped = client.scatter(payload, broadcast=True, hash=False)
         tasks = client.map(run_chunk, [key] * len(parts), [shipped] * len(parts), parts, pure=False)
-        for done in as_completed(tasks, loop=client.loop):
+        if on_stage is not None:
+            n = _workers(client)
+            on_stage(ngettext("futures on {n} Dask worker", "futures on {n} Dask workers", n))
+        pending = distributed.as_completed(tasks, loop=client.loop)
+        alone_since, checked = None, time.monotonic()
+        while not pending.is_empty():
+            finished = pending.next_batch(block=False)
+            for task in finished:
+                try:
+                    part = task.result()
+                except (ModuleNotFoundError, ImportError) as exc:
+                    raise NoCluster(Problem(_("{scheduler}: a Dask worker cannot import policymix ({error}); install "
+                                              "policymix (pip install .) on every worker machine",
+                                              scheduler=where.name("scheduler"), error=exc))) from None
+                except distributed.KilledWorker:
+                    raise ClusterFailure(_("{scheduler}: a task stopped every Dask worker that ran it (out of memory?) "
+                                           "after {done} of {total} futures; nothing was written",
+                                           scheduler=where.name("scheduler"), done=num(solved, ",d"),
+                                           total=num(total, ",d"))) from None
+                except CancelledError as exc:
+                    if "scheduler" in str(getattr(exc, "reason", "")) or client.status != "running":
+                        raise lost() from None
+                    raise ClusterFailure(_("{scheduler}: every Dask worker left the cluster after {done} of {total} "
+                                           "futures, and the input they held went with them; nothing was written",
+                                           scheduler=where.name("scheduler"), done=num(solved, ",d"),
+                                           total=num(total, ",d"))) from None
+                solved += len(part.results) + len(part.problems)
+                collect(part)
+            if finished:
+                alone_since = None
+                continue
+            time.sleep(0.02)
+            if time.monotonic() - checked < 1.0:  # is anyone still working? asked once a second
+                continue
+            checked = time.monotonic()
             try:
-                collect(done.result())
-            except (ModuleNotFoundError, ImportError) as exc:
-                raise InputError(Problem(_("--scheduler {address}: a Dask worker cannot import policymix ({error}); "
-                                           "install policymix (pip install .) on every worker machine",
-                                           address=address, error=exc))) from None
-        stats["where"] = _("Dask cluster {address} ({n} workers)", address=address, n=len(stats["workers"]))
+                working = _workers(client)
+            except (OSError, TimeoutError):
+                working = None
+            if working is None or client.status != "running":
+                raise lost()
+            if working:
+                alone_since = None
+                continue
+            alone_since = alone_since or time.monotonic()
+            waited = time.monotonic() - alone_since
+            if waited >= where.timeout_s:
+                raise ClusterFailure(_("{scheduler}: every Dask worker left the cluster after {done} of {total} "
+                                       "futures and none joined again within {seconds} s ({option}); nothing was "
+                                       "written", scheduler=where.name("scheduler"), done=num(solved, ",d"),
+                                       total=num(total, ",d"), seconds=num(where.timeout_s, "g"),
+                                       option=where.name("timeout")))
+            if on_stage is not None:
+                on_stage(_("no Dask worker left: waiting for one ({waited} of {seconds} s)", waited=num(waited, ",.0f"),
+                           seconds=num(where.timeout_s, "g")))
+        stats["where"] = ngettext("Dask cluster {address} ({n} worker)", "Dask cluster {address} ({n} workers)",
+                                  len(stats["workers"]), address=where.address)
     finally:
-        client.close()
+        _close(client, where)
 
 
 def run(base: PlanInput, *, mode: str = "wait_and_see", samples: int, seed: int, jobs: int = 1,
-        scheduler: str | None = None, commitments: dict[tuple[str, int], float] | None = None,
+        scheduler: str | Cluster | None = None, commitments: dict[tuple[str, int], float] | None = None,
         split: dict[str, dict[str, float]] | None = None, past: tuple[Committed, ...] | None = None, on_start=None,
-        on_progress=None, chunk_size: int | None = None) -> FuturesRun:
+        on_progress=None, chunk_size: int | None = None, on_stage=None) -> FuturesRun:
     """Wait and see, or a stress test of ``commitments``: draw, solve every future, aggregate.
 
     A stress test keeps the plan's decisions of the past, ``past`` (its sheet ``committed`` before
@@ -564,7 +1018,7 @@ def run(base: PlanInput, *, mode: str = "wait_and_see", samples: int, seed: int,
                       tuple(sorted((m, tuple(sorted(parts.items()))) for m, parts in (split or {}).items())),
                       lang=current())
     results, stats = solve_futures(payload, futures, jobs=jobs, scheduler=scheduler, on_progress=on_progress,
-                                   chunk_size=chunk_size)
+                                   chunk_size=chunk_size, on_stage=on_stage)
     run_ = FuturesRun(mode=mode, samples=samples, seed=seed, base=base, futures=futures, results=results,
                       dims=dimensions(base.uncertainty), builds=stats["builds"], updates=stats["updates"],
                       workers=stats.get("where", ""), worker_count=max(1, len(stats["workers"])),

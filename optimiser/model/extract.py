@@ -35,6 +35,7 @@ def extract(built: Built, sol: Solution, *, explain: bool = True) -> PlanResult:
         objective_meur=sol.objective if min_cost else None,
         shadow=sol.shadow, possible_years=idx.d_years,
         limit_rhs={name: dict(rows.rhs) for name, rows in built.rows.items() if family(name).reported},
+        limit_effects={name: dict(found) for name, found in sol.effects.items()},
         relaxations=relaxations(built, sol),
         relaxation_total=relaxation_total(built, sol) if inp.settings.elastic else None,
         solver={"status": sol.status, "seconds": sol.seconds, "mip": sol.mip, "mip_gap": sol.mip_gap},

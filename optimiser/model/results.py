@@ -102,6 +102,9 @@ class PlanResult:
     resource_use: dict[tuple[str, int], float]
     shadow: dict[str, dict]  # family → index → value
     limit_rhs: dict[str, dict] = field(default_factory=dict)  # family → index → right-hand side of the model's row
+    #: where the plan falls short: family → index → (Mt/yr less shortfall, M€ more public cost) per unit of
+    #: relaxation of a binding limit (its shadow price then counts the penalty; these say what it buys)
+    limit_effects: dict[str, dict] = field(default_factory=dict)
     relaxations: list[dict] = field(default_factory=list)  # elastic mode: what must give
     relaxation_total: float | None = None  # elastic mode: Σ relaxation / |limit| (phase 1's least)
     alternatives: object = None  # optimiser.analysis.alternatives.Alternatives when asked for

@@ -113,6 +113,10 @@ class Solution:
     #: start_year), "rule" (the last rule's); a MILP's own stages by branch and bound as "lumpy …".
     held: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # what kept the plan from being canonical, if anything
+    #: What relaxing a probed limit by one unit does, where the plan falls short (:meth:`Solver._probe`):
+    #: family → index → (Mt/yr less shortfall over the target years, M€ more public cost). The shadow price
+    #: then mostly counts the shortfall penalty; these two say what the relaxation buys and costs.
+    effects: dict[str, dict] = field(default_factory=dict)
 
 
 class Solver:
@@ -223,6 +227,7 @@ class Solver:
         costs = self._costs.copy()  # the question's objective: the canonical stages set other costs, then these back
         notes: list[str] = []
         held: dict[str, float] = {}
+        effects: dict[str, dict] = {}  # what relaxing a limit buys where the plan falls short (probed)
         planned = None  # the canonical plan, when choosing the lumpy decisions found it already
         mip_gap = 0.0
         iterations = 0
@@ -255,7 +260,7 @@ class Solver:
                 objective = float(h.getInfo().objective_function_value) + self.offset
                 shadow = self._shadow_prices(row_duals) if self.duals else {}
                 if self.probe_degenerate and self.duals:
-                    self._probe(shadow, objective)
+                    effects = self._probe(shadow, objective, x)
                 if planned is not None:
                     x = planned
                 elif self.canonical:  # the shadow prices and reduced costs stay those of the least-cost question
@@ -274,7 +279,7 @@ class Solver:
         objective = float(costs @ x[:self.n_col]) + self.offset
         return Solution(ok=True, status=text, message="optimal", objective=objective, values=values, shadow=shadow,
                         reduced=reduced, mip=mip, mip_gap=mip_gap, seconds=time.perf_counter() - started,
-                        iterations=iterations, held=held, notes=notes)
+                        iterations=iterations, held=held, notes=notes, effects=effects)
 
     def _choose_lumpy(self, costs: np.ndarray, started: float):
         """The lumpy decisions of the canonical plan of a MILP: (their values in ``integer_cols`` order, the
@@ -741,9 +746,9 @@ class Solver:
             shadow.setdefault(name, {})[index] = 0.0 if abs(total) < DUAL_TOL else total
         return shadow
 
-    def _probe(self, shadow: dict[str, dict], objective: float) -> None:
+    def _probe(self, shadow: dict[str, dict], objective: float, x: np.ndarray) -> dict[str, dict]:
         """Replace each positive shadow price of a policy limit by the rate at which the objective
-        really falls when that limit is relaxed.
+        really falls when that limit is relaxed; return what the relaxation does where the plan falls short.
 
         At a degenerate optimum the LP's duals are not unique and a dual can be
         positive although relaxing its limit saves nothing (the row is one of
@@ -752,8 +757,16 @@ class Solver:
         row of a family declared ``probed`` (the policy limits) is checked by a warm
         re-solve with the limit relaxed by a small step; where the dual is unique the
         two agree.
+
+        Where the plan has a shortfall, a shadow price counts the shortfall penalty it avoids. The same re-solve
+        gives what a budget team reads instead (:attr:`Solution.effects`): per unit of relaxation, the Mt/yr of
+        shortfall it removes and the M€ of public cost it adds (public cost: the objective less the penalty).
         """
         h = self.highs
+        sigma = np.array([j for (name, _i), j in self.col_of.items() if name == "shortfall"], dtype=np.int64)
+        costs = np.asarray(h.getLp().col_cost_) if len(sigma) else None
+        short = float(np.sum(x[sigma])) if len(sigma) else 0.0
+        effects: dict[str, dict] = {}
         for name in (f.name for f in FAMILIES if f.probed):
             for index, value in shadow.get(name, {}).items():
                 if value <= DUAL_TOL:
@@ -776,7 +789,15 @@ class Solver:
                     relaxed = float(h.getInfo().objective_function_value) + self.offset
                     rate = max(0.0, (objective - relaxed) / step)
                     shadow[name][index] = 0.0 if rate < DUAL_TOL else rate
+                    if short > PRIMAL_TOL and rate >= DUAL_TOL:
+                        y = np.asarray(h.getSolution().col_value)
+                        less = (short - float(np.sum(y[sigma]))) / step
+                        penalty = float(costs[sigma] @ (x[sigma] - y[sigma]))
+                        more = ((relaxed - objective) + penalty) / step  # public cost: objective less the penalty
+                        if less > 0:
+                            effects.setdefault(name, {})[index] = (less, more)
                 h.changeRowBounds(k, lower, upper)
+        return effects
 
     def iis(self) -> list[tuple[str, object, float]]:
         """An irreducible infeasible subset of rows, as (family, index, right-hand side), via HiGHS.

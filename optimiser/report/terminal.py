@@ -298,11 +298,12 @@ def futures_progress(enabled: bool = True):
             progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), console=Console(stderr=True),
                                 transient=True)
         else:
-            progress = Progress(TextColumn(_("futures")), BarColumn(), MofNCompleteColumn(), Rate(),
+            progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), Rate(),
                                 TimeRemainingColumn(), console=Console(stderr=True), transient=True)
         progress.start()
         state["progress"] = progress
-        state["task"] = progress.add_task("", total=total)
+        # on a bar, a stage (a Dask cluster reached, a worker waited for) stands where "futures" stands
+        state["task"] = progress.add_task(_("futures") if total is not None else "", total=total)
 
     def on_start(total: int) -> None:
         _start(total)

@@ -118,8 +118,21 @@ def saves(result: PlanResult, value: float) -> str:
 
 
 def limit_sentence(result: PlanResult, name: str, key, value: float) -> str:
-    """'one more MW of Grid capacity, Zeeland in 2030 saves 0.41 M€' and the like."""
+    """'one more MW of Grid capacity, Zeeland in 2030 saves 0.41 M€' and the like.
+
+    Where the plan falls short, a limit's shadow price counts the shortfall penalty it avoids, which is no
+    money anyone pays: the sentence says what the relaxation buys instead — 'one more MW of … cuts the
+    shortfall by 0.0019 Mt CO2-eq/yr, at 0.30 M€ more public cost' (the shadow-price checks measure both).
+    """
     f = family(name)
+    effect = result.limit_effects.get(name, {}).get(key) if name != TARGET else None
+    if effect is not None and not maximising(result):
+        less, more = effect
+        cost = (_("at {value} M€ more public cost", value=sig(more * f.step)) if more * f.step >= 0.0005 else
+                _("saving {value} M€ of public cost", value=sig(-more * f.step)) if more * f.step <= -0.0005 else
+                _("at no extra public cost"))
+        return _("{relaxed} cuts the shortfall by {mt} Mt CO2-eq/yr, {cost}", relaxed=f.relaxed(result.input, key),
+                 mt=sig(less * f.step), cost=cost)
     return f"{f.relaxed(result.input, key)} {saves(result, value * f.step)}"
 
 
