@@ -228,6 +228,19 @@ def test_a_hand_case_replans_to_itself_from_every_year(tmp_path, case):
     assert_principle(tmp_path, CASES[case](), case)
 
 
+@pytest.mark.parametrize("case", ["cash limits", "decisions of the past and forced", "last rule"])
+def test_round_after_round_the_plan_stays_the_plan(tmp_path, case):
+    # a budget cycle of three rounds: the plan of 2024, re-planned from 2025 and planned, that plan re-planned
+    # from 2026 and planned — each round commits what the first plan committed in its years
+    path, first = plan_file(tmp_path, CASES[case]())
+    for year in (2025, 2026):
+        nxt = next_round(path, year, tmp_path)
+        path = tmp_path / f"plan-{year}.xlsx"
+        again = run("plan", workbook=str(nxt), output=str(path)).result
+        assert_same_from(first, again, year, f"{case}, round of {year}")
+    assert min(again.input.co2_price) == 2024  # the prices of the years decided stay with the workbook
+
+
 def test_the_peak_case_is_a_tie_the_peak_leaves_to_the_last_rule(tmp_path):
     _path, plan = plan_file(tmp_path, peak_case())
     assert plan.measures["a"].new[2024] == pytest.approx(1)
