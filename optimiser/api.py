@@ -60,9 +60,9 @@ if TYPE_CHECKING:  # pandas only for the type checker: it is imported where Data
 
     from .input.data import PlanInput
 
-__all__ = ["Check", "Comparison", "Futures", "InputError", "LANGUAGES", "Plan", "RulesGap", "SolverFailure", "Sweep",
-           "TargetInfeasible", "check", "compare", "default_workbook", "futures", "plan", "rules_gap", "simulate",
-           "sweep", "template"]
+__all__ = ["Check", "Comparison", "Futures", "InputError", "LANGUAGES", "Plan", "Replan", "RulesGap", "SolverFailure",
+           "Sweep", "TargetInfeasible", "check", "compare", "default_workbook", "futures", "plan", "replan", "rules_gap",
+           "simulate", "sweep", "template"]
 
 #: Languages of the texts in DataFrames (family labels, limits in words).
 LANGUAGES = commands.LANGUAGE.choices
@@ -552,6 +552,46 @@ class Check(_Result):
                 f"instruments, {len(inp.resources)} resources, years {inp.years[0]}–{inp.years[-1]}>")
 
 
+# ---------------------------------------------------------------- the next budget round
+
+class Replan(_Result):
+    """The input of the next budget round, made from a plan (:func:`replan`; docs/model.md section 18).
+
+    ``input``: the next round's :class:`optimiser.input.data.PlanInput` (start_year = ``from_year``; the plan's
+    commitments of ``plan_start`` … ``from_year`` − 1 in its ``committed``); ``moved``: those rows; ``replaced``:
+    the forced decisions of those years they replace; ``reductions``: the period budgets reduced (instrument,
+    before, used, after, M€); ``dropped``: what left the horizon, in words; ``penalty``: the shortfall penalty
+    written into the settings (None: left as it was); ``plan``: how the notes name the plan. :meth:`to_excel`
+    writes the input workbook (the one ``-o`` writes); ``summary()`` says what changed, as the terminal does.
+    """
+
+    _plain_name = "replanned"
+
+    def __getattr__(self, name: str):
+        if name.startswith("_") or name in ("replanned", "lang", "outcome"):
+            raise AttributeError(name)
+        return getattr(self.replanned, name)
+
+    def to_excel(self, path: PathLike, *, force: bool = False) -> Path:
+        """Write the next round's input workbook; refuses the plan it was made from, the shipped workbooks, another
+        file type, an existing file without ``force=True``."""
+        from .report.inputs import write_input
+
+        out = self._target(path, force, commands.OUTPUT.suffixes)
+        with language(self.lang):
+            return write_input(self.replanned.input, out, force=force)
+
+    def summary(self) -> list[str]:
+        with language(self.lang):
+            return self.replanned.summary()
+
+    def __repr__(self) -> str:
+        r = self.replanned
+        return (f"<Replan of {r.plan} from {r.from_year}: {len(r.moved)} rows of {r.plan_start}–{r.from_year - 1} "
+                f"decided, {len(r.reductions)} period budgets reduced>" if r.moved or r.from_year > r.plan_start
+                else f"<Replan of {r.plan} from {r.from_year}: the plan's own input>")
+
+
 # ---------------------------------------------------------------- the functions: one per command of the record
 
 def _command(name: str):
@@ -620,6 +660,16 @@ def compare(a: Plan | PathLike, b: Plan | PathLike, **options) -> Comparison:
     sides = {k: v.result if isinstance(v, Plan) else v for k, v in (("a", a), ("b", b))}
     outcome = _run("compare", dict(options, **sides))
     return Comparison(outcome.result, lang=outcome.lang, outcome=outcome)
+
+
+@_command("replan")
+def replan(plan: Plan | PathLike, **options) -> Replan:
+    """The input of the next budget round (``policymix replan``): ``plan`` — a :class:`Plan` or a plan workbook's
+    path — with its commitments before ``from_year`` taken as decisions already taken, period budgets reduced by
+    what they used, start_year = ``from_year``. Returns the :class:`Replan`; nothing is written until
+    ``to_excel``. Unedited, it plans the same commitments from ``from_year`` on as the plan."""
+    outcome = _run("replan", dict(options, plan=plan.result if isinstance(plan, Plan) else plan))
+    return Replan(outcome.result, lang=outcome.lang, outcome=outcome)
 
 
 @_command("futures")

@@ -231,7 +231,8 @@ def _futures_lines(outcome) -> list[str]:
 
 #: What the terminal says of each command's result (a command without an entry: its notes and files only).
 SAY = {"plan": _plan_lines, "check": _check_lines, "sweep": _sweep_lines, "compare": _compare_lines,
-       "simulate": _simulate_lines, "rules-gap": _rules_gap_lines, "futures": _futures_lines}
+       "simulate": _simulate_lines, "rules-gap": _rules_gap_lines, "futures": _futures_lines,
+       "replan": lambda outcome: outcome.result.summary()}
 
 
 def _progress(name: str):

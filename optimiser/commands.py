@@ -366,6 +366,13 @@ ON_STAGE = Option("on_stage", N_("called with a sentence as each stage of a deci
 CHUNK_SIZE = Option("chunk_size", N_("futures per task sent to a worker (default: a few tasks per worker)"),
                     POSITIVE, cli=False)
 
+# ---- replan
+
+REPLAN_PLAN = Option("plan", N_("the plan workbook of this round (written by policymix plan)"), PLAN, metavar="PLAN.xlsx",
+                     required=True, role="input", what=N_("the plan workbook to re-plan"))
+FROM_YEAR = Option("from_year", N_("the first year the next round decides (required): the plan's commitments before "
+                                   "it become decisions already taken"), YEAR, flags=("--from",), metavar="YEAR", required=True)
+
 #: What every command that reads a workbook takes: the scenario, the overrides and the reading limits.
 INPUT = (SCENARIO, SET, SCALE, ADD, SHIFT, OVERRIDE_LIST, OBJECTIVE, MAX_UNZIPPED, LANG, DEBUG)
 #: What every command that writes a workbook takes.
@@ -462,6 +469,18 @@ COMMANDS: dict[str, Command] = _commands(
              DEBUG),
             written=N_("Template written to {path}: fill it in, then 'policymix check {path}' lists what is still "
                        "missing")),
+    Command("replan", N_("the input workbook of the next budget round, from a plan"),
+            N_("Write the input workbook of the next budget round from PLAN.xlsx: start_year becomes YEAR, the plan's "
+               "commitments of the years before YEAR become decisions already taken (sheet committed, with their "
+               "instrument, subsidy and a note naming the plan), period budgets are reduced by what those "
+               "commitments used, everything else is as in the plan's input sheets. Edit what really happened, then "
+               "plan it: unedited, it plans the same commitments from YEAR on as the plan. Exit 0 when written, 2 "
+               "for bad input (nothing written)."),
+            (REPLAN_PLAN, FROM_YEAR, OUTPUT.but(help=N_("the input workbook to write (default: "
+                                                        "outputs/next-<scenario>-<timestamp>.xlsx)"),
+                                                 metavar="NEXT.xlsx"),
+             FORCE, WRITE_WORKBOOK, OUTPUTS_DIR, MAX_UNZIPPED, LANG, DEBUG),
+            kind="next", written=N_("Next round's input workbook written to {path}")),
     Command("futures", N_("how likely is the target, which measures are robust, what to decide now"),
             N_("Draw --samples futures from WORKBOOK's uncertainty sheet (Latin hypercube, --seed) and answer one of "
                "three questions: wait and see (default: each future planned on its own), a stress test of a plan "

@@ -615,6 +615,26 @@ def _template(o: Options) -> Outcome:
     return w.outcome(None, EXIT_OK)
 
 
+@runs("replan")
+def _replan(o: Options) -> Outcome:
+    """``policymix replan PLAN.xlsx --from YEAR``: the next round's input workbook (docs/model.md section 18)."""
+    from .analysis.replan import from_result, from_workbook, replan
+    from .report.inputs import write_input
+
+    if isinstance(o.plan, PlanResult):
+        plan = from_result(o.plan)
+    elif isinstance(o.plan, (str, os.PathLike)):
+        plan = from_workbook(workbook_path(o.plan), o.max_unzipped_mb)
+    else:
+        raise InputError(Problem(_("{option}: expected a plan workbook or a plan, found {type}",
+                                   option=o.label("plan"), type=type(o.plan).__name__)))
+    adopt(plan.input.settings.language)
+    result = replan(plan, o.from_year, option=o.label("from_year"))
+    w = Writer(o, result.input.settings.scenario_name)
+    w.workbook(lambda path, force: write_input(result.input, path, force=force))
+    return w.outcome(result, EXIT_OK, input=result.input, notes=[])
+
+
 @runs("check")
 def _check(o: Options) -> Outcome:
     """``policymix check``: read and validate only (every problem raised at once)."""

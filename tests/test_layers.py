@@ -21,7 +21,7 @@ RANK = {
     "analysis.__init__": 20, "analysis.runs": 20.5, "analysis.compare": 21, "analysis.alternatives": 21,
     "analysis.simulate": 21, "analysis.sweep": 21, "analysis.rules_gap": 22, "analysis.recourse": 21.5,
     "analysis.futures": 22, "analysis.extensive": 22.5, "analysis.decide": 23, "analysis.confidence": 24,
-    "analysis.delays": 24,
+    "analysis.delays": 24, "analysis.replan": 22,
     "report.__init__": 30, "report.files": 31, "report.xlsx": 32, "report.inputs": 33, "report.jsondoc": 33,
     "report.words": 33, "report.cash": 33, "report.columns": 33.5, "report.plan": 34, "report.sweep": 34, "report.comparison": 34,
     "report.futures": 34, "report.terminal": 34, "report.template": 34, "report.rules": 35, "report.iamc": 34,

@@ -64,8 +64,8 @@ class Sheet:
     id_column: str | None = None  # the column whose values are unique ids
     year_columns: bool = False  # one column per year, start_year … target_year
     #: Which year columns it has: "horizon" exactly start_year … target_year (others ignored); "outlook"
-    #: start_year … target_year required, later years read too (blank = not given); "any" every year
-    #: column given, none required (blank = no value that year).
+    #: start_year … target_year required, earlier and later years read too (blank = not given); "any" every
+    #: year column given, none required (blank = no value that year).
     year_span: str = "horizon"
     year_unit: str = ""
     year_description: str = ""
@@ -107,7 +107,7 @@ class Sheet:
         if self.year_span == "any":
             return [], sorted(header_years)
         if self.year_span == "outlook" and horizon:
-            return list(horizon), sorted(y for y in header_years if y > horizon[-1])
+            return list(horizon), sorted(y for y in header_years if y < horizon[0] or y > horizon[-1])
         return list(horizon), []
 
 
@@ -362,7 +362,8 @@ SHEETS: tuple[Sheet, ...] = (
         year_unit="€/t",
         year_description="p_y: effective CO2 price a firm committing in that year counts on; years after "
                          "target_year are a price outlook used only for cash (a missing later year takes the last "
-                         "year given)",
+                         "year given); years before start_year, the prices the decisions already taken were paid at "
+                         "(a re-planned workbook keeps its plan's)",
     ),
     Sheet(
         "targets",

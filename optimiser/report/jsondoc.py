@@ -144,6 +144,7 @@ def _plan_document(result: PlanResult) -> dict:
         "format": DOCUMENT_FORMAT,
         "plan": plan_json(result),
         "scenario": inp.settings.scenario_name,
+        "start_year": inp.settings.start_year,
         "input_file": result.source_file,
         "input_sha256": result.source_sha256,
         "overrides": list(result.overrides),
@@ -165,6 +166,16 @@ def _plan_document(result: PlanResult) -> dict:
     # what the plan commits, per measure and year (d_{m,y}): a stress test (policymix futures --plan) fixes it
     doc["commitments"] = {mid: {str(y): _num(v) for y, v in mr.new.items() if v > TOL}
                           for mid, mr in result.measures.items() if any(v > TOL for v in mr.new.values())}
+    # and what it pays for them, per measure, instrument and year (s_{m,i,y}): policymix replan moves the
+    # commitments of the years already decided into sheet committed with their instrument and subsidy
+    subsidies: dict = {}
+    for mid, mr in result.measures.items():
+        for (i, y), v in sorted(mr.subsidy_by_year.items(), key=lambda k: (k[0][1], k[0][0])):
+            if v > TOL:
+                subsidies.setdefault(mid, {}).setdefault(i, {})[str(y)] = _num(v)
+    doc["subsidies"] = subsidies
+    # a plan of the instruments' own rules (policymix simulate), or the optimum
+    doc["kind"] = "rules" if isinstance(result, RulesResult) else "plan"
     return doc
 
 
