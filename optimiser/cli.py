@@ -109,6 +109,8 @@ def _add(parser: argparse.ArgumentParser, option: Option, command: Command) -> N
             parser.add_argument(option.name, **kw)
             return
         kw["dest"] = option.name
+        if option.required:  # shown without brackets in the usage line (the pipeline checks it for the API too)
+            kw["required"] = True
     if option is LANG:
         kw["default"] = argparse.SUPPRESS  # given before the command, it is not undone by the command's default
     parser.add_argument(*option.flags, **kw)
