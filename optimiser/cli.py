@@ -114,8 +114,12 @@ def _add(parser: argparse.ArgumentParser, option: Option, command: Command) -> N
 
 def _add_command(sub, command: Command) -> None:
     p = sub.add_parser(command.name, help=_(command.help), description=_(command.description))
-    exclusive = [group for group in command.exclusive
-                 if all(sum(name in g for g in command.exclusive) == 1 for name in group)]
+    # argparse's groups may not overlap: a group with an option of an earlier group is left to the validation
+    exclusive, seen = [], set()
+    for group in command.exclusive:
+        if not seen & set(group):
+            exclusive.append(group)
+        seen |= set(group)
     groups: dict[str, argparse._MutuallyExclusiveGroup] = {}
     for option in command.options:
         if not option.cli:
@@ -154,7 +158,8 @@ def _workbook_line(outcome) -> list[str]:
     from .pipeline import default_workbook
 
     o = outcome.options
-    source = o.get("workbook") or (o.get("plan") if outcome.command == "futures" else None) or default_workbook()
+    source = o.get("workbook") or (o.get("plan") if outcome.command in ("futures", "delays") else None) \
+        or default_workbook()
     line = _("Workbook: {path}", path=source)
     return [line + (_("  (scenario {name})", name=o.scenario) if o.get("scenario") else "")]
 
@@ -222,14 +227,32 @@ def _rules_gap_lines(outcome) -> list[str]:
 
 
 def _futures_lines(outcome) -> list[str]:
-    from .report.terminal import futures_lines
+    from .report.terminal import futures_lines, print_curve
 
-    return _workbook_line(outcome) + futures_lines(outcome.result)
+    lines = _workbook_line(outcome) + futures_lines(outcome.result)
+    if outcome.result.confidence is not None and len(outcome.result.confidence.plans) > 1:
+        quiet = outcome.options.get("json_path") == "-"
+        for line in lines:
+            _say(line, quiet)
+        print_curve(outcome.result, file=sys.stderr if quiet else sys.stdout)
+        return []
+    return lines
+
+
+def _delays_lines(outcome) -> list[str]:
+    from .report.terminal import delays_lines, print_delays
+
+    quiet = outcome.options.get("json_path") == "-"
+    for line in _workbook_line(outcome) + delays_lines(outcome.result):
+        _say(line, quiet)
+    print_delays(outcome.result, file=sys.stderr if quiet else sys.stdout)
+    return []
 
 
 #: What the terminal says of each command's result (a command without an entry: its notes and files only).
 SAY = {"plan": _plan_lines, "check": _check_lines, "sweep": _sweep_lines, "compare": _compare_lines,
-       "simulate": _simulate_lines, "rules-gap": _rules_gap_lines, "futures": _futures_lines}
+       "simulate": _simulate_lines, "rules-gap": _rules_gap_lines, "futures": _futures_lines,
+       "delays": _delays_lines}
 
 
 def _progress(name: str):
@@ -247,6 +270,12 @@ def _progress(name: str):
         def shown():
             with terminal.futures_progress() as (on_start, on_progress, on_stage):
                 yield {"on_start": on_start, "on_progress": on_progress, "on_stage": on_stage}
+        return shown()
+    if name == "delays":
+        @contextlib.contextmanager
+        def shown():
+            with terminal.futures_progress(unit=_("delays")) as (on_start, on_progress, _on_stage):
+                yield {"on_start": on_start, "on_progress": on_progress}
         return shown()
     return contextlib.nullcontext({})
 
