@@ -460,6 +460,8 @@ class Futures(_Result):
         """A figure of the run or of its confidence answer, as the result-field registry declares it."""
         if name.startswith("_") or name in ("run", "lang", "outcome"):
             raise AttributeError(name)
+        if any(name in vars(cls) for cls in type(self).__mro__):  # a property that refused: its own error
+            return object.__getattribute__(self, name)
         found = next((f for f in FIELDS if f.name == name and f.table in (PLAN, TARGETS)
                       and (FUTURES_RUN in f.views or CONFIDENCE in f.views)), None)
         if found is None:

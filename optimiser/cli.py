@@ -114,12 +114,8 @@ def _add(parser: argparse.ArgumentParser, option: Option, command: Command) -> N
 
 def _add_command(sub, command: Command) -> None:
     p = sub.add_parser(command.name, help=_(command.help), description=_(command.description))
-    # argparse's groups may not overlap: a group with an option of an earlier group is left to the validation
-    exclusive, seen = [], set()
-    for group in command.exclusive:
-        if not seen & set(group):
-            exclusive.append(group)
-        seen |= set(group)
+    exclusive = [group for group in command.exclusive
+                 if all(sum(name in g for g in command.exclusive) == 1 for name in group)]
     groups: dict[str, argparse._MutuallyExclusiveGroup] = {}
     for option in command.options:
         if not option.cli:

@@ -316,7 +316,7 @@ def test_futures_from_python_gives_the_command_lines_answer(tmp_path):
     flat = pd.json_normalize(doc["futures"], sep=".").set_index("number")
     pd.testing.assert_frame_equal(frame, flat[frame.columns])
     # as the JSON has them: the draws, then the headline fields a futures run shows, in the registry's order
-    assert list(frame.columns) == ["draw.cost of a", "status", "target_met", "public_cost_meur", "objective_meur",
+    assert list(frame.columns) == ["draw.cost of a", "status", "target_met", "public_cost_meur",
                                    "abatement_mt.2026", "shortfall_mt.2026", "idle_mt"]
     assert (frame["target_met"] == (frame["draw.cost of a"] <= 50)).all()
     assert frame["target_met"].sum() == 10

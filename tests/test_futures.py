@@ -336,10 +336,10 @@ def test_a_workbook_without_uncertainty_is_bad_input(tmp_path, capsys):
 def test_plan_and_decide_by_together_is_a_usage_error(tmp_path, capsys):
     from optimiser.cli import main
 
-    with pytest.raises(SystemExit) as exit_:
-        main(["futures", "--plan", "p.xlsx", "--decide-by", "2025"])
-    assert exit_.value.code == 2
-    assert "not allowed with" in capsys.readouterr().err
+    assert main(["futures", "--plan", "p.xlsx", "--decide-by", "2025"]) == 2
+    assert "--decide-by is not available with --plan" in capsys.readouterr().err
+    assert main(["futures", "--plan", "p.xlsx", "--confidence", "0.8"]) == 2
+    assert "--confidence is not available with --plan" in capsys.readouterr().err
 
 
 # ---------------------------------------------------------------- shift (a year series moved later)
