@@ -704,9 +704,9 @@ def _about(sheet: Sheet, run: FuturesRun) -> None:
 _WRITERS = {"Summary": _summary, "Confidence": _confidence, "Here and now": _here_and_now, "Futures": _futures,
             "Charts": _charts, "Sure abatement": _sure, "Cash bands": _cash_bands, "Measure shares": _measure_shares,
             "Drivers": _drivers, "About": _about}
-_WIDTHS = {"Summary": {1: 60, 2: 22}, "Confidence": {1: 60, 2: 22}, "About": {1: 44, 2: 90}}
+_WIDTHS = {"Summary": {1: 60, 2: 22}, "About": {1: 44, 2: 90}}
 #: How some sheets print: a page of sentences, or landscape for a long wide table.
 _LAYOUT = {"Summary": {"orientation": "portrait"}, "About": {"orientation": "portrait"},
-           "Confidence": {"orientation": "portrait"}, "Sure abatement": {"orientation": "portrait"},
+           "Sure abatement": {"orientation": "portrait"},
            "Measure shares": {"orientation": "portrait"}, "Charts": {"orientation": "portrait"},
            "Drivers": {"orientation": "landscape"}, "Futures": {"orientation": "landscape", "dense": True}}
