@@ -727,7 +727,8 @@ def _confidence(o: Options, base: PlanInput):
     from .analysis.decide import check_fits
 
     until = base.settings.target_year if o.decide_by is None else o.decide_by
-    option = o.label("confidence") + (f" {o.label('decide_by')}" if o.decide_by is not None else "")
+    shown = o.command.option("confidence").kind.show(o.confidence)  # 0.5, or 0.5,0.6,0.7: as it can be given
+    option = o.label("confidence", shown) + (f" {o.label('decide_by')}" if o.decide_by is not None else "")
     # before drawing N futures: refused from one future's size × N
     check_fits(base, o.samples, o.seed, until, option, chance=True)
     futures = fut.draw(base, o.samples, o.seed)

@@ -122,7 +122,7 @@ def test_confidence_is_refused_from_its_size_before_any_future_is_drawn(slip, mo
     from optimiser.input.data import InputError
 
     monkeypatch.setattr(decide, "available_memory", lambda: 10_000)
-    with pytest.raises(InputError, match=r"confidence=\(0.5,\) with 400,000 futures: the stochastic program"):
+    with pytest.raises(InputError, match=r"confidence='0.5' with 400,000 futures: the stochastic program"):
         run("futures", workbook=slip, samples=400_000, confidence=0.5, write_workbook=False)
 
 
@@ -174,7 +174,9 @@ def test_decide_by_speaks_of_expected_public_cost_and_shortfall_never_of_the_pen
     assert code == 0
     assert doc["expected_public_cost_meur"] == pytest.approx(80.0) and doc["expected_shortfall_mt"] == {"2026": 0.0}
     assert {"expected_cost_meur", "vss_meur", "eev_public_cost_meur", "eev_shortfall_mt"} <= set(doc)
-    assert "Expected public cost 80 M€ and expected shortfall none" in out
+    assert "Expected public cost 80 M€ (mean over the futures" in out and "expected shortfall none" in out
+    assert "Commit now (by 2024, the same in every future; later commitments adapt to each future): A 100% in 2024" \
+        in out
     assert "penalty included" not in out and "Expected cost" not in out
     summary = " ".join(str(v) for r in _rows(openpyxl.load_workbook(tmp_path / "f.xlsx")["Summary"]) for v in r if v)
     assert "shortfall penalty included" not in summary and "(M€; not a cost)" in summary

@@ -159,17 +159,15 @@ def cash_line(run) -> str | None:
 
 
 def decide_lines(run, most: int = 8) -> list[str]:
-    """Decide by YEAR: what to commit now, its expected public cost and shortfall, and what planning for the
-    average future instead would give (the value of the stochastic solution in words)."""
+    """Decide by YEAR: what to commit now and what planning for the average future instead would give, in expected
+    public cost and shortfall (the value of the stochastic solution in words); the run's own expected public cost
+    and shortfall are :func:`expected_line`'s."""
     d = run.decision
     now = [_("{measure} {share} in {year}", measure=m, share=num(v, ".0%"), year=y)
            for m, ys in d.here_and_now.items() for y, v in ys.items()]
     listed = ", ".join(now[:most]) + (" …" if len(now) > most else "")
-    lines = [_("Commit now (by {year}, the same in every future): {what}.", year=d.year,
-               what=listed if now else _("nothing")),
-             _("Expected public cost {cost} M€ and expected shortfall {short} (means over the futures; later "
-               "commitments adapted to each future).", cost=meur(d.expected_public_cost_meur),
-               short=shortfall_words(d.expected_shortfall_mt))]
+    lines = [_("Commit now (by {year}, the same in every future; later commitments adapt to each future): {what}",
+               year=d.year, what=listed if now else _("nothing"))]
     if d.vss_meur is None:
         lines.append(_("Committing now what the plan for the average future commits has no plan in some future: "
                        "the value of the stochastic solution is unbounded ({why}).", why="; ".join(d.notes)))

@@ -310,8 +310,8 @@ def _here_and_now(sheet: Sheet, run: FuturesRun) -> None:
     inp = run.base
     sheet.title(_("What to commit by {year} (the same in every future)", year=d.year))
     sheet.line(_("Each row: a share of a measure to commit now. Later years are decided per future, once it is known. "
-                 "Beside it, what the plan for the mean-value future would commit now (its EEV is the expected cost of "
-                 "committing that instead)."))
+                 "Beside it, what the plan for the mean-value future would commit now; what committing that instead "
+                 "would give, in expected public cost and shortfall, is on the Summary."))
     keys = sorted({(m, y) for m, ys in d.here_and_now.items() for y in ys}
                   | {(m, y) for m, ys in d.mean_plan.items() for y in ys})
     rows = []

@@ -319,7 +319,7 @@ def futures_progress(enabled: bool = True, unit: str | None = None):
         if "progress" not in state:
             _start()
         if "progress" in state:
-            task = state["progress"].tasks[0]
+            task = next(t for t in state["progress"].tasks if t.id == state["task"])
             if task.total != total or done < task.completed:  # a new stage's bar
                 state["progress"].reset(state["task"], total=total, completed=0, description=task.description)
             state["progress"].update(state["task"], completed=done)
@@ -327,8 +327,9 @@ def futures_progress(enabled: bool = True, unit: str | None = None):
     def on_stage(text: str) -> None:
         if "progress" not in state:
             _start()
-        if "progress" in state:
-            state["progress"].reset(state["task"], total=None, completed=0, description=text)
+        if "progress" in state:  # a new stage: a new task, of no known length until its progress says
+            state["progress"].remove_task(state["task"])
+            state["task"] = state["progress"].add_task(text, total=None)
 
     try:
         yield on_start, on_progress, on_stage
