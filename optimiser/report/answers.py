@@ -64,8 +64,8 @@ def confidence_lines(run) -> list[str]:
            _("commitments up to {year} the same in every future, later ones adapted", year=c.decide_by))
     if a.attainable:
         lines.append(_("To be {p} sure of every target (met in at least {k} of {n} futures; {how}), the plan of least "
-                       "expected public cost costs {cost} M€ (mean over the futures) and leaves an expected shortfall "
-                       "of {short}.", p=level(a.confidence), k=a.need, n=num(n, ",d"), how=how,
+                       "expected public cost costs {cost} M€ (mean over the futures); expected shortfall: {short}.",
+                       p=level(a.confidence), k=a.need, n=num(n, ",d"), how=how,
                        cost=meur(a.expected_public_cost_meur), short=shortfall_words(a.expected_shortfall_mt)))
     else:
         most = round(c.max_attainable * n)
@@ -80,7 +80,7 @@ def confidence_lines(run) -> list[str]:
                            "{n} futures ({share}; {how}).", p=level(a.confidence), most=num(most, ",d"),
                            n=num(n, ",d"), share=level(c.max_attainable), how=how))
             lines.append(_("The plan meeting every target in the most futures, at least cost: {cost} M€ of expected "
-                           "public cost, an expected shortfall of {short}.", cost=meur(a.expected_public_cost_meur),
+                           "public cost; expected shortfall: {short}.", cost=meur(a.expected_public_cost_meur),
                            short=shortfall_words(a.expected_shortfall_mt)))
     lines.append(_("It meets every target in {p} of the {n} futures it was planned on.", p=pct(a.p_target_met),
                    n=num(n, ",d"))
