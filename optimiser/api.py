@@ -50,8 +50,7 @@ from . import commands
 from .input.data import InputError, Problem
 from .lang import _, language
 from .model.families import TARGET, family
-from .model.fields import (CONFIDENCE, FIELDS, FUTURES_RUN, PLAN, TARGETS, Headline, Record, frame_tables,
-                            headline_fields)
+from .model.fields import CONFIDENCE, FIELDS, FUTURES_RUN, PLAN, TARGETS, Headline, frame_tables, headline_fields
 from .model.optimum import SolverFailure, TargetInfeasible
 from .model.results import PlanResult
 from .pipeline import Outcome, SweepFiles, check_output, default_workbook, run

@@ -32,7 +32,7 @@ from .columns import headline_columns, optional_columns, record_columns
 from .inputs import add_input_sheets, in_its_language
 from .words import provenance
 from .xlsx import (COUNT, M_EUR, MIN_SCALE, MT, PALETTE, SHARE, Bars, Chart, Col, Line, Sheet, column_mm, new_workbook,
-                   page_mm, save, sig)
+                   page_mm, save)
 
 MET_COLOUR, MISSED_COLOUR, LINE_COLOUR = "1B7837", "C62828", "1F4E79"
 #: Bars of the abatement histogram.
@@ -423,11 +423,6 @@ def _futures(sheet: Sheet, run: FuturesRun) -> dict[int, int]:
     draw = max(DRAW_WIDTH, min(14, math.floor((room - rest) / max(1, len(draws)))))
     widths.update({2 + k: draw for k in range(len(draws))})
     return widths
-
-
-def _unit(run: FuturesRun, name: str) -> str:
-    row = next(r for r in run.base.uncertainty if r.name == name)
-    return OP_UNITS[row.op]
 
 
 # ---------------------------------------------------------------- Charts
