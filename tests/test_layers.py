@@ -24,6 +24,7 @@ RANK = {
     "analysis.delays": 24, "analysis.replan": 22,
     "report.__init__": 30, "report.files": 31, "report.xlsx": 32, "report.inputs": 33, "report.jsondoc": 33,
     "report.words": 33, "report.cash": 33, "report.columns": 33.5, "report.plan": 34, "report.sweep": 34, "report.comparison": 34,
+    "report.answers": 33.2, "report.delays": 34,
     "report.futures": 34, "report.terminal": 34, "report.template": 34, "report.rules": 35, "report.iamc": 34,
     "report.frames": 35,
     "commands": 38,
