@@ -28,7 +28,7 @@ TYPES = {"str": "text", "float": "number", "int": "whole number", "bool": "yes/n
 RULES = {">=0": "≥ 0", ">0": "> 0", "share": "in (0, 1]", "0..1": "in [0, 1]", "rising": "≥ 0, rising",
          "payout": "`operating`, or shares ≥ 0 summing to 1 (section 13)"}
 YEARS = {"horizon": "one per year, start_year … target_year, each required",
-         "outlook": "start_year … target_year required; later years read too (an outlook)",
+         "outlook": "start_year … target_year required; earlier years (prices already paid at) and later years (an outlook) read too",
          "any": "any year, none required (blank = none that year)"}
 
 

@@ -27,8 +27,9 @@ __version__ = "0.1.0"
 #: (optimiser/commands.py) is a function of optimiser.api; one entry here makes it a top-level name.
 _LAZY = {
     "plan": "api", "sweep": "api", "simulate": "api", "compare": "api", "futures": "api", "rules_gap": "api",
-    "check": "api", "template": "api",
+    "check": "api", "template": "api", "replan": "api", "delays": "api",
     "Plan": "api", "Sweep": "api", "Comparison": "api", "Futures": "api", "RulesGap": "api", "Check": "api",
+    "Replan": "api", "Delays": "api",
     "LANGUAGES": "api",
     "InputError": "input.data", "Problem": "input.data",
     "SolverFailure": "model.optimum", "TargetInfeasible": "model.optimum",

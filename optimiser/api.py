@@ -10,6 +10,9 @@
     >>> s.points[["public_cost_meur", "target_shadow_eur_per_t"]]         # the price-of-ambition curve
     >>> f = optimiser.futures(samples=200, seed=1)                          # how likely is the target
     >>> f.p_target_met, f.futures.head()                                   # one row per future
+    >>> c = optimiser.futures(samples=100, confidence="0.5:0.9:0.1")        # what it costs to be p sure
+    >>> c.attainable, c.max_attainable, c.curve                             # the cost-of-confidence curve
+    >>> optimiser.delays(years=[1, 2]).delays.head()                         # what each delay costs
 
 Every function runs through the same pipeline as the command line (:func:`optimiser.pipeline.run`), so a
 plan made here equals ``policymix plan`` with the same options, and its keyword arguments are the command's
@@ -47,7 +50,7 @@ from . import commands
 from .input.data import InputError, Problem
 from .lang import _, language
 from .model.families import TARGET, family
-from .model.fields import TARGETS, Headline, frame_tables, headline_fields
+from .model.fields import CONFIDENCE, FIELDS, FUTURES_RUN, PLAN, TARGETS, Headline, frame_tables, headline_fields
 from .model.optimum import SolverFailure, TargetInfeasible
 from .model.results import PlanResult
 from .pipeline import Outcome, SweepFiles, check_output, default_workbook, run
@@ -60,9 +63,10 @@ if TYPE_CHECKING:  # pandas only for the type checker: it is imported where Data
 
     from .input.data import PlanInput
 
-__all__ = ["Check", "Comparison", "Futures", "InputError", "LANGUAGES", "Plan", "RulesGap", "SolverFailure", "Sweep",
-           "TargetInfeasible", "check", "compare", "default_workbook", "futures", "plan", "rules_gap", "simulate",
-           "sweep", "template"]
+__all__ = ["Check", "Comparison", "Delays", "Futures", "InputError", "LANGUAGES", "Plan", "Replan", "RulesGap",
+           "SolverFailure", "Sweep", "TargetInfeasible", "check", "compare", "default_workbook", "delays", "futures",
+           "plan", "replan", "rules_gap",
+           "simulate", "sweep", "template"]
 
 #: Languages of the texts in DataFrames (family labels, limits in words).
 LANGUAGES = commands.LANGUAGE.choices
@@ -417,29 +421,58 @@ class Comparison(_Result):
 # ---------------------------------------------------------------- futures
 
 class Futures(_Result):
-    """A futures run (:func:`futures`): wait and see, a stress test of a plan, or decide now and adapt later.
+    """A futures run (:func:`futures`): wait and see, a stress test of a plan, decide now and adapt later, or the
+    cheapest plan that is p sure of every target (``confidence=``).
 
     Scalars: ``p_target_met`` (the share of futures meeting every target), ``p_target_met_ci`` (its 95 % Wilson
-    interval), ``mode``, ``samples``, ``seed``, ``robust_core`` (measures funded in ≥ 90 % of the futures).
+    interval), ``mode``, ``samples``, ``seed``, ``robust_core`` (measures funded in ≥ 90 % of the futures), and the
+    run's figures of the result-field registry (view ``futures_run``): ``expected_public_cost_meur``,
+    ``expected_shortfall_mt`` ({target year: Mt/yr}). A confidence run adds its answer (view ``confidence``):
+    ``confidence`` (the level answered: the highest level asked that is attainable, else the lowest), ``attainable``,
+    ``max_attainable``, ``p_target_met_validation`` and ``p_target_met_validation_ci`` (out of sample),
+    ``validation_samples``, ``mip_gap``, and ``highest_attainable`` (of the levels asked).
 
-    DataFrames (made on first use): ``futures``, one row per future (index ``number``), its columns named as the
-    keys of the futures JSON, nested keys joined by '.' as ``pandas.json_normalize`` joins them: the draws
-    (``draw.<uncertainty name>``), ``status``, ``public_cost_meur``, ``objective_meur``,
-    ``abatement_mt.<target year>``, ``shortfall_mt.<target year>``, ``target_met`` (and ``message`` when a future
-    has one); ``funded_share`` (a Series: in what share of the futures each measure is funded); ``drivers`` (what
-    moves the shortfall, one row per dimension of the draws).
+    DataFrames (made on first use from the JSON of ``--json``, so they hold what it holds): ``futures``, one row per
+    future (index ``number``), its columns named as the keys of the futures JSON, nested keys joined by '.' as
+    ``pandas.json_normalize`` joins them: the draws (``draw.<uncertainty name>``), ``status``,
+    ``public_cost_meur``, ``abatement_mt.<target year>``, ``shortfall_mt.<target year>``,
+    ``target_met`` (and ``message`` when a future has one); ``funded_share`` (a Series: in what share of the futures
+    each measure is funded); ``drivers`` (what moves the shortfall, one row per dimension of the draws);
+    ``sure_abatement`` (index level, year: the abatement reached in at least that share of the futures);
+    ``cash_bands`` (index instrument_id, year: the 10th, 50th and 90th percentile of cash paid); a confidence or
+    decide-by run: ``here_and_now`` (index measure_id, year: the share committed now); a confidence run:
+    ``curve`` (one row per level asked, index ``confidence``), ``reasons_limits`` and ``reasons_inputs`` (why the
+    level answered is not attainable; empty where it is).
 
     Outputs: :meth:`to_excel` (the futures workbook), :meth:`to_json`, :meth:`to_dict` (the JSON of ``--json``,
-    docs/model.md section 14). The plain run is ``run`` (:class:`optimiser.analysis.futures.FuturesRun`).
+    docs/model.md sections 14 and 17). The plain run is ``run`` (:class:`optimiser.analysis.futures.FuturesRun`).
     """
 
     _json_of, _workbook_of = "report.jsondoc:futures_json", "report.futures:write_futures"
     _lines_of, _plain_name = "report.terminal:futures_lines", "run"
     p_target_met = _of("p_target_met", "The share of the futures in which every target is met.")
-    mode = _of("mode", "wait_and_see, stress_test or decide_by.")
+    mode = _of("mode", "wait_and_see, stress_test, decide_by or confidence.")
     samples = _of("samples")
     seed = _of("seed")
     failed = _of("failed", "The futures that could not be solved.")
+
+    def __getattr__(self, name: str):
+        """A figure of the run or of its confidence answer, as the result-field registry declares it."""
+        if name.startswith("_") or name in ("run", "lang", "outcome"):
+            raise AttributeError(name)
+        if any(name in vars(cls) for cls in type(self).__mro__):  # a property that refused: its own error
+            return object.__getattribute__(self, name)
+        found = next((f for f in FIELDS if f.name == name and f.table in (PLAN, TARGETS)
+                      and (FUTURES_RUN in f.views or CONFIDENCE in f.views)), None)
+        if found is None:
+            raise AttributeError(f"'Futures' has no attribute {name!r}")
+        c = self.run.confidence
+        if c is not None and CONFIDENCE in found.views:
+            return c.answer.record.get(found)
+        if FUTURES_RUN in found.views:
+            return self.run.record.get(found)
+        with language(self.lang):
+            raise AttributeError(_("{name}: only a confidence run (confidence=…) has it", name=name))
 
     @property
     def p_target_met_ci(self) -> tuple[float, float]:
@@ -450,6 +483,17 @@ class Futures(_Result):
     def robust_core(self) -> list[str]:
         """The measures funded in at least 90 % of the futures."""
         return self.run.robust_core()
+
+    @property
+    def highest_attainable(self) -> float | None:
+        """A confidence run: the highest level asked that is attainable (None when none is)."""
+        return self._confidence("highest_attainable").highest_attainable
+
+    def _confidence(self, name: str):
+        if self.run.confidence is None:
+            with language(self.lang):
+                raise AttributeError(_("{name}: only a confidence run (confidence=…) has it", name=name))
+        return self.run.confidence
 
     @cached_property
     def futures(self) -> pd.DataFrame:
@@ -476,14 +520,123 @@ class Futures(_Result):
         columns = ["dimension", "rows", "spearman_shortfall", "spearman_public_cost", "s1_shortfall"]
         return pd.DataFrame(self.to_dict()["drivers"], columns=columns).set_index("dimension")
 
+    @cached_property
+    def sure_abatement(self) -> pd.DataFrame:
+        """The abatement reached in at least 50, 80 and 95 % of the futures (index level, year; Mt CO2-eq/yr)."""
+        rows = [{"level": float(p), "year": int(y), "sure_abatement_mt": v}
+                for p, ys in self.to_dict()["sure_abatement_mt"].items() for y, v in ys.items()]
+        return _indexed(rows, ["level", "year"], ["sure_abatement_mt"], {"sure_abatement_mt": "Mt CO2-eq/yr"})
+
+    @cached_property
+    def cash_bands(self) -> pd.DataFrame:
+        """Cash paid per instrument and year over the futures: 10th, 50th and 90th percentile (M€)."""
+        names = ["cash_p10_meur", "cash_p50_meur", "cash_p90_meur"]
+        rows = [{"instrument_id": i, "year": int(y), **dict(zip(names, band))}
+                for i, ys in self.to_dict()["cash_bands_meur"].items() for y, band in ys.items()]
+        return _indexed(rows, ["instrument_id", "year"], names, dict.fromkeys(names, "M€"))
+
+    @cached_property
+    def here_and_now(self) -> pd.DataFrame:
+        """A confidence or decide-by run: the share of each measure committed now, per year (index measure_id, year)."""
+        doc = self.to_dict()
+        if "here_and_now" not in doc:
+            with language(self.lang):
+                raise AttributeError(_("here_and_now: only a confidence or decide-by run has commitments made now"))
+        rows = [{"measure_id": m, "year": int(y), "share": v} for m, ys in doc["here_and_now"].items()
+                for y, v in ys.items()]
+        return _indexed(rows, ["measure_id", "year"], ["share"], {"share": "share of full deployment (0–1)"})
+
+    @cached_property
+    def curve(self) -> pd.DataFrame:
+        """A confidence run: one row per level asked (index ``confidence``), the columns of the JSON's ``curve``."""
+        import pandas as pd
+
+        from .model.fields import CURVE
+        from .report.jsondoc import record_json
+
+        c = self._confidence("curve")
+        with language(self.lang):
+            rows = self.to_dict().get("curve") or [record_json(p.record, CURVE) for p in c.plans]
+        return pd.DataFrame(rows).set_index("confidence")
+
+    @cached_property
+    def reasons_limits(self) -> pd.DataFrame:
+        """A confidence run whose level is not attainable: the limits holding the target back in the futures its plan
+        misses (index family, id, year), with the number of those futures."""
+        self._confidence("reasons_limits")
+        reasons = self.to_dict().get("reasons") or {}
+        return _indexed(reasons.get("limits", []), ["family", "id", "year"], ["futures", "words"], {})
+
+    @cached_property
+    def reasons_inputs(self) -> pd.DataFrame:
+        """A confidence run whose level is not attainable: the uncertain inputs that set the missed futures apart."""
+        self._confidence("reasons_inputs")
+        reasons = self.to_dict().get("reasons") or {}
+        return _indexed(reasons.get("inputs", []), ["name"], ["rows", "effect", "mean_missed", "mean_met"], {})
+
     def __repr__(self) -> str:
         lo, hi = self.p_target_met_ci
-        return (f"<Futures {self.run.scenario_name!r} {self.mode}: {len(self.run.results)} futures, P(target met) "
+        head = (f"<Futures {self.run.scenario_name!r} {self.mode}: {len(self.run.results)} futures, P(target met) "
                 f"{100 * self.p_target_met:.1f} % (95 % interval {100 * lo:.1f}–{100 * hi:.1f} %), "
-                f"{len(self.failed)} failed>")
+                f"{len(self.failed)} failed")
+        c = self.run.confidence
+        if c is not None:
+            a = c.answer
+            head += (f"; confidence {100 * a.confidence:g} % {'attainable' if a.attainable else 'NOT attainable'} "
+                     f"(at most {100 * c.max_attainable:.1f} %), expected public cost "
+                     f"{a.expected_public_cost_meur:,.0f} M€")
+        return head + ">"
 
     def _repr_html_(self) -> str:
         return f"<div><b>{html.escape(repr(self))}</b>{self.futures.to_html(max_rows=20)}</div>"
+
+
+def _indexed(rows: list[dict], index: list[str], columns: list[str], units: dict[str, str]) -> pd.DataFrame:
+    """A frame of JSON rows: ``index`` as its index, ``columns`` as its columns (empty with those columns when there
+    are no rows), ``attrs["units"]``."""
+    import pandas as pd
+
+    frame = pd.DataFrame(rows, columns=index + columns).set_index(index)
+    frame.attrs["units"] = dict(units)
+    return frame
+
+
+# ---------------------------------------------------------------- the delay register
+
+class Delays(_Result):
+    """The delay register (:func:`delays`, ``policymix delays``): what a delay of each stock resource whose capacity
+    rises within the horizon and each lumpy measure costs.
+
+    Scalars: ``years`` (the delays costed), ``plan_abatement_mt`` (the plan's target-year abatement without delay,
+    its commitments fixed), ``plan_cost_meur`` and ``plan_shortfall_mt`` (the plan of the undelayed input, what a
+    re-plan is set against). DataFrame ``delays``: one row per item and years of delay (index item, years), the
+    columns of the JSON's ``delays`` (``abatement_lost_mt``, ``extra_public_cost_meur``, ``shortfall_mt``).
+    Outputs: :meth:`to_excel` (the delays workbook), :meth:`to_json`, :meth:`to_dict`.
+    """
+
+    _json_of, _workbook_of = "report.jsondoc:delays_json", "report.delays:write_delays"
+    _lines_of, _plain_name = "report.terminal:delays_lines", "register"
+    years = _of("years", "The years of delay costed.")
+    plan_abatement_mt = _of("plan_abatement_mt", "The plan's target-year abatement without delay (Mt CO2-eq/yr).")
+    plan_cost_meur = _of("plan_cost_meur", "The least public cost of the undelayed input (M€).")
+    plan_shortfall_mt = _of("plan_shortfall_mt", "The shortfall of the undelayed input's plan (Mt CO2-eq/yr).")
+
+    @cached_property
+    def delays(self) -> pd.DataFrame:
+        """One row per item and years of delay (index item, years)."""
+        rows = self.to_dict()["delays"]
+        columns = [k for k in (rows[0] if rows else {}) if k not in ("item", "years")]
+        from .model.fields import DELAYS, run_fields
+
+        units = {f.key: f.unit for f in run_fields(DELAYS) if f.key}
+        return _indexed(rows, ["item", "years"], columns, units)
+
+    def __repr__(self) -> str:
+        return (f"<Delays {self.register.scenario_name!r}: {len(self.register.delays)} items × years of delay "
+                f"({', '.join(str(k) for k in self.years)})>")
+
+    def _repr_html_(self) -> str:
+        return f"<div><b>{html.escape(repr(self))}</b>{self.delays.to_html(max_rows=40)}</div>"
 
 
 # ---------------------------------------------------------------- the rules beside the optimum
@@ -550,6 +703,46 @@ class Check(_Result):
         inp = self.input
         return (f"<Check {inp.settings.scenario_name!r}: {len(inp.measures)} measures, {len(inp.instruments)} "
                 f"instruments, {len(inp.resources)} resources, years {inp.years[0]}–{inp.years[-1]}>")
+
+
+# ---------------------------------------------------------------- the next budget round
+
+class Replan(_Result):
+    """The input of the next budget round, made from a plan (:func:`replan`; docs/model.md section 18).
+
+    ``input``: the next round's :class:`optimiser.input.data.PlanInput` (start_year = ``from_year``; the plan's
+    commitments of ``plan_start`` … ``from_year`` − 1 in its ``committed``); ``moved``: those rows; ``replaced``:
+    the forced decisions of those years they replace; ``reductions``: the period budgets reduced (instrument,
+    before, used, after, M€); ``dropped``: what left the horizon, in words; ``penalty``: the shortfall penalty
+    written into the settings (None: left as it was); ``plan``: how the notes name the plan. :meth:`to_excel`
+    writes the input workbook (the one ``-o`` writes); ``summary()`` says what changed, as the terminal does.
+    """
+
+    _plain_name = "replanned"
+
+    def __getattr__(self, name: str):
+        if name.startswith("_") or name in ("replanned", "lang", "outcome"):
+            raise AttributeError(name)
+        return getattr(self.replanned, name)
+
+    def to_excel(self, path: PathLike, *, force: bool = False) -> Path:
+        """Write the next round's input workbook; refuses the plan it was made from, the shipped workbooks, another
+        file type, an existing file without ``force=True``."""
+        from .report.inputs import write_input
+
+        out = self._target(path, force, commands.OUTPUT.suffixes)
+        with language(self.lang):
+            return write_input(self.replanned.input, out, force=force)
+
+    def summary(self) -> list[str]:
+        with language(self.lang):
+            return self.replanned.summary()
+
+    def __repr__(self) -> str:
+        r = self.replanned
+        return (f"<Replan of {r.plan} from {r.from_year}: {len(r.moved)} rows of {r.plan_start}–{r.from_year - 1} "
+                f"decided, {len(r.reductions)} period budgets reduced>" if r.moved or r.from_year > r.plan_start
+                else f"<Replan of {r.plan} from {r.from_year}: the plan's own input>")
 
 
 # ---------------------------------------------------------------- the functions: one per command of the record
@@ -622,6 +815,16 @@ def compare(a: Plan | PathLike, b: Plan | PathLike, **options) -> Comparison:
     return Comparison(outcome.result, lang=outcome.lang, outcome=outcome)
 
 
+@_command("replan")
+def replan(plan: Plan | PathLike, **options) -> Replan:
+    """The input of the next budget round (``policymix replan``): ``plan`` — a :class:`Plan` or a plan workbook's
+    path — with its commitments before ``from_year`` taken as decisions already taken, period budgets reduced by
+    what they used, start_year = ``from_year``. Returns the :class:`Replan`; nothing is written until
+    ``to_excel``. Unedited, it plans the same commitments from ``from_year`` on as the plan."""
+    outcome = _run("replan", dict(options, plan=plan.result if isinstance(plan, Plan) else plan))
+    return Replan(outcome.result, lang=outcome.lang, outcome=outcome)
+
+
 @_command("futures")
 def futures(workbook: PathLike | None = None, **options) -> Futures:
     """Draw futures from the workbook's uncertainty sheet and answer one of three questions (``policymix
@@ -634,9 +837,24 @@ def futures(workbook: PathLike | None = None, **options) -> Futures:
     or ``scheduler``, the address of a Dask cluster (``tls://HOST:PORT`` with ``tls_ca_file``, ``tls_cert`` and
     ``tls_key``; README: a cluster only the team can use); ``on_progress(done, total)`` is called as futures are
     solved.
+
+    ``confidence``: a share (0.8), a list of shares or the text ``"0.5:0.9:0.1"`` — the plan of least expected
+    public cost meeting every target in at least that share of the futures (with ``decide_by``, later commitments
+    adapt), the most attainable where no plan reaches it, and for several levels the ``curve``; each plan judged
+    on ``validate`` fresh futures (default 1 000; 0: none).
     """
     outcome = _run("futures", dict(options, workbook=workbook))
     return Futures(outcome.result, lang=outcome.lang, outcome=outcome)
+
+
+@_command("delays")
+def delays(workbook: PathLike | None = None, **options) -> Delays:
+    """What each delay costs (``policymix delays``; docs/model.md section 17): for every stock resource whose
+    capacity rises within the horizon and every lumpy measure, ``years`` of delay (default 1): the abatement the
+    plan loses in the target year with its commitments fixed (``plan=PLAN.xlsx``, else the plan of the workbook),
+    and, re-planned, the extra public cost and the shortfall left. Returns the :class:`Delays`."""
+    outcome = _run("delays", dict(options, workbook=workbook))
+    return Delays(outcome.result, lang=outcome.lang, outcome=outcome)
 
 
 @_command("check")

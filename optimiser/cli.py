@@ -109,6 +109,8 @@ def _add(parser: argparse.ArgumentParser, option: Option, command: Command) -> N
             parser.add_argument(option.name, **kw)
             return
         kw["dest"] = option.name
+        if option.required:  # shown without brackets in the usage line (the pipeline checks it for the API too)
+            kw["required"] = True
     if option is LANG:
         kw["default"] = argparse.SUPPRESS  # given before the command, it is not undone by the command's default
     parser.add_argument(*option.flags, **kw)
@@ -156,7 +158,8 @@ def _workbook_line(outcome) -> list[str]:
     from .pipeline import default_workbook
 
     o = outcome.options
-    source = o.get("workbook") or (o.get("plan") if outcome.command == "futures" else None) or default_workbook()
+    source = o.get("workbook") or (o.get("plan") if outcome.command in ("futures", "delays") else None) \
+        or default_workbook()
     line = _("Workbook: {path}", path=source)
     return [line + (_("  (scenario {name})", name=o.scenario) if o.get("scenario") else "")]
 
@@ -224,14 +227,32 @@ def _rules_gap_lines(outcome) -> list[str]:
 
 
 def _futures_lines(outcome) -> list[str]:
-    from .report.terminal import futures_lines
+    from .report.terminal import futures_lines, print_curve
 
-    return _workbook_line(outcome) + futures_lines(outcome.result)
+    lines = _workbook_line(outcome) + futures_lines(outcome.result)
+    if outcome.result.confidence is not None and len(outcome.result.confidence.plans) > 1:
+        quiet = outcome.options.get("json_path") == "-"
+        for line in lines:
+            _say(line, quiet)
+        print_curve(outcome.result, file=sys.stderr if quiet else sys.stdout)
+        return []
+    return lines
+
+
+def _delays_lines(outcome) -> list[str]:
+    from .report.terminal import delays_lines, print_delays
+
+    quiet = outcome.options.get("json_path") == "-"
+    for line in _workbook_line(outcome) + delays_lines(outcome.result):
+        _say(line, quiet)
+    print_delays(outcome.result, file=sys.stderr if quiet else sys.stdout)
+    return []
 
 
 #: What the terminal says of each command's result (a command without an entry: its notes and files only).
 SAY = {"plan": _plan_lines, "check": _check_lines, "sweep": _sweep_lines, "compare": _compare_lines,
-       "simulate": _simulate_lines, "rules-gap": _rules_gap_lines, "futures": _futures_lines}
+       "simulate": _simulate_lines, "rules-gap": _rules_gap_lines, "futures": _futures_lines,
+       "replan": lambda outcome: outcome.result.summary(), "delays": _delays_lines}
 
 
 def _progress(name: str):
@@ -249,6 +270,12 @@ def _progress(name: str):
         def shown():
             with terminal.futures_progress() as (on_start, on_progress, on_stage):
                 yield {"on_start": on_start, "on_progress": on_progress, "on_stage": on_stage}
+        return shown()
+    if name == "delays":
+        @contextlib.contextmanager
+        def shown():
+            with terminal.futures_progress(unit=_("delays")) as (on_start, on_progress, _on_stage):
+                yield {"on_start": on_start, "on_progress": on_progress}
         return shown()
     return contextlib.nullcontext({})
 

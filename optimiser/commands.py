@@ -174,6 +174,29 @@ def _percent(value: object) -> str:
     return f"{100 * float(value):g}%"
 
 
+def _levels(value: object) -> tuple[float, ...]:
+    """--confidence: a share, a list of shares, or the command line's 'p' or 'p1:p2:step' (the levels, ascending)."""
+    from .analysis.confidence import levels
+
+    try:
+        return tuple(levels(value))
+    except InputError:
+        raise ValueError(value) from None
+
+
+def _delay_years(value: object) -> tuple[int, ...]:
+    """--years: '1,2', a whole number or a list of them, each from 1 to 50 (ascending)."""
+    from .analysis.delays import check_years
+
+    if isinstance(value, bool):
+        raise ValueError(value)
+    items = value.split(",") if isinstance(value, str) else [value] if isinstance(value, int) else value
+    try:
+        return tuple(check_years([x.strip() if isinstance(x, str) else x for x in items]))
+    except (InputError, TypeError):
+        raise ValueError(value) from None
+
+
 COUNT = Kind(N_("a whole number ≥ 0"), _whole(0))
 POSITIVE = Kind(N_("a whole number ≥ 1"), _whole(1))
 YEAR = Kind(N_("a year"), _whole(None))
@@ -186,6 +209,10 @@ PLAN = Kind(N_("a plan workbook or a plan"), _plan_source)
 FLAG = Kind(N_("True or False"), _flag)
 CALLBACK = Kind(N_("a function"), _callable)
 LANGUAGE = choice(*LANGUAGES)
+LEVELS = Kind(N_("a share p with 0 < p ≤ 1, a list p1,p2,… or a range p1:p2:step with p1 ≤ p2 and step > 0 (at most "
+                 "200 levels)"), _levels, lambda v: ",".join(f"{p:g}" for p in v))
+DELAY_YEARS = Kind(N_("whole numbers of years from 1 to 50, such as 1,2"), _delay_years,
+                   lambda v: ",".join(str(k) for k in v))
 #: (op, "SHEET:ID:COLUMN=VALUE") pairs, as the command line collects them; the API's dicts become them.
 PAIRS = Kind(N_("(op, 'SHEET:ID:COLUMN=VALUE') pairs"), lambda v: v)
 OVERRIDES = Kind(N_("a dict {{'SHEET:ID:COLUMN': value}}"), lambda v: v, pairs=lambda target, v: python_text(v))
@@ -314,6 +341,11 @@ ALTERNATIVES = Option("alternatives", N_("also find N near-optimal plans that fu
                       COUNT, 0, flags=("--alternatives",), metavar="N")
 SLACK = Option("slack", N_("cost slack of the alternatives over the optimum (default {default})"), PERCENT, 0.05,
                flags=("--slack",), metavar="PCT")
+#: Futures of the quick stress test a plan's headline adds (the default keeps the default plan within 1.5 s).
+PLAN_FUTURES = Option("futures", N_("when the workbook has an uncertainty sheet, the headline adds how often the plan "
+                                    "meets every target over N futures drawn with seed 1 (a stress test) and its "
+                                    "80%-sure abatement (default {default}; 0: none)"), COUNT, 30,
+                      flags=("--futures",), metavar="N")
 VERSUS_RULES = Option("versus_rules", N_("also allocate by the instruments' own rules and set them beside the optimum "
                                          "(same as policymix rules-gap)"), FLAG, False, flags=("--versus-rules",))
 
@@ -340,6 +372,14 @@ STRESS_PLAN = Option("plan", N_("stress test: fix this plan's commitments and se
                      what=N_("the plan workbook of the stress test"))
 DECIDE_BY = Option("decide_by", N_("commitments up to YEAR the same in every future, later ones chosen per future"),
                    YEAR, flags=("--decide-by",), metavar="YEAR")
+CONFIDENCE = Option("confidence", N_("the plan of least expected public cost that meets every target in at least "
+                                     "the share P of the futures (where none can: the plan meeting it in the most, "
+                                     "exit 3); a range P1:P2:STEP (or a list P1,P2,…) gives the cost-of-confidence "
+                                     "curve and the highest level attainable"), LEVELS, flags=("--confidence",),
+                    metavar="P|P1:P2:STEP")
+VALIDATE = Option("validate", N_("with --confidence: judge each plan on M fresh futures (drawn from the seed + 1) for "
+                                 "P(target met) out of sample (default {default}; 0: none)"), COUNT, 1000,
+                  flags=("--validate",), metavar="M")
 JOBS = Option("jobs", N_("local worker processes (default: the number of cores, at most 8)"), POSITIVE,
               flags=("--jobs",), metavar="K")
 SCHEDULER = Option("scheduler", N_("run on an existing Dask cluster: tls://HOST:PORT with the cluster's certificates "
@@ -363,8 +403,20 @@ ON_PROGRESS = Option("on_progress", N_("called as on_progress(done, total) as fu
                      cli=False)
 ON_STAGE = Option("on_stage", N_("called with a sentence as each stage of a decide-by run ends, and while a Dask "
                                  "cluster is reached and waited for"), CALLBACK, cli=False)
+DELAY_PLAN = Option("plan", N_("the plan whose commitments are fixed (a plan workbook; default: the plan of "
+                                "WORKBOOK)"), PATH, flags=("--plan",), metavar="PLAN.xlsx", role="input",
+                    what=N_("the plan workbook whose delays are costed"))
+YEARS = Option("years", N_("the delays to cost, in whole years (default {default})"), DELAY_YEARS, (1,),
+               flags=("--years",), metavar="1,2,…")
 CHUNK_SIZE = Option("chunk_size", N_("futures per task sent to a worker (default: a few tasks per worker)"),
                     POSITIVE, cli=False)
+
+# ---- replan
+
+REPLAN_PLAN = Option("plan", N_("the plan workbook of this round (written by policymix plan)"), PLAN, metavar="PLAN.xlsx",
+                     required=True, role="input", what=N_("the plan workbook to re-plan"))
+FROM_YEAR = Option("from_year", N_("the first year the next round decides (required): the plan's commitments before "
+                                   "it become decisions already taken"), YEAR, flags=("--from",), metavar="YEAR", required=True)
 
 #: What every command that reads a workbook takes: the scenario, the overrides and the reading limits.
 INPUT = (SCENARIO, SET, SCALE, ADD, SHIFT, OVERRIDE_LIST, OBJECTIVE, MAX_UNZIPPED, LANG, DEBUG)
@@ -418,8 +470,8 @@ def _commands(*commands: Command) -> dict[str, Command]:
 COMMANDS: dict[str, Command] = _commands(
     Command("plan", N_("solve a workbook and write the plan workbook"),
             N_("Solve WORKBOOK (default: the shipped Dutch default) and write a plan workbook."),
-            (WORKBOOK, OUTPUT, JSON, FORCE.but(api=True), IAMC, SAVE_LP, ELASTIC, STRICT, ALTERNATIVES, SLACK, VERSUS_RULES, *INPUT,
-             *WRITES[3:]),
+            (WORKBOOK, OUTPUT, JSON, FORCE.but(api=True), IAMC, SAVE_LP, ELASTIC, STRICT, ALTERNATIVES, SLACK, VERSUS_RULES,
+             PLAN_FUTURES, *INPUT, *WRITES[3:]),
             exclusive=(("versus_rules", "iamc_path"), ("versus_rules", "save_lp")), kind="plan",
             written=N_("Plan written to {path}")),
     Command("check", N_("validate a workbook without solving"), N_("Validate WORKBOOK and list every problem found."),
@@ -462,19 +514,43 @@ COMMANDS: dict[str, Command] = _commands(
              DEBUG),
             written=N_("Template written to {path}: fill it in, then 'policymix check {path}' lists what is still "
                        "missing")),
+    Command("replan", N_("the input workbook of the next budget round, from a plan"),
+            N_("Write the input workbook of the next budget round from PLAN.xlsx: start_year becomes YEAR, the plan's "
+               "commitments of the years before YEAR become decisions already taken (sheet committed, with their "
+               "instrument, subsidy and a note naming the plan), period budgets are reduced by what those "
+               "commitments used, everything else is as in the plan's input sheets. Edit what really happened, then "
+               "plan it: unedited, it plans the same commitments from YEAR on as the plan. Exit 0 when written, 2 "
+               "for bad input (nothing written)."),
+            (REPLAN_PLAN, FROM_YEAR, OUTPUT.but(help=N_("the input workbook to write (default: "
+                                                        "outputs/next-<scenario>-<timestamp>.xlsx)"),
+                                                 metavar="NEXT.xlsx"),
+             FORCE, WRITE_WORKBOOK, OUTPUTS_DIR, MAX_UNZIPPED, LANG, DEBUG),
+            kind="next", written=N_("Next round's input workbook written to {path}")),
     Command("futures", N_("how likely is the target, which measures are robust, what to decide now"),
             N_("Draw --samples futures from WORKBOOK's uncertainty sheet (Latin hypercube, --seed) and answer one of "
-               "three questions: wait and see (default: each future planned on its own), a stress test of a plan "
-               "(--plan: its commitments fixed), or decide now, adapt later (--decide-by YEAR: one stochastic "
-               "program). Writes a futures workbook and, with --json, the JSON. Exit 0 when every future solved, "
-               "4 when some failed, 2 for bad input."),
+               "four questions: wait and see (default: each future planned on its own), a stress test of a plan "
+               "(--plan: its commitments fixed), decide now, adapt later (--decide-by YEAR: one stochastic "
+               "program), or the cheapest plan that is P sure of every target (--confidence P, with or without "
+               "--decide-by). Writes a futures workbook and, with --json, the JSON. Exit 0 when every future solved "
+               "(and every confidence level asked is attainable), 3 when a confidence level asked is not attainable, "
+               "4 when some future failed, 2 for bad input."),
             (WORKBOOK.but(help=N_("input or plan workbook (.xlsx) with an uncertainty sheet; default: the shipped "
                                   "default (with --plan and no workbook: the plan's inputs)")),
-             SAMPLES, SEED, STRESS_PLAN, DECIDE_BY, JOBS, SCHEDULER, TLS_CA_FILE, TLS_CERT, TLS_KEY, SCHEDULER_TIMEOUT,
-             *WRITES[:3], *INPUT, *WRITES[3:], ON_START,
-             ON_PROGRESS, ON_STAGE, CHUNK_SIZE),
-            exclusive=(("plan", "decide_by"), ("jobs", "scheduler")), kind="futures",
+             SAMPLES, SEED, STRESS_PLAN, DECIDE_BY, CONFIDENCE, VALIDATE, JOBS, SCHEDULER, TLS_CA_FILE, TLS_CERT,
+             TLS_KEY, SCHEDULER_TIMEOUT, *WRITES[:3], *INPUT, *WRITES[3:], ON_START, ON_PROGRESS, ON_STAGE, CHUNK_SIZE),
+            exclusive=(("plan", "decide_by"), ("plan", "confidence"), ("jobs", "scheduler")), kind="futures",
             written=N_("Futures written to {path}")),
+    Command("delays", N_("what each delay of a grid, a CO2 store, a hydrogen supply or a lumpy project costs"),
+            N_("For every stock resource whose capacity rises within the horizon and every lumpy measure: what --years "
+               "of delay cost — the abatement the plan loses in the target year with its commitments fixed (--plan, "
+               "else the plan of WORKBOOK), and, re-planned, the extra public cost and the shortfall left. Writes a "
+               "delays workbook and, with --json, the JSON. Exit 0 when every re-plan solved, 4 when some failed, 2 "
+               "for bad input."),
+            (WORKBOOK.but(help=N_("input or plan workbook (.xlsx); default: the shipped default (with --plan and no "
+                                  "workbook: the plan's inputs)")),
+             DELAY_PLAN, YEARS, *WRITES[:3], *INPUT, *WRITES[3:], ON_START,
+             ON_PROGRESS.but(help=N_("called as on_progress(done, total) as the delays are costed"))),
+            kind="delays", written=N_("Delay register written to {path}")),
 )
 
 

@@ -474,6 +474,10 @@ def _plan(o: Options) -> Outcome:
         raise
     timings["solve"] = time.perf_counter() - t1
     stamp(result, wb, applied)
+    if o.futures and inp.uncertainty:
+        t_stress = time.perf_counter()
+        _stress_headline(result, inp, o.futures)
+        timings["stress test"] = time.perf_counter() - t_stress
     t2 = time.perf_counter()
     w = Writer(o, output_label(inp.settings.scenario_name, o.overrides))
     try:
@@ -493,7 +497,19 @@ def _plan(o: Options) -> Outcome:
     w.iamc(series)
     timings["write"] = time.perf_counter() - t2
     return w.outcome(result, EXIT_OK if result.target_met else EXIT_NOT_MET, wb=wb, timings=timings, input=inp,
-                     overrides=applied)
+                     overrides=applied, notes=list(result.notes))
+
+
+def _stress_headline(result: PlanResult, inp: PlanInput, samples: int) -> None:
+    """The plan's own headline over drawn futures (docs/model.md section 17): its commitments in ``samples``
+    futures of the uncertainty sheet (seed 1), in this process. A future whose draws make the input invalid is
+    said in a note, never a failed plan."""
+    from .analysis.futures import QUICK_SEED, quick_stress
+
+    try:
+        result.stress = quick_stress(inp, result, samples, QUICK_SEED)
+    except InputError as exc:
+        result.notes.append(_("no stress test in the headline: {problem}", problem=exc.problems[0].message))
 
 
 def _discard(started: list) -> None:
@@ -642,6 +658,26 @@ def _template(o: Options) -> Outcome:
     return w.outcome(None, EXIT_OK)
 
 
+@runs("replan")
+def _replan(o: Options) -> Outcome:
+    """``policymix replan PLAN.xlsx --from YEAR``: the next round's input workbook (docs/model.md section 18)."""
+    from .analysis.replan import from_result, from_workbook, replan
+    from .report.inputs import write_input
+
+    if isinstance(o.plan, PlanResult):
+        plan = from_result(o.plan)
+    elif isinstance(o.plan, (str, os.PathLike)):
+        plan = from_workbook(workbook_path(o.plan), o.max_unzipped_mb)
+    else:
+        raise InputError(Problem(_("{option}: expected a plan workbook or a plan, found {type}",
+                                   option=o.label("plan"), type=type(o.plan).__name__)))
+    adopt(plan.input.settings.language)
+    result = replan(plan, o.from_year, option=o.label("from_year"))
+    w = Writer(o, result.input.settings.scenario_name)
+    w.workbook(lambda path, force: write_input(result.input, path, force=force))
+    return w.outcome(result, EXIT_OK, input=result.input, notes=[])
+
+
 @runs("check")
 def _check(o: Options) -> Outcome:
     """``policymix check``: read and validate only (every problem raised at once)."""
@@ -713,8 +749,16 @@ def _futures(o: Options) -> Outcome:
                                        option=o.label("plan"), ids=", ".join(unknown[:5])), str(src), "measures"))
         notes.append(_("stress test of {plan}: {how}", plan=plan_path.name, how=how))
         plan_file = plan_path.name
+    if o.given("validate") and o.confidence is None:
+        raise InputError(Problem(_("{option}: only with --confidence (each plan judged on fresh futures)",
+                                   option=o.label("validate"))))
+    if o.validate > fut.MAX_SAMPLES:
+        raise InputError(Problem(_("{option}: more than the {most} futures one run may have",
+                                   option=o.label("validate"), most=num(fut.MAX_SAMPLES, ",d"))))
     try:
-        if o.decide_by is not None:
+        if o.confidence is not None:
+            run_ = _confidence(o, base)
+        elif o.decide_by is not None:
             # before drawing N futures: refused from one future's size × N
             check_fits(base, o.samples, o.seed, o.decide_by, f"--decide-by {o.decide_by}")
             futures = fut.draw(base, o.samples, o.seed)
@@ -745,7 +789,85 @@ def _futures(o: Options) -> Outcome:
     w = Writer(o, run_.scenario_name)
     w.workbook(lambda path, force: write_futures(run_, path, force=force))
     w.json(lambda: futures_json(run_))
-    return w.outcome(run_, EXIT_SOLVER if run_.failed else EXIT_OK, notes=notes, input=base, overrides=applied)
+    unattainable = run_.confidence is not None and not run_.confidence.all_attainable
+    code = EXIT_SOLVER if run_.failed else EXIT_NOT_MET if unattainable else EXIT_OK
+    return w.outcome(run_, code, notes=notes, input=base, overrides=applied)
+
+
+def _confidence(o: Options, base: PlanInput):
+    """``futures --confidence`` (with or without ``--decide-by``): the cheapest plan that is p sure of every
+    target over the drawn futures, each level asked (docs/model.md section 17)."""
+    from .analysis import futures as fut
+    from .analysis.confidence import plan_to_confidence
+    from .analysis.decide import check_fits
+
+    until = base.settings.target_year if o.decide_by is None else o.decide_by
+    shown = o.command.option("confidence").kind.show(o.confidence)  # 0.5, or 0.5,0.6,0.7: as it can be given
+    option = o.label("confidence", shown) + (f" {o.label('decide_by')}" if o.decide_by is not None else "")
+    # before drawing N futures: refused from one future's size × N
+    check_fits(base, o.samples, o.seed, until, option, chance=True)
+    futures = fut.draw(base, o.samples, o.seed)
+    if o.on_stage is not None:
+        o.on_stage(_("{n} futures drawn", n=num(len(futures), ",d")))
+    jobs = o.jobs or (1 if o.scheduler else local_jobs(max(o.samples, o.validate)))
+    answer = plan_to_confidence(base, futures, list(o.confidence), decide_by=o.decide_by, validate=o.validate,
+                                seed=o.seed, jobs=jobs, scheduler=o.scheduler, on_stage=o.on_stage,
+                                on_progress=o.on_progress)
+    where = (_("Dask cluster {address}", address=o.scheduler) if o.scheduler else
+             _("this process") if jobs <= 1 else _("{jobs} local processes", jobs=jobs))
+    run_ = fut.FuturesRun(mode="confidence", samples=o.samples, seed=o.seed, base=base, futures=futures,
+                          results=answer.answer.results, dims=fut.dimensions(base.uncertainty),
+                          workers=_("The program ran in this process; each future on its own and the validation: "
+                                    "{where}", where=where),
+                          confidence=answer, solver_name=fut.solver_version())
+    fut.summarise(run_)
+    run_.notes += answer.notes
+    run_.seconds = answer.seconds
+    return run_
+
+
+@runs("delays")
+def _delays(o: Options) -> Outcome:
+    """``policymix delays``: what each delay of a stock resource or a lumpy measure costs (docs/model.md section
+    17), with the plan of ``plan`` fixed (else the plan of the workbook). Exit 0 when every re-plan solved, 4
+    when some failed, 2 for bad input (nothing written)."""
+    from .analysis import futures as fut
+    from .analysis.delays import delays, items
+    from .report.delays import write_delays
+    from .report.jsondoc import delays_json
+
+    plan_path = Path(o.plan) if o.plan is not None else None
+    wb, base, applied = read(o, source=o.workbook if o.workbook is not None else plan_path)
+    src = Path(wb.path)
+    notes = list(wb.notes)
+    commitments = split = None
+    if plan_path is not None:
+        plan_wb = wb if o.workbook is None else read_workbook(plan_path, o.max_unzipped_mb)
+        try:
+            document = read_plan_results(plan_path, o.max_unzipped_mb, plan_input=plan_wb.input)
+        except NotAPlan:
+            document = None
+        commitments, split, how = fut.plan_commitments(plan_wb.input, document)
+        unknown = sorted({m for m, _year in commitments if m not in base.measures})
+        if unknown:
+            raise InputError(Problem(_("{option}: commits measures the workbook does not have: {ids}",
+                                       option=o.label("plan"), ids=", ".join(unknown[:5])), str(src), "measures"))
+        notes.append(_("the plan fixed: {plan}, {how}", plan=plan_path.name, how=how))
+    if o.on_start is not None:
+        o.on_start(len(items(base)) * len(o.years))
+    try:
+        register = delays(base, commitments=commitments, split=split, years=list(o.years), on_progress=o.on_progress)
+    except InputError as exc:
+        raise exc.with_file(str(src)) from None
+    register.base = base
+    register.plan_file = plan_path.name if plan_path is not None else ""
+    register.source_file, register.source_sha256, register.overrides = src.name, wb.sha256, applied
+    notes += register.notes
+    w = Writer(o, output_label(base.settings.scenario_name, o.overrides))
+    w.workbook(lambda path, force: write_delays(register, path, force=force))
+    w.json(lambda: delays_json(register))
+    failed = any(d.extra_public_cost_meur is None for d in register.delays)
+    return w.outcome(register, EXIT_SOLVER if failed else EXIT_OK, notes=notes, input=base, overrides=applied)
 
 
 # ---------------------------------------------------------------- one entry for every caller

@@ -300,7 +300,8 @@ def test_futures_command_writes_the_json_and_the_workbook(tmp_path):
     assert set(f) >= {"draw", "status", "public_cost_meur", "abatement_mt", "shortfall_mt", "target_met"}
     assert set(f["abatement_mt"]) == {"2026"} and "cost of a" in f["draw"]
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames[:6] == ["Summary", "Futures", "Charts", "Measure shares", "Drivers", "About"]
+    assert wb.sheetnames[:8] == ["Summary", "Futures", "Charts", "Sure abatement", "Cash bands", "Measure shares",
+                                 "Drivers", "About"]
     assert "uncertainty" in wb.sheetnames and "measures" in wb.sheetnames
     assert len(wb["Charts"]._charts) == 2
     summary = " ".join(str(c.value) for row in wb["Summary"].iter_rows() for c in row if c.value)
@@ -335,10 +336,10 @@ def test_a_workbook_without_uncertainty_is_bad_input(tmp_path, capsys):
 def test_plan_and_decide_by_together_is_a_usage_error(tmp_path, capsys):
     from optimiser.cli import main
 
-    with pytest.raises(SystemExit) as exit_:
-        main(["futures", "--plan", "p.xlsx", "--decide-by", "2025"])
-    assert exit_.value.code == 2
-    assert "not allowed with" in capsys.readouterr().err
+    assert main(["futures", "--plan", "p.xlsx", "--decide-by", "2025"]) == 2
+    assert "--decide-by is not available with --plan" in capsys.readouterr().err
+    assert main(["futures", "--plan", "p.xlsx", "--confidence", "0.8"]) == 2
+    assert "--confidence is not available with --plan" in capsys.readouterr().err
 
 
 # ---------------------------------------------------------------- shift (a year series moved later)
@@ -538,8 +539,9 @@ def test_the_futures_workbook_in_dutch_names_and_says_everything_in_dutch(tmp_pa
     assert main(["futures", str(src), "--samples", "20", "--seed", "4", "--jobs", "1", "-o", str(out),
                  "--lang", "nl"]) == 0
     wb = openpyxl.load_workbook(out)
-    result_sheets = ["Samenvatting", "Toekomsten", "Grafieken", "Maatregelaandelen", "Gevoeligheid", "Toelichting"]
-    assert wb.sheetnames[:6] == result_sheets
+    result_sheets = ["Samenvatting", "Toekomsten", "Grafieken", "Zekere reductie", "Kasbanden", "Maatregelaandelen",
+                     "Gevoeligheid", "Toelichting"]
+    assert wb.sheetnames[:8] == result_sheets
     assert "uncertainty" in wb.sheetnames and "measures" in wb.sheetnames  # input sheets keep their names
     summary = " ".join(str(c.value) for row in wb["Samenvatting"].iter_rows() for c in row if c.value)
     assert "De kans dat elk doel gehaald wordt is 50,0 % (95 %-interval 29,9 % tot 70,1 %)" in summary

@@ -61,8 +61,8 @@ def code_messages() -> dict[str, list[tuple[str, int]]]:
 def manifest_messages() -> dict[str, list[tuple[str, int]]]:
     """The manifest's texts a person reads (descriptions, units, result sheets), translated where shown."""
     sys.path.insert(0, str(ROOT))
-    from optimiser.input.manifest import (FUTURES_SHEETS, PLAN_SHEETS, RETIRED_SETTINGS, RULES_SHEETS, SETTINGS_KEYS,
-                                         SHEETS, TEMPLATE_SHEETS)
+    from optimiser.input.manifest import (DELAYS_SHEETS, FUTURES_SHEETS, PLAN_SHEETS, RETIRED_SETTINGS, RULES_SHEETS,
+                                         SETTINGS_KEYS, SHEETS, TEMPLATE_SHEETS)
 
     texts: list[str] = list(TEMPLATE_SHEETS)
     for spec in SHEETS:
@@ -71,7 +71,7 @@ def manifest_messages() -> dict[str, list[tuple[str, int]]]:
             texts += [col.description, col.unit]
     for col in SETTINGS_KEYS.values():
         texts += [col.description, col.unit]
-    for sheet in PLAN_SHEETS + RULES_SHEETS + FUTURES_SHEETS:
+    for sheet in PLAN_SHEETS + RULES_SHEETS + FUTURES_SHEETS + DELAYS_SHEETS:
         if not sheet.hidden:
             texts += [sheet.title, sheet.shows, sheet.units]
     texts += list(RETIRED_SETTINGS.values())

@@ -5,16 +5,23 @@ the plan JSON with provenance, names and totals; no openpyxl, no terminal). A di
 than :data:`ABS_TOL` + :data:`REL_TOL` × its size (solver noise is not a
 change). What is compared, in this order:
 
-- input: the input workbook's SHA-256, the scenario and the overrides applied;
-- plan: status, total public cost, objective;
+- input: the input workbook's SHA-256, the scenario, the overrides applied and the start year;
+- plan: status, total public cost, objective, and all that is committed from the earlier start year on;
 - targets: required reduction, abatement and shortfall per target year;
-- instrument spend: subsidy committed per instrument over all years;
-- measures: funded in one plan and not the other, or with another committed share;
+- instrument spend: subsidy committed per instrument from the earlier of the two start years on;
+- measures: funded in one plan and not the other, or with another committed share by the target year;
 - cash: the cash paid out per year (all instruments), the peak year and its
   amount, and per instrument the cash and what is released
   (a plan stored before cash was projected has none: its cash reads as absent);
 - shadow prices: of every limit either plan stores (a limit a plan does not
   list has shadow price 0 there), named by family, id and year.
+
+Two rounds of a budget cycle (``policymix replan``: plan B starts later, the commitments of plan A's first
+years are decisions already taken in B) compare like with like: a measure's committed share by the target
+year counts the decisions already taken, and what an instrument commits is counted from the earlier start
+year on, the decisions already taken in those years included. Of two plans with the same start year that is
+what each commits in its own years, as before. A plan's public cost and objective are its own (what is
+decided is sunk), so they differ between rounds by what was decided in between.
 
 ``policymix compare`` exits 0 whether or not the plans differ (2 when a file
 is not a plan workbook).
@@ -94,6 +101,7 @@ def plan_view(document: dict) -> dict:
     return {
         "file": document.get("file", ""), "path": document.get("path", ""), "sha256": document.get("sha256", ""),
         "scenario": document.get("scenario", ""), "status": plan["status"],
+        "start_year": document.get("start_year"),
         "public_cost_meur": plan["public_cost_meur"], "objective_meur": plan["objective_meur"],
         "input_file": document.get("input_file", ""), "input_sha256": document.get("input_sha256", ""),
         "overrides": list(document.get("overrides", [])),
@@ -102,13 +110,30 @@ def plan_view(document: dict) -> dict:
                                "shadow_eur_per_t": plan["shadow_prices"].get(TARGET, {}).get(y, 0.0)}
                     for y, t in document["target_mt"].items()},
         "instruments": document["instruments"],
-        "measures": {m: dict(info, committed_share=plan["measures"].get(m, {}).get("committed_share"),
+        "measures": {m: dict(info, committed_share=_with_past(plan["measures"].get(m, {})),
                              subsidy_meur=plan["measures"].get(m, {}).get("subsidy_meur", {}))
                      for m, info in document["measures"].items()},
+        "commitments": {i: {int(y): v or 0.0 for y, v in by_year.items()}
+                        for i, by_year in (plan.get("commitments_meur") or {}).items()},
         "cash": _cash_view(plan),
         "shadow_prices": {(s["kind"], s["id"], s["year"]): s["value"] for s in document["shadow_prices"]},
         "shadow_units": {(s["kind"], s["id"], s["year"]): s["unit"] for s in document["shadow_prices"]},
     }
+
+
+def _with_past(measure: dict):
+    """A measure's committed share by the target year, its decisions already taken included."""
+    share = measure.get("committed_share")
+    return share if share is None else share + (measure.get("past_share") or 0.0)
+
+
+def _committed_from(view: dict, first: int | None) -> dict[str, float | None]:
+    """What each instrument commits from year ``first`` on, the decisions already taken in those years included
+    (a plan stored without its commitments per year, or without a start year: its own spend)."""
+    spend = {i: v.get("spend_meur") for i, v in view["instruments"].items()}
+    if first is None or not view["commitments"] or view.get("start_year") is None:
+        return spend
+    return {i: sum(v for y, v in view["commitments"].get(i, {}).items() if y >= first) for i in spend}
 
 
 def _cash_view(plan: dict) -> dict:
@@ -118,7 +143,10 @@ def _cash_view(plan: dict) -> dict:
     for by in cash.values():
         for y, v in by.items():
             by_year[int(y)] = by_year.get(int(y), 0.0) + (v or 0.0)
-    peak = max(by_year.items(), key=lambda kv: kv[1], default=(None, None))
+    peak = (None, None)  # the first year of the most cash (a year within solver noise of it is a tie)
+    for y, v in sorted(by_year.items()):
+        if peak[1] is None or (v > peak[1] and moved(v, peak[1])):
+            peak = (y, v)
     released = plan.get("released_meur") or {}
     return {"by_year": dict(sorted(by_year.items())), "peak_year": peak[0], "peak_meur": peak[1],
             "instruments": {i: {"commitments": sum(v or 0.0 for v in commitments.get(i, {}).values()),
@@ -141,11 +169,19 @@ def compare_plans(a: dict, b: dict) -> Comparison:
     add("input", _("scenario"), "", a.get("scenario"), b.get("scenario"))
     add("input", _("overrides"), "", "; ".join(a.get("overrides", [])) or _("none"),
         "; ".join(b.get("overrides", [])) or _("none"))
+    add("input", _("start year"), "", *(None if v is None else str(int(v)) for v in (a.get("start_year"),
+                                                                                     b.get("start_year"))))
 
     # plan
+    starts = [s for s in (a.get("start_year"), b.get("start_year")) if s is not None]
+    first = int(min(starts)) if len(starts) == 2 else None
+    spend_a, spend_b = _committed_from(a, first), _committed_from(b, first)
     add("plan", _("status"), "", a["status"], b["status"])
     add("plan", _("public cost"), "M€", a["public_cost_meur"], b["public_cost_meur"])
     add("plan", _("objective (shortfall penalty included)"), "M€", a.get("objective_meur"), b.get("objective_meur"))
+    if first is not None and a.get("start_year") != b.get("start_year"):
+        add("plan", _("committed from {year} on, decisions already taken included", year=first), "M€",
+            sum(v or 0.0 for v in spend_a.values()), sum(v or 0.0 for v in spend_b.values()))
 
     # targets
     for y in _union(a["targets"], b["targets"]):
@@ -154,10 +190,9 @@ def compare_plans(a: dict, b: dict) -> Comparison:
                               ("shortfall_mt", _("shortfall {year}"))):
             add("targets", label.format(year=y), _("Mt CO2-eq/yr"), ta.get(field_), tb.get(field_))
 
-    # instrument spend
+    # instrument spend (from the earlier start year on: between rounds, the decisions taken in between included)
     for i in _union(a["instruments"], b["instruments"]):
-        add("instrument spend", i, "M€", a["instruments"].get(i, {}).get("spend_meur"),
-            b["instruments"].get(i, {}).get("spend_meur"))
+        add("instrument spend", i, "M€", spend_a.get(i), spend_b.get(i))
 
     # measures
     for m in _union(a["measures"], b["measures"]):

@@ -36,6 +36,7 @@ from ..input.data import InputError, PlanInput, Problem
 from ..input.uncertainty import Future, dimensions, draw_futures
 from ..lang import _, current, num
 from ..model.families import family, reported
+from ..model.fields import Record
 from ..model.index import with_penalty
 from ..model.results import TOL
 from ..model.solve import solver_version
@@ -108,6 +109,11 @@ class ConfidencePlan:
     seconds_solve: float = 0.0
     seconds_validate: float = 0.0
 
+    @property
+    def record(self) -> Record:
+        """This level's figures, as the result-field registry declares them (views ``confidence``, ``curve``)."""
+        return Record(self)
+
     def curve_point(self) -> dict:
         """This level as one point of the cost-of-confidence curve (the JSON's ``curve`` entries)."""
         return {"confidence": self.confidence, "attainable": self.attainable,
@@ -139,20 +145,58 @@ class ConfidenceRun:
         return [p.curve_point() for p in self.plans]
 
     @property
+    def answer(self) -> ConfidencePlan:
+        """The level answered first: the highest level asked that is attainable; where none is, the lowest level
+        asked (its plan is the one meeting every target in the most futures, at least cost)."""
+        ok = [p for p in self.plans if p.attainable]
+        return ok[-1] if ok else self.plans[0]
+
+    @property
+    def all_attainable(self) -> bool:
+        """Whether every level asked is attainable (else ``policymix futures`` exits with 3)."""
+        return all(p.attainable for p in self.plans)
+
+    @property
     def highest_attainable(self) -> float | None:
         """The highest level of the range that is attainable (None when none is)."""
         ok = [p.confidence for p in self.plans if p.attainable]
         return max(ok) if ok else None
 
 
-def levels(text: str) -> list[float]:
-    """``p`` or ``p1:p2:step`` → the levels (each 0 < p ≤ 1), ascending; bad input otherwise."""
+#: Most levels one run may ask for.
+MAX_LEVELS = 200
+
+
+def levels(value) -> list[float]:
+    """The levels asked for, ascending, each 0 < p ≤ 1: a share (0.8), a list of shares, or the command line's
+    text ``p`` or ``p1:p2:step`` (p1 ≤ p2, step > 0, at most :data:`MAX_LEVELS` levels); bad input otherwise."""
+    if isinstance(value, bool):
+        value = str(value)
+    if isinstance(value, (int, float)):
+        value = [value]
+    if not isinstance(value, str):
+        try:
+            out = [float(p) for p in value]
+        except (TypeError, ValueError):
+            out = []
+        if not all(math.isfinite(p) for p in out):
+            out = []
+        if not out or any(isinstance(p, bool) or not (0 < p <= 1) for p in out):
+            raise InputError(Problem(_("--confidence {text}: every level must be a share above 0 and at most 1",
+                                       text=value)))
+        if len(set(out)) > MAX_LEVELS:
+            raise InputError(Problem(_("--confidence {text}: {n} levels; at most 200", text=value, n=len(set(out)))))
+        return sorted(set(out))
+    text = value
+    if "," in text:  # a list of levels: 0.5,0.8,0.95
+        return levels([x.strip() for x in text.split(",")]) if all(x.strip() for x in text.split(",")) else \
+            levels("")
     parts = str(text).split(":")
     try:
         values = [float(x) for x in parts]
     except ValueError:
         values = []
-    if len(parts) not in (1, 3) or len(values) != len(parts):
+    if len(parts) not in (1, 3) or len(values) != len(parts) or not all(math.isfinite(v) for v in values):
         raise InputError(Problem(_("--confidence {text}: expected a share p (0 < p ≤ 1) or a range p1:p2:step",
                                    text=text)))
     if len(values) == 1:
@@ -162,9 +206,9 @@ def levels(text: str) -> list[float]:
         if step <= 0 or high < low:
             raise InputError(Problem(_("--confidence {text}: expected p1 ≤ p2 and a step > 0", text=text)))
         count = int(math.floor((high - low) / step + 1e-9)) + 1
-        out = [round(low + k * step, 10) for k in range(count)]
-        if count > 200:
+        if count > MAX_LEVELS:
             raise InputError(Problem(_("--confidence {text}: {n} levels; at most 200", text=text, n=count)))
+        out = [round(low + k * step, 10) for k in range(count)]
     bad = [p for p in out if not (0 < p <= 1)]
     if bad:
         raise InputError(Problem(_("--confidence {text}: every level must be a share above 0 and at most 1",
@@ -187,10 +231,7 @@ def plan_to_confidence(base: PlanInput, futures: list[Future], confidence, *, de
     ``scheduler``: where the fresh futures are evaluated.
     """
     started = time.perf_counter()
-    todo = levels(confidence) if isinstance(confidence, str) else sorted({float(p) for p in (
-        confidence if isinstance(confidence, (list, tuple)) else [confidence])})
-    if any(not (0 < p <= 1) for p in todo) or not todo:
-        raise InputError(Problem(_("--confidence: every level must be a share above 0 and at most 1")))
+    todo = levels(confidence)
     if not isinstance(validate, int) or validate < 0:
         raise InputError(Problem(_("--validate {m}: expected a whole number ≥ 0", m=validate)))
     base = with_penalty(base)
@@ -220,7 +261,7 @@ def plan_to_confidence(base: PlanInput, futures: list[Future], confidence, *, de
         on_stage(_("each future planned on its own"))
     t1 = time.perf_counter()
     payload = Payload(base, "alone", lang=current(), evaluator=alone)
-    own, _stats = solve_futures(payload, futures, jobs=jobs, scheduler=scheduler)
+    own, _stats = solve_futures(payload, futures, jobs=jobs, scheduler=scheduler, on_progress=on_progress)
     for f, r in enumerate(own):
         if not r.target_met:
             program.fix_counted(f, 0.0, 0.0)

@@ -76,6 +76,16 @@ class Decision:
         """Per target year, the mean shortfall over the futures (Mt/yr)."""
         return mean_shortfall(self.results)
 
+    @property
+    def eev_public_cost_meur(self) -> float | None:
+        """With the mean-value plan's commitments made now (EEV): the mean public cost over the futures."""
+        return mean_cost(self.eev_results) if self.eev_results else None
+
+    @property
+    def eev_shortfall_mt(self) -> dict[int, float]:
+        """With the mean-value plan's commitments made now (EEV): per target year, the mean shortfall."""
+        return mean_shortfall(self.eev_results) if self.eev_results else {}
+
 
 def mean_cost(results: list[FutureResult]) -> float:
     return sum(r.public_cost_meur or 0.0 for r in results) / max(1, len(results))

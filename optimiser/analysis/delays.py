@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from ..input.data import InputError, PlanInput, Problem, ScenarioRow
 from ..input.scenario import apply_overrides
 from ..lang import _, current
+from ..model.fields import Record
 from ..model.index import with_penalty
 from .futures import ChunkResult, Payload, _State, _wait_and_see, plan_commitments
 from .recourse import evaluate, repriced
@@ -45,6 +46,12 @@ class Delay:
     shortfall_mt: float | None  # re-planned: the shortfall left in the target year(s), summed
     name: str = ""  # the item in words
     solver_note: str = ""  # re-solved on the kept model, or built for a new structure
+    extra_shortfall_mt: float | None = None  # re-planned: the shortfall left beyond that of the undelayed re-plan
+
+    @property
+    def record(self) -> Record:
+        """Its figures as the result-field registry declares them (view ``delays``)."""
+        return Record(self)
 
 
 @dataclass
@@ -58,6 +65,20 @@ class DelayRun:
     updates: int = 0
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    base: PlanInput | None = None  # the undelayed input (the command sets it, with where it came from)
+    plan_file: str = ""  # the plan workbook fixed (--plan), else ""
+    source_file: str = ""
+    source_sha256: str = ""
+    overrides: list[str] = field(default_factory=list)
+
+    @property
+    def scenario_name(self) -> str:
+        return self.base.settings.scenario_name if self.base is not None else ""
+
+    @property
+    def failed(self) -> list[Delay]:
+        """The delays whose re-plan has no solution."""
+        return [d for d in self.delays if d.extra_public_cost_meur is None]
 
 
 def items(inp: PlanInput) -> list[tuple[str, str]]:
@@ -127,8 +148,9 @@ def delays(inp: PlanInput, *, commitments: dict[tuple[str, int], float] | None =
             short = sum(replanned.shortfall_mt.values())
         else:
             extra = short = None
+        extra_short = None if short is None else _clean(short - sum(baseline.shortfall_mt.values()))
         out.append(Delay(ident, kind, k, _clean(lost), None if extra is None else _clean(extra),
-                         None if short is None else _clean(short), name, replanned.solver_note))
+                         None if short is None else _clean(short), name, replanned.solver_note, extra_short))
         if on_progress is not None:
             on_progress(n, len(todo))
     return DelayRun(ks, out, base_ev.abatement_mt.get(T, 0.0), baseline.public_cost_meur,

@@ -49,13 +49,13 @@ from ..model.build import build_model, objective
 from ..model.cash import problems as fixed_problems
 from ..model.extract import extract
 from ..model.families import model_rows
-from ..model.fields import HasHeadline, Headline
+from ..model.fields import SURE_LEVELS, HasHeadline, Headline, Record
 from ..model.index import index_sets, with_penalty
 from ..model.results import TOL, PlanResult
 from ..model.solve import Solver, solver_version
 from .runs import Run
 
-MODES = ("wait_and_see", "stress_test", "decide_by")
+MODES = ("wait_and_see", "stress_test", "decide_by", "confidence")
 #: A measure funded in at least this share of the futures is in the robust core.
 ROBUST_SHARE = 0.9
 #: Most models one worker keeps (one per structure seen), least recently used dropped first.
@@ -371,12 +371,23 @@ class FuturesRun(Run):
     plan_file: str = ""  # stress test: the plan whose commitments are fixed
     commitments: dict[tuple[str, int], float] = field(default_factory=dict)
     decision: object = None  # decide_by: optimiser.analysis.decide.Decision
+    confidence: object = None  # confidence: optimiser.analysis.confidence.ConfidenceRun (results: its answer's)
+    #: the mean public cost over the solved futures (what each pays; never the shortfall penalty)
+    expected_public_cost_meur: float | None = None
+    #: per target year, the mean shortfall over the solved futures
+    expected_shortfall_mt: dict[int, float] = field(default_factory=dict)
     #: the abatement reached in at least p of the futures: {p: {target year: Mt/yr}} (:func:`sure_abatement`)
     sure_abatement_mt: dict[float, dict[int, float]] = field(default_factory=dict)
     #: the 10th, 50th and 90th percentile of cash paid: {instrument: {year: (p10, p50, p90)}} (:func:`cash_bands`)
     cash_bands_meur: dict[str, dict[int, tuple[float, float, float]]] = field(default_factory=dict)
 
     outcomes = property(lambda self: self.results)
+
+    @property
+    def record(self) -> Record:
+        """The run's own figures (the fields of view ``futures_run``: P(target met), its interval, the expected
+        public cost and shortfall, the p-sure abatement, the cash bands)."""
+        return Record(self)
 
     @property
     def met(self) -> int:
@@ -1050,12 +1061,13 @@ def summarise(run_: FuturesRun) -> None:
     run_.funded_share = {m: (sum(m in r.committed for r in solved) / len(solved) if solved else 0.0)
                          for m in run_.base.measures}
     run_.drivers = drivers(run_)
+    run_.expected_public_cost_meur = (sum(r.public_cost_meur or 0.0 for r in solved) / len(solved)) if solved else None
+    years = sorted({y for r in solved for y in r.shortfall_mt})
+    run_.expected_shortfall_mt = {y: sum(r.shortfall_mt.get(y, 0.0) for r in solved) / len(solved) for y in years}
     run_.sure_abatement_mt = sure_abatement(run_.results)
     run_.cash_bands_meur = cash_bands(run_.results)
 
 
-#: The shares of futures the p-sure abatement is reported for (docs/model.md section 17).
-SURE_LEVELS = (0.5, 0.8, 0.95)
 #: The percentiles of the cash bands.
 CASH_PERCENTILES = (10, 50, 90)
 
@@ -1155,17 +1167,27 @@ def plan_commitments(plan_input: PlanInput, document: dict | None = None
     """
     from ..model.optimum import optimise
 
-    weights_of = {i: inst.cost_weight for i, inst in plan_input.instruments.items()}
     if document and isinstance(document.get("commitments"), dict):
         commitments = {(m, int(y)): float(v) for m, ys in document["commitments"].items() for y, v in ys.items()
                        if v is not None and float(v) > TOL}
         paid = {m: entry.get("subsidy_meur", {}) for m, entry in document.get("plan", {}).get("measures", {}).items()}
         how = _("the commitments stored in the plan workbook")
     else:
-        result = optimise(plan_input).result
-        commitments = {(m, y): v for m, mr in result.measures.items() for y, v in mr.new.items() if v > TOL}
-        paid = {m: mr.subsidy_meur for m, mr in result.measures.items()}
-        how = _("the plan of the workbook's inputs")
+        commitments, split = commitments_of(plan_input, optimise(plan_input).result)
+        return commitments, split, _("the plan of the workbook's inputs")
+    return commitments, _split_of(plan_input, commitments, paid), how
+
+
+def commitments_of(plan_input: PlanInput, result: PlanResult
+                   ) -> tuple[dict[tuple[str, int], float], dict[str, dict[str, float]]]:
+    """What a plan in hand commits, d_{m,y}, and the share of each measure's subsidy each instrument paid."""
+    commitments = {(m, y): v for m, mr in result.measures.items() for y, v in mr.new.items() if v > TOL}
+    paid = {m: mr.subsidy_meur for m, mr in result.measures.items()}
+    return commitments, _split_of(plan_input, commitments, paid)
+
+
+def _split_of(plan_input: PlanInput, commitments: dict, paid: dict) -> dict[str, dict[str, float]]:
+    weights_of = {i: inst.cost_weight for i, inst in plan_input.instruments.items()}
     split: dict[str, dict[str, float]] = {}
     for m in sorted({m for m, _year in commitments}):
         money = {i: float(v) for i, v in (paid.get(m) or {}).items() if v and i in weights_of}
@@ -1177,4 +1199,46 @@ def plan_commitments(plan_input: PlanInput, document: dict | None = None
                 if m in plan_input.measures else []
             if eligible:
                 split[m] = {min(eligible, key=lambda i: (weights_of[i], eligible.index(i))): 1.0}
-    return commitments, split, how
+    return split
+
+
+# ---------------------------------------------------------------- a plan's quick stress test (policymix plan)
+
+#: Futures of the quick stress test in a plan's headline (``policymix plan --futures N``), and its seed.
+QUICK_FUTURES, QUICK_SEED = 30, 1
+
+
+@dataclass
+class QuickStress:
+    """A plan's commitments over a few drawn futures (a stress test in this process): how often it meets every
+    target, and its p-sure abatement (docs/model.md section 17)."""
+
+    samples: int
+    seed: int
+    met: int
+    sure_abatement_mt: dict[float, dict[int, float]]
+    seconds: float = 0.0
+
+    @property
+    def p_target_met(self) -> float:
+        return self.met / self.samples if self.samples else 0.0
+
+
+def quick_stress(inp: PlanInput, result: PlanResult, samples: int = QUICK_FUTURES,
+                 seed: int = QUICK_SEED) -> QuickStress:
+    """The stress test of a plan in hand over ``samples`` futures of its input's uncertainty sheet (seed
+    ``seed``), evaluated in this process: its commitments of years ≥ start_year fixed, its decisions of the
+    past as they are, recourse in every future (:func:`stress`) — the numbers of ``policymix futures --plan``
+    with the same samples and seed."""
+    started = time.perf_counter()
+    from dataclasses import replace
+
+    commitments, split = commitments_of(inp, result)
+    base = with_penalty(inp)  # as run(): one P for every future, the plan's decisions of the past kept
+    base = replace(base, committed=tuple(c for c in base.past_decisions if c.year < base.settings.start_year))
+    futures = draw(base, samples, seed)
+    payload = Payload(base, "stress_test", tuple(sorted(commitments.items())),
+                      tuple(sorted((m, tuple(sorted(parts.items()))) for m, parts in split.items())), lang=current())
+    results, _stats = solve_futures(payload, futures, jobs=1)
+    return QuickStress(len(results), seed, sum(r.target_met for r in results), sure_abatement(results),
+                       time.perf_counter() - started)

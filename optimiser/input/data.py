@@ -238,14 +238,22 @@ class PlanInput:
         return self.prices["co2_price_eur_per_t"]
 
     def price_at(self, t: int) -> float:
-        """p_t for the cash projection: before start_year the start_year price; after the last year
-        given, the last year given (a missing later year takes the last year given before it)."""
+        """p_t for the cash projection: the price of year t where the prices sheet gives it (before start_year:
+        the prices the decisions already taken were paid at, where given); before the first year given, the
+        first year given (start_year's, unless earlier years are given); after the last year given, the last
+        year given (a missing year takes the last year given before it)."""
         prices = self.co2_price
         if t in prices:
             return prices[t]
-        if t < self.settings.start_year:
-            return prices[self.settings.start_year]
-        return prices[max(y for y in prices if y <= t)]
+        earlier = [y for y in prices if y <= t]
+        return prices[max(earlier)] if earlier else prices[min(prices)]
+
+    @property
+    def first_year(self) -> int:
+        """The first year the workbook describes: start_year, or the first year of the CO2 price row where it gives
+        earlier years (a re-planned workbook keeps the prices of the years its plan already decided). The
+        canonical rule counts the years from it (docs/model.md, "Canonical plans")."""
+        return min([self.settings.start_year, *self.co2_price])
 
     @property
     def past_decisions(self) -> list["Committed"]:

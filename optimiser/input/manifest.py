@@ -64,8 +64,8 @@ class Sheet:
     id_column: str | None = None  # the column whose values are unique ids
     year_columns: bool = False  # one column per year, start_year … target_year
     #: Which year columns it has: "horizon" exactly start_year … target_year (others ignored); "outlook"
-    #: start_year … target_year required, later years read too (blank = not given); "any" every year
-    #: column given, none required (blank = no value that year).
+    #: start_year … target_year required, earlier and later years read too (blank = not given); "any" every
+    #: year column given, none required (blank = no value that year).
     year_span: str = "horizon"
     year_unit: str = ""
     year_description: str = ""
@@ -107,7 +107,7 @@ class Sheet:
         if self.year_span == "any":
             return [], sorted(header_years)
         if self.year_span == "outlook" and horizon:
-            return list(horizon), sorted(y for y in header_years if y > horizon[-1])
+            return list(horizon), sorted(y for y in header_years if y < horizon[0] or y > horizon[-1])
         return list(horizon), []
 
 
@@ -362,7 +362,8 @@ SHEETS: tuple[Sheet, ...] = (
         year_unit="€/t",
         year_description="p_y: effective CO2 price a firm committing in that year counts on; years after "
                          "target_year are a price outlook used only for cash (a missing later year takes the last "
-                         "year given)",
+                         "year given); years before start_year, the prices the decisions already taken were paid at "
+                         "(a re-planned workbook keeps its plan's)",
     ),
     Sheet(
         "targets",
@@ -537,8 +538,13 @@ RULES_SHEETS: tuple[ResultSheet, ...] = (
 #: The result sheets of a futures workbook (``policymix futures``), in order; the input sheets follow.
 FUTURES_SHEETS: tuple[ResultSheet, ...] = (
     ResultSheet("Summary", "the answer in sentences: how likely the target is (P(target met) with its 95 % Wilson "
-                "interval), the median and 90th-percentile public cost, the robust core; for decide-by what to "
-                "commit now, its expected cost and the value of the stochastic solution",
+                "interval), the expected public cost and shortfall, the p-sure abatement, the robust core; for a "
+                "confidence level what it costs to be that sure or the most that can be and what limits it; for "
+                "decide-by what to commit now and the value of the stochastic solution",
+                "M€; Mt CO2-eq/yr; shares in %"),
+    ResultSheet("Confidence", "confidence runs only: the cheapest plan that is p sure of every target (or the one "
+                "meeting it in the most futures and why no plan does better), its commitments, the cost-of-"
+                "confidence curve with a chart, and each plan judged on fresh futures (out of sample)",
                 "M€; Mt CO2-eq/yr; shares in %"),
     ResultSheet("Here and now", "decide-by only: the commitments of the years up to the decision year, the same in "
                 "every future, beside the plan for the mean-value future", "shares in %"),
@@ -548,6 +554,10 @@ FUTURES_SHEETS: tuple[ResultSheet, ...] = (
     ResultSheet("Charts", "the distribution of target-year abatement against the target (a histogram) and the "
                 "cumulative probability of meeting the target against the public cost (native charts; their data "
                 "beside them)", "Mt CO2-eq/yr; M€; shares in %"),
+    ResultSheet("Sure abatement", "per target year: the abatement reached in at least 50 %, 80 % and 95 % of the "
+                "futures, against the target, with a chart", "Mt CO2-eq/yr"),
+    ResultSheet("Cash bands", "per instrument and year: the 10th, 50th and 90th percentile of the cash paid over the "
+                "futures, with a chart", "M€"),
     ResultSheet("Measure shares", "per measure: the share of futures that fund it, robust (≥ 90 %) or contingent",
                 "shares in %"),
     ResultSheet("Drivers", "per uncertain input (a group or an ungrouped row): how much it moves the shortfall — "
@@ -555,13 +565,24 @@ FUTURES_SHEETS: tuple[ResultSheet, ...] = (
     ResultSheet("About", "this page: the run (mode, samples, seed, workers, models built), versions, the input file "
                 "and its SHA-256, how to repeat it"),
 )
+#: The result sheets of a delays workbook (``policymix delays``), in order; the input sheets follow.
+DELAYS_SHEETS: tuple[ResultSheet, ...] = (
+    ResultSheet("Summary", "the delays that cost most, in sentences: abatement lost with the plan fixed, and "
+                "re-planned the extra public cost and the shortfall left", "Mt CO2-eq/yr; M€"),
+    ResultSheet("Delays", "one row per item (a stock resource whose capacity rises, a lumpy measure) and years of "
+                "delay, with charts of the abatement lost and the extra public cost per year of delay",
+                "Mt CO2-eq/yr; M€"),
+    ResultSheet("About", "this page: the plan fixed, the years of delay, versions, the input file and its SHA-256, "
+                "how to repeat it"),
+)
 #: The sheet in front of the blank template (``policymix template``).
 TEMPLATE_SHEETS: tuple[str, ...] = ("Instructions",)
 #: Sheets a workbook read as input skips silently, in every language (a Dutch plan re-runs too): the result
 #: sheets of plans, rules and futures, the template's instructions, and the near-optimal alternatives (names
 #: starting so).
 RESULT_SHEETS: frozenset[str] = frozenset(
-    t.lower() for s in [x.title for x in PLAN_SHEETS + RULES_SHEETS + FUTURES_SHEETS] + list(TEMPLATE_SHEETS)
+    t.lower() for s in [x.title for x in PLAN_SHEETS + RULES_SHEETS + FUTURES_SHEETS + DELAYS_SHEETS]
+    + list(TEMPLATE_SHEETS)
     for t in in_every_language(s))
 ALTERNATIVE_PREFIXES: tuple[str, ...] = tuple(sorted({
     t.split("{")[0].strip().lower() for text in ("Alternatives", "Alternative {k}") for t in in_every_language(text)}))

@@ -62,6 +62,7 @@ def listed(kind):
 DOCUMENT = {
     "format": TEXT,
     "scenario": optional(TEXT),
+    "start_year": optional(NUMBER),
     "input_file": optional(ANY),
     "input_sha256": optional(ANY),
     "overrides": optional(listed(TEXT)),
@@ -71,7 +72,7 @@ DOCUMENT = {
         "public_cost_meur": NUMBER,
         "abatement_mt": years(NUMBER),
         "shortfall_mt": years(NUMBER),
-        "measures": each({"committed_share": SHARE, "subsidy_meur": each(NUMBER)}),
+        "measures": each({"committed_share": SHARE, "subsidy_meur": each(NUMBER), "past_share": optional(SHARE)}),
         "shadow_prices": each(TREE),
         "commitments_meur": optional(each(years(NUMBER))),
         "cash_meur": optional(each(years(NUMBER))),
@@ -82,6 +83,8 @@ DOCUMENT = {
     "measures": each({"name": TEXT, "status": TEXT, "public_cost_meur": NUMBER}),
     "shadow_prices": listed({"kind": TEXT, "id": ANY, "year": ANY, "value": NUMBER, "unit": TEXT}),
     "commitments": optional(each(years(SHARE))),
+    "subsidies": optional(each(each(years(NUMBER)))),
+    "kind": optional(TEXT),
 }
 #: Most a stored share may exceed 1 by (the plan rounds to 9 decimals).
 SHARE_TOLERANCE = 1e-6

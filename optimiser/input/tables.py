@@ -314,7 +314,7 @@ def _series(sheet: str, tables: Tables, ctx: dict, out: _Collector, rule: str) -
     values_by_id: dict[str, dict[int, float]] = {}
     for key, r in _clean_rows(sheet, tables, ctx, out):
         years = ctx["years"]
-        later = sorted(k for k in r if isinstance(k, int) and years and k > years[-1]) \
+        later = sorted(k for k in r if isinstance(k, int) and years and (k < years[0] or k > years[-1])) \
             if SHEET_BY_NAME[sheet].year_span == "outlook" else []
         values = _year_values(sheet, r, years, rule, out, later)
         if values is not None:
@@ -443,13 +443,15 @@ def _committed(tables: Tables, ctx: dict, out: _Collector) -> tuple[Committed, .
     instrument, the year is not after target_year (nor, for a forced decision, before the measure's
     earliest year), the share fits what the rows before it left of max_share (and of its exclusive
     group), a lumpy measure is committed whole, a past subsidy names its instrument, and a measure has
-    at most one forced decision a year.
+    at most one forced decision a year. A decision of the past paid by several instruments is one row per
+    instrument (as ``policymix replan`` writes them): the rows of a lumpy measure's year are whole together.
     """
     settings, measures = ctx["settings"], ctx["measures"]
     rows: list[Committed] = []
     used: dict[str, float] = defaultdict(float)  # share committed so far, per measure
     group_used: dict[str, float] = defaultdict(float)
     forced: dict[tuple[str, int], int] = {}
+    parts: dict[tuple[str, int], list[tuple[int, float]]] = defaultdict(list)  # a lumpy measure's past rows
     for r in tables.get("committed", []):
         ok = _check_row("committed", r, out, ctx)
         mid, row, iid = r.get("measure_id"), r["_row"], r.get("instrument_id") or ""
@@ -478,7 +480,7 @@ def _committed(tables: Tables, ctx: dict, out: _Collector) -> tuple[Committed, .
         elif past and iid and subsidy is None:
             bad(_("instrument '{id}' without subsidy_meur: give the subsidy it committed (0 if none)", id=iid),
                 "subsidy_meur")
-        elif m.lumpy and abs(share - m.max_share) > 1e-9:
+        elif m.lumpy and abs(share - m.max_share) > 1e-9 and not (past and share < m.max_share):
             bad(_("'{measure}' is all or nothing (lumpy): share must be its max_share {max_share}, found {share}",
                   measure=mid, max_share=f"{m.max_share:g}", share=f"{share:g}"), "share")
         elif share > m.max_share - used[mid] + 1e-9:
@@ -499,7 +501,16 @@ def _committed(tables: Tables, ctx: dict, out: _Collector) -> tuple[Committed, .
                 group_used[m.exclusive_group] += share
             if not past:
                 forced[(mid, year)] = row
+            elif m.lumpy:
+                parts[(mid, year)].append((row, share))
             rows.append(_record("committed", r, instrument_id=iid))
+    for (mid, year), shares in parts.items():  # a lumpy measure's rows of a year, together, are its max_share
+        m, total = measures[mid], sum(share for _row, share in shares)
+        if abs(total - m.max_share) > 1e-9:
+            out.add(_("'{measure}' is all or nothing (lumpy): share must be its max_share {max_share}, found {share}",
+                      measure=mid, max_share=f"{m.max_share:g}", share=f"{total:g}")
+                    + (_(" (its rows of {year} together)", year=year) if len(shares) > 1 else ""),
+                    "committed", shares[0][0], "share")
     return tuple(rows)
 
 

@@ -101,7 +101,9 @@ class Preferences:
     κ = Σ_t f_{m,i,y,t} (the shares of the commitment paid in each year t, :func:`optimiser.model.cash.schedule`);
     the plan's cash in year t is Σ f_{m,i,y,t} · s_{m,i,y}, given as three arrays of equal length —
     ``paid_by`` (the position of (m, i, y) in ``Index.s_keys``), ``paid_in`` (t ≥ start_year) and ``paid`` (f) —
-    to which the decisions of the past add ``past[t]`` (the yearly cash whose peak is the second preference);
+    to which the decisions of the past add ``past[t]`` (the yearly cash whose peak is the second preference,
+    from the workbook's first year, :attr:`PlanInput.first_year`: the years a re-planned workbook has already
+    decided count as they did in its plan);
     ``rule``: the last rule's costs (:func:`last_rule`).
     """
 
@@ -149,9 +151,10 @@ def preferences(idx: Index, inp: PlanInput) -> Preferences:
     total = np.bincount(paid_by, weights=paid, minlength=len(idx.s_keys)) if len(paid) else np.zeros(len(idx.s_keys))
     cash: list[Term] = [(float(v), "s", k) for v, k in zip(total, idx.s_keys) if v]
     later = paid_in >= start
+    first = inp.first_year
     past: dict[int, float] = defaultdict(float)
     for (_i, t), v in past_cash(inp).items():
-        if t >= start:
+        if t >= first:
             past[t] += v
     return Preferences(cash=cash, paid_by=paid_by[later], paid_in=paid_in[later], paid=paid[later], past=dict(past),
                        rule=last_rule(idx, inp))
@@ -172,8 +175,11 @@ def last_rule(idx: Index, inp: PlanInput) -> list[Term]:
 
     Every commitment option (year y, measure m, instrument i) has its place n in the order year, then
     measure id, then instrument id (ids alphabetically, case aside) among all the workbook's years,
-    measures and instruments — n = ((y − y0) · M + place of m) · I + place of i, from 0, of N = Y · M · I —
-    and weighs q = (1 + n / N)². Among plans still equal after cost, cash and peak, the rule minimises
+    measures and instruments — n = ((y − y0) · M + place of m) · I + place of i, from 0, of N = Y · M · I,
+    the years Y = y0 … target_year counted from the workbook's first year y0 (:attr:`PlanInput.first_year`:
+    start_year, or earlier where the prices sheet gives earlier years, as a re-planned workbook does for the
+    years its plan already decided, so that the same option weighs the same in the plan and in the next
+    round) — and weighs q = (1 + n / N)². Among plans still equal after cost, cash and peak, the rule minimises
 
         Σ_{m,i,y} q_{m,i,y} · s_{m,i,y}  −  Σ_{(m,y) without a gap} (5 − q'_{m,y}) · d_{m,y}
 
@@ -191,10 +197,10 @@ def last_rule(idx: Index, inp: PlanInput) -> list[Term]:
     future's model (built with every option, :func:`index_sets` ``stable``) and the plan's weigh the same
     option alike.
     """
-    y0 = inp.settings.start_year
+    y0 = inp.first_year
     place, place_i = _places(inp.measures), _places(inp.instruments)
     n_m, n_i = max(1, len(place)), max(1, len(place_i))
-    n_years = max(1, len(inp.years))
+    n_years = max(1, inp.settings.target_year - y0 + 1)
     whole = n_years * n_m * n_i
     terms: list[Term] = []
     for key in idx.s_keys:

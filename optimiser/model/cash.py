@@ -39,6 +39,9 @@ from .index import Index, index_sets, unit_gap
 
 #: Cash below this (M€) is rounding noise.
 TOL = 1e-6
+#: Relative room before what fixed decisions use counts as above a limit (their shares and subsidies are
+#: read from sheets and stored plans rounded to 9 decimals).
+_ABOVE = 1e-9
 
 
 def schedule(inp: PlanInput, mid: str, inst: Instrument, y: int, g: float) -> dict[int, float]:
@@ -322,7 +325,7 @@ def problems(inp: PlanInput, *, future: bool = False) -> list[Problem]:
     built_use = {} if future else dec.past_use_built  # a future connects what fits (committed.connect)
     for (r, y), use in sorted(built_use.items(), key=lambda kv: (kv[0][0], kv[0][1])):
         res = inp.resources[r]
-        if use > res.capacity[y] + 1e-9 and r not in suppliers and r not in said:
+        if use > res.capacity[y] + _ABOVE * max(1.0, abs(res.capacity[y])) and r not in suppliers and r not in said:
             said.add(r)  # its first year says it
             users = sorted({m for (m, r2) in inp.usage if r2 == r
                             and (dec.past_operating.get((m, y)) or dec.past_idle.get((m, y)))})
@@ -338,7 +341,7 @@ def problems(inp: PlanInput, *, future: bool = False) -> list[Problem]:
         for lid, limit in inp.cash_limits.items():
             for t, value in limit.limits.items():
                 paid = sum(past.get((i, t), 0.0) for i in matching(inp, lid))
-                if paid > value + 1e-9:
+                if paid > value + _ABOVE * max(1.0, abs(value)):
                     out.append(Problem(_("the past decisions (sheet committed) alone pay {paid} M€ in {year}, above this "
                                          "limit of {limit} M€", paid=f"{paid:,.6g}", year=t, limit=f"{value:,.6g}"),
                                        None, "cash_limits", limit.row, str(t)))

@@ -101,6 +101,11 @@ RESOURCE = Axis("resource", "resource_id", N_("resource"), "resource", lambda in
 YEAR = Axis("year", "year", N_("year"), "year", lambda inp, r: list(inp.years))
 TARGET_YEAR = Axis("target year", "year", N_("target year"), "year", lambda inp, r: sorted(inp.targets))
 CASH_YEAR = Axis("cash year", "year", N_("year"), "year", _cash_years)
+#: The shares of futures the p-sure abatement is reported for (docs/model.md section 17).
+SURE_LEVELS = (0.5, 0.8, 0.95)
+SURE_LEVEL = Axis("sure level", "level", N_("share of futures"), "level", lambda inp, r: list(SURE_LEVELS))
+ITEM = Axis("item", "item", N_("item (resource or measure id)"), "item", lambda inp, r: [])
+DELAY_YEARS = Axis("delay", "years", N_("years of delay"), "years", lambda inp, r: [])
 
 
 @dataclass(frozen=True)
@@ -155,8 +160,12 @@ INSTRUMENT_YEARS = Table("instrument_years", (INSTRUMENT, YEAR),
 CASH = Table("cash", (INSTRUMENT, CASH_YEAR), _cash_rows)
 RESOURCES = Table("resources", (RESOURCE, YEAR),
                   lambda r: ((k, y) for k in r.input.resources for y in r.input.years))
+#: A futures run's p-sure abatement: per share of futures and target year (read from the run, never a plan).
+SURE = Table("sure_abatement", (SURE_LEVEL, TARGET_YEAR), lambda r: ())
+#: The delay register: one row per item and years of delay (read from the register, never a plan).
+DELAYS_TABLE = Table("delays", (ITEM, DELAY_YEARS), lambda r: ())
 TABLES = (PLAN, TARGETS, YEARS, MEASURES, MEASURE_YEARS, MEASURE_INSTRUMENTS, SUBSIDIES, INSTRUMENTS,
-          INSTRUMENT_YEARS, CASH, RESOURCES)
+          INSTRUMENT_YEARS, CASH, RESOURCES, SURE, DELAYS_TABLE)
 
 
 # ---------------------------------------------------------------- where a field is shown
@@ -171,6 +180,14 @@ COMPARE = "compare"  # the comparison workbook and DataFrame (plan A and plan B 
 FRAME = "frame"  # the API's DataFrames
 TERMINAL = "terminal"  # the terminal's sweep table
 VIEWS = frozenset({JSON, STORED, SHEET, SWEEP, FUTURES, RULES, COMPARE, FRAME, TERMINAL})
+# The figures of a run rather than of a plan (docs/model.md section 17), read from the run's :class:`Record` (a
+# field of these views has no ``value``: the analysis computes it). Not in the default views of a field.
+FUTURES_RUN = "futures_run"  # a futures run's own figures: its JSON's keys, its workbook's Summary, Futures.<name>
+CONFIDENCE = "confidence"  # the answer at a confidence level: the JSON's keys, the Summary, the terminal
+CURVE = "curve"  # one row per confidence level: the JSON's curve, Futures.curve, the curve table
+LEVEL = "level"  # a confidence level's figures beyond the curve's: the curve table of the workbook only
+DELAYS = "delays"  # one row per item and years of delay: the JSON's delays, Delays.delays, the workbook, terminal
+RUN_VIEWS = frozenset({FUTURES_RUN, CONFIDENCE, CURVE, LEVEL, DELAYS})
 
 
 @dataclass(frozen=True)
@@ -393,6 +410,24 @@ def _measure(r: PlanResult, m: str):
     return r.input.measures[m]
 
 
+def _interval(result, value) -> str:
+    """A 95 % interval (low, high) in words: '3.2 %–5.7 %' (empty where there is none)."""
+    from ..lang import num
+
+    if not value:
+        return ""
+    low, high = value
+    return f"{num(100 * low, '.1f')} %–{num(100 * high, '.1f')} %"
+
+
+def _stress_json(stress) -> dict:
+    """A plan's quick stress test (:class:`optimiser.analysis.futures.QuickStress`) as the plan JSON holds it."""
+    return {"samples": stress.samples, "seed": stress.seed, "futures_met": stress.met,
+            "p_target_met": stress.p_target_met,
+            "sure_abatement_mt": {str(p): {str(y): v for y, v in ys.items()}
+                                  for p, ys in stress.sure_abatement_mt.items()}}
+
+
 SHARE_OF_DEPLOYMENT = "share of full deployment (0–1)"
 ABATEMENT = "Mt CO2-eq/yr"
 IAMC_ABATEMENT = "Emissions|CO2|Industry|Abatement"
@@ -413,7 +448,7 @@ FIELDS: list[Field] = [
           views=_HEADLINE | {SHEET}),
     Field("objective_meur", PLAN, N_("objective (M€, shortfall penalty included)"), "M€",
           lambda r: r.objective_meur, MEUR, headline=True, when=_min_cost,
-          views=frozenset({JSON, SHEET, SWEEP, FUTURES, FRAME})),
+          views=frozenset({JSON, SHEET, SWEEP, FRAME})),
     Field("committed_idle_meur", PLAN, N_("of which committed but idle (M€)"), "M€",
           lambda r: getattr(r, "committed_idle_meur", 0.0), MEUR, headline=True, views=frozenset({RULES})),
     Field("realised_cost_meur", PLAN, N_("public cost of realised measures (M€)"), "M€",
@@ -601,6 +636,44 @@ FIELDS: list[Field] = [
     # ------------------------------------------------------------ inputs the IAMC file repeats
     Field("co2_price_eur_per_t", YEARS, N_("CO2 price {year} (€/t)"), "€/t",
           lambda r, y: r.input.co2_price.get(y), EUR_T, iamc=Iamc("Price|Carbon", "EUR/t CO2"), views=frozenset()),
+    # ------------------------------------------------------------ the plan over drawn futures (issue 23)
+    Field("stress_test", PLAN, N_("quick stress test"), "", lambda r: r.stress, to_json=_stress_json,
+          empty=lambda: None, views=frozenset({JSON})),
+    # ------------------------------------------------------------ a futures run and its confidence levels (section 17)
+    Field("confidence", PLAN, N_("confidence asked (share of futures)"), "share (0–1)", None, SHARE,
+          short=N_("confidence"), views=frozenset({CONFIDENCE, CURVE})),
+    Field("attainable", PLAN, N_("attainable"), "", None, views=frozenset({CONFIDENCE, CURVE})),
+    Field("max_attainable", PLAN, N_("most attainable (share of futures one plan meets)"), "share (0–1)", None,
+          SHARE, views=frozenset({CONFIDENCE})),
+    Field("expected_public_cost_meur", PLAN, N_("expected public cost (M€, mean over the futures)"), "M€", None,
+          MEUR, short=N_("expected public cost (M€)"), views=frozenset({FUTURES_RUN, CONFIDENCE, CURVE})),
+    Field("p_target_met", PLAN, N_("P(target met) in the futures drawn"), "share (0–1)", None, SHARE,
+          short=N_("P in sample"), views=frozenset({FUTURES_RUN, CONFIDENCE, CURVE})),
+    Field("p_target_met_ci", PLAN, N_("95 % interval (Wilson)"), "share (0–1)", None, words=_interval,
+          short=N_("95 % interval"), views=frozenset({FUTURES_RUN, CONFIDENCE, LEVEL})),
+    Field("p_target_met_validation", PLAN, N_("P(target met) in fresh futures (out of sample)"), "share (0–1)",
+          None, SHARE, short=N_("P out of sample"), views=frozenset({CONFIDENCE, CURVE})),
+    Field("p_target_met_validation_ci", PLAN, N_("95 % interval in fresh futures (Wilson)"), "share (0–1)", None,
+          words=_interval, short=N_("95 % interval out of sample"), views=frozenset({CONFIDENCE, LEVEL})),
+    Field("validation_samples", PLAN, N_("fresh futures judged (out of sample)"), "count", None, COUNT,
+          views=frozenset({CONFIDENCE})),
+    Field("expected_shortfall_mt", TARGETS, N_("expected shortfall {year} (Mt CO2-eq/yr, mean over the futures)"),
+          ABATEMENT, None, MT, short=N_("expected shortfall {year} (Mt/yr)"),
+          views=frozenset({FUTURES_RUN, CONFIDENCE, LEVEL})),
+    Field("mip_gap", PLAN, N_("MIP gap (relative)"), "", None, RATIO, views=frozenset({CONFIDENCE, LEVEL})),
+    Field("sure_abatement_mt", SURE, N_("abatement {year} reached in at least {level} of the futures "
+                                        "(Mt CO2-eq/yr)"), ABATEMENT, None, MT, views=frozenset({FUTURES_RUN})),
+    Field("cash_bands_meur", CASH, N_("cash {year}: 10th, 50th and 90th percentile over the futures (M€)"), "M€",
+          None, MEUR, views=frozenset({FUTURES_RUN})),
+    # ------------------------------------------------------------ the delay register (section 17)
+    Field("abatement_lost_mt", DELAYS_TABLE, N_("abatement lost {target_year}, the plan fixed (Mt CO2-eq/yr)"),
+          ABATEMENT, None, MT, short=N_("abatement lost {target_year}, plan fixed (Mt/yr)"), views=frozenset({DELAYS})),
+    Field("extra_public_cost_meur", DELAYS_TABLE, N_("extra public cost, re-planned (M€)"), "M€", None, MEUR,
+          views=frozenset({DELAYS})),
+    Field("shortfall_mt", DELAYS_TABLE, N_("shortfall left, re-planned (Mt CO2-eq/yr)"), ABATEMENT, None, MT,
+          short=N_("shortfall left, re-planned (Mt/yr)"), views=frozenset({DELAYS})),
+    Field("extra_shortfall_mt", DELAYS_TABLE, N_("extra shortfall, re-planned (Mt CO2-eq/yr)"), ABATEMENT, None, MT,
+          json=None, short=N_("extra shortfall, re-planned (Mt/yr)"), views=frozenset({DELAYS})),
 ]
 
 
@@ -757,6 +830,27 @@ class Headline:
     @property
     def target_met(self) -> bool:
         return self.values.get("status") == "target_met"
+
+
+class Record:
+    """The figures of a run rather than of a plan — a futures run, one of its confidence levels, a row of the
+    delay register — read the way a :class:`Headline` is read (``get(field, key)``): a field of the run views
+    (:data:`RUN_VIEWS`) has no ``value``; the analysis computes it, and the record reads it from the object's
+    attribute of the field's name (``run.sure_abatement_mt``, ``level.expected_public_cost_meur``)."""
+
+    def __init__(self, source: object):
+        self.source = source
+
+    def get(self, f: Field | str, key=None):
+        value = getattr(self.source, f if isinstance(f, str) else f.name, None)
+        if key is None or not isinstance(value, Mapping):
+            return value
+        return value.get(key)
+
+
+def run_fields(view: str, table: Table | None = None) -> list[Field]:
+    """The fields a run view shows (of ``table`` only, when given), in registry order."""
+    return [f for f in FIELDS if view in f.views and (table is None or f.table is table)]
 
 
 def _headline_names() -> set[str]:

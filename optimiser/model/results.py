@@ -118,6 +118,9 @@ class PlanResult:
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # about the input, for the reader (e.g. a penalty too low)
     cash: CashProjection | None = None  # commitments, cash and released money per instrument and year
+    #: the plan's quick stress test over drawn futures (``policymix plan`` when the input has an uncertainty sheet:
+    #: optimiser.analysis.futures.QuickStress); None when not run
+    stress: object = None
 
     @property
     def target_met(self) -> bool:

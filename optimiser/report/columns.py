@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from ..lang import _
 from ..model.families import Family, objective_unit, reported
-from ..model.fields import PLAN, SHADOW, Field, Headline, Table, fields
+from ..model.fields import FIELDS, PLAN, SHADOW, Field, Headline, Table, fields
 from ..model.results import PlanResult
 from .xlsx import Col
 
@@ -200,6 +200,15 @@ def headline_columns(inp, view: str, *, target_years=None, instruments=None, res
     if instruments is not None:
         keys["instrument"] = list(instruments)
     return _spread(selected, PLAN, inp, result, keys, context)
+
+
+def record_columns(inp, views, *, target_years=None) -> list[Column]:
+    """The columns of the records of a run rather than a plan (a futures run, a confidence level: read with
+    :class:`optimiser.model.fields.Record`): the fields of any of ``views`` of the plan's table and per target
+    year (spread over ``target_years``), in registry order."""
+    selected = [f for f in FIELDS if any(v in f.views for v in views) and (f.table is PLAN or f.table.parent is PLAN)]
+    keys = {"target year": list(target_years)} if target_years is not None else None
+    return _spread(selected, PLAN, inp, None, keys, {})
 
 
 def optional_columns(cols: list[Column], records: list[Headline]) -> list[Column]:

@@ -25,7 +25,7 @@ def input_headers(spec, years: list[int], rows=(), *, blank: bool = False) -> li
     if spec.year_columns:
         given = {k for row in rows for k in row if isinstance(k, int)}
         required, further = spec.years_to_read(years, given | (set(years) if blank else set()))
-        headers += required + further
+        headers += sorted(set(required) | set(further))
         if spec.column("source"):
             headers.append("source")
     return headers
@@ -69,3 +69,11 @@ def write_input_workbook(tables: dict, years: list[int], path: str | os.PathLike
     with new_workbook("Policy-mix input") as wb:
         add_input_sheets(wb, tables, years)
     return save(wb, path, force=force)
+
+
+def write_input(inp, path: str | os.PathLike, *, force: bool = True) -> Path:
+    """Write a typed input (:class:`optimiser.input.data.PlanInput`) as an input workbook, its sheets as a plan's
+    input sheets hold them (atomically): the next round's input of ``policymix replan``."""
+    from ..input.tables import to_tables
+
+    return write_input_workbook(to_tables(in_its_language(inp)), inp.years, path, force=force)

@@ -21,7 +21,8 @@ from ..analysis.simulate import RulesResult, allocation_of, phases_of
 from ..analysis.sweep import SweepPoint, SweepRun
 from ..lang import language
 from ..model.families import limit_label, reported
-from ..model.fields import FUTURES, JSON, MEASURES, PLAN, RULES, STORED, SWEEP, TARGETS, Field, Headline, fields
+from ..model.fields import (CONFIDENCE, CURVE, DELAYS, FUTURES, FUTURES_RUN, JSON, MEASURES, PLAN, RULES, STORED,
+                            SWEEP, TARGETS, Field, Headline, fields, run_fields)
 from ..model.results import TOL, PlanResult
 
 #: The version of the stored plan document (bumped when its shape changes).
@@ -144,6 +145,7 @@ def _plan_document(result: PlanResult) -> dict:
         "format": DOCUMENT_FORMAT,
         "plan": plan_json(result),
         "scenario": inp.settings.scenario_name,
+        "start_year": inp.settings.start_year,
         "input_file": result.source_file,
         "input_sha256": result.source_sha256,
         "overrides": list(result.overrides),
@@ -165,6 +167,16 @@ def _plan_document(result: PlanResult) -> dict:
     # what the plan commits, per measure and year (d_{m,y}): a stress test (policymix futures --plan) fixes it
     doc["commitments"] = {mid: {str(y): _num(v) for y, v in mr.new.items() if v > TOL}
                           for mid, mr in result.measures.items() if any(v > TOL for v in mr.new.values())}
+    # and what it pays for them, per measure, instrument and year (s_{m,i,y}): policymix replan moves the
+    # commitments of the years already decided into sheet committed with their instrument and subsidy
+    subsidies: dict = {}
+    for mid, mr in result.measures.items():
+        for (i, y), v in sorted(mr.subsidy_by_year.items(), key=lambda k: (k[0][1], k[0][0])):
+            if v > TOL:
+                subsidies.setdefault(mid, {}).setdefault(i, {})[str(y)] = _num(v)
+    doc["subsidies"] = subsidies
+    # a plan of the instruments' own rules (policymix simulate), or the optimum
+    doc["kind"] = "rules" if isinstance(result, RulesResult) else "plan"
     return doc
 
 
@@ -262,10 +274,23 @@ def simulation_json(rules: RulesResult) -> dict:
     return out
 
 
-# ---------------------------------------------------------------- futures (docs/model.md section 14)
+# ---------------------------------------------------------------- futures (docs/model.md sections 14 and 17)
+
+def record_json(record, view: str) -> dict:
+    """The figures a run view shows of a record (a futures run, a confidence level, a delay), under their keys."""
+    return {f.key: jsonable(record.get(f)) for f in run_fields(view) if f.key}
+
+
+def _shares(nested: dict) -> dict:
+    return {m: {str(y): _num(v) for y, v in ys.items()} for m, ys in nested.items()}
+
 
 def futures_json(run: FuturesRun) -> dict:
-    """The futures result of docs/model.md section 14 (years as strings), plus what the workbook summarises."""
+    """The futures result of docs/model.md sections 14 and 17 (years as strings), plus what the workbook
+    summarises. Every run has its P(target met), expected public cost and shortfall, p-sure abatement and cash
+    bands (the fields of view ``futures_run``); decide-by adds what to commit now and the value of the stochastic
+    solution; a confidence run its answer (the fields of view ``confidence``), the plan's commitments, why a
+    level is not attainable and, for a range, the curve."""
     rows = run.base.uncertainty
     by_number = {f.number: f for f in run.futures}
     years = sorted(run.base.targets)
@@ -281,15 +306,13 @@ def futures_json(run: FuturesRun) -> dict:
         "mode": run.mode,
         "samples": run.samples,
         "seed": run.seed,
-        "p_target_met": _num(run.p_target_met),
-        "p_target_met_ci": [_num(run.p_target_met_ci[0]), _num(run.p_target_met_ci[1])],
+        **record_json(run.record, FUTURES_RUN),
         "funded_share": {m: _num(v) for m, v in run.funded_share.items()},
         "robust_core": run.robust_core(),
         "public_cost_meur": {"median": _num(run.cost_quantile(0.5)), "p90": _num(run.cost_quantile(0.9))},
         "drivers": [{"dimension": d.dimension.key, "rows": [rows[k].name for k in d.dimension.rows],
                      "spearman_shortfall": _num(d.rho_shortfall), "spearman_public_cost": _num(d.rho_cost),
                      "s1_shortfall": _num(d.s1_shortfall)} for d in run.drivers],
-        "futures": futures,
     }
     if run.mode == "stress_test":
         nested: dict = {}
@@ -300,10 +323,57 @@ def futures_json(run: FuturesRun) -> dict:
     if decision is not None:
         out.update(
             decide_by=str(decision.year),
-            here_and_now={m: {str(y): _num(v) for y, v in ys.items()} for m, ys in decision.here_and_now.items()},
+            here_and_now=_shares(decision.here_and_now),
             expected_cost_meur=_num(decision.expected_cost_meur),
             vss_meur=_num(decision.vss_meur),
             eev_meur=_num(decision.eev_meur),
-            mean_value_plan={m: {str(y): _num(v) for y, v in ys.items()} for m, ys in decision.mean_plan.items()},
+            eev_public_cost_meur=_num(decision.eev_public_cost_meur),
+            eev_shortfall_mt=jsonable(decision.eev_shortfall_mt),
+            mean_value_plan=_shares(decision.mean_plan),
         )
+    if run.confidence is not None:
+        out.update(confidence_json(run.confidence))
+    out["futures"] = futures
     return out
+
+
+def confidence_json(c) -> dict:
+    """The answer of ``futures --confidence`` (docs/model.md section 17): the fields of view ``confidence`` of the
+    level answered (the highest level asked that is attainable; where none is, the lowest: the plan meeting every
+    target in the most futures), its commitments, why it is not attainable (where it is not) and, when several
+    levels were asked, the curve."""
+    answer = c.answer
+    out = record_json(answer.record, CONFIDENCE)
+    out.update(decide_by=None if c.decide_by is None else str(c.decide_by),
+               here_and_now=_shares(answer.here_and_now), reasons=reasons_json(answer.reasons))
+    if len(c.plans) > 1:
+        out["curve"] = [record_json(p.record, CURVE) for p in c.plans]
+        out["highest_attainable"] = _num(c.highest_attainable)
+    return out
+
+
+def reasons_json(reasons) -> dict | None:
+    """Why a level is not attainable: the futures missed, the limits and the uncertain inputs (None: attainable)."""
+    if reasons is None:
+        return None
+    return {"missed": reasons.missed, "alone": reasons.alone,
+            "limits": [{"family": r.family, "id": r.id, "year": None if r.year is None else str(r.year),
+                        "futures": r.futures, "words": r.words} for r in reasons.limits],
+            "inputs": [{"name": r.name, "rows": list(r.rows), "effect": _num(r.effect),
+                        "mean_missed": _num(r.mean_missed), "mean_met": _num(r.mean_met)} for r in reasons.inputs]}
+
+
+# ---------------------------------------------------------------- the delay register (docs/model.md section 17)
+
+def delays_json(register) -> dict:
+    """``policymix delays --json``: the plan fixed (its target-year abatement without delay), the plan of the
+    undelayed input (its public cost and shortfall, what a re-plan is set against), and ``delays``: one entry per item
+    and years of delay with the fields of view ``delays`` (``item``, ``years``, ``abatement_lost_mt``,
+    ``extra_public_cost_meur``, ``shortfall_mt``)."""
+    return {
+        "plan_fixed": {"file": register.plan_file or None, "abatement_mt": _num(register.plan_abatement_mt)},
+        "replanned_without_delay": {"public_cost_meur": _num(register.plan_cost_meur),
+                                    "shortfall_mt": _num(register.plan_shortfall_mt)},
+        "years": list(register.years),
+        "delays": [{"item": d.item, "years": d.years, **record_json(d.record, DELAYS)} for d in register.delays],
+    }

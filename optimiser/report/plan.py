@@ -30,6 +30,7 @@ from ..model.fields import FUNDED, INSTRUMENT_YEARS, INSTRUMENTS, MEASURES, NOT_
     TARGETS, field, fields, measure_status
 from ..model.results import DECIDED, PlanResult, span
 from . import words
+from .answers import stress_sentence
 from .cash import cash_sentences, cash_sheet
 from .columns import columns, key_headers, long_columns, rows as table_rows
 from .files import json_text
@@ -201,6 +202,7 @@ def _notes_lines(result: PlanResult) -> list[str]:
 #: The sentences under the title, in order: each function gives a list of lines.
 SUMMARY_LINES = [
     lambda r: [words.headline(r)],
+    lambda r: [s for s in [stress_sentence(r)] if s],  # the plan over drawn futures (issue 23)
     words.marginal_value,
     cash_sentences,
     words.what_must_give,

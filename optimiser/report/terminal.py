@@ -26,8 +26,13 @@ from .columns import headline_columns, optional_columns
 
 def plan_lines(result: PlanResult, *, alternatives_words: str | None = None, max_limits: int = 8) -> list[str]:
     """The plan in a few sentences: the answer, the target's marginal value, what must give, which limits bind."""
+    from .answers import stress_sentence
+
     r = result
     lines = [words.headline(r)]
+    stress = stress_sentence(r)
+    if stress:
+        lines.append(stress)
     cash = cash_line(r)
     if cash:
         lines.append(cash)
@@ -275,15 +280,16 @@ def simulation_lines(rules: RulesResult) -> list[str]:
     ]
 
 
-# ---------------------------------------------------------------- futures
+# ---------------------------------------------------------------- futures and delays
 
 @contextmanager
-def futures_progress(enabled: bool = True):
-    """Yields (on_start, on_progress, on_stage) for ``run("futures", …)``: a bar with futures per second and the
-    time left, on stderr and only on a terminal; a decide-by run shows its stages instead."""
+def futures_progress(enabled: bool = True, unit: str | None = None):
+    """Yields (on_start, on_progress, on_stage) for ``run("futures", …)`` and ``run("delays", …)``: on stderr and only
+    on a terminal, the stage of a long run (futures drawn, each planned on its own, the program, the validation)
+    with a bar of what is done in it, its rate and the time left."""
     state: dict = {}
 
-    def _start(total: int | None) -> None:
+    def _start() -> None:
         if not enabled or not sys.stderr.isatty():
             return
         from rich.console import Console
@@ -291,34 +297,41 @@ def futures_progress(enabled: bool = True):
                                    TextColumn, TimeRemainingColumn)
         from rich.text import Text
 
+        label = unit or _("futures")
+
         class Rate(ProgressColumn):
             def render(self, task):
                 speed = task.finished_speed or task.speed
-                return Text(_("{rate} futures/s", rate=num(speed, ",.1f")) if speed else _("… futures/s"))
+                return Text(_("{rate} {unit}/s", rate=num(speed, ",.1f"), unit=label) if speed and task.total
+                            else "")
 
-        if total is None:
-            progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), console=Console(stderr=True),
-                                transient=True)
-        else:
-            progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), Rate(),
-                                TimeRemainingColumn(), console=Console(stderr=True), transient=True)
+        progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                            Rate(), TimeRemainingColumn(), console=Console(stderr=True), transient=True)
         progress.start()
         state["progress"] = progress
-        # on a bar, a stage (a Dask cluster reached, a worker waited for) stands where "futures" stands
-        state["task"] = progress.add_task(_("futures") if total is not None else "", total=total)
+        state["task"] = progress.add_task(label, total=None)
 
     def on_start(total: int) -> None:
-        _start(total)
+        if "progress" not in state:
+            _start()
+        if "progress" in state:
+            state["progress"].reset(state["task"], total=total, completed=0)
 
     def on_progress(done: int, total: int) -> None:
+        if "progress" not in state:
+            _start()
         if "progress" in state:
+            task = next(t for t in state["progress"].tasks if t.id == state["task"])
+            if task.total != total or done < task.completed:  # a new stage's bar
+                state["progress"].reset(state["task"], total=total, completed=0, description=task.description)
             state["progress"].update(state["task"], completed=done)
 
     def on_stage(text: str) -> None:
         if "progress" not in state:
-            _start(None)
-        if "progress" in state:
-            state["progress"].update(state["task"], description=text)
+            _start()
+        if "progress" in state:  # a new stage: a new task, of no known length until its progress says
+            state["progress"].remove_task(state["task"])
+            state["task"] = state["progress"].add_task(text, total=None)
 
     try:
         yield on_start, on_progress, on_stage
@@ -336,20 +349,28 @@ def _list(items: list[str], most: int) -> str:
 
 
 def futures_lines(run, max_items: int = 8) -> list[str]:
-    """A futures run in a few sentences: P(target met) with its interval, cost, robust core, drivers, how it ran."""
+    """A futures run in a few sentences: for a confidence run its answer first (what it costs to be p sure, or the
+    most that can be and what limits it); P(target met) with its interval; the expected public cost and
+    shortfall; the abatement reached in at least 50, 80 and 95 % of the futures; the cash the instruments pay;
+    the robust core; what to commit now; the drivers; how it ran."""
+    from . import answers
+
     lo, hi = run.p_target_met_ci
     n = len(run.results)
+    c = run.confidence
     what = {"wait_and_see": _("wait and see (each future planned on its own)"),
             "stress_test": _("stress test of {plan} (its commitments fixed)", plan=run.plan_file),
-            "decide_by": _("decide by {year}, adapt later", year=run.decision.year if run.decision else "")}[run.mode]
+            "decide_by": _("decide by {year}, adapt later", year=run.decision.year if run.decision else ""),
+            "confidence": _("planning to a confidence level")}[run.mode]
     lines = [_("Futures: {n} drawn by Latin hypercube sampling (seed {seed}); {what}.", n=num(n, ",d"), seed=run.seed,
-               what=what),
-             _("P(target met) = {p} (95 % Wilson interval {low}–{high}): {met} of {n} futures meet every target.",
-               p=_pct(run.p_target_met), low=_pct(lo), high=_pct(hi), met=num(run.met, ",d"), n=num(n, ",d"))]
-    median, p90 = run.cost_quantile(0.5), run.cost_quantile(0.9)
-    if median is not None:
-        lines.append(_("Public cost: median {median} M€, 90th percentile {p90} M€.", median=num(median, ",.0f"),
-                       p90=num(p90, ",.0f")))
+               what=what)]
+    if c is not None:
+        lines += answers.confidence_lines(run)
+    lines.append(_("P(target met) = {p} (95 % Wilson interval {low}–{high}): {met} of {n} futures meet every target.",
+                   p=_pct(run.p_target_met), low=_pct(lo), high=_pct(hi), met=num(run.met, ",d"), n=num(n, ",d")))
+    for text in [answers.expected_line(run), *answers.sure_lines(run), answers.cash_line(run)]:
+        if text:
+            lines.append(text)
     core = run.robust_core()
     lines.append(ngettext("Robust core (funded in ≥ 90 % of futures): {n} measure",
                           "Robust core (funded in ≥ 90 % of futures): {n} measures", len(core))
@@ -358,16 +379,8 @@ def futures_lines(run, max_items: int = 8) -> list[str]:
     if contingent:
         lines.append(_("Contingent (funded in some futures): {n} measures: {ids}", n=len(contingent),
                        ids=_list(contingent, max_items)))
-    d = run.decision
-    if d is not None:
-        now = [_("{measure} {share} in {year}", measure=m, share=num(v, ".0%"), year=y)
-               for m, ys in d.here_and_now.items() for y, v in ys.items()]
-        lines.append(_("Commit now (by {year}, the same in every future): {what}", year=d.year,
-                       what=_list(now, max_items) if now else _("nothing")))
-        vss = (_("{vss} M€ (EEV {eev} M€)", vss=num(d.vss_meur, ",.1f"), eev=num(d.eev_meur, ",.0f"))
-               if d.vss_meur is not None else _("unbounded"))
-        lines.append(_("Expected cost {cost} M€ (shortfall penalty included); value of the stochastic solution {vss}.",
-                       cost=num(d.expected_cost_meur, ",.0f"), vss=vss))
+    if run.decision is not None:
+        lines += answers.decide_lines(run, max_items)
     movers = [drv for drv in run.drivers if drv.rho_shortfall is not None][:3]
     if movers:
         lines.append(_("Moves the shortfall most: {drivers}", drivers=", ".join(
@@ -382,3 +395,61 @@ def futures_lines(run, max_items: int = 8) -> list[str]:
     else:
         lines.append(_("{workers}; {seconds} s.", workers=run.workers, seconds=num(run.seconds, ".1f")))
     return lines
+
+
+def print_curve(run, file=None) -> None:
+    """The cost-of-confidence curve of a confidence run with several levels: one row per level (the fields of
+    views ``curve`` and ``level``)."""
+    from rich.table import Table
+
+    from ..model.fields import CURVE, LEVEL
+    from .columns import record_columns
+
+    c = run.confidence
+    if c is None or len(c.plans) < 2:
+        return
+    file = file or sys.stdout
+    cols = record_columns(run.base, (CURVE, LEVEL), target_years=sorted(run.base.targets))
+    table = Table(title=_("The cost of confidence ({n} futures)", n=num(c.samples, ",d")), title_justify="left")
+    for col in cols:
+        table.add_column(col.field.header(run.base, col.key, short=True), justify="right")
+    for p in c.plans:
+        table.add_row(*[col.field.text(p.record.get(col.field, col.key)) if col.field.fmt is not None else
+                        str(col.of_record(p.record) or "—") for col in cols])
+    _print(_console(file, table), table)
+
+
+def print_delays(register, file=None, max_rows: int = 30) -> None:
+    """The delay register: one row per item and years of delay, those that cost most first (the fields of view
+    ``delays``)."""
+    from rich.table import Table
+
+    from ..model.fields import DELAYS, run_fields
+    from .answers import ranked_delays
+
+    file = file or sys.stdout
+    inp = register.base
+    fields_ = run_fields(DELAYS)
+    table = Table(title=_("What each delay costs ({n} items × years of delay, those that cost most first)",
+                          n=len(register.delays)), title_justify="left")
+    table.add_column(_("item"))
+    table.add_column(_("name"), max_width=40, no_wrap=True, overflow="ellipsis")
+    table.add_column(_("years of delay"), justify="right")
+    for f in fields_:
+        table.add_column(f.header(inp, short=True), justify="right")
+    ranked = ranked_delays(register)
+    for d in ranked[:max_rows]:
+        table.add_row(d.item, d.name if d.name != d.item else "", str(d.years),
+                      *[f.text(d.record.get(f)) for f in fields_])
+    console = _console(file, table)
+    _print(console, table)
+    if len(ranked) > max_rows:
+        console.print(_("… {n} more rows in the workbook", n=len(ranked) - max_rows), highlight=False)
+
+
+def delays_lines(register) -> list[str]:
+    from . import answers
+
+    return answers.delay_lines(register) + [
+        _("{n} re-plans in {seconds} s ({updates} warm re-solves, {builds} model builds).", n=len(register.delays),
+          seconds=num(register.seconds, ".1f"), updates=register.updates, builds=register.builds)]

@@ -507,17 +507,19 @@ class Sheet(_Rules):
 
     What a sheet declares for printing: ``orientation`` ("portrait", "landscape"
     or None: portrait when it fits at PORTRAIT_SCALE), ``note`` (a page of
-    sentences: no grid lines printed), the main table (``freeze``: its header
+    sentences: no grid lines printed), ``dense`` (a long table printed at the least
+    readable scale, MIN_SCALE, to take the fewest pages), the main table (``freeze``: its header
     row and first columns repeat on every page), where a wide table may break
     across pages (``breaks``), charts (:meth:`chart`) and hidden helper columns
     (:meth:`hide_columns`).
     """
 
     def __init__(self, book: Book, title: str, index: int | None = None, *, orientation: str | None = None,
-                 note: bool = False):
+                 note: bool = False, dense: bool = False):
         self.book = book
         self.name = title
         self.ws = None  # the engine's sheet, made when the sheet is written out: the toolkit's own business
+        self.dense = dense  # a long table printed at the least readable scale (MIN_SCALE): fewer pages
         self.row = 1
         self.widths: dict[int, int] = {}
         self.headers: list[tuple[int, list[Col]]] = []
@@ -939,7 +941,7 @@ class Sheet(_Rules):
         width = page_mm(orientation)[0]
         scale = min(100, math.floor(100 * width / total)) if total > 0 else 100
         fit = scale >= MIN_SCALE
-        scale = max(scale, MIN_SCALE)
+        scale = MIN_SCALE if fit and self.dense else max(scale, MIN_SCALE)
         title_cols = self.titles[1] if self.titles else 0
         col_breaks: list[int] = []
         if not fit:  # pack the declared column groups into pages; the application splits a group too wide
@@ -1089,7 +1091,9 @@ class Sheet(_Rules):
             ws.set_landscape()
         else:
             ws.set_portrait()
-        if layout.fit:  # the application fits it to its own font's widths (never above 100 %)
+        if layout.fit and self.dense:  # a long table: the least readable scale, so it takes fewest pages
+            ws.set_print_scale(layout.scale)
+        elif layout.fit:  # the application fits it to its own font's widths (never above 100 %)
             ws.fit_to_pages(1, 0)
         else:
             ws.set_print_scale(layout.scale)
