@@ -147,23 +147,27 @@ def test_validate_without_confidence_is_refused(slip, tmp_path, capsys):
 # ---------------------------------------------------------------- every futures run
 
 def test_every_futures_run_has_its_sure_abatement_and_cash_bands(slip, tmp_path, capsys):
-    """Wait and see on the grid case: where the grid comes A is bought (50 M€ in 2024), else B (100 M€): 7 and 3
-    futures. Abatement 1 Mt in every future: sure at every level. Cash of the grant in 2024: 50 in 7 futures, 100
-    in 3 — percentiles by linear interpolation: p10 = 50, p50 = 50, p90 = 100."""
+    """Wait and see on the grid case: where the grid comes A is bought (50 M€ in 2024: its lead time leaves no
+    other year), else B (100 M€): 7 and 3 futures. Abatement 1 Mt in every future: sure at every level. B runs
+    in 2026 whether committed in 2024, 2025 or 2026, so its canonical plan (the lowest cash peak) commits a third
+    in each year. Cash of the grant in 2024: 50 in 7 futures, 33.3 in 3 — percentiles by linear interpolation:
+    p10 = 33.3, p50 = 50, p90 = 50; in 2025 and 2026: 0 in 7, 33.3 in 3: p10 = p50 = 0, p90 = 33.3."""
     code, doc, out, _err = futures_cli([slip], tmp_path, capsys)
     assert code == 0 and doc["mode"] == "wait_and_see"
     assert doc["sure_abatement_mt"] == {"0.5": {"2026": 1.0}, "0.8": {"2026": 1.0}, "0.95": {"2026": 1.0}}
-    assert doc["cash_bands_meur"] == {"G": {"2024": [50.0, 50.0, 100.0]}}
+    third = pytest.approx(100 / 3)
+    assert doc["cash_bands_meur"] == {"G": {"2024": [third, 50.0, 50.0], "2025": [0.0, 0.0, third],
+                                            "2026": [0.0, 0.0, third]}}
     assert doc["expected_public_cost_meur"] == pytest.approx(0.7 * 50 + 0.3 * 100)
     assert doc["expected_shortfall_mt"] == {"2026": 0.0}
     assert "Abatement in 2026 reached in at least 50 % / 80 % / 95 % of the futures: 1.00 / 1.00 / 1.00" in out
-    assert "G 50 M€ in 2024 (10th–90th percentile 50–100 M€)" in out
+    assert "G 50 M€ in 2024 (10th–90th percentile 33–50 M€)" in out
     wb = openpyxl.load_workbook(tmp_path / "f.xlsx")
     sure = _rows(wb["Sure abatement"])
     assert any(r[0] == 2026 and list(r[1:5]) == pytest.approx([1.0, 1.0, 1.0, 1.0]) for r in sure)
     assert len(wb["Sure abatement"]._charts) == 1 and len(wb["Cash bands"]._charts) == 1
     bands = {(r[0], r[1]): r[2] for r in _rows(wb["Cash bands"]) if r[0] == "G"}
-    assert bands == {("G", "10th percentile"): 50.0, ("G", "median"): 50.0, ("G", "90th percentile"): 100.0}
+    assert bands == {("G", "10th percentile"): third, ("G", "median"): 50.0, ("G", "90th percentile"): 50.0}
 
 
 def test_decide_by_speaks_of_expected_public_cost_and_shortfall_never_of_the_penalty_as_a_cost(tmp_path, capsys):
