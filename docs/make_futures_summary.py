@@ -297,7 +297,7 @@ policymix futures --decide-by 2025 --samples 100          # decide now, adapt la
 policymix futures --samples 100 --confidence 0.8          # the cheapest plan that is 80 % sure
 policymix futures --samples 100 --confidence 0.5:0.9:0.1  # the cost-of-confidence curve
 policymix delays --years 1,2                              # what each delay costs
-policymix futures --samples 10000 --scheduler tls://scheduler:8786 \
+policymix futures --samples 10000 --scheduler tls://scheduler:8786 \\
     --tls-ca-file ca.pem --tls-cert cert.pem --tls-key key.pem   # on a Dask cluster
 ```
 
