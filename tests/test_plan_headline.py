@@ -23,7 +23,7 @@ from optimiser.pipeline import run
 from test_confidence import grid_slip_case
 
 LINE = ("Over 10 futures drawn from the uncertainty sheet (seed 1, the commitments fixed), this plan meets every "
-        "target in 7 (70 %); its abatement in 2026 reached in at least 80 % of them: 0.00 Mt CO2-eq/yr (target 1.00).")
+        "target in 7 of them (70 %); its abatement in 2026 reached in at least 80 % of them: 0.00 Mt CO2-eq/yr (target 1.00).")
 
 
 @pytest.fixture(scope="module")

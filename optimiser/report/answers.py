@@ -197,7 +197,7 @@ def stress_sentence(result) -> str | None:
     T = result.input.settings.target_year
     sure = s.sure_abatement_mt.get(0.8, {}).get(T)
     return _("Over {n} futures drawn from the uncertainty sheet (seed {seed}, the commitments fixed), this plan meets "
-             "every target in {met} ({p}); its abatement in {year} reached in at least 80 % of them: {sure} Mt "
+             "every target in {met} of them ({p}); its abatement in {year} reached in at least 80 % of them: {sure} Mt "
              "CO2-eq/yr (target {target}).", n=num(s.samples, ",d"), seed=s.seed, met=num(s.met, ",d"),
              p=pct(s.p_target_met, 0), year=T, sure=mt(sure), target=mt(result.target_mt.get(T)))
 
