@@ -13,7 +13,9 @@ default workbook's measures replicated and perturbed, seeded; limits scaled
 alike) and cached in ``--cache``. For every workbook, each in a fresh Python
 process, one after the other:
 
-1. ``policymix plan WORKBOOK -o OUT.xlsx --json OUT.json`` as a user runs it,
+1. ``policymix plan WORKBOOK -o OUT.xlsx --json OUT.json --futures 0`` as a user runs it
+   (``--futures N``: with the stress headline over N futures, which the workbooks' uncertainty
+   sheet otherwise adds: N more models solved, not part of the goals below),
    with the time of each stage recorded by wrappers around the pipeline's
    functions (import, read, build, hand-off, HiGHS, shadow-price probes,
    extract, write), the CPU time and the peak memory of the process (``wait4``);
@@ -302,7 +304,7 @@ def measure_case(label: str, workbook: Path, args, tmp: Path, *, runs: int, bare
                 case["bare"][alg] = res
                 print(f"   {label}: bare HiGHS {alg}: {res['seconds']:.2f} s ({res['status']})", flush=True)
             mps.unlink(missing_ok=True)
-    for name, tree, _env in trees if sweep and name not in ("sequential", "background") else ():
+    for name, tree, _env in [t for t in trees if t[0] not in ("sequential", "background")] if sweep else []:
         res_path = tmp / f"{label}-{name}.sweep.json"
         code, _, peak = spawn(["sweep", str(workbook), str(res_path), str(args.sweep_points)], args.timeout, tree)
         if code == 0:
@@ -507,6 +509,10 @@ def main() -> int:
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "policymix-bench-scale")
     parser.add_argument("--set", dest="extra", action="append", default=[], type=lambda s: ("--set", s),
                         metavar="SHEET:ID:COLUMN=VALUE", help="an override for every plan (e.g. settings:solver=dual)")
+    parser.add_argument("--futures", type=int, default=0, metavar="N",
+                        help="the plan's stress headline over N futures where the workbook has an uncertainty sheet "
+                             "(default 0: left out; the plan of the goals is the least-cost LP, and the stress test "
+                             "solves N models more — bench/bench_plan.py times the default with it)")
     parser.add_argument("--no-docs", action="store_true", help="do not rewrite docs/performance.md")
     parser.add_argument("--baseline", type=Path, help="another source tree of policymix (e.g. the commit before, "
                         "from git archive): every plan and sweep also run there, alternately, and compared")
@@ -517,7 +523,7 @@ def main() -> int:
                         help="also plan with the input sheets always written during the solve, and always after it "
                              "(by default a plan decides by the machine's load)")
     args = parser.parse_args()
-    args.extra = [x for pair in args.extra for x in pair]
+    args.extra = [x for pair in args.extra for x in pair] + ["--futures", str(args.futures)]
     sizes = list(args.sizes) + ([50000] if args.large and 50000 not in args.sizes else [])
 
     todo: list[tuple[str, int | None, int]] = []
