@@ -117,8 +117,11 @@ def test_a_writer_killed_mid_write_leaves_the_old_file(tmp_path):
 # ---------------------------------------------------------------- `plan` interrupted mid-write
 
 INTERRUPTED_PLAN = textwrap.dedent("""
-    import sys, time
+    import signal, sys, time
     from optimiser.report.xlsx import Book
+
+    # Ctrl-C as on a terminal: a test suite run as a background job starts its children with SIGINT ignored
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
     fill = Book._fill_file
 
