@@ -10,14 +10,14 @@ Nothing under /work/shared is read.
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
+sys.path[:0] = [str(HERE.parent), str(HERE)]  # the package; generated.py beside this script
 
 from optimiser.commands import COMMANDS, SETTINGS  # noqa: E402
+from generated import between, publish  # noqa: E402
 
 PAGE = HERE / "commands.md"
 BEGIN, END = "<!-- commands:begin -->", "<!-- commands:end -->"
@@ -56,19 +56,8 @@ def section() -> str:
 def main(argv=None) -> int:
     """Rewrite the section (or, with --check, only say whether it is stale: exit 1)."""
     check = "--check" in (sys.argv[1:] if argv is None else argv)
-    page = PAGE.read_text(encoding="utf-8")
-    between = re.compile(re.escape(BEGIN) + ".*?" + re.escape(END), re.S)
-    if not between.search(page):
-        print(f"{PAGE}: markers {BEGIN} … {END} not found", file=sys.stderr)
-        return 2
-    fresh = between.sub(lambda _match: f"{BEGIN}\n{section()}{END}", page, count=1)
-    if fresh != page and check:
-        print(f"{PAGE} is out of date: run python docs/make_commands.py", file=sys.stderr)
-        return 1
-    if fresh != page:
-        PAGE.write_text(fresh, encoding="utf-8")
-    print(f"{PAGE} {'is up to date' if fresh == page else 'written'}")
-    return 0
+    fresh = between(PAGE, BEGIN, END, section())
+    return 2 if fresh is None else publish(PAGE, fresh, check, "make_commands.py")
 
 
 if __name__ == "__main__":

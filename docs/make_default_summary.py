@@ -14,12 +14,13 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
+sys.path[:0] = [str(HERE.parent), str(HERE)]  # the package; generated.py beside this script
 
 from optimiser.model.families import TARGET, family  # noqa: E402
 from optimiser.pipeline import load, solve_input  # noqa: E402
 from optimiser.report.words import (headroom_sentence, limit_sentence, marginal_value, penalty_words,  # noqa: E402
                                     policy_binding, relaxation_words, single_measure_sentence)
+from generated import publish  # noqa: E402
 
 
 def past_years(inp) -> str:
@@ -301,18 +302,12 @@ def main(argv: list[str] | None = None) -> int:
         lines.append(f"| {name} | {r.status} | {r.public_cost_meur:,.0f} | {r.abatement_mt[T]:.2f} | "
                      f"{r.shadow[TARGET][T]:,.0f} | {peak(r)} | {r.cash.released_meur:,.0f} |")
     text = "\n".join(lines) + "\n"
-    page = HERE / "default-plan.md"
-    if check:
-        if not page.exists() or page.read_text(encoding="utf-8") != text:
-            print(f"{page} is out of date: run python docs/make_default_summary.py", file=sys.stderr)
-            return 1
-        print(f"{page} is up to date")
-        return 0
-    page.write_text(text, encoding="utf-8")
-    macc_png(result, HERE / "default-macc.png")
-    cash_png(result, HERE / "default-cash.png")
-    print(f"wrote {page}, {HERE / 'default-macc.png'} and {HERE / 'default-cash.png'}")
-    return 0
+    code = publish(HERE / "default-plan.md", text, check, "make_default_summary.py")
+    if not check:  # the pictures only when writing (a check draws nothing)
+        macc_png(result, HERE / "default-macc.png")
+        cash_png(result, HERE / "default-cash.png")
+        print(f"drew {HERE / 'default-macc.png'} and {HERE / 'default-cash.png'}")
+    return code
 
 
 if __name__ == "__main__":

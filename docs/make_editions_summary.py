@@ -15,12 +15,13 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
+sys.path[:0] = [str(HERE.parent), str(HERE)]  # the package; generated.py beside this script
 
 from optimiser.analysis.compare import compare_plans  # noqa: E402
 from optimiser.model.families import TARGET  # noqa: E402
 from optimiser.pipeline import load, solve_input  # noqa: E402
 from optimiser.report.jsondoc import plan_document  # noqa: E402
+from generated import publish  # noqa: E402
 
 TOL = 1e-6
 
@@ -179,16 +180,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"with L > {T - b.settings.start_year} that was not decided before {b.settings.start_year} "
                   f"cannot abate in {T}."]
     text = "\n".join(lines) + "\n"
-    page = HERE / "editions.md"
-    if check:
-        if not page.exists() or page.read_text(encoding="utf-8") != text:
-            print(f"{page} is out of date: run python docs/make_editions_summary.py", file=sys.stderr)
-            return 1
-        print(f"{page} is up to date")
-        return 0
-    page.write_text(text, encoding="utf-8")
-    print(f"wrote {page}")
-    return 0
+    return publish(HERE / "editions.md", text, check, "make_editions_summary.py")
 
 
 if __name__ == "__main__":

@@ -14,11 +14,12 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
+sys.path[:0] = [str(HERE.parent), str(HERE)]  # the package; generated.py beside this script
 
 from optimiser.analysis import futures as F  # noqa: E402
 from optimiser.analysis.decide import decide  # noqa: E402
 from optimiser.pipeline import load, run  # noqa: E402
+from generated import publish  # noqa: E402
 
 PAGE = HERE / "futures.md"
 SAMPLES, SEED, DECIDE_SAMPLES, DECIDE_BY = 200, 1, 100, 2025
@@ -636,15 +637,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="exit 1 when docs/futures.md is out of date")
     args = parser.parse_args(argv)
-    text = page()
-    if args.check:
-        if not PAGE.exists() or PAGE.read_text(encoding="utf-8") != text:
-            print("docs/futures.md is out of date: run python docs/make_futures_summary.py", file=sys.stderr)
-            return 1
-        return 0
-    PAGE.write_text(text, encoding="utf-8")
-    print(f"wrote {PAGE}")
-    return 0
+    return publish(PAGE, page(), args.check, "make_futures_summary.py")
 
 
 if __name__ == "__main__":

@@ -15,10 +15,11 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
+sys.path[:0] = [str(HERE.parent), str(HERE)]  # the package; generated.py beside this script
 
 from optimiser.input.manifest import SETTINGS_KEYS, SHEET_NAMES, SHEETS, Column, Sheet  # noqa: E402
 from optimiser.input.targeting import NOT_OVERRIDABLE  # noqa: E402
+from generated import between, publish  # noqa: E402
 
 PAGE = HERE / "model.md"
 BEGIN, END = "<!-- input-tables:begin -->", "<!-- input-tables:end -->"
@@ -111,21 +112,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="exit 1 when docs/model.md is out of date")
     check = parser.parse_args(argv).check
-    page = PAGE.read_text(encoding="utf-8")
-    head, begin, rest = page.partition(BEGIN)
-    _old, end, tail = rest.partition(END)
-    if not (begin and end):
-        print(f"{PAGE}: the markers {BEGIN} … {END} are missing", file=sys.stderr)
-        return 2
-    fresh = "".join((head, BEGIN, "\n", section(), "\n", END, tail))
-    stale = fresh != page
-    if stale and not check:
-        PAGE.write_text(fresh, encoding="utf-8")
-    if stale and check:
-        print(f"{PAGE}: the input tables are out of date: run python docs/make_input_tables.py", file=sys.stderr)
-    else:
-        print(f"{PAGE}: the input tables are {'rewritten' if stale else 'up to date'}")
-    return 1 if stale and check else 0
+    fresh = between(PAGE, BEGIN, END, section())
+    return 2 if fresh is None else publish(PAGE, fresh, check, "make_input_tables.py")
 
 
 if __name__ == "__main__":

@@ -16,12 +16,13 @@ from collections import defaultdict
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
+sys.path[:0] = [str(HERE.parent), str(HERE)]  # the package; generated.py beside this script
 
 from optimiser.pipeline import default_workbook, load  # noqa: E402
 from optimiser.analysis.rules_gap import compare  # noqa: E402
 from optimiser.model.fields import cost_per_t  # noqa: E402
 from optimiser.analysis.simulate import MARKET, NOT_GRANTED, NOT_REALISED, PARTLY_REALISED, REALISED  # noqa: E402
+from generated import between, publish  # noqa: E402
 
 PAGE = HERE / "rules.md"
 BEGIN, END = "<!-- rules-gap:begin -->", "<!-- rules-gap:end -->"
@@ -125,18 +126,7 @@ def main(argv=None) -> int:
     if not Path(workbook).exists():
         print(f"{workbook}: the default workbook does not exist yet (python inputs/make_default.py)", file=sys.stderr)
         return 2
-    head, rest = page.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    new = f"{head}{BEGIN}\n{section(workbook)}\n{END}{tail}"
-    if args.check:
-        if new != page:
-            print(f"{PAGE} is out of date: run python docs/make_rules_summary.py", file=sys.stderr)
-            return 1
-        print(f"{PAGE} is up to date")
-        return 0
-    PAGE.write_text(new, encoding="utf-8")
-    print(f"wrote {PAGE}")
-    return 0
+    return publish(PAGE, between(PAGE, BEGIN, END, section(workbook)), args.check, "make_rules_summary.py")
 
 
 if __name__ == "__main__":
