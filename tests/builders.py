@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import copy
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import openpyxl
+
+from optimiser.input.manifest import RESULT_DOCUMENT_SHEET
 from optimiser.report.inputs import write_input_workbook
 
 YEARS = [2024, 2025, 2026]
@@ -97,3 +101,28 @@ def grid_case(**extra):
         **extra,
     )
 
+
+# ---------------------------------------------------------------- the result a plan workbook stores
+
+def stored(path: Path) -> dict:
+    """The result a plan workbook stores in its hidden sheet (what compare and replan read)."""
+    ws = openpyxl.load_workbook(path)[RESULT_DOCUMENT_SHEET]
+    return json.loads("".join(str(r[0]) for r in ws.iter_rows(max_col=1, values_only=True) if r and r[0]))
+
+
+def edited(plan: Path, to: Path, change=None, sheet_edit=None) -> Path:
+    """A copy of ``plan`` with its stored result changed by ``change(document)`` (the hidden sheet rewritten as
+    a user with Excel would) and its sheets by ``sheet_edit(workbook)``."""
+    wb = openpyxl.load_workbook(plan)
+    if change is not None:
+        document = stored(plan)
+        change(document)
+        ws = wb[RESULT_DOCUMENT_SHEET]
+        ws.delete_rows(1, ws.max_row)
+        text = json.dumps(document)
+        for n, k in enumerate(range(0, len(text), 30000), start=1):
+            ws.cell(row=n, column=1, value=text[k:k + 30000])
+    if sheet_edit is not None:
+        sheet_edit(wb)
+    wb.save(to)
+    return to

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import os
 import subprocess
 import sys
@@ -23,7 +22,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from builders import measure, tables, workbook, yearly
+from builders import edited, measure, stored, tables, workbook, yearly
 from optimiser.cli import main
 from optimiser.input.manifest import RESULT_DOCUMENT_SHEET
 
@@ -234,29 +233,6 @@ def plan_files(tmp_path_factory):
     src = case_workbook(folder, uncertainty=[dict(r) for r in UNCERTAIN])
     assert main(["plan", str(src), "-o", str(folder / "plan.xlsx")]) == 0
     return src, folder / "plan.xlsx"
-
-
-def stored(path: Path) -> dict:
-    ws = openpyxl.load_workbook(path)[RESULT_DOCUMENT_SHEET]
-    return json.loads("".join(str(r[0]) for r in ws.iter_rows(max_col=1, values_only=True) if r and r[0]))
-
-
-def edited(plan: Path, to: Path, change=None, sheet_edit=None) -> Path:
-    """A copy of ``plan`` with its stored result changed by ``change(document)`` (the hidden sheet rewritten as
-    a user with Excel would) and its sheets by ``sheet_edit(workbook)``."""
-    wb = openpyxl.load_workbook(plan)
-    if change is not None:
-        document = stored(plan)
-        change(document)
-        ws = wb[RESULT_DOCUMENT_SHEET]
-        ws.delete_rows(1, ws.max_row)
-        text = json.dumps(document)
-        for n, k in enumerate(range(0, len(text), 30000), start=1):
-            ws.cell(row=n, column=1, value=text[k:k + 30000])
-    if sheet_edit is not None:
-        sheet_edit(wb)
-    wb.save(to)
-    return to
 
 
 def _first_commitment(document) -> tuple[str, str]:

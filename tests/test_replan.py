@@ -16,18 +16,17 @@ compares, the API, and every refusal: one line, exit 2, nothing written.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from pathlib import Path
 
 import openpyxl
 import pytest
 
-from builders import measure, tables, workbook, yearly
+from builders import edited, measure, stored, tables, workbook, yearly
 from optimiser.cli import main
-from optimiser.input.manifest import RESULT_DOCUMENT_SHEET
 from optimiser.input.read import read_workbook
 from optimiser.pipeline import default_workbook, run
+from test_canonical import figures
 
 REL, NOISE = 1e-6, 1e-6
 YEARS3 = [2024, 2025, 2026]
@@ -62,24 +61,9 @@ def replanned(plan: Path, year: int, folder: Path):
 
 
 def figures_from(result, year: int) -> dict[tuple, float]:
-    """What a plan decides from ``year`` on, and the cash it pays in every year."""
-    out: dict[tuple, float] = {}
-    for m, mr in result.measures.items():
-        for y, v in mr.new.items():
-            if y >= year:
-                out[("share", m, y)] = v
-        for (i, y), v in mr.subsidy_by_year.items():
-            if y >= year:
-                out[("subsidy", m, i, y)] = v
-    for y, v in result.abatement_mt.items():
-        if y >= year:
-            out[("abatement", y)] = v
-    for i, by_year in result.cash.cash.items():
-        for t, v in by_year.items():
-            out[("cash", i, t)] = v
-    for i, v in result.cash.released.items():
-        out[("released", i)] = v
-    return out
+    """What a plan decides from ``year`` on, and the cash it pays in every year (of test_canonical's figures)."""
+    return {k: v for k, v in figures(result).items()
+            if k[0] in ("cash", "released") or (k[0] in ("share", "subsidy", "abatement") and k[-1] >= year)}
 
 
 def assert_same_from(plan, again, year: int, what: str = "") -> None:
@@ -510,27 +494,6 @@ def test_a_workbook_that_is_not_a_plan_is_refused(capsys, tmp_path, a_plan):
     text = tmp_path.parent / f"{tmp_path.name}-damaged.xlsx"
     text.write_bytes(Path(_plan).read_bytes()[:5000])
     refused(capsys, tmp_path, ["replan", text, "--from", 2025, "-o", "next.xlsx"], str(text))
-
-
-def stored(path: Path) -> dict:
-    ws = openpyxl.load_workbook(path)[RESULT_DOCUMENT_SHEET]
-    return json.loads("".join(str(r[0]) for r in ws.iter_rows(max_col=1, values_only=True) if r and r[0]))
-
-
-def edited(plan: Path, to: Path, change=None, sheet_edit=None) -> Path:
-    wb = openpyxl.load_workbook(plan)
-    if change is not None:
-        document = stored(plan)
-        change(document)
-        ws = wb[RESULT_DOCUMENT_SHEET]
-        ws.delete_rows(1, ws.max_row)
-        text = json.dumps(document)
-        for n, k in enumerate(range(0, len(text), 30000), start=1):
-            ws.cell(row=n, column=1, value=text[k:k + 30000])
-    if sheet_edit is not None:
-        sheet_edit(wb)
-    wb.save(to)
-    return to
 
 
 def test_an_edited_plan_is_refused(capsys, tmp_path, a_plan):
